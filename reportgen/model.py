@@ -1,0 +1,389 @@
+"""Plain dataclasses shared by every stage: the plan, what units submit, and a period's result.
+
+Amounts are always in 亿元 (float). Dates are `datetime.date`. Codes:
+item `P07` / `T04`, task `P07-1` (`P07-0` when the item has no numbered sub-items),
+milestone `P07-M03` (numbered within the item, in document order),
+figure key `P07/invest` or `P07/invoice`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Section(StrEnum):
+    """Which part of the task-breakdown document an item comes from."""
+
+    PROJECT = "project"  # 重点项目
+    TASK = "task"  # 其它重点任务
+
+
+class MilestoneKind(StrEnum):
+    """What a dated requirement asks for."""
+
+    INVESTMENT = "investment"  # 完成投资 X 亿元 (judged from the cumulative 完成投资 figure)
+    INVOICE = "invoice"  # 开具设备发票 X 亿元 (judged from the cumulative 设备开票 figure)
+    FILING = "filing"  # 入统 / 入库 / 提交入统资料
+    STEP = "step"  # approval, land, tendering, construction start ...
+    OTHER = "other"
+
+
+class Metric(StrEnum):
+    """A cumulative figure a unit reports once per item."""
+
+    INVEST = "invest"  # 完成投资
+    INVOICE = "invoice"  # 设备开票
+
+
+METRIC_LABEL: dict[Metric, str] = {Metric.INVEST: "完成投资", Metric.INVOICE: "设备开票"}
+KIND_METRIC: dict[MilestoneKind, Metric] = {
+    MilestoneKind.INVESTMENT: Metric.INVEST,
+    MilestoneKind.INVOICE: Metric.INVOICE,
+}
+
+
+class Status(StrEnum):
+    """Status of a milestone at the as-of date (DESIGN §3)."""
+
+    DONE = "done"
+    DONE_LATE = "done_late"
+    IN_PROGRESS = "in_progress"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    NOT_REPORTED = "not_reported"
+
+
+STATUS_LABEL: dict[Status, str] = {
+    Status.DONE: "已完成",
+    Status.DONE_LATE: "逾期完成",
+    Status.IN_PROGRESS: "正常推进",
+    Status.DUE_SOON: "临期",
+    Status.OVERDUE: "逾期未完成",
+    Status.NOT_REPORTED: "未报送",
+}
+
+
+class Reported(StrEnum):
+    """What a unit says of a milestone in its form (the dropdown)."""
+
+    DONE = "done"  # 已完成
+    ONGOING = "ongoing"  # 推进中
+    NOT_STARTED = "not_started"  # 未启动
+    BLOCKED = "blocked"  # 受阻
+
+
+REPORTED_LABEL: dict[Reported, str] = {
+    Reported.DONE: "已完成",
+    Reported.ONGOING: "推进中",
+    Reported.NOT_STARTED: "未启动",
+    Reported.BLOCKED: "受阻",
+}
+
+
+class Severity(StrEnum):
+    """How bad a problem found in a submission is."""
+
+    ERROR = "error"  # a value was not taken; the unit must correct it
+    WARNING = "warning"  # a value was taken with an assumption, or looks wrong
+    INFO = "info"  # worth knowing (fallback identification, superseded file)
+
+
+SEVERITY_LABEL: dict[Severity, str] = {
+    Severity.ERROR: "错误",
+    Severity.WARNING: "警告",
+    Severity.INFO: "提示",
+}
+
+
+# ---------------------------------------------------------------- plan
+
+
+@dataclass
+class Unit:
+    """A responsible unit (责任单位) with the other names people write for it."""
+
+    name: str
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Milestone:
+    """One dated requirement inside a task."""
+
+    code: str
+    due: dt.date | None
+    text: str  # the clause, as in the document
+    kind: MilestoneKind = MilestoneKind.OTHER
+    amount_yi: float | None = None
+    units: list[str] = field(default_factory=list)  # lead first
+    due_text: str = ""  # the date phrase as written (e.g. "9月中旬")
+
+    @property
+    def metric(self) -> Metric | None:
+        """Return the cumulative figure that judges this milestone, if it is an amount."""
+        if self.amount_yi is None:
+            return None
+        return KIND_METRIC.get(self.kind)
+
+
+@dataclass
+class Task:
+    """A numbered sub-item of an item (or the item's whole body when it has none)."""
+
+    code: str
+    no: int  # 0 when the item has no numbered sub-items
+    text: str
+    units: list[str] = field(default_factory=list)  # lead first, then supporting units
+    lead_units: list[str] = field(default_factory=list)  # 牵头 (the first named when not said)
+    requirements: list[str] = field(default_factory=list)  # undated standing duties
+    milestones: list[Milestone] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    """A key project (重点项目) or other key task (其它重点任务)."""
+
+    code: str
+    no: int  # number within its section: （七） → 7
+    section: Section
+    name: str
+    target_yi: float | None = None  # annual investment target, a lower bound when 以上
+    target_note: str = ""  # 含设备 / 设备 / 含土地
+    text: str = ""  # the item's lead paragraph
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[str]:
+        """Return every unit named in the item's tasks, in order of first mention."""
+        seen: dict[str, None] = {}
+        for task in self.tasks:
+            for u in task.units:
+                seen.setdefault(u, None)
+        return list(seen)
+
+    @property
+    def milestones(self) -> list[Milestone]:
+        """Return the item's milestones in document order."""
+        return [m for t in self.tasks for m in t.milestones]
+
+    @property
+    def metrics(self) -> list[Metric]:
+        """Return the cumulative figures asked of this item (完成投资 when it has a target)."""
+        out: list[Metric] = []
+        if self.target_yi is not None or any(
+            m.metric is Metric.INVEST for m in self.milestones
+        ):
+            out.append(Metric.INVEST)
+        if any(m.metric is Metric.INVOICE for m in self.milestones):
+            out.append(Metric.INVOICE)
+        return out
+
+
+@dataclass
+class Plan:
+    """The master task list (任务分解) of one year."""
+
+    year: int
+    title: str
+    version: str  # content hash, see plan.workbook.plan_version
+    items: list[Item] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+
+    def item(self, code: str) -> Item:
+        """Return the item with this code (KeyError when absent)."""
+        for it in self.items:
+            if it.code == code:
+                return it
+        raise KeyError(code)
+
+    @property
+    def milestones(self) -> list[Milestone]:
+        """Return every milestone of the plan in document order."""
+        return [m for it in self.items for m in it.milestones]
+
+    def unit_names(self) -> list[str]:
+        """Return the canonical unit names in the order they are listed."""
+        return [u.name for u in self.units]
+
+
+# ---------------------------------------------------------------- submissions
+
+
+@dataclass
+class Issue:
+    """A problem found in people's input: it travels with the data to 校验报告."""
+
+    severity: Severity
+    message: str  # Chinese, says what was found and what was expected
+    code: str = ""  # machine-readable kind, e.g. "formula_no_cache", "not_spreadsheet"
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    unit: str = ""
+
+
+@dataclass
+class MilestoneReport:
+    """What a unit wrote on one milestone row of its form."""
+
+    code: str
+    status: Reported | None = None
+    completed_on: dt.date | None = None
+    progress: str = ""
+    problems: str = ""  # 需协调解决的问题
+    next_steps: str = ""
+    cell: str = ""  # address of the row's status cell, for messages
+
+
+@dataclass
+class FigureReport:
+    """A cumulative figure a unit reported for one item and metric."""
+
+    item: str
+    metric: Metric
+    value_yi: float | None
+    note: str = ""
+    cell: str = ""
+
+
+@dataclass
+class Submission:
+    """One file from one unit for one period, as read."""
+
+    unit: str
+    period: str
+    file: str  # path as given
+    sha256: str = ""
+    received: dt.datetime | None = None  # file modification time
+    content_date: dt.date | None = None  # 填报日期 in the form, when given
+    plan_version: str = ""
+    identified_by: str = "meta"  # meta | title | filename | rows
+    figures: dict[str, FigureReport] = field(default_factory=dict)  # key "P07/invest"
+    milestones: dict[str, MilestoneReport] = field(default_factory=dict)  # key milestone code
+    contact: dict[str, str] = field(default_factory=dict)  # 填报人 联系电话 审核人 填报日期
+    issues: list[Issue] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- history and results
+
+
+@dataclass
+class History:
+    """What the ledger knows of earlier periods, as plain data for the pure reconcile step."""
+
+    # period -> figure key ("P07/invest") -> cumulative 亿元
+    figures: dict[str, dict[str, float]] = field(default_factory=dict)
+    # period -> milestone code -> (status, completed_on)
+    statuses: dict[str, dict[str, tuple[Status, dt.date | None]]] = field(default_factory=dict)
+
+    def previous_period(self, period: str) -> str | None:
+        """Return the latest recorded period strictly before `period`."""
+        earlier = [p for p in self.figures.keys() | self.statuses.keys() if p < period]
+        return max(earlier) if earlier else None
+
+
+@dataclass
+class MilestoneResult:
+    """Where one milestone stands at the as-of date."""
+
+    code: str
+    item: str
+    item_name: str
+    task: str
+    text: str
+    due: dt.date | None
+    units: list[str]
+    lead: str
+    kind: MilestoneKind
+    amount_yi: float | None
+    status: Status
+    completed_on: dt.date | None = None
+    days_overdue: int = 0  # > 0 only for overdue
+    days_left: int | None = None  # days to the due date, for open milestones
+    report: MilestoneReport | None = None  # the deciding (lead unit's) report
+
+
+@dataclass
+class ItemResult:
+    """Where one item's investment stands."""
+
+    code: str
+    name: str
+    section: Section
+    target_yi: float | None
+    cumulative_yi: float | None  # None when nobody reported and history has nothing
+    previous_yi: float | None = None
+    month_added_yi: float | None = None  # 本月新增
+    rate: float | None = None  # cumulative / target
+    schedule_rate: float = 0.0  # 序时进度
+    vs_schedule: str = ""  # ahead | behind | on | "" (no target or no figure)
+    phased_target_yi: float | None = None  # amount due by the as-of date
+    invoice_yi: float | None = None  # cumulative 设备开票 when asked
+    units: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UnitResult:
+    """One unit's standing in the period."""
+
+    name: str
+    submitted: bool
+    files: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # Status value -> count
+    due: int = 0  # milestones due by the as-of date
+    rate: float | None = None  # on-time completion of what is due; None when nothing is due
+    rank: int | None = None
+
+
+@dataclass
+class PeriodResult:
+    """The reconciled state of a period: what every renderer draws from."""
+
+    period: str
+    as_of: dt.date
+    plan_year: int
+    plan_title: str
+    plan_version: str
+    schedule_rate: float
+    items: list[ItemResult] = field(default_factory=list)
+    milestones: list[MilestoneResult] = field(default_factory=list)
+    units: list[UnitResult] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    submissions: list[Submission] = field(default_factory=list)
+    doc_number: int | None = None  # 发文字号 number assigned to this period's bulletin
+
+
+# ---------------------------------------------------------------- periods
+
+
+def parse_period(text: str) -> str:
+    """Return the canonical `YYYY-MM` for a period written `2024-6`, `2024-06` or `202406`."""
+    s = text.strip()
+    digits = s.replace("-", "").replace("/", "").replace(".", "")
+    if "-" in s or "/" in s or "." in s:
+        parts = [p for p in s.replace("/", "-").replace(".", "-").split("-") if p]
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise ValueError(text)
+        year, month = int(parts[0]), int(parts[1])
+    elif len(digits) == 6 and digits.isdigit():
+        year, month = int(digits[:4]), int(digits[4:])
+    else:
+        raise ValueError(text)
+    if not (1900 <= year <= 2999 and 1 <= month <= 12):
+        raise ValueError(text)
+    return f"{year:04d}-{month:02d}"
+
+
+def period_end(period: str) -> dt.date:
+    """Return the last day of the month `YYYY-MM`."""
+    year, month = int(period[:4]), int(period[5:7])
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_month(period: str) -> str:
+    """Return the period before `YYYY-MM`."""
+    year, month = int(period[:4]), int(period[5:7])
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"

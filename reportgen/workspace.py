@@ -1,0 +1,118 @@
+"""Find and lay out a workspace: its folders, its configuration and its templates."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from reportgen.config import CONFIG_NAME, Config, load_config
+from reportgen.errors import WorkspaceError
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(name: str, default: str = "未命名") -> str:
+    """Return `name` made safe as a file name on Windows and Linux (no extension added)."""
+    s = _UNSAFE.sub("_", name).strip().rstrip(". ")
+    if not s or set(s) <= {"_", "."}:
+        s = default
+    if s.split(".")[0].upper() in _RESERVED:
+        s = "_" + s
+    # 80 characters leaves room for the folder in Windows' 260-character path limit
+    return s[:80]
+
+
+def default_templates() -> Path:
+    """Return the folder of the packaged default templates."""
+    return Path(str(resources.files("reportgen.templates")))
+
+
+@dataclass
+class Workspace:
+    """A folder holding templates/, input/, output/, history/ and reportgen.toml."""
+
+    root: Path
+    config: Config
+
+    @property
+    def plan_dir(self) -> Path:
+        """Return input/plan/, where the master workbook lives."""
+        return self.root / "input" / "plan"
+
+    def submissions_dir(self, period: str) -> Path:
+        """Return input/submissions/<period>/."""
+        return self.root / "input" / "submissions" / period
+
+    def output_dir(self, period: str) -> Path:
+        """Return output/<period>/ (not created)."""
+        return self.root / "output" / period
+
+    @property
+    def history_dir(self) -> Path:
+        """Return history/, which holds the ledger and the archive of received files."""
+        return self.root / "history"
+
+    @property
+    def ledger_path(self) -> Path:
+        """Return the path of the SQLite ledger."""
+        return self.history_dir / "ledger.sqlite"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Return the folder where received files are kept under their hash."""
+        return self.history_dir / "archive"
+
+    def template(self, name: str) -> Path:
+        """Return the workspace's own template `name`, else the packaged default."""
+        own = self.root / "templates" / name
+        if own.is_file():
+            return own
+        packaged = default_templates() / name
+        if packaged.is_file():
+            return packaged
+        raise WorkspaceError(f"找不到模板 {name}：工作区 templates/ 下没有，程序自带的也没有")
+
+    def master_workbook(self) -> Path:
+        """Return the master workbook in input/plan/ (WorkspaceError when none or several)."""
+        found = sorted(p for p in self.plan_dir.glob("*.xlsx") if not p.name.startswith(("~$", ".~")))
+        if not found:
+            raise WorkspaceError(
+                f"{self.plan_dir} 下没有任务分解总表（.xlsx）。请先运行：reportgen plan import 任务分解文件"
+            )
+        if len(found) > 1:
+            names = "、".join(p.name for p in found)
+            raise WorkspaceError(f"{self.plan_dir} 下有多个总表（{names}），请只保留一个")
+        return found[0]
+
+
+def open_workspace(root: Path) -> Workspace:
+    """Return the workspace at `root` with its configuration loaded."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise WorkspaceError(f"工作区目录不存在：{root}")
+    if not (root / CONFIG_NAME).exists() and not (root / "input").is_dir():
+        raise WorkspaceError(
+            f"{root} 不是 reportgen 工作区（没有 {CONFIG_NAME} 和 input/）。"
+            "可用 reportgen init 目录 新建，或用 -w 指定工作区"
+        )
+    return Workspace(root=root, config=load_config(root / CONFIG_NAME))
+
+
+def init_workspace(root: Path) -> Workspace:
+    """Create an empty workspace at `root` (folders, commented config, templates) and return it."""
+    root = root.resolve()
+    if (root / CONFIG_NAME).exists():
+        raise WorkspaceError(f"{root} 已经是工作区（已有 {CONFIG_NAME}），未做改动")
+    for sub in ("input/plan", "input/submissions", "output", "templates", "history"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    src = default_templates()
+    for f in sorted(src.iterdir()):
+        if f.suffix in (".docx", ".xlsx"):
+            shutil.copy2(f, root / "templates" / f.name)
+    shutil.copy2(src / CONFIG_NAME, root / CONFIG_NAME)
+    return open_workspace(root)
