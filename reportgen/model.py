@@ -286,6 +286,15 @@ class History:
 
 
 @dataclass
+class Prefill:
+    """Last period's answers, written into next month's forms so a unit updates, not retypes."""
+
+    period: str = ""
+    figures: dict[str, float] = field(default_factory=dict)  # "P07/invest" -> cumulative 亿元
+    reports: dict[str, MilestoneReport] = field(default_factory=dict)  # milestone code -> report
+
+
+@dataclass
 class MilestoneResult:
     """Where one milestone stands at the as-of date."""
 
