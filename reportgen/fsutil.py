@@ -1,0 +1,87 @@
+"""Safe file handling: outputs replaced atomically, one run per workspace at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from reportgen.errors import BusyError
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it onto `target` only if the block succeeds.
+
+    A run killed half-way leaves the previous file in place, never a truncated one.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~tmp-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> Path:
+    """Write `data` to `target` atomically and return `target`."""
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return target
+
+
+def write_text_atomic(target: Path, text: str) -> Path:
+    """Write UTF-8 `text` to `target` atomically and return `target`."""
+    return write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def workspace_lock(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_file` for the block (BusyError when another run holds it).
+
+    The operating system releases the lock when the process dies, so a killed run never
+    leaves a stale lock behind.
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_file, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole block
+    try:
+        if not _try_lock(handle):
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise BusyError(
+                "该工作区正有另一个 reportgen 在运行"
+                + (f"（{holder}）" if holder else "")
+                + "，请等其结束后再试"
+            )
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"进程 {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()

@@ -1,0 +1,235 @@
+"""The monthly batch, top to bottom: check → reconcile → record → render Word → render Excel → PDF.
+
+This is the one place that orders the stages. Each stage is a call into its own module;
+nothing here parses, judges or draws. A failure while rendering one document is logged and
+the others are still written; the ledger is changed in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.errors import ReportgenError, UsageError
+from reportgen.fsutil import workspace_lock
+from reportgen.model import PeriodResult, Severity, Status, period_end
+from reportgen.workspace import Workspace
+
+log = logging.getLogger("reportgen")
+
+# stage label, number of steps in it (0 = unknown) -> advance callback
+StageHook = Callable[[str, int], Callable[[int], None]]
+
+
+def _no_progress(label: str, total: int) -> Callable[[int], None]:
+    return lambda n: None
+
+
+@dataclass
+class StageTime:
+    """How long a stage took."""
+
+    label: str
+    seconds: float
+
+
+@dataclass
+class RunReport:
+    """What a run did: the result, the files written and what went wrong along the way."""
+
+    result: PeriodResult
+    written: list[Path] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # documents that could not be written
+    warnings: list[str] = field(default_factory=list)  # run-level notes (fonts, LibreOffice)
+    times: list[StageTime] = field(default_factory=list)
+    log_path: Path | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        """Return True when the submissions had errors or a document failed."""
+        return bool(self.failures) or any(
+            i.severity is Severity.ERROR for i in self.result.issues
+        )
+
+    def status_counts(self) -> Counter[Status]:
+        """Return how many milestones are in each status."""
+        return Counter(m.status for m in self.result.milestones)
+
+
+def default_as_of(period: str) -> dt.date:
+    """Return the as-of date of a period: its last day."""
+    return period_end(period)
+
+
+def _check_as_of(period: str, as_of: dt.date | None) -> dt.date:
+    if as_of is None:
+        return default_as_of(period)
+    start = dt.date(int(period[:4]), int(period[5:7]), 1)
+    if as_of < start:
+        raise UsageError(f"截止日期 {as_of:%Y-%m-%d} 早于报送月份 {period} 的第一天")
+    return as_of
+
+
+@contextmanager
+def _run_log(path: Path) -> Iterator[Path]:
+    """Send the `reportgen` logger to `path` (UTF-8) for the block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    log.addHandler(handler)
+    old_level = log.level
+    log.setLevel(logging.INFO)
+    try:
+        yield path
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(old_level)
+        handler.close()
+
+
+class _Stages:
+    """Times each stage and tells the progress hook about it."""
+
+    def __init__(self, report: RunReport, hook: StageHook) -> None:
+        self.report = report
+        self.hook = hook
+
+    @contextmanager
+    def stage(self, label: str, total: int = 0) -> Iterator[Callable[[int], None]]:
+        start = time.perf_counter()
+        log.info("开始：%s", label)
+        yield self.hook(label, total)
+        seconds = time.perf_counter() - start
+        self.report.times.append(StageTime(label, seconds))
+        log.info("完成：%s（%.2f 秒）", label, seconds)
+
+
+def _publish(staging: Path, out_dir: Path, managed: tuple[str, ...]) -> list[Path]:
+    """Move every file from `staging` into `out_dir`, each by an atomic rename.
+
+    Files left in the managed sub-folders by an earlier run of the period (a notice to a
+    unit that has since caught up) are removed, so the folder shows this run only.
+    """
+    moved: list[Path] = []
+    fresh = {p.relative_to(staging) for p in staging.rglob("*") if p.is_file()}
+    for sub in managed:
+        old_dir = out_dir / sub
+        if old_dir.is_dir():
+            for old in old_dir.rglob("*"):
+                if old.is_file() and old.relative_to(out_dir) not in fresh:
+                    old.unlink()
+    for rel in sorted(fresh):
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (staging / rel).replace(target)
+        moved.append(target)
+    return moved
+
+
+MANAGED_FOLDERS = ("督办通知", "提醒函", "催报通知", "校验反馈", "pdf")
+
+
+def run_period(
+    ws: Workspace,
+    period: str,
+    as_of: dt.date | None = None,
+    pdf: bool = False,
+    progress: StageHook = _no_progress,
+) -> RunReport:
+    """Run the monthly batch for `period` and return what it did.
+
+    Raises ReportgenError for what stops the whole batch (no plan, broken template,
+    another run in progress); problems in submissions end up in the result's issues.
+    """
+    import shutil
+
+    from reportgen.checkreport import write_check_report
+    from reportgen.fsutil import write_text_atomic
+    from reportgen.ingest import read_submissions
+    from reportgen.ledger import Ledger
+    from reportgen.plan.workbook import load_plan
+    from reportgen.reconcile import reconcile
+    from reportgen.render.excel import check_excel_template, render_excel
+    from reportgen.render.word import check_word_templates, render_word
+    from reportgen.summary import summary_text
+
+    as_of = _check_as_of(period, as_of)
+    out_dir = ws.output_dir(period)
+    staging = ws.root / "output" / f".staging-{period}"
+    with workspace_lock(ws.history_dir / "run.lock"), _run_log(out_dir / "run.log") as log_path:
+        log.info("报送月份 %s，截止日期 %s，工作区 %s", period, as_of, ws.root)
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            plan = load_plan(ws.master_workbook(), ws.config)
+            # Templates are checked before anything is rendered, so a typo in a template
+            # stops the batch at once instead of after half the documents.
+            check_word_templates(ws)
+            check_excel_template(ws)
+
+            ledger = Ledger(ws.ledger_path)
+            history = ledger.history(period)
+            prev = history.previous_period(period)
+            previous = history.figures.get(prev, {}) if prev else {}
+
+            placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
+            report = RunReport(result=placeholder, log_path=log_path)
+            stages = _Stages(report, progress)
+
+            with stages.stage("读取报送表"):
+                ingest = read_submissions(
+                    ws.submissions_dir(period), plan, ws.config, period, previous
+                )
+            with stages.stage("核对进度"):
+                result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
+                result.doc_number = ledger.doc_number(period, plan.year, ws.config.office.next_doc_no)
+                report.result = result
+            with stages.stage("记入台账"):
+                ledger.record(plan, result, [s.file for s in ingest.submissions], ws.archive_dir)
+            with stages.stage("校验报告与汇总数据"):
+                write_check_report(ingest, plan, period, staging)
+                write_text_atomic(staging / "summary.json", summary_text(result))
+            with stages.stage("生成公文"):
+                _guard(report, "公文", lambda: render_word(result, ws, staging))
+            with stages.stage("生成汇总表"):
+                _guard(report, "汇总表", lambda: render_excel(result, history, ws, staging / "汇总表.xlsx"))
+            report.written = _publish(staging, out_dir, MANAGED_FOLDERS)
+            if pdf:
+                with stages.stage("转换 PDF"):
+                    report.written += _export_pdf(report, out_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        log.info("写出文件 %d 个，失败 %d 个", len(report.written), len(report.failures))
+    return report
+
+
+def _guard(report: RunReport, what: str, render: Callable[[], object]) -> None:
+    """Run one renderer; a failure is recorded and logged, and the batch goes on."""
+    try:
+        render()
+    except ReportgenError as exc:
+        report.failures.append(f"{what}：{exc}")
+        log.error("%s生成失败：%s", what, exc)
+    except Exception as exc:  # a renderer bug must not lose the other documents
+        report.failures.append(f"{what}：程序错误 {type(exc).__name__}: {exc}")
+        log.exception("%s生成失败", what)
+
+
+def _export_pdf(report: RunReport, out_dir: Path) -> list[Path]:
+    from reportgen.render.pdf import convert_to_pdf, merge_pdfs
+
+    docs = sorted(out_dir.glob("*.docx")) + sorted(out_dir.glob("*.xlsx"))
+    for sub in ("督办通知", "提醒函", "催报通知"):
+        docs += sorted((out_dir / sub).glob("*.docx"))
+    pdf_dir = out_dir / "pdf"
+    pdfs = convert_to_pdf(docs, pdf_dir)
+    meeting = [p for name in ("进度通报", "汇总表") for p in pdfs if p.stem == name]
+    if meeting:
+        pdfs.append(merge_pdfs(meeting, pdf_dir / "会议材料.pdf"))
+    return pdfs
