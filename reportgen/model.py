@@ -278,6 +278,11 @@ class History:
     figures: dict[str, dict[str, float]] = field(default_factory=dict)
     # period -> milestone code -> (status, completed_on)
     statuses: dict[str, dict[str, tuple[Status, dt.date | None]]] = field(default_factory=dict)
+    # period -> milestone code -> unit -> (status, completed_on): each responsible unit's own
+    # standing, so a group member that was done stays done when it misses a month
+    by_unit: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = field(
+        default_factory=dict
+    )
 
     def previous_period(self, period: str) -> str | None:
         """Return the latest recorded period strictly before `period`."""
@@ -292,6 +297,9 @@ class Prefill:
     period: str = ""
     figures: dict[str, float] = field(default_factory=dict)  # "P07/invest" -> cumulative 亿元
     reports: dict[str, MilestoneReport] = field(default_factory=dict)  # milestone code -> report
+    # unit -> milestone code -> that unit's own report; prefer it over `reports` in a unit's form
+    # (members of a group milestone such as 各产业招商服务中心 each answer for themselves)
+    unit_reports: dict[str, dict[str, MilestoneReport]] = field(default_factory=dict)
 
 
 @dataclass
@@ -313,6 +321,9 @@ class MilestoneResult:
     days_overdue: int = 0  # > 0 only for overdue
     days_left: int | None = None  # days to the due date, for open milestones
     report: MilestoneReport | None = None  # the deciding (lead unit's) report
+    # unit -> (status, completed_on) for every responsible unit: the milestone's own status for a
+    # shared milestone (the lead decides), each member's own for a group milestone
+    by_unit: dict[str, tuple[Status, dt.date | None]] = field(default_factory=dict)
 
 
 @dataclass
