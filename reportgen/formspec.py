@@ -49,6 +49,9 @@ MILESTONE_HEADERS: dict[str, str] = {
     "problems": "需协调解决的问题",
     "next_steps": "下步工作",
 }
+# Read-only columns after FIGURE_HEADERS (not read back): what the figure is judged against
+# (annual target, amount milestones, which unit's figure counts).
+FIGURE_EXTRA_HEADERS: dict[str, str] = {"requirement": "考核要求"}
 # Columns the unit fills; every other cell is locked.
 FIGURE_INPUTS = ("value", "note")
 MILESTONE_INPUTS = ("status", "completed_on", "progress", "problems", "next_steps")
