@@ -1,0 +1,758 @@
+"""Plan (+ last period's answers) → one fill-in form (报送表) per responsible unit.
+
+The layout is the contract in `reportgen.formspec`; ingest.py reads what this writes.
+Everything taken from the plan is locked; the cells a unit fills are yellow, unlocked and
+validated, each with a Chinese input prompt, so a hurried clerk finds it hard to fill wrongly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportgen import formspec as fs
+from reportgen.config import Config
+from reportgen.fsutil import write_bytes_atomic
+from reportgen.model import (
+    METRIC_LABEL,
+    REPORTED_LABEL,
+    Item,
+    Metric,
+    Milestone,
+    MilestoneReport,
+    Plan,
+    Prefill,
+    Task,
+    period_end,
+)
+from reportgen.workspace import safe_filename
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+FORMS_DIRNAME = "报送表"
+
+# Colours: light yellow marks what the unit fills; grey the headers. Both print well in black.
+INPUT_FILL = "FFF2CC"
+HEADER_FILL = "D9D9D9"
+# numeric columns are wide enough for their header on one line: "上月累计（亿元）"
+FIGURE_WIDTHS = {"code": 11, "name": 28, "metric": 10, "target": 17, "previous": 17,
+                 "value": 17, "note": 30, "requirement": 40}
+MILESTONE_WIDTHS = {"code": 9, "item": 18, "text": 38, "due": 13, "units": 16, "status": 10,
+                    "completed_on": 14, "progress": 30, "problems": 22, "next_steps": 22}
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+FIGURE_FORMAT = "0.00##"
+BODY_SIZE = 11
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass
+class FigureRow:
+    """One cumulative figure a unit is asked for."""
+
+    item: Item
+    metric: Metric
+    lead: str  # the unit whose figure counts (lead of the task holding the amount milestones)
+
+    @property
+    def key(self) -> str:
+        """Return the figure key, e.g. `P07/invest`."""
+        return f"{self.item.code}/{self.metric.value}"
+
+
+@dataclass
+class MilestoneRow:
+    """One non-amount milestone a unit reports on."""
+
+    item: Item
+    task: Task
+    milestone: Milestone
+    units: list[str]  # lead first, group phrases expanded
+    named: list[str]  # as the plan names them (a group phrase stays one name)
+
+
+@dataclass
+class UnitRows:
+    """Everything a unit's form asks, in plan order."""
+
+    unit: str
+    figures: list[FigureRow] = field(default_factory=list)
+    milestones: list[MilestoneRow] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Return True when the unit has nothing to report."""
+        return not self.figures and not self.milestones
+
+
+# ---------------------------------------------------------------- which rows
+
+
+def _canonical_map(plan: Plan, config: Config) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for canonical, others in config.units.aliases.items():
+        for other in others:
+            names[other] = canonical
+    for unit in plan.units:
+        for other in unit.aliases:
+            names[other] = unit.name
+    return names
+
+
+def expand_units(names: list[str], plan: Plan, config: Config) -> list[str]:
+    """Return `names` with group phrases replaced by their members and aliases made canonical."""
+    canonical = _canonical_map(plan, config)
+    out: dict[str, None] = {}
+    for name in names:
+        for member in config.units.groups.get(name, [name]):
+            out.setdefault(canonical.get(member, member), None)
+    return list(out)
+
+
+def _task_lead(task: Task, plan: Plan, config: Config) -> str:
+    leads = expand_units(task.lead_units or task.units[:1], plan, config)
+    return leads[0] if leads else ""
+
+
+def _figure_lead(item: Item, metric: Metric, plan: Plan, config: Config) -> str:
+    for task in item.tasks:
+        if any(m.metric is metric for m in task.milestones):
+            return _task_lead(task, plan, config)
+    return _task_lead(item.tasks[0], plan, config) if item.tasks else ""
+
+
+def unit_rows(plan: Plan, config: Config, unit: str) -> UnitRows:
+    """Return the figure and milestone rows of `unit`'s form.
+
+    A unit's items are those naming it in any task (group phrases count); its milestone rows
+    are the non-amount milestones of the tasks naming it. Amount milestones are judged from the
+    cumulative figures, so they are asked once per item and metric, not once per milestone.
+    """
+    rows = UnitRows(unit)
+    for item in plan.items:
+        named = [t for t in item.tasks
+                 if unit in expand_units(t.units, plan, config)
+                 or any(unit in expand_units(m.units, plan, config) for m in t.milestones)]
+        if not named:
+            continue
+        rows.figures += [FigureRow(item, metric, _figure_lead(item, metric, plan, config))
+                         for metric in item.metrics]
+        for task in named:
+            for m in task.milestones:
+                if m.metric is None:
+                    named_units = m.units or task.units
+                    units = expand_units(named_units, plan, config)
+                    rows.milestones.append(MilestoneRow(item, task, m, units, named_units))
+    return rows
+
+
+def form_units(plan: Plan, config: Config) -> list[str]:
+    """Return the units that get a form: every unit named in the plan with something to report."""
+    order: dict[str, None] = dict.fromkeys(expand_units(plan.unit_names(), plan, config))
+    for item in plan.items:
+        for task in item.tasks:
+            order.update(dict.fromkeys(expand_units(task.units, plan, config)))
+            for m in task.milestones:
+                order.update(dict.fromkeys(expand_units(m.units, plan, config)))
+    groups = set(config.units.groups)
+    return [u for u in order if u not in groups and not unit_rows(plan, config, u).empty]
+
+
+# ---------------------------------------------------------------- texts
+
+
+def _cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _amount(x: float) -> str:
+    return f"{x:g}"
+
+
+def form_title(period: str, unit: str) -> str:
+    """Return the form's title, e.g. 2024年6月重点项目推进情况报送表（财政运营部）."""
+    return fs.TITLE_FORMAT.format(year=int(period[:4]), month=int(period[5:7]), unit=unit)
+
+
+def report_deadline(period: str, config: Config) -> dt.date:
+    """Return the date by which units return the form: report_day of the following month."""
+    end = period_end(period)
+    nxt = end + dt.timedelta(days=1)
+    return nxt.replace(day=config.schedule.report_day)
+
+
+def _subtitle(period: str, unit: str, config: Config) -> str:
+    return (f"填报单位：{unit}　　报送截止日期：{_cn_date(report_deadline(period, config))}"
+            f"　　计量单位：亿元")
+
+
+def _due_text(m: Milestone) -> str:
+    if m.due is None:
+        return m.due_text or "—"
+    text = _cn_date(m.due)
+    # a fuzzy phrase (9月中旬, 三季度) is shown too, so the unit sees how the date was read
+    if m.due_text and "日" not in m.due_text:
+        text += f"\n（{m.due_text}）"
+    return text
+
+
+def _units_text(units: list[str]) -> str:
+    # a group phrase is shown as written: its members each answer for themselves
+    if len(units) > 1:
+        return "、".join([f"{units[0]}（牵头）", *units[1:]])
+    return "、".join(units)
+
+
+def _requirement_text(row: FigureRow, unit: str) -> str:
+    item, metric = row.item, row.metric
+    lines: list[str] = []
+    if metric is Metric.INVEST and item.target_yi is not None:
+        note = f"（{item.target_note}）" if item.target_note else ""
+        lines.append(f"全年目标：{_amount(item.target_yi)}亿元以上{note}")
+    phased = [m for m in item.milestones if m.metric is metric and m.amount_yi is not None]
+    if phased:
+        steps = "；".join(
+            f"{_cn_date(m.due) + '前' if m.due else m.due_text}累计{_amount(m.amount_yi or 0)}亿元"
+            for m in phased)
+        lines.append(f"考核节点：{steps}")
+    if row.lead and row.lead != unit:
+        lines.append(f"以{row.lead}填报数为准，本单位可不填")
+    return "\n".join(lines)
+
+
+def _target(row: FigureRow) -> float | None:
+    if row.metric is Metric.INVEST:
+        return row.item.target_yi
+    amounts = [m.amount_yi for m in row.item.milestones
+               if m.metric is row.metric and m.amount_yi is not None]
+    return max(amounts) if amounts else None
+
+
+# ---------------------------------------------------------------- cell helpers
+
+
+@dataclass
+class _Styles:
+    """The few styles a form uses, built once per workbook."""
+
+    config: Config
+    title_font: Any = None
+    header_font: Any = None
+    body_font: Any = None
+    input_fill: Any = None
+    header_fill: Any = None
+    border: Any = None
+    wrap_center: Any = None
+    wrap_left: Any = None
+
+    def __post_init__(self) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        fonts = self.config.fonts
+        self.title_font = Font(name=fonts.table_title, size=16, bold=True)
+        self.header_font = Font(name=fonts.table_title, size=BODY_SIZE, bold=True)
+        self.body_font = Font(name=fonts.table, size=BODY_SIZE)
+        self.input_fill = PatternFill("solid", fgColor=INPUT_FILL)
+        self.header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+        thin = Side(style="thin", color="000000")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.wrap_center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.wrap_left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+
+def _put(cell: Any, value: Any) -> None:
+    """Write `value`; text is always text (a leading `=` must not become a formula)."""
+    if isinstance(value, str):
+        cell.value = _ILLEGAL.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    usable = max(width - 1.5, 1.0)
+    return sum(max(1, math.ceil(_display_width(p) / usable)) for p in text.split("\n"))
+
+
+def _row_height(texts: list[tuple[str, float]], minimum: float) -> float:
+    lines = max((_lines(t, w) for t, w in texts if t), default=1)
+    return max(minimum, lines * 15.0 + 6)
+
+
+def _serial(d: dt.date) -> int:
+    return (d - EXCEL_EPOCH).days
+
+
+def _validation(kind: str, config: Config, year: int) -> Any:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if kind == "figure":
+        return DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+            showInputMessage=True, showErrorMessage=True, errorStyle="stop",
+            promptTitle="本月累计（亿元）",
+            prompt="填写自年初至本月底的累计数，单位亿元，只填数字，如 1.25。"
+                   "1000万元请填 0.1；不要填“本月新增”，不要写“亿元”等文字。",
+            errorTitle="数字有误",
+            error="请填写不小于0的数字（单位：亿元），如 1.25；不要写“亿元”“万元”等文字。")
+    if kind == "status":
+        return DataValidation(
+            type="list", formula1='"' + ",".join(fs.STATUS_CHOICES) + '"', allow_blank=True,
+            showDropDown=False,  # openpyxl's flag is inverted: False shows the arrow
+            showInputMessage=True, showErrorMessage=True, errorStyle="stop",
+            promptTitle="完成状态",
+            prompt="请从下拉列表中选择：" + "、".join(fs.STATUS_CHOICES)
+                   + "。选“已完成”的请填写实际完成日期；选“受阻”的请填写需协调解决的问题。",
+            errorTitle="完成状态有误",
+            error="只能从下拉列表中选择：" + "、".join(fs.STATUS_CHOICES) + "。")
+    if kind == "date":
+        first, last = dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31)
+        return DataValidation(
+            type="date", operator="between", formula1=str(_serial(first)),
+            formula2=str(_serial(last)), allow_blank=True,
+            showInputMessage=True, showErrorMessage=True, errorStyle="stop",
+            promptTitle="日期",
+            prompt=f"请按 {year}-6-15 或 {year}/6/15 的格式输入日期，"
+                   f"表格会显示为“{year}年6月15日”。未完成的节点不填。",
+            errorTitle="日期有误",
+            error=f"请输入{first.year}年至{last.year}年之间的日期，格式如 {year}-6-15。")
+    # free text: no restriction, but still a prompt saying what belongs there
+    prompts = {
+        "progress": ("进展情况", "简要写明截至本月底的进展；已完成的写明完成情况。"),
+        "problems": ("需协调解决的问题", "写明需要协调解决的问题及希望协调的部门；没有的可不填。"),
+        "next_steps": ("下步工作", "写明下一步工作安排和预计完成时间。"),
+        "note": ("情况说明", "数据有变动或与上月相比异常的，请简要说明原因。"),
+        "footer": ("表尾", "请填写。"),
+    }
+    title, prompt = prompts[kind]
+    return DataValidation(allow_blank=True, showInputMessage=True, promptTitle=title,
+                          prompt=prompt)
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def _title_rows(ws: Worksheet, st: _Styles, ncols: int, title: str, subtitle: str) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    last = get_column_letter(ncols)
+    ws.merge_cells(f"A{fs.TITLE_ROW}:{last}{fs.TITLE_ROW}")
+    ws.merge_cells(f"A{fs.SUBTITLE_ROW}:{last}{fs.SUBTITLE_ROW}")
+    c = ws.cell(fs.TITLE_ROW, 1)
+    _put(c, title)
+    c.font = st.title_font
+    c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    c = ws.cell(fs.SUBTITLE_ROW, 1)
+    _put(c, subtitle)
+    c.font = st.body_font
+    c.alignment = Alignment(horizontal="left", vertical="center")
+    ws.row_dimensions[fs.TITLE_ROW].height = 36
+    ws.row_dimensions[fs.SUBTITLE_ROW].height = 22
+
+
+def _header_row(ws: Worksheet, st: _Styles, headers: list[str], widths: list[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for col, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        c = ws.cell(fs.HEADER_ROW, col)
+        _put(c, text)
+        c.font = st.header_font
+        c.fill = st.header_fill
+        c.border = st.border
+        c.alignment = st.wrap_center
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[fs.HEADER_ROW].height = _row_height(
+        list(zip(headers, widths, strict=True)), 30)
+
+
+def _body_cell(ws: Worksheet, st: _Styles, row: int, col: int, value: Any, *,
+               editable: bool = False, center: bool = False, fmt: str | None = None) -> Any:
+    from openpyxl.styles import Protection
+
+    c = ws.cell(row, col)
+    _put(c, value)
+    c.font = st.body_font
+    c.border = st.border
+    c.alignment = st.wrap_center if center else st.wrap_left
+    if fmt:
+        c.number_format = fmt
+    if editable:
+        c.fill = st.input_fill
+        c.protection = Protection(locked=False)
+    return c
+
+
+def _print_setup(ws: Worksheet, ncols: int, last_row: int, landscape: bool = True) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.7
+    ws.page_margins.footer = 0.3
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = 10
+    ws.print_area = f"A1:{get_column_letter(ncols)}{max(last_row, fs.HEADER_ROW)}"
+    if landscape:  # a data sheet: title, sub-title and headers on every page
+        ws.print_title_rows = f"{fs.TITLE_ROW}:{fs.HEADER_ROW}"
+
+
+def _protect(ws: Worksheet, config: Config) -> None:
+    p = ws.protection
+    p.sheet = True
+    if config.forms.password:
+        p.password = config.forms.password
+    # rows and columns may be resized (long texts), nothing else
+    p.formatRows = False
+    p.formatColumns = False
+    p.selectLockedCells = False
+    p.selectUnlockedCells = False
+
+
+def _note_below(ws: Worksheet, st: _Styles, row: int, ncols: int, text: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws.merge_cells(f"A{row}:{get_column_letter(ncols)}{row}")
+    c = ws.cell(row, 1)
+    _put(c, text)
+    c.font = st.body_font
+    c.alignment = st.wrap_left
+    ws.row_dimensions[row].height = 24
+
+
+@dataclass
+class _Context:
+    """What every sheet of one form needs."""
+
+    plan: Plan
+    config: Config
+    period: str
+    unit: str
+    rows: UnitRows
+    prefill: Prefill | None
+    styles: _Styles
+
+    @property
+    def year(self) -> int:
+        """Return the period's year."""
+        return int(self.period[:4])
+
+
+def _figures_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
+    st, keys = cx.styles, [*fs.FIGURE_HEADERS, *fs.FIGURE_EXTRA_HEADERS]
+    headers = [*fs.FIGURE_HEADERS.values(), *fs.FIGURE_EXTRA_HEADERS.values()]
+    widths = [FIGURE_WIDTHS[k] for k in keys]
+    col = {k: i for i, k in enumerate(keys, start=1)}
+    _title_rows(ws, st, len(keys), form_title(cx.period, cx.unit),
+                _subtitle(cx.period, cx.unit, cx.config))
+    _header_row(ws, st, headers, widths)
+    value_dv, note_dv = _validation("figure", cx.config, cx.year), _validation("note", cx.config,
+                                                                                cx.year)
+    previous = cx.prefill.figures if cx.prefill else {}
+    codes: list[tuple[int, str]] = []
+    r = fs.FIRST_DATA_ROW
+    for fr in cx.rows.figures:
+        requirement = _requirement_text(fr, cx.unit)
+        values: dict[str, Any] = {
+            "code": fr.key, "name": fr.item.name, "metric": METRIC_LABEL[fr.metric],
+            "target": _target(fr), "previous": previous.get(fr.key), "value": None,
+            "note": None, "requirement": requirement,
+        }
+        for k in keys:
+            editable = k in fs.FIGURE_INPUTS
+            numeric = k in ("target", "previous", "value")
+            c = _body_cell(ws, st, r, col[k], values[k], editable=editable,
+                           center=numeric or k in ("code", "metric"),
+                           fmt=FIGURE_FORMAT if numeric else None)
+            if k == "value":
+                value_dv.add(c.coordinate)
+            elif k == "note":
+                note_dv.add(c.coordinate)
+        ws.row_dimensions[r].height = _row_height(
+            [(fr.item.name, FIGURE_WIDTHS["name"]), (requirement, FIGURE_WIDTHS["requirement"])],
+            36)
+        codes.append((r, fr.key))
+        r += 1
+    for dv in (value_dv, note_dv):
+        if dv.sqref:
+            ws.add_data_validation(dv)
+    last = r - 1
+    if not cx.rows.figures:
+        last = r + 1
+        _note_below(ws, st, last, len(keys),
+                    "本单位本月无需填报投资数据，请填写“节点推进情况”表。")
+    ws.freeze_panes = ws.cell(fs.FIRST_DATA_ROW, 1).coordinate
+    _print_setup(ws, len(keys), last)
+    return codes
+
+
+def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
+    st, keys = cx.styles, list(fs.MILESTONE_HEADERS)
+    widths = [MILESTONE_WIDTHS[k] for k in keys]
+    col = {k: i for i, k in enumerate(keys, start=1)}
+    _title_rows(ws, st, len(keys), form_title(cx.period, cx.unit),
+                _subtitle(cx.period, cx.unit, cx.config))
+    _header_row(ws, st, list(fs.MILESTONE_HEADERS.values()), widths)
+    dvs = {k: _validation(k if k != "completed_on" else "date", cx.config, cx.year)
+           for k in fs.MILESTONE_INPUTS}
+    reports: dict[str, MilestoneReport] = {}
+    if cx.prefill:
+        # the unit's own answer wins (each member of a group milestone answers for itself)
+        reports = {**cx.prefill.reports, **cx.prefill.unit_reports.get(cx.unit, {})}
+    codes: list[tuple[int, str]] = []
+    r = fs.FIRST_DATA_ROW
+    for mr in cx.rows.milestones:
+        m = mr.milestone
+        rep = reports.get(m.code)
+        values: dict[str, Any] = {
+            "code": m.code, "item": mr.item.name, "text": m.text, "due": _due_text(m),
+            "units": _units_text(mr.named),
+            "status": REPORTED_LABEL[rep.status] if rep and rep.status else None,
+            "completed_on": rep.completed_on if rep else None,
+            "progress": rep.progress if rep else None,
+            "problems": rep.problems if rep else None,
+            "next_steps": rep.next_steps if rep else None,
+        }
+        for k in keys:
+            editable = k in fs.MILESTONE_INPUTS
+            c = _body_cell(ws, st, r, col[k], values[k] or None, editable=editable,
+                           center=k in ("code", "due", "status", "completed_on"),
+                           fmt=DATE_FORMAT if k == "completed_on" else None)
+            if editable:
+                dvs[k].add(c.coordinate)
+        ws.row_dimensions[r].height = _row_height(
+            [(str(values[k] or ""), MILESTONE_WIDTHS[k]) for k in keys], 42)
+        codes.append((r, m.code))
+        r += 1
+    last = r - 1
+    if not cx.rows.milestones:
+        last = r + 1
+        _note_below(ws, st, last, len(keys),
+                    "本单位本月没有需要逐项报告的节点，请填写“投资完成情况”表和下方表尾。")
+    last = _footer(ws, cx, last + 2, dvs)
+    for dv in dvs.values():
+        if dv.sqref:
+            ws.add_data_validation(dv)
+    ws.freeze_panes = ws.cell(fs.FIRST_DATA_ROW, 1).coordinate
+    _print_setup(ws, len(keys), last)
+    return codes
+
+
+def _footer(ws: Worksheet, cx: _Context, first: int, dvs: dict[str, Any]) -> int:
+    """Write the footer block from row `first` and return its last row."""
+    from openpyxl.styles import Alignment, Border, Protection, Side
+
+    st = cx.styles
+    label_cols = (2, 7)  # 项目名称 and 实际完成日期 columns: labels fit, the next column is wide
+    footer_dv = _validation("footer", cx.config, cx.year)
+    underline = Border(bottom=Side(style="thin", color="000000"))
+    pairs = [fs.FOOTER_LABELS[:2], fs.FOOTER_LABELS[2:]]
+    for i, labels in enumerate(pairs):
+        r = first + i
+        ws.row_dimensions[r].height = 30
+        for label, lc in zip(labels, label_cols, strict=True):
+            c = ws.cell(r, lc)
+            _put(c, label)
+            c.font = st.header_font
+            c.alignment = Alignment(horizontal="right", vertical="center")
+            box = ws.cell(r, lc + 1)
+            box.font = st.body_font
+            box.fill = st.input_fill
+            box.border = underline
+            box.alignment = Alignment(horizontal="left", vertical="center")
+            box.protection = Protection(locked=False)
+            if label == "填报日期":
+                box.number_format = DATE_FORMAT
+                dvs["completed_on"].add(box.coordinate)
+            else:
+                footer_dv.add(box.coordinate)
+    if footer_dv.sqref:
+        ws.add_data_validation(footer_dv)
+    return first + len(pairs) - 1
+
+
+def _guide_sheet(ws: Worksheet, cx: _Context) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    st, cfg = cx.styles, cx.config
+    y, mth = cx.year, int(cx.period[5:7])
+    end, deadline = period_end(cx.period), report_deadline(cx.period, cfg)
+    office = cfg.office
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 84
+    ws.merge_cells("A1:B1")
+    c = ws.cell(1, 1)
+    _put(c, form_title(cx.period, cx.unit))
+    c.font = st.title_font
+    c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 40
+    ws.merge_cells("A2:B2")
+    c = ws.cell(2, 1)
+    _put(c, "填报说明")
+    c.font = Font(name=cfg.fonts.table_title, size=14, bold=True)
+    c.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[2].height = 28
+    lines: list[tuple[str, str]] = [
+        ("填报内容", f"本表由{cx.unit}填报{y}年{mth}月重点项目推进情况，数据截至{_cn_date(end)}。"
+                    f"本表只列本单位承担的项目和节点。"),
+        ("报送时间", f"请于{_cn_date(deadline)}前报送{office.short_name}。报送电子版（本文件，"
+                    f"文件名可以改），纸质版经审核人签字并加盖单位公章后报送。"),
+        ("填写哪里", "只填黄色底纹的单元格。白色单元格是任务分解的内容，已锁定，不能修改。"
+                    "请不要增删行列、修改或删除工作表，不要把内容复制到别的表格中报送。"),
+        ("投资完成情况", "“本月累计”填自年初至本月底的累计完成数（不是本月新增），单位亿元，"
+                        "只填数字，如 1.25；1000万元填 0.1，不要写“亿元”“万元”等文字。"
+                        "“上月累计”是上月报送的数，供对照。“考核要求”列是判定节点完成的依据。"
+                        "标明以其他单位填报数为准的，本单位可不填。"),
+        ("完成状态", "从下拉列表选择，只能选以下四项：" + "、".join(fs.STATUS_CHOICES) + "。"),
+        ("　已完成", "节点要求已全部完成。必须同时填写“实际完成日期”。"),
+        ("　推进中", "已开始办理，尚未完成。"),
+        ("　未启动", "尚未开始办理。"),
+        ("　受阻", "遇到本单位无法解决的问题。请在“需协调解决的问题”中写明问题和需要协调的部门。"),
+        ("日期格式", f"按 {y}-6-15 或 {y}/6/15 输入，表格自动显示为“{y}年6月15日”。"
+                    "不要写“6月中旬”“月底”等文字。"),
+        ("文字内容", "进展情况、需协调解决的问题、下步工作请如实简要填写，单元格内换行按 Alt+Enter。"),
+        ("表尾", "“节点推进情况”表下方填写填报人、联系电话、审核人（分管领导）和填报日期。"),
+    ]
+    if cx.prefill and cx.prefill.period:
+        p = cx.prefill.period
+        lines.append(("上月内容", f"表中已预先填入本单位{int(p[:4])}年{int(p[5:7])}月报送的内容，"
+                                 "请在此基础上逐项更新，不要原样照抄。"))
+    lines.append(("联系方式", f"填报中如有疑问，请联系{office.short_name}{office.contact_person}，"
+                             f"电话 {office.contact_phone}。"))
+    for i, (label, text) in enumerate(lines, start=3):
+        a, b = ws.cell(i, 1), ws.cell(i, 2)
+        _put(a, label)
+        _put(b, text)
+        a.font, b.font = st.header_font, st.body_font
+        a.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        b.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        ws.row_dimensions[i].height = _row_height([(text, 84)], 22)
+    _print_setup(ws, 2, 2 + len(lines), landscape=False)
+
+
+def _meta_sheet(ws: Worksheet, cx: _Context, generated_at: dt.datetime,
+                codes: list[tuple[str, int, str]]) -> None:
+    values = {
+        "unit": cx.unit, "period": cx.period, "plan_version": cx.plan.version,
+        "plan_year": str(cx.plan.year), "form_version": fs.FORM_VERSION,
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+    }
+    for i, key in enumerate(fs.META_KEYS, start=1):
+        _put(ws.cell(i, 1), key)
+        _put(ws.cell(i, 2), values[key])
+    r = len(fs.META_KEYS) + 2
+    for j, h in enumerate(fs.META_ROWS_HEADER, start=1):
+        _put(ws.cell(r, j), h)
+    for sheet, row, code in codes:
+        r += 1
+        _put(ws.cell(r, 1), sheet)
+        _put(ws.cell(r, 2), str(row))
+        _put(ws.cell(r, 3), code)
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 16
+    ws.sheet_state = "hidden"
+
+
+# ---------------------------------------------------------------- workbook
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def save_workbook(wb: Workbook, path: Path, when: dt.datetime) -> Path:
+    """Save `wb` to `path` atomically with every timestamp set to `when`; return `path`.
+
+    openpyxl stamps the save time into the document properties and the zip entries;
+    fixing both makes the same input give the same bytes (the sample script relies on it).
+    """
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.created = when
+    wb.properties.modified = when
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()
+    out = io.BytesIO()
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), src.read(info),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return write_bytes_atomic(path, out.getvalue())
+
+
+def write_form(plan: Plan, config: Config, period: str, unit: str, path: Path,
+               prefill: Prefill | None = None, *,
+               generated_at: dt.datetime | None = None) -> Path:
+    """Write `unit`'s form for `period` to `path` and return `path`."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    when = generated_at or _now()
+    cx = _Context(plan, config, period, unit, unit_rows(plan, config, unit), prefill,
+                  _Styles(config))
+    wb = Workbook()
+    guide = wb.active
+    guide.title = fs.SHEET_GUIDE
+    figures = wb.create_sheet(fs.SHEET_FIGURES)
+    milestones = wb.create_sheet(fs.SHEET_MILESTONES)
+    meta = wb.create_sheet(fs.SHEET_META)
+    _guide_sheet(guide, cx)
+    codes = [(fs.SHEET_FIGURES, r, c) for r, c in _figures_sheet(figures, cx)]
+    codes += [(fs.SHEET_MILESTONES, r, c) for r, c in _milestones_sheet(milestones, cx)]
+    _meta_sheet(meta, cx, when, codes)
+    for ws in (guide, figures, milestones, meta):
+        _protect(ws, config)
+        ws.sheet_view.zoomScale = 100
+    wb.security = WorkbookProtection(lockStructure=True)
+    if config.forms.password:
+        wb.security.workbookPassword = config.forms.password
+    wb.active = 0
+    wb.properties.creator = config.office.short_name
+    wb.properties.lastModifiedBy = config.office.short_name
+    wb.properties.title = form_title(period, unit)
+    return save_workbook(wb, path, when)
+
+
+def form_filename(unit: str) -> str:
+    """Return the file name of `unit`'s form (safe on Windows and Linux)."""
+    return safe_filename(unit) + ".xlsx"
+
+
+def build_forms(plan: Plan, config: Config, period: str, out_dir: Path,
+                prefill: Prefill | None = None, *,
+                generated_at: dt.datetime | None = None) -> list[Path]:
+    """Write one form per unit with something to report into `out_dir`; return the paths."""
+    when = generated_at or _now()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    taken: set[str] = set()
+    for unit in form_units(plan, config):
+        name = form_filename(unit)
+        stem, n = name[:-5], 2
+        while name.casefold() in taken:  # two names that differ only in unsafe characters
+            name, n = f"{stem}_{n}.xlsx", n + 1
+        taken.add(name.casefold())
+        paths.append(write_form(plan, config, period, unit, out_dir / name, prefill,
+                                generated_at=when))
+    return paths
