@@ -1,0 +1,563 @@
+"""Plan + submissions + history + as-of date → where every milestone, item and unit stands.
+
+Pure: no file, database or clock is touched; everything comes in as arguments.
+
+Rules beyond DESIGN §3, as the office reads a month:
+
+- **Who decides a milestone.** A shared milestone (several units on one task) is decided by
+  the lead unit's report (the task's 牵头 unit among the milestone's units, else the first
+  named). When the lead sent nothing but a supporting unit answered, that answer is used and
+  an info issue says so. Supporting units whose answer differs get a warning.
+- **Group milestones** (a group phrase such as 各产业招商服务中心, expanded by the plan into
+  its member units, or a task with several 牵头 units): every member answers for itself and
+  carries its own status in `MilestoneResult.by_unit` and in its unit counts. The milestone
+  as a whole is done only when every member is done (its completion date is the last
+  member's; `done_late` when any member was late); while a member is open, the milestone is
+  open by its date, and `not_reported` only when no open member answered at all.
+- **Not reported.** An open milestone whose deciding unit sent no form this period is
+  `not_reported`, however far its due date: the office cannot say the work is on track
+  without a report, and 催报 is what it wants to send. A milestone completed in an earlier
+  period keeps that status and date. A unit that sent a form but left a row blank is
+  judged by the date as not completed (and warned), since the form was in its hands.
+- **Amount milestones** (`Milestone.metric` set) are judged from the cumulative figure of the
+  item and metric, never from a status cell: done once the figure reaches the amount, dated
+  at the end of the first period from which the figure stayed at or above it.
+- **Figures.** The cumulative figure of an item and metric is taken from its owner: the lead
+  of the task holding the item's amount milestones of that metric, else the item's units in
+  order. A unit that did not report leaves last period's figure in place (carried, no 本月新增).
+- **Unit rate** is the on-time completion rate: milestones done on time among those due by
+  the as-of date. Rank 1 is the best; equal rates share a rank; a unit with nothing due is
+  not ranked.
+- Milestones without a due date are never overdue, due soon or counted as due.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from reportgen.config import Config
+from reportgen.model import (
+    METRIC_LABEL,
+    REPORTED_LABEL,
+    STATUS_LABEL,
+    FigureReport,
+    History,
+    Issue,
+    Item,
+    ItemResult,
+    Metric,
+    Milestone,
+    MilestoneReport,
+    MilestoneResult,
+    PeriodResult,
+    Plan,
+    Reported,
+    Severity,
+    Status,
+    Submission,
+    Task,
+    UnitResult,
+    period_end,
+)
+
+DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
+_EPS = 1e-9  # amounts are floats in 亿元; 0.1 + 0.2 must still reach 0.3
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def schedule_rate(as_of: dt.date) -> float:
+    """Return 序时进度 at `as_of`: month/12 on a month's last day, else day of year / days in year."""
+    last = calendar.monthrange(as_of.year, as_of.month)[1]
+    if as_of.day == last:
+        return as_of.month / 12
+    days = 366 if calendar.isleap(as_of.year) else 365
+    return as_of.timetuple().tm_yday / days
+
+
+def vs_schedule(rate: float | None, schedule: float, tolerance: float) -> str:
+    """Return "ahead", "behind" or "on" for a completion rate against 序时进度 ("" without a rate)."""
+    if rate is None:
+        return ""
+    diff = rate - schedule
+    if abs(diff) <= tolerance + _EPS:
+        return "on"
+    return "ahead" if diff > 0 else "behind"
+
+
+def issue_sort_key(issue: Issue) -> tuple[int, str, str, str, str, str, str]:
+    """Return the key that orders issues: severity, then unit, file, sheet, cell, code, text."""
+    return (
+        _SEVERITY_ORDER[issue.severity], issue.unit, issue.file, issue.sheet,
+        _natural(issue.cell), issue.code, issue.message,
+    )
+
+
+def merge_issues(*lists: Iterable[Issue]) -> list[Issue]:
+    """Return the issues of all lists, duplicates dropped, in `issue_sort_key` order."""
+    seen: dict[tuple[str, ...], Issue] = {}
+    for issues in lists:
+        for i in issues:
+            key = (i.severity.value, i.code, i.file, i.sheet, i.cell, i.unit, i.message)
+            seen.setdefault(key, i)
+    return sorted(seen.values(), key=issue_sort_key)
+
+
+def _natural(text: str) -> str:
+    # "B10" after "B9": pad every digit run
+    return re.sub(r"\d+", lambda m: m.group().zfill(8), text)
+
+
+def _yi(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+# ---------------------------------------------------------------- context
+
+
+@dataclass
+class _Context:
+    """What every rule needs: the period, the date, the reports and the earlier periods."""
+
+    period: str
+    as_of: dt.date
+    config: Config
+    subs: dict[str, Submission]  # unit -> its submission
+    history: History
+    earlier: list[str]  # periods of the same year before this one, oldest first
+    issues: list[Issue]
+
+    def completion_fallback(self) -> dt.date:
+        """Return the date taken for a completion that gave none: the period end (not after as-of)."""
+        return min(period_end(self.period), self.as_of)
+
+    def warn(self, severity: Severity, code: str, message: str, unit: str = "",
+             sub: Submission | None = None, cell: str = "", sheet: str = "") -> None:
+        self.issues.append(Issue(
+            severity=severity, message=message, code=code, unit=unit,
+            file=_file_name(sub.file) if sub else "", sheet=sheet, cell=cell,
+        ))
+
+    def earlier_standing(self, code: str, unit: str | None) -> tuple[Status, dt.date | None] | None:
+        """Return the latest earlier standing of a milestone (of one unit when `unit` is given)."""
+        for p in reversed(self.earlier):
+            per_unit = self.history.by_unit.get(p, {}).get(code)
+            # without a per-unit record the milestone's own standing stands for every unit
+            found = (
+                per_unit.get(unit) if unit is not None and per_unit
+                else self.history.statuses.get(p, {}).get(code)
+            )
+            if found is not None:
+                return found
+        return None
+
+    def earlier_figure(self, key: str) -> float | None:
+        """Return the latest earlier cumulative figure of `key` ("P07/invest")."""
+        for p in reversed(self.earlier):
+            value = self.history.figures.get(p, {}).get(key)
+            if value is not None:
+                return value
+        return None
+
+
+def _file_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+# ---------------------------------------------------------------- entry
+
+
+def reconcile(
+    plan: Plan,
+    submissions: Sequence[Submission],
+    history: History,
+    as_of: dt.date,
+    period: str,
+    config: Config,
+) -> PeriodResult:
+    """Return the reconciled state of `period` at `as_of` (statuses, figures, unit standings)."""
+    subs: dict[str, Submission] = {}
+    for s in sorted(submissions, key=lambda s: (s.unit, s.received or dt.datetime.min, s.file)):
+        subs[s.unit] = s  # ingest keeps one per unit; should two come, the newer wins
+    year = period[:4]
+    earlier = sorted(
+        p for p in history.figures.keys() | history.statuses.keys() | history.by_unit.keys()
+        if p.startswith(year) and p < period
+    )
+    ctx = _Context(period, as_of, config, subs, history, earlier, [])
+
+    figures: dict[str, float | None] = {}
+    fresh: set[str] = set()
+    items: list[ItemResult] = []
+    for item in plan.items:
+        for metric in item.metrics:
+            value, is_fresh = _figure(ctx, item, metric)
+            figures[f"{item.code}/{metric.value}"] = value
+            if is_fresh:
+                fresh.add(f"{item.code}/{metric.value}")
+    milestones: list[MilestoneResult] = []
+    for item in plan.items:
+        for task in item.tasks:
+            for m in task.milestones:
+                milestones.append(_milestone(ctx, item, task, m, figures, fresh))
+    sched = schedule_rate(as_of)
+    for item in plan.items:
+        items.append(_item(ctx, item, figures, fresh, sched))
+    units = _units(plan, milestones, subs, as_of)
+    own = [i for s in subs.values() for i in s.issues]
+    return PeriodResult(
+        period=period,
+        as_of=as_of,
+        plan_year=plan.year,
+        plan_title=plan.title,
+        plan_version=plan.version,
+        schedule_rate=sched,
+        items=items,
+        milestones=milestones,
+        units=units,
+        issues=merge_issues(own, ctx.issues),
+        submissions=[subs[u] for u in sorted(subs)],
+    )
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _figure_owners(item: Item, metric: Metric) -> list[str]:
+    """Return the units whose figure counts for an item and metric, the deciding one first."""
+    owners: dict[str, None] = {}
+    for task in item.tasks:
+        if any(m.metric is metric for m in task.milestones):
+            for u in task.lead_units or task.units[:1]:
+                owners.setdefault(u, None)
+    for u in item.units:
+        owners.setdefault(u, None)
+    return list(owners)
+
+
+def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, bool]:
+    """Return the item's cumulative figure of `metric` and whether it was reported this period."""
+    key = f"{item.code}/{metric.value}"
+    reported: list[tuple[str, FigureReport]] = []
+    for unit in _figure_owners(item, metric):
+        sub = ctx.subs.get(unit)
+        fig = sub.figures.get(key) if sub else None
+        if fig is not None and fig.value_yi is not None:
+            reported.append((unit, fig))
+    label = f"{item.code} {item.name} {METRIC_LABEL[metric]}"
+    if not reported:
+        return ctx.earlier_figure(key), False
+    unit, fig = reported[0]
+    for other, ofig in reported[1:]:
+        if abs((ofig.value_yi or 0.0) - (fig.value_yi or 0.0)) > _EPS:
+            ctx.warn(
+                Severity.WARNING, "figure_disagree",
+                f"{label}：{other} 报累计 {_yi(ofig.value_yi or 0.0)} 亿元，与{unit}所报 "
+                f"{_yi(fig.value_yi or 0.0)} 亿元不一致，以{unit}为准",
+                other, ctx.subs[other], ofig.cell,
+            )
+    value = fig.value_yi or 0.0
+    previous = ctx.earlier_figure(key)
+    sub = ctx.subs[unit]
+    if previous is not None and value < previous - _EPS:
+        ctx.warn(
+            Severity.WARNING, "figure_down",
+            f"{label}：本月累计 {_yi(value)} 亿元，低于上月累计 {_yi(previous)} 亿元，请核实",
+            unit, sub, fig.cell,
+        )
+    limit = ctx.config.check.jump_factor * (item.target_yi or 0.0)
+    if previous is not None and limit > 0 and value - previous > limit:
+        ctx.warn(
+            Severity.WARNING, "figure_jump",
+            f"{label}：本月新增 {_yi(value - previous)} 亿元，超过年度目标的 "
+            f"{ctx.config.check.jump_factor:g} 倍，可能将万元误填为亿元，请核实",
+            unit, sub, fig.cell,
+        )
+    return value, True
+
+
+# ---------------------------------------------------------------- milestones
+
+
+def _open_status(due: dt.date | None, as_of: dt.date, soon_days: int) -> Status:
+    """Return the status of a milestone not completed, by its due date."""
+    if due is None:
+        return Status.IN_PROGRESS
+    if as_of > due:
+        return Status.OVERDUE
+    if (due - as_of).days <= soon_days:
+        return Status.DUE_SOON
+    return Status.IN_PROGRESS
+
+
+def _done_status(due: dt.date | None, completed_on: dt.date) -> Status:
+    return Status.DONE_LATE if due is not None and completed_on > due else Status.DONE
+
+
+def _group_members(task: Task, units: list[str], config: Config) -> list[str] | None:
+    """Return the members who each answer for themselves, or None for an ordinary milestone."""
+    leads = [u for u in task.lead_units if u in units]
+    if len(leads) > 1:
+        return leads
+    if len(units) > 1 and any(set(units) == set(g) for g in config.units.groups.values()):
+        return units
+    return None
+
+
+def _amount_completion(
+    ctx: _Context, m: Milestone, key: str, value: float | None
+) -> dt.date | None:
+    """Return when an amount milestone was reached: the end of the first period from which
+    the figure stayed at or above the amount (None when the current figure is short of it)."""
+    assert m.amount_yi is not None
+    if value is None or value < m.amount_yi - _EPS:
+        return None
+    reached = ctx.completion_fallback()
+    for p in reversed(ctx.earlier):
+        past = ctx.history.figures.get(p, {}).get(key)
+        if past is None:
+            continue
+        if past < m.amount_yi - _EPS:
+            break
+        reached = period_end(p)
+    return reached
+
+
+def _judge_report(
+    ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport | None, label: str
+) -> tuple[Status, dt.date | None]:
+    """Return the standing of one unit's answer on a status milestone (the unit sent a form)."""
+    sub = ctx.subs[unit]
+    earlier = ctx.earlier_standing(m.code, unit)
+    if rep is None or rep.status is None:
+        if earlier is not None and earlier[0] in DONE_STATUSES:
+            return earlier
+        ctx.warn(
+            Severity.WARNING, "milestone_blank",
+            f"{label}：未填写完成状态，按未完成处理", unit, sub, rep.cell if rep else "",
+        )
+        return _open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None
+    if rep.status is Reported.DONE:
+        completed = rep.completed_on
+        if completed is None:
+            if earlier is not None and earlier[0] in DONE_STATUSES and earlier[1] is not None:
+                completed = earlier[1]
+            else:
+                completed = ctx.completion_fallback()
+                ctx.warn(
+                    Severity.WARNING, "done_no_date",
+                    f"{label}：报为已完成但未填写实际完成日期，暂按 {completed:%Y-%m-%d} 计",
+                    unit, sub, rep.cell,
+                )
+        elif completed > ctx.as_of:
+            ctx.warn(
+                Severity.WARNING, "done_future_date",
+                f"{label}：实际完成日期 {completed:%Y-%m-%d} 晚于截止日期 "
+                f"{ctx.as_of:%Y-%m-%d}，请核实",
+                unit, sub, rep.cell,
+            )
+        return _done_status(m.due, completed), completed
+    if earlier is not None and earlier[0] in DONE_STATUSES:
+        ctx.warn(
+            Severity.WARNING, "status_reverted",
+            f"{label}：上期已报完成，本期报为“{REPORTED_LABEL[rep.status]}”，按本期所报处理",
+            unit, sub, rep.cell,
+        )
+    return _open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None
+
+
+def _unreported(ctx: _Context, m: Milestone, unit: str | None) -> tuple[Status, dt.date | None]:
+    """Return the standing of a milestone nobody answered: kept if done before, else not_reported."""
+    earlier = ctx.earlier_standing(m.code, unit)
+    if earlier is not None and earlier[0] in DONE_STATUSES:
+        return earlier
+    return Status.NOT_REPORTED, None
+
+
+def _milestone(
+    ctx: _Context, item: Item, task: Task, m: Milestone,
+    figures: dict[str, float | None], fresh: set[str],
+) -> MilestoneResult:
+    units = list(m.units or task.units)
+    leads = [u for u in task.lead_units if u in units]
+    lead = leads[0] if leads else (units[0] if units else "")
+    label = f"{m.code} {item.name}（{m.due_text or (m.due and f'{m.due:%Y-%m-%d}') or '无时限'}）"
+    report: MilestoneReport | None = None
+    standing: tuple[Status, dt.date | None]
+    by_unit: dict[str, tuple[Status, dt.date | None]]
+    members = _group_members(task, units, ctx.config)
+
+    if m.metric is not None:
+        key = f"{item.code}/{m.metric.value}"
+        completed = _amount_completion(ctx, m, key, figures.get(key))
+        if completed is not None:
+            standing = (_done_status(m.due, completed), completed)
+        elif key not in fresh and _figure_owners(item, m.metric)[0] not in ctx.subs:
+            standing = _unreported(ctx, m, None)
+        else:
+            standing = (_open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None)
+        by_unit = {u: standing for u in units}
+    elif members is not None:
+        by_unit = {}
+        for u in units:
+            if u in ctx.subs:
+                rep = ctx.subs[u].milestones.get(m.code)
+                by_unit[u] = _judge_report(ctx, m, u, rep, label)
+            else:
+                by_unit[u] = _unreported(ctx, m, u)
+        standing = _group_standing(ctx, m, [by_unit[u] for u in members])
+        lead = members[0]
+        report = ctx.subs[lead].milestones.get(m.code) if lead in ctx.subs else None
+    else:
+        decider = _decider(ctx, m, units, lead, label)
+        if decider is None:
+            standing = _unreported(ctx, m, None)
+        else:
+            report = ctx.subs[decider].milestones.get(m.code)
+            standing = _judge_report(ctx, m, decider, report, label)
+            _check_supporters(ctx, m, units, decider, standing, label)
+        by_unit = {u: standing for u in units}
+
+    status, completed_on = standing
+    days_overdue = (ctx.as_of - m.due).days if status is Status.OVERDUE and m.due else 0
+    days_left = (
+        (m.due - ctx.as_of).days if m.due is not None and status not in DONE_STATUSES else None
+    )
+    return MilestoneResult(
+        code=m.code, item=item.code, item_name=item.name, task=task.code, text=m.text,
+        due=m.due, units=units, lead=lead, kind=m.kind, amount_yi=m.amount_yi,
+        status=status, completed_on=completed_on, days_overdue=days_overdue,
+        days_left=days_left, report=report, by_unit=by_unit,
+    )
+
+
+def _group_standing(
+    ctx: _Context, m: Milestone, members: list[tuple[Status, dt.date | None]]
+) -> tuple[Status, dt.date | None]:
+    """Return a group milestone's overall standing from its members' (done only when all are)."""
+    if members and all(s in DONE_STATUSES for s, _ in members):
+        dates = [d for _, d in members if d is not None]
+        last = max(dates) if dates else None
+        late = any(s is Status.DONE_LATE for s, _ in members)
+        return (Status.DONE_LATE if late else Status.DONE), last
+    open_ = [s for s, _ in members if s not in DONE_STATUSES]
+    if all(s is Status.NOT_REPORTED for s in open_):
+        return Status.NOT_REPORTED, None
+    return _open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None
+
+
+def _decider(
+    ctx: _Context, m: Milestone, units: list[str], lead: str, label: str
+) -> str | None:
+    """Return the unit whose answer decides a shared milestone: the lead, else one who answered."""
+    if lead in ctx.subs:
+        return lead
+    for u in units:
+        rep = ctx.subs[u].milestones.get(m.code) if u in ctx.subs else None
+        if rep is not None and rep.status is not None:
+            ctx.warn(
+                Severity.INFO, "lead_missing",
+                f"{label}：牵头单位{lead}未报送，暂以配合单位{u}所报为准",
+                u, ctx.subs[u], rep.cell,
+            )
+            return u
+    return None
+
+
+def _check_supporters(
+    ctx: _Context, m: Milestone, units: list[str], decider: str,
+    standing: tuple[Status, dt.date | None], label: str,
+) -> None:
+    """Warn where a supporting unit's answer disagrees with the deciding one."""
+    decided_done = standing[0] in DONE_STATUSES
+    for u in units:
+        if u == decider or u not in ctx.subs:
+            continue
+        rep = ctx.subs[u].milestones.get(m.code)
+        if rep is None or rep.status is None:
+            continue
+        says_done = rep.status is Reported.DONE
+        if says_done != decided_done or (
+            says_done and rep.completed_on is not None and rep.completed_on != standing[1]
+        ):
+            theirs = REPORTED_LABEL[rep.status] + (
+                f"（{rep.completed_on:%Y-%m-%d}）" if says_done and rep.completed_on else ""
+            )
+            ours = STATUS_LABEL[standing[0]] + (
+                f"（{standing[1]:%Y-%m-%d}）" if standing[1] else ""
+            )
+            ctx.warn(
+                Severity.WARNING, "shared_disagree",
+                f"{label}：配合单位{u}报“{theirs}”，与牵头单位{decider}所报“{ours}”不一致，"
+                f"以牵头单位为准",
+                u, ctx.subs[u], rep.cell,
+            )
+
+
+# ---------------------------------------------------------------- items and units
+
+
+def _item(
+    ctx: _Context, item: Item, figures: dict[str, float | None], fresh: set[str], sched: float
+) -> ItemResult:
+    key = f"{item.code}/{Metric.INVEST.value}"
+    cumulative = figures.get(key)
+    previous = ctx.earlier_figure(key)
+    if previous is None and ctx.period.endswith("-01") and cumulative is not None:
+        previous = 0.0  # January starts the year's count from nothing
+    added = (
+        cumulative - previous
+        if key in fresh and cumulative is not None and previous is not None else None
+    )
+    target = item.target_yi
+    rate = cumulative / target if cumulative is not None and target else None
+    phased = [
+        m.amount_yi for m in item.milestones
+        if m.metric is Metric.INVEST and m.amount_yi is not None
+        and m.due is not None and m.due <= ctx.as_of
+    ]
+    return ItemResult(
+        code=item.code, name=item.name, section=item.section, target_yi=target,
+        cumulative_yi=cumulative, previous_yi=previous, month_added_yi=added, rate=rate,
+        schedule_rate=sched,
+        vs_schedule=vs_schedule(rate, sched, ctx.config.check.schedule_tolerance),
+        phased_target_yi=max(phased) if phased else None,
+        invoice_yi=figures.get(f"{item.code}/{Metric.INVOICE.value}"),
+        units=item.units,
+    )
+
+
+def _units(
+    plan: Plan, milestones: list[MilestoneResult], subs: dict[str, Submission], as_of: dt.date
+) -> list[UnitResult]:
+    names: dict[str, None] = dict.fromkeys(plan.unit_names())
+    for mr in milestones:
+        for u in mr.units:
+            names.setdefault(u, None)
+    results: dict[str, UnitResult] = {}
+    for name in names:
+        sub = subs.get(name)
+        results[name] = UnitResult(
+            name=name, submitted=sub is not None, files=[_file_name(sub.file)] if sub else [],
+            counts={s.value: 0 for s in Status},
+        )
+    on_time: dict[str, int] = dict.fromkeys(names, 0)
+    for mr in milestones:
+        for u, (status, _) in mr.by_unit.items():
+            res = results[u]
+            res.counts[status.value] += 1
+            if mr.due is not None and mr.due <= as_of:
+                res.due += 1
+                if status is Status.DONE:
+                    on_time[u] += 1
+    for res in results.values():
+        res.rate = on_time[res.name] / res.due if res.due else None
+    # rounded so that 2/3 computed two ways is one rate: equal rates share a rank
+    rates = [round(r.rate, 9) for r in results.values() if r.rate is not None]
+    for r in results.values():
+        if r.rate is not None:
+            r.rank = 1 + sum(1 for o in rates if o > round(r.rate, 9))
+    return list(results.values())

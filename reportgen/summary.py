@@ -1,0 +1,131 @@
+"""summary.json: the one machine-readable result of a period (DESIGN §6).
+
+Dates are `YYYY-MM-DD`, amounts 亿元 rounded to 4 decimals, rates fractions rounded to 4
+decimals, statuses their JSON codes. Items and milestones follow the plan's code order,
+units the plan's unit order, issues `reconcile.issue_sort_key`; the same result always gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from reportgen.fsutil import write_text_atomic
+from reportgen.model import Issue, MilestoneResult, PeriodResult, Status
+from reportgen.reconcile import DONE_STATUSES, issue_sort_key
+
+SUMMARY_NAME = "summary.json"
+FORMAT_VERSION = 1
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _d(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _milestone(m: MilestoneResult) -> dict[str, Any]:
+    return {
+        "code": m.code,
+        "item": m.item,
+        "task": m.task,
+        "text": m.text,
+        "kind": m.kind.value,
+        "amount_yi": _r(m.amount_yi),
+        "due": _d(m.due),
+        "units": list(m.units),
+        "lead": m.lead,
+        "status": m.status.value,
+        "completed_on": _d(m.completed_on),
+        "days_overdue": m.days_overdue,
+        "days_left": m.days_left,
+        "by_unit": {
+            u: {"status": s.value, "completed_on": _d(d)} for u, (s, d) in m.by_unit.items()
+        },
+    }
+
+
+def _issue(i: Issue) -> dict[str, str]:
+    return {
+        "severity": i.severity.value, "code": i.code, "unit": i.unit, "file": i.file,
+        "sheet": i.sheet, "cell": i.cell, "message": i.message,
+    }
+
+
+def summary_dict(result: PeriodResult) -> dict[str, Any]:
+    """Return the period's result as plain JSON-ready data (the content of summary.json)."""
+    targets = [it for it in result.items if it.target_yi]
+    total_target = sum(it.target_yi or 0.0 for it in targets)
+    total_cum = sum(it.cumulative_yi or 0.0 for it in targets)
+    counts = {s.value: 0 for s in Status}
+    for m in result.milestones:
+        counts[m.status.value] += 1
+    due = [m for m in result.milestones if m.due is not None and m.due <= result.as_of]
+    return {
+        "format": FORMAT_VERSION,
+        "period": result.period,
+        "as_of": result.as_of.isoformat(),
+        "plan_year": result.plan_year,
+        "plan_title": result.plan_title,
+        "plan_version": result.plan_version,
+        "doc_number": result.doc_number,
+        "schedule_rate": _r(result.schedule_rate),
+        "totals": {
+            "target_yi": _r(total_target),
+            "cumulative_yi": _r(total_cum),
+            "rate": _r(total_cum / total_target) if total_target else None,
+            "milestones": len(result.milestones),
+            "due": len(due),
+            "due_done": sum(1 for m in due if m.status in DONE_STATUSES),
+            "status_counts": counts,
+            "units": len(result.units),
+            "units_submitted": sum(1 for u in result.units if u.submitted),
+        },
+        "items": [
+            {
+                "code": it.code,
+                "name": it.name,
+                "section": it.section.value,
+                "target_yi": _r(it.target_yi),
+                "cumulative_yi": _r(it.cumulative_yi),
+                "previous_yi": _r(it.previous_yi),
+                "month_added_yi": _r(it.month_added_yi),
+                "rate": _r(it.rate),
+                "schedule_rate": _r(it.schedule_rate),
+                "vs_schedule": it.vs_schedule,
+                "phased_target_yi": _r(it.phased_target_yi),
+                "invoice_yi": _r(it.invoice_yi),
+                "units": list(it.units),
+            }
+            for it in result.items
+        ],
+        "milestones": [_milestone(m) for m in result.milestones],
+        "units": [
+            {
+                "name": u.name,
+                "submitted": u.submitted,
+                "files": sorted(u.files),
+                "counts": {s.value: u.counts.get(s.value, 0) for s in Status},
+                "due": u.due,
+                "rate": _r(u.rate),
+                "rank": u.rank,
+            }
+            for u in result.units
+        ],
+        "issues": [_issue(i) for i in sorted(result.issues, key=issue_sort_key)],
+    }
+
+
+def summary_text(result: PeriodResult) -> str:
+    """Return summary.json's text: UTF-8 JSON, Chinese as is, indented, ending in a newline."""
+    return json.dumps(summary_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_summary(result: PeriodResult, path: Path) -> Path:
+    """Write summary.json to `path` atomically (temporary file, then rename) and return it."""
+    return write_text_atomic(path, summary_text(result))
