@@ -99,6 +99,146 @@ def echo(message: str = "", err: bool = False) -> None:
     click.echo(message, err=err)
 
 
+# ---------------------------------------------------------------- init and plan (issue 2)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """新建一个空工作区：配置文件、模板和 input/ output/ history/ 目录。
+
+    \b
+    示例：
+      reportgen init 2025年督办
+    """
+    from reportgen.workspace import init_workspace
+
+    ws = init_workspace(directory)
+    echo(f"已新建工作区：{ws.root}")
+    echo("下一步：")
+    echo(f"  1. 进入工作区：cd {directory}")
+    echo("  2. 按本单位情况修改 reportgen.toml（发文机关、发文字号、责任单位别名等）；")
+    echo("  3. 导入任务分解：reportgen plan import 任务分解.docx")
+    echo("  4. 在 Excel/WPS 中核对 input/plan/ 下生成的总表；")
+    echo("  5. 生成报送表：reportgen forms --period 2024-06")
+
+
+def _plan_totals(plan: Any) -> str:
+    from reportgen.model import Section
+
+    projects = [it for it in plan.items if it.section is Section.PROJECT]
+    others = len(plan.items) - len(projects)
+    total = sum(it.target_yi or 0.0 for it in projects)
+    return (f"重点项目 {len(projects)} 个（年度投资任务合计 {total:g} 亿元），"
+            f"其它重点任务 {others} 项，节点 {len(plan.milestones)} 个，责任单位 {len(plan.units)} 个")
+
+
+@plan.command("import", context_settings=CONTEXT)
+@click.argument("doc", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workspace_option
+def plan_import(ws: Any, doc: Path) -> None:
+    """导入任务分解文件（.docx 或 .txt），生成或更新 input/plan/ 下的总表。
+
+    已有总表时，按项目名称对应，保留原有编号，原表备份到 input/plan/备份/，并列出变化。
+
+    \b
+    示例：
+      reportgen plan import input/plan/source/2024年重点项目推进任务分解.txt
+    """
+    from reportgen.plan.importer import import_into
+
+    done = import_into(doc, ws.plan_dir, ws.config)
+    echo(f"已导入“{done.plan.title}”（{done.plan.year}年，版本 {done.plan.version}）")
+    echo(_plan_totals(done.plan))
+    echo(f"总表：{_rel(done.path, ws.root)}")
+    if done.diff is not None:
+        echo(f"原总表已备份：{_rel(done.backup, ws.root)}" if done.backup else "")
+        echo("与原总表相比：")
+        for line in done.diff.lines():
+            echo(f"  {line}")
+    for warning in done.warnings:
+        echo(f"提示：{warning}", err=True)
+    echo("请在 Excel/WPS 中核对总表；修改后无需重新导入，后续步骤直接读取总表。")
+
+
+@plan.command("show", context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="输出格式")
+@workspace_option
+def plan_show(ws: Any, fmt: str) -> None:
+    """显示当前总表中的项目、任务和节点。"""
+    from reportgen.plan.workbook import load_plan, plan_dict
+
+    current = load_plan(ws.master_workbook(), ws.config)
+    if fmt == "json":
+        import json
+
+        echo(json.dumps(plan_dict(current), ensure_ascii=False, indent=2))
+        return
+    from reportgen.plan.workbook import KIND_LABEL
+
+    echo(f"{current.title}（{current.year}年，版本 {current.version}）")
+    echo(_plan_totals(current))
+    for item in current.items:
+        target = ""
+        if item.target_yi is not None:
+            note = f"（{item.target_note}）" if item.target_note else ""
+            target = f"  年度投资任务 {item.target_yi:g} 亿元{note}"
+        echo("")
+        echo(f"{item.code}  {item.name}{target}")
+        echo(f"      责任单位：{'、'.join(item.units) or '（未填）'}")
+        for m in item.milestones:
+            due = f"{m.due:%Y-%m-%d}" if m.due else "（无时限）"
+            amount = f" {m.amount_yi:g}亿元" if m.amount_yi is not None else ""
+            echo(f"  {m.code}  {due}  [{KIND_LABEL[m.kind]}{amount}]  {m.text}")
+
+
+@plan.command("diff", context_settings=CONTEXT)
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workspace_option
+def plan_diff(ws: Any, old: Path, new: Path) -> None:
+    """比较两版任务分解（总表 .xlsx 或文件 .docx/.txt），按项目名称对应，列出增删改。
+
+    \b
+    示例：
+      reportgen plan diff 备份/旧总表.xlsx 2024年任务分解（调整）.docx
+    """
+    from reportgen.plan.diff import compare_files
+
+    for line in compare_files(old, new, ws.config).lines():
+        echo(line)
+
+
+# ---------------------------------------------------------------- forms
+
+
+@main.command(context_settings=CONTEXT)
+@period_option
+@workspace_option
+def forms(ws: Any, period: str) -> None:
+    """生成各责任单位的报送表（每个单位一个 Excel 文件）。
+
+    \b
+    按任务分解总表，为每个责任单位生成本月报送表，只列该单位承担的项目和节点，
+    写入 output/<月份>/报送表/，发给各单位填报。
+    示例：
+      reportgen forms --period 2024-06
+    """
+    from reportgen.forms import FORMS_DIRNAME, build_forms
+    from reportgen.plan.workbook import load_plan
+
+    plan_path = ws.master_workbook()
+    paths = build_forms(load_plan(plan_path, ws.config), ws.config, period,
+                        ws.output_dir(period) / FORMS_DIRNAME)
+    if not paths:
+        echo(f"总表 {plan_path.name} 中没有需要报送的单位，未生成报送表")
+        return
+    echo(f"已生成 {len(paths)} 份报送表（{period}）：{_rel(paths[0].parent, ws.root)}/")
+    for path in paths:
+        echo(f"  {path.name}")
+
+
 # ---------------------------------------------------------------- run (integrator)
 
 

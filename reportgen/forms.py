@@ -76,7 +76,7 @@ class MilestoneRow:
     task: Task
     milestone: Milestone
     units: list[str]  # lead first, group phrases expanded
-    named: list[str]  # as the plan names them (a group phrase stays one name)
+    leads: list[str]  # 牵头 units
 
 
 @dataclass
@@ -148,9 +148,9 @@ def unit_rows(plan: Plan, config: Config, unit: str) -> UnitRows:
         for task in named:
             for m in task.milestones:
                 if m.metric is None:
-                    named_units = m.units or task.units
-                    units = expand_units(named_units, plan, config)
-                    rows.milestones.append(MilestoneRow(item, task, m, units, named_units))
+                    units = expand_units(m.units or task.units, plan, config)
+                    leads = expand_units(task.lead_units, plan, config)
+                    rows.milestones.append(MilestoneRow(item, task, m, units, leads))
     return rows
 
 
@@ -204,10 +204,14 @@ def _due_text(m: Milestone) -> str:
     return text
 
 
-def _units_text(units: list[str]) -> str:
-    # a group phrase is shown as written: its members each answer for themselves
-    if len(units) > 1:
-        return "、".join([f"{units[0]}（牵头）", *units[1:]])
+def _units_text(units: list[str], leads: list[str], config: Config) -> str:
+    # a whole group is shown by its group phrase: its members each answer for themselves
+    for phrase, members in config.units.groups.items():
+        if len(units) > 1 and set(units) == set(members):
+            return phrase
+    if len(units) > 1 and set(leads) != set(units):
+        leads = leads or units[:1]
+        return "、".join(f"{u}（牵头）" if u in leads else u for u in units)
     return "、".join(units)
 
 
@@ -524,7 +528,7 @@ def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
         rep = reports.get(m.code)
         values: dict[str, Any] = {
             "code": m.code, "item": mr.item.name, "text": m.text, "due": _due_text(m),
-            "units": _units_text(mr.named),
+            "units": _units_text(mr.units, mr.leads, cx.config),
             "status": REPORTED_LABEL[rep.status] if rep and rep.status else None,
             "completed_on": rep.completed_on if rep else None,
             "progress": rep.progress if rep else None,

@@ -29,6 +29,9 @@ EQUIP = "装备制造及大数据产业招商服务中心"
 MATERIALS = "新材料新能源产业招商服务中心"
 HUARUI = "华睿集团"
 CENTRES = "各产业招商服务中心"
+SERVICES = "现代服务业招商服务中心"
+AVIATION = "通航及纺织产业招商服务中心"
+CENTRE_MEMBERS = [MEDICINE, EQUIP, MATERIALS, SERVICES, AVIATION]
 WHEN = dt.datetime(2024, 7, 1, 8, 0, 0)
 
 
@@ -78,11 +81,13 @@ def small_plan() -> Plan:
                       None, [HUARUI], "2024年6月30日前"),
         ])])
     t04 = Item("T04", 4, Section.TASK, "短平快项目摸底梳理", tasks=[
-        Task("T04-0", 0, "关注短平快项目", [CENTRES], [CENTRES], milestones=[
+        # as the importer writes a group phrase: every member named, every member leads
+        Task("T04-0", 0, "关注短平快项目", CENTRE_MEMBERS, CENTRE_MEMBERS, milestones=[
             Milestone("T04-M01", d(6, 30), "2024年6月30日前完成摸底梳理", MilestoneKind.OTHER,
-                      None, [CENTRES], "2024年6月30日前"),
+                      None, CENTRE_MEMBERS, "2024年6月30日前"),
         ])])
-    units = [Unit(n) for n in (MEDICINE, LAND, ECON, EQUIP, MATERIALS, HUARUI)]
+    units = [Unit(n) for n in (MEDICINE, LAND, ECON, EQUIP, MATERIALS, HUARUI, SERVICES,
+                               AVIATION)]
     return Plan(2024, "2024年重点项目推进任务分解", "v-test-1",
                 [p01, p07, p09, t02, t04], units)
 
@@ -124,8 +129,8 @@ EXPECTED_ROWS = {
     EQUIP: (["P07/invest"], ["P07-M03", "T04-M01"]),
     MATERIALS: (["P09/invest", "P09/invoice"], ["P09-M01", "T04-M01"]),
     HUARUI: ([], ["T02-M01"]),
-    "现代服务业招商服务中心": ([], ["T04-M01"]),
-    "通航及纺织产业招商服务中心": ([], ["T04-M01"]),
+    SERVICES: ([], ["T04-M01"]),
+    AVIATION: ([], ["T04-M01"]),
 }
 
 
@@ -152,6 +157,26 @@ def test_each_unit_gets_its_rows_and_nothing_else(tmp_path: Path) -> None:
             *fs.FIGURE_HEADERS.values(), *fs.FIGURE_EXTRA_HEADERS.values()]
         assert [c.value for c in wb[fs.SHEET_MILESTONES][fs.HEADER_ROW]] == list(
             fs.MILESTONE_HEADERS.values())
+
+
+def test_group_phrase_left_in_the_plan_gives_each_member_the_task(tmp_path: Path) -> None:
+    from reportgen.forms import form_units, unit_rows
+
+    plan = small_plan()
+    t04 = plan.items[-1].tasks[0]
+    t04.units = t04.lead_units = t04.milestones[0].units = [CENTRES]
+    config = Config()
+    assert CENTRES not in form_units(plan, config)
+    for member in CENTRE_MEMBERS:
+        assert "T04-M01" in [r.milestone.code for r in unit_rows(plan, config, member).milestones]
+    # an alias is the same unit
+    config.units.aliases = {LAND: ["规划分局"]}
+    task = plan.items[1].tasks[0]
+    task.units = task.lead_units = ["规划分局"]
+    for m in task.milestones:
+        m.units = ["规划分局"]
+    assert [r.milestone.code for r in unit_rows(plan, config, LAND).milestones] == [
+        "P07-M01", "P07-M02"]
 
 
 def test_figure_rows_show_targets_and_what_they_are_judged_against(tmp_path: Path) -> None:
@@ -442,3 +467,32 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
 
     props = load_workbook(a).properties
     assert props.created == WHEN and props.modified == WHEN
+
+
+def test_forms_command_writes_one_form_per_unit(workspace) -> None:
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from reportgen.cli import main
+    from reportgen.plan.workbook import write_plan_workbook
+
+    write_plan_workbook(small_plan(), workspace.plan_dir / "2024年重点项目推进任务分解.xlsx")
+    result = CliRunner().invoke(main, ["forms", "--period", "2024-6", "-w", str(workspace.root)])
+    assert result.exit_code == 0, result.output
+    folder = workspace.root / "output" / "2024-06" / "报送表"
+    assert f"已生成 {len(EXPECTED_ROWS)} 份报送表（2024-06）" in result.output
+    assert sorted(p.stem for p in folder.glob("*.xlsx")) == sorted(EXPECTED_ROWS)
+    wb = load_workbook(folder / f"{LAND}.xlsx")
+    assert [r[0] for r in data_rows(wb[fs.SHEET_MILESTONES])] == EXPECTED_ROWS[LAND][1]
+
+
+def test_forms_command_without_master_workbook_fails_in_chinese(workspace) -> None:
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    result = CliRunner().invoke(main, ["forms", "--period", "2024-06", "-w", str(workspace.root)])
+    assert result.exit_code == 1
+    assert "plan import" in result.output and "总表" in result.output
+    bad = CliRunner().invoke(main, ["forms", "--period", "2024-13", "-w", str(workspace.root)])
+    assert bad.exit_code == 2 and "不是有效的月份" in bad.output
