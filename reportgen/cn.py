@@ -1,0 +1,271 @@
+"""Chinese text readers: dates, amounts, numerals, punctuation and unit lists (pure functions).
+
+Every reader takes arbitrary text and never raises on it: a phrase it cannot read gives None
+(or is reported by `find_dates` as unreadable), so the caller decides what a user is told.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reportgen.config import Config
+
+# Full-width digits, letters and the punctuation people type in numbers and dates.
+_FULL_WIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
+_FULL_WIDTH.update({"．": ".", "－": "-", "／": "/", "，": "，", "　": " ", "％": "%", "＋": "+"})
+_DIGIT_TABLE = str.maketrans(_FULL_WIDTH)
+
+# Half-width brackets and colons as other offices type them, mapped to the full-width forms
+# the readers below expect.
+_PUNCT_TABLE = str.maketrans({"(": "（", ")": "）", ":": "：", ";": "；", "﹙": "（", "﹚": "）"})
+
+_ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]|\[(?:footnote|comment|endnote)[^\]]*\]")
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百]+$")
+
+
+def normalize_digits(text: str) -> str:
+    """Return `text` with full-width digits, points, minus and slashes made half-width."""
+    return text.translate(_DIGIT_TABLE)
+
+
+def normalize_text(text: str) -> str:
+    """Return `text` cleaned for reading: half-width digits, full-width brackets and colons,
+    conversion artefacts such as `[bookmark: _GoBack]` removed, spaces collapsed."""
+    s = _ARTEFACT.sub("", text)
+    s = normalize_digits(s).translate(_PUNCT_TABLE)
+    s = s.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    # Keep a space only between two Latin letters or digits; elsewhere it is typing noise.
+    s = re.sub(r"(?<=[^\w])\s+|\s+(?=[^\w])", "", s.strip())
+    s = re.sub(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])", "", s)
+    return s
+
+
+def cn_number(text: str) -> int | None:
+    """Return the value of a Chinese numeral such as 十四 or 二十 (or Arabic digits), else None."""
+    s = normalize_digits(text.strip())
+    if s.isdigit() and s.isascii():
+        return int(s)
+    if not s or not _CN_NUMBER.match(s):
+        return None
+    total, current = 0, 0
+    for ch in s:
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = current * 10 + CN_DIGITS[ch]
+    return total + current
+
+
+def cn_numeral(n: int) -> str:
+    """Return `n` (0–99) written in Chinese numerals as in （十四）."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
+# ---------------------------------------------------------------- dates
+
+_MONTH_CN = r"(?:十[一二]?|[一二三四五六七八九])"
+_MONTH = rf"(?P<m>\d{{1,2}}|{_MONTH_CN})"
+def _year(name: str) -> str:
+    return rf"(?:(?P<{name}>\d{{4}})\s*年\s*)?"
+
+
+_DATE_RE = re.compile(
+    "|".join(
+        [
+            # 2024.6.15, 2024-06-15, 2024/6/15
+            r"(?P<ny>\d{4})[./-](?P<nm>\d{1,2})[./-](?P<nd>\d{1,2})(?:日)?(?!\d)",
+            # 2024年6月20日, 6月20日, 6月20号
+            rf"{_year('yd')}(?P<dm>\d{{1,2}}|{_MONTH_CN})\s*月\s*(?P<dd>\d{{1,2}})\s*[日号]",
+            # 9月上旬 / 中旬 / 下旬, 9月底 / 月末 / 月初 / 月中, 7月 / 7月份
+            rf"{_year('ym')}{_MONTH}\s*月份?\s*(?P<part>上旬|中旬|下旬|底|末|初|中)?",
+            # 一季度 / 第三季度 / 前三季度 / 上半年 / 下半年 / 全年 / 年底 / 年内 / 年末
+            r"(?P<yq>\d{4}\s*年\s*)?(?P<q>(?:前|第)?[一二三四1-4]\s*季度|上半年|下半年|全年|年底|年末|年内)",
+        ]
+    )
+)
+_QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+
+
+@dataclass
+class DateMatch:
+    """A date phrase found in a text: where it is, what it says, and the day it means."""
+
+    start: int
+    end: int
+    text: str
+    due: dt.date | None  # None when the phrase looks like a date but cannot be read
+
+
+def _month_value(text: str) -> int | None:
+    return cn_number(text)
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _resolve(m: re.Match[str], year: int) -> dt.date | None:
+    g = m.groupdict()
+    if g["ny"]:
+        return _safe_date(int(g["ny"]), int(g["nm"]), int(g["nd"]))
+    if g["dm"]:
+        month = _month_value(g["dm"])
+        y = int(g["yd"]) if g["yd"] else year
+        return _safe_date(y, month, int(g["dd"])) if month else None
+    if g["m"]:
+        month = _month_value(g["m"])
+        y = int(g["ym"]) if g["ym"] else year
+        if month is None or not 1 <= month <= 12 or not 1 <= y <= 9999:
+            return None
+        part = g["part"] or ""
+        if part == "上旬":
+            return dt.date(y, month, 10)
+        if part == "中旬":
+            return dt.date(y, month, 20)
+        if part in ("", "下旬", "底", "末"):
+            return dt.date(y, month, _last_day(y, month))
+        return None  # 月初 / 月中 name no day the office would agree on
+    q = re.sub(r"\s+", "", g["q"] or "")
+    y = int(re.sub(r"\D", "", g["yq"])) if g["yq"] else year
+    if not 1 <= y <= 9999:
+        return None
+    if q == "上半年":
+        return dt.date(y, 6, 30)
+    if q in ("下半年", "全年", "年底", "年末", "年内"):
+        return dt.date(y, 12, 31)
+    n = cn_number(q.lstrip("前第").removesuffix("季度"))
+    if n in _QUARTER_END:
+        month, day = _QUARTER_END[n]
+        return dt.date(y, month, day)
+    return None
+
+
+def find_dates(text: str, year: int) -> list[DateMatch]:
+    """Return every date phrase in `text` (year from the plan unless written), in order."""
+    s = normalize_digits(text)
+    out: list[DateMatch] = []
+    for m in _DATE_RE.finditer(s):
+        # "12个月" / "3个月" are durations; "月" after a measure word is not a date.
+        if m.group("m") and m.start("m") > 0 and s[m.start("m") - 1] in "个第每":
+            continue
+        # A bare Chinese month ("三月") only counts when it is clearly a date phrase.
+        if m.group("m") and not m.group("m").isdigit() and not (m.group("part") or m.group("ym")):
+            continue
+        due = _resolve(m, year)
+        out.append(DateMatch(m.start(), m.end(), m.group(0).strip(), due))
+    return out
+
+
+def parse_due(text: str, year: int) -> dt.date | None:
+    """Return the first date `text` names (e.g. 9月中旬 → 9-20 of `year`), else None."""
+    for found in find_dates(text, year):
+        if found.due is not None:
+            return found.due
+    return None
+
+
+def format_date(day: dt.date) -> str:
+    """Return `day` as the office writes it: 2024年6月20日 (no leading zeros)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ---------------------------------------------------------------- amounts
+
+_AMOUNT_RE = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>亿元?|万元)(?P<lower>以上)?"
+)
+
+
+@dataclass
+class AmountMatch:
+    """An amount of money found in a text, in 亿元."""
+
+    start: int
+    end: int
+    text: str
+    yi: float
+    lower_bound: bool  # written with 以上
+
+
+def find_amounts(text: str) -> list[AmountMatch]:
+    """Return every amount in 亿元/万元 in `text` (12万吨 and 3个项目 are not amounts)."""
+    s = normalize_digits(text)
+    out: list[AmountMatch] = []
+    for m in _AMOUNT_RE.finditer(s):
+        # "2024-2025" or a digit glued to a letter is not a number of money
+        if m.start() > 0 and (s[m.start() - 1].isdigit() or s[m.start() - 1] in "-/"):
+            continue
+        try:
+            value = float(m.group("num"))
+        except ValueError:  # pragma: no cover - the regex admits only decimals
+            continue
+        yi = value if m.group("unit").startswith("亿") else value / 10000
+        out.append(AmountMatch(m.start(), m.end(), m.group(0), round(yi, 6), bool(m.group("lower"))))
+    return out
+
+
+def parse_amount(text: str) -> float | None:
+    """Return the first amount in `text` in 亿元 (3000万元 → 0.3, 3亿元以上 → 3.0), else None."""
+    found = find_amounts(text)
+    return found[0].yi if found else None
+
+
+# ---------------------------------------------------------------- units
+
+_UNIT_SPLIT = re.compile(r"[、，,；;]+")
+_UNIT_PREFIX = re.compile(r"^(?:由|牵头单位|责任单位|配合单位|协同配合单位|主要责任单位)[：:]?")
+
+
+def unit_lookup(config: Config) -> dict[str, str]:
+    """Return a map from every alias (and canonical name) to the canonical unit name."""
+    out: dict[str, str] = {}
+    for canonical, aliases in config.units.aliases.items():
+        out[canonical] = canonical
+        for alias in aliases:
+            out.setdefault(alias, canonical)
+    return out
+
+
+def split_units(text: str, config: Config) -> list[str]:
+    """Return the canonical unit names in a list like `A、B，C` (groups expanded, no repeats)."""
+    lookup = unit_lookup(config)
+    out: dict[str, None] = {}
+    for raw in _UNIT_SPLIT.split(normalize_text(text)):
+        name = _UNIT_PREFIX.sub("", raw.strip(" 。.：:（）()"))
+        if not name or name in ("等", "等单位"):
+            continue
+        name = name.removesuffix("等")
+        if name in config.units.groups:
+            for member in config.units.groups[name]:
+                out.setdefault(lookup.get(member, member), None)
+            continue
+        out.setdefault(lookup.get(name, name), None)
+    return list(out)
+
+
+def group_phrases(text: str, config: Config) -> list[str]:
+    """Return the group phrases (e.g. 各产业招商服务中心) named in a unit list."""
+    return [g for g in config.units.groups if g in text]

@@ -1,0 +1,218 @@
+"""Plan × Plan → changes, and keeping codes when a revised document is imported.
+
+The document is revised during the year (动态调整): items are inserted, dropped or reworded,
+so items are matched by name (exact, then fuzzy), never by position, and milestones within a
+matched item by their text. A re-imported plan keeps the codes of everything matched, so
+submissions, the ledger and last month's forms keep pointing at the same rows.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
+
+from reportgen.model import Item, Plan, Section
+
+if TYPE_CHECKING:
+    from reportgen.config import Config
+
+# Below these similarity scores (0–100) two names or texts are different things.
+ITEM_MATCH = 75.0
+MILESTONE_MATCH = 60.0
+
+
+@dataclass
+class Change:
+    """One added, removed or changed item or milestone, described for people."""
+
+    code: str
+    name: str
+    details: list[str] = field(default_factory=list)  # Chinese, one per changed field
+
+
+@dataclass
+class PlanDiff:
+    """What changed between two plans (codes of `new` as kept by `keep_codes`)."""
+
+    items_added: list[Change] = field(default_factory=list)
+    items_removed: list[Change] = field(default_factory=list)
+    items_changed: list[Change] = field(default_factory=list)
+    milestones_added: list[Change] = field(default_factory=list)
+    milestones_removed: list[Change] = field(default_factory=list)
+    milestones_changed: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Return True when the two plans have the same items and milestones."""
+        return not any(getattr(self, f) for f in (
+            "items_added", "items_removed", "items_changed",
+            "milestones_added", "milestones_removed", "milestones_changed"))
+
+    def lines(self) -> list[str]:
+        """Return the diff as Chinese lines for the terminal."""
+        if self.empty:
+            return ["两版任务分解的项目和节点没有变化"]
+        out: list[str] = []
+        groups = [
+            ("新增项目", self.items_added), ("删除项目", self.items_removed),
+            ("修改项目", self.items_changed), ("新增节点", self.milestones_added),
+            ("删除节点", self.milestones_removed), ("修改节点", self.milestones_changed),
+        ]
+        for label, changes in groups:
+            if not changes:
+                continue
+            out.append(f"{label}（{len(changes)}）：")
+            for c in changes:
+                out.append(f"  {c.code} {c.name}")
+                out.extend(f"      {d}" for d in c.details)
+        return out
+
+
+def _score(a: str, b: str) -> float:
+    return float(fuzz.ratio(a, b))
+
+
+def _pair(old: list[str], new: list[str], threshold: float) -> dict[int, int]:
+    """Return new index → old index: exact matches first, then the most similar pairs."""
+    pairs: dict[int, int] = {}
+    used: set[int] = set()
+    for j, name in enumerate(new):
+        for i, other in enumerate(old):
+            if i not in used and other == name:
+                pairs[j] = i
+                used.add(i)
+                break
+    candidates = sorted(
+        ((_score(old[i], new[j]), j, i) for j in range(len(new)) if j not in pairs
+         for i in range(len(old)) if i not in used),
+        reverse=True,
+    )
+    for score, j, i in candidates:
+        if score < threshold:
+            break
+        if j in pairs or i in used:
+            continue
+        pairs[j] = i
+        used.add(i)
+    return pairs
+
+
+def _match_items(old: Plan, new: Plan) -> dict[int, int]:
+    pairs: dict[int, int] = {}
+    for section in Section:
+        o = [i for i, it in enumerate(old.items) if it.section is section]
+        n = [j for j, it in enumerate(new.items) if it.section is section]
+        found = _pair([old.items[i].name for i in o], [new.items[j].name for j in n], ITEM_MATCH)
+        pairs.update({n[j]: o[i] for j, i in found.items()})
+    return pairs
+
+
+def _match_milestones(old: Item, new: Item) -> dict[int, int]:
+    return _pair([m.text for m in old.milestones], [m.text for m in new.milestones], MILESTONE_MATCH)
+
+
+def _next_code(prefix: str, used: set[str], width: int = 2) -> str:
+    n = 1
+    while f"{prefix}{n:0{width}d}" in used:
+        n += 1
+    code = f"{prefix}{n:0{width}d}"
+    used.add(code)
+    return code
+
+
+def keep_codes(old: Plan, new: Plan) -> Plan:
+    """Return `new` with the codes of the items and milestones it shares with `old`."""
+    from reportgen.plan.workbook import plan_version
+
+    plan = copy.deepcopy(new)
+    pairs = _match_items(old, plan)
+    # codes of removed items are not given to new ones: the ledger may still hold them
+    used = {it.code for it in old.items}
+    for j, item in enumerate(plan.items):
+        old_item = old.items[pairs[j]] if j in pairs else None
+        code = old_item.code if old_item else _next_code(
+            "P" if item.section is Section.PROJECT else "T", used)
+        ms_pairs = _match_milestones(old_item, item) if old_item else {}
+        ms_used = {m.code for m in old_item.milestones} if old_item else set()
+        old_ms = old_item.milestones if old_item else []
+        for k, m in enumerate(item.milestones):
+            if k in ms_pairs:
+                m.code = old_ms[ms_pairs[k]].code
+        for k, m in enumerate(item.milestones):
+            if k not in ms_pairs:
+                m.code = _next_code(f"{code}-M", ms_used)
+        item.code = code
+        for task in item.tasks:
+            task.code = f"{code}-{task.no}"
+    plan.version = plan_version(plan)
+    return plan
+
+
+def _fmt(value: object) -> str:
+    if value is None or value == "":
+        return "（无）"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "（无）"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _field_changes(pairs: list[tuple[str, object, object]]) -> list[str]:
+    return [f"{label}：{_fmt(a)} → {_fmt(b)}" for label, a, b in pairs if a != b]
+
+
+def diff_plans(old: Plan, new: Plan) -> PlanDiff:
+    """Return the items and milestones added, removed and changed from `old` to `new`."""
+    from reportgen.plan.workbook import KIND_LABEL
+
+    diff = PlanDiff()
+    pairs = _match_items(old, new)
+    matched_old = set(pairs.values())
+    for j, item in enumerate(new.items):
+        if j not in pairs:
+            diff.items_added.append(Change(item.code, item.name, [
+                f"{len(item.milestones)} 个节点" + (f"，年度投资任务 {item.target_yi:g} 亿元"
+                                                  if item.target_yi is not None else "")]))
+            continue
+        before = old.items[pairs[j]]
+        details = _field_changes([
+            ("编号", before.code, item.code), ("名称", before.name, item.name),
+            ("年度投资任务（亿元）", before.target_yi, item.target_yi),
+            ("口径", before.target_note, item.target_note), ("责任单位", before.units, item.units),
+        ])
+        if details:
+            diff.items_changed.append(Change(item.code, item.name, details))
+        ms_pairs = _match_milestones(before, item)
+        for k, m in enumerate(item.milestones):
+            if k not in ms_pairs:
+                diff.milestones_added.append(Change(m.code, m.text, [f"完成时限：{_fmt(m.due)}"]))
+                continue
+            b = before.milestones[ms_pairs[k]]
+            details = _field_changes([
+                ("编号", b.code, m.code), ("完成时限", b.due, m.due), ("内容", b.text, m.text),
+                ("类型", KIND_LABEL[b.kind], KIND_LABEL[m.kind]),
+                ("金额（亿元）", b.amount_yi, m.amount_yi), ("责任单位", b.units, m.units),
+            ])
+            if details:
+                diff.milestones_changed.append(Change(m.code, m.text, details))
+        kept = set(ms_pairs.values())
+        for i, b in enumerate(before.milestones):
+            if i not in kept:
+                diff.milestones_removed.append(Change(b.code, b.text, []))
+    for i, item in enumerate(old.items):
+        if i not in matched_old:
+            diff.items_removed.append(Change(item.code, item.name, [f"{len(item.milestones)} 个节点"]))
+    return diff
+
+
+def compare_files(old: Path, new: Path, config: Config) -> PlanDiff:
+    """Return the diff between two plans, each a master workbook (.xlsx) or a document."""
+    from reportgen.plan.importer import read_plan
+
+    before = read_plan(old, config)
+    return diff_plans(before, keep_codes(before, read_plan(new, config)))

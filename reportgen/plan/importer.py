@@ -1,0 +1,600 @@
+"""Task-breakdown document (.txt / .docx) → Plan.
+
+The document is a numbered list: section headings (一、重点项目… / 二、其它重点任务), items
+（一）… and, under some items, numbered tasks 1. 2. …, each ending with its units in brackets
+（责任单位：A、B）. Other offices number items 1. and tasks （1）, put units on their own
+`牵头单位：` / `配合单位：` lines or in table columns; all of these become the same lines here
+(`_lines_from_*`) and one parser reads them (`_Parser`).
+
+Within an item or task, the text is cut into clauses at ，。； (never inside brackets).
+A clause with a date phrase is a milestone; runs of clauses without one are requirements
+(standing duties such as 实际发生投资应报尽报). Dated clauses in the lead paragraph of an item
+that has numbered tasks (P07 `最迟2024年10月上旬开工`) become milestones of an extra task
+`P07-0`, whose units are those of the numbered task that restates the same step (开工 in P07
+task 4), else those of the last task: the lead paragraph names no units of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reportgen.cn import (
+    cn_number,
+    find_amounts,
+    find_dates,
+    group_phrases,
+    normalize_text,
+    split_units,
+)
+from reportgen.errors import PlanError
+from reportgen.model import Item, Milestone, MilestoneKind, Plan, Section, Task, Unit
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from reportgen.config import Config
+    from reportgen.plan.diff import PlanDiff
+
+
+@dataclass
+class ImportResult:
+    """A plan read from a document, with what the reader could not take as written."""
+
+    plan: Plan
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- line patterns
+
+_SECTION = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
+_NUMBERED = {
+    "paren_cn": re.compile(r"^（([一二三四五六七八九十百]+)）(.*)$"),
+    "paren_num": re.compile(r"^（(\d{1,2})）(.*)$"),
+    # "1.2024年6月底前…" is task 1; "1.2亿元…" is not a number at all
+    "dot_num": re.compile(r"^(\d{1,2})[.、](?=\D|\d{4}年)(.*)$"),
+    "circled": re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])(.*)$"),
+}
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_LEAD_KEYS = ("牵头单位", "主要责任单位", "责任单位", "牵头部门", "责任部门")
+_SUPPORT_KEYS = ("协同配合单位", "配合单位", "协助单位", "协同单位", "配合部门")
+_UNIT_KEY = "|".join(_LEAD_KEYS + _SUPPORT_KEYS)
+_UNIT_LINE = re.compile(rf"^(?:{_UNIT_KEY})：")
+_UNIT_BRACKET = re.compile(rf"（((?:{_UNIT_KEY})：[^（）]*)）")
+_ATTACHMENT = re.compile(r"^附件\s*\d*[：]?$")
+_BRACKET_ONLY = re.compile(r"^（[^（）]*）$")
+_TARGET = re.compile(
+    r"(?:(?P<year>\d{4})年?度?)?(?:年度)?(?:工业|固定资产)?投资(?:任务|目标|计划)为?"
+    r"(?P<num>\d+(?:\.\d+)?)(?P<unit>亿元?|万元)(?P<lower>以上)?"
+    r"(?:（(?P<note>含设备|设备|含土地)）)?"
+)
+_NOTE = re.compile(r"（(含设备|设备|含土地)）")
+_METRIC_BEFORE = re.compile(r"(投资|开票|发票)(?:额|金额|总额)?(?:达到|达|为|至少|不低于)?$")
+_FILING = re.compile(r"入统|入库")
+_STEP_WORDS = (
+    "开工", "拿地", "挂牌", "报批", "预审", "评审", "招标", "合同", "立项", "备案", "验收", "拨付",
+    "到位", "征拆", "拆迁", "施工", "改造", "批复", "许可", "手续", "建成", "竣工", "投产", "用地",
+    "装修", "安装", "签订", "审批", "供地", "摘牌", "环评", "能评",
+)
+_CONTINUATION = re.compile(r"^(?:并且|并|且|同时)")
+_PURPOSE = re.compile(r"^(?:为了|为使|为确保|为)")
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def _lines_from_txt(path: Path) -> list[str]:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise PlanError(f"{path.name} 不是文本文件，无法作为任务分解读取")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding).splitlines()
+        except UnicodeDecodeError:
+            continue
+    raise PlanError(f"{path.name} 的文字编码无法识别，请另存为 UTF-8 文本或 .docx")
+
+
+def _read_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        raise PlanError(f"找不到任务分解文件：{path}")
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".text", ".md"):
+        return _lines_from_txt(path)
+    if suffix == ".docx":
+        from reportgen.plan.docx_reader import lines_from_docx
+
+        return lines_from_docx(path)
+    if suffix in (".doc", ".wps"):
+        raise PlanError(f"{path.name} 是旧版 Word 格式，请在 Word/WPS 中另存为 .docx 后再导入")
+    raise PlanError(f"不支持的文件类型：{path.name}（可导入 .docx 或 .txt）")
+
+
+# ---------------------------------------------------------------- document structure
+
+
+@dataclass
+class _Units:
+    units: list[str] = field(default_factory=list)
+    lead: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)  # the unit text as written
+
+    def merge(self, other: _Units) -> None:
+        for u in other.units:
+            if u not in self.units:
+                self.units.append(u)
+        for u in other.lead:
+            if u not in self.lead:
+                self.lead.append(u)
+        self.phrases.extend(other.phrases)
+
+
+@dataclass
+class _Node:
+    no: int
+    text: str = ""
+    units: _Units = field(default_factory=_Units)
+
+
+@dataclass
+class _ItemNode(_Node):
+    section: Section = Section.PROJECT
+    tasks: list[_Node] = field(default_factory=list)
+
+
+def _parse_units(spec: str, config: Config) -> _Units:
+    """Read `责任单位：A、B` or `牵头单位：A；配合单位：B、C` (the bracket content)."""
+    out = _Units(phrases=[spec])
+    lead: list[str] = []
+    support: list[str] = []
+    plain: list[str] = []
+    for part in re.split(r"[；;]", spec):
+        key, _, names = part.partition("：")
+        key = key.strip()
+        if not names:
+            plain.extend(split_units(part, config))
+        elif key in ("牵头单位", "主要责任单位", "牵头部门"):
+            lead.extend(split_units(names, config))
+        elif key in _SUPPORT_KEYS:
+            support.extend(split_units(names, config))
+        else:
+            plain.extend(split_units(names, config))
+    if not lead and plain:
+        # "（责任单位：A、B）": the first named leads; a group phrase leads as a whole.
+        first = re.split(r"[、，,；;]", spec.partition("：")[2] or spec)[0].strip()
+        group = config.units.groups.get(first)
+        lead = [u for u in plain if group and u in split_units(first, config)] or plain[:1]
+    for u in lead + plain + support:
+        if u not in out.units:
+            out.units.append(u)
+    out.lead = list(dict.fromkeys(lead))
+    return out
+
+
+def _take_units(text: str, config: Config) -> tuple[str, _Units | None]:
+    """Return the text without its unit bracket(s), and the units they name."""
+    found: _Units | None = None
+    for m in _UNIT_BRACKET.finditer(text):
+        units = _parse_units(m.group(1), config)
+        if found is None:
+            found = units
+        else:
+            found.merge(units)
+    return _UNIT_BRACKET.sub("", text).strip(), found
+
+
+class _Parser:
+    """Turn normalised lines into a title and item nodes."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.title_lines: list[str] = []
+        self.items: list[_ItemNode] = []
+        self.section = Section.PROJECT
+        self.item_style: str | None = None
+        self.task_style: str | None = None
+        self.started = False
+
+    def _numbered(self, line: str) -> tuple[str, int, str] | None:
+        for style, pattern in _NUMBERED.items():
+            m = pattern.match(line)
+            if m:
+                raw = m.group(1)
+                no = _CIRCLED.index(raw) + 1 if style == "circled" else cn_number(raw)
+                if no:
+                    return style, no, m.group(2).strip()
+        return None
+
+    def feed(self, line: str) -> None:
+        if not line:
+            return
+        sec = _SECTION.match(line)
+        if sec and len(sec.group(2)) <= 40:
+            heading = sec.group(2)
+            self.section = Section.TASK if ("其它" in heading or "其他" in heading
+                                            or "项目" not in heading) else Section.PROJECT
+            self.started = True
+            # a new section may number its items afresh in the same style
+            return
+        numbered = self._numbered(line)
+        if numbered:
+            self.started = True
+            style, no, rest = numbered
+            if self.item_style is None:
+                self.item_style = style
+            if style == self.item_style:
+                self.items.append(_ItemNode(no=no, text=rest, section=self.section))
+                return
+            if self.items and (self.task_style is None or style == self.task_style):
+                self.task_style = style
+                self.items[-1].tasks.append(_Node(no=no, text=rest))
+                return
+        if not self.started:
+            self.title_lines.append(line)
+            return
+        if not self.items:
+            return  # text between a section heading and its first item: a preamble
+        target = self.items[-1].tasks[-1] if self.items[-1].tasks else self.items[-1]
+        if _UNIT_LINE.match(line):
+            units = _parse_units(line, self.config)
+            # a unit line right under an item heading applies to the item; after a task, to it
+            if target.units.units:
+                target.units.merge(units)
+            else:
+                target.units = units
+            return
+        target.text = f"{target.text}{line}" if target.text else line
+
+
+def _title(lines: list[str], fallback: str) -> str:
+    parts = [
+        line for line in lines
+        if not _ATTACHMENT.match(line) and not _BRACKET_ONLY.match(line)
+    ]
+    title = "".join(parts) or fallback
+    title = re.sub(r"^附件\s*\d*[：]?", "", title)
+    title = re.sub(r"（(?:动态调整|调整稿|修订稿|修订|征求意见稿|草案)）$", "", title).strip()
+    return title or fallback
+
+
+# ---------------------------------------------------------------- clauses
+
+
+def _split_outside_brackets(text: str, marks: str) -> list[str]:
+    out: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        if ch in marks and depth == 0:
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    out.append("".join(current))
+    return [s.strip() for s in out if s.strip()]
+
+
+@dataclass
+class _Draft:
+    text: str
+    due: dt.date | None
+    due_text: str
+    kind: MilestoneKind
+    amount_yi: float | None
+    key: str = ""  # the clause from its date on, to find the task that restates it
+
+
+def _kind_and_amount(text: str) -> tuple[MilestoneKind, float | None]:
+    for a in find_amounts(text):
+        m = _METRIC_BEFORE.search(text[: a.start])
+        if m:
+            kind = MilestoneKind.INVOICE if m.group(1) in ("开票", "发票") else MilestoneKind.INVESTMENT
+            return kind, a.yi
+    if _FILING.search(text):
+        return MilestoneKind.FILING, None
+    if any(w in text for w in _STEP_WORDS):
+        return MilestoneKind.STEP, None
+    return MilestoneKind.OTHER, None
+
+
+def _segments(clause: str, year: int) -> list[tuple[str, list[tuple[int, int, str, dt.date | None]]]]:
+    """Cut a clause before each date phrase after the first: one segment per date."""
+    dates = find_dates(clause, year)
+    if len(dates) <= 1:
+        return [(clause, [(d.start, d.end, d.text, d.due) for d in dates])]
+    cuts = [0] + [d.start for d in dates[1:]] + [len(clause)]
+    out = []
+    for i, d in enumerate(dates):
+        seg = clause[cuts[i] : cuts[i + 1]].strip("，、 ")
+        out.append((seg, [(d.start - cuts[i], d.end - cuts[i], d.text, d.due)]))
+    return out
+
+
+def _drafts_of(segment: str, due: dt.date | None, due_text: str, start: int) -> list[_Draft]:
+    """One milestone per segment, or two when `A并完成投资X亿元` joins a step and an amount."""
+    key = segment[start:]
+    kind, amount = _kind_and_amount(segment)
+    if "并" in segment[start:]:
+        head, _, tail = segment.partition("并")
+        head_kind, head_amount = _kind_and_amount(head)
+        tail_kind, tail_amount = _kind_and_amount(tail)
+        if (head_amount is None) != (tail_amount is None) and head_kind != tail_kind:
+            tail_text = tail if find_dates(tail, 2000) else f"{due_text}{tail}"
+            return [
+                _Draft(head, due, due_text, head_kind, head_amount, head[start:]),
+                _Draft(tail_text, due, due_text, tail_kind, tail_amount, tail),
+            ]
+    return [_Draft(segment, due, due_text, kind, amount, key)]
+
+
+def _analyse(body: str, year: int, where: str, warnings: list[str]) -> tuple[list[_Draft], list[str]]:
+    """Return the dated milestones and the undated requirements of a task's text."""
+    drafts: list[_Draft] = []
+    requirements: list[str] = []
+    for sentence in _split_outside_brackets(body, "。；"):
+        clauses = _split_outside_brackets(sentence, "，")
+        run: list[str] = []
+        prefix = ""
+        last_dated = False
+        for clause in clauses:
+            if prefix:
+                clause = f"{prefix}，{clause}"
+                prefix = ""
+            dates = find_dates(clause, year)
+            if not dates:
+                if _PURPOSE.match(clause) and clause is not clauses[-1]:
+                    prefix = clause
+                    continue
+                if last_dated and _CONTINUATION.match(clause):
+                    drafts[-1].text = f"{drafts[-1].text}，{clause}"
+                    continue
+                run.append(clause)
+                last_dated = False
+                continue
+            unreadable = [d for d in dates if d.due is None]
+            if unreadable:
+                for d in unreadable:
+                    warnings.append(
+                        f"{where}：无法识别时间表述“{d.text}”，该句已作为常态化要求保留：{clause}"
+                    )
+                run.append(clause)
+                last_dated = False
+                continue
+            if run:
+                requirements.append("，".join(run))
+                run = []
+            for segment, found in _segments(clause, year):
+                start, _end, text, due = found[0]
+                drafts.extend(_drafts_of(segment, due, text, start))
+            last_dated = True
+        if prefix:
+            run.append(prefix)
+        if run:
+            requirements.append("，".join(run))
+    return drafts, requirements
+
+
+# ---------------------------------------------------------------- building the plan
+
+
+def _item_label(node: _ItemNode) -> str:
+    from reportgen.cn import cn_numeral
+
+    section = "重点项目" if node.section is Section.PROJECT else "其它重点任务"
+    return f"{section}（{cn_numeral(node.no)}）"
+
+
+def _name_and_target(lead: str) -> tuple[str, float | None, str, str]:
+    """Return the item's name, target (亿元), target note and the lead text after the target."""
+    m = _TARGET.search(lead)
+    first_sentence = _split_outside_brackets(lead, "。")[0] if lead else ""
+    if m is None:
+        return first_sentence.rstrip("，；："), None, "", lead
+    before = lead[: m.start()]
+    name = _split_outside_brackets(before, "，。；")[0] if before.strip("，。； ") else first_sentence
+    if m.group("year") and name.endswith(m.group("year")):
+        name = name[: -len(m.group("year"))]
+    name = re.sub(r"\d{4}年?$", "", name).rstrip("，；：,")
+    value = float(m.group("num"))
+    target = value if m.group("unit").startswith("亿") else round(value / 10000, 6)
+    rest = lead[m.end() :].lstrip("，。；")
+    return name or first_sentence, target, m.group("note") or "", rest
+
+
+def _restating_task(draft: _Draft, tasks: list[Task]) -> Task | None:
+    words = [w for w in _STEP_WORDS if w in draft.key] or [w for w in ("入统", "入库") if w in draft.key]
+    for word in words:
+        for task in tasks:
+            if word in task.text:
+                return task
+    return None
+
+
+def _visible_text(text: str, units: _Units, config: Config) -> str:
+    """Keep a group phrase (各产业招商服务中心) visible on the task, as the document wrote it."""
+    groups = [p for p in units.phrases if group_phrases(p, config)]
+    return text + "".join(f"（{p}）" for p in groups)
+
+
+def _build(parser: _Parser, title: str, year: int, config: Config) -> ImportResult:
+    warnings: list[str] = []
+    items: list[Item] = []
+    counters = {Section.PROJECT: 0, Section.TASK: 0}
+    for node in parser.items:
+        counters[node.section] += 1
+        prefix = "P" if node.section is Section.PROJECT else "T"
+        code = f"{prefix}{counters[node.section]:02d}"
+        where = f"{_item_label(node)}"
+        lead_text, lead_units = _take_units(node.text, config)
+        item_units = node.units if node.units.units else (lead_units or _Units())
+        if lead_units and node.units.units:
+            item_units.merge(lead_units)
+        name, target, note, rest = _name_and_target(lead_text)
+        where = f"{where}{name[:20]}"
+        item = Item(code=code, no=node.no, section=node.section, name=name,
+                    target_yi=target, target_note=note, text=lead_text)
+        drafts_by_task: list[tuple[Task, list[_Draft]]] = []
+        if not node.tasks:
+            drafts, reqs = _analyse(rest, year, where, warnings)
+            task = Task(code=f"{code}-0", no=0, text=_visible_text(lead_text, item_units, config),
+                        units=list(item_units.units), lead_units=list(item_units.lead),
+                        requirements=reqs)
+            drafts_by_task.append((task, drafts))
+        else:
+            numbered: list[tuple[Task, list[_Draft]]] = []
+            for seq, tnode in enumerate(node.tasks, start=1):
+                ttext, tunits = _take_units(tnode.text, config)
+                units = tunits or (tnode.units if tnode.units.units else item_units)
+                if tunits and tnode.units.units:
+                    units.merge(tnode.units)
+                drafts, reqs = _analyse(ttext, year, f"{where}第{seq}项", warnings)
+                task = Task(code=f"{code}-{seq}", no=seq, text=_visible_text(ttext, units, config),
+                            units=list(units.units), lead_units=list(units.lead),
+                            requirements=reqs)
+                numbered.append((task, drafts))
+            lead_drafts, lead_reqs = _analyse(rest, year, where, warnings)
+            if lead_drafts:
+                tasks = [t for t, _ in numbered]
+                source = _restating_task(lead_drafts[0], tasks) or tasks[-1]
+                task0 = Task(code=f"{code}-0", no=0, text=rest, units=list(source.units),
+                             lead_units=list(source.lead_units), requirements=lead_reqs)
+                drafts_by_task.append((task0, lead_drafts))
+            drafts_by_task.extend(numbered)
+        if not note:
+            found = _NOTE.search(node.text + "".join(t.text for t in node.tasks))
+            item.target_note = found.group(1) if found else ""
+        seq = 0
+        for task, drafts in drafts_by_task:
+            for d in drafts:
+                seq += 1
+                task.milestones.append(Milestone(
+                    code=f"{code}-M{seq:02d}", due=d.due, text=d.text, kind=d.kind,
+                    amount_yi=d.amount_yi, units=list(task.units), due_text=d.due_text,
+                ))
+            if not task.units:
+                label = where if task.no == 0 else f"{where}第{task.no}项"
+                warnings.append(f"{label}：未写明责任单位，请在总表“任务”表中补填")
+            item.tasks.append(task)
+        items.append(item)
+    plan = Plan(year=year, title=title, version="", items=items, units=_plan_units(items, config))
+    from reportgen.plan.workbook import plan_version
+
+    plan.version = plan_version(plan)
+    return ImportResult(plan=plan, warnings=warnings)
+
+
+def _plan_units(items: list[Item], config: Config) -> list[Unit]:
+    names: dict[str, None] = {}
+    for item in items:
+        for task in item.tasks:
+            for u in task.units:
+                names.setdefault(u, None)
+            for m in task.milestones:
+                for u in m.units:
+                    names.setdefault(u, None)
+    return [Unit(name=n, aliases=list(config.units.aliases.get(n, []))) for n in names]
+
+
+def _year_of(title: str, lines: list[str]) -> int | None:
+    m = re.search(r"(\d{4})\s*年", title) or re.search(r"(20\d{2})", title)
+    if m:
+        return int(m.group(1))
+    for line in lines:
+        m = re.search(r"(20\d{2})\s*年?", line)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def import_lines(raw_lines: list[str], config: Config, name: str = "") -> ImportResult:
+    """Return the plan read from the lines of a task-breakdown document."""
+    lines = [_normalize_line(line) for line in raw_lines]
+    parser = _Parser(config)
+    for line in lines:
+        parser.feed(line)
+    if not parser.items:
+        raise PlanError(
+            f"{name or '该文件'} 中没有找到任务条目（如“（一）……”或“1.……”），"
+            "请确认这是任务分解文件"
+        )
+    title = _title(parser.title_lines, Path(name).stem if name else "任务分解")
+    year = _year_of(title, lines)
+    if year is None:
+        raise PlanError(f"{name or '该文件'} 的标题和正文中都没有年份（如“2024年”），无法确定计划年度")
+    return _build(parser, title, year, config)
+
+
+def _normalize_line(line: str) -> str:
+    s = normalize_text(line)
+    # a half-width comma between Chinese words is a 逗号; between digits it is a thousands mark
+    s = re.sub(r",(?!\d)|(?<!\d),", "，", s)
+    return s
+
+
+def import_document(path: Path, config: Config) -> ImportResult:
+    """Return the plan read from a task-breakdown document (.docx or .txt) and its warnings."""
+    return import_lines(_read_lines(path), config, path.name)
+
+
+def read_plan(path: Path, config: Config) -> Plan:
+    """Return the plan in a master workbook (.xlsx) or a task-breakdown document."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from reportgen.plan.workbook import load_plan
+
+        return load_plan(path, config)
+    return import_document(path, config).plan
+
+
+@dataclass
+class WorkspaceImport:
+    """What `import_into` did: the master workbook written, and how it differs from before."""
+
+    path: Path
+    plan: Plan
+    warnings: list[str]
+    previous: Plan | None = None  # the plan of the master workbook it replaced
+    backup: Path | None = None
+    diff: PlanDiff | None = None
+
+
+def import_into(doc: Path, plan_dir: Path, config: Config) -> WorkspaceImport:
+    """Import `doc` into the master workbook in `plan_dir`, keeping existing codes; return what
+    was written (an existing workbook is backed up to 备份/ first)."""
+    import datetime as dt
+    import shutil
+
+    from reportgen.plan.diff import diff_plans, keep_codes
+    from reportgen.plan.workbook import load_plan, write_plan_workbook
+    from reportgen.workspace import safe_filename
+
+    result = import_document(doc, config)
+    existing = sorted(p for p in plan_dir.glob("*.xlsx") if not p.name.startswith(("~$", ".~")))
+    if len(existing) > 1:
+        names = "、".join(p.name for p in existing)
+        raise PlanError(f"{plan_dir} 下有多个总表（{names}），请只保留一个后再导入")
+    target = plan_dir / f"{safe_filename(result.plan.title)}.xlsx"
+    if not existing:
+        write_plan_workbook(result.plan, target)
+        return WorkspaceImport(target, result.plan, result.warnings)
+    old_path = existing[0]
+    try:
+        old = load_plan(old_path, config)
+    except PlanError as exc:
+        raise PlanError(f"现有总表 {old_path.name} 无法读取，未导入：{exc}。"
+                        "请先修正，或把它移出 input/plan/ 后重新导入") from exc
+    plan = keep_codes(old, result.plan)
+    backup_dir = plan_dir / "备份"
+    backup_dir.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = backup_dir / f"{old_path.stem}_{stamp}.xlsx"
+    shutil.copy2(old_path, backup)
+    write_plan_workbook(plan, target)
+    if target != old_path:
+        old_path.unlink()
+    return WorkspaceImport(target, plan, result.warnings, old, backup, diff_plans(old, plan))

@@ -1,0 +1,495 @@
+"""Plan ↔ master workbook (任务分解总表): the source of truth every later stage reads.
+
+Sheets: 说明 (title, year, version, how to edit), 项目, 任务, 节点, 单位. Staff may edit any
+cell, add or delete rows; `load_plan` honours edits and names sheet, row and column of any
+edit it cannot take. Rows are matched by their codes, never by position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportgen.cn import normalize_digits, parse_due, unit_lookup
+from reportgen.errors import PlanError
+from reportgen.model import Item, Milestone, MilestoneKind, Plan, Section, Task, Unit
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from reportgen.config import Config
+
+SHEET_INFO = "说明"
+SHEET_ITEMS = "项目"
+SHEET_TASKS = "任务"
+SHEET_MILESTONES = "节点"
+SHEET_UNITS = "单位"
+
+SECTION_LABEL = {Section.PROJECT: "重点项目", Section.TASK: "其它重点任务"}
+KIND_LABEL = {
+    MilestoneKind.INVESTMENT: "完成投资",
+    MilestoneKind.INVOICE: "设备开票",
+    MilestoneKind.FILING: "入统入库",
+    MilestoneKind.STEP: "审批建设",
+    MilestoneKind.OTHER: "其他",
+}
+
+
+@dataclass(frozen=True)
+class _Col:
+    key: str
+    header: str
+    width: float
+    wrap: bool = False
+
+
+ITEM_COLUMNS = [
+    _Col("code", "项目编号", 10), _Col("no", "序号", 6), _Col("section", "类别", 13),
+    _Col("name", "项目名称", 36, True), _Col("target", "年度投资任务（亿元）", 12),
+    _Col("note", "口径", 9), _Col("text", "原文", 70, True),
+]
+TASK_COLUMNS = [
+    _Col("code", "任务编号", 10), _Col("item", "项目编号", 10), _Col("no", "序号", 6),
+    _Col("text", "任务内容", 60, True), _Col("units", "责任单位", 30, True),
+    _Col("lead", "牵头单位", 24, True), _Col("requirements", "常态化要求（每行一条）", 40, True),
+]
+MILESTONE_COLUMNS = [
+    _Col("code", "节点编号", 11), _Col("task", "任务编号", 10), _Col("due", "完成时限", 12),
+    _Col("due_text", "时限原文", 14, True), _Col("text", "节点要求", 56, True),
+    _Col("kind", "类型", 10), _Col("amount", "金额（亿元）", 10), _Col("units", "责任单位", 30, True),
+]
+UNIT_COLUMNS = [_Col("name", "单位名称", 36, True), _Col("aliases", "其他名称（用、分隔）", 44, True)]
+
+_INFO_KEYS = {"title": "标题", "year": "年度", "version": "版本"}
+_INFO_NOTES = [
+    "本表为任务分解总表，是生成报送表、汇总和通报的依据，可直接修改：",
+    "1. 改日期：在“节点”表“完成时限”列填写日期（如 2024-06-30）；",
+    "2. 加节点：在“节点”表新增一行，填写任务编号、完成时限、节点要求和类型，节点编号可留空（自动编号）；",
+    "3. 删任务：删除“任务”表中该行，并同时删除“节点”表中该任务的节点行；",
+    "4. 单位改名：在“单位”表改名，并把旧名写入“其他名称”，或同时修改各表中的单位；",
+    "5. 类型只能填：" + "、".join(KIND_LABEL.values()) + "；多个单位用顿号“、”分隔，牵头单位写在最前。",
+    "“版本”由程序计算，无需修改。",
+]
+
+
+# ---------------------------------------------------------------- version and plain dict
+
+
+def plan_dict(plan: Plan) -> dict[str, Any]:
+    """Return the plan as plain JSON-ready data (the shape of `plan show --format json`)."""
+    return {
+        "year": plan.year,
+        "title": plan.title,
+        "version": plan.version,
+        "items": [
+            {
+                "code": it.code, "no": it.no, "section": it.section.value, "name": it.name,
+                "target_yi": it.target_yi, "target_note": it.target_note, "units": it.units,
+                "tasks": [
+                    {
+                        "code": t.code, "units": t.units, "text": t.text,
+                        "requirements": t.requirements,
+                        "milestones": [
+                            {
+                                "code": m.code, "due": m.due.isoformat() if m.due else None,
+                                "text": m.text, "kind": m.kind.value, "amount_yi": m.amount_yi,
+                                "units": m.units,
+                            }
+                            for m in t.milestones
+                        ],
+                    }
+                    for t in it.tasks
+                ],
+            }
+            for it in plan.items
+        ],
+    }
+
+
+def plan_version(plan: Plan) -> str:
+    """Return a short hash of the plan's content (everything but the version itself)."""
+    data = plan_dict(plan)
+    data.pop("version")
+    extra = {
+        "items": [
+            [it.text, [[t.no, t.lead_units, [m.due_text for m in t.milestones]] for t in it.tasks]]
+            for it in plan.items
+        ],
+        "units": [[u.name, u.aliases] for u in plan.units],
+    }
+    blob = json.dumps([data, extra], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _join(names: list[str]) -> str:
+    return "、".join(names)
+
+
+def _sheet(wb: Any, title: str, columns: list[_Col], rows: list[dict[str, Any]]) -> Worksheet:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    thin = Side(style="thin", color="BFBFBF")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_font = Font(name="黑体", bold=True, size=11)
+    body_font = Font(name="仿宋_GB2312", size=11)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for c, col in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=c, value=col.header)
+        cell.font = header_font
+        cell.fill = fill
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(c)].width = col.width
+    for r, row in enumerate(rows, start=2):
+        for c, col in enumerate(columns, start=1):
+            value = row.get(col.key)
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a text starting with = stays text
+            cell.font = body_font
+            cell.border = border
+            cell.alignment = Alignment(vertical="top", wrap_text=col.wrap)
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, float):
+                cell.number_format = "0.00##"
+    ws.row_dimensions[1].height = 30
+    ws.freeze_panes = "B2"
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return ws
+
+
+def write_plan_workbook(plan: Plan, path: Path) -> Path:
+    """Write the master workbook for `plan` to `path` and return the path."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    info = wb.active
+    assert info is not None
+    info.title = SHEET_INFO
+    info.column_dimensions["A"].width = 10
+    info.column_dimensions["B"].width = 90
+    for r, (key, label) in enumerate(_INFO_KEYS.items(), start=1):
+        info.cell(row=r, column=1, value=label).font = Font(name="黑体", bold=True)
+        value: Any = getattr(plan, key)
+        cell = info.cell(row=r, column=2, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+    for r, note in enumerate(_INFO_NOTES, start=len(_INFO_KEYS) + 2):
+        info.cell(row=r, column=1, value=note).alignment = Alignment(wrap_text=False)
+
+    _sheet(wb, SHEET_ITEMS, ITEM_COLUMNS, [
+        {"code": it.code, "no": it.no, "section": SECTION_LABEL[it.section], "name": it.name,
+         "target": it.target_yi, "note": it.target_note, "text": it.text}
+        for it in plan.items
+    ])
+    _sheet(wb, SHEET_TASKS, TASK_COLUMNS, [
+        {"code": t.code, "item": it.code, "no": t.no, "text": t.text, "units": _join(t.units),
+         "lead": _join(t.lead_units), "requirements": "\n".join(t.requirements)}
+        for it in plan.items for t in it.tasks
+    ])
+    ms = _sheet(wb, SHEET_MILESTONES, MILESTONE_COLUMNS, [
+        {"code": m.code, "task": t.code, "due": m.due, "due_text": m.due_text, "text": m.text,
+         "kind": KIND_LABEL[m.kind], "amount": m.amount_yi, "units": _join(m.units)}
+        for it in plan.items for t in it.tasks for m in t.milestones
+    ])
+    kinds = DataValidation(type="list", formula1='"' + ",".join(KIND_LABEL.values()) + '"',
+                           allow_blank=False, showErrorMessage=True,
+                           errorTitle="类型", error="请从下拉列表中选择节点类型")
+    kinds.add("F2:F2000")
+    dates = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
+                           formula2="DATE(2099,12,31)", allow_blank=True, showErrorMessage=True,
+                           errorTitle="完成时限", error="请填写日期，如 2024-06-30")
+    dates.add("C2:C2000")
+    ms.add_data_validation(kinds)
+    ms.add_data_validation(dates)
+    _sheet(wb, SHEET_UNITS, UNIT_COLUMNS, [
+        {"name": u.name, "aliases": _join(u.aliases)} for u in plan.units
+    ])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        wb.save(path)
+    except PermissionError as exc:
+        raise PlanError(f"无法写入 {path.name}：文件可能正在 Excel/WPS 中打开，请关闭后重试") from exc
+    return path
+
+
+# ---------------------------------------------------------------- loading
+
+
+class _Rows:
+    """Read a sheet's rows by header text, and name the cell of any bad value."""
+
+    def __init__(self, wb: Any, name: str, columns: list[_Col]) -> None:
+        if name not in wb.sheetnames:
+            raise PlanError(f"总表缺少工作表“{name}”，请勿删除或改名")
+        self.name = name
+        ws = wb[name]
+        rows = list(ws.iter_rows(values_only=True))
+        header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else [])]
+        self.index: dict[str, int] = {}
+        for col in columns:
+            if col.header not in header:
+                raise PlanError(f"工作表“{name}”缺少“{col.header}”列（第1行为表头），请勿删除或改名")
+            self.index[col.key] = header.index(col.header)
+        self.headers = {col.key: col.header for col in columns}
+        self.rows: list[tuple[int, tuple[Any, ...]]] = [
+            (r, row) for r, row in enumerate(rows[1:], start=2)
+            if any(v is not None and str(v).strip() for v in row)
+        ]
+
+    def value(self, row: tuple[Any, ...], key: str) -> Any:
+        i = self.index[key]
+        value = row[i] if i < len(row) else None
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    def text(self, row: tuple[Any, ...], key: str) -> str:
+        value = self.value(row, key)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value)
+
+    def error(self, r: int, key: str, message: str) -> PlanError:
+        from openpyxl.utils import get_column_letter
+
+        col = get_column_letter(self.index[key] + 1)
+        return PlanError(
+            f"总表工作表“{self.name}”第{r}行“{self.headers[key]}”列（{col}{r}）：{message}"
+        )
+
+
+def _split_names(text: str) -> list[str]:
+    import re
+
+    return [s.strip() for s in re.split(r"[、，,；;\n]+", text) if s.strip()]
+
+
+def _read_units(rows: _Rows, r: int, row: tuple[Any, ...], key: str,
+                lookup: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    for name in _split_names(rows.text(row, key)):
+        if name not in lookup:
+            raise rows.error(r, key, f"单位“{name}”不在“单位”表中。请先在“单位”表添加该单位，"
+                                     "或把它写入某单位的“其他名称”")
+        canonical = lookup[name]
+        if canonical not in out:
+            out.append(canonical)
+    return out
+
+
+def _read_date(rows: _Rows, r: int, row: tuple[Any, ...], year: int) -> dt.date | None:
+    value = rows.value(row, "due")
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 < value < 80000:  # an Excel serial the reader did not convert
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+        raise rows.error(r, "due", f"“{value}”不是日期，请填写如 2024-06-30")
+    text = normalize_digits(str(value))
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    due = parse_due(text, year)
+    if due is None:
+        raise rows.error(r, "due", f"“{value}”不是日期，请填写如 2024-06-30")
+    return due
+
+
+def _read_amount(rows: _Rows, r: int, row: tuple[Any, ...], key: str) -> float | None:
+    value = rows.value(row, key)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise rows.error(r, key, f"“{value}”不是数字")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = normalize_digits(str(value)).removesuffix("亿元").removesuffix("亿").strip()
+    try:
+        return float(text)
+    except ValueError:
+        raise rows.error(r, key, f"“{value}”不是数字，请填写以亿元计的金额，如 1.5") from None
+
+
+def _read_int(rows: _Rows, r: int, row: tuple[Any, ...], key: str, default: int) -> int:
+    value = rows.value(row, key)
+    if value is None:
+        return default
+    try:
+        number = float(normalize_digits(str(value)))
+    except ValueError:
+        raise rows.error(r, key, f"“{value}”不是整数") from None
+    if not number.is_integer():
+        raise rows.error(r, key, f"“{value}”不是整数")
+    return int(number)
+
+
+def _check_code(rows: _Rows, r: int, key: str, code: str, seen: set[str]) -> None:
+    if not code:
+        raise rows.error(r, key, "编号不能为空")
+    if code in seen:
+        raise rows.error(r, key, f"编号“{code}”重复，每个编号只能出现一次")
+    seen.add(code)
+
+
+def load_plan(path: Path, config: Config) -> Plan:
+    """Return the plan in the master workbook at `path` (PlanError naming the bad cell)."""
+    from openpyxl import load_workbook
+
+    if not path.is_file():
+        raise PlanError(f"找不到任务分解总表：{path}")
+    try:
+        wb = load_workbook(path, data_only=True)
+    except PermissionError as exc:
+        raise PlanError(f"无法读取 {path.name}：文件可能正在 Excel/WPS 中打开") from exc
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise PlanError(f"{path.name} 不是有效的 Excel 工作簿（.xlsx）：{exc}") from exc
+
+    if SHEET_INFO not in wb.sheetnames:
+        raise PlanError(f"{path.name} 不是任务分解总表：缺少工作表“{SHEET_INFO}”")
+    info: dict[str, Any] = {}
+    for a, b in wb[SHEET_INFO].iter_rows(min_col=1, max_col=2, values_only=True):
+        for key, label in _INFO_KEYS.items():
+            if isinstance(a, str) and a.strip() == label:
+                info[key] = b
+    title = str(info.get("title") or path.stem)
+    try:
+        year = int(float(normalize_digits(str(info.get("year")))))
+    except ValueError:
+        raise PlanError(f"总表工作表“{SHEET_INFO}”中“年度”应为年份，如 2024") from None
+
+    units_rows = _Rows(wb, SHEET_UNITS, UNIT_COLUMNS)
+    units: list[Unit] = []
+    lookup: dict[str, str] = {}
+    for r, row in units_rows.rows:
+        name = units_rows.text(row, "name")
+        if not name:
+            raise units_rows.error(r, "name", "单位名称不能为空")
+        if name in lookup:
+            raise units_rows.error(r, "name", f"单位“{name}”重复（或已是其他单位的别名）")
+        aliases = _split_names(units_rows.text(row, "aliases"))
+        lookup[name] = name
+        for alias in aliases:
+            if alias in lookup and lookup[alias] != name:
+                raise units_rows.error(r, "aliases", f"其他名称“{alias}”已属于“{lookup[alias]}”")
+            lookup[alias] = name
+        units.append(Unit(name=name, aliases=aliases))
+    for alias, canonical in unit_lookup(config).items():
+        if canonical in lookup:
+            lookup.setdefault(alias, lookup[canonical])
+
+    item_rows = _Rows(wb, SHEET_ITEMS, ITEM_COLUMNS)
+    items: dict[str, Item] = {}
+    sections = {v: k for k, v in SECTION_LABEL.items()}
+    for r, row in item_rows.rows:
+        code = item_rows.text(row, "code")
+        _check_code(item_rows, r, "code", code, set(items))
+        label = item_rows.text(row, "section")
+        if label not in sections:
+            raise item_rows.error(r, "section", f"类别应为“重点项目”或“其它重点任务”，实际为“{label}”")
+        name = item_rows.text(row, "name")
+        if not name:
+            raise item_rows.error(r, "name", "项目名称不能为空")
+        items[code] = Item(
+            code=code, no=_read_int(item_rows, r, row, "no", len(items) + 1),
+            section=sections[label], name=name,
+            target_yi=_read_amount(item_rows, r, row, "target"),
+            target_note=item_rows.text(row, "note"), text=item_rows.text(row, "text"),
+        )
+
+    task_rows = _Rows(wb, SHEET_TASKS, TASK_COLUMNS)
+    tasks: dict[str, Task] = {}
+    for r, row in task_rows.rows:
+        code = task_rows.text(row, "code")
+        _check_code(task_rows, r, "code", code, set(tasks))
+        item_code = task_rows.text(row, "item")
+        if item_code not in items:
+            raise task_rows.error(r, "item", f"项目编号“{item_code}”不在“项目”表中")
+        task_units = _read_units(task_rows, r, row, "units", lookup)
+        lead = _read_units(task_rows, r, row, "lead", lookup) or task_units[:1]
+        for u in lead:
+            if u not in task_units:
+                task_units.insert(0, u)
+        task = Task(
+            code=code, no=_read_int(task_rows, r, row, "no", 0), text=task_rows.text(row, "text"),
+            units=task_units, lead_units=lead,
+            requirements=[s.strip() for s in task_rows.text(row, "requirements").splitlines()
+                          if s.strip()],
+        )
+        tasks[code] = task
+        items[item_code].tasks.append(task)
+
+    ms_rows = _Rows(wb, SHEET_MILESTONES, MILESTONE_COLUMNS)
+    kinds = {v: k for k, v in KIND_LABEL.items()} | {k.value: k for k in MilestoneKind}
+    seen: set[str] = set()
+    pending: list[tuple[Task, Milestone]] = []
+    for r, row in ms_rows.rows:
+        code = ms_rows.text(row, "code")
+        if code:
+            _check_code(ms_rows, r, "code", code, seen)
+        task_code = ms_rows.text(row, "task")
+        if task_code not in tasks:
+            raise ms_rows.error(r, "task", f"任务编号“{task_code}”不在“任务”表中"
+                                           "（删除任务时请一并删除其节点行）")
+        task = tasks[task_code]
+        label = ms_rows.text(row, "kind") or KIND_LABEL[MilestoneKind.OTHER]
+        if label not in kinds:
+            raise ms_rows.error(r, "kind", f"类型“{label}”无法识别，应为{'、'.join(KIND_LABEL.values())}之一")
+        text = ms_rows.text(row, "text")
+        if not text:
+            raise ms_rows.error(r, "text", "节点要求不能为空")
+        milestone = Milestone(
+            code=code, due=_read_date(ms_rows, r, row, year), text=text, kind=kinds[label],
+            amount_yi=_read_amount(ms_rows, r, row, "amount"),
+            units=_read_units(ms_rows, r, row, "units", lookup) or list(task.units),
+            due_text=ms_rows.text(row, "due_text"),
+        )
+        task.milestones.append(milestone)
+        pending.append((task, milestone))
+    _number_new_milestones(items, seen)
+
+    plan = Plan(year=year, title=title, version="", items=list(items.values()), units=units)
+    plan.version = plan_version(plan)
+    return plan
+
+
+def _number_new_milestones(items: dict[str, Item], seen: set[str]) -> None:
+    """Give rows that staff added without a code the next free code of their item."""
+    for item in items.values():
+        used = [int(m.code.rsplit("-M", 1)[1]) for m in item.milestones
+                if m.code.startswith(f"{item.code}-M") and m.code.rsplit("-M", 1)[1].isdigit()]
+        nxt = max(used, default=0) + 1
+        for m in item.milestones:
+            if not m.code:
+                while f"{item.code}-M{nxt:02d}" in seen:
+                    nxt += 1
+                m.code = f"{item.code}-M{nxt:02d}"
+                seen.add(m.code)
+                nxt += 1

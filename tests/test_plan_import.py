@@ -1,0 +1,185 @@
+"""The seed document imports to the plan read by hand (tests/fixtures/seed_plan_expected.txt)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from reportgen.config import Config, load_config
+from reportgen.errors import PlanError
+from reportgen.model import MilestoneKind, Plan, Section
+from reportgen.plan.importer import import_document, import_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).parent / "fixtures" / "seed_plan_expected.txt"
+ABBREV = {
+    "医药": "现代医药产业招商服务中心", "装备": "装备制造及大数据产业招商服务中心",
+    "新材料": "新材料新能源产业招商服务中心", "服务业": "现代服务业招商服务中心",
+    "通航": "通航及纺织产业招商服务中心", "规划": "规划和自然资源分局", "经运": "经济运行与安全监管部",
+}
+
+
+def _units(text: str) -> list[str]:
+    return [ABBREV.get(u, u) for u in text.split("、") if u]
+
+
+def expected_seed() -> list[dict]:
+    """Return the hand-read seed as items → tasks → milestones (plain dicts)."""
+    items: list[dict] = []
+    for raw in FIXTURE.read_text(encoding="utf-8").splitlines():
+        if not raw or raw.startswith("#"):
+            continue
+        tag, rest = raw.split(" ", 1)
+        fields = [f.strip() for f in rest.split("|")]
+        if tag == "I":
+            code, no, section = fields[0].split()
+            items.append({
+                "code": code, "no": int(no), "section": section, "name": fields[1],
+                "target_yi": float(fields[2]) if fields[2] else None, "target_note": fields[3],
+                "tasks": [],
+            })
+        elif tag == "T":
+            items[-1]["tasks"].append({
+                "code": fields[0], "units": _units(fields[1]), "lead": _units(fields[2]),
+                "requirements": [r for r in fields[3].split("；") if r], "milestones": [],
+            })
+        else:
+            task = items[-1]["tasks"][-1]
+            task["milestones"].append({
+                "code": fields[0], "due": dt.date.fromisoformat(fields[1]), "kind": fields[2],
+                "amount_yi": float(fields[3]) if fields[3] else None, "text": fields[4],
+                "units": task["units"],
+            })
+    return items
+
+
+def actual(plan: Plan) -> list[dict]:
+    """Return the imported plan in the fixture's shape."""
+    return [
+        {
+            "code": it.code, "no": it.no, "section": it.section.value, "name": it.name,
+            "target_yi": it.target_yi, "target_note": it.target_note,
+            "tasks": [
+                {
+                    "code": t.code, "units": t.units, "lead": t.lead_units,
+                    "requirements": t.requirements,
+                    "milestones": [
+                        {"code": m.code, "due": m.due, "kind": m.kind.value,
+                         "amount_yi": m.amount_yi, "text": m.text, "units": m.units}
+                        for m in t.milestones
+                    ],
+                }
+                for t in it.tasks
+            ],
+        }
+        for it in plan.items
+    ]
+
+
+@pytest.fixture(scope="module")
+def seed_plan() -> Plan:
+    config = load_config(ROOT / "reportgen.toml")
+    result = import_document(ROOT / "input/plan/source/2024年重点项目推进任务分解.txt", config)
+    assert result.warnings == []
+    return result.plan
+
+
+def test_seed_matches_hand_read_fixture_item_by_item(seed_plan: Plan) -> None:
+    got, want = actual(seed_plan), expected_seed()
+    assert [i["code"] for i in got] == [i["code"] for i in want]
+    for g, w in zip(got, want, strict=True):
+        assert g == w, g["code"]
+
+
+def test_seed_totals_title_and_year(seed_plan: Plan) -> None:
+    projects = [it for it in seed_plan.items if it.section is Section.PROJECT]
+    assert len(projects) == 14
+    assert len(seed_plan.items) - len(projects) == 5
+    assert sum(it.target_yi or 0 for it in projects) == pytest.approx(27.1)
+    assert seed_plan.title == "2024年重点项目推进任务分解"
+    assert seed_plan.year == 2024
+    assert len(seed_plan.version) == 12
+
+
+def test_seed_units_and_group_phrase_kept_visible(seed_plan: Plan) -> None:
+    names = seed_plan.unit_names()
+    assert len(names) == len(set(names)) == 14
+    assert "各产业招商服务中心" not in names
+    assert seed_plan.item("T04").tasks[0].text.endswith("（责任单位：各产业招商服务中心）")
+    units = {u.name: u.aliases for u in seed_plan.units}
+    assert units["规划和自然资源分局"] == ["规划分局", "自然资源分局"]
+
+
+def test_due_text_and_figure_metrics(seed_plan: Plan) -> None:
+    m = seed_plan.item("P09").milestones[3]
+    assert (m.code, m.due_text, m.due) == ("P09-M04", "9月中旬", dt.date(2024, 9, 20))
+    assert [x.value for x in seed_plan.item("P09").metrics] == ["invest", "invoice"]
+    assert [x.value for x in seed_plan.item("T01").metrics] == []
+
+
+def test_no_year_in_target_phrase_still_reads_target(seed_plan: Plan) -> None:
+    assert seed_plan.item("P10").target_yi == 1.5  # "2024工业投资任务1.5亿元以上（设备）"
+
+
+def test_variants_half_width_numbered_items_and_unit_lines() -> None:
+    config = Config()
+    text = """2025年重点工作任务
+一、重点项目
+1. 甲项目，2025年工业投资任务2亿元以上(含设备)。上半年完成投资1亿元。\
+(牵头单位:创新发展部;配合单位:财政运营部、建设管理部)
+2. 乙项目，2025年工业投资任务5000万元。
+(1)3月底前完成立项备案。
+牵头单位：建设管理部
+配合单位：财政运营部
+(2)全年完成投资0.5亿元以上。
+责任单位：各产业招商服务中心
+"""
+    plan = import_lines(text.splitlines(), config, "x.txt").plan
+    a, b = plan.items
+    assert (a.code, a.name, a.target_yi, a.target_note) == ("P01", "甲项目", 2.0, "含设备")
+    assert a.tasks[0].units == ["创新发展部", "财政运营部", "建设管理部"]
+    assert a.tasks[0].lead_units == ["创新发展部"]
+    assert a.milestones[0].amount_yi == 1.0
+    assert (b.target_yi, [t.code for t in b.tasks]) == (0.5, ["P02-1", "P02-2"])
+    assert b.tasks[0].units == ["建设管理部", "财政运营部"]
+    assert b.tasks[0].lead_units == ["建设管理部"]
+    assert b.tasks[0].milestones[0].due == dt.date(2025, 3, 31)
+    assert len(b.tasks[1].units) == 5
+    assert b.tasks[1].milestones[0].kind is MilestoneKind.INVESTMENT
+
+
+def test_unreadable_date_kept_as_text_with_warning_and_missing_units_warned() -> None:
+    text = "2024年任务\n（一）丙项目，2024年工业投资任务1亿元。6月初完成立项。"
+    result = import_lines(text.splitlines(), Config(), "y.txt")
+    task = result.plan.items[0].tasks[0]
+    assert task.milestones == []
+    assert task.requirements == ["6月初完成立项"]
+    assert any("6月初" in w for w in result.warnings)
+    assert any("未写明责任单位" in w for w in result.warnings)
+
+
+def test_not_a_plan_is_a_clear_error(tmp_path: Path) -> None:
+    letter = tmp_path / "通知.txt"
+    letter.write_text("关于召开会议的通知\n请各单位准时参加。", encoding="utf-8")
+    with pytest.raises(PlanError, match="没有找到任务条目"):
+        import_document(letter, Config())
+    binary = tmp_path / "x.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    with pytest.raises(PlanError, match="不是文本文件"):
+        import_document(binary, Config())
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with pytest.raises(PlanError, match="不支持的文件类型"):
+        import_document(pdf, Config())
+    old = tmp_path / "x.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(PlanError, match=r"另存为 \.docx"):
+        import_document(old, Config())
+
+
+def test_gb18030_text_is_read(tmp_path: Path, seed_txt: Path) -> None:
+    gbk = tmp_path / "seed.txt"
+    gbk.write_bytes(seed_txt.read_text(encoding="utf-8").encode("gb18030"))
+    assert len(import_document(gbk, load_config(ROOT / "reportgen.toml")).plan.items) == 19

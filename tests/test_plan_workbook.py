@@ -1,0 +1,154 @@
+"""The master workbook: written for staff, read back as the source of truth, edits honoured."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from reportgen.config import load_config
+from reportgen.errors import PlanError
+from reportgen.model import Plan
+from reportgen.plan.importer import import_document
+from reportgen.plan.workbook import load_plan, plan_version, write_plan_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = load_config(ROOT / "reportgen.toml")
+
+
+@pytest.fixture(scope="module")
+def seed_plan() -> Plan:
+    return import_document(ROOT / "input/plan/source/2024年重点项目推进任务分解.txt", CONFIG).plan
+
+
+@pytest.fixture
+def book(tmp_path: Path, seed_plan: Plan) -> Path:
+    return write_plan_workbook(seed_plan, tmp_path / "总表.xlsx")
+
+
+def test_round_trip_is_identity(book: Path, seed_plan: Plan) -> None:
+    assert load_plan(book, CONFIG) == seed_plan
+
+
+def test_committed_example_workbook_matches_the_seed(seed_plan: Plan) -> None:
+    committed = ROOT / "input/plan/2024年重点项目推进任务分解.xlsx"
+    assert load_plan(committed, CONFIG) == seed_plan
+
+
+def test_sheets_headers_and_layout_for_staff(book: Path) -> None:
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["说明", "项目", "任务", "节点", "单位"]
+    ms = wb["节点"]
+    assert [c.value for c in ms[1]] == [
+        "节点编号", "任务编号", "完成时限", "时限原文", "节点要求", "类型", "金额（亿元）", "责任单位"]
+    assert ms.freeze_panes == "B2"
+    assert ms.auto_filter.ref == f"A1:H{ms.max_row}"
+    assert ms["E2"].alignment.wrap_text is True
+    assert ms.column_dimensions["E"].width >= 40
+    assert ms["C2"].number_format == "yyyy-mm-dd"
+    assert isinstance(ms["C2"].value, dt.datetime)
+    assert ms["A1"].font.bold
+    info = wb["说明"]
+    assert (info["A1"].value, info["B1"].value) == ("标题", "2024年重点项目推进任务分解")
+    assert info["B2"].value == 2024
+
+
+def _edit(book: Path, sheet: str, cell: str, value: object) -> None:
+    wb = load_workbook(book)
+    wb[sheet][cell] = value
+    wb.save(book)
+
+
+def _row_of(book: Path, sheet: str, code: str) -> int:
+    ws = load_workbook(book)[sheet]
+    return next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == code)
+
+
+def test_changed_date_is_honoured_and_changes_version(book: Path, seed_plan: Plan) -> None:
+    row = _row_of(book, "节点", "P07-M02")
+    _edit(book, "节点", f"C{row}", dt.datetime(2024, 7, 15))
+    plan = load_plan(book, CONFIG)
+    m = plan.item("P07").milestones[1]
+    assert (m.code, m.due) == ("P07-M02", dt.date(2024, 7, 15))
+    assert plan.version != seed_plan.version
+    assert plan.version == plan_version(plan)
+
+
+def test_date_typed_as_chinese_text_is_read(book: Path) -> None:
+    row = _row_of(book, "节点", "P07-M02")
+    _edit(book, "节点", f"C{row}", "2024年7月15日")
+    assert load_plan(book, CONFIG).item("P07").milestones[1].due == dt.date(2024, 7, 15)
+
+
+def test_added_milestone_row_without_code_gets_next_code(book: Path) -> None:
+    wb = load_workbook(book)
+    ws = wb["节点"]
+    ws.append([None, "P13-0", dt.datetime(2024, 11, 30), "", "11月底前完成主体施工", "审批建设",
+               None, ""])
+    wb.save(book)
+    item = load_plan(book, CONFIG).item("P13")
+    added = item.milestones[-1]
+    assert (added.code, added.due, added.units) == (
+        "P13-M03", dt.date(2024, 11, 30), ["大同市御东污水处理有限责任公司"])
+
+
+def test_renamed_unit_with_old_name_as_alias(book: Path) -> None:
+    row = _row_of(book, "单位", "经发投")
+    _edit(book, "单位", f"A{row}", "经济发展投资公司")
+    _edit(book, "单位", f"B{row}", "经发投")
+    plan = load_plan(book, CONFIG)
+    assert plan.item("P09").tasks[1].units == ["经济发展投资公司"]
+    assert "经发投" not in plan.unit_names()
+
+
+def test_deleted_task_with_its_milestones(book: Path) -> None:
+    wb = load_workbook(book)
+    tasks, ms = wb["任务"], wb["节点"]
+    tasks.delete_rows(next(r for r in range(2, tasks.max_row + 1) if tasks.cell(r, 1).value == "P11-4"))
+    wb.save(book)
+    plan = load_plan(book, CONFIG)
+    assert [t.code for t in plan.item("P11").tasks] == ["P11-0", "P11-1", "P11-2", "P11-3", "P11-5"]
+    assert ms.max_row > 1
+
+
+@pytest.mark.parametrize(
+    ("sheet", "code", "col", "value", "message"),
+    [
+        ("节点", "P07-M02", "C", "下个月", r"“节点”第\d+行“完成时限”列（C\d+）：“下个月”不是日期"),
+        ("节点", "P07-M02", "H", "不存在的局", r"“节点”第\d+行“责任单位”列（H\d+）：单位“不存在的局”不在“单位”表中"),
+        ("节点", "P07-M03", "A", "P07-M02", r"“节点”第\d+行“节点编号”列（A\d+）：编号“P07-M02”重复"),
+        ("任务", "P07-1", "E", "某某办", r"“任务”第\d+行“责任单位”列（E\d+）"),
+        ("节点", "P07-M02", "G", "很多", r"“金额（亿元）”列（G\d+）：“很多”不是数字"),
+        ("节点", "P07-M02", "F", "随便", r"“类型”列（F\d+）：类型“随便”无法识别"),
+        ("项目", "P02", "A", "P01", r"“项目”第3行“项目编号”列（A3）：编号“P01”重复"),
+    ],
+)
+def test_broken_edit_names_sheet_row_and_column(
+    book: Path, sheet: str, code: str, col: str, value: str, message: str
+) -> None:
+    _edit(book, sheet, f"{col}{_row_of(book, sheet, code)}", value)
+    with pytest.raises(PlanError, match=message):
+        load_plan(book, CONFIG)
+
+
+def test_orphan_milestone_of_deleted_task_is_an_error(book: Path) -> None:
+    wb = load_workbook(book)
+    tasks = wb["任务"]
+    tasks.delete_rows(next(r for r in range(2, tasks.max_row + 1) if tasks.cell(r, 1).value == "P07-2"))
+    wb.save(book)
+    with pytest.raises(PlanError, match=r"“节点”第\d+行“任务编号”列.*“P07-2”不在“任务”表中"):
+        load_plan(book, CONFIG)
+
+
+def test_not_a_workbook_and_missing_sheet(tmp_path: Path, book: Path) -> None:
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(PlanError, match="不是有效的 Excel 工作簿"):
+        load_plan(bad, CONFIG)
+    wb = load_workbook(book)
+    del wb["单位"]
+    wb.save(book)
+    with pytest.raises(PlanError, match="缺少工作表“单位”"):
+        load_plan(book, CONFIG)
