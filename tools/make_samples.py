@@ -23,6 +23,7 @@ kept as it is while the form it came from has not changed).
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import hashlib
 import json
@@ -308,11 +309,15 @@ def _record(ans: Answer, unit_file: str) -> dict[str, Any]:
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Write the samples and expected.json; return the exit code."""
+    parser = argparse.ArgumentParser(description="生成示例工作区的样例报送文件")
+    parser.add_argument("--out", type=Path, default=ROOT / "input" / "submissions",
+                        help="输出目录（默认 input/submissions）")
+    args = parser.parse_args(argv)
     ws = open_workspace(ROOT)
     plan = load_plan(ws.master_workbook(), ws.config)
-    base = ROOT / "input" / "submissions"
+    base: Path = args.out
     expected_path = base / EXPECTED
     old = json.loads(expected_path.read_text("utf-8")) if expected_path.exists() else {}
     expected: dict[str, Any] = {
@@ -360,7 +365,7 @@ def main() -> int:
         prefill = prefill_from(answers, period)
     expected_path.write_text(json.dumps(expected, ensure_ascii=False, indent=1, sort_keys=True)
                              + "\n", encoding="utf-8")
-    print(f"已写出 {expected_path.relative_to(ROOT)}")
+    print(f"已写出 {expected_path}")
     return 0
 
 
