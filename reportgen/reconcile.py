@@ -16,9 +16,10 @@ Rules beyond DESIGN §3, as the office reads a month:
   open by its date, and `not_reported` only when no open member answered at all.
 - **Not reported.** An open milestone whose deciding unit sent no form this period is
   `not_reported`, however far its due date: the office cannot say the work is on track
-  without a report, and 催报 is what it wants to send. A milestone completed in an earlier
-  period keeps that status and date. A unit that sent a form but left a row blank is
-  judged by the date as not completed (and warned), since the form was in its hands.
+  without a report, and 催报 is what it wants to send. The same holds for a row missing
+  from a unit's form (ingest says so as `row_missing`). A milestone completed in an earlier
+  period keeps that status and date. A row present with its status left blank is judged by
+  the date as not completed (and warned), since the unit had the form in its hands.
 - **Amount milestones** (`Milestone.metric` set) are judged from the cumulative figure of the
   item and metric, never from a status cell: done once the figure reaches the amount, dated
   at the end of the first period from which the figure stayed at or above it.
@@ -136,6 +137,9 @@ class _Context:
 
     def warn(self, severity: Severity, code: str, message: str, unit: str = "",
              sub: Submission | None = None, cell: str = "", sheet: str = "") -> None:
+        """Add an issue, unless reading the file already reported the same thing at that cell."""
+        if sub is not None and any(i.code == code and i.cell == cell for i in sub.issues):
+            return
         self.issues.append(Issue(
             severity=severity, message=message, code=code, unit=unit,
             file=_file_name(sub.file) if sub else "", sheet=sheet, cell=cell,
@@ -264,14 +268,14 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, bo
     sub = ctx.subs[unit]
     if previous is not None and value < previous - _EPS:
         ctx.warn(
-            Severity.WARNING, "figure_down",
+            Severity.WARNING, "cumulative_decreased",
             f"{label}：本月累计 {_yi(value)} 亿元，低于上月累计 {_yi(previous)} 亿元，请核实",
             unit, sub, fig.cell,
         )
     limit = ctx.config.check.jump_factor * (item.target_yi or 0.0)
     if previous is not None and limit > 0 and value - previous > limit:
         ctx.warn(
-            Severity.WARNING, "figure_jump",
+            Severity.WARNING, "implausible_jump",
             f"{label}：本月新增 {_yi(value - previous)} 亿元，超过年度目标的 "
             f"{ctx.config.check.jump_factor:g} 倍，可能将万元误填为亿元，请核实",
             unit, sub, fig.cell,
@@ -327,17 +331,17 @@ def _amount_completion(
 
 
 def _judge_report(
-    ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport | None, label: str
+    ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport, label: str
 ) -> tuple[Status, dt.date | None]:
-    """Return the standing of one unit's answer on a status milestone (the unit sent a form)."""
+    """Return the standing of one unit's answer (its form's row) on a status milestone."""
     sub = ctx.subs[unit]
     earlier = ctx.earlier_standing(m.code, unit)
-    if rep is None or rep.status is None:
+    if rep.status is None:
         if earlier is not None and earlier[0] in DONE_STATUSES:
             return earlier
         ctx.warn(
-            Severity.WARNING, "milestone_blank",
-            f"{label}：未填写完成状态，按未完成处理", unit, sub, rep.cell if rep else "",
+            Severity.WARNING, "status_missing",
+            f"{label}：未填写完成状态，按未完成处理", unit, sub, rep.cell,
         )
         return _open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None
     if rep.status is Reported.DONE:
@@ -348,13 +352,13 @@ def _judge_report(
             else:
                 completed = ctx.completion_fallback()
                 ctx.warn(
-                    Severity.WARNING, "done_no_date",
+                    Severity.WARNING, "date_missing",
                     f"{label}：报为已完成但未填写实际完成日期，暂按 {completed:%Y-%m-%d} 计",
                     unit, sub, rep.cell,
                 )
         elif completed > ctx.as_of:
             ctx.warn(
-                Severity.WARNING, "done_future_date",
+                Severity.WARNING, "date_after_period",
                 f"{label}：实际完成日期 {completed:%Y-%m-%d} 晚于截止日期 "
                 f"{ctx.as_of:%Y-%m-%d}，请核实",
                 unit, sub, rep.cell,
@@ -403,11 +407,11 @@ def _milestone(
     elif members is not None:
         by_unit = {}
         for u in units:
-            if u in ctx.subs:
-                rep = ctx.subs[u].milestones.get(m.code)
-                by_unit[u] = _judge_report(ctx, m, u, rep, label)
-            else:
-                by_unit[u] = _unreported(ctx, m, u)
+            rep = ctx.subs[u].milestones.get(m.code) if u in ctx.subs else None
+            by_unit[u] = (
+                _judge_report(ctx, m, u, rep, label) if rep is not None
+                else _unreported(ctx, m, u)
+            )
         standing = _group_standing(ctx, m, [by_unit[u] for u in members])
         lead = members[0]
         report = ctx.subs[lead].milestones.get(m.code) if lead in ctx.subs else None
@@ -416,7 +420,7 @@ def _milestone(
         if decider is None:
             standing = _unreported(ctx, m, None)
         else:
-            report = ctx.subs[decider].milestones.get(m.code)
+            report = ctx.subs[decider].milestones[m.code]
             standing = _judge_report(ctx, m, decider, report, label)
             _check_supporters(ctx, m, units, decider, standing, label)
         by_unit = {u: standing for u in units}
@@ -452,15 +456,15 @@ def _group_standing(
 def _decider(
     ctx: _Context, m: Milestone, units: list[str], lead: str, label: str
 ) -> str | None:
-    """Return the unit whose answer decides a shared milestone: the lead, else one who answered."""
-    if lead in ctx.subs:
+    """Return the unit whose row decides a milestone: the lead's, else a supporter's answer."""
+    if lead in ctx.subs and m.code in ctx.subs[lead].milestones:
         return lead
     for u in units:
         rep = ctx.subs[u].milestones.get(m.code) if u in ctx.subs else None
         if rep is not None and rep.status is not None:
             ctx.warn(
                 Severity.INFO, "lead_missing",
-                f"{label}：牵头单位{lead}未报送，暂以配合单位{u}所报为准",
+                f"{label}：牵头单位{lead}未报送该节点，暂以配合单位{u}所报为准",
                 u, ctx.subs[u], rep.cell,
             )
             return u

@@ -130,7 +130,7 @@ def test_done_without_date_takes_period_end_and_says_so() -> None:
     r = run([sub(A, P01_M02=(Reported.DONE, None))])
     m = ms(r, "P01-M02")
     assert (m.status, m.completed_on) == (Status.DONE_LATE, D(2024, 6, 30))
-    issue = next(i for i in r.issues if i.code == "done_no_date")
+    issue = next(i for i in r.issues if i.code == "date_missing")
     assert (issue.severity, issue.unit, issue.file, issue.cell) == (
         Severity.WARNING, A, f"{A}.xlsx", "F5")
     assert "2024-06-30" in issue.message and "P01-M02" in issue.message
@@ -142,25 +142,32 @@ def test_done_without_date_takes_period_end_and_says_so() -> None:
     h = History(statuses={"2024-05": {"P01-M02": (Status.DONE, D(2024, 5, 20))}})
     r = run([sub(A, P01_M02=(Reported.DONE, None))], history=h)
     assert ms(r, "P01-M02").completed_on == D(2024, 5, 20)
-    assert "done_no_date" not in codes(r)
+    assert "date_missing" not in codes(r)
 
 
 def test_future_completion_date_and_reverted_status_are_flagged() -> None:
     r = run([sub(A, P01_M04=(Reported.DONE, D(2024, 7, 3)))])
     assert ms(r, "P01-M04").status is Status.DONE
-    assert "done_future_date" in codes(r)
+    assert "date_after_period" in codes(r)
     h = History(statuses={"2024-05": {"P01-M02": (Status.DONE, D(2024, 5, 20))}})
     r = run([sub(A, P01_M02=ONGOING)], history=h)
     assert ms(r, "P01-M02").status is Status.OVERDUE  # the unit's newer word counts ...
     assert "status_reverted" in codes(r)  # ... and the office is told
 
 
-def test_blank_row_of_a_submitted_form_is_judged_by_date() -> None:
-    r = run([sub(A, figures={"P01/invest": 0.5})])
+def test_blank_status_is_judged_by_date_and_a_missing_row_is_not_reported() -> None:
+    blank = (None, None)
+    r = run([sub(A, figures={"P01/invest": 0.5}, P01_M02=blank, P01_M04=blank)])
     assert ms(r, "P01-M02").status is Status.OVERDUE
     assert ms(r, "P01-M04").status is Status.IN_PROGRESS
-    blank = [i for i in r.issues if i.code == "milestone_blank"]
-    assert {i.message.split(" ")[0] for i in blank} == {"P01-M02", "P01-M04", "P02-M01"}
+    warned = [i for i in r.issues if i.code == "status_missing"]
+    assert sorted(i.message.split(" ")[0] for i in warned) == ["P01-M02", "P01-M04"]
+    # P02-M01's row is missing from A's form (ingest reports row_missing): not reported
+    assert ms(r, "P02-M01").status is Status.NOT_REPORTED
+    # what ingest already reported at the same cell is not repeated
+    s = sub(A, P01_M02=blank)
+    s.issues.append(Issue(Severity.WARNING, "完成状态未填写", "status_missing", cell="F5"))
+    assert codes(run([s])).count("status_missing") == 1
 
 
 def test_amount_milestone_completed_when_figure_first_reached() -> None:
@@ -318,17 +325,17 @@ def test_other_years_and_later_periods_in_history_are_ignored() -> None:
     r = run([sub(A, figures={"P01/invest": 0.3})], h)
     p01 = next(i for i in r.items if i.code == "P01")
     assert p01.previous_yi is None
-    assert "figure_down" not in codes(r)
+    assert "cumulative_decreased" not in codes(r)
 
 
-def test_figure_down_jump_and_disagreement_are_issues() -> None:
+def test_cumulative_decreased_jump_and_disagreement_are_issues() -> None:
     h = History(figures={"2024-05": {"P01/invest": 1.0, "P02/invest": 0.1}})
     r = run([sub(A, figures={"P01/invest": 0.8, "P02/invest": 30.0}),
              sub(B, figures={"P02/invest": 0.3})], h)
-    down = next(i for i in r.issues if i.code == "figure_down")
+    down = next(i for i in r.issues if i.code == "cumulative_decreased")
     assert (down.unit, down.cell, down.severity) == (A, "F4", Severity.WARNING)
     assert "0.8" in down.message and "1" in down.message
-    jump = next(i for i in r.issues if i.code == "figure_jump")
+    jump = next(i for i in r.issues if i.code == "implausible_jump")
     assert "万元" in jump.message and jump.unit == A
     dis = next(i for i in r.issues if i.code == "figure_disagree")
     assert dis.unit == B and "30" in dis.message
@@ -380,7 +387,7 @@ def test_issues_merged_and_sorted() -> None:
     r = run([s])
     assert [i.severity for i in r.issues] == sorted(
         (i.severity for i in r.issues), key=[Severity.ERROR, Severity.WARNING].index)
-    assert r.issues[0].code == "formula_no_cache" and "done_no_date" in codes(r)
+    assert r.issues[0].code == "formula_no_cache" and "date_missing" in codes(r)
     dup = Issue(Severity.ERROR, "公式无缓存值", "formula_no_cache", f"{A}.xlsx", "表", "B9", A)
     later = Issue(Severity.ERROR, "x", "x", f"{A}.xlsx", "表", "B10", A)
     merged = merge_issues([later, dup], r.issues)
