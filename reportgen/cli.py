@@ -239,6 +239,73 @@ def forms(ws: Any, period: str) -> None:
         echo(f"  {path.name}")
 
 
+# ---------------------------------------------------------------- check (issue 4)
+
+
+def exit_with(code: int) -> None:
+    """Leave the command with exit code `code` (click's way: no sys.exit in commands)."""
+    if code:
+        raise click.exceptions.Exit(code)
+
+
+def _previous_figures(ws: Any, period: str) -> dict[str, float]:
+    """Return last recorded period's cumulative figures from the ledger, if there is one."""
+    if not ws.ledger_path.exists():
+        return {}
+    from reportgen.ledger import Ledger
+
+    with Ledger(ws.ledger_path) as ledger:
+        history = ledger.history(period)
+    prev = history.previous_period(period)
+    return dict(history.figures.get(prev, {})) if prev else {}
+
+
+@main.command(context_settings=CONTEXT)
+@period_option
+@workspace_option
+def check(ws: Any, period: str) -> None:
+    """校验各单位报回的报送表，生成校验报告和退回各单位的校验反馈。
+
+    \b
+    读取 input/submissions/<月份>/ 下的全部文件（原文件只读不改），
+    写入 output/<月份>/校验报告.xlsx 和 output/<月份>/校验反馈/<单位>.xlsx。
+    示例：
+      reportgen check --period 2024-06
+    退出码：0 全部文件无错误和警告；1 发现问题（见校验报告）；2 用法错误。
+    """
+    from reportgen.checkreport import write_check_report
+    from reportgen.ingest import read_submissions
+    from reportgen.model import Severity
+    from reportgen.plan.workbook import load_plan
+
+    plan = load_plan(ws.master_workbook(), ws.config)
+    result = read_submissions(ws.submissions_dir(period), plan, ws.config, period,
+                              _previous_figures(ws, period))
+    paths = write_check_report(result, plan, period, ws.output_dir(period), ws.config)
+    subs = {s.unit: s for s in result.submissions}
+    echo(f"{period} 报送校验：应报 {len(result.expected_units)} 个单位，已报送 {len(subs)} 个，"
+         f"未报送 {len(result.missing_units)} 个；共读取 {len(result.files)} 个文件")
+    width = max((len(u) for u in [*result.expected_units, *subs]), default=8)
+    for unit in [*result.expected_units, *(u for u in subs if u not in result.expected_units)]:
+        own = [i for i in result.issues if i.unit == unit]
+        errors = sum(i.severity is Severity.ERROR for i in own)
+        warnings = sum(i.severity is Severity.WARNING for i in own)
+        state = "已报送" if unit in subs else "未报送"
+        echo(f"  {unit}{'　' * (width - len(unit))}  {state}  错误 {errors}  警告 {warnings}")
+    stray = [f for f in result.files if f.submission is None]
+    for f in stray:
+        echo(f"  未能识别或未读取的文件：{f.name}（{f.issues[0].message if f.issues else ''}）")
+    echo(f"校验报告：{_rel(paths[0], ws.root)}")
+    if len(paths) > 1:
+        echo(f"校验反馈（{len(paths) - 1} 个单位）：{_rel(paths[1].parent, ws.root)}/")
+    bad = [i for i in result.issues if i.severity is not Severity.INFO]
+    if bad:
+        echo(f"发现问题 {len(bad)} 条，请查看校验报告，并将校验反馈发给有关单位修改")
+    else:
+        echo("全部文件校验通过")
+    exit_with(1 if bad else 0)
+
+
 # ---------------------------------------------------------------- run (integrator)
 
 

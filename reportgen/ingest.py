@@ -37,7 +37,7 @@ from reportgen.model import (
     Severity,
     Submission,
 )
-from reportgen.safety import SPREADSHEET_SUFFIXES, Inspection, inspect_bytes
+from reportgen.safety import Inspection, inspect_bytes
 
 # Files no one submitted: office lock files and system clutter.
 _IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
@@ -108,45 +108,46 @@ class _Index:
 
     plan: Plan
     config: Config
+    units: list[str]  # units that get a form, in plan order
     items: dict[str, Item]
     milestones: dict[str, Milestone]
     unit_names: dict[str, str]  # normalised name or alias -> canonical name
     figure_keys: dict[str, list[str]]  # unit -> expected figure keys
+    figure_leads: dict[str, str]  # figure key -> the unit whose figure counts
     milestone_codes: dict[str, list[str]]  # unit -> expected milestone codes
     item_by_name: dict[str, str]
     milestone_by_text: dict[tuple[str, str], str]  # (item code, normalised clause) -> code
 
     @classmethod
     def build(cls, plan: Plan, config: Config) -> _Index:
+        from reportgen.forms import form_units, unit_rows
+
         names: dict[str, str] = {}
-        for unit in plan.units:
-            for n in (unit.name, *unit.aliases):
-                names[_norm(n)] = unit.name
+        for known in plan.units:
+            for n in (known.name, *known.aliases):
+                names[_norm(n)] = known.name
         for canon, aliases in config.units.aliases.items():
             for n in (canon, *aliases):
                 names.setdefault(_norm(n), canon)
+        units = form_units(plan, config)
         figure_keys: dict[str, list[str]] = {}
         milestone_codes: dict[str, list[str]] = {}
-        for item in plan.items:
-            for unit in figure_units(item):
-                for metric in item.metrics:
-                    figure_keys.setdefault(unit, []).append(f"{item.code}/{metric.value}")
-            for task in item.tasks:
-                for m in task.milestones:
-                    if m.metric is not None:
-                        continue
-                    for unit in m.units or task.units:
-                        names.setdefault(_norm(unit), unit)
-                        milestone_codes.setdefault(unit, []).append(m.code)
-            for unit in item.units:
-                names.setdefault(_norm(unit), unit)
+        leads: dict[str, str] = {}
+        for unit in units:
+            names.setdefault(_norm(unit), unit)
+            rows = unit_rows(plan, config, unit)
+            figure_keys[unit] = [fr.key for fr in rows.figures]
+            milestone_codes[unit] = [mr.milestone.code for mr in rows.milestones]
+            leads.update({fr.key: fr.lead for fr in rows.figures})
         return cls(
             plan=plan,
             config=config,
+            units=units,
             items={it.code: it for it in plan.items},
             milestones={m.code: m for m in plan.milestones},
             unit_names=names,
             figure_keys=figure_keys,
+            figure_leads=leads,
             milestone_codes=milestone_codes,
             item_by_name={_norm(it.name): it.code for it in plan.items},
             milestone_by_text={
@@ -178,27 +179,11 @@ class _Index:
         return longest
 
 
-def figure_units(item: Item) -> list[str]:
-    """Return the units asked for the item's cumulative figures (those of tasks with amounts)."""
-    units: dict[str, None] = {}
-    for task in item.tasks:
-        if any(m.metric is not None for m in task.milestones) or len(item.tasks) == 1:
-            for u in task.units:
-                units.setdefault(u, None)
-    if not units and item.tasks:
-        for u in item.tasks[-1].units:
-            units.setdefault(u, None)
-    return list(units)
+def expected_units(plan: Plan, config: Config) -> list[str]:
+    """Return the units that get a form and so are expected to report, in plan order."""
+    from reportgen.forms import form_units
 
-
-def expected_units(plan: Plan) -> list[str]:
-    """Return the units that have something to report, in the plan's unit order."""
-    named: dict[str, None] = {}
-    for item in plan.items:
-        for u in item.units:
-            named.setdefault(u, None)
-    order = [u for u in plan.unit_names() if u in named]
-    return order + [u for u in named if u not in order]
+    return form_units(plan, config)
 
 
 # ---------------------------------------------------------------- small parsers
@@ -207,6 +192,12 @@ def expected_units(plan: Plan) -> list[str]:
 def _norm(text: str) -> str:
     """Return text with full-width characters made half-width and all whitespace removed."""
     return _SPACES.sub("", str(text).translate(_FULLWIDTH))
+
+
+def _code(value: Any) -> str:
+    """Return a row code as written in forms: `P07-M03`, `P07/invest`."""
+    head, _, tail = _norm(_text(value)).partition("/")
+    return head.upper() + ("/" + tail.lower() if tail else "")
 
 
 def _text(value: Any) -> str:
@@ -255,7 +246,7 @@ class _Parsed:
 
 def parse_amount(value: Any, in_wan: bool = False) -> _Parsed:
     """Return a cell's amount in 亿元, or the reason it cannot be taken."""
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
+    if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
         return _Parsed(code="bad_number", message=f"填写的是“{_text(value)}”，应为以亿元计的数字")
     if isinstance(value, (int, float)):
         number = float(value)
@@ -343,6 +334,7 @@ class _Sheet:
     rows: list[list[Any]]
     no_cache: dict[tuple[int, int], str] = field(default_factory=dict)  # formula without value
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    notes: set[int] = field(default_factory=set)  # rows that are one wide merged note
 
     def get(self, r: int, c: int) -> Any:
         row = self.rows[r] if r < len(self.rows) else ()
@@ -387,7 +379,7 @@ class _Book:
         sheet = _Sheet(name, rows, self._formula_cells().get(name, {}))
         try:
             sheet.merged = [(a[0], a[1], b[0], b[1]) for a, b in cs.merged_cell_ranges or []]
-        except Exception:  # merged ranges are unsupported for some formats  # noqa: BLE001
+        except Exception:  # merged ranges are unsupported for some formats
             sheet.merged = []
         _fill_merged(sheet)
         self._cache[name] = sheet
@@ -453,6 +445,9 @@ def _fill_merged(sheet: _Sheet) -> None:
     """Give every cell of a merged range the value of its top-left cell, as people see it."""
     for r0, c0, r1, c1 in sheet.merged:
         if r0 >= len(sheet.rows) or (r0 == r1 and c0 == c1):
+            continue
+        if r0 == r1 and c1 - c0 >= 3:
+            sheet.notes.add(r0)  # a sentence across the table, not data
             continue
         value = sheet.get(r0, c0)
         if value == "":
@@ -524,7 +519,7 @@ def _read_one(
         return out
     try:
         book = _Book(insp, check.max_rows)
-    except Exception as exc:  # calamine raises its own types for broken files  # noqa: BLE001
+    except Exception as exc:  # calamine raises its own types for broken files
         ctx.add(*_calamine_problem(exc))
         return out
     sub = Submission(
@@ -533,7 +528,7 @@ def _read_one(
     )
     try:
         _read_book(book, sub, ctx, previous)
-    except Exception as exc:  # noqa: BLE001  a broken part surfaces while reading a sheet
+    except Exception as exc:
         ctx.add(*_calamine_problem(exc))
         return out
     for issue in book.issues:
@@ -619,7 +614,7 @@ def _read_meta(book: _Book) -> dict[str, Any]:
 def _meta_rows(meta: dict[str, Any]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for sheet, _row, code in meta.get("rows", []):
-        out.setdefault(sheet, set()).add(_norm(code).upper())
+        out.setdefault(sheet, set()).add(_code(code))
     return out
 
 
@@ -629,7 +624,9 @@ def _header_key(text: str) -> str:
     return t.split("(", 1)[0]
 
 
-def _find_header(sheet: _Sheet, headers: dict[str, str], required: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
+def _find_header(
+    sheet: _Sheet, headers: dict[str, str], required: tuple[str, ...]
+) -> tuple[int, dict[str, int]] | None:
     wanted = {_header_key(v): k for k, v in headers.items()}
     for r in range(min(len(sheet.rows), 30)):
         cols: dict[str, int] = {}
@@ -647,7 +644,8 @@ def _find_sheet(
     book: _Book, name: str, headers: dict[str, str], required: tuple[str, ...]
 ) -> tuple[_Sheet, int, dict[str, int]] | None:
     candidates = [name] if name in book.names else []
-    candidates += [n for n in book.visible if n not in (name, fs.SHEET_GUIDE, fs.SHEET_META, fs.SHEET_FIGURES, fs.SHEET_MILESTONES)]
+    own = (name, fs.SHEET_GUIDE, fs.SHEET_META, fs.SHEET_FIGURES, fs.SHEET_MILESTONES)
+    candidates += [n for n in book.visible if n not in own]
     for cand in candidates:
         sheet = book.sheet(cand)
         found = _find_header(sheet, headers, required)
@@ -741,9 +739,8 @@ def _identify(
 def _period_in(text: str, year: int) -> str:
     t = _norm(text)
     for pattern in (r"(20\d{2})[-_.年/](\d{1,2})(?!\d)", r"(20\d{2})(\d{2})(?!\d)"):
-        if m := re.search(pattern, t):
-            if 1 <= int(m.group(2)) <= 12:
-                return f"{m.group(1)}-{int(m.group(2)):02d}"
+        if (m := re.search(pattern, t)) and 1 <= int(m.group(2)) <= 12:
+            return f"{m.group(1)}-{int(m.group(2)):02d}"
     if (m := re.search(r"(?<!\d)(\d{1,2})月", t)) and 1 <= int(m.group(1)) <= 12:
         return f"{year:04d}-{int(m.group(1)):02d}"
     return ""
@@ -756,7 +753,7 @@ def _unit_from_rows(sheets: list[tuple[_Sheet, int, dict[str, int]]], index: _In
         if c is None:
             continue
         for r in range(header + 1, len(sheet.rows)):
-            code = _norm(sheet.get(r, c)).upper()
+            code = _code(sheet.get(r, c))
             if code:
                 codes.add(code.split("/")[0])
     if not codes:
@@ -787,7 +784,9 @@ def _read_figures(
     _report_merged(sheet, ctx, header, [cols[k] for k in fs.FIGURE_INPUTS if k in cols])
     for r in range(header + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        raw_code = _norm(sheet.get(r, cols["code"])).upper() if "code" in cols else ""
+        if r in sheet.notes:
+            continue
+        raw_code = _code(sheet.get(r, cols["code"])) if "code" in cols else ""
         name = _text(sheet.get(r, cols["name"])) if "name" in cols else ""
         metric_text = _norm(sheet.get(r, cols["metric"])) if "metric" in cols else ""
         value = row[value_col] if value_col < len(row) else ""
@@ -839,6 +838,8 @@ def _read_figures(
         if (r, value_col) in sheet.no_cache:
             continue  # reported as formula_no_cache; never counted as 0
         if value == "":
+            if index.figure_leads.get(key, sub.unit) != sub.unit:
+                continue  # another unit's figure counts; this one may leave it blank
             ctx.add(
                 Severity.WARNING, "figure_missing",
                 f"{index.items[item_code].name}的“{METRIC_LABEL[metric]}”本月累计未填写，应填截至本月末的累计数（亿元）",
@@ -890,7 +891,7 @@ def _is_footer(row: list[Any]) -> bool:
     for value in row:
         if isinstance(value, str) and value:
             t = _norm(value)
-            return t.startswith(("填报人", "联系电话", "审核人", "填报日期"))
+            return t.startswith(tuple(_FOOTER_KEYS))
     return False
 
 
@@ -905,8 +906,10 @@ def _read_milestones(found: tuple[_Sheet, int, dict[str, int]], sub: Submission,
         row = sheet.rows[r]
         if _is_footer(row):
             break
+        if r in sheet.notes:
+            continue
         inputs = {k: (row[cols[k]] if k in cols and cols[k] < len(row) else "") for k in fs.MILESTONE_INPUTS}
-        raw_code = _norm(sheet.get(r, cols["code"])).upper() if "code" in cols else ""
+        raw_code = _code(sheet.get(r, cols["code"])) if "code" in cols else ""
         if not raw_code and all(v == "" for v in inputs.values()):
             continue
         code = raw_code
@@ -996,7 +999,9 @@ def _read_completed(sheet: _Sheet, r: int, c: int, report: MilestoneReport, ctx:
     report.completed_on = day
 
 
-_FOOTER_KEYS = {"填报人": "填报人", "联系电话": "联系电话", "审核人": "审核人", "填报日期": "填报日期"}
+# label as typed (prefix) -> contact key (the form's own label)
+_FOOTER_KEYS = {label.split("（")[0]: label for label in fs.FOOTER_LABELS}
+_DATE_LABEL = fs.FOOTER_LABELS[-1]
 
 
 def _read_footer(found: tuple[_Sheet, int, dict[str, int]], sub: Submission, ctx: _Ctx) -> None:
@@ -1020,7 +1025,7 @@ def _read_footer(found: tuple[_Sheet, int, dict[str, int]], sub: Submission, ctx
                         answer = row[at] if at != c and not _is_footer([row[at]]) else ""
                     if answer == "":
                         break
-                    if key == "填报日期":
+                    if key == _DATE_LABEL:
                         parsed = parse_date(answer, ctx.index.plan.year)
                         if parsed.code:
                             ctx.add(Severity.WARNING, "bad_date", f"填报日期{parsed.message}", sheet.name, _addr(r, at))
@@ -1141,7 +1146,7 @@ def read_submissions(
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
     files = _read_all(_files(folder), folder, plan, config, period, previous or {})
     chosen = _choose(files)
-    expected = expected_units(plan)
+    expected = expected_units(plan, config)
     result = IngestResult(files=files, expected_units=expected)
     result.submissions = [chosen[u].submission for u in expected if u in chosen]  # type: ignore[misc]
     result.submissions += [f.submission for u, f in chosen.items() if u not in expected and f.submission]

@@ -217,7 +217,9 @@ def _inspect_zip(data: bytes, check: CheckConfig) -> Inspection:
             try:
                 size, rows = _stream(zf, info, budget - inflated)
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
-                return Inspection(issues=[_issue("corrupt_file", "文件已损坏（压缩数据有误），无法读取；请重新保存后报送")])
+                return Inspection(
+                    issues=[_issue("corrupt_file", "文件已损坏（压缩数据有误），无法读取；请重新保存后报送")]
+                )
             inflated += size
             if inflated > budget or size > info.file_size:
                 return Inspection(issues=[_bomb(max(inflated, size), check)])

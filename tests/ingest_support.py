@@ -1,6 +1,6 @@
 """Builders for the ingest tests and benchmark: a small plan and filled forms made by code.
 
-A form follows `reportgen.formspec` (title, sub-title, header row, data, footer, hidden _meta).
+Forms are the real ones (reportgen.forms.write_form), then typed into with openpyxl.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from reportgen import formspec as fs
+from reportgen.config import Config
 from reportgen.model import (
-    METRIC_LABEL,
     Item,
     Milestone,
     MilestoneKind,
@@ -70,21 +70,6 @@ def make_plan() -> Plan:
     return Plan(2024, "2024年重点项目推进任务分解", "v1test", items, units)
 
 
-def unit_rows(plan: Plan, unit: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """Return the unit's (item code, metric) figure rows and milestone codes, in plan order."""
-    figures: list[tuple[str, str]] = []
-    milestones: list[str] = []
-    for item in plan.items:
-        amount_units = {u for t in item.tasks for m in t.milestones if m.metric for u in t.units}
-        if unit in amount_units:
-            figures += [(item.code, m.value) for m in item.metrics]
-        for task in item.tasks:
-            for m in task.milestones:
-                if m.metric is None and unit in (m.units or task.units):
-                    milestones.append(m.code)
-    return figures, milestones
-
-
 def make_form(
     plan: Plan,
     unit: str,
@@ -94,101 +79,65 @@ def make_form(
     milestones: dict[str, dict[str, Any]] | None = None,
     footer: dict[str, Any] | None = None,
     meta: bool = True,
-    previous: dict[str, float] | None = None,
+    config: Config | None = None,
 ) -> Path:
-    """Write a filled form for `unit` (values as a unit would type them) and return its path."""
-    from openpyxl import Workbook
+    """Write `unit`'s real form with write_form, fill it as a unit would, and return its path."""
+    from reportgen.forms import write_form
 
-    year, month = int(period[:4]), int(period[5:7])
-    title = fs.TITLE_FORMAT.format(year=year, month=month, unit=unit)
-    wb = Workbook()
-    guide = wb.active
-    guide.title = fs.SHEET_GUIDE
-    guide["A1"] = "填报说明"
-    guide["A2"] = "1. 只填写白色单元格；2. 金额以亿元计。"
-    fig_rows, ms_codes = unit_rows(plan, unit)
-    meta_rows: list[tuple[str, int, str]] = []
+    write_form(plan, config or Config(), period, unit, path,
+               generated_at=dt.datetime(2024, 7, 1, 8, 0))
+    return fill_form(path, figures, milestones, footer, meta=meta)
 
-    ws = wb.create_sheet(fs.SHEET_FIGURES)
-    ws.cell(fs.TITLE_ROW, 1, title)
-    ws.cell(fs.SUBTITLE_ROW, 1, f"填报单位：{unit}    计量单位：亿元")
-    for c, text in enumerate(fs.FIGURE_HEADERS.values(), start=1):
-        ws.cell(fs.HEADER_ROW, c, text)
-    cols = {k: i + 1 for i, k in enumerate(fs.FIGURE_HEADERS)}
-    r = fs.FIRST_DATA_ROW
-    for code, metric in fig_rows:
-        item = plan.item(code)
-        key = f"{code}/{metric}"
-        ws.cell(r, cols["code"], code)
-        ws.cell(r, cols["name"], item.name)
-        ws.cell(r, cols["metric"], METRIC_LABEL[next(m for m in item.metrics if m.value == metric)])
-        ws.cell(r, cols["target"], item.target_yi)
-        if previous and key in previous:
-            ws.cell(r, cols["previous"], previous[key])
-        if figures and key in figures:
-            ws.cell(r, cols["value"], figures[key])
-        meta_rows.append((fs.SHEET_FIGURES, r, key))
-        r += 1
 
-    ws = wb.create_sheet(fs.SHEET_MILESTONES)
-    ws.cell(fs.TITLE_ROW, 1, title)
-    ws.cell(fs.SUBTITLE_ROW, 1, f"填报单位：{unit}")
-    for c, text in enumerate(fs.MILESTONE_HEADERS.values(), start=1):
-        ws.cell(fs.HEADER_ROW, c, text)
-    mcols = {k: i + 1 for i, k in enumerate(fs.MILESTONE_HEADERS)}
-    by_code = {m.code: (it, m) for it in plan.items for m in it.milestones}
-    r = fs.FIRST_DATA_ROW
-    for code in ms_codes:
-        item, m = by_code[code]
-        ws.cell(r, mcols["code"], code)
-        ws.cell(r, mcols["item"], item.name)
-        ws.cell(r, mcols["text"], m.text)
-        ws.cell(r, mcols["due"], m.due)
-        ws.cell(r, mcols["units"], "、".join(m.units))
-        for key, value in ((milestones or {}).get(code) or {}).items():
-            cell = ws.cell(r, mcols[key], value)
-            if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-        meta_rows.append((fs.SHEET_MILESTONES, r, code))
-        r += 1
-    r += 1
+def fill_form(
+    path: Path,
+    figures: dict[str, Any] | None = None,
+    milestones: dict[str, dict[str, Any]] | None = None,
+    footer: dict[str, Any] | None = None,
+    meta: bool = True,
+) -> Path:
+    """Type values into a form's input cells (found by row code and header text); return path."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    for sheet, headers, values in (
+        (fs.SHEET_FIGURES, fs.FIGURE_HEADERS, {k: {"value": v} for k, v in (figures or {}).items()}),
+        (fs.SHEET_MILESTONES, fs.MILESTONE_HEADERS, milestones or {}),
+    ):
+        ws = wb[sheet]
+        cols = {k: c for c in range(1, ws.max_column + 1) for k, text in headers.items()
+                if ws.cell(fs.HEADER_ROW, c).value == text}
+        for r in range(fs.FIRST_DATA_ROW, ws.max_row + 1):
+            answers = values.get(ws.cell(r, cols["code"]).value)
+            for key, value in (answers or {}).items():
+                cell = ws.cell(r, cols[key], value)
+                if isinstance(value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
     foot = footer if footer is not None else {"填报人": "李华", "联系电话": "13900000000"}
-    for i, label in enumerate(fs.FOOTER_LABELS):
-        row, col = r + i // 2, 1 + (i % 2) * 3
-        ws.cell(row, col, label)
-        key = label.split("（")[0]
-        if key in foot:
-            cell = ws.cell(row, col + 1, foot[key])
-            if isinstance(foot[key], dt.date):
-                cell.number_format = "yyyy-mm-dd"
-
-    if meta:
-        ms = wb.create_sheet(fs.SHEET_META)
-        values = {"unit": unit, "period": period, "plan_version": plan.version,
-                  "plan_year": plan.year, "form_version": fs.FORM_VERSION,
-                  "generated_at": "2024-07-01T08:00:00"}
-        for i, key in enumerate(fs.META_KEYS, start=1):
-            ms.cell(i, 1, key)
-            ms.cell(i, 2, values[key])
-        r = len(fs.META_KEYS) + 2
-        for c, text in enumerate(fs.META_ROWS_HEADER, start=1):
-            ms.cell(r, c, text)
-        for sheet, row, code in meta_rows:
-            r += 1
-            ms.cell(r, 1, sheet)
-            ms.cell(r, 2, row)
-            ms.cell(r, 3, code)
-        ms.sheet_state = "hidden"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ws = wb[fs.SHEET_MILESTONES]
+    for row in ws.iter_rows():
+        for cell in row:
+            label = str(cell.value or "").split("（")[0]
+            if cell.value in fs.FOOTER_LABELS and label in foot:
+                ws.cell(cell.row, cell.column + 1, foot[label])
+    if not meta:
+        del wb[fs.SHEET_META]
     wb.save(path)
     return path
 
 
+def unit_codes(plan: Plan, unit: str, config: Config | None = None) -> tuple[list[str], list[str]]:
+    """Return the figure keys and milestone codes of `unit`'s form."""
+    from reportgen.forms import unit_rows
+
+    rows = unit_rows(plan, config or Config(), unit)
+    return [f.key for f in rows.figures], [m.milestone.code for m in rows.milestones]
+
+
 def good_values(unit: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Return a clean set of figures and milestone answers for `unit`."""
-    plan = make_plan()
-    figs, codes = unit_rows(plan, unit)
-    figures = {f"{c}/{m}": round(0.5 + i * 0.25, 2) for i, (c, m) in enumerate(figs)}
+    figs, codes = unit_codes(make_plan(), unit)
+    figures = {key: round(0.5 + i * 0.25, 2) for i, key in enumerate(figs)}
     answers = {
         code: {"status": "已完成", "completed_on": dt.date(2024, 6, 10 + i), "progress": f"{code}进展"}
         if i % 2 == 0 else {"status": "推进中", "progress": f"{code}正在推进", "problems": "无"}

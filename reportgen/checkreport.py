@@ -1,0 +1,237 @@
+"""Issues found in a batch → 校验报告.xlsx for the office, and 校验反馈/<unit>.xlsx to send back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportgen.config import Config
+from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
+from reportgen.workspace import safe_filename
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from reportgen.ingest import IngestResult
+
+REPORT_NAME = "校验报告.xlsx"
+FEEDBACK_DIRNAME = "校验反馈"
+UNKNOWN_UNIT = "（未能识别单位）"
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_SEVERITY_FILL = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699", Severity.INFO: "DDEBF7"}
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+# (header, width) of the issue table
+_ISSUE_COLUMNS = [("序号", 6), ("单位", 24), ("文件", 28), ("工作表", 14), ("单元格", 9),
+                  ("级别", 7), ("问题说明", 70), ("问题代码", 18)]
+_FEEDBACK_COLUMNS = [("序号", 6), ("文件", 26), ("工作表", 14), ("单元格", 9), ("级别", 7),
+                     ("问题说明", 80)]
+_STATUS_COLUMNS = [("序号", 6), ("单位", 30), ("报送情况", 10), ("采用的文件", 34), ("识别方式", 14),
+                   ("填报日期", 12), ("错误", 7), ("警告", 7), ("提示", 7)]
+_IDENTIFIED = {"meta": "隐藏标识表", "title": "表格标题", "filename": "文件名", "rows": "行编号"}
+
+
+def _cell_key(cell: str) -> tuple[int, str]:
+    letters = cell.rstrip("0123456789")
+    digits = cell[len(letters):]
+    return (int(digits) if digits else 0, letters.rjust(3))
+
+
+def _order(issues: list[Issue], units: list[str]) -> list[Issue]:
+    rank = {u: i for i, u in enumerate(units)}
+    return sorted(
+        issues,
+        key=lambda i: (rank.get(i.unit, len(rank)) if i.unit else len(rank) + 1, i.unit, i.file,
+                       _SEVERITY_ORDER[i.severity], i.sheet, _cell_key(i.cell)),
+    )
+
+
+def _safe(value: Any) -> Any:
+    """Return text safe for a cell: never a formula, no control characters."""
+    if isinstance(value, str):
+        return _ILLEGAL.sub("", value)
+    return value
+
+
+class _Style:
+    """Fonts and borders shared by the report's sheets."""
+
+    def __init__(self, config: Config) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        thin = Side(style="thin", color="808080")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.title = Font(name=config.fonts.table_title, size=16, bold=True)
+        self.subtitle = Font(name=config.fonts.table, size=10)
+        self.header = Font(name=config.fonts.table_title, size=11, bold=True)
+        self.body = Font(name=config.fonts.table, size=10)
+        self.header_fill = PatternFill("solid", fgColor="D9D9D9")
+        self.fills = {s: PatternFill("solid", fgColor=c) for s, c in _SEVERITY_FILL.items()}
+        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        self.title_align = Alignment(horizontal="center", vertical="center")
+
+
+def _table(ws: Worksheet, st: _Style, title: str, subtitle: str,
+           columns: list[tuple[str, int]], rows: list[list[Any]],
+           severities: list[Severity | None], wrap_cols: set[int]) -> None:
+    """Write a titled, bordered, filterable table with a frozen header, ready to print."""
+    from openpyxl.utils import get_column_letter
+
+    ncols = len(columns)
+    last_col = get_column_letter(ncols)
+    ws.merge_cells(f"A1:{last_col}1")
+    ws["A1"] = title
+    ws["A1"].font = st.title
+    ws["A1"].alignment = st.title_align
+    ws.row_dimensions[1].height = 30
+    ws.merge_cells(f"A2:{last_col}2")
+    ws["A2"] = subtitle
+    ws["A2"].font = st.subtitle
+    ws["A2"].alignment = st.left
+    ws.row_dimensions[2].height = 20
+    for c, (header, width) in enumerate(columns, start=1):
+        cell = ws.cell(3, c, header)
+        cell.font, cell.fill, cell.border, cell.alignment = st.header, st.header_fill, st.border, st.center
+        ws.column_dimensions[get_column_letter(c)].width = width
+    for r, (values, severity) in enumerate(zip(rows, severities, strict=True), start=4):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(r, c)
+            cell.value = _safe(value)
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text a unit typed never becomes a formula
+            cell.font, cell.border = st.body, st.border
+            cell.alignment = st.left if c in wrap_cols else st.center
+            if severity is not None and columns[c - 1][0] == "级别":
+                cell.fill = st.fills[severity]
+        longest = max((len(str(values[c - 1])) / max(columns[c - 1][1] / 2.1, 1)
+                       for c in wrap_cols), default=1)
+        ws.row_dimensions[r].height = max(18, 15 * (int(longest) + 1))
+    last_row = max(3, 3 + len(rows))
+    ws.auto_filter.ref = f"A3:{last_col}{last_row}"
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    ws.print_area = f"A1:{last_col}{last_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.font = f"{st.body.name},Regular"
+
+
+def _counts(issues: list[Issue]) -> dict[Severity, int]:
+    out = dict.fromkeys(Severity, 0)
+    for i in issues:
+        out[i.severity] += 1
+    return out
+
+
+def _period_words(period: str) -> str:
+    return f"{int(period[:4])}年{int(period[5:7])}月"
+
+
+def write_check_report(
+    result: IngestResult, plan: Plan, period: str, out_dir: Path, config: Config | None = None
+) -> list[Path]:
+    """Write 校验报告.xlsx and one 校验反馈/<unit>.xlsx per unit with errors or warnings; return paths."""
+    from openpyxl import Workbook
+
+    config = config or Config()
+    st = _Style(config)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    units = list(result.expected_units) or plan.unit_names()
+    issues = _order(list(result.issues), units)
+    counts = _counts(issues)
+    now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "校验问题"
+    rows = [[n, i.unit or UNKNOWN_UNIT, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity],
+             i.message, i.code] for n, i in enumerate(issues, start=1)]
+    _table(ws, st, f"{_period_words(period)}重点项目报送表校验报告",
+           f"共收到 {len(result.files)} 个文件，{len(result.submissions)} 个单位已报送、"
+           f"{len(result.missing_units)} 个单位未报送；错误 {counts[Severity.ERROR]} 条、"
+           f"警告 {counts[Severity.WARNING]} 条、提示 {counts[Severity.INFO]} 条。生成时间：{now}",
+           _ISSUE_COLUMNS, rows, [i.severity for i in issues], {2, 3, 7})
+    if not rows:
+        ws.cell(4, 1, "未发现问题。").font = st.body
+    _status_sheet(wb.create_sheet("报送情况"), st, result, units, period)
+    path = out_dir / REPORT_NAME
+    wb.save(path)
+    paths = [path]
+    by_unit: dict[str, list[Issue]] = {}
+    for i in issues:
+        if i.unit:
+            by_unit.setdefault(i.unit, []).append(i)
+    for unit, own in by_unit.items():
+        if any(i.severity is not Severity.INFO for i in own):
+            paths.append(_feedback(unit, own, result, period, out_dir / FEEDBACK_DIRNAME, st, config))
+    return paths
+
+
+def _status_sheet(ws: Worksheet, st: _Style, result: IngestResult, units: list[str], period: str) -> None:
+    subs = {s.unit: s for s in result.submissions}
+    rows: list[list[Any]] = []
+    for unit in [*units, *(u for u in subs if u not in units)]:
+        sub = subs.get(unit)
+        c = _counts([i for i in result.issues if i.unit == unit])
+        rows.append([
+            len(rows) + 1, unit, "已报送" if sub else "未报送",
+            Path(sub.file).name if sub else "", _IDENTIFIED.get(sub.identified_by, "") if sub else "",
+            sub.content_date.isoformat() if sub and sub.content_date else "",
+            c[Severity.ERROR], c[Severity.WARNING], c[Severity.INFO],
+        ])
+    stray = [f for f in result.files if f.submission is None]
+    for f in stray:
+        c = _counts(f.issues)
+        rows.append([len(rows) + 1, UNKNOWN_UNIT, "未采用", f.name, "", "",
+                     c[Severity.ERROR], c[Severity.WARNING], c[Severity.INFO]])
+    _table(ws, st, f"{_period_words(period)}各单位报送情况",
+           f"应报 {len(units)} 个单位：已报送 {len(result.submissions)} 个，"
+           f"未报送 {len(result.missing_units)} 个" + (
+               "（" + "、".join(result.missing_units) + "）" if result.missing_units else ""),
+           _STATUS_COLUMNS, rows, [None] * len(rows), {2, 4})
+
+
+def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str, folder: Path,
+              st: _Style, config: Config) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    from reportgen.forms import report_deadline
+
+    folder.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "校验反馈"
+    files = sorted({i.file for i in issues})
+    c = _counts(issues)
+    deadline = report_deadline(period, config)
+    rows = [[n, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity], i.message]
+            for n, i in enumerate(issues, start=1)]
+    _table(ws, st, f"{_period_words(period)}重点项目报送表校验反馈",
+           f"{unit}：贵单位报送的《{'》《'.join(files)}》经校验，发现错误 {c[Severity.ERROR]} 处、"
+           f"警告 {c[Severity.WARNING]} 处（见下表）。请在原报送表中逐项修改后，于"
+           f"{deadline.year}年{deadline.month}月{deadline.day}日前重新报送。",
+           _FEEDBACK_COLUMNS, rows, [i.severity for i in issues], {2, 6})
+    ws.row_dimensions[2].height = 36
+    end = 4 + len(rows) + 1
+    ws.merge_cells(start_row=end, start_column=1, end_row=end, end_column=len(_FEEDBACK_COLUMNS))
+    note = ws.cell(end, 1, f"说明：“错误”为未能采用的内容，必须修改；“警告”为已按所述方式读取但需核实的内容。"
+                           f"如有疑问请联系{config.office.short_name} {config.office.contact_person}，"
+                           f"电话 {config.office.contact_phone}。")
+    note.font = st.body
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[end].height = 36
+    ws.print_area = f"A1:F{end}"
+    path = folder / f"{safe_filename(unit)}.xlsx"
+    wb.save(path)
+    return path
