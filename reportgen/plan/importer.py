@@ -53,8 +53,8 @@ _SECTION = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
 _NUMBERED = {
     "paren_cn": re.compile(r"^（([一二三四五六七八九十百]+)）(.*)$"),
     "paren_num": re.compile(r"^（(\d{1,2})）(.*)$"),
-    # "1.2024年6月底前…" is task 1; "1.2亿元…" is not a number at all
-    "dot_num": re.compile(r"^(\d{1,2})[.、](?=\D|\d{4}年)(.*)$"),
+    # "1.2024年6月底前…" and "2.9月中旬…" are tasks 1 and 2; "1.2亿元…" is not numbered
+    "dot_num": re.compile(r"^(\d{1,2})[.、](?=\D|\d{4}年|\d{1,2}月)(.*)$"),
     "circled": re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])(.*)$"),
 }
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"

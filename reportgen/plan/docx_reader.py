@@ -1,0 +1,257 @@
+"""Read a .docx task-breakdown document as plain lines, list numbers and tables included.
+
+Word keeps automatic list numbers (（一）, 1.) out of the paragraph text: they live in
+numbering.xml and are drawn when the document is shown. This module computes them the way
+Word does (counter per list and level, deeper levels restarting, %1/%2 in the level text)
+and puts them back in front of the text, so the same lines reach the parser as from a .txt.
+Table rows become an item line, its unit lines, then its task lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reportgen.cn import cn_numeral
+from reportgen.errors import PlanError
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _val(el: Any, tag: str) -> str | None:
+    child = el.find(f"{_W}{tag}") if el is not None else None
+    return child.get(f"{_W}val") if child is not None else None
+
+
+@dataclass
+class _Level:
+    fmt: str = "decimal"
+    text: str = "%1."
+    start: int = 1
+
+
+@dataclass
+class _Numbering:
+    """Level definitions and running counters of every list in the document."""
+
+    abstract: dict[str, dict[int, _Level]] = field(default_factory=dict)
+    nums: dict[str, str] = field(default_factory=dict)  # numId -> abstractNumId
+    overrides: dict[str, dict[int, int]] = field(default_factory=dict)  # numId -> level -> start
+    counters: dict[str, dict[int, int]] = field(default_factory=dict)  # abstractNumId -> counts
+    seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, document: Any) -> _Numbering:
+        out = cls()
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return out
+        for absnum in root.findall(f"{_W}abstractNum"):
+            levels: dict[int, _Level] = {}
+            for lvl in absnum.findall(f"{_W}lvl"):
+                ilvl = int(lvl.get(f"{_W}ilvl", "0"))
+                start = _val(lvl, "start")
+                levels[ilvl] = _Level(
+                    fmt=_val(lvl, "numFmt") or "decimal",
+                    text=_val(lvl, "lvlText") or "",
+                    start=int(start) if start and start.isdigit() else 1,
+                )
+            out.abstract[absnum.get(f"{_W}abstractNumId", "")] = levels
+        for num in root.findall(f"{_W}num"):
+            num_id = num.get(f"{_W}numId", "")
+            out.nums[num_id] = _val(num, "abstractNumId") or ""
+            for override in num.findall(f"{_W}lvlOverride"):
+                start = _val(override, "startOverride")
+                if start and start.isdigit():
+                    ilvl = int(override.get(f"{_W}ilvl", "0"))
+                    out.overrides.setdefault(num_id, {})[ilvl] = int(start)
+        return out
+
+    def label(self, num_id: str, ilvl: int) -> str:
+        """Advance the list `num_id` at level `ilvl` and return the number as drawn."""
+        abs_id = self.nums.get(num_id)
+        if abs_id is None or abs_id not in self.abstract:
+            return ""
+        levels = self.abstract[abs_id]
+        counts = self.counters.setdefault(abs_id, {})
+        if num_id not in self.seen:
+            self.seen.add(num_id)
+            # a list instance with a start override begins afresh (Word's "restart numbering")
+            for lvl, start in self.overrides.get(num_id, {}).items():
+                counts[lvl] = start - 1
+        level = levels.get(ilvl, _Level())
+        counts[ilvl] = counts.get(ilvl, level.start - 1) + 1
+        for deeper in [k for k in counts if k > ilvl]:
+            del counts[deeper]
+        if level.fmt in ("bullet", "none"):
+            return ""
+
+        def number(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            lv = levels.get(k, _Level())
+            return _format(counts.get(k, lv.start), lv.fmt)
+
+        return re.sub(r"%([1-9])", number, level.text)
+
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _format(n: int, fmt: str) -> str:
+    if fmt.startswith("chinese") or fmt in ("ideographDigital", "japaneseCounting",
+                                            "taiwaneseCounting", "taiwaneseCountingThousand"):
+        return cn_numeral(n) if 0 <= n < 100 else str(n)
+    if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= len(_CIRCLED):
+        return _CIRCLED[n - 1]
+    if fmt == "ideographTraditional" and 1 <= n <= len(_TIANGAN):
+        return _TIANGAN[n - 1]
+    if fmt == "decimalFullWidth":
+        return "".join(chr(0xFF10 + int(d)) for d in str(n))
+    if fmt in ("lowerLetter", "upperLetter") and n >= 1:
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        return _roman(n).upper() if fmt == "upperRoman" else _roman(n)
+    return str(n)
+
+
+def _num_pr(paragraph: Any) -> tuple[str, int] | None:
+    """Return (numId, level) of a paragraph's list numbering, from it or from its style."""
+    p_pr = paragraph._p.pPr
+    num_pr = p_pr.numPr if p_pr is not None else None
+    style = paragraph.style
+    while num_pr is None and style is not None:
+        s_ppr = style.element.pPr
+        num_pr = s_ppr.numPr if s_ppr is not None else None
+        style = style.base_style
+    if num_pr is None or num_pr.numId is None:
+        return None
+    num_id = str(num_pr.numId.val)
+    if num_id == "0":
+        return None
+    ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+    return num_id, int(ilvl)
+
+
+def _paragraph_line(paragraph: Any, numbering: _Numbering) -> str:
+    text = paragraph.text
+    found = _num_pr(paragraph)
+    if found and text.strip():
+        return numbering.label(*found) + text.strip()
+    return text
+
+
+# ---------------------------------------------------------------- tables
+
+_LEAD_HEAD = ("牵头单位", "主要责任单位", "牵头部门", "责任单位", "责任部门")
+_SUPPORT_HEAD = ("配合", "协同", "协助")
+
+
+def _column_roles(header: list[str]) -> dict[str, list[int]]:
+    roles: dict[str, list[int]] = {"no": [], "name": [], "target": [], "lead": [],
+                                   "support": [], "content": []}
+    for i, h in enumerate(header):
+        h = re.sub(r"\s+", "", h)
+        if h in ("序号", "编号") or h.startswith("序号"):
+            roles["no"].append(i)
+        elif any(k in h for k in _SUPPORT_HEAD):
+            roles["support"].append(i)
+        elif any(k in h for k in _LEAD_HEAD):
+            roles["lead"].append(i)
+        elif "投资" in h and any(k in h for k in ("任务", "目标", "计划")):
+            roles["target"].append(i)
+        elif "名称" in h or h in ("项目", "重点项目", "重点任务"):
+            roles["name"].append(i)
+        else:
+            roles["content"].append(i)
+    return roles
+
+
+def _cell_lines(cell: Any, numbering: _Numbering) -> list[str]:
+    return [line for p in cell.paragraphs if (line := _paragraph_line(p, numbering).strip())]
+
+
+def _table_lines(table: Any, numbering: _Numbering) -> list[str]:
+    """Return the lines of a task table (or its plain text when it is not one)."""
+    rows = table.rows
+    if not rows:
+        return []
+    header = [re.sub(r"\s+", "", c.text) for c in rows[0].cells]
+    roles = _column_roles(header)
+    if not (roles["lead"] or roles["support"]):
+        # not a task table: read its text as paragraphs
+        return [line for row in rows for c in row.cells for line in _cell_lines(c, numbering)]
+    target_unit = "万元" if any("万" in header[i] for i in roles["target"]) else "亿元"
+    lead_key = "牵头单位" if any(
+        "牵头" in header[i] or "主要" in header[i] for i in roles["lead"]) else "责任单位"
+    out: list[str] = []
+    previous: tuple[str, ...] = ()
+    count = 0
+    for row in rows[1:]:
+        cells = row.cells
+        texts = tuple(c.text.strip() for c in cells)
+        if not any(texts) or texts == previous:  # blank row, or a row fully merged with the last
+            continue
+        previous = texts
+
+        def joined(key: str, sep: str, texts: tuple[str, ...] = texts) -> str:
+            return sep.join(texts[i] for i in roles[key] if i < len(texts) and texts[i])
+
+        name = joined("name", "，")
+        content = [line for i in roles["content"] if i < len(cells)
+                   for line in _cell_lines(cells[i], numbering)]
+        if not name and not content:
+            continue
+        head = name or content.pop(0)
+        target = joined("target", "")
+        if target:
+            if re.fullmatch(r"[\d.．]+", target):
+                target += target_unit
+            head = f"{head}，年度投资任务{target}。"
+        number = joined("no", "")
+        count = int(number) if number.isdigit() else count + 1
+        out.append(f"（{cn_numeral(count)}）{head}")
+        # unit lines before the task lines, so that they apply to the whole row
+        if lead := joined("lead", "、"):
+            out.append(f"{lead_key}：{lead}")
+        if support := joined("support", "、"):
+            out.append(f"配合单位：{support}")
+        out.extend(content)
+    return out
+
+
+def lines_from_docx(path: Path) -> list[str]:
+    """Return the document's paragraphs and table rows as lines, list numbers included."""
+    import zipfile
+
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        document = Document(str(path))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise PlanError(f"{path.name} 不是有效的 Word 文件（.docx）：{exc}") from exc
+    numbering = _Numbering.of(document)
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_table_lines(block, numbering))
+        else:
+            lines.append(_paragraph_line(block, numbering))
+    return lines

@@ -1,0 +1,78 @@
+"""A .docx task breakdown: automatic list numbers, real bookmarks, task tables, bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from reportgen.config import Config, load_config
+from reportgen.errors import PlanError
+from reportgen.plan.docx_reader import lines_from_docx
+from reportgen.plan.importer import import_document
+from tests.plan_docs import seed_as_docx, table_docx
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = load_config(ROOT / "reportgen.toml")
+
+
+def test_seed_as_docx_with_automatic_numbering_imports_to_the_same_plan(
+    tmp_path: Path, seed_txt: Path
+) -> None:
+    doc = seed_as_docx(seed_txt.read_text(encoding="utf-8"), tmp_path / "seed.docx")
+    # the numbers are not in the paragraph text: only the numbering definitions carry them
+    texts = [p.text for p in Document(str(doc)).paragraphs]
+    assert "（一）" not in "".join(texts) and not any(t.startswith("1.") for t in texts)
+    from_docx = import_document(doc, CONFIG)
+    assert from_docx.warnings == []
+    assert from_docx.plan == import_document(seed_txt, CONFIG).plan
+
+
+def test_numbers_restart_per_section_and_per_item(tmp_path: Path, seed_txt: Path) -> None:
+    doc = seed_as_docx(seed_txt.read_text(encoding="utf-8"), tmp_path / "seed.docx")
+    lines = [line for line in lines_from_docx(doc) if line]
+    assert "二、其它重点任务" in lines
+    after = lines[lines.index("二、其它重点任务") + 1]
+    assert after.startswith("（一）学习考察广灵")
+    p07 = next(i for i, line in enumerate(lines) if line.startswith("（七）"))
+    assert [line[:2] for line in lines[p07 + 1 : p07 + 5]] == ["1.", "2.", "3.", "4."]
+
+
+def test_table_with_lead_and_supporting_unit_columns(tmp_path: Path) -> None:
+    doc = table_docx(
+        tmp_path / "表格.docx", "2024年重点项目任务清单",
+        ["序号", "项目名称", "年度投资任务（亿元）", "推进措施及时间节点", "主要责任单位", "协同配合单位"],
+        [
+            ["1", "甲储能项目", "6", "1.2024年6月20日前完成用地预审。\n2.9月中旬开工，全年完成投资6亿元以上。",
+             "规划分局", "建设管理部、财政运营部"],
+            ["2", "乙项目", "0.5", "上半年完成项目入统。", "装备制造招商中心", ""],
+        ],
+    )
+    plan = import_document(doc, CONFIG).plan
+    assert plan.title == "2024年重点项目任务清单"
+    a, b = plan.items
+    assert (a.code, a.name, a.target_yi) == ("P01", "甲储能项目", 6.0)
+    assert [t.code for t in a.tasks] == ["P01-1", "P01-2"]
+    # aliases resolve to canonical names; lead and supporting kept apart
+    assert a.tasks[0].lead_units == ["规划和自然资源分局"]
+    assert a.tasks[0].units == ["规划和自然资源分局", "建设管理部", "财政运营部"]
+    assert [(m.due, m.kind.value, m.amount_yi) for m in a.milestones] == [
+        (dt.date(2024, 6, 20), "step", None),
+        (dt.date(2024, 9, 20), "step", None),
+        (dt.date(2024, 12, 31), "investment", 6.0),
+    ]
+    assert b.tasks[0].units == b.tasks[0].lead_units == ["装备制造及大数据产业招商服务中心"]
+    assert b.milestones[0].kind.value == "filing"
+
+
+def test_broken_docx_is_a_plan_error(tmp_path: Path) -> None:
+    bad = tmp_path / "坏.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(PlanError, match="不是有效的 Word 文件"):
+        import_document(bad, Config())
+    empty = tmp_path / "空白.docx"
+    Document().save(str(empty))
+    with pytest.raises(PlanError, match="没有找到任务条目"):
+        import_document(empty, Config())
