@@ -42,7 +42,8 @@ def test_sheets_headers_and_layout_for_staff(book: Path) -> None:
     assert wb.sheetnames == ["说明", "项目", "任务", "节点", "单位"]
     ms = wb["节点"]
     assert [c.value for c in ms[1]] == [
-        "节点编号", "任务编号", "完成时限", "时限原文", "节点要求", "类型", "金额（亿元）", "责任单位"]
+        "节点编号", "任务编号", "完成时限", "时限原文", "节点要求", "类型", "金额（亿元）",
+        "责任单位（空为同任务）"]
     assert ms.freeze_panes == "B2"
     assert ms.auto_filter.ref == f"A1:H{ms.max_row}"
     assert ms["E2"].alignment.wrap_text is True
@@ -103,6 +104,15 @@ def test_renamed_unit_with_old_name_as_alias(book: Path) -> None:
     assert "经发投" not in plan.unit_names()
 
 
+def test_task_units_edit_carries_to_its_milestones(book: Path) -> None:
+    _edit(book, "任务", f"E{_row_of(book, '任务', 'P07-2')}", "建设管理部、经济运行与安全监管部")
+    _edit(book, "任务", f"F{_row_of(book, '任务', 'P07-2')}", "")
+    task = load_plan(book, CONFIG).item("P07").tasks[2]
+    assert task.code == "P07-2"
+    assert task.lead_units == ["建设管理部"]
+    assert task.milestones[0].units == ["建设管理部", "经济运行与安全监管部"]
+
+
 def test_deleted_task_with_its_milestones(book: Path) -> None:
     wb = load_workbook(book)
     tasks, ms = wb["任务"], wb["节点"]
@@ -117,7 +127,7 @@ def test_deleted_task_with_its_milestones(book: Path) -> None:
     ("sheet", "code", "col", "value", "message"),
     [
         ("节点", "P07-M02", "C", "下个月", r"“节点”第\d+行“完成时限”列（C\d+）：“下个月”不是日期"),
-        ("节点", "P07-M02", "H", "不存在的局", r"“节点”第\d+行“责任单位”列（H\d+）：单位“不存在的局”不在“单位”表中"),
+        ("节点", "P07-M02", "H", "不存在的局", r"“责任单位（空为同任务）”列（H\d+）：单位“不存在的局”不在“单位”表中"),
         ("节点", "P07-M03", "A", "P07-M02", r"“节点”第\d+行“节点编号”列（A\d+）：编号“P07-M02”重复"),
         ("任务", "P07-1", "E", "某某办", r"“任务”第\d+行“责任单位”列（E\d+）"),
         ("节点", "P07-M02", "G", "很多", r"“金额（亿元）”列（G\d+）：“很多”不是数字"),

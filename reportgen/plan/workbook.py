@@ -60,7 +60,9 @@ TASK_COLUMNS = [
 MILESTONE_COLUMNS = [
     _Col("code", "节点编号", 11), _Col("task", "任务编号", 10), _Col("due", "完成时限", 12),
     _Col("due_text", "时限原文", 14, True), _Col("text", "节点要求", 56, True),
-    _Col("kind", "类型", 10), _Col("amount", "金额（亿元）", 10), _Col("units", "责任单位", 30, True),
+    _Col("kind", "类型", 10), _Col("amount", "金额（亿元）", 10),
+    # blank when the milestone's units are its task's: an edit to the task then carries over
+    _Col("units", "责任单位（空为同任务）", 30, True),
 ]
 UNIT_COLUMNS = [_Col("name", "单位名称", 36, True), _Col("aliases", "其他名称（用、分隔）", 44, True)]
 
@@ -132,6 +134,16 @@ def _join(names: list[str]) -> str:
     return "、".join(names)
 
 
+def _lines(text: str, width: float) -> int:
+    """Return how many lines `text` takes in a wrapped column (a Chinese character is 2 wide)."""
+    total = 0
+    for part in text.splitlines() or [""]:
+        chars = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
+        # a little under the nominal width: proportional fonts and cell padding
+        total += max(1, -(-chars // max(1, int(width * 0.9))))
+    return total
+
+
 def _sheet(wb: Any, title: str, columns: list[_Col], rows: list[dict[str, Any]]) -> Worksheet:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -163,6 +175,10 @@ def _sheet(wb: Any, title: str, columns: list[_Col], rows: list[dict[str, Any]])
             elif isinstance(value, float):
                 cell.number_format = "0.00##"
     ws.row_dimensions[1].height = 30
+    for r, row in enumerate(rows, start=2):
+        lines = max((_lines(str(row.get(col.key) or ""), col.width) for col in columns if col.wrap),
+                    default=1)
+        ws.row_dimensions[r].height = min(409, 15 * lines + 3)
     ws.freeze_panes = "B2"
     last = get_column_letter(len(columns))
     ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
@@ -185,16 +201,25 @@ def write_plan_workbook(plan: Plan, path: Path) -> Path:
     info = wb.active
     assert info is not None
     info.title = SHEET_INFO
-    info.column_dimensions["A"].width = 10
-    info.column_dimensions["B"].width = 90
+    info.column_dimensions["A"].width = 12
+    info.column_dimensions["B"].width = 100
     for r, (key, label) in enumerate(_INFO_KEYS.items(), start=1):
         info.cell(row=r, column=1, value=label).font = Font(name="黑体", bold=True)
         value: Any = getattr(plan, key)
         cell = info.cell(row=r, column=2, value=value)
+        cell.alignment = Alignment(horizontal="left")
         if isinstance(value, str):
             cell.data_type = "s"
-    for r, note in enumerate(_INFO_NOTES, start=len(_INFO_KEYS) + 2):
-        info.cell(row=r, column=1, value=note).alignment = Alignment(wrap_text=False)
+    first = len(_INFO_KEYS) + 2
+    for r, note in enumerate(_INFO_NOTES, start=first):
+        info.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        cell = info.cell(row=r, column=1, value=note)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        info.row_dimensions[r].height = 15 * _lines(note, 110) + 3
+    info.page_setup.orientation = "landscape"
+    info.page_setup.fitToWidth = 1
+    info.page_setup.fitToHeight = 0
+    info.sheet_properties.pageSetUpPr.fitToPage = True
 
     _sheet(wb, SHEET_ITEMS, ITEM_COLUMNS, [
         {"code": it.code, "no": it.no, "section": SECTION_LABEL[it.section], "name": it.name,
@@ -208,7 +233,7 @@ def write_plan_workbook(plan: Plan, path: Path) -> Path:
     ])
     ms = _sheet(wb, SHEET_MILESTONES, MILESTONE_COLUMNS, [
         {"code": m.code, "task": t.code, "due": m.due, "due_text": m.due_text, "text": m.text,
-         "kind": KIND_LABEL[m.kind], "amount": m.amount_yi, "units": _join(m.units)}
+         "kind": KIND_LABEL[m.kind], "amount": m.amount_yi, "units": "" if m.units == t.units else _join(m.units)}
         for it in plan.items for t in it.tasks for m in t.milestones
     ])
     kinds = DataValidation(type="list", formula1='"' + ",".join(KIND_LABEL.values()) + '"',
