@@ -343,6 +343,9 @@ class ItemResult:
     phased_target_yi: float | None = None  # amount due by the as-of date
     invoice_yi: float | None = None  # cumulative 设备开票 when asked
     units: list[str] = field(default_factory=list)
+    # the unit whose 完成投资 figure counts this period; "" when nobody reported it (the
+    # cumulative, if any, is last period's carried over)
+    reported_by: str = ""
 
 
 @dataclass
