@@ -194,14 +194,14 @@ def reconcile(
     ctx = _Context(period, as_of, config, subs, history, earlier, [])
 
     figures: dict[str, float | None] = {}
-    fresh: set[str] = set()
+    fresh: dict[str, str] = {}  # figure key -> the unit whose figure of this period counts
     items: list[ItemResult] = []
     for item in plan.items:
         for metric in item.metrics:
-            value, is_fresh = _figure(ctx, item, metric)
-            figures[f"{item.code}/{metric.value}"] = value
-            if is_fresh:
-                fresh.add(f"{item.code}/{metric.value}")
+            key = f"{item.code}/{metric.value}"
+            figures[key], source = _figure(ctx, item, metric)
+            if source:
+                fresh[key] = source
     milestones: list[MilestoneResult] = []
     for item in plan.items:
         for task in item.tasks:
@@ -242,8 +242,9 @@ def _figure_owners(item: Item, metric: Metric) -> list[str]:
     return list(owners)
 
 
-def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, bool]:
-    """Return the item's cumulative figure of `metric` and whether it was reported this period."""
+def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, str]:
+    """Return the item's cumulative figure of `metric` and the unit that reported it this
+    period ("" when nobody did and last period's figure is carried)."""
     key = f"{item.code}/{metric.value}"
     reported: list[tuple[str, FigureReport]] = []
     for unit in _figure_owners(item, metric):
@@ -253,7 +254,7 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, bo
             reported.append((unit, fig))
     label = f"{item.code} {item.name} {METRIC_LABEL[metric]}"
     if not reported:
-        return ctx.earlier_figure(key), False
+        return ctx.earlier_figure(key), ""
     unit, fig = reported[0]
     for other, ofig in reported[1:]:
         if abs((ofig.value_yi or 0.0) - (fig.value_yi or 0.0)) > _EPS:
@@ -280,7 +281,7 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, bo
             f"{ctx.config.check.jump_factor:g} 倍，可能将万元误填为亿元，请核实",
             unit, sub, fig.cell,
         )
-    return value, True
+    return value, unit
 
 
 # ---------------------------------------------------------------- milestones
@@ -383,7 +384,7 @@ def _unreported(ctx: _Context, m: Milestone, unit: str | None) -> tuple[Status, 
 
 def _milestone(
     ctx: _Context, item: Item, task: Task, m: Milestone,
-    figures: dict[str, float | None], fresh: set[str],
+    figures: dict[str, float | None], fresh: dict[str, str],
 ) -> MilestoneResult:
     units = list(m.units or task.units)
     leads = [u for u in task.lead_units if u in units]
@@ -505,7 +506,8 @@ def _check_supporters(
 
 
 def _item(
-    ctx: _Context, item: Item, figures: dict[str, float | None], fresh: set[str], sched: float
+    ctx: _Context, item: Item, figures: dict[str, float | None], fresh: dict[str, str],
+    sched: float,
 ) -> ItemResult:
     key = f"{item.code}/{Metric.INVEST.value}"
     cumulative = figures.get(key)
@@ -531,6 +533,7 @@ def _item(
         phased_target_yi=max(phased) if phased else None,
         invoice_yi=figures.get(f"{item.code}/{Metric.INVOICE.value}"),
         units=item.units,
+        reported_by=fresh.get(key, ""),
     )
 
 

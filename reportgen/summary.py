@@ -101,6 +101,7 @@ def summary_dict(result: PeriodResult) -> dict[str, Any]:
                 "phased_target_yi": _r(it.phased_target_yi),
                 "invoice_yi": _r(it.invoice_yi),
                 "units": list(it.units),
+                "reported_by": it.reported_by,
             }
             for it in result.items
         ],

@@ -295,7 +295,7 @@ def test_item_figures_month_added_rate_and_schedule() -> None:
     h = History(figures={"2024-05": {"P01/invest": 1.0, "P02/invest": 0.2}})
     r = run([sub(A, figures={"P01/invest": 1.8, "P02/invest": 0.5})], h)
     p01 = next(i for i in r.items if i.code == "P01")
-    assert p01.cumulative_yi == 1.8 and p01.previous_yi == 1.0
+    assert p01.cumulative_yi == 1.8 and p01.previous_yi == 1.0 and p01.reported_by == A
     assert p01.month_added_yi == pytest.approx(0.8)
     assert p01.rate == pytest.approx(0.6) and p01.schedule_rate == 0.5
     assert p01.vs_schedule == "ahead"
@@ -313,6 +313,7 @@ def test_silent_owner_carries_the_figure_without_month_added() -> None:
     r = run([sub(B)], h)
     p01 = next(i for i in r.items if i.code == "P01")
     assert (p01.cumulative_yi, p01.previous_yi, p01.month_added_yi) == (1.0, 1.0, None)
+    assert p01.reported_by == ""
     # the first month of the ledger has no 本月新增 (unknown), January starts from zero
     r = run([sub(A, figures={"P01/invest": 0.3})])
     assert next(i for i in r.items if i.code == "P01").month_added_yi is None

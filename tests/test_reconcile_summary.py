@@ -41,7 +41,7 @@ def test_fields_and_values() -> None:
         "code": "P01", "name": "甲项目", "section": "project", "target_yi": 3.0,
         "cumulative_yi": 0.9877, "previous_yi": 0.9, "month_added_yi": 0.0877,
         "rate": 0.3292, "schedule_rate": 0.5055, "vs_schedule": "behind",
-        "phased_target_yi": 1.0, "invoice_yi": None, "units": [A],
+        "phased_target_yi": 1.0, "invoice_yi": None, "units": [A], "reported_by": A,
     }
     assert data["items"][1]["month_added_yi"] == -0.2  # went down: reported, flagged
     m02 = next(m for m in data["milestones"] if m["code"] == "P01-M02")
