@@ -187,7 +187,8 @@ def _unit_order(result: PeriodResult) -> list[str]:
 
 
 def _totals(result: PeriodResult, config: Config) -> dict[str, Any]:
-    projects = [it for it in result.items if it.section is Section.PROJECT and it.target_yi]
+    # the same items and sums as summary.json's totals, so the two never disagree
+    projects = [it for it in result.items if it.target_yi]
     target = sum(it.target_yi or 0.0 for it in projects)
     cumulative = sum(it.cumulative_yi or 0.0 for it in projects)
     added = [it.month_added_yi for it in projects if it.month_added_yi is not None]
@@ -261,11 +262,12 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
             overdue_units.append({
                 "name": unit,
                 "count": len(mine),
-                "matters": [_matter(m, unit, items) for m in mine],
+                "matters": [_matter(m, unit, items, result.as_of) for m in mine],
             })
     ctx: dict[str, Any] = {
         "issuer_mark": office.issuer_mark,
-        "doc_no": doc_number_text(config, issued.year, result.doc_number),
+        # the year the ledger numbers this document in (Ledger.doc_number(period, plan_year))
+        "doc_no": doc_number_text(config, result.plan_year, result.doc_number),
         "recipients": office.recipients,
         "period_cn": period_cn(result.period),
         "as_of_cn": cn_date(result.as_of),
@@ -310,8 +312,13 @@ def _task_status(ms: list[MilestoneResult]) -> str:
     return "；".join(f"{_with_due(m)}，{STATUS_LABEL[m.status]}" for m in ms)
 
 
-def _matter(m: MilestoneResult, unit: str, items: dict[str, ItemResult]) -> dict[str, Any]:
-    days = m.days_overdue if m.status is Status.OVERDUE else (m.days_left or 0)
+def _matter(m: MilestoneResult, unit: str, items: dict[str, ItemResult],
+            as_of: dt.date) -> dict[str, Any]:
+    gap = (as_of - m.due).days if m.due else 0
+    if unit_status(m, unit) is Status.OVERDUE:
+        days = m.days_overdue or gap
+    else:
+        days = m.days_left if m.days_left is not None else -gap
     role = ""
     if len(m.units) > 1:
         role = "牵头" if m.lead == unit else "配合"
@@ -327,6 +334,12 @@ def _matter(m: MilestoneResult, unit: str, items: dict[str, ItemResult]) -> dict
     }
 
 
+def unit_status(m: MilestoneResult, unit: str) -> Status:
+    """Return where `unit` itself stands on a milestone (a group member's own standing)."""
+    own = m.by_unit.get(unit)
+    return own[0] if own is not None else m.status
+
+
 def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict[str, Any]]]:
     """Return, per notice kind (督办通知/提醒函/催报通知), one context per unit that gets one."""
     items = {it.code: it for it in result.items}
@@ -334,9 +347,10 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
     out: dict[str, list[dict[str, Any]]] = {kind: [] for kind in NOTICES}
     for status, kind in ((Status.OVERDUE, "督办通知"), (Status.DUE_SOON, "提醒函")):
         for unit in order:
-            mine = [m for m in result.milestones if m.status is status and unit in m.units]
+            mine = [m for m in result.milestones
+                    if unit in m.units and unit_status(m, unit) is status]
             if mine:
-                matters = [_matter(m, unit, items) for m in mine]
+                matters = [_matter(m, unit, items, result.as_of) for m in mine]
                 out[kind].append(_notice_context(result, config, unit, matters))
     for u in result.units:
         if not u.submitted:
@@ -524,7 +538,7 @@ def _check(template: _Template, known: Iterable[str], sample: dict[str, Any]) ->
 
 
 def _find_line_var(lines: list[str], var: str) -> int | None:
-    pattern = re.compile(rf"(?<![\w.]){re.escape(var)}(?!\w)")
+    pattern = re.compile(rf"(?<!\w){re.escape(var)}(?!\w)")
     for i, line in enumerate(lines):
         if ("{{" in line or "{%" in line) and pattern.search(line):
             return i
@@ -547,10 +561,10 @@ def _render(template: _Template, ctx: dict[str, Any], lines: list[str] | None = 
         tpl.render(ctx, jinja_env=_env(), autoescape=True)
     except UndefinedError as exc:
         lines = lines or _paragraph_lines(_docx(template.data))
-        name = re.findall(r"'([^']+)'", exc.message or "")
-        index = _find_line_var(lines, name[-1]) if name else None
-        raise _template_error(template.name, f"用到了没有的数据项（{exc.message}）", lines,
-                              index) from None
+        names = re.findall(r"'([^']+)'", exc.message or "")
+        name = names[-1] if names else str(exc.message)
+        raise _template_error(template.name, f"用到了没有的数据项 {name}", lines,
+                              _find_line_var(lines, name)) from None
     except JinjaError as exc:
         lines = lines or _paragraph_lines(_docx(template.data))
         lineno = getattr(exc, "lineno", None)

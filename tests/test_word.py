@@ -1,0 +1,405 @@
+"""Word output: documents read back with python-docx (format, fonts, numbers, isolation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from test_word_factory import BUILD, LAND, SEWAGE, make_result
+
+from reportgen.model import PeriodResult, Status
+from reportgen.render.word import (
+    bulletin_context,
+    issue_date,
+    notice_contexts,
+    render_word,
+    unit_status,
+)
+from reportgen.workspace import Workspace, init_workspace
+
+# ---------------------------------------------------------------- helpers
+
+
+def make_ws(root: Path) -> Workspace:
+    ws = init_workspace(root)
+    ws.config.schedule.due_soon_days = 20
+    return ws
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[PeriodResult, Workspace, list[Path]]:
+    """One batch rendered from the seed-based result, shared by the read-back tests."""
+    root = tmp_path_factory.mktemp("word")
+    ws = make_ws(root / "ws")
+    result = make_result()
+    files = render_word(result, ws, root / "out")
+    return result, ws, files
+
+
+def bulletin_path(files: list[Path]) -> Path:
+    return next(p for p in files if p.name == "进度通报.docx")
+
+
+def style_chain(style: Any) -> list[Any]:
+    chain = []
+    while style is not None:
+        chain.append(style)
+        style = style.base_style
+    return chain
+
+
+def east_asia(doc: Any, par: Any) -> tuple[str | None, float | None]:
+    """The East-Asian font and size a paragraph's text is set in (runs, then styles, defaults)."""
+    font = size = None
+    for run in par.runs:
+        rpr = run._r.rPr
+        if rpr is not None and rpr.rFonts is not None:
+            font = font or rpr.rFonts.get(qn("w:eastAsia"))
+        if run.font.size is not None:
+            size = size or run.font.size.pt
+    for style in style_chain(par.style):
+        rpr = style.element.rPr
+        if rpr is not None and rpr.rFonts is not None:
+            assert rpr.rFonts.get(qn("w:eastAsiaTheme")) is None
+            font = font or rpr.rFonts.get(qn("w:eastAsia"))
+        if style.font.size is not None:
+            size = size or style.font.size.pt
+    return font, size
+
+
+def by_style(doc: Any, name: str) -> list[Any]:
+    return [p for p in doc.paragraphs if p.style is not None and p.style.name == name]
+
+
+def text_of(path: Path) -> str:
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        parts += [c.text for row in table.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- page and fonts
+
+
+def test_every_document_is_a4_with_gbt9704_margins_and_line_grid(rendered):
+    _, _, files = rendered
+    assert len(files) > 5
+    for path in files:
+        sec = Document(str(path)).sections[0]
+        for got, want in ((sec.page_width, 210), (sec.page_height, 297), (sec.top_margin, 37),
+                          (sec.bottom_margin, 35), (sec.left_margin, 28),
+                          (sec.right_margin, 26)):
+            assert abs(got - Mm(want)) < Mm(0.1), (path.name, got, want)
+        grid = sec._sectPr.find(qn("w:docGrid"))
+        assert grid.get(qn("w:linePitch")) == "578"
+
+
+def test_bulletin_fonts_sizes_and_spacing(rendered):
+    _, _, files = rendered
+    doc = Document(str(bulletin_path(files)))
+    expect = {
+        "发文机关标志": ("方正小标宋简体", None),
+        "公文标题": ("方正小标宋简体", 22.0),
+        "一级标题": ("黑体", 16.0),
+        "二级标题": ("楷体_GB2312", 16.0),
+        "三级标题": ("仿宋_GB2312", 16.0),
+        "Normal": ("仿宋_GB2312", 16.0),
+        "成文日期": ("仿宋_GB2312", 16.0),
+    }
+    for style, (font, size) in expect.items():
+        pars = [p for p in by_style(doc, style) if p.text.strip()]
+        assert pars, style
+        for par in pars:
+            got_font, got_size = east_asia(doc, par)
+            assert got_font == font, (style, par.text)
+            if size is not None:
+                assert got_size == size, (style, par.text)
+    title = by_style(doc, "公文标题")[0]
+    assert title.text == "关于2024年6月份重点项目推进情况的通报"
+    assert title.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    body = doc.styles["Normal"].paragraph_format
+    assert body.line_spacing == Pt(28.9)
+    ind = doc.styles["Normal"].element.pPr.find(qn("w:ind"))
+    assert ind.get(qn("w:firstLineChars")) == "200"
+    heads = [p.text for p in by_style(doc, "一级标题")]
+    assert heads == ["一、总体情况", "二、项目推进情况", "三、存在问题", "四、下步工作要求"]
+    # the template's own styles carry East-Asian language and no theme fonts
+    styles_xml = doc.styles.element.xml
+    assert "eastAsiaTheme" not in styles_xml and "asciiTheme" not in styles_xml
+    assert 'w:eastAsia="zh-CN"' in styles_xml
+
+
+def test_red_header_doc_number_and_rule(rendered):
+    _, ws, files = rendered
+    doc = Document(str(bulletin_path(files)))
+    mark = by_style(doc, "发文机关标志")[0]
+    assert mark.text == ws.config.office.issuer_mark
+    assert str(mark.style.font.color.rgb) == "FF0000"
+    assert mark.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert abs(mark.style.paragraph_format.space_before - Mm(35)) < Mm(0.2)
+    docno = by_style(doc, "发文字号")[0]
+    assert docno.text == "同经开督办〔2024〕5号"
+    bottom = docno.style.element.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert bottom.get(qn("w:color")) == "FF0000"
+    # 18 characters of the default 标志 fit one 156 mm line
+    sizes = [r.font.size.pt for r in mark.runs if r.font.size] or [mark.style.font.size.pt]
+    assert max(sizes) * len(mark.text) <= 156 / 25.4 * 72
+
+
+def test_long_issuer_mark_is_shrunk_to_one_line(tmp_path):
+    ws = make_ws(tmp_path / "ws")
+    ws.config.office.issuer_mark = "大同经济技术开发区管理委员会重点项目督查督办办公室文件"
+    render_word(make_result(), ws, tmp_path / "out")
+    mark = by_style(Document(str(tmp_path / "out" / "进度通报.docx")), "发文机关标志")[0]
+    size = mark.runs[0].font.size.pt
+    assert size * len(mark.text) <= 156 / 25.4 * 72 and size >= 14
+
+
+def test_page_numbers_odd_right_even_left(rendered):
+    _, _, files = rendered
+    for path in files:
+        doc = Document(str(path))
+        assert doc.settings.odd_and_even_pages_header_footer
+        sec = doc.sections[0]
+        for footer, align, side in ((sec.footer, WD_ALIGN_PARAGRAPH.RIGHT, "w:right"),
+                                    (sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "w:left")):
+            par = footer.paragraphs[0]
+            assert par.alignment == align
+            assert "PAGE" in "".join(t.text or "" for t in par._p.iter(qn("w:instrText")))
+            assert re.fullmatch(r"— \d+ —", par.text), par.text
+            assert par._p.pPr.find(qn("w:ind")).get(qn(side)) == str(14 * 20)  # one 4号 char
+            font, size = east_asia(doc, par)
+            assert (font, size) == ("宋体", 14.0)
+
+
+# ---------------------------------------------------------------- content and numbers
+
+
+def test_bulletin_numbers_match_the_result(rendered):
+    result, _, files = rendered
+    doc = Document(str(bulletin_path(files)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    targets = [it for it in result.items if it.target_yi]
+    target = sum(it.target_yi or 0 for it in targets)
+    cum = sum(it.cumulative_yi or 0 for it in targets)
+    assert (f"{len(targets)}个重点项目年度投资目标合计{target:.2f}亿元，累计完成投资{cum:.2f}亿元，"
+            f"完成年度目标的{cum / target * 100:.1f}%") in text
+    assert f"（序时进度{result.schedule_rate * 100:.1f}%）" in text
+    due = [m for m in result.milestones if m.due and m.due <= result.as_of]
+    done = sum(m.status in (Status.DONE, Status.DONE_LATE) for m in due)
+    overdue = sum(m.status is Status.OVERDUE for m in due)
+    assert f"应完成{len(due)}个，其中已完成{done}个" in text
+    assert f"逾期未完成{overdue}个" in text
+    submitted = sum(u.submitted for u in result.units)
+    assert f"应报送单位{len(result.units)}个，已报送{submitted}个" in text
+    # each project: its heading, then its own figures
+    pars = doc.paragraphs
+    for it in (it for it in result.items if it.section.value == "project"):
+        i = next(k for k, p in enumerate(pars) if re.fullmatch(rf"\d+\.{re.escape(it.name)}",
+                                                               p.text))
+        line = pars[i + 1].text
+        assert f"年度投资目标{it.target_yi:.2f}亿元" in line
+        if it.cumulative_yi is None:
+            assert "本期未报送投资完成情况" in line
+        else:
+            assert f"累计完成投资{it.cumulative_yi:.2f}亿元" in line
+            assert f"完成年度目标的{it.rate * 100:.1f}%" in line
+            gap = round(it.rate * 100, 1) - round(result.schedule_rate * 100, 1)
+            assert f"{'高于' if gap > 0 else '低于'}序时进度{abs(gap):.1f}个百分点" in line
+
+
+def test_bulletin_numbers_match_summary_json(rendered):
+    from reportgen.summary import summary_dict
+
+    result, ws, files = rendered
+    totals = summary_dict(result)["totals"]
+    ctx = bulletin_context(result, ws.config)
+    assert ctx["total"]["target"] == f"{totals['target_yi']:.2f}"
+    assert ctx["total"]["cumulative"] == f"{totals['cumulative_yi']:.2f}"
+    assert ctx["total"]["rate"] == f"{totals['rate'] * 100:.1f}%"
+    assert ctx["ms"]["due"] == totals["due"] and ctx["ms"]["done"] == totals["due_done"]
+    assert ctx["units"]["submitted"] == totals["units_submitted"]
+    assert ctx["total"]["rate"] in text_of(bulletin_path(files))
+
+
+def test_problems_list_overdue_by_unit_and_missing_units(rendered):
+    result, _, files = rendered
+    doc = Document(str(bulletin_path(files)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    h3 = [p.text for p in by_style(doc, "三级标题")]
+    overdue_leads = {m.lead for m in result.milestones if m.status is Status.OVERDUE}
+    for unit in overdue_leads:
+        n = sum(m.lead == unit and m.status is Status.OVERDUE for m in result.milestones)
+        assert any(re.fullmatch(rf"\d+\.{unit}（{n}个）", t) for t in h3)
+    assert f"{BUILD}、{SEWAGE}未按时报送2024年6月份推进情况" in text
+    assert "附件：重点项目推进情况汇总表" in text
+    assert "抄送：管委会主要领导，管委会各分管领导。" in text_of(bulletin_path(files))
+
+
+def test_signature_date_and_imprint(rendered):
+    _, ws, files = rendered
+    doc = Document(str(bulletin_path(files)))
+    sign, date = by_style(doc, "发文机关署名")[0], by_style(doc, "成文日期")[0]
+    assert sign.text == ws.config.office.signature
+    assert date.text == "2024年7月5日"
+    assert date.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert date.style.element.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "400"
+    imprint = doc.tables[-1]
+    assert imprint.rows[1].cells[0].text == f"{ws.config.office.printer}\t2024年7月5日印发"
+    font, size = east_asia(doc, imprint.rows[0].cells[0].paragraphs[0])
+    assert (font, size) == ("仿宋_GB2312", 14.0)
+
+
+def test_issue_date_is_never_before_as_of():
+    from reportgen.config import Config
+
+    late = make_result(as_of=dt.date(2024, 7, 8))
+    assert issue_date(late, Config()) == dt.date(2024, 7, 8)
+    assert issue_date(make_result(), Config()) == dt.date(2024, 7, 5)
+
+
+def test_unnumbered_bulletin_leaves_the_number_blank(tmp_path):
+    ws = make_ws(tmp_path / "ws")
+    render_word(make_result(doc_number=None), ws, tmp_path / "out")
+    docno = by_style(Document(str(tmp_path / "out" / "进度通报.docx")), "发文字号")[0]
+    assert docno.text == "同经开督办〔2024〕　号"
+
+
+def test_chart_is_embedded(rendered):
+    _, _, files = rendered
+    doc = Document(str(bulletin_path(files)))
+    assert len(doc.inline_shapes) == 1
+    assert doc.inline_shapes[0].width <= Mm(156)
+
+
+# ---------------------------------------------------------------- notices
+
+
+def _pairs(path: Path) -> set[tuple[str, str]]:
+    """(item, milestone clause) pairs a notice names: a 三级标题 then its 节点要求 line."""
+    pars = Document(str(path)).paragraphs
+    out = set()
+    for i, par in enumerate(pars):
+        if par.style.name == "三级标题":
+            item = par.text.split(".", 1)[1]
+            clause = re.match(r"节点要求：(.*?)。完成时限", pars[i + 1].text)
+            assert clause, pars[i + 1].text
+            out.add((item, clause.group(1)))
+    return out
+
+
+@pytest.mark.parametrize("kind,status", [("督办通知", Status.OVERDUE), ("提醒函", Status.DUE_SOON)])
+def test_a_units_notice_names_only_its_own_milestones(rendered, kind, status):
+    result, _, files = rendered
+    notices = [p for p in files if p.parent.name == kind]
+    expected_units = {u for m in result.milestones for u in m.units if unit_status(m, u) is status}
+    assert {p.stem for p in notices} == expected_units
+    for path in notices:
+        unit = path.stem
+        doc = Document(str(path))
+        assert by_style(doc, "主送机关")[0].text == f"{unit}："
+        own = {(m.item_name, m.text) for m in result.milestones
+               if unit in m.units and unit_status(m, unit) is status}
+        assert _pairs(path) == own
+        others = {m.text for m in result.milestones if unit not in m.units} - {t for _, t in own}
+        body = text_of(path)
+        assert not [t for t in others if t in body]
+
+
+def test_supervision_notice_says_days_overdue_and_reply_date(rendered):
+    result, _, files = rendered
+    path = next(p for p in files if p.parent.name == "督办通知" and p.stem == LAND)
+    text = text_of(path)
+    m = next(m for m in result.milestones if m.code == "P07-M01")
+    assert f"完成时限：2024年6月20日，已逾期{m.days_overdue}天" in text
+    assert "于2024年7月10日前将整改落实情况书面报送经开区督查办" in text  # 7月5日 + 5 days
+
+
+def test_values_with_markup_characters_survive(rendered):
+    _, _, files = rendered
+    want = "预审材料已上报 & 等待<省厅>批复"
+    notice = next(p for p in files if p.parent.name == "督办通知" and p.stem == LAND)
+    assert want in text_of(notice)
+    assert want in text_of(bulletin_path(files))
+
+
+def test_chase_notice_for_each_unit_that_did_not_report(rendered):
+    result, _, files = rendered
+    chased = {p.stem for p in files if p.parent.name == "催报通知"}
+    assert chased == {u.name for u in result.units if not u.submitted}
+    text = text_of(next(p for p in files if p.stem == BUILD and p.parent.name == "催报通知"))
+    assert "应于2024年7月5日前报送2024年6月份重点项目推进情况" in text
+    assert "蒸汽和供热管道项目" in text and "双雁生物医药产业园一期项目" not in text
+
+
+def test_control_characters_are_stripped_and_unsafe_unit_names_get_safe_files(tmp_path):
+    ws = make_ws(tmp_path / "ws")
+    result = make_result()
+    odd = 'A/B:C*"规划"<分局>&'
+    for m in result.milestones:
+        m.units = [odd if u == LAND else u for u in m.units]
+        m.lead = odd if m.lead == LAND else m.lead
+        if m.code == "P07-M01":
+            assert m.report is not None
+            m.report.progress = "材料\x07已上报\x1b\r\n待批复"
+    for u in result.units:
+        if u.name == LAND:
+            u.name = odd
+    files = render_word(result, ws, tmp_path / "out")
+    notice = next(p for p in files if p.parent.name == "督办通知" and "规划" in p.stem)
+    assert not set('/:*"<>') & set(notice.name)
+    text = text_of(notice)
+    assert f"{odd}：" in text
+    assert "材料已上报 待批复" in text
+    assert "\x07" not in text_of(bulletin_path(files))
+
+
+def test_rerun_removes_notices_that_are_no_longer_due(tmp_path):
+    ws = make_ws(tmp_path / "ws")
+    out = tmp_path / "out"
+    render_word(make_result(), ws, out)
+    assert (out / "催报通知" / f"{BUILD}.docx").exists()
+    render_word(make_result(not_submitted={SEWAGE}), ws, out)
+    assert not (out / "催报通知" / f"{BUILD}.docx").exists()
+    assert (out / "催报通知" / f"{SEWAGE}.docx").exists()
+
+
+def test_notice_contexts_are_per_unit():
+    from reportgen.config import Config
+
+    ctxs = notice_contexts(make_result(), Config())
+    assert {c["unit"] for c in ctxs["催报通知"]} == {BUILD, SEWAGE}
+    for ctx in ctxs["督办通知"]:
+        assert ctx["matters"] and all(m["days"] > 0 for m in ctx["matters"])
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def test_configured_fonts_are_written_into_the_styles(tmp_path):
+    ws = make_ws(tmp_path / "ws")
+    ws.config.fonts.body = "仿宋"
+    ws.config.fonts.heading1 = "方正黑体_GBK"
+    render_word(make_result(), ws, tmp_path / "out")
+    doc = Document(str(tmp_path / "out" / "进度通报.docx"))
+    body = next(p for p in by_style(doc, "Normal") if p.text.startswith("根据"))
+    assert east_asia(doc, body)[0] == "仿宋"
+    assert east_asia(doc, by_style(doc, "一级标题")[0])[0] == "方正黑体_GBK"
+    assert east_asia(doc, by_style(doc, "二级标题")[0])[0] == "楷体_GB2312"
+
+
+def test_chart_without_cjk_font_is_reported(tmp_path, monkeypatch):
+    from reportgen.render import chart
+
+    monkeypatch.setattr(chart, "find_cjk_font", lambda families=chart.CJK_FAMILIES: None)
+    notes: list[str] = []
+    render_word(make_result(), make_ws(tmp_path / "ws"), tmp_path / "out", notes)
+    assert notes == [chart.NO_FONT_WARNING]
