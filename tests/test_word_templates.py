@@ -59,7 +59,7 @@ def test_broken_tag_is_reported_with_its_paragraph(ws):
 
 def test_unclosed_block_is_reported(ws):
     add_paragraph(ws, "催报通知.docx", "{% if items %}你单位有事项")
-    with pytest.raises(TemplateError, match="催报通知.docx"):
+    with pytest.raises(TemplateError, match=r"催报通知\.docx"):
         check_word_templates(ws)
 
 

@@ -1,0 +1,132 @@
+"""PDF export: every document converts with LibreOffice; fonts, names, merging, failures."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import needs_libreoffice
+from pypdf import PdfReader
+from test_word_factory import make_result
+
+from reportgen.render import pdf
+from reportgen.render.pdf import PdfError, convert_to_pdf, fontconfig_file, merge_pdfs
+from reportgen.render.word import render_word
+from reportgen.workspace import init_workspace
+
+
+def fonts_of(path: Path) -> set[str]:
+    names = set()
+    for page in PdfReader(str(path)).pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for ref in fonts.values():
+            names.add(str(ref.get_object()["/BaseFont"]))
+    return names
+
+
+@needs_libreoffice
+def test_every_document_converts_with_the_cjk_stand_in_fonts(tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    ws.config.schedule.due_soon_days = 20
+    docs = render_word(make_result(), ws, tmp_path / "out")
+    pdfs = convert_to_pdf(docs, tmp_path / "pdf", timeout=180)
+    assert len(pdfs) == len(docs)
+    assert all(p.parent == tmp_path / "pdf" and p.stat().st_size > 1000 for p in pdfs)
+    # notices of different kinds to one unit keep apart; the bulletin keeps its name
+    names = {p.name for p in pdfs}
+    assert "进度通报.pdf" in names
+    assert "督办通知-规划和自然资源分局.pdf" in names and "提醒函-华睿集团.pdf" in names
+    bulletin = tmp_path / "pdf" / "进度通报.pdf"
+    reader = PdfReader(str(bulletin))
+    first = reader.pages[0].extract_text()
+    assert "关于2024年6月份重点项目推进情况的通报" in first.replace(" ", "")
+    assert "—1—" in first.replace(" ", "")
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - 595.3) < 1 and abs(float(box.height) - 841.9) < 1  # A4
+    used = " ".join(fonts_of(bulletin))
+    # 仿宋/小标宋 print as Noto Serif CJK and 黑体 as Noto Sans CJK, not a fallback sans face
+    assert "NotoSerifCJK" in used and "NotoSansCJK" in used
+    merged = merge_pdfs([bulletin, pdfs[-1]], tmp_path / "pdf" / "会议材料.pdf")
+    assert len(PdfReader(str(merged)).pages) == len(reader.pages) + len(
+        PdfReader(str(pdfs[-1])).pages)
+
+
+def test_missing_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    doc = tmp_path / "a.docx"
+    doc.write_bytes(b"x")
+    with pytest.raises(PdfError, match="未安装 LibreOffice"):
+        convert_to_pdf([doc], tmp_path / "pdf")
+
+
+def test_a_hanging_conversion_is_stopped_at_the_timeout(tmp_path, monkeypatch):
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    doc = tmp_path / "a.docx"
+    doc.write_bytes(b"x")
+    with pytest.raises(PdfError, match="超时"):
+        convert_to_pdf([doc], tmp_path / "pdf", timeout=1)
+
+
+def test_a_file_libreoffice_leaves_unconverted_is_named(tmp_path, monkeypatch):
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    doc = tmp_path / "坏文件.docx"
+    doc.write_bytes(b"x")
+    with pytest.raises(PdfError, match=r"坏文件\.docx"):
+        convert_to_pdf([doc], tmp_path / "pdf")
+
+
+def test_each_process_gets_its_own_profile(tmp_path, monkeypatch):
+    log = tmp_path / "calls.txt"
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    # record the profile argument and FONTCONFIG_FILE, then "convert" by touching the PDFs
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo "$1 $FONTCONFIG_FILE" >> "{log}"\n'
+        'out=""; prev=""\n'
+        'for a in "$@"; do\n'
+        '  if [ "$prev" = "--outdir" ]; then out="$a"; fi\n'
+        '  case "$a" in *.docx) b=$(basename "$a" .docx); touch "$out/$b.pdf";; esac\n'
+        '  prev="$a"\n'
+        "done\n",
+        encoding="utf-8",
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    docs = []
+    for i in range(4):
+        d = tmp_path / "in" / f"{i}.docx"
+        d.parent.mkdir(exist_ok=True)
+        d.write_bytes(b"x")
+        docs.append(d)
+    out = convert_to_pdf(docs, tmp_path / "pdf", workers=2)
+    assert [p.name for p in out] == ["0.pdf", "1.pdf", "2.pdf", "3.pdf"]
+    calls = log.read_text(encoding="utf-8").splitlines()
+    profiles = {c.split()[0] for c in calls}
+    assert len(calls) == 2 and len(profiles) == 2
+    assert all(p.startswith("-env:UserInstallation=file://") for p in profiles)
+    assert all(c.split()[1].endswith("fonts.conf") for c in calls)
+
+
+def test_fontconfig_maps_official_fonts_to_noto(tmp_path):
+    text = fontconfig_file(tmp_path).read_text(encoding="utf-8")
+    assert "<include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>" in text
+    for name, face in (("仿宋_GB2312", "Noto Serif CJK SC"), ("方正小标宋简体", "Noto Serif CJK SC"),
+                       ("楷体_GB2312", "Noto Serif CJK SC"), ("宋体", "Noto Serif CJK SC"),
+                       ("黑体", "Noto Sans CJK SC")):
+        assert (f"<family>{name}</family><prefer><family>{face}</family></prefer>") in text
+
+
+def test_merge_of_nothing_is_an_error(tmp_path):
+    with pytest.raises(PdfError):
+        merge_pdfs([], tmp_path / "x.pdf")
