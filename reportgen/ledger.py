@@ -239,16 +239,22 @@ def _date(text: str | None) -> dt.date | None:
 class Ledger:
     """The SQLite history of a workspace; open it with `Ledger(path)` (created when absent)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float = 15.0) -> None:
         self.path = Path(path)
         self.opened_at = dt.datetime.now().replace(microsecond=0)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        try:
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise self._error(exc) from exc
+        except BaseException as exc:
+            self._conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from exc
+            raise
 
     # -- lifecycle
 

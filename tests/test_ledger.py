@@ -91,6 +91,21 @@ def test_corrupt_file_is_a_ledger_error(tmp_path: Path) -> None:
         Ledger(path)
 
 
+def test_busy_ledger_is_a_ledger_error(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    Ledger(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with Ledger(path, timeout=0.05) as led, pytest.raises(LedgerError, match="正被其他程序占用"):
+            led.doc_number("2024-06", 2024, 1)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with Ledger(path) as led:
+        assert led.doc_number("2024-06", 2024, 1) == 1
+
+
 def test_record_and_history(ledger: Ledger, tmp_path: Path) -> None:
     _run(ledger, tmp_path, "2024-05", [_sub(tmp_path, A, "2024-05", 0.4,
                                             P01_M02=(Reported.DONE, D(2024, 5, 18)))])
