@@ -150,14 +150,13 @@ def run_period(
     import shutil
 
     from reportgen.checkreport import write_check_report
-    from reportgen.fsutil import write_text_atomic
     from reportgen.ingest import read_submissions
     from reportgen.ledger import Ledger
     from reportgen.plan.workbook import load_plan
-    from reportgen.reconcile import reconcile
+    from reportgen.reconcile import merge_issues, reconcile
     from reportgen.render.excel import check_excel_template, render_excel
     from reportgen.render.word import check_word_templates, render_word
-    from reportgen.summary import summary_text
+    from reportgen.summary import write_summary
 
     as_of = _check_as_of(period, as_of)
     out_dir = ws.output_dir(period)
@@ -173,30 +172,29 @@ def run_period(
             check_word_templates(ws)
             check_excel_template(ws)
 
-            ledger = Ledger(ws.ledger_path)
-            history = ledger.history(period)
-            prev = history.previous_period(period)
-            previous = history.figures.get(prev, {}) if prev else {}
+            with Ledger(ws.ledger_path) as ledger:
+                history = ledger.history(period)
+                prev = history.previous_period(period)
+                previous = history.figures.get(prev, {}) if prev else {}
 
-            placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
-            report = RunReport(result=placeholder, log_path=log_path)
-            stages = _Stages(report, progress)
+                placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
+                report = RunReport(result=placeholder, log_path=log_path)
+                stages = _Stages(report, progress)
 
-            with stages.stage("读取报送表"):
-                ingest = read_submissions(
-                    ws.submissions_dir(period), plan, ws.config, period, previous
-                )
-            with stages.stage("核对进度"):
-                result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
-                result.doc_number = ledger.doc_number(period, plan.year, ws.config.office.next_doc_no)
-                report.result = result
-            with stages.stage("记入台账"):
-                ledger.record(plan, result, [s.file for s in ingest.submissions], ws.archive_dir)
+                with stages.stage("读取报送表"):
+                    ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous)
+                with stages.stage("核对进度"):
+                    result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
+                    result.issues = merge_issues(ingest.issues, result.issues)
+                    result.doc_number = ledger.doc_number(period, plan.year, ws.config.office.next_doc_no)
+                    report.result = result
+                with stages.stage("记入台账"):
+                    ledger.record(plan, result, [f.path for f in ingest.files], ws.archive_dir)
             with stages.stage("校验报告与汇总数据"):
-                write_check_report(ingest, plan, period, staging)
-                write_text_atomic(staging / "summary.json", summary_text(result))
+                write_check_report(ingest, plan, period, staging, ws.config)
+                write_summary(result, staging / "summary.json")
             with stages.stage("生成公文"):
-                _guard(report, "公文", lambda: render_word(result, ws, staging))
+                _guard(report, "公文", lambda: render_word(result, ws, staging, report.warnings))
             with stages.stage("生成汇总表"):
                 _guard(report, "汇总表", lambda: render_excel(result, history, ws, staging / "汇总表.xlsx"))
             report.written = _publish(staging, out_dir, MANAGED_FOLDERS)
@@ -233,3 +231,65 @@ def _export_pdf(report: RunReport, out_dir: Path) -> list[Path]:
     if meeting:
         pdfs.append(merge_pdfs(meeting, pdf_dir / "会议材料.pdf"))
     return pdfs
+
+
+@dataclass
+class UnitStatus:
+    """Whether one unit's form for the period has come in."""
+
+    unit: str
+    files: list[str] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+
+    @property
+    def received(self) -> bool:
+        """Return True when a usable file from the unit was read."""
+        return bool(self.files)
+
+
+@dataclass
+class PeriodStatus:
+    """Who has reported for a period and how long is left."""
+
+    period: str
+    deadline: dt.date
+    days_left: int  # negative once the deadline has passed
+    units: list[UnitStatus] = field(default_factory=list)
+    unidentified: list[str] = field(default_factory=list)  # files no unit could be found for
+
+
+def report_deadline(period: str, report_day: int) -> dt.date:
+    """Return the day units must report by: `report_day` of the month after `period`."""
+    end = period_end(period)
+    nxt = end + dt.timedelta(days=1)
+    return nxt.replace(day=report_day)
+
+
+def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> PeriodStatus:
+    """Return who has reported for `period` (files read, not judged) and days to the deadline."""
+    from reportgen.ingest import expected_units, read_submissions
+    from reportgen.plan.workbook import load_plan
+
+    plan = load_plan(ws.master_workbook(), ws.config)
+    deadline = report_deadline(period, ws.config.schedule.report_day)
+    today = today or dt.date.today()
+    status = PeriodStatus(period, deadline, (deadline - today).days)
+    folder = ws.submissions_dir(period)
+    if not folder.is_dir():
+        status.units = [UnitStatus(u) for u in expected_units(plan, ws.config)]
+        return status
+    ingest = read_submissions(folder, plan, ws.config, period)
+    by_unit = {u: UnitStatus(u) for u in ingest.expected_units}
+    for f in ingest.files:
+        unit = f.submission.unit if f.submission else ""
+        if unit in by_unit:
+            if f.used:
+                by_unit[unit].files.append(f.name)
+            by_unit[unit].errors += sum(i.severity is Severity.ERROR for i in f.issues)
+            by_unit[unit].warnings += sum(i.severity is Severity.WARNING for i in f.issues)
+        else:
+            status.unidentified.append(f.name)
+    status.units = list(by_unit.values())
+    return status
+
