@@ -1,0 +1,317 @@
+"""The meeting summary workbook (汇总表.xlsx), rendered from the Excel template staff restyle.
+
+`excel_context` turns a PeriodResult into plain rows (dicts of numbers, dates and text, the
+same values summary.json carries, keyed by item and milestone codes); the template
+(`templates/汇总表.xlsx`, made by tools/make_excel_template.py) decides where each value goes
+and how it looks; `xlsx_template.render_template` does the filling. Only the paper size and the
+two default font names are taken from reportgen.toml at render time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from copy import copy
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.utils.indexed_list import IndexedList
+
+from reportgen.config import Config, FontConfig
+from reportgen.errors import WorkspaceError
+from reportgen.model import (
+    STATUS_LABEL,
+    History,
+    ItemResult,
+    MilestoneResult,
+    PeriodResult,
+    Section,
+    Status,
+    UnitResult,
+)
+from reportgen.render.xlsx_template import check_template, render_template
+from reportgen.workspace import Workspace
+
+TEMPLATE_NAME = "汇总表.xlsx"
+
+# a mark beside each status word, so the colour is not the only cue on a black-and-white print
+STATUS_MARK: dict[Status, str] = {
+    Status.DONE: "√",
+    Status.DONE_LATE: "√",
+    Status.IN_PROGRESS: "○",
+    Status.DUE_SOON: "▲",
+    Status.OVERDUE: "●",
+    Status.NOT_REPORTED: "×",
+}
+
+VS_LABEL = {"ahead": "超前", "behind": "滞后", "on": "持平", "": ""}
+
+PAPER_SIZE = {"A4": 9, "A3": 8}  # OOXML paperSize codes
+
+# What the template can use; written on the template's 模板说明 sheet for staff.
+CONTEXT_HELP: dict[str, str] = {
+    "period": "报告期，如 2024-06",
+    "period_label": "报告期中文，如 2024年6月",
+    "year": "年度",
+    "month": "月份",
+    "as_of": "截止日期（日期）",
+    "as_of_label": "截止日期中文，如 2024年6月30日",
+    "schedule": "序时进度（比例，如 0.5）",
+    "plan_title": "任务分解标题",
+    "plan_version": "任务分解版本号",
+    "org": "单位名称",
+    "issuer": "发文机关全称",
+    "short_name": "发文机关简称",
+    "count": "节点数：count.total、count.due（已到期），以及 count.done、count.done_late、"
+    "count.in_progress、count.due_soon、count.overdue、count.not_reported",
+    "rows": "汇总表行：每个节点一行（无节点的项目一行）。同一项目的第一行有 no、name、target、"
+    "cumulative、rate、schedule；每行都有 item、item_name、code、text、due、units、lead、"
+    "status、status_label、progress、problems、completed_on、days_overdue、days_left",
+    "milestones": "全部节点（字段同 rows 中的节点字段，item_name 每行都有）",
+    "overdue": "逾期未完成节点，逾期天数多的在前",
+    "due_soon": "临期节点，剩余天数少的在前",
+    "units": "各责任单位：rank、name、submitted、submitted_label、total、due、done、done_late、"
+    "in_progress、due_soon、overdue、not_reported、rate",
+    "missing_units": "未报送单位：name、item_names（涉及项目）、milestones（涉及节点数）、due（其中已到期）",
+    "projects": "有年度投资目标的项目：no、code、name、target、previous、added（本月新增）、"
+    "cumulative、rate、schedule、vs、vs_label、invoice",
+    "months": "按月累计完成投资：period、label、cumulative、added、rate、schedule",
+}
+
+
+def status_text(status: Status) -> str:
+    """Return the status as printed: mark and word, e.g. '● 逾期未完成'."""
+    return f"{STATUS_MARK[status]} {STATUS_LABEL[status]}"
+
+
+def _label(period: str) -> str:
+    return f"{int(period[:4])}年{int(period[5:7])}月"
+
+
+def _cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _milestone_row(m: MilestoneResult) -> dict[str, Any]:
+    report = m.report
+    progress = report.progress if report else ""
+    if not progress and m.status is Status.NOT_REPORTED:
+        progress = "（未报送）"
+    return {
+        "item": m.item,
+        "item_name": m.item_name,
+        "code": m.code,
+        "text": m.text,
+        "due": m.due,
+        "units": "、".join(m.units),
+        "lead": m.lead,
+        "status": m.status.value,
+        "status_label": status_text(m.status),
+        "progress": progress,
+        "problems": report.problems if report else "",
+        "completed_on": m.completed_on,
+        "days_overdue": m.days_overdue if m.status is Status.OVERDUE else None,
+        "days_left": m.days_left if m.status is Status.DUE_SOON else None,
+    }
+
+
+def _item_fields(no: int, it: ItemResult) -> dict[str, Any]:
+    return {
+        "no": no,
+        "name": it.name,
+        "target": it.target_yi,
+        "cumulative": it.cumulative_yi,
+        "rate": it.rate,
+        "schedule": it.schedule_rate if it.target_yi is not None else None,
+    }
+
+
+_BLANK_ITEM = dict.fromkeys(("no", "name", "target", "cumulative", "rate", "schedule"))
+_BLANK_MILESTONE = dict.fromkeys(
+    ("code", "text", "due", "lead", "status", "completed_on", "days_overdue", "days_left"), None
+) | {"units": "", "status_label": "", "progress": "", "problems": ""}
+
+
+def _summary_rows(result: PeriodResult, by_item: dict[str, list[dict[str, Any]]]) -> list[dict]:
+    rows: list[dict[str, Any]] = []
+    ordered = [i for i in result.items if i.section is Section.PROJECT] + [
+        i for i in result.items if i.section is not Section.PROJECT
+    ]
+    for no, it in enumerate(ordered, start=1):
+        first = _item_fields(no, it)
+        ms = by_item.get(it.code) or [
+            {**_BLANK_MILESTONE, "item": it.code, "item_name": it.name, "units": "、".join(it.units)}
+        ]
+        for k, m in enumerate(ms):
+            rows.append({**m, **(first if k == 0 else _BLANK_ITEM)})
+    return rows
+
+
+def _unit_row(u: UnitResult) -> dict[str, Any]:
+    counts = {s.value: u.counts.get(s.value, 0) for s in Status}
+    return {
+        "rank": u.rank,
+        "name": u.name,
+        "submitted": u.submitted,
+        "submitted_label": "已报送" if u.submitted else "× 未报送",
+        "total": sum(counts.values()),
+        "due": u.due,
+        **counts,
+        "rate": u.rate,
+    }
+
+
+def _project_rows(result: PeriodResult) -> list[dict[str, Any]]:
+    out = []
+    projects = [i for i in result.items if i.target_yi is not None]
+    for no, it in enumerate(projects, start=1):
+        out.append({
+            "no": no,
+            "code": it.code,
+            "name": it.name,
+            "target": it.target_yi,
+            "previous": it.previous_yi,
+            "added": it.month_added_yi,
+            "cumulative": it.cumulative_yi,
+            "rate": it.rate,
+            "schedule": it.schedule_rate,
+            "vs": it.vs_schedule,
+            "vs_label": VS_LABEL.get(it.vs_schedule, it.vs_schedule),
+            "invoice": it.invoice_yi,
+        })
+    return out
+
+
+def _month_rows(result: PeriodResult, history: History) -> list[dict[str, Any]]:
+    """Return the cumulative investment of the projects per month of the plan year."""
+    codes = [i.code for i in result.items if i.target_yi is not None]
+    target = sum(i.target_yi or 0.0 for i in result.items)
+    year = f"{result.plan_year:04d}-"
+    totals: dict[str, float | None] = {}
+    for period in sorted(history.figures):
+        if period.startswith(year) and period < result.period:
+            figures = history.figures[period]
+            values = [figures[f"{c}/invest"] for c in codes if f"{c}/invest" in figures]
+            totals[period] = round(sum(values), 6) if values else None
+    current = [i.cumulative_yi for i in result.items if i.target_yi is not None
+               and i.cumulative_yi is not None]
+    totals[result.period] = round(sum(current), 6) if current else None
+    rows = []
+    previous: float | None = None
+    previous_period: str | None = None
+    for period, value in totals.items():
+        month = int(period[5:7])
+        if value is None:
+            added = None
+        elif previous_period is not None and int(previous_period[5:7]) == month - 1:
+            added = None if previous is None else round(value - previous, 6)
+        else:
+            added = value if month == 1 else None
+        rows.append({
+            "period": period,
+            "label": _label(period),
+            "cumulative": value,
+            "added": added,
+            "rate": value / target if value is not None and target else None,
+            "schedule": month / 12,
+        })
+        previous, previous_period = value, period
+    return rows
+
+
+def _missing_rows(result: PeriodResult, milestones: Iterable[MilestoneResult]) -> list[dict]:
+    out = []
+    for u in result.units:
+        if u.submitted:
+            continue
+        mine = [m for m in milestones if u.name in m.units]
+        items = list(dict.fromkeys(m.item_name for m in mine))
+        items += [i.name for i in result.items if u.name in i.units and i.name not in items]
+        out.append({
+            "name": u.name,
+            "item_names": "、".join(items),
+            "milestones": len(mine),
+            "due": sum(1 for m in mine if m.due is not None and m.due <= result.as_of),
+        })
+    return out
+
+
+def excel_context(result: PeriodResult, history: History, config: Config) -> dict[str, Any]:
+    """Return the names the Excel template sees: plain rows of numbers, dates and text."""
+    milestones = [_milestone_row(m) for m in result.milestones]
+    by_item: dict[str, list[dict[str, Any]]] = {}
+    for row in milestones:
+        by_item.setdefault(row["item"], []).append(row)
+    overdue = sorted((r for r in milestones if r["status"] == Status.OVERDUE),
+                     key=lambda r: (-(r["days_overdue"] or 0), r["code"]))
+    due_soon = sorted((r for r in milestones if r["status"] == Status.DUE_SOON),
+                      key=lambda r: (r["days_left"] if r["days_left"] is not None else 10**6,
+                                     r["code"]))
+    units = sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0))
+    count = {s.value: sum(1 for m in result.milestones if m.status is s) for s in Status}
+    count["total"] = len(result.milestones)
+    count["due"] = sum(1 for m in result.milestones if m.due and m.due <= result.as_of)
+    return {
+        "period": result.period,
+        "period_label": _label(result.period),
+        "year": int(result.period[:4]),
+        "month": int(result.period[5:7]),
+        "as_of": result.as_of,
+        "as_of_label": _cn_date(result.as_of),
+        "schedule": result.schedule_rate,
+        "plan_title": result.plan_title,
+        "plan_version": result.plan_version,
+        "org": config.office.org_name,
+        "issuer": config.office.issuer,
+        "short_name": config.office.short_name,
+        "count": count,
+        "rows": _summary_rows(result, by_item),
+        "milestones": milestones,
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "units": [_unit_row(u) for u in units],
+        "missing_units": _missing_rows(result, result.milestones),
+        "projects": _project_rows(result),
+        "months": _month_rows(result, history),
+    }
+
+
+def _apply_config(book: Workbook, config: Config) -> None:
+    """Set the configured paper and swap the template's default font names for configured ones."""
+    defaults = FontConfig()
+    swap = {defaults.table: config.fonts.table, defaults.table_title: config.fonts.table_title}
+    swap = {k: v for k, v in swap.items() if k != v}
+    if swap:
+        fonts = []
+        for f in book._fonts:
+            if f.name in swap:
+                f = copy(f)
+                f.name = swap[f.name]
+            fonts.append(f)
+        book._fonts = IndexedList(fonts)
+    for sheet in book.worksheets:
+        sheet.page_setup.paperSize = PAPER_SIZE[config.paper.excel]
+        sheet.page_setup.orientation = "landscape"
+
+
+def check_excel_template(ws: Workspace) -> None:
+    """Raise TemplateError when the workspace's Excel template names data that does not exist."""
+    check_template(ws.template(TEMPLATE_NAME), CONTEXT_HELP.keys())
+
+
+def render_excel(result: PeriodResult, history: History, ws: Workspace, out_path: Path) -> Path:
+    """Render 汇总表.xlsx for the period from the workspace's template; return the file written."""
+    book = render_template(ws.template(TEMPLATE_NAME), excel_context(result, history, ws.config))
+    _apply_config(book, ws.config)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(f".{out_path.stem}.part.xlsx")
+    try:
+        book.save(partial)
+        partial.replace(out_path)
+    except PermissionError as exc:
+        partial.unlink(missing_ok=True)
+        raise WorkspaceError(
+            f"无法写入 {out_path}：文件可能正在被 Excel 或 WPS 打开，请关闭后重试"
+        ) from exc
+    return out_path

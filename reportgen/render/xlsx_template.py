@@ -1,0 +1,762 @@
+"""Render an Excel template: Jinja expressions in cells, and rows that repeat for a list.
+
+Template syntax (the bundled 汇总表.xlsx explains it to staff on its 模板说明 sheet):
+
+- A cell that is exactly ``{{ 表达式 }}`` receives the value itself, so numbers stay numbers and
+  dates stay dates and keep the cell's number format (``{{ m.due }}`` → a real date).
+- A cell with other text around expressions, e.g. ``截至{{ as_of_label }}``, becomes text.
+- A row loop: a cell of the row starts with ``{%row for m in milestones %}``; the row is
+  repeated once per element, and the rest of that cell (possibly nothing) is the cell's own
+  content. ``{%row for m in milestones if m.status == "overdue" %}`` keeps only some elements;
+  ``loop.index`` (1, 2, …), ``loop.first``, ``loop.last`` and ``loop.length`` are available.
+  An empty list removes the row. Several loops may sit on one sheet (not inside each other).
+- Header and footer texts (页眉/页脚) may hold expressions too.
+- Sheets whose name starts with ``模板说明`` are notes for staff and are left out of the output.
+
+Every repeated row copies the loop row's cell styles (font, border, fill, number format,
+alignment, protection), merged cells and height. Everything below a loop moves down, and the
+workbook is adjusted the way Excel adjusts it when rows are inserted: formulas (a total
+``=SUM(D5:D5)`` under a loop on row 5 grows to cover every generated row), formulas inside the
+loop row (translated per row), merged cells, conditional formatting, data validation,
+autofilter, print area, print titles, defined names, frozen panes, page breaks, and chart and
+picture anchors and chart series references on any sheet. A reference that only pointed into
+a loop row whose list is empty becomes ``0`` (so a total over an empty table shows 0).
+
+Values are safe: a string is always written as text, so ``=HYPERLINK(...)`` typed by a unit
+never becomes a formula; characters Excel cannot store are dropped; NaN and infinity leave
+the cell empty. Expressions run in Jinja's sandbox with undefined names reported as errors
+(TemplateError naming the sheet, the cell and its text) rather than printing nothing.
+
+Why not xltpl: checked with xltpl 0.21 (DESIGN §9), it drops conditional formatting and
+charts, leaves the print area and formulas unadjusted, writes any ``=…`` string as a
+formula, and its documented ``{%- for %}`` form fails in .xlsx. This module is that small
+renderer done on openpyxl, which keeps everything it does not touch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from copy import copy
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, Undefined, meta
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.formula.translate import Translator
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reportgen.errors import TemplateError
+
+NOTE_SHEET_PREFIX = "模板说明"
+
+ROW_MARKER = re.compile(
+    r"^\s*\{%-?\s*row\s+for\s+(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+"
+    r"(?P<expr>.+?)(?:\s+if\s+(?P<cond>.+?))?\s*-?%\}",
+    re.S,
+)
+_WHOLE_EXPR = re.compile(r"^\s*\{\{-?(?P<expr>.*?)-?\}\}\s*$", re.S)
+_DOTTED = re.compile(r"^\s*(?P<head>[A-Za-z_]\w*)(?P<tail>(?:\.[A-Za-z]\w*)*)\s*$")
+_REF_PART = re.compile(r"^(\$?)([A-Za-z]{1,3})?(\$?)(\d+)?$")
+_MAX_TEXT = 32767  # Excel's limit on characters in a cell
+
+
+# ---------------------------------------------------------------- Jinja environment
+
+
+def _pct(value: Any, digits: int = 2) -> str:
+    if value is None or isinstance(value, Undefined):
+        return ""
+    return f"{float(value) * 100:.{digits}f}%"
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    if value is None or isinstance(value, Undefined):
+        return ""
+    return f"{float(value):.{digits}f}"
+
+
+def _cn_date(value: Any) -> str:
+    if not isinstance(value, dt.date):
+        return "" if value is None else str(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def make_environment() -> SandboxedEnvironment:
+    """Return the sandboxed Jinja environment templates are rendered in, with our filters."""
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    env.filters.update(pct=_pct, num=_num, cn_date=_cn_date)
+    return env
+
+
+@dataclass(slots=True)
+class LoopInfo:
+    """What `loop` means inside a row loop."""
+
+    index0: int
+    length: int
+
+    @property
+    def index(self) -> int:
+        """Return the 1-based position."""
+        return self.index0 + 1
+
+    @property
+    def first(self) -> bool:
+        """Return True on the first row."""
+        return self.index0 == 0
+
+    @property
+    def last(self) -> bool:
+        """Return True on the last row."""
+        return self.index0 == self.length - 1
+
+    @property
+    def revindex(self) -> int:
+        """Return the 1-based position counted from the end."""
+        return self.length - self.index0
+
+
+Evaluator = Callable[[Mapping[str, Any]], Any]
+# what a bad expression or bad data can raise while a cell is evaluated
+_EVAL_ERRORS = (JinjaTemplateError, TypeError, ValueError, AttributeError, KeyError,
+                IndexError, ZeroDivisionError, OverflowError)
+
+
+class _Compiler:
+    """Turns cell texts into evaluators, once per distinct text."""
+
+    def __init__(self, env: SandboxedEnvironment) -> None:
+        self.env = env
+        self._cache: dict[str, Evaluator] = {}
+
+    def __call__(self, text: str) -> Evaluator:
+        found = self._cache.get(text)
+        if found is None:
+            found = self._cache[text] = self._compile(text)
+        return found
+
+    def _compile(self, text: str) -> Evaluator:
+        m = _WHOLE_EXPR.match(text)
+        if m and not any(s in m.group("expr") for s in ("{{", "}}", "{%", "%}")):
+            return self._expression(m.group("expr"))
+        template = self.env.from_string(text)
+        return lambda ctx: template.render(ctx)
+
+    def _expression(self, expr: str) -> Evaluator:
+        compiled = self.env.compile_expression(expr, undefined_to_none=False)
+        env = self.env
+
+        def slow(ctx: Mapping[str, Any]) -> Any:
+            value = compiled(**ctx)
+            if isinstance(value, Undefined):
+                value._fail_with_undefined_error()
+            return value
+
+        dotted = _DOTTED.match(expr)
+        if not dotted:
+            return slow
+        head = dotted.group("head")
+        attrs = [a for a in dotted.group("tail").split(".") if a]
+
+        def fast(ctx: Mapping[str, Any]) -> Any:
+            # the common `m.field` case without building a Jinja context per cell; same lookup
+            # rules as Jinja's sandbox (attribute first, then item), else the general path
+            try:
+                obj = ctx[head]
+            except KeyError:
+                return slow(ctx)
+            for a in attrs:
+                if type(obj) is dict and a in obj and not hasattr(dict, a):
+                    obj = obj[a]
+                else:
+                    obj = env.getattr(obj, a)
+                    if isinstance(obj, Undefined):
+                        return slow(ctx)
+            return obj
+
+        return fast
+
+
+# ---------------------------------------------------------------- writing values
+
+
+def _clean_text(s: str) -> str:
+    s = ILLEGAL_CHARACTERS_RE.sub("", s)
+    return s[:_MAX_TEXT]
+
+
+def set_value(cell: Cell, value: Any) -> None:
+    """Store `value` in `cell` keeping its type; strings are always text, never formulas."""
+    if value is None or isinstance(value, Undefined):
+        cell._value = None
+        cell.data_type = "n"
+    elif isinstance(value, bool | int | Decimal):
+        cell.value = value
+    elif isinstance(value, float):
+        cell.value = value if math.isfinite(value) else None
+    elif isinstance(value, dt.date | dt.time):
+        cell.value = value
+    else:
+        if isinstance(value, list | tuple):
+            value = "、".join("" if v is None else str(v) for v in value)
+        cell._value = _clean_text(str(value))
+        cell.data_type = "s"
+
+
+# ---------------------------------------------------------------- row mapping
+
+
+@dataclass(frozen=True, slots=True)
+class _RowMap:
+    """Row `row` becomes `count` rows (0 deletes it); rows below move by count - 1."""
+
+    row: int
+    count: int
+
+    @property
+    def delta(self) -> int:
+        return self.count - 1
+
+    def single(self, r: int) -> int | None:
+        """Return where a single-row reference goes (None when its row is deleted)."""
+        if r < self.row:
+            return r
+        if r == self.row:
+            return r if self.count else None
+        return r + self.delta
+
+    def span(self, a: int, b: int) -> tuple[int, int] | None:
+        """Return where rows a..b go; a span ending on the loop row grows with it."""
+        na = a if a <= self.row else a + self.delta
+        nb = b if b < self.row else b + self.delta
+        return (na, nb) if na <= nb else None
+
+
+def _split_sheet(ref: str) -> tuple[str | None, str]:
+    if "!" not in ref:
+        return None, ref
+    sheet, _, cells = ref.rpartition("!")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, cells
+
+
+def _shift_ref(ref: str, applies: bool, title: str, m: _RowMap, grow: bool = False) -> str | None:
+    """Return the reference moved by `m` (None when it vanished), or unchanged.
+
+    With `grow`, a single cell on the loop row becomes the column of generated rows (a chart
+    series made from one template row means the whole table)."""
+    sheet, cells = _split_sheet(ref)
+    if sheet is not None:
+        applies = sheet == title
+    if not applies:
+        return ref
+    parts = cells.split(":")
+    matches = [_REF_PART.match(p) for p in parts]
+    if len(parts) > 2 or not all(matches) or any(mm.group(4) is None for mm in matches if mm):
+        return ref  # a name, a whole column, or something we do not move
+    rows = [int(mm.group(4)) for mm in matches if mm]
+    if grow and len(rows) == 1 and rows[0] == m.row and m.count > 1:
+        matches, rows = matches * 2, rows * 2
+    if len(rows) == 1:
+        new_row = m.single(rows[0])
+        if new_row is None:
+            return None
+        new_rows: tuple[int, ...] = (new_row,)
+    else:
+        a, b = sorted(rows)
+        spanned = m.span(a, b)
+        if spanned is None:
+            return None
+        new_rows = spanned if rows[0] <= rows[1] else spanned[::-1]
+    if tuple(rows) == new_rows:
+        return ref
+    out = [
+        f"{mm.group(1)}{mm.group(2) or ''}{mm.group(3)}{r}"
+        for mm, r in zip(matches, new_rows, strict=True)
+        if mm
+    ]
+    prefix = ref[: len(ref) - len(cells)]
+    return prefix + ":".join(out)
+
+
+def shift_formula(formula: str, own_sheet: bool, title: str, m: _RowMap, grow: bool = False) -> str:
+    """Return `formula` (with its leading '=') with references to sheet `title` moved by `m`."""
+    if not own_sheet and title not in formula:
+        return formula
+    try:
+        tokens = Tokenizer(formula).items
+    except Exception:  # an unparsable formula is left for Excel to report
+        return formula
+    changed = False
+    for t in tokens:
+        if t.type == Token.OPERAND and t.subtype == Token.RANGE:
+            new = _shift_ref(t.value, own_sheet, title, m, grow)
+            if new != t.value:
+                t.value = "0" if new is None else new
+                changed = True
+    if not changed:
+        return formula
+    return "=" + "".join(t.value for t in tokens)
+
+
+def _shift_range(rng: CellRange, m: _RowMap) -> CellRange | None:
+    spanned = m.span(rng.min_row, rng.max_row)
+    if spanned is None:
+        return None
+    return CellRange(min_col=rng.min_col, min_row=spanned[0], max_col=rng.max_col, max_row=spanned[1])
+
+
+def _shift_multi(multi: MultiCellRange, m: _RowMap) -> MultiCellRange:
+    kept = [r for r in (_shift_range(cr, m) for cr in multi.ranges) if r is not None]
+    return MultiCellRange([r.coord for r in kept])
+
+
+# ---------------------------------------------------------------- the renderer
+
+
+@dataclass
+class _LoopRow:
+    row: int
+    names: list[str]
+    expr: str
+    cond: str | None
+    marker_col: int
+    marker_rest: str
+
+
+@dataclass
+class _Render:
+    wb: Workbook
+    context: Mapping[str, Any]
+    source: str
+    env: SandboxedEnvironment = field(default_factory=make_environment)
+
+    def __post_init__(self) -> None:
+        self.compile = _Compiler(self.env)
+        self.formulas: dict[str, list[Cell]] = {
+            ws.title: [c for c in ws._cells.values() if c.data_type == "f"]
+            for ws in self.wb.worksheets
+        }
+
+    # -- errors
+
+    def _fail(self, ws: Worksheet, where: str, text: str, exc: Exception) -> TemplateError:
+        reason = getattr(exc, "message", None) or str(exc)
+        return TemplateError(
+            f"Excel 模板 {self.source} 工作表「{ws.title}」{where}的内容有误：{text!r}（{reason}）"
+        )
+
+    def _compiled(self, ws: Worksheet, where: str, text: str) -> Evaluator:
+        try:
+            return self.compile(text)
+        except JinjaTemplateError as exc:
+            raise self._fail(ws, where, text, exc) from exc
+
+    def _eval(self, ws: Worksheet, where: str, text: str, ctx: Mapping[str, Any],
+              evaluator: Evaluator | None = None) -> Any:
+        try:
+            return (evaluator or self._compiled(ws, where, text))(ctx)
+        except _EVAL_ERRORS as exc:
+            raise self._fail(ws, where, text, exc) from exc
+
+    # -- sheet
+
+    def sheet(self, ws: Worksheet) -> None:
+        self._header_footer(ws)
+        loops: list[_LoopRow] = []
+        for cell in list(ws._cells.values()):
+            v = cell._value
+            if cell.data_type != "s" or not isinstance(v, str) or ("{{" not in v and "{%" not in v):
+                continue
+            marker = ROW_MARKER.match(v)
+            if marker:
+                if any(lp.row == cell.row for lp in loops):
+                    raise TemplateError(
+                        f"Excel 模板 {self.source} 工作表「{ws.title}」第{cell.row}行有两个循环标记"
+                    )
+                loops.append(
+                    _LoopRow(cell.row, [n.strip() for n in marker.group("names").split(",")],
+                             marker.group("expr"), marker.group("cond"), cell.column,
+                             v[marker.end():])
+                )
+        loop_rows = {lp.row for lp in loops}
+        for cell in list(ws._cells.values()):
+            v = cell._value
+            if (cell.row in loop_rows or cell.data_type != "s" or not isinstance(v, str)
+                    or ("{{" not in v and "{%" not in v)):
+                continue
+            set_value(cell, self._eval(ws, f"单元格 {cell.coordinate} ", v, self.context))
+        for lp in sorted(loops, key=lambda lp: lp.row, reverse=True):
+            self._loop(ws, lp)
+
+    def _header_footer(self, ws: Worksheet) -> None:
+        for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter,
+                   ws.firstHeader, ws.firstFooter):
+            for part in (hf.left, hf.center, hf.right):
+                if part.text and ("{{" in part.text or "{%" in part.text):
+                    part.text = str(self._eval(ws, "页眉页脚", part.text, self.context))
+
+    def _items(self, ws: Worksheet, lp: _LoopRow) -> list[Any]:
+        where = f"第{lp.row}行的循环标记"
+        seq = self._eval(ws, where, "{{ " + lp.expr + " }}", self.context)
+        if seq is None:
+            seq = []
+        if isinstance(seq, str | bytes) or not isinstance(seq, Iterable):
+            raise TemplateError(
+                f"Excel 模板 {self.source} 工作表「{ws.title}」{where}：{lp.expr} 不是列表"
+            )
+        items = list(seq)
+        if lp.cond is None:
+            return items
+        cond = "{{ " + lp.cond + " }}"
+        return [x for x in items if self._eval(ws, where, cond, self._row_ctx(lp, x, 0, 0))]
+
+    def _row_ctx(self, lp: _LoopRow, item: Any, i: int, n: int) -> dict[str, Any]:
+        ctx = dict(self.context)
+        if len(lp.names) == 1:
+            ctx[lp.names[0]] = item
+        else:
+            ctx.update(zip(lp.names, item, strict=True))
+        ctx["loop"] = LoopInfo(i, n)
+        return ctx
+
+    def _loop(self, ws: Worksheet, lp: _LoopRow) -> None:
+        items = self._items(ws, lp)
+        m = _RowMap(lp.row, len(items))
+        r = lp.row
+        # taken before shifting: a merge from below may land on this row when the list is empty
+        row_merges = [
+            mcr for mcr in ws.merged_cells.ranges if mcr.min_row == r and mcr.max_row == r
+        ]
+        self._shift_everything(ws, m)
+        template = sorted(
+            (c for (row, _), c in ws._cells.items() if row == r), key=lambda c: c.column
+        )
+        height = ws.row_dimensions[r].height if r in ws.row_dimensions else None
+        taken = {id(x) for x in row_merges}  # by identity: a moved merge may have equal bounds
+        ws.merged_cells.ranges = {x for x in ws.merged_cells.ranges if id(x) not in taken}
+        own = self.formulas[ws.title]
+        template_ids = {id(c) for c in template}
+        self.formulas[ws.title] = own = [c for c in own if id(c) not in template_ids]
+        for c in template:
+            del ws._cells[(r, c.column)]
+        _move_rows(ws, r, m.delta)
+        _move_row_dimensions(ws, r, m.delta)
+
+        # what each column of the loop row does, decided once
+        plan: list[tuple[int, Any, str, Any]] = []
+        for c in template:
+            text = c._value
+            if c.column == lp.marker_col:
+                text = lp.marker_rest
+            if isinstance(c, MergedCell):
+                plan.append((c.column, c._style, "merged", None))
+            elif c.data_type == "f" and isinstance(text, str):
+                plan.append((c.column, c._style, "formula", Translator(text, c.coordinate)))
+            elif isinstance(text, str) and ("{{" in text or "{%" in text):
+                where = f"单元格 {get_column_letter(c.column)}{r} "
+                plan.append((c.column, c._style, "expr",
+                             (text, self._compiled(ws, where, text))))
+            else:
+                plan.append((c.column, c._style, "static", (text, c.data_type)))
+
+        fit = [] if height is not None else _wrap_columns(ws, template, plan)
+        cells = ws._cells
+        n = len(items)
+        for i, item in enumerate(items):
+            row = r + i
+            ctx = self._row_ctx(lp, item, i, n)
+            for col, style, kind, what in plan:
+                if kind == "merged":
+                    cell: Cell = MergedCell(ws, row=row, column=col)
+                    cell._style = copy(style)
+                    cells[(row, col)] = cell
+                    continue
+                cell = Cell(ws, row=row, column=col)
+                cell._style = copy(style)
+                if kind == "expr":
+                    text, evaluator = what
+                    try:
+                        set_value(cell, evaluator(ctx))
+                    except _EVAL_ERRORS as exc:
+                        where = f"单元格 {get_column_letter(col)}{r}（第{i + 1}条数据）"
+                        raise self._fail(ws, where, text, exc) from exc
+                elif kind == "formula":
+                    cell._value = what.translate_formula(row_delta=i, col_delta=0)
+                    cell.data_type = "f"
+                    own.append(cell)
+                elif what[0] is not None:
+                    cell._value, cell.data_type = what
+                cells[(row, col)] = cell
+            if height is not None:
+                ws.row_dimensions[row].height = height
+            elif fit:
+                _fit_height(ws, row, fit)
+        merged = ws.merged_cells.ranges  # a set: add directly, MultiCellRange.add is O(n)
+        for mcr in row_merges:
+            for i in range(n):
+                merged.add(MergedCellRange(ws, CellRange(
+                    min_col=mcr.min_col, min_row=r + i, max_col=mcr.max_col, max_row=r + i).coord))
+
+    # -- adjusting what refers to rows
+
+    def _shift_everything(self, ws: Worksheet, m: _RowMap) -> None:
+        title = ws.title
+        for other in self.wb.worksheets:
+            own = other is ws
+            for cell in self.formulas[other.title]:
+                if isinstance(cell._value, str):
+                    cell._value = shift_formula(cell._value, own, title, m)
+            for chart in other._charts:
+                _shift_chart_refs(chart, title, m)
+            for name in other.defined_names.values():
+                name.attr_text = shift_formula("=" + name.attr_text, False, title, m)[1:]
+        for name in self.wb.defined_names.values():
+            name.attr_text = shift_formula("=" + name.attr_text, False, title, m)[1:]
+
+        merged = set()
+        for mcr in ws.merged_cells.ranges:
+            if not mcr.min_row == mcr.max_row == m.row:  # else replicated per row by _loop
+                spanned = m.span(mcr.min_row, mcr.max_row)
+                if spanned is None:
+                    continue
+                mcr.min_row, mcr.max_row = spanned
+            merged.add(mcr)
+        # rebuilt: the ranges' hashes change when their rows do
+        ws.merged_cells.ranges = merged
+
+        new_cf = ConditionalFormattingList()
+        for cf in ws.conditional_formatting:
+            sqref = _shift_multi(cf.sqref, m)
+            if not sqref.ranges:
+                continue
+            for rule in cf.rules:
+                rule.formula = [shift_formula("=" + f, True, title, m)[1:] for f in rule.formula]
+                new_cf.add(str(sqref), rule)
+        ws.conditional_formatting = new_cf
+
+        kept = []
+        for dv in ws.data_validations.dataValidation:
+            dv.sqref = _shift_multi(dv.sqref, m)
+            for attr in ("formula1", "formula2"):
+                f = getattr(dv, attr)
+                if f:
+                    setattr(dv, attr, shift_formula("=" + f, True, title, m)[1:])
+            if dv.sqref.ranges:
+                kept.append(dv)
+        ws.data_validations.dataValidation = kept
+
+        if ws.auto_filter.ref:
+            moved = _shift_range(CellRange(ws.auto_filter.ref), m)
+            ws.auto_filter.ref = moved.coord if moved else None
+
+        if ws._print_area and ws._print_area.ranges:
+            area = _shift_multi(ws._print_area, m)
+            ws.print_area = [r.coord for r in area.ranges] if area.ranges else None
+        if ws._print_rows:
+            rows = ws.print_title_rows
+            if rows:
+                a, _, b = rows.replace("$", "").partition(":")
+                spanned = m.span(int(a), int(b or a))
+                ws.print_title_rows = f"{spanned[0]}:{spanned[1]}" if spanned else None
+
+        if ws.freeze_panes:
+            top_row, top_col = coordinate_to_tuple(ws.freeze_panes)
+            if top_row > m.row:
+                ws.freeze_panes = f"{get_column_letter(top_col)}{top_row + m.delta}"
+
+        for brk in ws.row_breaks.brk:
+            if brk.id is not None and brk.id > m.row:
+                brk.id += m.delta
+
+        for obj in [*ws._charts, *ws._images]:
+            _shift_anchor(obj, m)
+
+
+def _wrap_columns(ws: Worksheet, template: list[Cell], plan: list) -> list[tuple[int, float, float]]:
+    """Return (column, usable width, line height) of the loop row's wrapping expression cells."""
+    out = []
+    expr_cols = {col for col, _, kind, _ in plan if kind == "expr"}
+    for c in template:
+        if c.column in expr_cols and c.alignment is not None and c.alignment.wrap_text:
+            dim = ws.column_dimensions.get(get_column_letter(c.column))
+            width = dim.width if dim is not None and dim.width else 8.43
+            size = float(c.font.sz or 11) if c.font is not None else 11.0
+            # column width is in widths of '0' at 11 pt; a CJK character is about two of them
+            chars = max(1.0, (width - 1) * 11 / size)
+            out.append((c.column, chars, size * 1.32))
+    return out
+
+
+def _fit_height(ws: Worksheet, row: int, fit: list[tuple[int, float, float]]) -> None:
+    """Set a row height that shows all wrapped text (Excel does not do it on opening a file)."""
+    best = 0.0
+    cells = ws._cells
+    for col, chars, line in fit:
+        value = cells[(row, col)]._value
+        if not isinstance(value, str) or not value:
+            continue
+        lines = 0
+        for para in value.split("\n"):
+            # UTF-8 length counts a CJK character as 3 and ASCII as 1: width ≈ CJK 2, ASCII 1
+            width = (len(para.encode("utf-8")) + len(para)) / 2
+            lines += max(1, math.ceil(width / chars))
+        best = max(best, lines * line + 4)
+    if best > 20:
+        ws.row_dimensions[row].height = min(best, 409)
+
+
+def _move_rows(ws: Worksheet, row: int, delta: int) -> None:
+    """Move every cell below `row` by `delta` rows."""
+    if not delta:
+        return
+    cells = ws._cells
+    keys = sorted((k for k in cells if k[0] > row), reverse=delta > 0)
+    for key in keys:
+        cell = cells.pop(key)
+        new_row = key[0] + delta
+        cell.row = new_row
+        cells[(new_row, key[1])] = cell
+
+
+def _move_row_dimensions(ws: Worksheet, row: int, delta: int) -> None:
+    dims = ws.row_dimensions
+    moved = [(k, d) for k, d in dims.items() if k >= row]
+    for k, _ in moved:
+        del dims[k]
+    for k, d in moved:
+        if k == row:
+            continue  # the loop row's height is copied to each generated row
+        d.index = k + delta
+        dims[k + delta] = d
+
+
+def _shift_chart_refs(chart: Any, title: str, m: _RowMap) -> None:
+    # a loaded chart lists itself among its _charts (the plot area's chart groups)
+    charts = {id(c): c for c in [chart, *getattr(chart, "_charts", [])]}
+    for ch in charts.values():
+        keep = []
+        for s in ch.series:
+            alive = True
+            refs = []
+            for attr in ("val", "cat", "xVal", "yVal", "bubbleSize"):
+                src = getattr(s, attr, None)
+                if src is not None:
+                    refs += [getattr(src, a, None) for a in ("numRef", "strRef", "multiLvlStrRef")]
+            if s.tx is not None:
+                refs.append(s.tx.strRef)
+            seen: set[int] = set()
+            for ref in refs:  # xVal/yVal are aliases of cat/val: adjust each reference once
+                if ref is None or not ref.f or id(ref) in seen:
+                    continue
+                seen.add(id(ref))
+                new = shift_formula("=" + ref.f, False, title, m, grow=True)[1:]
+                if new != ref.f:
+                    ref.f = new
+                    # a cached copy of the old cells would be shown until Excel recalculates
+                    for cache in ("numCache", "strCache", "multiLvlStrCache"):
+                        if hasattr(ref, cache):
+                            setattr(ref, cache, None)
+                alive = alive and new.rpartition("!")[2] != "0"
+            if alive:
+                keep.append(s)
+        ch.series = keep
+
+
+def _shift_anchor(obj: Any, m: _RowMap) -> None:
+    anchor = obj.anchor
+    if isinstance(anchor, str):
+        cell = CellRange(anchor)
+        new = m.single(cell.min_row) or m.row
+        obj.anchor = f"{get_column_letter(cell.min_col)}{new}"
+        return
+    start = getattr(anchor, "_from", None)
+    end = getattr(anchor, "to", None)
+    if start is None:
+        return
+    first = start.row + 1
+    last = end.row + 1 if end is not None else first
+    spanned = m.span(first, last) or (m.row, m.row + (last - first))
+    start.row = spanned[0] - 1
+    if end is not None:
+        end.row = spanned[1] - 1
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def render_template(template: Path, context: Mapping[str, Any]) -> Workbook:
+    """Return the workbook of `template` rendered with `context` (not saved)."""
+    try:
+        wb = load_workbook(template)
+    except Exception as exc:
+        raise TemplateError(f"无法打开 Excel 模板 {template}：{exc}") from exc
+    for ws in list(wb.worksheets):
+        if ws.title.startswith(NOTE_SHEET_PREFIX):
+            wb.remove(ws)
+    if not wb.worksheets:
+        raise TemplateError(f"Excel 模板 {template.name} 中没有可用的工作表")
+    job = _Render(wb, context, template.name)
+    for ws in wb.worksheets:
+        job.sheet(ws)
+    return wb
+
+
+def template_names(template: Path) -> set[str]:
+    """Return the top-level names the template's expressions use (syntax errors raise)."""
+    wb = load_workbook(template)
+    env = make_environment()
+    names: set[str] = set()
+    for ws in wb.worksheets:
+        if ws.title.startswith(NOTE_SHEET_PREFIX):
+            continue
+        for cell in ws._cells.values():
+            v = cell._value
+            if not isinstance(v, str) or ("{{" not in v and "{%" not in v):
+                continue
+            marker = ROW_MARKER.match(v)
+            texts = [v]
+            loop_names: set[str] = set()
+            if marker:
+                texts = ["{{ " + marker.group("expr") + " }}", v[marker.end():]]
+                loop_names = {n.strip() for n in marker.group("names").split(",")} | {"loop"}
+            elif "{%" in v and v.lstrip().startswith("{%row"):
+                raise TemplateError(
+                    f"Excel 模板 {template.name} 工作表「{ws.title}」单元格 {cell.coordinate} "
+                    f"的循环标记无法识别：{v!r}；应写作 {{%row for 变量 in 列表 %}}"
+                )
+            for text in texts:
+                try:
+                    found = meta.find_undeclared_variables(env.parse(text))
+                except JinjaTemplateError as exc:
+                    raise TemplateError(
+                        f"Excel 模板 {template.name} 工作表「{ws.title}」单元格 "
+                        f"{cell.coordinate} 的内容有误：{v!r}（{exc}）"
+                    ) from exc
+                names |= found - loop_names
+    return names
+
+
+def check_template(template: Path, available: Collection[str]) -> None:
+    """Raise TemplateError when the template uses a name that the data does not provide."""
+    missing = sorted(template_names(template) - set(available))
+    if missing:
+        raise TemplateError(
+            f"Excel 模板 {template.name} 使用了数据中没有的名称：{'、'.join(missing)}；"
+            f"可用的有：{'、'.join(sorted(available))}"
+        )

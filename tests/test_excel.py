@@ -1,0 +1,270 @@
+"""汇总表.xlsx: values match the period result, tables and their trimmings fit the rows, print setup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import needs_libreoffice
+from openpyxl import load_workbook
+from openpyxl.styles import Font
+from test_excel_fixtures import build_history, build_result
+
+from reportgen.errors import TemplateError
+from reportgen.model import STATUS_LABEL, PeriodResult, Status
+from reportgen.render.excel import excel_context, render_excel, status_text
+from reportgen.workspace import Workspace
+
+HEAD = 3  # header row of every table; data starts on row 4
+
+
+def _render(workspace: Workspace, result: PeriodResult | None = None) -> tuple[Path, PeriodResult]:
+    result = result or build_result()
+    out = render_excel(result, build_history(result), workspace, workspace.output_dir("2024-06")
+                       / "汇总表.xlsx")
+    return out, result
+
+
+def _column(ws, col: int, n: int) -> list:
+    return [ws.cell(HEAD + 1 + i, col).value for i in range(n)]
+
+
+def test_summary_sheet_matches_the_result(workspace: Workspace) -> None:
+    out, result = _render(workspace)
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总表", "分单位统计", "逾期清单", "临期清单", "未报送清单", "投资完成"]
+    ws = wb["汇总表"]
+    assert ws["A1"].value == "2024年6月重点项目推进情况汇总表"
+    rows = excel_context(result, build_history(result), workspace.config)["rows"]
+    n = len(rows)
+    assert n == len(result.milestones) + 1  # one item has no milestones
+    codes = [c for c in _column(ws, 7, n) if c]
+    assert codes == [m.code for m in sorted(result.milestones, key=lambda m: m.item)]
+    by_code = {m.code: m for m in result.milestones}
+    for i in range(n):
+        r = HEAD + 1 + i
+        code = ws.cell(r, 7).value
+        if code:
+            m = by_code[code]
+            assert ws.cell(r, 11).value == status_text(m.status)
+            assert STATUS_LABEL[m.status] in ws.cell(r, 11).value
+            assert ws.cell(r, 9).value == dt.datetime.combine(m.due, dt.time())
+            assert ws.cell(r, 10).value == "、".join(m.units)
+            if m.report:
+                assert ws.cell(r, 12).value == m.report.progress
+                assert ws.cell(r, 12).data_type == "s"
+    # item figures on each item's first row, as numbers with fixed decimals and percentages
+    items = {it.name: it for it in result.items}
+    firsts = [(r, ws.cell(r, 2).value) for r in range(HEAD + 1, HEAD + 1 + n) if ws.cell(r, 2).value]
+    assert [name for _, name in firsts] == [it.name for it in result.items]
+    for r, name in firsts:
+        it = items[name]
+        assert ws.cell(r, 3).value == it.target_yi
+        assert ws.cell(r, 4).value == it.cumulative_yi
+        assert ws.cell(r, 5).value == pytest.approx(it.rate) if it.rate is not None else True
+        assert ws.cell(r, 3).number_format == "0.00" and ws.cell(r, 5).number_format == "0.00%"
+    total = HEAD + 1 + n
+    assert ws.cell(total, 1).value == "合计"
+    assert ws.cell(total, 3).value == f"=SUM(C4:C{total - 1})"
+    assert ws.cell(total, 4).value == f"=SUM(D4:D{total - 1})"
+    assert ws.cell(total, 5).value == f'=IF(C{total}>0,D{total}/C{total},"")'
+    assert "状态标识" in ws.cell(total + 1, 1).value
+
+
+def test_hostile_progress_text_stays_text(workspace: Workspace) -> None:
+    out, _ = _render(workspace)
+    ws = load_workbook(out)["汇总表"]
+    hostile = {"=HYPERLINK(\"http://evil.example\",\"点此\")", "+1", "@x", "-2+3", "=1+1"}
+    found = [c for row in ws.iter_rows(min_col=12, max_col=12) for c in row if c.value in hostile]
+    assert {c.value for c in found} >= {"+1", "@x"} and any(c.value.startswith("=") for c in found)
+    assert all(c.data_type == "s" for c in found)
+
+
+def test_styles_merges_and_conditional_formats_cover_exactly_the_rows(workspace: Workspace) -> None:
+    out, result = _render(workspace)
+    wb = load_workbook(out)
+    ws = wb["汇总表"]
+    n = len(result.milestones) + 1
+    last = HEAD + n
+    assert {str(c.sqref) for c in ws.conditional_formatting} == {f"K4:K{last}"}
+    rules = [r for c in ws.conditional_formatting for r in c.rules]
+    assert {r.text for r in rules} >= {STATUS_LABEL[Status.OVERDUE], STATUS_LABEL[Status.DUE_SOON]}
+    for r in range(4, last + 1):
+        assert ws.cell(r, 8).border.left.style == "thin"
+        assert ws.cell(r, 8).font.name == "仿宋_GB2312"
+        assert ws.cell(r, 9).number_format == 'yyyy"年"m"月"d"日"'
+    assert ws.cell(last + 1, 3).font.b  # total row keeps its own style
+    assert ws.auto_filter.ref == f"A3:L{last}"
+
+    overdue = [m for m in result.milestones if m.status is Status.OVERDUE]
+    lst = wb["逾期清单"]
+    assert lst.max_row == HEAD + len(overdue)  # no 本期无 row, no stray row
+    assert _column(lst, 1, len(overdue)) == list(range(1, len(overdue) + 1))
+    days = _column(lst, 6, len(overdue))
+    assert days == sorted(days, reverse=True)
+    assert sorted(_column(lst, 3, len(overdue))) == sorted(m.code for m in overdue)
+
+    inv = wb["投资完成"]
+    projects = [it for it in result.items if it.target_yi is not None]
+    p_last = HEAD + len(projects)
+    chart = inv._charts[0]
+    assert [s.val.numRef.f for s in chart.series] == [
+        f"'投资完成'!$G$4:$G${p_last}", f"'投资完成'!$H$4:$H${p_last}"
+    ]
+    assert chart.series[0].cat.numRef.f == f"'投资完成'!$B$4:$B${p_last}"
+    assert {str(c.sqref) for c in inv.conditional_formatting} == {f"I4:I{p_last}"}
+    assert inv.cell(p_last + 1, 3).value == f"=SUM(C4:C{p_last})"
+    assert _column(inv, 2, len(projects)) == [it.name for it in projects]
+    assert _column(inv, 6, len(projects)) == [it.cumulative_yi for it in projects]
+    assert _column(inv, 9, len(projects)) == [
+        {"ahead": "超前", "behind": "滞后", "": None}[it.vs_schedule] for it in projects
+    ]
+    # the monthly table: Jan..May from the ledger, June from this period (last year left out)
+    months_at = next(r for r in range(1, inv.max_row + 1) if inv.cell(r, 2).value == "月份")
+    labels = [inv.cell(months_at + 1 + i, 2).value for i in range(6)]
+    assert labels == [f"2024年{m}月" for m in range(1, 7)]
+    june = inv.cell(months_at + 6, 3).value
+    assert june == pytest.approx(sum(it.cumulative_yi or 0 for it in projects))
+    # the template's print area A1:I37 grew by both tables (projects, six months)
+    assert inv.print_area == f"'投资完成'!$A$1:$I${37 + (len(projects) - 1) + (6 - 1)}"
+
+
+def test_units_and_missing_sheets(workspace: Workspace) -> None:
+    out, result = _render(workspace)
+    wb = load_workbook(out)
+    ws = wb["分单位统计"]
+    units = sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0))
+    assert _column(ws, 2, len(units)) == [u.name for u in units]
+    assert _column(ws, 1, len(units)) == [u.rank for u in units]
+    assert _column(ws, 10, len(units)) == [u.counts["overdue"] for u in units]
+    assert _column(ws, 12, len(units)) == pytest.approx([u.rate for u in units])
+    assert ws.cell(HEAD + len(units) + 1, 4).value == f"=SUM(D4:D{HEAD + len(units)})"
+    missing = wb["未报送清单"]
+    names = [u.name for u in result.units if not u.submitted]
+    assert _column(missing, 2, len(names)) == names
+    assert missing.max_row == HEAD + len(names)
+
+
+def test_empty_lists_say_so_without_stray_rows(workspace: Workspace) -> None:
+    result = build_result()
+    result.milestones = [m for m in result.milestones if m.status is not Status.OVERDUE]
+    for u in result.units:
+        u.submitted = True
+    out, _ = _render(workspace, result)
+    wb = load_workbook(out)
+    for sheet, text in (("逾期清单", "本期无逾期未完成节点"), ("未报送清单", "本期各责任单位均已按时报送")):
+        ws = wb[sheet]
+        assert ws.max_row == HEAD + 1
+        assert ws.cell(HEAD + 1, 1).value == text
+        assert f"A{HEAD + 1}" in {str(r).split(":")[0] for r in ws.merged_cells.ranges}
+    assert wb["临期清单"].max_row == HEAD + sum(
+        1 for m in result.milestones if m.status is Status.DUE_SOON)
+
+
+def test_print_setup(workspace: Workspace) -> None:
+    workspace.config.paper.excel = "A3"
+    out, _ = _render(workspace)
+    wb = load_workbook(out)
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.paperSize == 8
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$3"
+        assert ws.freeze_panes == "A4"
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+        assert ws.oddFooter.left.text.startswith("2024年6月")
+
+
+def test_configured_fonts_replace_the_template_defaults(workspace: Workspace) -> None:
+    workspace.config.fonts.table = "宋体"
+    workspace.config.fonts.table_title = "方正黑体"
+    out, _ = _render(workspace)
+    ws = load_workbook(out)["汇总表"]
+    assert ws["H4"].font.name == "宋体"
+    assert ws["A1"].font.name == "方正黑体" and ws["A3"].font.name == "方正黑体"
+
+
+def test_staff_edit_of_the_template_shows_in_the_output(workspace: Workspace) -> None:
+    path = workspace.root / "templates" / "汇总表.xlsx"
+    wb = load_workbook(path)
+    ws = wb["汇总表"]
+    # swap 责任单位 (J) and 状态 (K), with their loop cells and widths
+    for r in (3, 4):
+        a, b = ws.cell(r, 10), ws.cell(r, 11)
+        a.value, b.value = b.value, a.value
+        a._style, b._style = b._style, a._style
+    # a new column with a new expression, and a different font for the progress text
+    ws["M3"] = "牵头单位"
+    ws["M3"]._style = ws["L3"]._style
+    ws["M4"] = "{{ r.lead }}"
+    ws["M4"]._style = ws["L4"]._style
+    ws["L4"].font = Font(name="楷体", size=12)
+    wb.save(path)
+
+    result = build_result()
+    out = render_excel(result, build_history(result), workspace, workspace.root / "o.xlsx")
+    ws = load_workbook(out)["汇总表"]
+    first = next(m for m in result.milestones if m.item == "P01")
+    assert ws["J3"].value == "状态" and ws["K3"].value == "责任单位"
+    assert ws["J4"].value == status_text(first.status)
+    assert ws["K4"].value == "、".join(first.units)
+    assert ws["M3"].value == "牵头单位" and ws["M4"].value == first.lead
+    n = len(result.milestones) + 1
+    assert ws.cell(HEAD + n, 13).value is not None
+    assert all(ws.cell(r, 12).font.name == "楷体" for r in range(4, HEAD + n + 1))
+
+
+def test_a_broken_template_fails_before_writing(workspace: Workspace) -> None:
+    path = workspace.root / "templates" / "汇总表.xlsx"
+    wb = load_workbook(path)
+    wb["分单位统计"]["B4"] = "{{ u.nmae }}"
+    wb.save(path)
+    target = workspace.root / "out" / "汇总表.xlsx"
+    result = build_result()
+    with pytest.raises(TemplateError, match=r"分单位统计.*B4.*nmae"):
+        render_excel(result, build_history(result), workspace, target)
+    assert not target.exists()
+
+
+def test_matches_summary_json_when_available(workspace: Workspace) -> None:
+    summary = pytest.importorskip("reportgen.summary")
+    out, result = _render(workspace)
+    data = summary.summary_dict(result)
+    ws = load_workbook(out)["汇总表"]
+    status_by_code = {ws.cell(r, 7).value: ws.cell(r, 11).value for r in range(4, ws.max_row)}
+    for m in data["milestones"]:
+        assert status_by_code[m["code"]] == status_text(Status(m["status"]))
+
+
+@needs_libreoffice
+def test_pdf_pages_each_carry_the_header_row(workspace: Workspace, tmp_path: Path) -> None:
+    out, _ = _render(workspace, build_result(milestones_per_item=6))
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(out)],
+        check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)},
+    )
+    pdf = tmp_path / "汇总表.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    pages = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+    assert pages >= 7  # the summary alone takes several pages
+    summary_pages = 0
+    for p in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(p), "-l", str(p), "-layout", str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "序号" in text or "排名" in text, f"第{p}页没有表头"
+        assert re.search(rf"第\s*{p}\s*页\s*共\s*{pages}\s*页", text), f"第{p}页页脚没有页码"
+        assert "2024年6月" in text
+        if "重点项目推进情况汇总表" in text:
+            summary_pages += 1
+            assert "节点要求" in text and "进展情况" in text
+    assert summary_pages >= 2

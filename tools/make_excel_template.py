@@ -1,0 +1,382 @@
+"""Build templates/汇总表.xlsx, the Excel template of the meeting summary.
+
+The file this writes is committed; staff restyle it in Excel or WPS afterwards (fonts, widths,
+colours, columns, wording), so run this only to start again from the bundled design:
+
+    python tools/make_excel_template.py [--out templates/汇总表.xlsx]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from openpyxl import Workbook  # noqa: E402
+from openpyxl.chart import BarChart, Reference  # noqa: E402
+from openpyxl.chart.label import DataLabelList  # noqa: E402
+from openpyxl.formatting.rule import CellIsRule, Rule  # noqa: E402
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
+from openpyxl.styles.differential import DifferentialStyle  # noqa: E402
+from openpyxl.utils import get_column_letter  # noqa: E402
+from openpyxl.worksheet.pagebreak import Break  # noqa: E402
+from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
+
+from reportgen.config import FontConfig  # noqa: E402
+from reportgen.model import STATUS_LABEL, Status  # noqa: E402
+from reportgen.render.excel import CONTEXT_HELP, STATUS_MARK  # noqa: E402
+
+FONTS = FontConfig()
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="D9D9D9")
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+NUM, PCT, DATE, INT = "0.00", "0.00%", 'yyyy"年"m"月"d"日"', "0"
+
+# status word -> (fill, font colour); dark enough text to read in grey on paper
+STATUS_STYLE: dict[Status, tuple[str, str]] = {
+    Status.OVERDUE: ("FFC7CE", "9C0006"),
+    Status.DUE_SOON: ("FFEB9C", "7F6000"),
+    Status.NOT_REPORTED: ("D9D9D9", "000000"),
+    Status.DONE_LATE: ("FCE4D6", "833C0B"),
+    Status.DONE: ("C6EFCE", "006100"),
+}
+
+
+@dataclass
+class Col:
+    """One column of a table: header, width, cell content and its kind."""
+
+    head: str
+    width: float
+    value: str
+    kind: str = "text"  # text | wrap | num | pct | date | int | center
+    total: str = ""  # content of the total row ("sum" for a SUM over the rows)
+
+
+def _font(size: float = 10.5, bold: bool = False, title: bool = False, color: str = "000000"):
+    return Font(name=FONTS.table_title if title else FONTS.table, size=size, bold=bold, color=color)
+
+
+def _body_style(cell, kind: str) -> None:
+    cell.font = _font()
+    cell.border = BOX
+    horizontal = {"num": "right", "pct": "right", "int": "center", "date": "center",
+                  "center": "center"}.get(kind, "left")
+    cell.alignment = Alignment(horizontal=horizontal, vertical="center",
+                               wrap_text=kind in ("wrap", "text"))
+    cell.number_format = {"num": NUM, "pct": PCT, "date": DATE, "int": INT}.get(kind, "General")
+
+
+def _page(ws: Worksheet, last_col: int, title_rows: str, footer_left: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.75
+    ws.page_margins.footer = 0.3
+    ws.print_title_rows = title_rows
+    ws.oddFooter.left.text = footer_left
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.right.text = "{{ short_name }}"
+    for part in (ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
+        part.font = FONTS.table
+        part.size = 10
+    ws.sheet_view.showGridLines = False
+
+
+def _heading(ws: Worksheet, row: int, text: str, last_col: int, size: float, height: float,
+             title: bool = True, align: str = "center") -> None:
+    ws.cell(row, 1, text).font = _font(size, bold=title, title=title)
+    ws.cell(row, 1).alignment = Alignment(horizontal=align, vertical="center")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+    ws.row_dimensions[row].height = height
+
+
+def _header_row(ws: Worksheet, row: int, cols: list[Col]) -> None:
+    for j, col in enumerate(cols, start=1):
+        c = ws.cell(row, j, col.head)
+        c.font = _font(10.5, bold=True, title=True)
+        c.fill = HEAD_FILL
+        c.border = BOX
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(j)].width = col.width
+    ws.row_dimensions[row].height = 32
+
+
+def _loop_row(ws: Worksheet, row: int, cols: list[Col], marker: str) -> None:
+    for j, col in enumerate(cols, start=1):
+        c = ws.cell(row, j, (marker if j == 1 else "") + col.value)
+        _body_style(c, col.kind)
+
+
+def _total_row(ws: Worksheet, row: int, first: int, cols: list[Col]) -> None:
+    for j, col in enumerate(cols, start=1):
+        letter = get_column_letter(j)
+        value = col.total.replace("{r}", str(row))
+        if col.total == "sum":
+            value = f"=SUM({letter}{first}:{letter}{first})"
+        c = ws.cell(row, j, value or None)
+        _body_style(c, col.kind)
+        c.font = _font(bold=True)
+        c.fill = TOTAL_FILL
+    ws.cell(row, 1).alignment = Alignment(horizontal="center", vertical="center")
+
+
+def _empty_row(ws: Worksheet, row: int, last_col: int, list_name: str, text: str) -> None:
+    """A row that appears only when the list is empty, so an empty sheet still says so."""
+    c = ws.cell(row, 1, f"{{%row for _ in [1] if not {list_name} %}}{text}")
+    c.font = _font()
+    c.alignment = Alignment(horizontal="center", vertical="center")
+    for j in range(1, last_col + 1):
+        ws.cell(row, j).border = BOX
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+    ws.row_dimensions[row].height = 24
+
+
+def _note(ws: Worksheet, row: int, last_col: int, text: str) -> None:
+    c = ws.cell(row, 1, text)
+    c.font = _font(9.5)
+    c.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+    ws.row_dimensions[row].height = 30
+
+
+def _status_colours(ws: Worksheet, ref: str) -> None:
+    top_left = ref.split(":")[0]
+    for status, (fill, colour) in STATUS_STYLE.items():
+        word = STATUS_LABEL[status]
+        dxf = DifferentialStyle(font=Font(color=colour, bold=status is Status.OVERDUE),
+                                fill=PatternFill("solid", bgColor=fill, fgColor=fill))
+        rule = Rule(type="containsText", operator="containsText", text=word, dxf=dxf,
+                    formula=[f'NOT(ISERROR(SEARCH("{word}",{top_left})))'])
+        ws.conditional_formatting.add(ref, rule)
+
+
+def _table(wb: Workbook, name: str, title: str, cols: list[Col], list_name: str, var: str,
+           empty_text: str | None = None, total: bool = False, note: str = "",
+           subtitle: str = "截至{{ as_of_label }}　　序时进度：{{ schedule|pct }}　　金额单位：亿元",
+           index: int | None = None) -> Worksheet:
+    ws = wb.create_sheet(name, index)
+    last = len(cols)
+    _heading(ws, 1, title, last, 18, 36)
+    _heading(ws, 2, subtitle, last, 11, 22, title=False, align="left")
+    _header_row(ws, 3, cols)
+    _loop_row(ws, 4, cols, f"{{%row for {var} in {list_name} %}}")
+    row = 5
+    if empty_text:
+        _empty_row(ws, row, last, list_name, empty_text)
+        row += 1
+    if total:
+        _total_row(ws, row, 4, cols)
+        row += 1
+    if note:
+        _note(ws, row, last, note)
+    ws.freeze_panes = "A4"
+    ws.auto_filter.ref = f"A3:{get_column_letter(last)}4"
+    _page(ws, last, "1:3", "{{ period_label }}　" + name)
+    return ws
+
+
+STATUS_NOTE = "　".join(f"{STATUS_MARK[s]} {STATUS_LABEL[s]}" for s in Status)
+
+
+def build(out: Path) -> Path:
+    """Write the template workbook to `out` and return it."""
+    wb = Workbook()
+    wb.remove(wb.active)
+
+    summary = [
+        Col("序号", 5, "{{ r.no }}", "int", total="合计"),
+        Col("项目（任务）名称", 22, "{{ r.name }}", "wrap"),
+        Col("年度目标\n（亿元）", 9, "{{ r.target }}", "num", "sum"),
+        Col("累计完成\n（亿元）", 9, "{{ r.cumulative }}", "num", "sum"),
+        Col("完成率", 8.5, "{{ r.rate }}", "pct", '=IF(C{r}>0,D{r}/C{r},"")'),
+        Col("序时进度", 8.5, "{{ r.schedule }}", "pct", "{{ schedule }}"),
+        Col("节点编号", 9, "{{ r.code }}", "center"),
+        Col("节点要求", 34, "{{ r.text }}", "wrap"),
+        Col("完成时限", 12, "{{ r.due }}", "date"),
+        Col("责任单位", 18, "{{ r.units }}", "wrap"),
+        Col("状态", 11, "{{ r.status_label }}", "center"),
+        Col("进展情况", 30, "{{ r.progress }}", "wrap"),
+    ]
+    ws = _table(wb, "汇总表", "{{ period_label }}重点项目推进情况汇总表", summary, "rows", "r",
+                total=True,
+                note=f"注：状态标识　{STATUS_NOTE}。完成率＝累计完成÷年度目标；"
+                "序时进度＝报告月份÷12；年度目标为“以上”的按下限计。")
+    _status_colours(ws, "K4:K4")
+
+    units = [
+        Col("排名", 5, "{{ u.rank }}", "int", total="合计"),
+        Col("责任单位", 26, "{{ u.name }}", "wrap"),
+        Col("报送情况", 10, "{{ u.submitted_label }}", "center"),
+        Col("节点总数", 8, "{{ u.total }}", "int", "sum"),
+        Col("已到期", 8, "{{ u.due }}", "int", "sum"),
+        Col("已完成", 8, "{{ u.done }}", "int", "sum"),
+        Col("逾期完成", 8, "{{ u.done_late }}", "int", "sum"),
+        Col("正常推进", 8, "{{ u.in_progress }}", "int", "sum"),
+        Col("临期", 8, "{{ u.due_soon }}", "int", "sum"),
+        Col("逾期未完成", 8, "{{ u.overdue }}", "int", "sum"),
+        Col("未报送", 8, "{{ u.not_reported }}", "int", "sum"),
+        Col("按期完成率", 10, "{{ u.rate }}", "pct"),
+    ]
+    ws = _table(wb, "分单位统计", "{{ period_label }}各责任单位节点推进情况统计", units, "units",
+                "u", total=True,
+                subtitle="截至{{ as_of_label }}　　节点{{ count.total }}个，其中已到期{{ count.due }}个",
+                note="注：按期完成率＝按期完成的节点数÷已到期节点数，据此排名；"
+                "本期无到期节点的单位不排名。")
+    ws.conditional_formatting.add("J4:J4", CellIsRule(
+        operator="greaterThan", formula=["0"], font=Font(color="9C0006", bold=True),
+        fill=PatternFill("solid", bgColor="FFC7CE")))
+    ws.conditional_formatting.add("C4:C4", Rule(
+        type="containsText", operator="containsText", text="未报送",
+        formula=['NOT(ISERROR(SEARCH("未报送",C4)))'],
+        dxf=DifferentialStyle(fill=PatternFill("solid", bgColor="D9D9D9"))))
+
+    listing = [
+        Col("序号", 5, "{{ loop.index }}", "int"),
+        Col("项目（任务）名称", 22, "{{ m.item_name }}", "wrap"),
+        Col("节点编号", 9, "{{ m.code }}", "center"),
+        Col("节点要求", 36, "{{ m.text }}", "wrap"),
+        Col("完成时限", 12, "{{ m.due }}", "date"),
+    ]
+    _table(wb, "逾期清单", "{{ period_label }}逾期未完成节点清单", [
+        *listing,
+        Col("逾期天数", 8, "{{ m.days_overdue }}", "int"),
+        Col("责任单位", 18, "{{ m.units }}", "wrap"),
+        Col("进展情况", 26, "{{ m.progress }}", "wrap"),
+        Col("存在问题", 22, "{{ m.problems }}", "wrap"),
+    ], "overdue", "m", empty_text="本期无逾期未完成节点",
+        subtitle="截至{{ as_of_label }}　　共{{ overdue|length }}项，按逾期天数排列")
+    _table(wb, "临期清单", "{{ period_label }}临期节点清单", [
+        *listing,
+        Col("剩余天数", 8, "{{ m.days_left }}", "int"),
+        Col("责任单位", 18, "{{ m.units }}", "wrap"),
+        Col("进展情况", 30, "{{ m.progress }}", "wrap"),
+    ], "due_soon", "m", empty_text="本期无临期节点",
+        subtitle="截至{{ as_of_label }}　　共{{ due_soon|length }}项，按剩余天数排列")
+    _table(wb, "未报送清单", "{{ period_label }}未按时报送单位清单", [
+        Col("序号", 6, "{{ loop.index }}", "int"),
+        Col("责任单位", 30, "{{ u.name }}", "wrap"),
+        Col("涉及项目（任务）", 60, "{{ u.item_names }}", "wrap"),
+        Col("涉及节点数", 10, "{{ u.milestones }}", "int"),
+        Col("其中已到期", 10, "{{ u.due }}", "int"),
+    ], "missing_units", "u", empty_text="本期各责任单位均已按时报送",
+        subtitle="截至{{ as_of_label }}　　共{{ missing_units|length }}个单位")
+
+    _investment(wb)
+    _notes(wb)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def _investment(wb: Workbook) -> None:
+    cols = [
+        Col("序号", 5, "{{ p.no }}", "int", total="合计"),
+        Col("项目名称", 30, "{{ p.name }}", "wrap"),
+        Col("年度目标\n（亿元）", 10, "{{ p.target }}", "num", "sum"),
+        Col("上月累计\n（亿元）", 10, "{{ p.previous }}", "num", "sum"),
+        Col("本月新增\n（亿元）", 10, "{{ p.added }}", "num", "sum"),
+        Col("累计完成\n（亿元）", 10, "{{ p.cumulative }}", "num", "sum"),
+        Col("完成率", 9, "{{ p.rate }}", "pct", '=IF(C{r}>0,F{r}/C{r},"")'),
+        Col("序时进度", 9, "{{ p.schedule }}", "pct", "{{ schedule }}"),
+        Col("与序时比较", 10, "{{ p.vs_label }}", "center"),
+    ]
+    ws = _table(wb, "投资完成", "{{ period_label }}重点项目投资完成情况", cols, "projects", "p",
+                total=True)
+    ws.conditional_formatting.add("I4:I4", Rule(
+        type="containsText", operator="containsText", text="滞后",
+        formula=['NOT(ISERROR(SEARCH("滞后",I4)))'],
+        dxf=DifferentialStyle(font=Font(color="9C0006", bold=True),
+                              fill=PatternFill("solid", bgColor="FFC7CE"))))
+    # rows: 5 total, 6 blank, 7 heading, 8 header, 9 loop, 10 blank, 11.. chart
+    _heading(ws, 7, "各月累计完成投资情况（{{ year }}年）", 9, 13, 26, align="left")
+    months = [
+        Col("月份", 12, "{%row for h in months %}{{ h.label }}", "center"),
+        Col("累计完成\n（亿元）", 14, "{{ h.cumulative }}", "num"),
+        Col("当月新增\n（亿元）", 14, "{{ h.added }}", "num"),
+        Col("累计完成率", 11, "{{ h.rate }}", "pct"),
+        Col("序时进度", 11, "{{ h.schedule }}", "pct"),
+    ]
+    for j, col in enumerate(months, start=2):  # column A is too narrow for a month
+        head = ws.cell(8, j, col.head)
+        head.font = _font(10.5, bold=True, title=True)
+        head.fill = HEAD_FILL
+        head.border = BOX
+        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        _body_style(ws.cell(9, j, col.value), col.kind)
+    ws.row_dimensions[8].height = 32
+
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: long project names read on the axis
+    chart.grouping = "clustered"
+    chart.title = "各项目投资完成率与序时进度对比"
+    chart.y_axis.title = "完成率"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.majorGridlines = None
+    chart.x_axis.scaling.orientation = "maxMin"  # first project at the top, as in the table
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    data = Reference(ws, min_col=7, max_col=8, min_row=3, max_row=4)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, min_row=4, max_row=4))
+    # values on the 完成率 bars only; the 序时进度 bars all read the same
+    chart.series[0].dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                          showLegendKey=False, showPercent=False)
+    chart.legend.position = "b"
+    chart.width, chart.height = 26, 13
+    chart.anchor = "A11"
+    ws.add_chart(chart)
+    ws.print_area = "A1:I37"
+    ws.row_breaks.append(Break(id=6))  # the monthly table and the chart start a new page
+
+
+def _notes(wb: Workbook) -> None:
+    ws = wb.create_sheet("模板说明（生成时删除）")
+    ws.sheet_properties.tabColor = "808080"
+    lines = [
+        ("本工作簿是“汇总表”的模板。可以在 Excel/WPS 中修改字体、颜色、列宽、列的顺序和文字；"
+         "生成时本工作表会被删除。", ""),
+        ("写法", ""),
+        ("{{ 名称 }}", "单元格内容恰好是一个表达式时，填入原值：数字仍是数字、日期仍是日期，格式用单元格的数字格式"),
+        ("截至{{ as_of_label }}", "表达式前后有文字时，整体作为文字填入"),
+        ("{%row for r in rows %}", "写在某行的一个单元格开头：该行按列表逐条重复（样式、行高、合并单元格一并复制），"
+         "标记后面的内容照常填入该单元格；列表为空时该行删除"),
+        ("{%row for m in milestones if m.status == \"overdue\" %}", "只重复满足条件的条目"),
+        ("{{ loop.index }}", "循环中的序号（1、2、3…）"),
+        ("{{ r.rate|pct }}  {{ r.target|num }}  {{ r.due|cn_date }}",
+         "在文字中显示百分比、两位小数、中文日期"),
+        ("合计：=SUM(C4:C4)", "循环行下方的合计公式只需写到循环行，生成时自动扩展到全部数据行；"
+         "条件格式、数据验证、合并单元格、打印区域、图表数据区域同样自动扩展"),
+        ("其它工作表", "以“模板说明”开头的工作表在生成时删除"),
+        ("状态取值", "status：" + "、".join(f"{s.value}（{STATUS_LABEL[s]}）" for s in Status)),
+        ("可用的名称", ""),
+        *[(k, v) for k, v in CONTEXT_HELP.items()],
+    ]
+    for i, (a, b) in enumerate(lines, start=1):
+        ws.cell(i, 1, a).font = _font(10.5, bold=not b)
+        ws.cell(i, 2, b).font = _font(10.5)
+        ws.cell(i, 2).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 46
+    ws.column_dimensions["B"].width = 90
+
+
+def main() -> None:
+    """Parse the command line and write the template."""
+    parser = argparse.ArgumentParser(description="生成汇总表 Excel 模板")
+    parser.add_argument("--out", type=Path, default=ROOT / "templates" / "汇总表.xlsx")
+    args = parser.parse_args()
+    print(build(args.out))
+
+
+if __name__ == "__main__":
+    main()
