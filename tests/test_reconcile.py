@@ -404,3 +404,12 @@ def test_newer_of_two_submissions_from_one_unit_wins() -> None:
     r = run([new, old])
     assert next(i for i in r.items if i.code == "P01").cumulative_yi == 0.4
     assert r.submissions == [new]
+
+
+def test_figure_owner_first_then_any_unit_of_the_item() -> None:
+    r = run([sub(B, figures={"P02/invest": 0.4})])
+    p02 = next(i for i in r.items if i.code == "P02")
+    assert (p02.cumulative_yi, p02.reported_by) == (0.4, B)  # A silent: B's figure stands
+    r = run([sub(A, figures={"P02/invest": 0.5}), sub(B, figures={"P02/invest": 0.4})])
+    p02 = next(i for i in r.items if i.code == "P02")
+    assert (p02.cumulative_yi, p02.reported_by) == (0.5, A)  # P02-1's lead owns it
