@@ -352,8 +352,10 @@ class _Book:
         self.max_rows = max_rows
         self.visible: list[str] = []
         self.names = list(self.wb.sheet_names)
+        from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
         for meta in self.wb.sheets_metadata:
-            if str(meta.visible).endswith("Visible") and "Worksheet" in str(meta.typ):
+            if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
                 self.visible.append(meta.name)
         self._cache: dict[str, _Sheet] = {}
         self._formulas: dict[str, dict[tuple[int, int], str]] | None = None
@@ -1145,13 +1147,16 @@ def read_submissions(
     if not folder.is_dir():
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
     files = _read_all(_files(folder), folder, plan, config, period, previous or {})
-    chosen = _choose(files)
+    chosen = _choose(files)  # marks the superseded files
     expected = expected_units(plan, config)
     result = IngestResult(files=files, expected_units=expected)
     result.submissions = [chosen[u].submission for u in expected if u in chosen]  # type: ignore[misc]
     result.submissions += [f.submission for u, f in chosen.items() if u not in expected and f.submission]
     result.missing_units = [u for u in expected if u not in chosen]
-    result.issues = [i for f in files for i in f.issues]
+    result.issues = [
+        i for f in files for i in f.issues
+        if f.used or f.submission is None or i.code in ("superseded", *_REJECTING)
+    ]
     return result
 
 
@@ -1173,16 +1178,14 @@ def _choose(files: Iterable[FileRead]) -> dict[str, FileRead]:
         chosen[unit] = winner
         for other in group[1:]:
             other.used = False
-            other.issues[:] = [
+            # the file keeps its own findings; the batch reports only that it was not taken
+            other.issues.append(
                 Issue(
-                    Severity.INFO, "superseded",
-                    f"“{unit}”报送了多份文件，已采用较新的“{winner.name}”，本文件未采用"
+                    Severity.INFO, f"“{unit}”报送了多份文件，已采用较新的“{winner.name}”，本文件未采用"
                     "（按填报日期、其次按文件修改时间判断）",
                     "superseded", other.name, unit=unit,
                 )
-            ]
-            if other.submission:
-                other.submission.issues = other.issues
+            )
     return chosen
 
 

@@ -70,12 +70,15 @@ def inspect_bytes(data: bytes, name: str, check: CheckConfig) -> Inspection:
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     if not data:
         return Inspection(issues=[_issue("empty_file", "文件为空（0字节），应为填好的报送表")])
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        return _inspect_zip(data, check)
-    if data.startswith(_OLE_MAGIC):
-        return _inspect_ole(data)
-    what = _what_is(data)
+    # a file not named as a spreadsheet (a scanned PDF, a cover letter) is only a warning
     severity = Severity.ERROR if suffix in SPREADSHEET_SUFFIXES else Severity.WARNING
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")) or data.startswith(_OLE_MAGIC):
+        insp = _inspect_zip(data, check) if data.startswith(b"PK") else _inspect_ole(data)
+        for issue in insp.issues:
+            if issue.code == "not_spreadsheet":
+                issue.severity = severity
+        return insp
+    what = _what_is(data)
     return Inspection(
         issues=[
             _issue(
@@ -149,18 +152,34 @@ def _part_has_dtd(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> bo
     return False
 
 
-def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> tuple[int, int]:
-    """Return (inflated size, stopping past cap) and the rows counted in a zip member."""
+def _inflate(data: bytes, info: zipfile.ZipInfo, cap: int) -> tuple[int, int]:
+    """Return the true inflated size (stopping past cap) and the rows counted in a zip member.
+
+    Inflates the raw bytes itself: the sizes a zip's headers declare may lie.
+    """
+    off = info.header_offset
+    name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+    start = off + 30 + name_len + extra_len
+    raw = data[start : start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        return len(raw), len(_ROW_TAG.findall(raw))
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise zipfile.BadZipFile(f"compression {info.compress_type}")
+    inflater = zlib.decompressobj(-15)
     total = rows = 0
     tail = b""
-    with zf.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            total += len(chunk)
-            # a tag needs 5 bytes, so one starting in the 4-byte tail was not counted before
-            rows += len(_ROW_TAG.findall(tail + chunk))
-            tail = chunk[-4:]
-            if total > cap:
-                break
+    pending = raw
+    while pending:
+        chunk = inflater.decompress(pending, 1 << 20)
+        pending = inflater.unconsumed_tail
+        if not chunk:
+            break
+        total += len(chunk)
+        # a tag needs 5 bytes, so one starting in the 4-byte tail was not counted before
+        rows += len(_ROW_TAG.findall(tail + chunk))
+        tail = chunk[-4:]
+        if total > cap:
+            break
     return total, rows
 
 
@@ -215,14 +234,14 @@ def _inspect_zip(data: bytes, check: CheckConfig) -> Inspection:
         is_sheet = info.filename.startswith("xl/worksheets/") or info.filename == "content.xml"
         if verify or (is_sheet and info.file_size > rows_threshold):
             try:
-                size, rows = _stream(zf, info, budget - inflated)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+                size, rows = _inflate(data, info, budget - inflated)
+            except (zipfile.BadZipFile, zlib.error, struct.error):
                 return Inspection(
                     issues=[_issue("corrupt_file", "文件已损坏（压缩数据有误），无法读取；请重新保存后报送")]
                 )
             inflated += size
-            if inflated > budget or size > info.file_size:
-                return Inspection(issues=[_bomb(max(inflated, size), check)])
+            if inflated > budget:
+                return Inspection(issues=[_bomb(inflated, check)])
             if is_sheet and rows > check.max_rows:
                 truncated[info.filename] = rows
         if info.filename.endswith((".xml", ".rels")) and _part_has_dtd(zf, data, info):

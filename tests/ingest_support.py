@@ -144,3 +144,49 @@ def good_values(unit: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         for i, code in enumerate(codes)
     }
     return figures, answers
+
+
+def patch_zip(path: Path, edits: dict[str, Any], extra: dict[str, bytes] | None = None) -> Path:
+    """Rewrite members of a zip file: name -> new bytes, or a function of the old bytes."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        members = [(i, src.read(i)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in members:
+            edit = edits.get(info.filename)
+            if edit is not None:
+                data = edit(data) if callable(edit) else edit
+            out.writestr(info.filename, data)
+        for name, data in (extra or {}).items():
+            out.writestr(name, data)
+    return path
+
+
+def encrypted_ooxml(path: Path) -> Path:
+    """Write the skeleton of a password-protected .xlsx: an OLE compound file with EncryptedPackage."""
+    import struct
+
+    end, free, fatsect = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIII", header, 44, 1, 1, 0, 4096, end, 0, end, 0)
+    struct.pack_into("<I", header, 76, 0)
+    for k in range(1, 109):
+        struct.pack_into("<I", header, 76 + 4 * k, free)
+    fat = struct.pack("<II", fatsect, end) + b"\xff" * (512 - 8)
+
+    def entry(name: str, kind: int, child: int = free, right: int = free) -> bytes:
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        e = bytearray(128)
+        e[0:len(raw)] = raw
+        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
+        struct.pack_into("<III", e, 68, free, right, child)
+        struct.pack_into("<II", e, 116, end, 0)
+        return bytes(e)
+
+    directory = (entry("Root Entry", 5, child=1) + entry("EncryptionInfo", 2, right=2)
+                 + entry("EncryptedPackage", 2) + bytes(128))
+    path.write_bytes(bytes(header) + fat + directory)
+    return path
