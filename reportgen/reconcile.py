@@ -42,6 +42,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from reportgen import formspec as fs
 from reportgen.config import Config
 from reportgen.model import (
     METRIC_LABEL,
@@ -144,7 +145,7 @@ class _Context:
             return
         self.issues.append(Issue(
             severity=severity, message=message, code=code, unit=unit,
-            file=_file_name(sub.file) if sub else "", sheet=sheet, cell=cell,
+            file=_file_label(sub.file, self.period) if sub else "", sheet=sheet, cell=cell,
         ))
 
     def earlier_standing(self, code: str, unit: str | None) -> tuple[Status, dt.date | None] | None:
@@ -169,8 +170,11 @@ class _Context:
         return None
 
 
-def _file_name(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
+def _file_label(path: str, period: str) -> str:
+    """Return a file's name as ingest shows it: relative to the period's folder when inside it."""
+    posix = path.replace("\\", "/")
+    marker = f"/{period}/"
+    return posix.rsplit(marker, 1)[1] if marker in posix else posix.rsplit("/", 1)[-1]
 
 
 # ---------------------------------------------------------------- entry
@@ -264,7 +268,7 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, st
                 Severity.WARNING, "figure_disagree",
                 f"{label}：{other} 报累计 {_yi(ofig.value_yi or 0.0)} 亿元，与{unit}所报 "
                 f"{_yi(fig.value_yi or 0.0)} 亿元不一致，以{unit}为准",
-                other, ctx.subs[other], ofig.cell,
+                other, ctx.subs[other], ofig.cell, fs.SHEET_FIGURES,
             )
     value = fig.value_yi or 0.0
     previous = ctx.earlier_figure(key)
@@ -273,7 +277,7 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, st
         ctx.warn(
             Severity.WARNING, "cumulative_decreased",
             f"{label}：本月累计 {_yi(value)} 亿元，低于上月累计 {_yi(previous)} 亿元，请核实",
-            unit, sub, fig.cell,
+            unit, sub, fig.cell, fs.SHEET_FIGURES,
         )
     limit = ctx.config.check.jump_factor * (item.target_yi or 0.0)
     if previous is not None and limit > 0 and value - previous > limit:
@@ -281,7 +285,7 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, st
             Severity.WARNING, "implausible_jump",
             f"{label}：本月新增 {_yi(value - previous)} 亿元，超过年度目标的 "
             f"{ctx.config.check.jump_factor:g} 倍，可能将万元误填为亿元，请核实",
-            unit, sub, fig.cell,
+            unit, sub, fig.cell, fs.SHEET_FIGURES,
         )
     return value, unit
 
@@ -344,7 +348,7 @@ def _judge_report(
             return earlier
         ctx.warn(
             Severity.WARNING, "status_missing",
-            f"{label}：未填写完成状态，按未完成处理", unit, sub, rep.cell,
+            f"{label}：未填写完成状态，按未完成处理", unit, sub, rep.cell, fs.SHEET_MILESTONES,
         )
         return _open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None
     if rep.status is Reported.DONE:
@@ -357,21 +361,21 @@ def _judge_report(
                 ctx.warn(
                     Severity.WARNING, "date_missing",
                     f"{label}：报为已完成但未填写实际完成日期，暂按 {completed:%Y-%m-%d} 计",
-                    unit, sub, rep.cell,
+                    unit, sub, rep.cell, fs.SHEET_MILESTONES,
                 )
         elif completed > ctx.as_of:
             ctx.warn(
                 Severity.WARNING, "date_after_period",
                 f"{label}：实际完成日期 {completed:%Y-%m-%d} 晚于截止日期 "
                 f"{ctx.as_of:%Y-%m-%d}，请核实",
-                unit, sub, rep.cell,
+                unit, sub, rep.cell, fs.SHEET_MILESTONES,
             )
         return _done_status(m.due, completed), completed
     if earlier is not None and earlier[0] in DONE_STATUSES:
         ctx.warn(
             Severity.WARNING, "status_reverted",
             f"{label}：上期已报完成，本期报为“{REPORTED_LABEL[rep.status]}”，按本期所报处理",
-            unit, sub, rep.cell,
+            unit, sub, rep.cell, fs.SHEET_MILESTONES,
         )
     return _open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None
 
@@ -468,7 +472,7 @@ def _decider(
             ctx.warn(
                 Severity.INFO, "lead_missing",
                 f"{label}：牵头单位{lead}未报送该节点，暂以配合单位{u}所报为准",
-                u, ctx.subs[u], rep.cell,
+                u, ctx.subs[u], rep.cell, fs.SHEET_MILESTONES,
             )
             return u
     return None
@@ -500,7 +504,7 @@ def _check_supporters(
                 Severity.WARNING, "shared_disagree",
                 f"{label}：配合单位{u}报“{theirs}”，与牵头单位{decider}所报“{ours}”不一致，"
                 f"以牵头单位为准",
-                u, ctx.subs[u], rep.cell,
+                u, ctx.subs[u], rep.cell, fs.SHEET_MILESTONES,
             )
 
 
@@ -550,7 +554,8 @@ def _units(
     for name in names:
         sub = subs.get(name)
         results[name] = UnitResult(
-            name=name, submitted=sub is not None, files=[_file_name(sub.file)] if sub else [],
+            name=name, submitted=sub is not None,
+            files=[_file_label(sub.file, sub.period)] if sub else [],
             counts={s.value: 0 for s in Status},
         )
     on_time: dict[str, int] = dict.fromkeys(names, 0)
