@@ -7,6 +7,7 @@ validated, each with a Chinese input prompt, so a hurried clerk finds it hard to
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import math
@@ -96,74 +97,80 @@ class UnitRows:
 # ---------------------------------------------------------------- which rows
 
 
-def _canonical_map(plan: Plan, config: Config) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for canonical, others in config.units.aliases.items():
-        for other in others:
-            names[other] = canonical
-    for unit in plan.units:
-        for other in unit.aliases:
-            names[other] = unit.name
-    return names
+class _Names:
+    """Canonical unit names: group phrases expanded, aliases resolved (built once per plan)."""
+
+    def __init__(self, plan: Plan, config: Config) -> None:
+        self.groups = config.units.groups
+        self.canonical: dict[str, str] = {}
+        for name, others in config.units.aliases.items():
+            self.canonical.update(dict.fromkeys(others, name))
+        for unit in plan.units:
+            self.canonical.update(dict.fromkeys(unit.aliases, unit.name))
+
+    def expand(self, names: list[str]) -> list[str]:
+        """Return `names` with group phrases replaced by their members, aliases canonical."""
+        out: dict[str, None] = {}
+        for name in names:
+            for member in self.groups.get(name, [name]):
+                out.setdefault(self.canonical.get(member, member), None)
+        return list(out)
+
+    def lead(self, task: Task) -> str:
+        """Return the task's (first) lead unit."""
+        leads = self.expand(task.lead_units or task.units[:1])
+        return leads[0] if leads else ""
 
 
 def expand_units(names: list[str], plan: Plan, config: Config) -> list[str]:
     """Return `names` with group phrases replaced by their members and aliases made canonical."""
-    canonical = _canonical_map(plan, config)
-    out: dict[str, None] = {}
-    for name in names:
-        for member in config.units.groups.get(name, [name]):
-            out.setdefault(canonical.get(member, member), None)
-    return list(out)
+    return _Names(plan, config).expand(names)
 
 
-def _task_lead(task: Task, plan: Plan, config: Config) -> str:
-    leads = expand_units(task.lead_units or task.units[:1], plan, config)
-    return leads[0] if leads else ""
-
-
-def _figure_lead(item: Item, metric: Metric, plan: Plan, config: Config) -> str:
+def _figure_lead(item: Item, metric: Metric, names: _Names) -> str:
     for task in item.tasks:
         if any(m.metric is metric for m in task.milestones):
-            return _task_lead(task, plan, config)
-    return _task_lead(item.tasks[0], plan, config) if item.tasks else ""
+            return names.lead(task)
+    return names.lead(item.tasks[0]) if item.tasks else ""
 
 
-def unit_rows(plan: Plan, config: Config, unit: str) -> UnitRows:
-    """Return the figure and milestone rows of `unit`'s form.
+def all_unit_rows(plan: Plan, config: Config) -> dict[str, UnitRows]:
+    """Return every named unit's form rows, listed units first, then in order of mention.
 
     A unit's items are those naming it in any task (group phrases count); its milestone rows
     are the non-amount milestones of the tasks naming it. Amount milestones are judged from the
     cumulative figures, so they are asked once per item and metric, not once per milestone.
     """
-    rows = UnitRows(unit)
+    names = _Names(plan, config)
+    out = {u: UnitRows(u) for u in names.expand(plan.unit_names())}
     for item in plan.items:
-        named = [t for t in item.tasks
-                 if unit in expand_units(t.units, plan, config)
-                 or any(unit in expand_units(m.units, plan, config) for m in t.milestones)]
-        if not named:
-            continue
-        rows.figures += [FigureRow(item, metric, _figure_lead(item, metric, plan, config))
-                         for metric in item.metrics]
-        for task in named:
-            for m in task.milestones:
-                if m.metric is None:
-                    units = expand_units(m.units or task.units, plan, config)
-                    leads = expand_units(task.lead_units, plan, config)
-                    rows.milestones.append(MilestoneRow(item, task, m, units, leads))
-    return rows
+        tasks_of: dict[str, list[Task]] = {}
+        for task in item.tasks:
+            named = names.expand([*task.units, *(u for m in task.milestones for u in m.units)])
+            for unit in named:
+                tasks_of.setdefault(unit, []).append(task)
+        leads = {metric: _figure_lead(item, metric, names) for metric in item.metrics}
+        for unit, tasks in tasks_of.items():
+            rows = out.setdefault(unit, UnitRows(unit))
+            rows.figures += [FigureRow(item, metric, leads[metric]) for metric in item.metrics]
+            for task in tasks:
+                task_leads = names.expand(task.lead_units)
+                rows.milestones += [
+                    MilestoneRow(item, task, m, names.expand(m.units or task.units), task_leads)
+                    for m in task.milestones if m.metric is None]
+    for group in config.units.groups:
+        out.pop(group, None)
+    return out
+
+
+def unit_rows(plan: Plan, config: Config, unit: str) -> UnitRows:
+    """Return the figure and milestone rows of `unit`'s form (see all_unit_rows)."""
+    return all_unit_rows(plan, config).get(unit) or UnitRows(unit)
 
 
 def form_units(plan: Plan, config: Config) -> list[str]:
     """Return the units that get a form: every unit named in the plan with something to report."""
-    order: dict[str, None] = dict.fromkeys(expand_units(plan.unit_names(), plan, config))
-    for item in plan.items:
-        for task in item.tasks:
-            order.update(dict.fromkeys(expand_units(task.units, plan, config)))
-            for m in task.milestones:
-                order.update(dict.fromkeys(expand_units(m.units, plan, config)))
-    groups = set(config.units.groups)
-    return [u for u in order if u not in groups and not unit_rows(plan, config, u).empty]
+    return [u for u, rows in all_unit_rows(plan, config).items() if not rows.empty]
 
 
 # ---------------------------------------------------------------- texts
@@ -256,6 +263,7 @@ class _Styles:
     border: Any = None
     wrap_center: Any = None
     wrap_left: Any = None
+    body_styles: dict[tuple[bool, bool, str | None], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -388,6 +396,11 @@ def _body_cell(ws: Worksheet, st: _Styles, row: int, col: int, value: Any, *,
 
     c = ws.cell(row, col)
     _put(c, value)
+    key = (editable, center, fmt)
+    if key in st.body_styles:
+        # copying the style array is far cheaper than assigning five style objects per cell
+        c._style = copy.copy(st.body_styles[key])
+        return c
     c.font = st.body_font
     c.border = st.border
     c.alignment = st.wrap_center if center else st.wrap_left
@@ -396,6 +409,7 @@ def _body_cell(ws: Worksheet, st: _Styles, row: int, col: int, value: Any, *,
     if editable:
         c.fill = st.input_fill
         c.protection = Protection(locked=False)
+    st.body_styles[key] = copy.copy(c._style)
     return c
 
 
@@ -709,12 +723,17 @@ def write_form(plan: Plan, config: Config, period: str, unit: str, path: Path,
                prefill: Prefill | None = None, *,
                generated_at: dt.datetime | None = None) -> Path:
     """Write `unit`'s form for `period` to `path` and return `path`."""
+    return _write(plan, config, period, unit_rows(plan, config, unit), path, prefill,
+                  generated_at or _now())
+
+
+def _write(plan: Plan, config: Config, period: str, rows: UnitRows, path: Path,
+           prefill: Prefill | None, when: dt.datetime) -> Path:
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
 
-    when = generated_at or _now()
-    cx = _Context(plan, config, period, unit, unit_rows(plan, config, unit), prefill,
-                  _Styles(config))
+    unit = rows.unit
+    cx = _Context(plan, config, period, unit, rows, prefill, _Styles(config))
     wb = Workbook()
     guide = wb.active
     guide.title = fs.SHEET_GUIDE
@@ -751,12 +770,13 @@ def build_forms(plan: Plan, config: Config, period: str, out_dir: Path,
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     taken: set[str] = set()
-    for unit in form_units(plan, config):
+    for unit, rows in all_unit_rows(plan, config).items():
+        if rows.empty:
+            continue
         name = form_filename(unit)
         stem, n = name[:-5], 2
         while name.casefold() in taken:  # two names that differ only in unsafe characters
             name, n = f"{stem}_{n}.xlsx", n + 1
         taken.add(name.casefold())
-        paths.append(write_form(plan, config, period, unit, out_dir / name, prefill,
-                                generated_at=when))
+        paths.append(_write(plan, config, period, rows, out_dir / name, prefill, when))
     return paths
