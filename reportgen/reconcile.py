@@ -31,6 +31,8 @@ Rules beyond DESIGN §3, as the office reads a month:
 - **Unit rate** is the on-time completion rate: milestones done on time among those due by
   the as-of date. Rank 1 is the best; equal rates share a rank; a unit with nothing due is
   not ranked.
+- **Phased target** (`ItemResult.phased_target_yi`): the largest 完成投资 amount due by the
+  as-of date; for an item staged only by 开票 amounts (设备 targets), the largest of those.
 - Milestones without a due date are never overdue, due soon or counted as due.
 """
 
@@ -526,11 +528,12 @@ def _item(
     )
     target = item.target_yi
     rate = cumulative / target if cumulative is not None and target else None
-    phased = [
-        m.amount_yi for m in item.milestones
-        if m.metric is Metric.INVEST and m.amount_yi is not None
-        and m.due is not None and m.due <= ctx.as_of
+    # the stages of an item's target are its 完成投资 amounts; a 设备 item staged only by
+    # 开票 amounts (P09: 1/2/3亿 by Oct/Nov/Dec) is staged by those
+    staged = [m for m in item.milestones if m.metric is Metric.INVEST and m.amount_yi] or [
+        m for m in item.milestones if m.metric is Metric.INVOICE and m.amount_yi
     ]
+    phased = [m.amount_yi or 0.0 for m in staged if m.due is not None and m.due <= ctx.as_of]
     return ItemResult(
         code=item.code, name=item.name, section=item.section, target_yi=target,
         cumulative_yi=cumulative, previous_yi=previous, month_added_yi=added, rate=rate,

@@ -275,6 +275,8 @@ def test_september_to_november(year: Office) -> None:
     assert ms(oct_, "P14-M01") == (Status.DONE, D(2024, 10, 31))
     assert ms(oct_, "P09-M06") == (Status.DUE_SOON, None)  # 0.8 of 1亿 on its due day
     assert item(oct_, "P09").invoice_yi == 0.8
+    assert item(oct_, "P09").phased_target_yi == 1.0  # staged by 开票 amounts
+    assert item(sep, "P09").phased_target_yi is None
     assert ms(nov, "P09-M06") == (Status.DONE_LATE, D(2024, 11, 30))
     assert ms(nov, "P09-M07") == (Status.DONE, D(2024, 11, 30))
     assert item(nov, "P07").month_added_yi == pytest.approx(2.5)
