@@ -329,15 +329,16 @@ def _validation(kind: str, config: Config, year: int) -> Any:
                    + "。选“已完成”的请填写实际完成日期；选“受阻”的请填写需协调解决的问题。",
             errorTitle="完成状态有误",
             error="只能从下拉列表中选择：" + "、".join(fs.STATUS_CHOICES) + "。")
-    if kind == "date":
+    if kind in ("date", "fill_date"):
         first, last = dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31)
+        when = "未完成的节点不填。" if kind == "date" else "填写报送本表的日期。"
         return DataValidation(
             type="date", operator="between", formula1=str(_serial(first)),
             formula2=str(_serial(last)), allow_blank=True,
             showInputMessage=True, showErrorMessage=True, errorStyle="stop",
             promptTitle="日期",
             prompt=f"请按 {year}-6-15 或 {year}/6/15 的格式输入日期，"
-                   f"表格会显示为“{year}年6月15日”。未完成的节点不填。",
+                   f"表格会显示为“{year}年6月15日”。{when}",
             errorTitle="日期有误",
             error=f"请输入{first.year}年至{last.year}年之间的日期，格式如 {year}-6-15。")
     # free text: no restriction, but still a prompt saying what belongs there
@@ -565,7 +566,7 @@ def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
         last = r + 1
         _note_below(ws, st, last, len(keys),
                     "本单位本月没有需要逐项报告的节点，请填写“投资完成情况”表和下方表尾。")
-    last = _footer(ws, cx, last + 2, dvs)
+    last = _footer(ws, cx, last + 2)
     for dv in dvs.values():
         if dv.sqref:
             ws.add_data_validation(dv)
@@ -574,13 +575,14 @@ def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
     return codes
 
 
-def _footer(ws: Worksheet, cx: _Context, first: int, dvs: dict[str, Any]) -> int:
+def _footer(ws: Worksheet, cx: _Context, first: int) -> int:
     """Write the footer block from row `first` and return its last row."""
     from openpyxl.styles import Alignment, Border, Protection, Side
 
     st = cx.styles
     label_cols = (2, 7)  # 项目名称 and 实际完成日期 columns: labels fit, the next column is wide
     footer_dv = _validation("footer", cx.config, cx.year)
+    date_dv = _validation("fill_date", cx.config, cx.year)
     underline = Border(bottom=Side(style="thin", color="000000"))
     pairs = [fs.FOOTER_LABELS[:2], fs.FOOTER_LABELS[2:]]
     for i, labels in enumerate(pairs):
@@ -599,11 +601,11 @@ def _footer(ws: Worksheet, cx: _Context, first: int, dvs: dict[str, Any]) -> int
             box.protection = Protection(locked=False)
             if label == "填报日期":
                 box.number_format = DATE_FORMAT
-                dvs["completed_on"].add(box.coordinate)
+                date_dv.add(box.coordinate)
             else:
                 footer_dv.add(box.coordinate)
-    if footer_dv.sqref:
-        ws.add_data_validation(footer_dv)
+    ws.add_data_validation(footer_dv)
+    ws.add_data_validation(date_dv)
     return first + len(pairs) - 1
 
 

@@ -311,7 +311,10 @@ def test_footer_block_below_the_milestone_table(tmp_path: Path) -> None:
         assert box.value is None and box.protection.locked is False, label
         assert box.fill.fgColor.rgb.endswith("FFF2CC")
     date_box = ws.cell(found["填报日期"].row, found["填报日期"].column + 1)
-    assert _validation_for(ws, date_box.coordinate).type == "date"
+    fill_date = _validation_for(ws, date_box.coordinate)
+    assert fill_date.type == "date" and "报送本表的日期" in fill_date.prompt
+    phone_box = ws.cell(found["联系电话"].row, found["联系电话"].column + 1)
+    assert _validation_for(ws, phone_box.coordinate).prompt
     assert ws.print_area[0].endswith(f"$J${found['填报日期'].row}") or (
         f"$J${found['填报日期'].row}" in str(ws.print_area))
 
