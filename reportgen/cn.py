@@ -24,6 +24,7 @@ _DIGIT_TABLE = str.maketrans(_FULL_WIDTH)
 # the readers below expect.
 _PUNCT_TABLE = str.maketrans({"(": "（", ")": "）", ":": "：", ";": "；", "﹙": "（", "﹚": "）"})
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]|\[(?:footnote|comment|endnote)[^\]]*\]")
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -42,6 +43,7 @@ def normalize_text(text: str) -> str:
     s = _ARTEFACT.sub("", text)
     s = normalize_digits(s).translate(_PUNCT_TABLE)
     s = s.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    s = _CONTROL.sub("", s)
     # Keep a space only between two Latin letters or digits; elsewhere it is typing noise.
     s = re.sub(r"(?<=[^\w])\s+|\s+(?=[^\w])", "", s.strip())
     s = re.sub(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])", "", s)
@@ -239,6 +241,15 @@ _UNIT_SPLIT = re.compile(r"[、，,；;]+")
 _UNIT_PREFIX = re.compile(r"^(?:由|牵头单位|责任单位|配合单位|协同配合单位|主要责任单位)[：:]?")
 
 
+def _strip_brackets(name: str) -> str:
+    """Drop a bracket left over from `（责任单位：A）`, keep a name's own `（筹）`."""
+    while name.endswith("）") and name.count("）") > name.count("（"):
+        name = name[:-1]
+    while name.startswith("（") and name.count("（") > name.count("）"):
+        name = name[1:]
+    return name.strip()
+
+
 def unit_lookup(config: Config) -> dict[str, str]:
     """Return a map from every alias (and canonical name) to the canonical unit name."""
     out: dict[str, str] = {}
@@ -253,8 +264,10 @@ def split_units(text: str, config: Config) -> list[str]:
     """Return the canonical unit names in a list like `A、B，C` (groups expanded, no repeats)."""
     lookup = unit_lookup(config)
     out: dict[str, None] = {}
-    for raw in _UNIT_SPLIT.split(normalize_text(text)):
-        name = _UNIT_PREFIX.sub("", raw.strip(" 。.：:（）()"))
+    s = normalize_text(text)
+    whole = re.fullmatch(r"（([^（）]*)）[。.]?", s)
+    for raw in _UNIT_SPLIT.split(whole.group(1) if whole else s):
+        name = _UNIT_PREFIX.sub("", _strip_brackets(raw.strip(" 。.：:")))
         if not name or name in ("等", "等单位"):
             continue
         name = name.removesuffix("等")

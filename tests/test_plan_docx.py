@@ -164,3 +164,17 @@ def test_broken_docx_is_a_plan_error(tmp_path: Path) -> None:
     Document().save(str(empty))
     with pytest.raises(PlanError, match="没有找到任务条目"):
         import_document(empty, Config())
+
+
+def test_manual_line_break_starts_a_new_line(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("2024年重点任务")
+    paragraph = document.add_paragraph("（一）甲项目，2024年工业投资任务1亿元。6月底前开工。")
+    paragraph.runs[0].add_break()
+    paragraph.add_run("牵头单位：规划分局；配合单位：建设管理部")
+    path = tmp_path / "换行.docx"
+    document.save(str(path))
+    task = import_document(path, CONFIG).plan.items[0].tasks[0]
+    assert (task.lead_units, task.units) == (
+        ["规划和自然资源分局"], ["规划和自然资源分局", "建设管理部"])
+    assert task.milestones[0].due == dt.date(2024, 6, 30)

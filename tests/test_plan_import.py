@@ -183,3 +183,32 @@ def test_gb18030_text_is_read(tmp_path: Path, seed_txt: Path) -> None:
     gbk = tmp_path / "seed.txt"
     gbk.write_bytes(seed_txt.read_text(encoding="utf-8").encode("gb18030"))
     assert len(import_document(gbk, load_config(ROOT / "reportgen.toml")).plan.items) == 19
+
+
+def test_without_section_headings_a_target_makes_a_project_and_preamble_is_not_title() -> None:
+    text = """附件：2025年重点任务清单（试行）
+为确保全年目标完成，现将任务分解如下：
+1、丁项目，2025年投资任务8000万元以上。6月1日至6月30日开展设备调试，年底前投产。责任单位：建设管理部
+2、编制园区规划，三季度完成。责任单位：规划分局
+"""
+    result = import_lines(text.splitlines(), load_config(ROOT / "reportgen.toml"), "z.txt")
+    plan = result.plan
+    assert (plan.title, plan.year) == ("2025年重点任务清单", 2025)
+    d, e = plan.items
+    assert (d.code, d.section, d.target_yi) == ("P01", Section.PROJECT, 0.8)
+    assert [(m.due, m.due_text) for m in d.milestones] == [
+        (dt.date(2025, 6, 30), "6月1日至6月30日"), (dt.date(2025, 12, 31), "年底")]
+    assert (e.code, e.section, e.tasks[0].units) == ("T01", Section.TASK, ["规划和自然资源分局"])
+    assert result.warnings == []
+
+
+def test_project_without_a_target_is_warned() -> None:
+    text = "2024年任务\n一、重点项目\n（一）戊项目。6月底前开工。（责任单位：建设管理部）"
+    result = import_lines(text.splitlines(), Config(), "w.txt")
+    assert result.plan.items[0].target_yi is None
+    assert any("未找到年度投资任务" in w for w in result.warnings)
+
+
+def test_item_numbers_and_year_gone_from_names(seed_plan: Plan) -> None:
+    assert all(not it.name.endswith(("2024", "2024年")) for it in seed_plan.items)
+    assert [it.no for it in seed_plan.items] == list(range(1, 15)) + list(range(1, 6))

@@ -6,11 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from reportgen.config import load_config
+from reportgen.config import Config, load_config
 from reportgen.errors import PlanError
-from reportgen.model import Plan
+from reportgen.model import Item, Milestone, MilestoneKind, Plan, Section, Task, Unit
 from reportgen.plan.importer import import_document
 from reportgen.plan.workbook import load_plan, plan_version, write_plan_workbook
 
@@ -162,3 +164,52 @@ def test_not_a_workbook_and_missing_sheet(tmp_path: Path, book: Path) -> None:
     wb.save(book)
     with pytest.raises(PlanError, match="缺少工作表“单位”"):
         load_plan(book, CONFIG)
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40
+).map(str.strip).filter(bool)
+_AMOUNT = st.floats(0, 1000).map(lambda x: round(x, 4))
+_NAME = _TEXT.filter(lambda s: not any(ch in s for ch in "、，,；;"))
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> Plan:
+    unit_names = draw(st.lists(_NAME, min_size=1, max_size=4, unique=True))
+    units = [Unit(name=n) for n in unit_names]
+    items = []
+    for i in range(draw(st.integers(1, 3))):
+        code = f"P{i + 1:02d}"
+        tasks = []
+        for t in range(draw(st.integers(1, 2))):
+            task_units = draw(st.lists(st.sampled_from(unit_names), min_size=1, unique=True))
+            milestones = [
+                Milestone(
+                    code=f"{code}-M{t}{k}", due=draw(st.one_of(st.none(), st.dates(
+                        dt.date(2000, 1, 1), dt.date(2099, 12, 31)))),
+                    text=draw(st.one_of(_TEXT, st.just("=SUM(A1:A2)"), st.just("-1"))),
+                    kind=draw(st.sampled_from(list(MilestoneKind))),
+                    amount_yi=draw(st.one_of(st.none(), _AMOUNT)),
+                    units=draw(st.sampled_from([list(task_units), task_units[:1]])),
+                    due_text=draw(st.one_of(st.just(""), _TEXT)),
+                )
+                for k in range(draw(st.integers(0, 2)))
+            ]
+            tasks.append(Task(code=f"{code}-{t}", no=t, text=draw(_TEXT), units=task_units,
+                              lead_units=task_units[:1], requirements=draw(st.lists(_TEXT, max_size=2)),
+                              milestones=milestones))
+        items.append(Item(code=code, no=i + 1, section=draw(st.sampled_from(list(Section))),
+                          name=draw(_TEXT), target_yi=draw(st.one_of(st.none(), _AMOUNT)),
+                          target_note=draw(st.sampled_from(["", "含设备", "设备", "含土地"])),
+                          text=draw(_TEXT), tasks=tasks))
+    plan = Plan(year=draw(st.integers(2000, 2099)), title=draw(_TEXT), version="", items=items,
+                units=units)
+    plan.version = plan_version(plan)
+    return plan
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=plans())
+def test_any_plan_round_trips(tmp_path: Path, plan: Plan) -> None:
+    path = write_plan_workbook(plan, tmp_path / "p.xlsx")
+    assert load_plan(path, Config()) == plan

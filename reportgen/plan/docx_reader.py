@@ -148,12 +148,13 @@ def _num_pr(paragraph: Any) -> tuple[str, int] | None:
     return num_id, int(ilvl)
 
 
-def _paragraph_line(paragraph: Any, numbering: _Numbering) -> str:
-    text = paragraph.text
+def _paragraph_lines(paragraph: Any, numbering: _Numbering) -> list[str]:
+    """Return a paragraph as lines (a manual line break starts a new one), numbered first."""
+    lines = paragraph.text.split("\n")
     found = _num_pr(paragraph)
-    if found and text.strip():
-        return numbering.label(*found) + text.strip()
-    return text
+    if found and paragraph.text.strip():
+        lines[0] = numbering.label(*found) + lines[0].strip()
+    return lines
 
 
 # ---------------------------------------------------------------- tables
@@ -183,7 +184,8 @@ def _column_roles(header: list[str]) -> dict[str, list[int]]:
 
 
 def _cell_lines(cell: Any, numbering: _Numbering) -> list[str]:
-    return [line for p in cell.paragraphs if (line := _paragraph_line(p, numbering).strip())]
+    return [line.strip() for p in cell.paragraphs for line in _paragraph_lines(p, numbering)
+            if line.strip()]
 
 
 def _table_lines(table: Any, numbering: _Numbering) -> list[str]:
@@ -253,5 +255,5 @@ def lines_from_docx(path: Path) -> list[str]:
         if isinstance(block, Table):
             lines.extend(_table_lines(block, numbering))
         else:
-            lines.append(_paragraph_line(block, numbering))
+            lines.extend(_paragraph_lines(block, numbering))
     return lines

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen.cn import (
+    DateMatch,
     cn_number,
     find_amounts,
     find_dates,
@@ -63,6 +64,8 @@ _SUPPORT_KEYS = ("协同配合单位", "配合单位", "协助单位", "协同�
 _UNIT_KEY = "|".join(_LEAD_KEYS + _SUPPORT_KEYS)
 _UNIT_LINE = re.compile(rf"^(?:{_UNIT_KEY})：")
 _UNIT_BRACKET = re.compile(rf"（((?:{_UNIT_KEY})：[^（）]*)）")
+# "…年底前投产。责任单位：建设管理部" — units at the end of the text, without brackets
+_UNIT_TAIL = re.compile(rf"(?:(?<=[。；，])|^)((?:{_UNIT_KEY})：[^（）。]*?)[。；]?$")
 _ATTACHMENT = re.compile(r"^附件\s*\d*[：]?$")
 _BRACKET_ONLY = re.compile(r"^（[^（）]*）$")
 _TARGET = re.compile(
@@ -79,7 +82,7 @@ _STEP_WORDS = (
     "装修", "安装", "签订", "审批", "供地", "摘牌", "环评", "能评",
 )
 _CONTINUATION = re.compile(r"^(?:并且|并|且|同时)")
-_PURPOSE = re.compile(r"^(?:为了|为使|为确保|为)")
+_PURPOSE = re.compile(r"^(?:为了|为使|为确保|为保证)")
 
 
 # ---------------------------------------------------------------- reading files
@@ -162,10 +165,9 @@ def _parse_units(spec: str, config: Config) -> _Units:
         else:
             plain.extend(split_units(names, config))
     if not lead and plain:
-        # "（责任单位：A、B）": the first named leads; a group phrase leads as a whole.
+        # "（责任单位：A、B）": the first named leads; a group phrase (各…中心) leads as a whole
         first = re.split(r"[、，,；;]", spec.partition("：")[2] or spec)[0].strip()
-        group = config.units.groups.get(first)
-        lead = [u for u in plain if group and u in split_units(first, config)] or plain[:1]
+        lead = split_units(first, config) if first in config.units.groups else plain[:1]
     for u in lead + plain + support:
         if u not in out.units:
             out.units.append(u)
@@ -182,7 +184,16 @@ def _take_units(text: str, config: Config) -> tuple[str, _Units | None]:
             found = units
         else:
             found.merge(units)
-    return _UNIT_BRACKET.sub("", text).strip(), found
+    text = _UNIT_BRACKET.sub("", text).strip()
+    tail = _UNIT_TAIL.search(text)
+    if tail:
+        units = _parse_units(tail.group(1), config)
+        if found is None:
+            found = units
+        else:
+            found.merge(units)
+        text = text[: tail.start()].strip()
+    return text, found
 
 
 class _Parser:
@@ -196,6 +207,7 @@ class _Parser:
         self.item_style: str | None = None
         self.task_style: str | None = None
         self.started = False
+        self.has_sections = False
 
     def _numbered(self, line: str) -> tuple[str, int, str] | None:
         for style, pattern in _NUMBERED.items():
@@ -215,8 +227,7 @@ class _Parser:
             heading = sec.group(2)
             self.section = Section.TASK if ("其它" in heading or "其他" in heading
                                             or "项目" not in heading) else Section.PROJECT
-            self.started = True
-            # a new section may number its items afresh in the same style
+            self.started = self.has_sections = True
             return
         numbered = self._numbered(line)
         if numbered:
@@ -249,14 +260,16 @@ class _Parser:
 
 
 def _title(lines: list[str], fallback: str) -> str:
-    parts = [
-        line for line in lines
-        if not _ATTACHMENT.match(line) and not _BRACKET_ONLY.match(line)
-    ]
-    title = "".join(parts) or fallback
-    title = re.sub(r"^附件\s*\d*[：]?", "", title)
-    title = re.sub(r"（(?:动态调整|调整稿|修订稿|修订|征求意见稿|草案)）$", "", title).strip()
-    return title or fallback
+    """Return the document's title: the first line before the list that is not 附件N or a note
+    in brackets (a preamble paragraph after the title is not part of it)."""
+    for line in lines:
+        if _ATTACHMENT.match(line) or _BRACKET_ONLY.match(line):
+            continue
+        title = re.sub(r"^附件\s*\d*[：]?", "", line)
+        title = re.sub(r"（(?:动态调整|调整稿|修订稿|修订|征求意见稿|草案|试行)）$", "", title).strip()
+        if title:
+            return title
+    return fallback
 
 
 # ---------------------------------------------------------------- clauses
@@ -303,9 +316,22 @@ def _kind_and_amount(text: str) -> tuple[MilestoneKind, float | None]:
     return MilestoneKind.OTHER, None
 
 
+def _merge_ranges(clause: str, dates: list[DateMatch]) -> list[DateMatch]:
+    """Read `6月1日至6月30日` as one period due at its end, not as two milestones."""
+    out: list[DateMatch] = []
+    for d in dates:
+        if out and re.fullmatch(r"\s*(?:至|到|—|-|~|～)\s*", clause[out[-1].end : d.start]):
+            last = out[-1]
+            due = d.due if last.due and d.due else None
+            out[-1] = DateMatch(last.start, d.end, clause[last.start : d.end], due)
+        else:
+            out.append(d)
+    return out
+
+
 def _segments(clause: str, year: int) -> list[tuple[str, list[tuple[int, int, str, dt.date | None]]]]:
     """Cut a clause before each date phrase after the first: one segment per date."""
-    dates = find_dates(clause, year)
+    dates = _merge_ranges(clause, find_dates(clause, year))
     if len(dates) <= 1:
         return [(clause, [(d.start, d.end, d.text, d.due) for d in dates])]
     cuts = [0] + [d.start for d in dates[1:]] + [len(clause)]
@@ -342,13 +368,13 @@ def _analyse(body: str, year: int, where: str, warnings: list[str]) -> tuple[lis
         run: list[str] = []
         prefix = ""
         last_dated = False
-        for clause in clauses:
+        for index, clause in enumerate(clauses):
             if prefix:
                 clause = f"{prefix}，{clause}"
                 prefix = ""
             dates = find_dates(clause, year)
             if not dates:
-                if _PURPOSE.match(clause) and clause is not clauses[-1]:
+                if _PURPOSE.match(clause) and index < len(clauses) - 1:
                     prefix = clause
                     continue
                 if last_dated and _CONTINUATION.match(clause):
@@ -427,16 +453,21 @@ def _build(parser: _Parser, title: str, year: int, config: Config) -> ImportResu
     items: list[Item] = []
     counters = {Section.PROJECT: 0, Section.TASK: 0}
     for node in parser.items:
-        counters[node.section] += 1
-        prefix = "P" if node.section is Section.PROJECT else "T"
-        code = f"{prefix}{counters[node.section]:02d}"
-        where = f"{_item_label(node)}"
         lead_text, lead_units = _take_units(node.text, config)
         item_units = node.units if node.units.units else (lead_units or _Units())
         if lead_units and node.units.units:
             item_units.merge(lead_units)
         name, target, note, rest = _name_and_target(lead_text)
-        where = f"{where}{name[:20]}"
+        if not parser.has_sections:
+            # no 一、重点项目 / 二、其它重点任务 headings: an item with a target is a project
+            node.section = Section.PROJECT if target is not None else Section.TASK
+        counters[node.section] += 1
+        prefix = "P" if node.section is Section.PROJECT else "T"
+        code = f"{prefix}{counters[node.section]:02d}"
+        where = f"{_item_label(node)}{name[:20]}"
+        if node.section is Section.PROJECT and target is None:
+            warnings.append(f"{where}：未找到年度投资任务（如“2024年工业投资任务3亿元以上”），"
+                            "请在总表“项目”表中补填")
         item = Item(code=code, no=node.no, section=node.section, name=name,
                     target_yi=target, target_note=note, text=lead_text)
         drafts_by_task: list[tuple[Task, list[_Draft]]] = []

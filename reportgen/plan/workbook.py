@@ -354,11 +354,12 @@ def _read_amount(rows: _Rows, r: int, row: tuple[Any, ...], key: str) -> float |
         return None
     if isinstance(value, bool):
         raise rows.error(r, key, f"“{value}”不是数字")
+    # 6 decimals of 亿元 is 1 元: more is binary noise from Excel or arithmetic
     if isinstance(value, (int, float)):
-        return float(value)
+        return round(float(value), 6)
     text = normalize_digits(str(value)).removesuffix("亿元").removesuffix("亿").strip()
     try:
-        return float(text)
+        return round(float(text), 6)
     except ValueError:
         raise rows.error(r, key, f"“{value}”不是数字，请填写以亿元计的金额，如 1.5") from None
 
