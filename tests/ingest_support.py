@@ -84,9 +84,19 @@ def make_form(
     """Write `unit`'s real form with write_form, fill it as a unit would, and return its path."""
     from reportgen.forms import write_form
 
-    write_form(plan, config or Config(), period, unit, path,
-               generated_at=dt.datetime(2024, 7, 1, 8, 0))
+    key = (id(plan), id(config), unit, period)
+    if key not in _BLANK:
+        blank = path.with_name(path.name + ".blank.xlsx")
+        write_form(plan, config or Config(), period, unit, blank,
+                   generated_at=dt.datetime(2024, 7, 1, 8, 0))
+        _BLANK[key] = blank.read_bytes()
+        blank.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_BLANK[key])
     return fill_form(path, figures, milestones, footer, meta=meta)
+
+
+_BLANK: dict[tuple[int, int, str, str], bytes] = {}  # blank forms already written
 
 
 def fill_form(
