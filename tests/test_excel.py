@@ -17,7 +17,12 @@ from test_excel_fixtures import build_history, build_result
 
 from reportgen.errors import TemplateError
 from reportgen.model import STATUS_LABEL, PeriodResult, Status
-from reportgen.render.excel import excel_context, render_excel, status_text
+from reportgen.render.excel import (
+    check_excel_template,
+    excel_context,
+    render_excel,
+    status_text,
+)
 from reportgen.workspace import Workspace
 
 HEAD = 3  # header row of every table; data starts on row 4
@@ -218,6 +223,16 @@ def test_staff_edit_of_the_template_shows_in_the_output(workspace: Workspace) ->
     n = len(result.milestones) + 1
     assert ws.cell(HEAD + n, 13).value is not None
     assert all(ws.cell(r, 12).font.name == "楷体" for r in range(4, HEAD + n + 1))
+
+
+def test_bundled_template_passes_the_pre_batch_check(workspace: Workspace) -> None:
+    check_excel_template(workspace)
+    path = workspace.root / "templates" / "汇总表.xlsx"
+    wb = load_workbook(path)
+    wb["逾期清单"]["C4"] = "{{ m.code }}{{ overdue_total }}"
+    wb.save(path)
+    with pytest.raises(TemplateError, match="overdue_total"):
+        check_excel_template(workspace)
 
 
 def test_a_broken_template_fails_before_writing(workspace: Workspace) -> None:

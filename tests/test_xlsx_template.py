@@ -189,12 +189,17 @@ def test_errors_name_the_cell(tmp_path: Path) -> None:
 def test_check_template_lists_unknown_names(tmp_path: Path) -> None:
     wb = Workbook()
     wb.active["A1"] = "{{ title }}"
-    wb.active["A2"] = "{%row for r in rows %}{{ r.x }}{{ loop.index }}"
+    wb.active["A2"] = "{%row for r in rows if r.ok %}{{ r.x }}{{ loop.index }}"
+    wb.active["B2"] = "{{ r.y }}"
     wb.active["A3"] = "{{ typo|pct }}"
     path = _save(wb, tmp_path)
     check_template(path, {"title", "rows", "typo"})
     with pytest.raises(TemplateError, match="typo"):
         check_template(path, {"title", "rows"})
+    wb.active["B3"] = "{{ r.y }}"  # a loop name outside its row
+    with pytest.raises(TemplateError, match="：r；"):
+        check_template(_save(wb, tmp_path), {"title", "rows", "typo"})
+    del wb.active["B3"]
     wb.active["A4"] = "{{ broken( }}"
     with pytest.raises(TemplateError, match="A4"):
         check_template(_save(wb, tmp_path), {"title", "rows", "typo"})

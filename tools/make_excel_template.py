@@ -19,6 +19,8 @@ sys.path.insert(0, str(ROOT))
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.chart import BarChart, Reference  # noqa: E402
 from openpyxl.chart.label import DataLabelList  # noqa: E402
+from openpyxl.chart.text import RichText  # noqa: E402
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties  # noqa: E402
 from openpyxl.formatting.rule import CellIsRule, Rule  # noqa: E402
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
 from openpyxl.styles.differential import DifferentialStyle  # noqa: E402
@@ -201,9 +203,9 @@ def build(out: Path) -> Path:
         Col("完成率", 8.5, "{{ r.rate }}", "pct", '=IF(C{r}>0,D{r}/C{r},"")'),
         Col("序时进度", 8.5, "{{ r.schedule }}", "pct", "{{ schedule }}"),
         Col("节点编号", 9, "{{ r.code }}", "center"),
-        Col("节点要求", 34, "{{ r.text }}", "wrap"),
-        Col("完成时限", 12, "{{ r.due }}", "date"),
-        Col("责任单位", 18, "{{ r.units }}", "wrap"),
+        Col("节点要求", 36, "{{ r.text }}", "wrap"),
+        Col("完成时限", 15, "{{ r.due }}", "date"),
+        Col("责任单位", 22, "{{ r.units }}", "wrap"),
         Col("状态", 11, "{{ r.status_label }}", "center"),
         Col("进展情况", 30, "{{ r.progress }}", "wrap"),
     ]
@@ -215,7 +217,7 @@ def build(out: Path) -> Path:
 
     units = [
         Col("排名", 5, "{{ u.rank }}", "int", total="合计"),
-        Col("责任单位", 26, "{{ u.name }}", "wrap"),
+        Col("责任单位", 34, "{{ u.name }}", "wrap"),
         Col("报送情况", 10, "{{ u.submitted_label }}", "center"),
         Col("节点总数", 8, "{{ u.total }}", "int", "sum"),
         Col("已到期", 8, "{{ u.due }}", "int", "sum"),
@@ -245,12 +247,12 @@ def build(out: Path) -> Path:
         Col("项目（任务）名称", 22, "{{ m.item_name }}", "wrap"),
         Col("节点编号", 9, "{{ m.code }}", "center"),
         Col("节点要求", 36, "{{ m.text }}", "wrap"),
-        Col("完成时限", 12, "{{ m.due }}", "date"),
+        Col("完成时限", 15, "{{ m.due }}", "date"),
     ]
     _table(wb, "逾期清单", "{{ period_label }}逾期未完成节点清单", [
         *listing,
         Col("逾期天数", 8, "{{ m.days_overdue }}", "int"),
-        Col("责任单位", 18, "{{ m.units }}", "wrap"),
+        Col("责任单位", 22, "{{ m.units }}", "wrap"),
         Col("进展情况", 26, "{{ m.progress }}", "wrap"),
         Col("存在问题", 22, "{{ m.problems }}", "wrap"),
     ], "overdue", "m", empty_text="本期无逾期未完成节点",
@@ -258,7 +260,7 @@ def build(out: Path) -> Path:
     _table(wb, "临期清单", "{{ period_label }}临期节点清单", [
         *listing,
         Col("剩余天数", 8, "{{ m.days_left }}", "int"),
-        Col("责任单位", 18, "{{ m.units }}", "wrap"),
+        Col("责任单位", 22, "{{ m.units }}", "wrap"),
         Col("进展情况", 30, "{{ m.progress }}", "wrap"),
     ], "due_soon", "m", empty_text="本期无临期节点",
         subtitle="截至{{ as_of_label }}　　共{{ due_soon|length }}项，按剩余天数排列")
@@ -324,6 +326,10 @@ def _investment(wb: Workbook) -> None:
     chart.y_axis.majorGridlines = None
     chart.x_axis.scaling.orientation = "maxMin"  # first project at the top, as in the table
     chart.x_axis.delete = False
+    chart.x_axis.tickLblSkip = 1  # every project named, however many
+    small = CharacterProperties(sz=800)
+    chart.x_axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=small),
+                                              endParaRPr=small)])
     chart.y_axis.delete = False
     data = Reference(ws, min_col=7, max_col=8, min_row=3, max_row=4)
     chart.add_data(data, titles_from_data=True)
@@ -332,11 +338,13 @@ def _investment(wb: Workbook) -> None:
     chart.series[0].dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False,
                                           showLegendKey=False, showPercent=False)
     chart.legend.position = "b"
-    chart.width, chart.height = 26, 13
+    chart.width, chart.height = 26, 12
     chart.anchor = "A11"
     ws.add_chart(chart)
     ws.print_area = "A1:I37"
-    ws.row_breaks.append(Break(id=6))  # the monthly table and the chart start a new page
+    # the monthly table and the chart each start a page, so the chart is never cut in two
+    ws.row_breaks.append(Break(id=6))
+    ws.row_breaks.append(Break(id=10))
 
 
 def _notes(wb: Workbook) -> None:

@@ -725,22 +725,29 @@ def template_names(template: Path) -> set[str]:
     for ws in wb.worksheets:
         if ws.title.startswith(NOTE_SHEET_PREFIX):
             continue
-        for cell in ws._cells.values():
-            v = cell._value
-            if not isinstance(v, str) or ("{{" not in v and "{%" not in v):
-                continue
-            marker = ROW_MARKER.match(v)
-            texts = [v]
-            loop_names: set[str] = set()
+        texts = [c for c in ws._cells.values()
+                 if isinstance(c._value, str) and ("{{" in c._value or "{%" in c._value)]
+        loop_names: dict[int, set[str]] = {}  # row -> names its loop defines
+        for cell in texts:
+            marker = ROW_MARKER.match(cell._value)
             if marker:
-                texts = ["{{ " + marker.group("expr") + " }}", v[marker.end():]]
-                loop_names = {n.strip() for n in marker.group("names").split(",")} | {"loop"}
-            elif "{%" in v and v.lstrip().startswith("{%row"):
+                defined = {n.strip() for n in marker.group("names").split(",")} | {"loop"}
+                loop_names[cell.row] = defined
+        for cell in texts:
+            v = cell._value
+            marker = ROW_MARKER.match(v)
+            parts = [v]
+            if marker:
+                parts = ["{{ " + marker.group("expr") + " }}", v[marker.end():]]
+                if marker.group("cond"):
+                    parts.append("{{ " + marker.group("cond") + " }}")
+            elif v.lstrip().startswith("{%row"):
                 raise TemplateError(
                     f"Excel 模板 {template.name} 工作表「{ws.title}」单元格 {cell.coordinate} "
                     f"的循环标记无法识别：{v!r}；应写作 {{%row for 变量 in 列表 %}}"
                 )
-            for text in texts:
+            local = loop_names.get(cell.row, set())
+            for i, text in enumerate(parts):
                 try:
                     found = meta.find_undeclared_variables(env.parse(text))
                 except JinjaTemplateError as exc:
@@ -748,7 +755,8 @@ def template_names(template: Path) -> set[str]:
                         f"Excel 模板 {template.name} 工作表「{ws.title}」单元格 "
                         f"{cell.coordinate} 的内容有误：{v!r}（{exc}）"
                     ) from exc
-                names |= found - loop_names
+                # the list expression itself is evaluated outside the loop
+                names |= found if (marker and i == 0) else found - local
     return names
 
 
