@@ -524,7 +524,8 @@ def reminder(doc: DocumentObject) -> None:
               "将在{{ window }}日内到期，目前尚未完成：")
     para(doc, "{%p for m in matters %}")
     para(doc, "{{ loop.index }}.{{ m.item_name }}", "GwH3")
-    para(doc, "节点要求：{{ m.text }}。完成时限：{{ m.due }}，{% if m.days %}距到期还有{{ m.days }}天{% else %}今日到期{% endif %}。"
+    para(doc, "节点要求：{{ m.text }}。完成时限：{{ m.due }}，"
+              "{% if m.days %}距到期还有{{ m.days }}天{% else %}今日到期{% endif %}。"
               "{% if m.role %}你单位为{{ m.role }}单位。{% endif %}报送情况：{{ m.reported }}。")
     para(doc, "{%p endfor %}")
     para(doc, "请你单位对照时限倒排工作计划，加快推进，确保按期完成。如预计不能按期完成，"

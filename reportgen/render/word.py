@@ -281,7 +281,8 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
             "missing": sum(not u.submitted for u in result.units),
         },
         "projects": [_project(it, by_item.get(it.code, []), result, config) for it in projects],
-        "tasks": [{"name": it.name, "status_text": _task_status(by_item.get(it.code, []))}
+        "tasks": [{"name": _clause(it.name),
+                   "status_text": _task_status(it.name, by_item.get(it.code, []))}
                   for it in tasks],
         "overdue_units": overdue_units,
         "missing_units": "、".join(u.name for u in result.units if not u.submitted),
@@ -306,10 +307,18 @@ def _plan_title(result: PeriodResult) -> str:
     return title or f"{result.plan_year}年重点项目推进任务分解"
 
 
-def _task_status(ms: list[MilestoneResult]) -> str:
+def _task_status(name: str, ms: list[MilestoneResult]) -> str:
+    """Where an other key task stands; a clause its name already quotes is not repeated."""
     if not ms:
         return "持续推进"
-    return "；".join(f"{_with_due(m)}，{STATUS_LABEL[m.status]}" for m in ms)
+    parts = []
+    for m in ms:
+        label = STATUS_LABEL[m.status]
+        if _clause(m.text) in name:
+            parts.append(f"{label}（完成时限{cn_date(m.due)}）" if m.due else label)
+        else:
+            parts.append(f"{_with_due(m)}，{label}")
+    return "；".join(parts)
 
 
 def _matter(m: MilestoneResult, unit: str, items: dict[str, ItemResult],
