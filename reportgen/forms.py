@@ -46,7 +46,7 @@ HEADER_FILL = "D9D9D9"
 # numeric columns are wide enough for their header on one line: "上月累计（亿元）"
 FIGURE_WIDTHS = {"code": 11, "name": 28, "metric": 10, "target": 17, "previous": 17,
                  "value": 17, "note": 30, "requirement": 40}
-MILESTONE_WIDTHS = {"code": 9, "item": 18, "text": 38, "due": 13, "units": 16, "status": 10,
+MILESTONE_WIDTHS = {"code": 9, "item": 18, "text": 36, "due": 14, "units": 16, "status": 10,
                     "completed_on": 14, "progress": 30, "problems": 22, "next_steps": 22}
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 FIGURE_FORMAT = "0.00##"
@@ -206,8 +206,9 @@ def _due_text(m: Milestone) -> str:
         return m.due_text or "—"
     text = _cn_date(m.due)
     # a fuzzy phrase (9月中旬, 三季度) is shown too, so the unit sees how the date was read
-    if m.due_text and "日" not in m.due_text:
-        text += f"\n（{m.due_text}）"
+    phrase = m.due_text.removeprefix(f"{m.due.year}年")
+    if phrase and "日" not in phrase:
+        text += f"\n（{phrase}）"
     return text
 
 
