@@ -499,3 +499,38 @@ def test_forms_command_without_master_workbook_fails_in_chinese(workspace) -> No
     assert "plan import" in result.output and "总表" in result.output
     bad = CliRunner().invoke(main, ["forms", "--period", "2024-13", "-w", str(workspace.root)])
     assert bad.exit_code == 2 and "不是有效的月份" in bad.output
+
+
+def test_example_plan_every_milestone_and_figure_lands_in_the_right_forms(tmp_path: Path) -> None:
+    """On the example master workbook: each row in the forms of exactly the units it names."""
+    from openpyxl import load_workbook
+
+    from reportgen.config import load_config
+    from reportgen.forms import build_forms
+    from reportgen.plan.workbook import load_plan
+    from reportgen.workspace import open_workspace
+
+    ws = open_workspace(Path(__file__).resolve().parent.parent)
+    config = load_config(ws.root / "reportgen.toml")
+    plan = load_plan(ws.master_workbook(), config)
+    paths = build_forms(plan, config, "2024-06", tmp_path, generated_at=WHEN)
+    seen_ms: dict[str, set[str]] = {}
+    seen_fig: dict[str, set[str]] = {}
+    for path in paths:
+        wb = load_workbook(path)
+        unit = wb[fs.SHEET_META]["B1"].value
+        assert path.name == f"{unit}.xlsx"
+        for r in data_rows(wb[fs.SHEET_MILESTONES]):
+            seen_ms.setdefault(r[0], set()).add(unit)
+        for r in data_rows(wb[fs.SHEET_FIGURES]):
+            seen_fig.setdefault(r[0], set()).add(unit)
+    want_ms = {m.code: set(t.units) for it in plan.items for t in it.tasks for m in t.milestones
+               if m.metric is None}
+    assert seen_ms == want_ms
+    want_fig = {f"{it.code}/{metric.value}": set(it.units) for it in plan.items
+                for metric in it.metrics}
+    assert seen_fig == want_fig
+    # the group task reached all five centres
+    assert len(seen_ms["T04-M01"]) == 5
+    assert len(paths) == len({u for units in want_ms.values() for u in units}
+                             | {u for units in want_fig.values() for u in units})
