@@ -20,6 +20,7 @@ from reportgen.model import STATUS_LABEL, PeriodResult, Status
 from reportgen.render.excel import (
     check_excel_template,
     excel_context,
+    read_tables,
     render_excel,
     status_text,
 )
@@ -167,6 +168,7 @@ def test_empty_lists_say_so_without_stray_rows(workspace: Workspace) -> None:
         assert ws.max_row == HEAD + 1
         assert ws.cell(HEAD + 1, 1).value == text
         assert f"A{HEAD + 1}" in {str(r).split(":")[0] for r in ws.merged_cells.ranges}
+        assert read_tables(out)[sheet] == []
     assert wb["临期清单"].max_row == HEAD + sum(
         1 for m in result.milestones if m.status is Status.DUE_SOON)
 
@@ -251,10 +253,37 @@ def test_matches_summary_json_when_available(workspace: Workspace) -> None:
     summary = pytest.importorskip("reportgen.summary")
     out, result = _render(workspace)
     data = summary.summary_dict(result)
-    ws = load_workbook(out)["汇总表"]
-    status_by_code = {ws.cell(r, 7).value: ws.cell(r, 11).value for r in range(4, ws.max_row)}
+    tables = read_tables(out)
+    rows = tables["汇总表"]
+    by_code = {r["节点编号"]: r for r in rows if r["节点编号"]}
+    assert set(by_code) == {m["code"] for m in data["milestones"]}
     for m in data["milestones"]:
-        assert status_by_code[m["code"]] == status_text(Status(m["status"]))
+        row = by_code[m["code"]]
+        assert row["状态"] == status_text(Status(m["status"]))
+        assert row["完成时限"].date().isoformat() == m["due"]
+        assert row["责任单位"] == "、".join(m["units"])
+    names = {r["项目（任务）名称"]: r for r in rows if r["项目（任务）名称"]}
+    for it in data["items"]:
+        row = names[it["name"]]
+        for header, key in (("年度目标（亿元）", "target_yi"), ("累计完成（亿元）", "cumulative_yi"),
+                            ("完成率", "rate")):
+            # summary.json rounds to four decimals; the sheet keeps the full value
+            assert row[header] == (None if it[key] is None else pytest.approx(it[key], abs=1e-4))
+    units = {r["责任单位"]: r for r in tables["分单位统计"]}
+    for u in data["units"]:
+        row = units[u["name"]]
+        assert row["排名"] == u["rank"]
+        assert row["逾期未完成"] == u["counts"]["overdue"]
+        assert row["报送情况"] == ("已报送" if u["submitted"] else "× 未报送")
+    invest = {r["项目名称"]: r for r in tables["投资完成"]}
+    for it in data["items"]:
+        if it["target_yi"] is not None:
+            assert invest[it["name"]]["本月新增（亿元）"] == it["month_added_yi"]
+    assert len(tables["逾期清单"]) == data["totals"]["status_counts"]["overdue"]
+    assert len(tables["临期清单"]) == data["totals"]["status_counts"]["due_soon"]
+    assert [r["责任单位"] for r in tables["未报送清单"]] == [
+        u["name"] for u in data["units"] if not u["submitted"]
+    ]
 
 
 @needs_libreoffice

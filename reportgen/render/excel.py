@@ -295,6 +295,37 @@ def _apply_config(book: Workbook, config: Config) -> None:
         sheet.page_setup.orientation = "landscape"
 
 
+def read_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Return each sheet's first table of a rendered workbook as rows keyed by header text.
+
+    The header row is the first row with three or more filled cells; data rows follow until a
+    row with fewer than two filled cells (blank, a note, 本期无…) or a 合计 row. Headers lose
+    their line breaks (`年度目标（亿元）`). Meant for comparing a rendered 汇总表 with
+    summary.json whatever order staff put the columns in."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    tables: dict[str, list[dict[str, Any]]] = {}
+    try:
+        for sheet in book.worksheets:
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            header_at = next((i for i, r in enumerate(rows)
+                              if sum(1 for v in r if v not in (None, "")) >= 3), None)
+            if header_at is None:
+                continue
+            header = [str(v).replace("\n", "") if v is not None else "" for v in rows[header_at]]
+            table = []
+            for r in rows[header_at + 1:]:
+                # a total, a note or the 本期无… line of an empty list ends the table
+                if sum(1 for v in r if v not in (None, "")) < 2 or r[0] == "合计":
+                    break
+                table.append({h: v for h, v in zip(header, r, strict=False) if h})
+            tables[sheet.title] = table
+    finally:
+        book.close()
+    return tables
+
+
 def check_excel_template(ws: Workspace) -> None:
     """Raise TemplateError when the workspace's Excel template names data that does not exist."""
     check_template(ws.template(TEMPLATE_NAME), CONTEXT_HELP.keys())
