@@ -52,8 +52,8 @@ _DATE_YMD = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2}
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 _TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月.*?[（(]\s*(.+?)\s*[）)]\s*$")
-_FIGURE_CODE = re.compile(r"^([PT]\d{2,3})(?:/(invest|invoice))?$")
-_MILESTONE_CODE = re.compile(r"^[PT]\d{2,3}-M\d{2,3}$")
+_FIGURE_CODE = re.compile(r"^([PT]\d{2,4})(?:/(invest|invoice))?$")
+_MILESTONE_CODE = re.compile(r"^[PT]\d{2,4}-M\d{2,3}$")
 _CELL_WITH_BODY = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _HAS_VALUE = re.compile(rb"<v>[^<]")
@@ -120,7 +120,7 @@ class _Index:
 
     @classmethod
     def build(cls, plan: Plan, config: Config) -> _Index:
-        from reportgen.forms import form_units, unit_rows
+        from reportgen.forms import all_unit_rows
 
         names: dict[str, str] = {}
         for known in plan.units:
@@ -129,13 +129,15 @@ class _Index:
         for canon, aliases in config.units.aliases.items():
             for n in (canon, *aliases):
                 names.setdefault(_norm(n), canon)
-        units = form_units(plan, config)
+        # every unit's rows in one pass over the plan (per unit it grows as units × plan)
+        all_rows = all_unit_rows(plan, config)
+        units = [u for u, r in all_rows.items() if not r.empty]
         figure_keys: dict[str, list[str]] = {}
         milestone_codes: dict[str, list[str]] = {}
         leads: dict[str, str] = {}
         for unit in units:
             names.setdefault(_norm(unit), unit)
-            rows = unit_rows(plan, config, unit)
+            rows = all_rows[unit]
             figure_keys[unit] = [fr.key for fr in rows.figures]
             milestone_codes[unit] = [mr.milestone.code for mr in rows.milestones]
             leads.update({fr.key: fr.lead for fr in rows.figures})
