@@ -483,10 +483,16 @@ def test_forms_command_writes_one_form_per_unit(workspace) -> None:
     result = CliRunner().invoke(main, ["forms", "--period", "2024-6", "-w", str(workspace.root)])
     assert result.exit_code == 0, result.output
     folder = workspace.root / "output" / "2024-06" / "报送表"
-    assert f"已生成 {len(EXPECTED_ROWS)} 份报送表（2024-06）" in result.output
+    assert f"已生成 {len(EXPECTED_ROWS)} 份报送表（2024-06，报送截止 2024年7月5日）" in (
+        result.output)
+    assert "注意" not in result.output
     assert sorted(p.stem for p in folder.glob("*.xlsx")) == sorted(EXPECTED_ROWS)
     wb = load_workbook(folder / f"{LAND}.xlsx")
     assert [r[0] for r in data_rows(wb[fs.SHEET_MILESTONES])] == EXPECTED_ROWS[LAND][1]
+    # a form left from an earlier plan is pointed out, not silently sent along
+    (folder / "已撤销单位.xlsx").write_bytes(b"old")
+    again = CliRunner().invoke(main, ["forms", "-p", "2024-06", "-w", str(workspace.root)])
+    assert again.exit_code == 0 and "另有 1 个文件不是本次生成的（已撤销单位.xlsx）" in again.output
 
 
 def test_forms_command_without_master_workbook_fails_in_chinese(workspace) -> None:
