@@ -225,20 +225,22 @@ def forms(ws: Any, period: str) -> None:
     示例：
       reportgen forms --period 2024-06
     """
-    from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
-    from reportgen.plan.workbook import load_plan
+    from reportgen.forms import report_deadline
+    from reportgen.pipeline import make_forms
 
-    plan_path = ws.master_workbook()
-    folder = ws.output_dir(period) / FORMS_DIRNAME
-    paths = build_forms(load_plan(plan_path, ws.config), ws.config, period, folder)
+    made = make_forms(ws, period)
+    paths = made.paths
     if not paths:
-        echo(f"总表 {plan_path.name} 中没有需要报送的单位，未生成报送表")
+        echo(f"总表 {made.plan_file.name} 中没有需要报送的单位，未生成报送表")
         return
+    folder = paths[0].parent
     deadline = report_deadline(period, ws.config)
     echo(f"已生成 {len(paths)} 份报送表（{period}，报送截止 {deadline.year}年{deadline.month}月"
          f"{deadline.day}日）：{_rel(folder, ws.root)}/")
     for path in paths:
         echo(f"  {path.name}")
+    if made.prefilled_from:
+        echo(f"已按台账中 {made.prefilled_from} 的报送数据预填“上月累计”和各节点情况")
     others = sorted(p.name for p in folder.iterdir() if p.is_file() and p not in paths)
     if others:
         echo(f"注意：该文件夹中另有 {len(others)} 个文件不是本次生成的（{'、'.join(others)}），"

@@ -259,20 +259,14 @@ class PeriodStatus:
     unidentified: list[str] = field(default_factory=list)  # files no unit could be found for
 
 
-def report_deadline(period: str, report_day: int) -> dt.date:
-    """Return the day units must report by: `report_day` of the month after `period`."""
-    end = period_end(period)
-    nxt = end + dt.timedelta(days=1)
-    return nxt.replace(day=report_day)
-
-
 def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> PeriodStatus:
     """Return who has reported for `period` (files read, not judged) and days to the deadline."""
+    from reportgen.forms import report_deadline
     from reportgen.ingest import expected_units, read_submissions
     from reportgen.plan.workbook import load_plan
 
     plan = load_plan(ws.master_workbook(), ws.config)
-    deadline = report_deadline(period, ws.config.schedule.report_day)
+    deadline = report_deadline(period, ws.config)
     today = today or dt.date.today()
     status = PeriodStatus(period, deadline, (deadline - today).days)
     folder = ws.submissions_dir(period)
@@ -293,3 +287,28 @@ def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> P
     status.units = list(by_unit.values())
     return status
 
+
+
+@dataclass
+class FormsMade:
+    """The forms written for a period, and where their pre-filled answers came from."""
+
+    plan_file: Path
+    paths: list[Path]
+    prefilled_from: str | None  # the period whose answers were pre-filled, if any
+
+
+def make_forms(ws: Workspace, period: str) -> FormsMade:
+    """Write every unit's form for `period`, pre-filled from the ledger's latest earlier period."""
+    from reportgen.forms import FORMS_DIRNAME, build_forms
+    from reportgen.ledger import Ledger
+    from reportgen.plan.workbook import load_plan
+
+    plan_file = ws.master_workbook()
+    plan = load_plan(plan_file, ws.config)
+    prefill = None
+    if ws.ledger_path.exists():
+        with Ledger(ws.ledger_path) as ledger:
+            prefill = ledger.prefill(period)
+    paths = build_forms(plan, ws.config, period, ws.output_dir(period) / FORMS_DIRNAME, prefill)
+    return FormsMade(plan_file, paths, prefill.period if prefill else None)
