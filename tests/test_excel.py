@@ -195,6 +195,7 @@ def test_configured_fonts_replace_the_template_defaults(workspace: Workspace) ->
     ws = load_workbook(out)["汇总表"]
     assert ws["H4"].font.name == "宋体"
     assert ws["A1"].font.name == "方正黑体" and ws["A3"].font.name == "方正黑体"
+    assert ws.oddFooter.center.font == "宋体"
 
 
 def test_staff_edit_of_the_template_shows_in_the_output(workspace: Workspace) -> None:

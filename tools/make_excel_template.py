@@ -233,7 +233,8 @@ def build(out: Path) -> Path:
                 "u", total=True,
                 subtitle="截至{{ as_of_label }}　　节点{{ count.total }}个，其中已到期{{ count.due }}个",
                 note="注：按期完成率＝按期完成的节点数÷已到期节点数，据此排名；"
-                "本期无到期节点的单位不排名。")
+                "本期无到期节点的单位不排名。多个单位共同负责的节点，各单位分别计数，"
+                "故合计数可能大于节点总数。")
     ws.conditional_formatting.add("J4:J4", CellIsRule(
         operator="greaterThan", formula=["0"], font=Font(color="9C0006", bold=True),
         fill=PatternFill("solid", bgColor="FFC7CE")))

@@ -293,6 +293,10 @@ def _apply_config(book: Workbook, config: Config) -> None:
     for sheet in book.worksheets:
         sheet.page_setup.paperSize = PAPER_SIZE[config.paper.excel]
         sheet.page_setup.orientation = "landscape"
+        for hf in (sheet.oddHeader, sheet.oddFooter, sheet.evenHeader, sheet.evenFooter):
+            for part in (hf.left, hf.center, hf.right):
+                if part.font in swap:
+                    part.font = swap[part.font]
 
 
 def read_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
