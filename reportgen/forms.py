@@ -122,11 +122,6 @@ class _Names:
         return leads[0] if leads else ""
 
 
-def expand_units(names: list[str], plan: Plan, config: Config) -> list[str]:
-    """Return `names` with group phrases replaced by their members and aliases made canonical."""
-    return _Names(plan, config).expand(names)
-
-
 def _figure_lead(item: Item, metric: Metric, names: _Names) -> str:
     for task in item.tasks:
         if any(m.metric is metric for m in task.milestones):

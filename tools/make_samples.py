@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reportgen import formspec as fs  # noqa: E402
-from reportgen.forms import build_forms, save_workbook, unit_rows  # noqa: E402
+from reportgen.forms import all_unit_rows, build_forms, form_units, save_workbook  # noqa: E402
 from reportgen.model import (  # noqa: E402
     REPORTED_LABEL,
     MilestoneKind,
@@ -177,9 +177,8 @@ def _report(unit: str, code: str, kind: MilestoneKind, due: dt.date | None, peri
 def answers_for(plan: Plan, ws: Workspace, period: str) -> dict[str, Answer]:
     """Return every reporting unit's answers for `period`."""
     out: dict[str, Answer] = {}
-    units = [u for u in _units(plan, ws) if u != SILENT]
-    for i, unit in enumerate(units):
-        rows = unit_rows(plan, ws.config, unit)
+    every = {u: rows for u, rows in all_unit_rows(plan, ws.config).items() if not rows.empty}
+    for i, (unit, rows) in enumerate((u, r) for u, r in every.items() if u != SILENT):
         ans = Answer(unit)
         for fr in rows.figures:
             value = _figure(fr.key, fr.item.target_yi, period)
@@ -212,12 +211,6 @@ def answers_for(plan: Plan, ws: Workspace, period: str) -> dict[str, Answer]:
                 y=filled.year, m=filled.month, d=filled.day)
         out[unit] = ans
     return out
-
-
-def _units(plan: Plan, ws: Workspace) -> list[str]:
-    from reportgen.forms import form_units
-
-    return form_units(plan, ws.config)
 
 
 def prefill_from(answers: dict[str, Answer], period: str) -> Prefill:
@@ -338,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="reportgen-forms-") as tmp:
             forms = build_forms(plan, ws.config, period, Path(tmp), prefill,
                                 generated_at=generated)
-            by_unit = {unit: p for unit, p in zip(_units(plan, ws), forms, strict=True)}
+            by_unit = {unit: p for unit, p in zip(form_units(plan, ws.config), forms, strict=True)}
             for i, (unit, ans) in enumerate(answers.items()):
                 stem = RENAMED.get((period, unit), by_unit[unit].stem)
                 when = dt.datetime.combine(ans.contact["填报日期"], dt.time(9 + i % 8, 7 * i % 60))
@@ -358,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
                         "xls_sources", {})[xls.name] = digest
                     dest = xls
                 files[dest.name] = _record(ans, dest.name)
-        missing = [u for u in _units(plan, ws) if u not in {f["unit"] for f in files.values()}]
+        missing = [u for u in form_units(plan, ws.config) if u not in {f["unit"] for f in files.values()}]
         expected["periods"].setdefault(period, {}).update(
             {"files": files, "missing_units": missing})
         print(f"{period}：{len(files)} 个文件，未报送 {'、'.join(missing) or '无'}")
