@@ -104,18 +104,26 @@ def echo(message: str = "", err: bool = False) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
-    """新建一个空工作区：配置文件、模板和 input/ output/ history/ 目录。
+@click.option("--empty", is_flag=True, help="不带示例数据（任务分解和两个月的报送表）")
+def init(directory: Path, empty: bool) -> None:
+    """新建工作区：配置文件、模板和 input/ output/ history/ 目录。
+
+    默认带上示例任务分解和 2024年6月、7月的示例报送表，可立即试运行；
+    正式使用时加 --empty，或删去 input/ 下的示例文件。
 
     \b
     示例：
-      reportgen init 2025年督办
+      reportgen init 2025年督办 --empty
+      reportgen init 试用 && cd 试用 && reportgen run --period 2024-06
     """
     from reportgen.workspace import init_workspace
 
-    ws = init_workspace(directory)
+    ws = init_workspace(directory, sample=not empty)
     echo(f"已新建工作区：{ws.root}")
-    echo("下一步：")
+    if not empty:
+        echo("已放入示例数据，可先试运行：")
+        echo(f"  cd {directory} && reportgen run --period 2024-06 && reportgen run --period 2024-07")
+    echo("下一步（正式使用）：")
     echo(f"  1. 进入工作区：cd {directory}")
     echo("  2. 按本单位情况修改 reportgen.toml（发文机关、发文字号、责任单位别名等）；")
     echo("  3. 导入任务分解：reportgen plan import 任务分解.docx")

@@ -103,8 +103,24 @@ def open_workspace(root: Path) -> Workspace:
     return Workspace(root=root, config=load_config(root / CONFIG_NAME))
 
 
-def init_workspace(root: Path) -> Workspace:
-    """Create an empty workspace at `root` (folders, commented config, templates) and return it."""
+def sample_inputs() -> Path:
+    """Return the packaged example inputs (the seed plan and two months of submissions)."""
+    return Path(str(resources.files("reportgen.sample")))
+
+
+def _copy_sample(root: Path) -> None:
+    src = sample_inputs()
+    for sub in ("plan", "submissions"):
+        shutil.copytree(src / sub, root / "input" / sub, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc", "expected.json"))
+
+
+def init_workspace(root: Path, sample: bool = False) -> Workspace:
+    """Create a workspace at `root` (folders, commented config, templates) and return it.
+
+    With `sample`, the example plan and two months of submissions are copied in, so that
+    `reportgen run --period 2024-06` works at once.
+    """
     root = root.resolve()
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} 已经是工作区（已有 {CONFIG_NAME}），未做改动")
@@ -115,4 +131,6 @@ def init_workspace(root: Path) -> Workspace:
         if f.suffix in (".docx", ".xlsx"):
             shutil.copy2(f, root / "templates" / f.name)
     shutil.copy2(src / CONFIG_NAME, root / CONFIG_NAME)
+    if sample:
+        _copy_sample(root)
     return open_workspace(root)
