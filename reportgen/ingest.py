@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import io
 import os
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -37,7 +37,7 @@ from reportgen.model import (
     Severity,
     Submission,
 )
-from reportgen.safety import Inspection, inspect_bytes
+from reportgen.safety import Inspection, inspect_bytes, read_member
 
 # Files no one submitted: office lock files and system clutter.
 _IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
@@ -45,8 +45,10 @@ _IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 _POOL_MIN_FILES = 64
 _POOL_MIN_BYTES = 4 * 1024 * 1024
 
-_FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_SPACES = re.compile(r"\s+")
+# full-width forms to ASCII, and every kind of blank removed, in one str.translate
+_NORMALISE: dict[int, int | None] = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
+    ord(c): None for c in " \t\n\r\x0b\x0c\xa0\u3000\u2002\u2003\u2009\u200b\ufeff"
+}
 _NUMBER = re.compile(r"^(约|大约|约为|近|接近)?([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)(亿元|亿|万元|万|元)?$")
 _DATE_YMD = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -58,6 +60,9 @@ _CELL_WITH_BODY = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _HAS_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_TEXT = re.compile(rb"<f[^>]*>([^<]*)</f>")
+_REL = re.compile(rb"<Relationship\b[^>]*>")
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 
 # Words people type for the dropdown's choices; exact labels first.
 STATUS_WORDS: dict[str, Reported] = {
@@ -193,7 +198,7 @@ def expected_units(plan: Plan, config: Config) -> list[str]:
 
 def _norm(text: str) -> str:
     """Return text with full-width characters made half-width and all whitespace removed."""
-    return _SPACES.sub("", str(text).translate(_FULLWIDTH))
+    return (text if isinstance(text, str) else str(text)).translate(_NORMALISE)
 
 
 def _code(value: Any) -> str:
@@ -395,26 +400,22 @@ class _Book:
         part = self._parts().get(name, "")
         return self.insp.truncated_parts.get(part, 0)
 
-    def _zip(self) -> zipfile.ZipFile:
-        return zipfile.ZipFile(io.BytesIO(self.insp.payload))
+    def _part(self, name: str) -> bytes:
+        return read_member(self.insp.payload, self.insp.members[name])
 
     def _parts(self) -> dict[str, str]:
-        """Return sheet name -> worksheet part of an .xlsx (parsed with defusedxml)."""
-        from defusedxml import ElementTree as ET
-
-        zf = self._zip()
-        ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-        ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        """Return sheet name -> worksheet part of an .xlsx (both XML parts were checked for DTDs)."""
         targets = {}
-        for rel in rels:
-            target = rel.get("Target", "")
+        for rel in _REL.finditer(self._part("xl/_rels/workbook.xml.rels")):
+            attrs = dict(_ATTR.findall(rel.group(0)))
+            target = attrs.get(b"Target", b"").decode()
             target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            targets[rel.get("Id")] = str(PurePosixPath(target))
-        book = ET.fromstring(zf.read("xl/workbook.xml"))
+            targets[attrs.get(b"Id", b"")] = str(PurePosixPath(target))
         out = {}
-        for sh in book.iter(f"{ns_main}sheet"):
-            out[sh.get("name", "")] = targets.get(sh.get(f"{ns_rel}id"), "")
+        for sheet in _SHEET_TAG.finditer(self._part("xl/workbook.xml")):
+            attrs = dict(_ATTR.findall(sheet.group(0)))
+            name = html.unescape(attrs.get(b"name", b"").decode())
+            out[name] = targets.get(attrs.get(b"r:id", b""), "")
         return out
 
     def _formula_cells(self) -> dict[str, dict[tuple[int, int], str]]:
@@ -424,12 +425,12 @@ class _Book:
         self._formulas = {}
         if self.insp.kind != "xlsx":
             return self._formulas
-        zf = self._zip()
-        parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
         found: dict[str, dict[tuple[int, int], str]] = {}
-        for part in parts:
-            data = zf.read(part)
-            if b"<f" not in data:
+        for part in self.insp.members:
+            if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+                continue
+            data = self._part(part)
+            if b"<f>" not in data and b"<f " not in data:  # not <formula1> of a validation
                 continue
             for m in _CELL_WITH_BODY.finditer(data):
                 body = m.group(2)
@@ -437,7 +438,7 @@ class _Book:
                     ref = _CELL_REF.search(m.group(1))
                     if ref:
                         f = _FORMULA_TEXT.search(body)
-                        text = f.group(1).decode("utf-8", "replace") if f else ""
+                        text = html.unescape(f.group(1).decode("utf-8", "replace")) if f else ""
                         found.setdefault(part, {})[_ref_to_rc(ref.group(1).decode())] = text
         if found:
             by_part = {v: k for k, v in self._parts().items()}
@@ -593,8 +594,8 @@ def _read_book(book: _Book, sub: Submission, ctx: _Ctx, previous: Mapping[str, f
     if fig_sheet is not None:
         _read_figures(fig_sheet, sub, ctx, previous)
     if ms_sheet is not None:
-        _read_milestones(ms_sheet, sub, ctx)
-        _read_footer(ms_sheet, sub, ctx)
+        footer = _read_milestones(ms_sheet, sub, ctx)
+        _read_footer(ms_sheet[0], footer, sub, ctx)
     _check_missing_rows(sub, ctx, expected_rows, fig_sheet, ms_sheet)
 
 
@@ -628,11 +629,18 @@ def _header_key(text: str) -> str:
     return t.split("(", 1)[0]
 
 
+_WANTED: dict[int, dict[str, str]] = {}  # header texts normalised, per headers dict
+
+
 def _find_header(
     sheet: _Sheet, headers: dict[str, str], required: tuple[str, ...]
 ) -> tuple[int, dict[str, int]] | None:
-    wanted = {_header_key(v): k for k, v in headers.items()}
-    for r in range(min(len(sheet.rows), 30)):
+    wanted = _WANTED.get(id(headers)) or _WANTED.setdefault(
+        id(headers), {_header_key(v): k for k, v in headers.items()}
+    )
+    # the form's own header row first, then the top of the sheet (rows inserted above it)
+    order = [fs.HEADER_ROW - 1, *(r for r in range(30) if r != fs.HEADER_ROW - 1)]
+    for r in (r for r in order if r < len(sheet.rows)):
         cols: dict[str, int] = {}
         for c, value in enumerate(sheet.rows[r]):
             if isinstance(value, str) and value:
@@ -894,12 +902,12 @@ def _jumped(item: Item, metric: Metric, value: float, prev: float | None, factor
 def _is_footer(row: list[Any]) -> bool:
     for value in row:
         if isinstance(value, str) and value:
-            t = _norm(value)
-            return t.startswith(tuple(_FOOTER_KEYS))
+            return value.lstrip()[:1] in _FOOTER_FIRST and _norm(value).startswith(tuple(_FOOTER_KEYS))
     return False
 
 
-def _read_milestones(found: tuple[_Sheet, int, dict[str, int]], sub: Submission, ctx: _Ctx) -> None:
+def _read_milestones(found: tuple[_Sheet, int, dict[str, int]], sub: Submission, ctx: _Ctx) -> int:
+    """Read the milestone rows; return the row where the footer starts (or the sheet ends)."""
     sheet, header, cols = found
     index = ctx.index
     year = index.plan.year
@@ -909,7 +917,7 @@ def _read_milestones(found: tuple[_Sheet, int, dict[str, int]], sub: Submission,
     for r in range(header + 1, len(sheet.rows)):
         row = sheet.rows[r]
         if _is_footer(row):
-            break
+            return r
         if r in sheet.notes:
             continue
         inputs = {k: (row[cols[k]] if k in cols and cols[k] < len(row) else "") for k in fs.MILESTONE_INPUTS}
@@ -964,6 +972,7 @@ def _read_milestones(found: tuple[_Sheet, int, dict[str, int]], sub: Submission,
             report.status = parsed.value
         if "completed_on" in cols:
             _read_completed(sheet, r, cols["completed_on"], report, ctx, year)
+    return len(sheet.rows)
 
 
 def _read_completed(sheet: _Sheet, r: int, c: int, report: MilestoneReport, ctx: _Ctx, year: int) -> None:
@@ -1006,16 +1015,16 @@ def _read_completed(sheet: _Sheet, r: int, c: int, report: MilestoneReport, ctx:
 # label as typed (prefix) -> contact key (the form's own label)
 _FOOTER_KEYS = {label.split("（")[0]: label for label in fs.FOOTER_LABELS}
 _DATE_LABEL = fs.FOOTER_LABELS[-1]
+_FOOTER_FIRST = frozenset(label[0] for label in fs.FOOTER_LABELS)
 
 
-def _read_footer(found: tuple[_Sheet, int, dict[str, int]], sub: Submission, ctx: _Ctx) -> None:
-    sheet, header, _cols = found
-    for r in range(header + 1, len(sheet.rows)):
+def _read_footer(sheet: _Sheet, start: int, sub: Submission, ctx: _Ctx) -> None:
+    for r in range(start, len(sheet.rows)):
         row = sheet.rows[r]
         c = 0
         while c < len(row):
             value = row[c]
-            if isinstance(value, str) and value:
+            if isinstance(value, str) and value and value.lstrip()[:1] in _FOOTER_FIRST:
                 t = _norm(value)
                 for label, key in _FOOTER_KEYS.items():
                     if not t.startswith(label):

@@ -27,7 +27,7 @@ _ROOT_START = re.compile(rb"<[A-Za-z_]")
 _ROW_TAG = re.compile(rb"<row[\s>/]")
 # Most a deflate stream can expand: about 1032 to 1.
 _DEFLATE_MAX_RATIO = 1032
-_PROLOG_BYTES = 512
+_PROLOG_BYTES = 256
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Inspection:
     payload: bytes = b""  # what to hand to the reader (a rebuilt zip when sheets were cut)
     issues: list[Issue] = field(default_factory=list)
     truncated_parts: dict[str, int] = field(default_factory=dict)  # zip part -> rows found
+    members: dict[str, Member] = field(default_factory=dict)  # of the payload, for zip formats
 
 
 def _issue(code: str, message: str, severity: Severity = Severity.ERROR) -> Issue:
@@ -108,17 +109,91 @@ def _inspect_ole(data: bytes) -> Inspection:
     )
 
 
-def _member_head(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes | None:
-    """Return the first `size` inflated bytes of a zip member, or None when not cheap to get."""
-    off = info.header_offset
-    if data[off : off + 4] != b"PK\x03\x04":
+@dataclass(frozen=True)
+class Member:
+    """One entry of a zip's central directory."""
+
+    name: str
+    offset: int  # of its local header
+    csize: int  # compressed size, as declared
+    size: int  # inflated size, as declared
+    method: int
+    flags: int
+
+
+def _directory(data: bytes) -> dict[str, Member] | None:
+    """Return the zip's members from its central directory; None when it is not a plain zip.
+
+    A few struct reads instead of zipfile's machinery: this runs for every file of a batch.
+    """
+    eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if eocd < 0 or eocd + 22 > len(data):
         return None
-    name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
-    start = off + 30 + name_len + extra_len
-    raw = data[start : start + min(info.compress_size, size * 8 + 64)]
-    if info.compress_type == zipfile.ZIP_STORED:
+    n_disk, n, cd_size, cd_off = struct.unpack_from("<HHII", data, eocd + 8)
+    if n != n_disk or n == 0xFFFF or cd_off + cd_size > eocd:
+        return None
+    members: dict[str, Member] = {}
+    pos = cd_off
+    for _ in range(n):
+        if data[pos : pos + 4] != b"PK\x01\x02":
+            return None
+        flags, method = struct.unpack_from("<HH", data, pos + 8)
+        csize, size, name_len, extra_len, comment_len = struct.unpack_from("<IIHHH", data, pos + 20)
+        (offset,) = struct.unpack_from("<I", data, pos + 42)
+        if 0xFFFFFFFF in (csize, size, offset):
+            return None  # zip64: let zipfile read it
+        raw_name = data[pos + 46 : pos + 46 + name_len]
+        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        members[name] = Member(name, offset, csize, size, method, flags)
+        pos += 46 + name_len + extra_len + comment_len
+    return members
+
+
+def _members(data: bytes) -> dict[str, Member] | None:
+    """Return the zip's members, or None when the zip is damaged beyond reading."""
+    found = _directory(data)
+    if found is not None:
+        return found
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return {
+                i.filename: Member(i.filename, i.header_offset, i.compress_size, i.file_size,
+                                   i.compress_type, i.flag_bits)
+                for i in zf.infolist()
+            }
+    except (zipfile.BadZipFile, OSError, ValueError, struct.error, EOFError):
+        return None
+
+
+def _raw(data: bytes, m: Member) -> bytes:
+    """Return the member's compressed bytes (raises BadZipFile when its header is not there)."""
+    if data[m.offset : m.offset + 4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(m.name)
+    name_len, extra_len = struct.unpack_from("<HH", data, m.offset + 26)
+    start = m.offset + 30 + name_len + extra_len
+    raw = data[start : start + m.csize]
+    if len(raw) < m.csize:
+        raise zipfile.BadZipFile(m.name)
+    return raw
+
+
+def read_member(data: bytes, m: Member) -> bytes:
+    """Return a member's inflated bytes (sizes must have been checked by `inspect_bytes`)."""
+    raw = _raw(data, m)
+    if m.method == zipfile.ZIP_STORED:
+        return raw
+    if m.method == zipfile.ZIP_DEFLATED:
+        return zlib.decompress(raw, -15)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return zf.read(m.name)
+
+
+def _head(data: bytes, m: Member, size: int) -> bytes | None:
+    """Return the first `size` inflated bytes of a member, or None when not cheap to get."""
+    raw = _raw(data, m)[: size * 8 + 64]
+    if m.method == zipfile.ZIP_STORED:
         return raw[:size]
-    if info.compress_type == zipfile.ZIP_DEFLATED:
+    if m.method == zipfile.ZIP_DEFLATED:
         try:
             return zlib.decompressobj(-15).decompress(raw, size)
         except zlib.error:
@@ -135,36 +210,26 @@ def _has_dtd(prolog: bytes) -> bool | None:
     return False if m else None
 
 
-def _part_has_dtd(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> bool:
-    head = _member_head(data, info, _PROLOG_BYTES)
+def _part_has_dtd(data: bytes, m: Member) -> bool:
+    head = _head(data, m, _PROLOG_BYTES)
     if head is not None:
         found = _has_dtd(head)
         if found is not None or len(head) < _PROLOG_BYTES:
             return bool(found)
-    # A long prolog (comments before the root): stream until the root element shows.
-    buf = b""
-    with zf.open(info) as fh:
-        while chunk := fh.read(65536):
-            buf = buf[-16:] + chunk
-            found = _has_dtd(buf)
-            if found is not None:
-                return found
-    return False
+    # a long prolog (comments before the root): look at the whole part (its size was checked)
+    return bool(_has_dtd(read_member(data, m)))
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo, cap: int) -> tuple[int, int]:
+def _inflate(data: bytes, m: Member, cap: int) -> tuple[int, int]:
     """Return the true inflated size (stopping past cap) and the rows counted in a zip member.
 
     Inflates the raw bytes itself: the sizes a zip's headers declare may lie.
     """
-    off = info.header_offset
-    name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
-    start = off + 30 + name_len + extra_len
-    raw = data[start : start + info.compress_size]
-    if info.compress_type == zipfile.ZIP_STORED:
+    raw = _raw(data, m)
+    if m.method == zipfile.ZIP_STORED:
         return len(raw), len(_ROW_TAG.findall(raw))
-    if info.compress_type != zipfile.ZIP_DEFLATED:
-        raise zipfile.BadZipFile(f"compression {info.compress_type}")
+    if m.method != zipfile.ZIP_DEFLATED:
+        raise zipfile.BadZipFile(f"compression {m.method}")
     inflater = zlib.decompressobj(-15)
     total = rows = 0
     tail = b""
@@ -183,81 +248,78 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, cap: int) -> tuple[int, int]:
     return total, rows
 
 
-def _is_ods(zf: zipfile.ZipFile, names: set[str]) -> bool:
-    mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
-    return b"opendocument.spreadsheet" in mimetype
+def _is_ods(data: bytes, members: dict[str, Member]) -> bool:
+    m = members.get("mimetype")
+    return m is not None and b"opendocument.spreadsheet" in _raw(data, m)[:100]
+
+
+def _corrupt(detail: str) -> Inspection:
+    message = f"文件已损坏（{detail}），无法读取；请用Excel打开后重新保存再报送"
+    return Inspection(issues=[_issue("corrupt_file", message)])
 
 
 def _inspect_zip(data: bytes, check: CheckConfig) -> Inspection:
+    members = _members(data)
+    if members is None:
+        return _corrupt("压缩结构不完整，可能未保存完或传输中断")
+    names = set(members)
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, struct.error):
-        return Inspection(
-            issues=[
-                _issue(
-                    "corrupt_file",
-                    "文件已损坏（压缩结构不完整，可能未保存完或传输中断），无法读取；请重新保存后报送",
-                )
-            ]
-        )
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        kind = "xlsx"
-    elif "content.xml" in names and _is_ods(zf, names):
-        kind = "ods"
-    else:
-        if "word/document.xml" in names:
-            what = "Word文档"
-        elif any(n.startswith("ppt/") for n in names):
-            what = "PowerPoint演示文稿"
-        elif "content.xml" in names:
-            what = "非表格的ODF文档"
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            kind = "xlsx"
+        elif "content.xml" in names and _is_ods(data, members):
+            kind = "ods"
         else:
-            what = "压缩包，请解压后报送其中的表格"
-        return Inspection(
-            issues=[_issue("not_spreadsheet", f"文件内容不是Excel表格（实为{what}），未读取")]
-        )
-    if any(i.flag_bits & 0x1 for i in infos):
-        return Inspection(
-            issues=[_issue("encrypted", "文件内容已加密，无法读取；请取消密码后重新报送")]
-        )
-    budget = int(check.max_unzipped_mb * 1024 * 1024)
-    declared = sum(i.file_size for i in infos)
-    if declared > budget:
-        return Inspection(issues=[_bomb(declared, check)])
-    rows_threshold = check.max_rows * 32  # a sheet smaller than this cannot hold max_rows rows
-    verify = sum(i.compress_size for i in infos) * _DEFLATE_MAX_RATIO > budget
-    truncated: dict[str, int] = {}
-    inflated = 0
-    for info in infos:
-        is_sheet = info.filename.startswith("xl/worksheets/") or info.filename == "content.xml"
-        if verify or (is_sheet and info.file_size > rows_threshold):
-            try:
-                size, rows = _inflate(data, info, budget - inflated)
-            except (zipfile.BadZipFile, zlib.error, struct.error):
+            if "word/document.xml" in names:
+                what = "Word文档"
+            elif any(n.startswith("ppt/") for n in names):
+                what = "PowerPoint演示文稿"
+            elif "content.xml" in names:
+                what = "非表格的ODF文档"
+            else:
+                what = "压缩包，请解压后报送其中的表格"
+            return Inspection(issues=[_issue("not_spreadsheet", f"文件内容不是Excel表格（实为{what}），未读取")])
+        if any(m.flags & 0x1 for m in members.values()):
+            return Inspection(issues=[_issue("encrypted", "文件内容已加密，无法读取；请取消密码后重新报送")])
+        budget = int(check.max_unzipped_mb * 1024 * 1024)
+        declared = sum(m.size for m in members.values())
+        if declared > budget:
+            return Inspection(issues=[_bomb(declared, check)])
+        rows_threshold = check.max_rows * 32  # a sheet smaller than this cannot hold max_rows rows
+        verify = sum(m.csize for m in members.values()) * _DEFLATE_MAX_RATIO > budget
+        truncated: dict[str, int] = {}
+        inflated = 0
+        for m in members.values():
+            is_sheet = m.name.startswith("xl/worksheets/") or m.name == "content.xml"
+            if verify or (is_sheet and m.size > rows_threshold):
+                size, rows = _inflate(data, m, budget - inflated)
+                inflated += size
+                if inflated > budget:
+                    return Inspection(issues=[_bomb(inflated, check)])
+                if is_sheet and rows > check.max_rows:
+                    truncated[m.name] = rows
+            if _parsed_part(m.name) and _part_has_dtd(data, m):
                 return Inspection(
-                    issues=[_issue("corrupt_file", "文件已损坏（压缩数据有误），无法读取；请重新保存后报送")]
+                    issues=[
+                        _issue(
+                            "xml_entities",
+                            f"文件内部数据（{m.name}）含有DTD/外部实体声明，"
+                            "Excel不会生成此类内容，出于安全考虑未读取；请用Excel另存为.xlsx后报送",
+                        )
+                    ]
                 )
-            inflated += size
-            if inflated > budget:
-                return Inspection(issues=[_bomb(inflated, check)])
-            if is_sheet and rows > check.max_rows:
-                truncated[info.filename] = rows
-        if info.filename.endswith((".xml", ".rels")) and _part_has_dtd(zf, data, info):
-            return Inspection(
-                issues=[
-                    _issue(
-                        "xml_entities",
-                        f"文件内部数据（{info.filename}）含有DTD/外部实体声明，"
-                        "Excel不会生成此类内容，出于安全考虑未读取；请用Excel另存为.xlsx后报送",
-                    )
-                ]
-            )
-    payload = data
+    except (zipfile.BadZipFile, zlib.error, struct.error):
+        return _corrupt("压缩数据有误")
     if truncated and kind == "xlsx":
-        payload = _cut_sheets(zf, truncated, check.max_rows)
-    return Inspection(kind=kind, payload=payload, truncated_parts=truncated)
+        payload = _cut_sheets(data, truncated, check.max_rows)
+        return Inspection(kind, payload, truncated_parts=truncated, members=_members(payload) or {})
+    return Inspection(kind, data, members=members)
+
+
+def _parsed_part(name: str) -> bool:
+    """Return True for the XML parts a spreadsheet reader parses (others are never read)."""
+    return name.startswith(("xl/worksheets/", "xl/workbook", "xl/_rels/", "xl/sharedStrings", "xl/styles")) or (
+        name in ("content.xml", "styles.xml")
+    )
 
 
 def _bomb(size: int, check: CheckConfig) -> Issue:
@@ -268,9 +330,8 @@ def _bomb(size: int, check: CheckConfig) -> Issue:
     )
 
 
-def _cut_sheet(zf: zipfile.ZipFile, name: str, max_rows: int) -> bytes:
+def _cut_sheet(body: bytes, max_rows: int) -> bytes:
     """Return a worksheet part keeping its first `max_rows` rows and what follows sheetData."""
-    body = zf.read(name)  # bounded: the declared sizes were checked against the cap
     for seen, m in enumerate(_ROW_TAG.finditer(body), start=1):
         if seen > max_rows:
             end = body.rfind(b"</sheetData>")
@@ -278,14 +339,11 @@ def _cut_sheet(zf: zipfile.ZipFile, name: str, max_rows: int) -> bytes:
     return body
 
 
-def _cut_sheets(zf: zipfile.ZipFile, truncated: dict[str, int], max_rows: int) -> bytes:
+def _cut_sheets(data: bytes, truncated: dict[str, int], max_rows: int) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as new:
+    # bounded: the declared and true sizes were checked against the cap
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as new:
         for info in zf.infolist():
-            body = (
-                _cut_sheet(zf, info.filename, max_rows)
-                if info.filename in truncated
-                else zf.read(info)
-            )
-            new.writestr(info.filename, body)
+            body = zf.read(info)
+            new.writestr(info.filename, _cut_sheet(body, max_rows) if info.filename in truncated else body)
     return out.getvalue()

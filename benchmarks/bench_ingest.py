@@ -1,0 +1,123 @@
+"""Benchmark: read 500 filled forms with `read_submissions` against python-calamine alone.
+
+The floor is python-calamine reading every sheet and every cell of the same files, one after
+another. The reader must cost at most 1.5x that floor.
+
+    python benchmarks/bench_ingest.py [--files 500] [--repeat 3] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PLAN = ROOT / "input" / "plan" / "2024年重点项目推进任务分解.xlsx"
+
+
+def make_batch(folder: Path, files: int) -> tuple[object, object]:
+    """Write `files` filled forms of the seed plan into `folder`; return (plan, config)."""
+    from openpyxl import load_workbook
+
+    from reportgen import formspec as fs
+    from reportgen.config import load_config
+    from reportgen.forms import form_units, write_form
+    from reportgen.plan.workbook import load_plan
+
+    config = load_config(ROOT / "reportgen.toml")
+    plan = load_plan(SEED_PLAN, config)
+    units = form_units(plan, config)
+    filled: dict[str, bytes] = {}
+    tmp = folder.parent / "blank"
+    tmp.mkdir(exist_ok=True)
+    for unit in units:
+        path = write_form(plan, config, "2024-06", unit, tmp / f"{unit}.xlsx",
+                          generated_at=dt.datetime(2024, 7, 1, 8))
+        wb = load_workbook(path)
+        ws = wb[fs.SHEET_FIGURES]
+        for r in range(fs.FIRST_DATA_ROW, ws.max_row + 1):
+            if "/" in str(ws.cell(r, 1).value or ""):
+                ws.cell(r, 6, 0.35 + r / 100)
+                ws.cell(r, 7, "按计划推进")
+        ws = wb[fs.SHEET_MILESTONES]
+        for r in range(fs.FIRST_DATA_ROW, ws.max_row + 1):
+            code = ws.cell(r, 1).value
+            if code and "-M" in str(code):
+                done = r % 2 == 0
+                ws.cell(r, 6, "已完成" if done else "推进中")
+                if done:
+                    ws.cell(r, 7, dt.date(2024, 6, 10))
+                ws.cell(r, 8, "项目按计划推进，手续办理中。" * 3)
+                ws.cell(r, 9, "无")
+                ws.cell(r, 10, "加快推进")
+            for c in (2, 7):
+                label = ws.cell(r, c).value
+                if label in fs.FOOTER_LABELS:
+                    answers = {"填报日期": dt.date(2024, 7, 2), "联系电话": "13900000000"}
+                    ws.cell(r, c + 1, answers.get(label, "张三"))
+        wb.save(path)
+        filled[unit] = path.read_bytes()
+    shutil.rmtree(tmp)
+    # one folder per copy so that no two files belong to the same unit in one folder name
+    for i in range(files):
+        unit = units[i % len(units)]
+        sub = folder / f"批次{i // len(units):03d}" / unit
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{unit}.xlsx").write_bytes(filled[unit])
+    return plan, config
+
+
+def calamine_floor(paths: list[Path]) -> int:
+    """Read every sheet and every cell with python-calamine alone; return the cells seen."""
+    from python_calamine import CalamineWorkbook
+
+    cells = 0
+    for path in paths:
+        wb = CalamineWorkbook.from_path(str(path))
+        for name in wb.sheet_names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            cells += sum(len(r) for r in rows)
+    return cells
+
+
+def main() -> int:
+    """Run the benchmark and print both timings and their ratio."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    from reportgen.ingest import read_submissions
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "submissions"
+        plan, config = make_batch(folder, args.files)
+        paths = sorted(folder.rglob("*.xlsx"))
+        size = sum(p.stat().st_size for p in paths)
+        print(f"{len(paths)} 份报送表，共 {size / 1048576:.1f} MB")
+        floor = reader = float("inf")
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            cells = calamine_floor(paths)
+            floor = min(floor, time.perf_counter() - t)
+            t = time.perf_counter()
+            result = read_submissions(folder, plan, config, "2024-06")  # type: ignore[arg-type]
+            reader = min(reader, time.perf_counter() - t)
+        bad = [i for i in result.issues if i.severity.value != "info"]
+        assert len(result.files) == len(paths) and not bad, bad[:3]
+        print(f"python-calamine 单独读取（全部工作表、全部单元格，{cells} 个）：{floor:.3f} s"
+              f"（每份 {floor / len(paths) * 1000:.2f} ms）")
+        print(f"read_submissions（校验、识别、读取全部内容）：{reader:.3f} s"
+              f"（每份 {reader / len(paths) * 1000:.2f} ms）")
+        ratio = reader / floor
+        print(f"比值：{ratio:.2f}×（上限 1.5×）")
+        return 0 if ratio <= 1.5 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
