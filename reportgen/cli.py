@@ -164,6 +164,8 @@ def plan_import(ws: Any, doc: Path) -> None:
         echo("与原总表相比：")
         for line in done.diff.lines():
             echo(f"  {line}")
+        if not done.diff.empty:
+            echo("原总表中的人工修改已按新文件覆盖，如需保留请对照备份补改。")
     for warning in done.warnings:
         echo(f"提示：{warning}", err=True)
     echo("请在 Excel/WPS 中核对总表；修改后无需重新导入，后续步骤直接读取总表。")

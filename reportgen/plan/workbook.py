@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,9 +261,13 @@ def write_plan_workbook(plan: Plan, path: Path) -> Path:
         {"name": u.name, "aliases": _join(u.aliases)} for u in plan.units
     ])
     path.parent.mkdir(parents=True, exist_ok=True)
+    # write beside it, then replace: a failed save never leaves half a master workbook
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        wb.save(path)
+        wb.save(partial)
+        os.replace(partial, path)
     except PermissionError as exc:
+        partial.unlink(missing_ok=True)
         raise PlanError(f"无法写入 {path.name}：文件可能正在 Excel/WPS 中打开，请关闭后重试") from exc
     return path
 
