@@ -14,7 +14,9 @@ Template syntax (the bundled 汇总表.xlsx explains it to staff on its 模板�
 - Sheets whose name starts with ``模板说明`` are notes for staff and are left out of the output.
 
 Every repeated row copies the loop row's cell styles (font, border, fill, number format,
-alignment, protection), merged cells and height. Everything below a loop moves down, and the
+alignment, protection), merged cells and height; when the loop row has no height of its own,
+each row gets one that shows its wrapped text (Excel does not fit rows when it opens a file,
+so long progress text would otherwise be cut off on paper). Everything below a loop moves down, and the
 workbook is adjusted the way Excel adjusts it when rows are inserted: formulas (a total
 ``=SUM(D5:D5)`` under a loop on row 5 grows to cover every generated row), formulas inside the
 loop row (translated per row), merged cells, conditional formatting, data validation,
