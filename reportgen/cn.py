@@ -29,6 +29,7 @@ _ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]|\[(?:footnote|comment|endnote)[^\]]
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
+CIRCLED_DIGITS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _CN_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百]+$")
 
 

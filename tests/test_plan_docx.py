@@ -178,3 +178,20 @@ def test_manual_line_break_starts_a_new_line(tmp_path: Path) -> None:
     assert (task.lead_units, task.units) == (
         ["规划和自然资源分局"], ["规划和自然资源分局", "建设管理部"])
     assert task.milestones[0].due == dt.date(2024, 6, 30)
+
+
+def test_numbering_from_the_list_number_style(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("2024年任务清单")
+    for text in ("甲项目，2024年工业投资任务1亿元。6月底前开工。（责任单位：建设管理部）",
+                 "乙项目，2024年工业投资任务2亿元。9月底前开工。（责任单位：财政运营部）"):
+        document.add_paragraph(text, style="List Number")
+    path = tmp_path / "样式编号.docx"
+    document.save(str(path))
+    assert lines_from_docx(path)[1:] == [
+        "1.甲项目，2024年工业投资任务1亿元。6月底前开工。（责任单位：建设管理部）",
+        "2.乙项目，2024年工业投资任务2亿元。9月底前开工。（责任单位：财政运营部）",
+    ]
+    plan = import_document(path, CONFIG).plan
+    assert [(it.code, it.name, it.target_yi) for it in plan.items] == [
+        ("P01", "甲项目", 1.0), ("P02", "乙项目", 2.0)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.cn import cn_numeral
+from reportgen.cn import CIRCLED_DIGITS, cn_numeral
 from reportgen.errors import PlanError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -97,7 +97,6 @@ class _Numbering:
         return re.sub(r"%([1-9])", number, level.text)
 
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
 
 
@@ -116,8 +115,8 @@ def _format(n: int, fmt: str) -> str:
     if fmt.startswith("chinese") or fmt in ("ideographDigital", "japaneseCounting",
                                             "taiwaneseCounting", "taiwaneseCountingThousand"):
         return cn_numeral(n) if 0 <= n < 100 else str(n)
-    if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= len(_CIRCLED):
-        return _CIRCLED[n - 1]
+    if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= len(CIRCLED_DIGITS):
+        return CIRCLED_DIGITS[n - 1]
     if fmt == "ideographTraditional" and 1 <= n <= len(_TIANGAN):
         return _TIANGAN[n - 1]
     if fmt == "decimalFullWidth":

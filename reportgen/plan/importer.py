@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen.cn import (
+    CIRCLED_DIGITS,
     DateMatch,
     cn_number,
+    cn_numeral,
     find_amounts,
     find_dates,
     group_phrases,
@@ -56,9 +58,8 @@ _NUMBERED = {
     "paren_num": re.compile(r"^（(\d{1,2})）(.*)$"),
     # "1.2024年6月底前…" and "2.9月中旬…" are tasks 1 and 2; "1.2亿元…" is not numbered
     "dot_num": re.compile(r"^(\d{1,2})[.、](?=\D|\d{4}年|\d{1,2}月)(.*)$"),
-    "circled": re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])(.*)$"),
+    "circled": re.compile(rf"^([{CIRCLED_DIGITS}])(.*)$"),
 }
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _LEAD_KEYS = ("牵头单位", "主要责任单位", "责任单位", "牵头部门", "责任部门")
 _SUPPORT_KEYS = ("协同配合单位", "配合单位", "协助单位", "协同单位", "配合部门")
 _UNIT_KEY = "|".join(_LEAD_KEYS + _SUPPORT_KEYS)
@@ -176,24 +177,16 @@ def _parse_units(spec: str, config: Config) -> _Units:
 
 
 def _take_units(text: str, config: Config) -> tuple[str, _Units | None]:
-    """Return the text without its unit bracket(s), and the units they name."""
-    found: _Units | None = None
+    """Return the text without its unit bracket(s) or trailing unit list, and the units named."""
+    found = _Units()
     for m in _UNIT_BRACKET.finditer(text):
-        units = _parse_units(m.group(1), config)
-        if found is None:
-            found = units
-        else:
-            found.merge(units)
+        found.merge(_parse_units(m.group(1), config))
     text = _UNIT_BRACKET.sub("", text).strip()
     tail = _UNIT_TAIL.search(text)
     if tail:
-        units = _parse_units(tail.group(1), config)
-        if found is None:
-            found = units
-        else:
-            found.merge(units)
+        found.merge(_parse_units(tail.group(1), config))
         text = text[: tail.start()].strip()
-    return text, found
+    return text, (found if found.units else None)
 
 
 class _Parser:
@@ -214,7 +207,7 @@ class _Parser:
             m = pattern.match(line)
             if m:
                 raw = m.group(1)
-                no = _CIRCLED.index(raw) + 1 if style == "circled" else cn_number(raw)
+                no = CIRCLED_DIGITS.index(raw) + 1 if style == "circled" else cn_number(raw)
                 if no:
                     return style, no, m.group(2).strip()
         return None
@@ -410,8 +403,6 @@ def _analyse(body: str, year: int, where: str, warnings: list[str]) -> tuple[lis
 
 
 def _item_label(node: _ItemNode) -> str:
-    from reportgen.cn import cn_numeral
-
     section = "重点项目" if node.section is Section.PROJECT else "其它重点任务"
     return f"{section}（{cn_numeral(node.no)}）"
 
