@@ -25,6 +25,7 @@ from openpyxl.formatting.rule import CellIsRule, Rule  # noqa: E402
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
 from openpyxl.styles.differential import DifferentialStyle  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
+from openpyxl.utils.indexed_list import IndexedList  # noqa: E402
 from openpyxl.worksheet.pagebreak import Break  # noqa: E402
 from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 
@@ -194,6 +195,12 @@ def build(out: Path) -> Path:
     """Write the template workbook to `out` and return it."""
     wb = Workbook()
     wb.remove(wb.active)
+    # The workbook's default font sets the unit of column widths. 宋体 11 is what Chinese Excel
+    # and WPS use, and LibreOffice finds a stand-in for it (it has no Calibri on a bare Linux,
+    # and its fallback makes every column a third wider, so the printed table shrinks).
+    default = Font(name="宋体", size=11, family=3, charset=134)
+    wb._fonts = IndexedList([default])
+    wb._named_styles["Normal"].font = default
 
     summary = [
         Col("序号", 5, "{{ r.no }}", "int", total="合计"),
