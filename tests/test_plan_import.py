@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportgen.config import Config, load_config
 from reportgen.errors import PlanError
@@ -212,3 +214,25 @@ def test_project_without_a_target_is_warned() -> None:
 def test_item_numbers_and_year_gone_from_names(seed_plan: Plan) -> None:
     assert all(not it.name.endswith(("2024", "2024年")) for it in seed_plan.items)
     assert [it.no for it in seed_plan.items] == list(range(1, 15)) + list(range(1, 6))
+
+
+_TOKENS = st.sampled_from([
+    "一、", "二、其它重点任务", "（一）", "（十四）", "1.", "2、", "(3)", "①", "项目", "，", "。", "；",
+    "2024年", "工业投资任务", "3亿元以上", "3000万元", "（含设备）", "6月底前", "9月中旬", "上半年",
+    "完成投资", "累计开票", "入统", "开工", "并", "为使", "（责任单位：", "牵头单位：", "配合单位:",
+    "建设管理部", "、", "各产业招商服务中心", "）", "[bookmark: _GoBack]", "6月初", "2月30日", "至",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_TOKENS, max_size=12).map("".join) | st.text(max_size=30), max_size=12))
+def test_importer_never_crashes_on_odd_documents(lines: list[str]) -> None:
+    try:
+        result = import_lines(lines, load_config(ROOT / "reportgen.toml"), "h.txt")
+    except PlanError as exc:
+        assert str(exc)
+        return
+    for item in result.plan.items:
+        assert item.code[0] in "PT" and item.tasks
+        codes = [m.code for m in item.milestones]
+        assert len(codes) == len(set(codes))
