@@ -61,7 +61,7 @@ TASK_COLUMNS = [
 ]
 MILESTONE_COLUMNS = [
     _Col("code", "节点编号", 11), _Col("task", "任务编号", 10), _Col("due", "完成时限", 12),
-    _Col("due_text", "时限原文", 14, True), _Col("text", "节点要求", 56, True),
+    _Col("due_text", "时限原文", 17, True), _Col("text", "节点要求", 56, True),
     _Col("kind", "类型", 10), _Col("amount", "金额（亿元）", 10),
     # blank when the milestone's units are its task's: an edit to the task then carries over
     _Col("units", "责任单位（空为同任务）", 30, True),
@@ -180,7 +180,8 @@ def _sheet(wb: Any, title: str, columns: list[_Col], rows: list[dict[str, Any]])
                 continue
             cell.font = body_font
             cell.border = border
-            cell.alignment = Alignment(vertical="top", wrap_text=col.wrap)
+            cell.alignment = Alignment(vertical="top", wrap_text=col.wrap,
+                                       horizontal="center" if kind == "date" else None)
             if kind == "date":
                 cell.number_format = "yyyy-mm-dd"
             elif kind == "float":
