@@ -313,3 +313,29 @@ def test_pdf_pages_each_carry_the_header_row(workspace: Workspace, tmp_path: Pat
             summary_pages += 1
             assert "节点要求" in text and "进展情况" in text
     assert summary_pages >= 2
+
+
+@needs_libreoffice
+def test_template_resaved_by_libreoffice_still_renders(workspace: Workspace, tmp_path: Path) -> None:
+    """Staff may open and save the template in LibreOffice (or WPS/Excel) before a run."""
+    template = workspace.root / "templates" / "汇总表.xlsx"
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmp_path / "resaved"),
+         str(template)],
+        check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)},
+    )
+    shutil.copy(tmp_path / "resaved" / "汇总表.xlsx", template)
+    check_excel_template(workspace)
+    out, result = _render(workspace)
+    wb = load_workbook(out)
+    last = HEAD + len(result.milestones) + 1
+    assert {str(c.sqref) for c in wb["汇总表"].conditional_formatting} == {f"K4:K{last}"}
+    assert wb["汇总表"].cell(last + 1, 3).value == f"=SUM(C4:C{last})"
+    projects = [it for it in result.items if it.target_yi is not None]
+    chart = wb["投资完成"]._charts[0]
+    assert chart.series[0].val.numRef.f.endswith(f"$G$4:$G${HEAD + len(projects)}")
+    tables = read_tables(out)
+    assert len(tables["逾期清单"]) == sum(1 for m in result.milestones if m.status is Status.OVERDUE)

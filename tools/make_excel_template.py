@@ -232,7 +232,7 @@ def build(out: Path) -> Path:
         Col("逾期完成", 8, "{{ u.done_late }}", "int", "sum"),
         Col("正常推进", 8, "{{ u.in_progress }}", "int", "sum"),
         Col("临期", 8, "{{ u.due_soon }}", "int", "sum"),
-        Col("逾期未完成", 8, "{{ u.overdue }}", "int", "sum"),
+        Col("逾期未完成", 10, "{{ u.overdue }}", "int", "sum"),
         Col("未报送", 8, "{{ u.not_reported }}", "int", "sum"),
         Col("按期完成率", 10, "{{ u.rate }}", "pct"),
     ]
