@@ -137,6 +137,7 @@ def test_empty_list_removes_the_loop_row_and_leaves_no_stray_row(tmp_path: Path)
     assert ws.row_dimensions[4].height == 40
     assert ws.auto_filter.ref == "A2:D2"
     assert out["引用"]["A1"].value == "='表'!B3"
+    assert ws._charts == []  # its only series pointed into the emptied table
 
 
 def test_hostile_strings_stay_text(tmp_path: Path) -> None:
@@ -203,3 +204,21 @@ def test_check_template_lists_unknown_names(tmp_path: Path) -> None:
     wb.active["A4"] = "{{ broken( }}"
     with pytest.raises(TemplateError, match="A4"):
         check_template(_save(wb, tmp_path), {"title", "rows", "typo"})
+
+
+def test_tuple_loops_page_breaks_and_panes_below_a_loop(tmp_path: Path) -> None:
+    from openpyxl.worksheet.pagebreak import Break
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "{%row for name, n in pairs %}{{ name }}"
+    ws["B1"] = "{{ n }}"
+    ws["A2"] = "下方"
+    ws.row_breaks.append(Break(id=2))
+    ws.freeze_panes = "B3"
+    out = _roundtrip(tmp_path, _save(wb, tmp_path), {"pairs": [("甲", 1), ("乙", 2), ("丙", 3)]})
+    ws = out.active
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [["甲", 1], ["乙", 2], ["丙", 3],
+                                                             ["下方", None]]
+    assert [b.id for b in ws.row_breaks.brk] == [4]
+    assert ws.freeze_panes == "B5"

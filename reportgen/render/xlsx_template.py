@@ -524,8 +524,8 @@ class _Render:
             for cell in self.formulas[other.title]:
                 if isinstance(cell._value, str):
                     cell._value = shift_formula(cell._value, own, title, m)
-            for chart in other._charts:
-                _shift_chart_refs(chart, title, m)
+            # a chart all of whose series pointed into an emptied table would be a blank box
+            other._charts = [c for c in other._charts if _shift_chart_refs(c, title, m)]
             for name in other.defined_names.values():
                 name.attr_text = shift_formula("=" + name.attr_text, False, title, m)[1:]
         for name in self.wb.defined_names.values():
@@ -648,10 +648,13 @@ def _move_row_dimensions(ws: Worksheet, row: int, delta: int) -> None:
         dims[k + delta] = d
 
 
-def _shift_chart_refs(chart: Any, title: str, m: _RowMap) -> None:
+def _shift_chart_refs(chart: Any, title: str, m: _RowMap) -> bool:
+    """Move the chart's series references; return False when it had series and has none left."""
     # a loaded chart lists itself among its _charts (the plot area's chart groups)
     charts = {id(c): c for c in [chart, *getattr(chart, "_charts", [])]}
+    before = after = 0
     for ch in charts.values():
+        before += len(ch.series)
         keep = []
         for s in ch.series:
             alive = True
@@ -678,6 +681,8 @@ def _shift_chart_refs(chart: Any, title: str, m: _RowMap) -> None:
             if alive:
                 keep.append(s)
         ch.series = keep
+        after += len(keep)
+    return after > 0 or before == 0
 
 
 def _shift_anchor(obj: Any, m: _RowMap) -> None:
