@@ -9,12 +9,14 @@ reads .xlsx/.xlsm/.xls/.ods alike. Layout: `reportgen.formspec`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import io
 import os
+import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -339,13 +341,32 @@ def parse_status(value: Any) -> _Parsed:
 class _Sheet:
     name: str
     rows: list[list[Any]]
-    no_cache: dict[tuple[int, int], str] = field(default_factory=dict)  # formula without value
+    # formula cells with no saved result: looked up only when a cell we read comes back empty
+    formulas: Callable[[], dict[tuple[int, int], str]] = dict
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     notes: set[int] = field(default_factory=set)  # rows that are one wide merged note
+    reported: set[tuple[int, int]] = field(default_factory=set)
 
     def get(self, r: int, c: int) -> Any:
         row = self.rows[r] if r < len(self.rows) else ()
         return row[c] if c < len(row) else ""
+
+    def blank_formula(self, r: int, c: int, ctx: _Ctx) -> bool:
+        """Return True, reporting it once, when an empty cell is a formula with no saved result."""
+        if self.get(r, c) != "":
+            return False
+        formula = self.formulas().get((r, c))
+        if formula is None:
+            return False
+        if (r, c) not in self.reported:
+            self.reported.add((r, c))
+            ctx.add(
+                Severity.ERROR, "formula_no_cache",
+                f"单元格是公式（={formula}），但文件中没有保存计算结果，无法读取，未按0计；"
+                "请在Excel中打开并保存后重新报送，或直接填写数值",
+                self.name, _addr(r, c),
+            )
+        return True
 
 
 class _Book:
@@ -365,7 +386,8 @@ class _Book:
             if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
                 self.visible.append(meta.name)
         self._cache: dict[str, _Sheet] = {}
-        self._formulas: dict[str, dict[tuple[int, int], str]] | None = None
+        self._formulas: dict[str, dict[tuple[int, int], str]] = {}
+        self._part_names: dict[str, str] | None = None
         self.issues: list[Issue] = []
 
     def sheet(self, name: str) -> _Sheet:
@@ -385,7 +407,7 @@ class _Book:
                     "too_many_rows", sheet=name, cell=f"A{self.max_rows + 1}",
                 )
             )
-        sheet = _Sheet(name, rows, self._formula_cells().get(name, {}))
+        sheet = _Sheet(name, rows, functools.partial(self._formula_cells, name))
         try:
             sheet.merged = [(a[0], a[1], b[0], b[1]) for a, b in cs.merged_cell_ranges or []]
         except Exception:  # merged ranges are unsupported for some formats
@@ -405,33 +427,30 @@ class _Book:
 
     def _parts(self) -> dict[str, str]:
         """Return sheet name -> worksheet part of an .xlsx (both XML parts were checked for DTDs)."""
+        if self._part_names is not None:
+            return self._part_names
         targets = {}
         for rel in _REL.finditer(self._part("xl/_rels/workbook.xml.rels")):
             attrs = dict(_ATTR.findall(rel.group(0)))
             target = attrs.get(b"Target", b"").decode()
             target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            targets[attrs.get(b"Id", b"")] = str(PurePosixPath(target))
+            targets[attrs.get(b"Id", b"")] = posixpath.normpath(target)
         out = {}
         for sheet in _SHEET_TAG.finditer(self._part("xl/workbook.xml")):
             attrs = dict(_ATTR.findall(sheet.group(0)))
             name = html.unescape(attrs.get(b"name", b"").decode())
             out[name] = targets.get(attrs.get(b"r:id", b""), "")
+        self._part_names = out
         return out
 
-    def _formula_cells(self) -> dict[str, dict[tuple[int, int], str]]:
-        """Return, per sheet, the formula cells that carry no cached value (xlsx only)."""
-        if self._formulas is not None:
-            return self._formulas
-        self._formulas = {}
-        if self.insp.kind != "xlsx":
-            return self._formulas
-        found: dict[str, dict[tuple[int, int], str]] = {}
-        for part in self.insp.members:
-            if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
-                continue
-            data = self._part(part)
-            if b"<f>" not in data and b"<f " not in data:  # not <formula1> of a validation
-                continue
+    def _formula_cells(self, name: str) -> dict[tuple[int, int], str]:
+        """Return the sheet's formula cells that carry no cached value (xlsx only)."""
+        if name in self._formulas:
+            return self._formulas[name]
+        found: dict[tuple[int, int], str] = {}
+        part = self._parts().get(name, "") if self.insp.kind == "xlsx" else ""
+        data = self._part(part) if part in self.insp.members else b""
+        if b"<f>" in data or b"<f " in data:  # not <formula1> of a validation
             for m in _CELL_WITH_BODY.finditer(data):
                 body = m.group(2)
                 if b"<f" in body and not _HAS_VALUE.search(body):
@@ -439,11 +458,9 @@ class _Book:
                     if ref:
                         f = _FORMULA_TEXT.search(body)
                         text = html.unescape(f.group(1).decode("utf-8", "replace")) if f else ""
-                        found.setdefault(part, {})[_ref_to_rc(ref.group(1).decode())] = text
-        if found:
-            by_part = {v: k for k, v in self._parts().items()}
-            self._formulas = {by_part.get(p, p): cells for p, cells in found.items()}
-        return self._formulas
+                        found[_ref_to_rc(ref.group(1).decode())] = text
+        self._formulas[name] = found
+        return found
 
 
 def _fill_merged(sheet: _Sheet) -> None:
@@ -501,7 +518,8 @@ def _read_one(
     out = FileRead(path=path, name=name)
     ctx = _Ctx(index, period, name, out.issues)
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
         if size > check.max_file_mb * 1024 * 1024:
             ctx.add(
                 Severity.ERROR, "too_large",
@@ -510,7 +528,6 @@ def _read_one(
             )
             return out
         data = _read_bytes(path)
-        stat = path.stat()
     except PermissionError:
         ctx.add(Severity.ERROR, "unreadable", "文件无法打开（没有读取权限或正被其他程序占用），未读取")
         return out
@@ -571,7 +588,7 @@ def _calamine_problem(exc: Exception) -> tuple[Severity, str, str]:
 
 def _read_book(book: _Book, sub: Submission, ctx: _Ctx, previous: Mapping[str, float]) -> None:
     index = ctx.index
-    meta = _read_meta(book) if fs.SHEET_META in book.names else None
+    meta, expected_rows = _read_meta(book) if fs.SHEET_META in book.names else (None, {})
     fig_sheet = _find_sheet(book, fs.SHEET_FIGURES, fs.FIGURE_HEADERS, ("value",))
     ms_sheet = _find_sheet(book, fs.SHEET_MILESTONES, fs.MILESTONE_HEADERS, ("status",))
     if fig_sheet is None and ms_sheet is None:
@@ -590,7 +607,6 @@ def _read_book(book: _Book, sub: Submission, ctx: _Ctx, previous: Mapping[str, f
             "已按编号读取；任务分解调整后请使用新下发的报送表",
             fs.SHEET_META,
         )
-    expected_rows = _meta_rows(meta) if meta else {}
     if fig_sheet is not None:
         _read_figures(fig_sheet, sub, ctx, previous)
     if ms_sheet is not None:
@@ -599,28 +615,20 @@ def _read_book(book: _Book, sub: Submission, ctx: _Ctx, previous: Mapping[str, f
     _check_missing_rows(sub, ctx, expected_rows, fig_sheet, ms_sheet)
 
 
-def _read_meta(book: _Book) -> dict[str, Any]:
-    sheet = book.sheet(fs.SHEET_META)
-    meta: dict[str, Any] = {"rows": []}
+def _read_meta(book: _Book) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Return the hidden sheet's key/values and its row codes per sheet."""
+    rows = book.sheet(fs.SHEET_META).rows
+    meta: dict[str, str] = {}
     r = 0
-    while r < len(sheet.rows) and _text(sheet.get(r, 0)):
-        key = _text(sheet.get(r, 0))
-        if key in fs.META_KEYS:
-            meta[key] = _text(sheet.get(r, 1))
+    while r < len(rows) and rows[r] and rows[r][0] != "":
+        if len(rows[r]) > 1 and rows[r][0] in fs.META_KEYS:
+            meta[rows[r][0]] = _text(rows[r][1])
         r += 1
-    for rr in range(r + 1, len(sheet.rows)):
-        cells = [_text(sheet.get(rr, c)) for c in range(3)]
-        if tuple(cells) == fs.META_ROWS_HEADER or not cells[2]:
-            continue
-        meta["rows"].append(tuple(cells))
-    return meta
-
-
-def _meta_rows(meta: dict[str, Any]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for sheet, _row, code in meta.get("rows", []):
-        out.setdefault(sheet, set()).add(_code(code))
-    return out
+    codes: dict[str, set[str]] = {}
+    for row in rows[r + 1 :]:
+        if len(row) > 2 and row[2] != "" and row[2] != fs.META_ROWS_HEADER[2]:
+            codes.setdefault(_text(row[0]), set()).add(_code(row[2]))
+    return meta, codes
 
 
 def _header_key(text: str) -> str:
@@ -673,7 +681,7 @@ def _identify(
     book: _Book,
     sub: Submission,
     ctx: _Ctx,
-    meta: dict[str, Any] | None,
+    meta: dict[str, str] | None,
     fig: tuple[_Sheet, int, dict[str, int]] | None,
     ms: tuple[_Sheet, int, dict[str, int]] | None,
 ) -> bool:
@@ -792,7 +800,6 @@ def _read_figures(
     value_col = cols["value"]
     in_wan = "万元" in _norm(sheet.get(header, value_col))
     labels = {v: k for k, v in METRIC_LABEL.items()}
-    _report_formulas(sheet, ctx, header)
     _report_merged(sheet, ctx, header, [cols[k] for k in fs.FIGURE_INPUTS if k in cols])
     for r in range(header + 1, len(sheet.rows)):
         row = sheet.rows[r]
@@ -847,8 +854,8 @@ def _read_figures(
         note = _text(row[cols["note"]]) if "note" in cols and cols["note"] < len(row) else ""
         report = FigureReport(item_code, metric, None, note, cell)
         sub.figures[key] = report
-        if (r, value_col) in sheet.no_cache:
-            continue  # reported as formula_no_cache; never counted as 0
+        if sheet.blank_formula(r, value_col, ctx):
+            continue  # never counted as 0
         if value == "":
             if index.figure_leads.get(key, sub.unit) != sub.unit:
                 continue  # another unit's figure counts; this one may leave it blank
@@ -911,7 +918,6 @@ def _read_milestones(found: tuple[_Sheet, int, dict[str, int]], sub: Submission,
     sheet, header, cols = found
     index = ctx.index
     year = index.plan.year
-    _report_formulas(sheet, ctx, header)
     _report_merged(sheet, ctx, header, [cols[k] for k in fs.MILESTONE_INPUTS if k in cols])
     status_col = cols["status"]
     for r in range(header + 1, len(sheet.rows)):
@@ -956,8 +962,11 @@ def _read_milestones(found: tuple[_Sheet, int, dict[str, int]], sub: Submission,
             next_steps=_text(inputs["next_steps"]), cell=cell,
         )
         sub.milestones[code] = report
+        for key in ("progress", "problems", "next_steps"):
+            if inputs[key] == "" and key in cols:
+                sheet.blank_formula(r, cols[key], ctx)
         status_value = inputs["status"]
-        if (r, status_col) in sheet.no_cache:
+        if sheet.blank_formula(r, status_col, ctx):
             pass
         elif status_value == "":
             ctx.add(
@@ -978,8 +987,8 @@ def _read_milestones(found: tuple[_Sheet, int, dict[str, int]], sub: Submission,
 def _read_completed(sheet: _Sheet, r: int, c: int, report: MilestoneReport, ctx: _Ctx, year: int) -> None:
     value = sheet.get(r, c)
     cell = _addr(r, c)
-    if value == "" or (r, c) in sheet.no_cache:
-        if report.status is Reported.DONE and (r, c) not in sheet.no_cache:
+    if value == "":
+        if not sheet.blank_formula(r, c, ctx) and report.status is Reported.DONE:
             ctx.add(Severity.WARNING, "date_missing",
                     f"节点 {report.code} 填报为已完成，但未填写实际完成日期", sheet.name, cell)
         return
@@ -1051,16 +1060,6 @@ def _read_footer(sheet: _Sheet, start: int, sub: Submission, ctx: _Ctx) -> None:
                     c = at
                     break
             c += 1
-
-
-def _report_formulas(sheet: _Sheet, ctx: _Ctx, header: int) -> None:
-    for (r, c), formula in sorted(sheet.no_cache.items()):
-        ctx.add(
-            Severity.ERROR, "formula_no_cache",
-            f"单元格是公式（={formula}），但文件中没有保存计算结果，无法读取，未按0计；"
-            "请在Excel中打开并保存后重新报送，或直接填写数值",
-            sheet.name, _addr(r, c),
-        )
 
 
 def _report_merged(sheet: _Sheet, ctx: _Ctx, header: int, input_cols: list[int]) -> None:
@@ -1139,10 +1138,19 @@ def _read_all(
     if workers > 1 and len(paths) >= _POOL_MIN_FILES and total >= _POOL_MIN_BYTES:
         import multiprocessing
 
-        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(workers, ctx, initializer=_pool_init, initargs=(plan, config)) as pool:
-            args = [(p, n, period, previous) for p, n in zip(paths, names, strict=True)]
-            return list(pool.map(_pool_read, args, chunksize=max(1, len(args) // (workers * 4))))
+        global _POOL_INDEX
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if fork else "spawn")
+        # forked workers inherit the index; spawned ones build their own
+        _POOL_INDEX = _Index.build(plan, config) if fork else None
+        init: Any = None if fork else _pool_init
+        initargs: Any = () if fork else (plan, config)
+        try:
+            with ProcessPoolExecutor(workers, ctx, initializer=init, initargs=initargs) as pool:
+                args = [(p, n, period, previous) for p, n in zip(paths, names, strict=True)]
+                return list(pool.map(_pool_read, args, chunksize=max(1, len(args) // (workers * 2))))
+        finally:
+            _POOL_INDEX = None
     index = _Index.build(plan, config)
     return [_read_one(p, n, index, period, previous) for p, n in zip(paths, names, strict=True)]
 
