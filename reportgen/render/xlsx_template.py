@@ -369,10 +369,10 @@ class _Render:
         except JinjaTemplateError as exc:
             raise self._fail(ws, where, text, exc) from exc
 
-    def _eval(self, ws: Worksheet, where: str, text: str, ctx: Mapping[str, Any],
-              evaluator: Evaluator | None = None) -> Any:
+    def _eval(self, ws: Worksheet, where: str, text: str, ctx: Mapping[str, Any]) -> Any:
+        evaluator = self._compiled(ws, where, text)
         try:
-            return (evaluator or self._compiled(ws, where, text))(ctx)
+            return evaluator(ctx)
         except _EVAL_ERRORS as exc:
             raise self._fail(ws, where, text, exc) from exc
 
