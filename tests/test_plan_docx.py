@@ -195,3 +195,35 @@ def test_numbering_from_the_list_number_style(tmp_path: Path) -> None:
     plan = import_document(path, CONFIG).plan
     assert [(it.code, it.name, it.target_yi) for it in plan.items] == [
         ("P01", "甲项目", 1.0), ("P02", "乙项目", 2.0)]
+
+
+def test_table_rows_of_one_item_merged_vertically_become_its_tasks(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("2024年重点项目推进任务分解")
+    table = document.add_table(rows=4, cols=5)
+    header = ["序号", "项目名称", "推进任务", "责任单位", "配合单位"]
+    rows = [
+        ["1", "甲储能项目", "6月20日前完成用地预审", "规划分局", ""],
+        ["", "", "10月上旬开工", "装备制造招商中心", "建设管理部"],
+        ["2", "乙项目", "上半年完成项目入统", "财政运营部", ""],
+    ]
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    for r, values in enumerate(rows, start=1):
+        for cell, text in zip(table.rows[r].cells, values, strict=True):
+            cell.text = text
+    # 序号 and 项目名称 of 甲 span two rows, as offices draw it
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "1"
+    table.cell(1, 1).merge(table.cell(2, 1)).text = "甲储能项目"
+    path = tmp_path / "合并单元格.docx"
+    document.save(str(path))
+    plan = import_document(path, CONFIG).plan
+    a, b = plan.items
+    assert a.name == "甲储能项目" and b.name == "乙项目"
+    assert [(t.code, t.units, t.lead_units) for t in a.tasks] == [
+        ("T01-1", ["规划和自然资源分局"], ["规划和自然资源分局"]),
+        ("T01-2", ["装备制造及大数据产业招商服务中心", "建设管理部"],
+         ["装备制造及大数据产业招商服务中心"]),
+    ]
+    assert [(m.code, m.due) for m in a.milestones] == [
+        ("T01-M01", dt.date(2024, 6, 20)), ("T01-M02", dt.date(2024, 10, 10))]

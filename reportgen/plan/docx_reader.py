@@ -200,12 +200,10 @@ def _table_lines(table: Any, numbering: _Numbering) -> list[str]:
     target_unit = "万元" if any("万" in header[i] for i in roles["target"]) else "亿元"
     lead_key = "牵头单位" if any(
         "牵头" in header[i] or "主要" in header[i] for i in roles["lead"]) else "责任单位"
-    out: list[str] = []
+    records: list[_Row] = []
     previous: tuple[str, ...] = ()
-    count = 0
     for row in rows[1:]:
-        cells = row.cells
-        texts = tuple(c.text.strip() for c in cells)
+        texts = tuple(c.text.strip() for c in row.cells)
         if not any(texts) or texts == previous:  # blank row, or a row fully merged with the last
             continue
         previous = texts
@@ -213,27 +211,65 @@ def _table_lines(table: Any, numbering: _Numbering) -> list[str]:
         def joined(key: str, sep: str, texts: tuple[str, ...] = texts) -> str:
             return sep.join(texts[i] for i in roles[key] if i < len(texts) and texts[i])
 
+        content = [line for i in roles["content"] if i < len(row.cells)
+                   for line in _cell_lines(row.cells[i], numbering)]
         name = joined("name", "，")
-        content = [line for i in roles["content"] if i < len(cells)
-                   for line in _cell_lines(cells[i], numbering)]
         if not name and not content:
             continue
-        head = name or content.pop(0)
-        target = joined("target", "")
+        units = []
+        if lead := joined("lead", "、"):
+            units.append(f"{lead_key}：{lead}")
+        if support := joined("support", "、"):
+            units.append(f"配合单位：{support}")
+        records.append(_Row(joined("no", ""), name, joined("target", ""), content, units))
+
+    out: list[str] = []
+    count = 0
+    i = 0
+    while i < len(records):
+        first = records[i]
+        # rows of one item merged vertically (序号 and 名称 repeat): each row is one of its tasks
+        group = [first]
+        while (first.name and i + len(group) < len(records)
+               and records[i + len(group)].key == first.key):
+            group.append(records[i + len(group)])
+        i += len(group)
+        content = list(first.content)
+        head = first.name or content.pop(0)
+        target = first.target
         if target:
             if re.fullmatch(r"[\d.．]+", target):
                 target += target_unit
             head = f"{head}，年度投资任务{target}。"
-        number = joined("no", "")
-        count = int(number) if number.isdigit() else count + 1
+        elif content and not head.endswith(("。", "；")):
+            head = f"{head}。"  # the name cell ends where the content cell begins
+        count = int(first.no) if first.no.isdigit() else count + 1
         out.append(f"（{cn_numeral(count)}）{head}")
-        # unit lines before the task lines, so that they apply to the whole row
-        if lead := joined("lead", "、"):
-            out.append(f"{lead_key}：{lead}")
-        if support := joined("support", "、"):
-            out.append(f"配合单位：{support}")
-        out.extend(content)
+        if len(group) == 1:
+            # unit lines before the task lines, so that they apply to the whole row
+            out.extend(first.units)
+            out.extend(content)
+            continue
+        for k, row in enumerate(group, start=1):
+            lines = list(row.content) or [""]
+            if not re.match(r"^\d{1,2}[.、]", lines[0]):
+                lines[0] = f"{k}.{lines[0]}"
+            out.extend(lines)
+            out.extend(row.units)  # after the task line: they are that task's units
     return out
+
+
+@dataclass
+class _Row:
+    no: str
+    name: str
+    target: str
+    content: list[str]
+    units: list[str]
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.no, self.name, self.target)
 
 
 def lines_from_docx(path: Path) -> list[str]:
