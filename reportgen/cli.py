@@ -197,6 +197,8 @@ def plan_show(ws: Any, fmt: str) -> None:
         echo("")
         echo(f"{item.code}  {item.name}{target}")
         echo(f"      责任单位：{'、'.join(item.units) or '（未填）'}")
+        for requirement in (r for t in item.tasks for r in t.requirements):
+            echo(f"      常态化要求：{requirement}")
         for m in item.milestones:
             due = f"{m.due:%Y-%m-%d}" if m.due else "（无时限）"
             amount = f" {m.amount_yi:g}亿元" if m.amount_yi is not None else ""
