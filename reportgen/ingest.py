@@ -39,7 +39,7 @@ from reportgen.model import (
     Severity,
     Submission,
 )
-from reportgen.safety import Inspection, inspect_bytes, read_member
+from reportgen.safety import Inspection, inspect_bytes, raw_member, read_member
 
 # Files no one submitted: office lock files and system clutter.
 _IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
@@ -198,14 +198,24 @@ def expected_units(plan: Plan, config: Config) -> list[str]:
 # ---------------------------------------------------------------- small parsers
 
 
-def _norm(text: str) -> str:
+@functools.lru_cache(maxsize=65536)  # the same labels and codes recur in every file
+def _norm_str(text: str) -> str:
+    return text.translate(_NORMALISE)
+
+
+def _norm(text: Any) -> str:
     """Return text with full-width characters made half-width and all whitespace removed."""
-    return (text if isinstance(text, str) else str(text)).translate(_NORMALISE)
+    return _norm_str(text if isinstance(text, str) else str(text))
 
 
 def _code(value: Any) -> str:
     """Return a row code as written in forms: `P07-M03`, `P07/invest`."""
-    head, _, tail = _norm(_text(value)).partition("/")
+    return _code_str(value) if isinstance(value, str) else _code_str(_text(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _code_str(value: str) -> str:
+    head, _, tail = _norm(value).partition("/")
     return head.upper() + ("/" + tail.lower() if tail else "")
 
 
@@ -369,6 +379,10 @@ class _Sheet:
         return True
 
 
+# Forms from one generator share workbook.xml and its rels byte for byte (compressed).
+_PARTS_CACHE: dict[tuple[bytes, ...], dict[str, str]] = {}
+
+
 class _Book:
     """Sheets of one workbook, loaded on first use."""
 
@@ -429,6 +443,15 @@ class _Book:
         """Return sheet name -> worksheet part of an .xlsx (both XML parts were checked for DTDs)."""
         if self._part_names is not None:
             return self._part_names
+        members = self.insp.members
+        key = tuple(
+            raw_member(self.insp.payload, members[n]) if n in members else b""
+            for n in ("xl/_rels/workbook.xml.rels", "xl/workbook.xml")
+        )
+        cached = _PARTS_CACHE.get(key)
+        if cached is not None:
+            self._part_names = cached
+            return cached
         targets = {}
         for rel in _REL.finditer(self._part("xl/_rels/workbook.xml.rels")):
             attrs = dict(_ATTR.findall(rel.group(0)))
@@ -440,7 +463,9 @@ class _Book:
             attrs = dict(_ATTR.findall(sheet.group(0)))
             name = html.unescape(attrs.get(b"name", b"").decode())
             out[name] = targets.get(attrs.get(b"r:id", b""), "")
-        self._part_names = out
+        if len(_PARTS_CACHE) > 1024:
+            _PARTS_CACHE.clear()
+        _PARTS_CACHE[key] = self._part_names = out
         return out
 
     def _formula_cells(self, name: str) -> dict[tuple[int, int], str]:
@@ -631,6 +656,7 @@ def _read_meta(book: _Book) -> tuple[dict[str, str], dict[str, set[str]]]:
     return meta, codes
 
 
+@functools.lru_cache(maxsize=4096)
 def _header_key(text: str) -> str:
     """Return the part of a header before its bracketed unit, normalised."""
     t = _norm(text)

@@ -28,6 +28,7 @@ _ROW_TAG = re.compile(rb"<row[\s>/]")
 # Most a deflate stream can expand: about 1032 to 1.
 _DEFLATE_MAX_RATIO = 1032
 _PROLOG_BYTES = 256
+_PROLOG_SEEN: dict[bytes, bool] = {}  # first compressed bytes of a part -> it has a DTD
 
 
 @dataclass
@@ -165,7 +166,7 @@ def _members(data: bytes) -> dict[str, Member] | None:
         return None
 
 
-def _raw(data: bytes, m: Member) -> bytes:
+def raw_member(data: bytes, m: Member) -> bytes:
     """Return the member's compressed bytes (raises BadZipFile when its header is not there)."""
     if data[m.offset : m.offset + 4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(m.name)
@@ -179,7 +180,7 @@ def _raw(data: bytes, m: Member) -> bytes:
 
 def read_member(data: bytes, m: Member) -> bytes:
     """Return a member's inflated bytes (sizes must have been checked by `inspect_bytes`)."""
-    raw = _raw(data, m)
+    raw = raw_member(data, m)
     if m.method == zipfile.ZIP_STORED:
         return raw
     if m.method == zipfile.ZIP_DEFLATED:
@@ -190,7 +191,7 @@ def read_member(data: bytes, m: Member) -> bytes:
 
 def _head(data: bytes, m: Member, size: int) -> bytes | None:
     """Return the first `size` inflated bytes of a member, or None when not cheap to get."""
-    raw = _raw(data, m)[: size * 8 + 64]
+    raw = raw_member(data, m)[: size * 8 + 64]
     if m.method == zipfile.ZIP_STORED:
         return raw[:size]
     if m.method == zipfile.ZIP_DEFLATED:
@@ -211,6 +212,23 @@ def _has_dtd(prolog: bytes) -> bool | None:
 
 
 def _part_has_dtd(data: bytes, m: Member) -> bool:
+    if m.method == zipfile.ZIP_DEFLATED:
+        # the first inflated bytes depend only on the first compressed bytes: parts written by
+        # one program start alike, so most answers are known already
+        key = raw_member(data, m)[:_PROLOG_BYTES]
+        known = _PROLOG_SEEN.get(key)
+        if known is None:
+            try:
+                prolog = zlib.decompressobj(-15).decompress(key, _PROLOG_BYTES)
+            except zlib.error:
+                prolog = b""
+            known = _has_dtd(prolog) if prolog else None
+            if known is not None:
+                if len(_PROLOG_SEEN) > 4096:
+                    _PROLOG_SEEN.clear()
+                _PROLOG_SEEN[key] = known
+        if known is not None:
+            return known
     head = _head(data, m, _PROLOG_BYTES)
     if head is not None:
         found = _has_dtd(head)
@@ -225,7 +243,7 @@ def _inflate(data: bytes, m: Member, cap: int) -> tuple[int, int]:
 
     Inflates the raw bytes itself: the sizes a zip's headers declare may lie.
     """
-    raw = _raw(data, m)
+    raw = raw_member(data, m)
     if m.method == zipfile.ZIP_STORED:
         return len(raw), len(_ROW_TAG.findall(raw))
     if m.method != zipfile.ZIP_DEFLATED:
@@ -250,7 +268,7 @@ def _inflate(data: bytes, m: Member, cap: int) -> tuple[int, int]:
 
 def _is_ods(data: bytes, members: dict[str, Member]) -> bool:
     m = members.get("mimetype")
-    return m is not None and b"opendocument.spreadsheet" in _raw(data, m)[:100]
+    return m is not None and b"opendocument.spreadsheet" in raw_member(data, m)[:100]
 
 
 def _corrupt(detail: str) -> Inspection:
