@@ -54,14 +54,28 @@ def find_cjk_font(families: tuple[str, ...] = CJK_FAMILIES) -> str | None:
     return None
 
 
+# A bar per project fits the 225 mm text block up to this many; a city has thousands of projects, and a
+# chart of all of them would be metres tall and take half a minute to draw.
+MAX_BARS = 30  # 1 + 0.26 × 30 inches tall: 216 mm at the bulletin's 150 mm width
+
+
 def completion_chart(result: PeriodResult, font: str | None = None) -> ChartResult:
-    """Return a horizontal bar chart of each project's completion rate with the 序时进度 line."""
+    """Return a horizontal bar chart of each project's completion rate with the 序时进度 line.
+
+    With more than MAX_BARS projects, the MAX_BARS with the lowest rates are drawn (in plan
+    order) and the title says so.
+    """
     items = [
         it for it in result.items
         if it.section is Section.PROJECT and it.target_yi
     ]
     if not items:
         return ChartResult(png=None, font=None)
+    title = "重点项目投资完成率与序时进度对比"
+    if len(items) > MAX_BARS:
+        lowest = sorted(range(len(items)), key=lambda i: ((items[i].rate or 0.0), i))[:MAX_BARS]
+        title = f"完成率最低的{MAX_BARS}个重点项目投资完成率与序时进度对比（共{len(items)}个）"
+        items = [items[i] for i in sorted(lowest)]
     import matplotlib
 
     matplotlib.use("Agg")
@@ -94,7 +108,7 @@ def completion_chart(result: PeriodResult, font: str | None = None) -> ChartResu
         ax.set_yticks(ypos, labels)
         ax.set_ylim(-0.6, len(items) + 0.2)
         ax.set_xlabel("累计完成投资占年度目标（%）")
-        ax.set_title("重点项目投资完成率与序时进度对比", fontsize=10)
+        ax.set_title(title, fontsize=10)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         buf = io.BytesIO()
