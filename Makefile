@@ -10,7 +10,8 @@ lint:
 	mypy
 
 templates:
-	$(PY) tools/make_templates.py
+	$(PY) tools/make_word_templates.py
+	$(PY) tools/make_excel_template.py
 
 samples:
 	$(PY) tools/make_samples.py
