@@ -38,6 +38,7 @@ from reportgen.model import (
     Reported,
     Severity,
     Submission,
+    period_end,
 )
 from reportgen.safety import Inspection, inspect_bytes, raw_member, read_member
 
@@ -664,6 +665,8 @@ def _header_key(text: str) -> str:
 
 
 _WANTED: dict[int, dict[str, str]] = {}  # header texts normalised, per headers dict
+# the form's own header row first, then the top of the sheet (rows inserted above it)
+_HEADER_SEARCH = (fs.HEADER_ROW - 1, *(r for r in range(30) if r != fs.HEADER_ROW - 1))
 
 
 def _find_header(
@@ -672,9 +675,7 @@ def _find_header(
     wanted = _WANTED.get(id(headers)) or _WANTED.setdefault(
         id(headers), {_header_key(v): k for k, v in headers.items()}
     )
-    # the form's own header row first, then the top of the sheet (rows inserted above it)
-    order = [fs.HEADER_ROW - 1, *(r for r in range(30) if r != fs.HEADER_ROW - 1)]
-    for r in (r for r in order if r < len(sheet.rows)):
+    for r in (r for r in _HEADER_SEARCH if r < len(sheet.rows)):
         cols: dict[str, int] = {}
         for c, value in enumerate(sheet.rows[r]):
             if isinstance(value, str) and value:
@@ -1030,8 +1031,6 @@ def _read_completed(sheet: _Sheet, r: int, c: int, report: MilestoneReport, ctx:
             sheet.name, cell,
         )
         return
-    from reportgen.model import period_end
-
     if day > period_end(ctx.period):
         ctx.add(
             Severity.WARNING, "date_after_period",
