@@ -1,0 +1,167 @@
+"""Nothing lost, same input same output, templates are data (issue 9).
+
+Runs go through the example workspace copied into tmp_path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hardening_support import (
+    PERIOD,
+    check_outputs_open,
+    example_workspace,
+    ledger_rows,
+    output_content,
+    tree_hashes,
+)
+
+from reportgen.cli import main
+from reportgen.errors import BusyError, TemplateError
+from reportgen.fsutil import atomic_path, workspace_lock
+from reportgen.pipeline import run_period
+from reportgen.workspace import open_workspace
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Run the period in workspace A twice and in a copy B (another path) once."""
+    a = example_workspace(tmp_path_factory.mktemp("a") / "工作区 A")
+    b = example_workspace(tmp_path_factory.mktemp("b") / "ws-b")
+    inputs_before = tree_hashes(a / "input")
+    ws_a, ws_b = open_workspace(a), open_workspace(b)
+    first = run_period(ws_a, PERIOD)
+    content_1 = output_content(ws_a.output_dir(PERIOD))
+    ledger_1 = ledger_rows(ws_a.ledger_path)
+    second = run_period(ws_a, PERIOD)
+    run_period(ws_b, PERIOD)
+    return {
+        "a": a, "first": first, "second": second, "inputs_before": inputs_before,
+        "content_1": content_1, "ledger_1": ledger_1,
+        "content_2": output_content(ws_a.output_dir(PERIOD)),
+        "content_b": output_content(ws_b.output_dir(PERIOD)),
+        "ledger_2": ledger_rows(ws_a.ledger_path),
+    }
+
+
+def test_run_writes_every_document(two_runs: dict) -> None:
+    content = two_runs["content_1"]
+    assert {"summary.json", "进度通报.docx", "汇总表.xlsx", "校验报告.xlsx"} <= set(content)
+    assert any(k.startswith("督办通知/") for k in content)
+    assert not two_runs["first"].failures
+
+
+def test_inputs_are_byte_identical_after_runs(two_runs: dict) -> None:
+    assert tree_hashes(two_runs["a"] / "input") == two_runs["inputs_before"]
+
+
+def test_no_staging_or_temporary_files_left(two_runs: dict) -> None:
+    a: Path = two_runs["a"]
+    leftovers = [p for p in (a / "output").rglob("*") if p.name.startswith(".")]
+    assert leftovers == []
+    check_outputs_open(a / "output" / PERIOD)
+
+
+def test_same_input_same_summary(two_runs: dict) -> None:
+    assert two_runs["content_2"]["summary.json"] == two_runs["content_1"]["summary.json"]
+    assert two_runs["content_b"]["summary.json"] == two_runs["content_1"]["summary.json"]
+
+
+def test_same_input_same_documents(two_runs: dict) -> None:
+    one, two, other = two_runs["content_1"], two_runs["content_2"], two_runs["content_b"]
+    assert sorted(one) == sorted(two) == sorted(other)
+    for name in one:
+        assert two[name] == one[name], f"{name} differs between two runs"
+        assert other[name] == one[name], f"{name} differs in another folder"
+
+
+def test_rerun_replaces_the_period_in_the_ledger(two_runs: dict) -> None:
+    # the second run of a period replaces its rows; nothing is added or lost
+    assert two_runs["ledger_2"] == two_runs["ledger_1"]
+
+
+def test_second_run_is_refused_while_one_holds_the_lock(tmp_path: Path) -> None:
+    root = example_workspace(tmp_path / "ws")
+    ws = open_workspace(root)
+    before = tree_hashes(root)
+    with workspace_lock(ws.history_dir / "run.lock"):
+        with pytest.raises(BusyError):
+            run_period(ws, PERIOD)
+        result = CliRunner().invoke(main, ["run", "--period", PERIOD, "-w", str(root)])
+    assert result.exit_code == 1
+    assert "另一个 reportgen 在运行" in result.output
+    assert "请等其结束后再试" in result.output
+    # refused before touching anything (the lock file aside)
+    after = {k: v for k, v in tree_hashes(root).items() if k != "history/run.lock"}
+    assert after == before
+    assert not (root / "output" / PERIOD).exists()
+
+
+def test_atomic_path_keeps_old_file_when_writing_fails(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("旧内容", encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("写了一半", encoding="utf-8")
+        raise RuntimeError("killed")
+    assert target.read_text(encoding="utf-8") == "旧内容"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+# ---------------------------------------------------------------- templates are data
+
+ESCAPES = [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__ }}",
+    "{{ self._TemplateReference__context }}",
+    "{{ lipsum.__globals__['os'].popen('echo pwned').read() }}",
+]
+
+
+@pytest.mark.parametrize("expr", ESCAPES)
+def test_excel_template_cannot_reach_python(tmp_path: Path, expr: str) -> None:
+    from openpyxl import Workbook
+
+    from reportgen.render.xlsx_template import render_template
+
+    wb = Workbook()
+    wb.active["A1"] = "标题"
+    wb.active["A2"] = expr
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    with pytest.raises(TemplateError):
+        render_template(path, {})
+
+
+def _word_template_with(ws_root: Path, name: str, text: str) -> Path:
+    from docx import Document
+
+    from reportgen.workspace import default_templates
+
+    doc = Document(str(default_templates() / name))
+    doc.add_paragraph(text)
+    path = ws_root / "templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("expr", ESCAPES)
+def test_word_template_cannot_reach_python(tmp_path: Path, expr: str) -> None:
+    from reportgen.render.word import check_word_templates
+
+    root = example_workspace(tmp_path / "ws")
+    _word_template_with(root, "催报通知.docx", expr)
+    with pytest.raises(TemplateError):
+        check_word_templates(open_workspace(root))
+
+
+def test_run_with_hostile_template_stops_before_writing(tmp_path: Path) -> None:
+    root = example_workspace(tmp_path / "ws")
+    _word_template_with(root, "进度通报.docx", ESCAPES[0])
+    result = CliRunner().invoke(main, ["run", "--period", PERIOD, "-w", str(root)])
+    assert result.exit_code == 1
+    assert "进度通报.docx" in result.output
+    assert "__subclasses__" not in "".join(
+        p.read_text("utf-8", "replace") for p in (root / "output").rglob("*.json"))

@@ -1,0 +1,99 @@
+"""A run killed at random points loses nothing (issue 9).
+
+A complete run first; then `reportgen run` is started again and killed with SIGKILL five
+times, after random delays and at the moments the ledger is written and the files are moved
+in. After each kill the previous outputs still open and say the same, the ledger passes
+SQLite's integrity check with the period's rows intact, and the inputs are unchanged.
+Finally a run completes and gives the same outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hardening_support import (
+    PERIOD,
+    ROOT,
+    check_outputs_open,
+    example_workspace,
+    ledger_rows,
+    output_content,
+    tree_hashes,
+)
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+
+# Where to kill: "" after a random delay within a run's duration, else as soon as the run log
+# shows this line (the ledger being written; every document rendered, files being moved in).
+POINTS = ("", "开始：记入台账", "", "完成：生成汇总表", "")
+
+
+def _run_cmd(root: Path) -> list[str]:
+    return [sys.executable, "-m", "reportgen", "run", "--period", PERIOD, "-w", str(root)]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _last_stage(root: Path) -> str:
+    log = root / "output" / PERIOD / "run.log"
+    lines = log.read_text("utf-8", "replace").splitlines() if log.exists() else []
+    return lines[-1] if lines else "(before the log)"
+
+
+def _wait_for_line(root: Path, line: str, proc: subprocess.Popen[bytes]) -> None:
+    log = root / "output" / PERIOD / "run.log"
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if log.exists() and line in log.read_text("utf-8", "replace"):
+            return
+        time.sleep(0.002)
+
+
+def test_killed_runs_lose_nothing(tmp_path: Path) -> None:
+    root = example_workspace(tmp_path / "ws")
+    inputs = tree_hashes(root / "input")
+    start = time.perf_counter()
+    done = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
+    full = time.perf_counter() - start
+    assert done.returncode in (0, 1), done.stderr
+    out_dir = root / "output" / PERIOD
+    before = output_content(out_dir)
+    ledger = ledger_rows(root / "history" / "ledger.sqlite")
+
+    rng = random.Random(20240630)
+    killed_running = 0
+    where: list[str] = []
+    for point in POINTS:
+        proc = subprocess.Popen(_run_cmd(root), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=_env())
+        if point:
+            _wait_for_line(root, point, proc)
+        else:
+            time.sleep(rng.uniform(0.05, full))
+        if proc.poll() is None:
+            killed_running += 1
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        where.append(_last_stage(root))
+        check_outputs_open(out_dir)
+        assert output_content(out_dir) == before, f"outputs changed after a kill at: {where[-1]}"
+        assert ledger_rows(root / "history" / "ledger.sqlite") == ledger, where[-1]
+        assert tree_hashes(root / "input") == inputs
+    assert killed_running >= len(POINTS) - 1, where  # the kills fall inside a run
+
+    again = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
+    assert again.returncode == done.returncode, again.stderr
+    assert output_content(out_dir) == before
+    assert ledger_rows(root / "history" / "ledger.sqlite") == ledger
+    assert not [p for p in (root / "output").iterdir() if p.name.startswith(".staging")]
