@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from reportgen import formspec as fs
@@ -221,6 +221,8 @@ def _code_str(value: str) -> str:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -335,7 +337,9 @@ def parse_status(value: Any) -> _Parsed:
         return _Parsed(STATUS_WORDS[text])
     from rapidfuzz import fuzz, process
 
-    choices = [w for w in STATUS_WORDS if not (text.startswith(_NEGATION) ^ w.startswith(_NEGATION))]
+    # a negation word anywhere (完不成, 未完成) never matches a positive choice, nor the reverse
+    negated = any(n in text for n in _NEGATION)
+    choices = [w for w in STATUS_WORDS if any(n in w for n in _NEGATION) == negated]
     found = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=75)
     if found is not None:
         status = STATUS_WORDS[found[0]]
@@ -715,7 +719,7 @@ def _identify(
     """Set the submission's unit and period; return False when the file must not be taken."""
     index = ctx.index
     sheets = [s for s in (fig, ms) if s is not None]
-    from_path = index.unit_in(str(PurePosixPath(ctx.name).with_suffix("")))
+    from_path = index.unit_in(posixpath.splitext(ctx.name)[0])
     unit = period = ""
     by = ""
     if meta and meta.get("unit"):
@@ -1129,14 +1133,22 @@ def _check_missing_rows(
 # ---------------------------------------------------------------- the batch
 
 
-def _files(folder: Path) -> list[Path]:
-    out = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__MACOSX")))
-        for f in sorted(filenames):
-            if f.startswith(("~$", ".~lock", ".")) or f.lower() in _IGNORED_NAMES:
+def _files(folder: Path) -> list[tuple[Path, str, int]]:
+    """Return (path, name relative to the batch folder, size) of every file to read, in name order."""
+    out: list[tuple[Path, str, int]] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for e in entries:
+            if e.name.startswith(("~$", ".~lock", ".", "__MACOSX")) or e.name.lower() in _IGNORED_NAMES:
                 continue
-            out.append(Path(dirpath) / f)
+            if e.is_dir():
+                walk(e.path, f"{prefix}{e.name}/")
+            elif e.is_file():
+                out.append((Path(e.path), prefix + e.name, e.stat().st_size))
+
+    walk(str(folder), "")
     return out
 
 
@@ -1155,12 +1167,11 @@ def _pool_read(args: tuple[Path, str, str, Mapping[str, float]]) -> FileRead:
 
 
 def _read_all(
-    paths: list[Path], folder: Path, plan: Plan, config: Config, period: str, previous: Mapping[str, float]
+    files: list[tuple[Path, str, int]], plan: Plan, config: Config, period: str, previous: Mapping[str, float]
 ) -> list[FileRead]:
-    names = [p.relative_to(folder).as_posix() for p in paths]
-    total = sum(p.stat().st_size for p in paths if p.is_file())
-    workers = min(os.cpu_count() or 1, 4)
-    if workers > 1 and len(paths) >= _POOL_MIN_FILES and total >= _POOL_MIN_BYTES:
+    total = sum(size for _p, _n, size in files)
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+    if workers > 1 and len(files) >= _POOL_MIN_FILES and total >= _POOL_MIN_BYTES:
         import multiprocessing
 
         global _POOL_INDEX
@@ -1172,12 +1183,12 @@ def _read_all(
         initargs: Any = () if fork else (plan, config)
         try:
             with ProcessPoolExecutor(workers, ctx, initializer=init, initargs=initargs) as pool:
-                args = [(p, n, period, previous) for p, n in zip(paths, names, strict=True)]
+                args = [(p, n, period, previous) for p, n, _size in files]
                 return list(pool.map(_pool_read, args, chunksize=max(1, len(args) // (workers * 2))))
         finally:
             _POOL_INDEX = None
     index = _Index.build(plan, config)
-    return [_read_one(p, n, index, period, previous) for p, n in zip(paths, names, strict=True)]
+    return [_read_one(p, n, index, period, previous) for p, n, _size in files]
 
 
 def read_submissions(
@@ -1190,7 +1201,7 @@ def read_submissions(
     """Return every unit's submission in `folder` (newest file per unit) and every problem found."""
     if not folder.is_dir():
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
-    files = _read_all(_files(folder), folder, plan, config, period, previous or {})
+    files = _read_all(_files(folder), plan, config, period, previous or {})
     chosen = _choose(files)  # marks the superseded files
     expected = expected_units(plan, config)
     result = IngestResult(files=files, expected_units=expected)

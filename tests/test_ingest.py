@@ -1,0 +1,118 @@
+"""Reading cell values people type, byte-level checks, and the two-process reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from ingest_support import ECON, LAND, MED, good_values, make_form, make_plan
+
+from reportgen import ingest
+from reportgen.config import CheckConfig, Config
+from reportgen.ingest import parse_amount, parse_date, parse_status, read_submission, read_submissions
+from reportgen.model import Reported, Severity
+from reportgen.safety import inspect_bytes
+
+D = dt.date
+
+
+@pytest.mark.parametrize(("typed", "value"), [
+    (1.2, 1.2), (0, 0.0), ("1.2", 1.2), ("１．２", 1.2), ("1.2亿", 1.2), ("1.2亿元", 1.2),
+    ("12000万元", 1.2), ("12000万", 1.2), ("120000000元", 1.2), (" 0.35 ", 0.35), ("1,200万元", 0.12),
+    (".5", 0.5), ("３０００万元", 0.3),
+])
+def test_amounts_with_one_meaning_are_taken_silently(typed: object, value: float) -> None:
+    parsed = parse_amount(typed)
+    assert (parsed.value, parsed.code) == (value, "")
+
+
+def test_in_wan_header_converts_plain_numbers() -> None:
+    assert parse_amount(5000, in_wan=True).value == 0.5
+    assert parse_amount("0.5亿", in_wan=True).value == 0.5
+
+
+@pytest.mark.parametrize(("typed", "code", "words"), [
+    ("约1.2亿元", "approximate", "约数"), ("近3000万元", "approximate", "0.3"),
+    ("一亿二", "bad_number", "无法识别"), ("1.2亿元（含设备）", "bad_number", "亿元"),
+    (-1, "negative", "负数"), ("-0.3", "negative", "负数"), (True, "bad_number", "True"),
+    (D(2024, 6, 1), "bad_number", "2024-06-01"), ("", "bad_number", ""),
+])
+def test_amounts_that_need_a_word(typed: object, code: str, words: str) -> None:
+    parsed = parse_amount(typed)
+    assert parsed.code == code and words in parsed.message
+
+
+@pytest.mark.parametrize(("typed", "day"), [
+    (D(2024, 6, 15), D(2024, 6, 15)), (dt.datetime(2024, 6, 15, 9, 30), D(2024, 6, 15)),
+    ("2024.6.15", D(2024, 6, 15)), ("2024/6/15", D(2024, 6, 15)), ("2024-06-15", D(2024, 6, 15)),
+    ("2024年6月15日", D(2024, 6, 15)), ("6月15日", D(2024, 6, 15)), ("6月15", D(2024, 6, 15)),
+    ("２０２４年６月１５日", D(2024, 6, 15)), (45458, D(2024, 6, 15)), (45458.0, D(2024, 6, 15)),
+    (20240615, D(2024, 6, 15)), ("20240615", D(2024, 6, 15)), (" 2024 年 6 月 15 日 ", D(2024, 6, 15)),
+])
+def test_dates_people_type(typed: object, day: dt.date) -> None:
+    assert parse_date(typed, 2024).value == day
+
+
+@pytest.mark.parametrize("typed", ["六月中旬", "6月底", "2024年6月", "6.15", 6.15, "2024-13-01", "2024-02-30", True])
+def test_dates_never_guessed(typed: object) -> None:
+    parsed = parse_date(typed, 2024)
+    assert parsed.code == "bad_date" and parsed.value is None
+
+
+@pytest.mark.parametrize(("typed", "status", "code"), [
+    ("已完成", Reported.DONE, ""), ("完成", Reported.DONE, ""), ("完成了", Reported.DONE, ""),
+    ("已完成。", Reported.DONE, ""), ("推进中", Reported.ONGOING, ""), ("正在推进", Reported.ONGOING, ""),
+    ("进行中", Reported.ONGOING, ""), ("未启动", Reported.NOT_STARTED, ""), ("尚未启动", Reported.NOT_STARTED, ""),
+    ("受阻", Reported.BLOCKED, ""), ("已经完成了", Reported.DONE, "status_mapped"),
+    ("正在推进中", Reported.ONGOING, "status_mapped"),
+])
+def test_status_words(typed: str, status: Reported, code: str) -> None:
+    parsed = parse_status(typed)
+    assert (parsed.value, parsed.code) == (status, code)
+
+
+@pytest.mark.parametrize("typed", ["未完成", "看情况", "是", "完不成"])
+def test_status_negations_and_noise_are_not_guessed_as_done(typed: str) -> None:
+    parsed = parse_status(typed)
+    assert parsed.value is not Reported.DONE
+    assert parsed.code == "bad_status" or parsed.severity is Severity.INFO
+
+
+def test_inspect_names_what_a_file_really_is() -> None:
+    check = CheckConfig()
+    assert inspect_bytes(b"%PDF-1.7", "a.xlsx", check).issues[0].code == "not_spreadsheet"
+    assert inspect_bytes(b"", "a.xlsx", check).issues[0].code == "empty_file"
+    bad = inspect_bytes(b"PK\x03\x04garbage", "a.xlsx", check).issues[0]
+    assert bad.code == "corrupt_file" and bad.severity is Severity.ERROR
+
+
+def test_read_submission_reads_one_file(tmp_path: Path) -> None:
+    plan = make_plan()
+    figures, answers = good_values(MED)
+    path = make_form(plan, MED, "2024-06", tmp_path / "x.xlsx", figures, answers)
+    read = read_submission(path, plan, Config(), "2024-06")
+    assert read.used and read.submission is not None
+    assert {k: f.value_yi for k, f in read.submission.figures.items()} == figures
+    assert read.submission.milestones["P03-M01"].completed_on == answers["P03-M01"]["completed_on"]
+
+
+def test_two_processes_read_the_same_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = make_plan()
+    for unit in (MED, LAND, ECON):
+        figures, answers = good_values(unit)
+        make_form(plan, unit, "2024-06", tmp_path / "in" / f"{unit}.xlsx", figures, answers,
+                  {"填报人": "甲", "填报日期": D(2024, 7, 2)})
+    (tmp_path / "in" / "坏.xlsx").write_bytes(b"x")
+    one = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
+    monkeypatch.setattr(ingest, "_POOL_MIN_FILES", 0)
+    monkeypatch.setattr(ingest, "_POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    two = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
+    assert [s.unit for s in two.submissions] == [s.unit for s in one.submissions] == [MED, LAND, ECON]
+    assert [(s.figures, s.milestones, s.contact) for s in two.submissions] == [
+        (s.figures, s.milestones, s.contact) for s in one.submissions
+    ]
+    assert [(i.code, i.file) for i in two.issues] == [(i.code, i.file) for i in one.issues] == [
+        ("not_spreadsheet", "坏.xlsx")
+    ]
