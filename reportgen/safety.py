@@ -325,12 +325,49 @@ def _inspect_zip(data: bytes, check: CheckConfig) -> Inspection:
                         )
                     ]
                 )
+        if kind == "ods":
+            repeated = _ods_repeats(read_member(data, members["content.xml"]), check.max_rows)
+            if repeated:
+                return Inspection(
+                    issues=[
+                        _issue(
+                            "too_many_rows",
+                            f"表格中有一行内容被设置为重复{repeated}次，远超报送表应有的行数（上限"
+                            f"{check.max_rows}行），出于安全考虑未读取；请删除多余的行后重新报送",
+                        )
+                    ]
+                )
     except (zipfile.BadZipFile, zlib.error, struct.error):
         return _corrupt("压缩数据有误")
     if truncated and kind == "xlsx":
         payload = _cut_sheets(data, truncated, check.max_rows)
         return Inspection(kind, payload, truncated_parts=truncated, members=_members(payload) or {})
     return Inspection(kind, data, members=members)
+
+
+_ODS_ROW = re.compile(rb'<table:table-row\b[^>]*?number-(?:rows|columns)-repeated="(\d+)"[^>]*?(/?)>')
+_ODS_CELL = re.compile(rb'<table:table-cell\b[^>]*?number-columns-repeated="(\d+)"[^>]*?(/?)>')
+
+
+def _ods_repeats(content: bytes, max_rows: int) -> int:
+    """Return how often a row or cell holding data repeats, when that is more than a form can hold.
+
+    LibreOffice writes the empty rest of a sheet as one row repeated a million times; that is
+    harmless. A repeated row or cell with a value in it expands to that many cells when read.
+    """
+    for m in _ODS_ROW.finditer(content):
+        count = int(m.group(1))
+        if count > max_rows and not m.group(2):
+            end = content.find(b"</table:table-row>", m.end())
+            if b"office:value" in content[m.end() : end] or b"<text:p" in content[m.end() : end]:
+                return count
+    for m in _ODS_CELL.finditer(content):
+        count = int(m.group(1))
+        if count > 16384 and not m.group(2):
+            end = content.find(b"</table:table-cell>", m.end())
+            if b"<text:p" in content[m.end() : end] or b"office:value=" in m.group(0):
+                return count
+    return 0
 
 
 def _parsed_part(name: str) -> bool:

@@ -229,6 +229,22 @@ def many_rows(path: Path) -> None:
     form(zedit=lambda p: patch_zip(p, {sheet_part(p, fs.SHEET_MILESTONES): add_rows}))(path)
 
 
+def ods_repeated_row(path: Path) -> None:
+    """An .ods whose one data row is set to repeat a million times (expands when read)."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+        '<table:table table:name="投资完成情况"><table:table-row table:number-rows-repeated="1000000">'
+        '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+        '</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>'
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+
+
 def formula_cached(path: Path) -> None:
     """A formula with its cached result, as Excel saves it."""
     def add_value(data: bytes) -> bytes:
@@ -399,6 +415,7 @@ CASES: list[Case] = [
     Case("外部实体长注释.xlsx", lambda p: xxe(p, padding=5000),
          [Expect("xml_entities", E, ("外部实体",))]),
     Case("无权限.xlsx", form(), [Expect("unreadable", E, ("无法打开",))]),
+    Case("重复行.ods", ods_repeated_row, [Expect("too_many_rows", E, ("重复1000000次",), "")]),
     Case("百万行.xlsx", many_rows, [Expect("too_many_rows", E, ("只读取了前200行",), "A201", MS)],
          check=status_is("P03-M01", Reported.DONE, D(2024, 6, 20))),
     # ---- identification
