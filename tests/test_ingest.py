@@ -107,7 +107,7 @@ def test_two_processes_read_the_same_as_one(tmp_path: Path, monkeypatch: pytest.
     one = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
     monkeypatch.setattr(ingest, "_POOL_MIN_FILES", 0)
     monkeypatch.setattr(ingest, "_POOL_MIN_BYTES", 0)
-    monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(ingest, "_pool_workers", lambda: 2)
     two = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
     assert [s.unit for s in two.submissions] == [s.unit for s in one.submissions] == [MED, LAND, ECON]
     assert [(s.figures, s.milestones, s.contact) for s in two.submissions] == [
@@ -116,3 +116,24 @@ def test_two_processes_read_the_same_as_one(tmp_path: Path, monkeypatch: pytest.
     assert [(i.code, i.file) for i in two.issues] == [(i.code, i.file) for i in one.issues] == [
         ("not_spreadsheet", "坏.xlsx")
     ]
+
+
+def test_pool_uses_only_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+    import io
+
+    real_open = builtins.open
+    runnable = {"n": 1}
+
+    def fake_open(path: object, *args: object, **kwargs: object) -> object:
+        if path == "/proc/loadavg":
+            return io.StringIO(f"0.50 0.40 0.30 {runnable['n']}/300 4242\n")
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(builtins, "open", fake_open)
+    assert ingest._pool_workers() == 2  # only this process is running
+    runnable["n"] = 2
+    assert ingest._pool_workers() == 1  # another process holds the other core
+    runnable["n"] = 5
+    assert ingest._pool_workers() == 1
