@@ -191,8 +191,9 @@ def setup_styles(doc: DocumentObject) -> None:
     mark = add_style(doc, "GwMark", FONTS.title, MARK_PT)
     mark.font.color.rgb = RED  # type: ignore[attr-defined]
     _pf_common(mark, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
-    # 发文机关标志: its top 35 mm below the top of the 版心
-    mark.paragraph_format.space_before = Mm(35)  # type: ignore[attr-defined]
+    # 发文机关标志: the characters' top edge 35 mm below the top of the 版心; the line box of
+    # 26 pt type starts about 2 mm above the characters, so the paragraph starts at 33 mm
+    mark.paragraph_format.space_before = Mm(33)  # type: ignore[attr-defined]
     no_grid(mark)
 
     docno = add_style(doc, "GwDocNo", FONTS.body, BODY_PT)
@@ -235,6 +236,7 @@ def setup_styles(doc: DocumentObject) -> None:
     date = add_style(doc, "GwDate", FONTS.body, BODY_PT)
     _pf_common(date, align=WD_ALIGN_PARAGRAPH.RIGHT)
     set_indent_chars(date.element.get_or_add_pPr(), right=4)  # 成文日期右空四字
+    date.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]  # with the 版记
 
     imprint = add_style(doc, "GwImprint", FONTS.body, IMPRINT_PT)
     _pf_common(imprint, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
@@ -380,8 +382,10 @@ def imprint_block(doc: DocumentObject) -> None:
                     lastColumn="0", noHBand="1", noVBand="1"))
     for col in tbl.tblGrid.findall(qn("w:gridCol")):
         col.set(qn("w:w"), width)
-    table.cell(0, 0).width = TEXT_WIDTH
-    table.cell(1, 0).width = TEXT_WIDTH
+    for row in table.rows:
+        row.cells[0].width = TEXT_WIDTH
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(el("w:cantSplit"))
     cc = table.cell(0, 0).paragraphs[0]
     cc.style = STYLES["GwImprint"]
     cc.add_run("抄送：{{ cc }}")
