@@ -137,3 +137,20 @@ def test_pool_uses_only_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ingest._pool_workers() == 1  # another process holds the other core
     runnable["n"] = 5
     assert ingest._pool_workers() == 1
+
+
+def test_same_date_two_files_the_later_saved_wins(tmp_path: Path) -> None:
+    import os
+
+    plan = make_plan()
+    figures, answers = good_values(MED)
+    foot = {"填报人": "甲", "填报日期": D(2024, 7, 2)}
+    old = make_form(plan, MED, "2024-06", tmp_path / "in" / "b-初稿.xlsx", {**figures, "P01/invest": 0.1},
+                    answers, foot)
+    new = make_form(plan, MED, "2024-06", tmp_path / "in" / "a-定稿.xlsx", figures, answers, foot)
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    os.utime(new, (1_700_000_600, 1_700_000_600))
+    result = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
+    assert [Path(s.file).name for s in result.submissions] == ["a-定稿.xlsx"]
+    notice = next(i for i in result.issues if i.code == "superseded")
+    assert notice.file == "b-初稿.xlsx" and "a-定稿.xlsx" in notice.message and notice.unit == MED
