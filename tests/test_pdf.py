@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,31 @@ def fonts_of(path: Path) -> set[str]:
         for ref in fonts.values():
             names.add(str(ref.get_object()["/BaseFont"]))
     return names
+
+
+def words_mm(path: Path, page: int = 1) -> list[tuple[float, float, float, float, str]]:
+    """Words on a page with their box in mm from the top-left corner (pdftotext -bbox)."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path),
+                          "-"], capture_output=True, text=True, check=True).stdout
+    mm = 25.4 / 72
+    return [(float(a) * mm, float(b) * mm, float(c) * mm, float(d) * mm, t)
+            for a, b, c, d, t in re.findall(
+                r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<',
+                out)]
+
+
+def check_layout(bulletin: Path) -> None:
+    """GB/T 9704 positions on the printed first page, measured in mm."""
+    words = words_mm(bulletin)
+    mark = next(w for w in words if w[4].endswith("文件"))
+    assert 71 <= mark[1] <= 73.5  # 标志 top edge 35 mm below the 版心's top (37 mm)
+    assert abs((mark[0] + mark[2]) / 2 - (28 + 156 / 2)) < 2  # centred in the 版心
+    body = [w for w in words if w[1] > 150 and not w[4].startswith("—")]
+    assert min(w[0] for w in body) >= 27.5  # left margin 28 mm
+    assert max(w[2] for w in body) <= 184.5  # right margin 26 mm
+    number = next(w for w in words if w[4] == "—" and w[1] > 262)
+    assert 262 + 6.3 <= number[1] <= 262 + 7.7  # page number 7 mm below the 版心 (262 mm)
+    assert abs(max(w[2] for w in words if w[1] > 262) - (184 - 14 * 25.4 / 72)) < 0.6  # 空一字
 
 
 @needs_libreoffice
@@ -48,6 +76,8 @@ def test_every_document_converts_with_the_cjk_stand_in_fonts(tmp_path):
     used = " ".join(fonts_of(bulletin))
     # 仿宋/小标宋 print as Noto Serif CJK and 黑体 as Noto Sans CJK, not a fallback sans face
     assert "NotoSerifCJK" in used and "NotoSansCJK" in used
+    if shutil.which("pdftotext"):
+        check_layout(bulletin)
     merged = merge_pdfs([bulletin, pdfs[-1]], tmp_path / "pdf" / "会议材料.pdf")
     assert len(PdfReader(str(merged)).pages) == len(reader.pages) + len(
         PdfReader(str(pdfs[-1])).pages)
