@@ -52,6 +52,9 @@ def check_layout(bulletin: Path) -> None:
     number = next(w for w in words if w[4] == "—" and w[1] > 262)
     assert 262 + 6.3 <= number[1] <= 262 + 7.7  # page number 7 mm below the 版心 (262 mm)
     assert abs(max(w[2] for w in words if w[1] > 262) - (184 - 14 * 25.4 / 72)) < 0.6  # 空一字
+    even = [w for w in words_mm(bulletin, page=2) if w[1] > 262]
+    assert [w[4] for w in even] == ["—", "2", "—"]
+    assert abs(min(w[0] for w in even) - (28 + 14 * 25.4 / 72)) < 0.6  # even pages: left, 空一字
 
 
 @needs_libreoffice

@@ -404,3 +404,29 @@ def test_chart_without_cjk_font_is_reported(tmp_path, monkeypatch):
     notes: list[str] = []
     render_word(make_result(), make_ws(tmp_path / "ws"), tmp_path / "out", notes)
     assert notes == [chart.NO_FONT_WARNING]
+
+
+def test_chart_uses_a_cjk_family_and_marks_the_schedule():
+    from reportgen.render.chart import CJK_FAMILIES, completion_chart, find_cjk_font
+
+    family = find_cjk_font()
+    if family is None:
+        pytest.skip("no CJK font installed")
+    assert family in CJK_FAMILIES
+    chart = completion_chart(make_result())
+    assert chart.png is not None and chart.png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert chart.font == family and chart.warning == ""
+    assert find_cjk_font(("没有这种字体",)) is None
+
+
+def test_a_month_with_nothing_to_report_still_renders(tmp_path):
+    empty = PeriodResult(period="2024-01", as_of=dt.date(2024, 1, 31), plan_year=2024,
+                         plan_title="2024年重点项目推进任务分解", plan_version="x",
+                         schedule_rate=1 / 12)
+    files = render_word(empty, make_ws(tmp_path / "ws"), tmp_path / "out")
+    assert [p.name for p in files] == ["进度通报.docx"]
+    text = text_of(files[0])
+    assert "关于2024年1月份重点项目推进情况的通报" in text
+    assert "截至2024年1月31日，无逾期未完成的节点。" in text
+    assert "各责任单位均已按时报送2024年1月份推进情况。" in text
+    assert len(Document(str(files[0])).inline_shapes) == 0  # no chart without targets
