@@ -430,3 +430,14 @@ def test_a_month_with_nothing_to_report_still_renders(tmp_path):
     assert "截至2024年1月31日，无逾期未完成的节点。" in text
     assert "各责任单位均已按时报送2024年1月份推进情况。" in text
     assert len(Document(str(files[0])).inline_shapes) == 0  # no chart without targets
+
+
+def test_no_due_soon_sentence_when_nothing_is_due_soon(tmp_path):
+    ws = make_ws(tmp_path / "ws")
+    ws.config.schedule.due_soon_days = 0
+    result = make_result(window=-1)
+    assert not any(m.status is Status.DUE_SOON for m in result.milestones)
+    files = render_word(result, ws, tmp_path / "out")
+    text = text_of(files[0])
+    assert "日内到期" not in text and "0个节点" not in text
+    assert not [p for p in files if p.parent.name == "提醒函"]

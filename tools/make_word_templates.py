@@ -435,7 +435,8 @@ def bulletin(doc: DocumentObject) -> None:
               "其中已完成{{ ms.done }}个{% if ms.done_late %}（含逾期完成{{ ms.done_late }}个）"
               "{% endif %}，逾期未完成{{ ms.overdue }}个{% if ms.not_reported %}，未报送进展"
               "{{ ms.not_reported }}个{% endif %}{% if ms.early %}；另有{{ ms.early }}个节点提前完成"
-              "{% endif %}；{{ ms.due_soon }}个节点将在{{ ms.window }}日内到期。")
+              "{% endif %}{% if ms.due_soon %}；{{ ms.due_soon }}个节点将在{{ ms.window }}日内"
+              "到期{% endif %}。")
     para(doc, "应报送单位{{ units.total }}个，已报送{{ units.submitted }}个"
               "{% if units.missing %}，未报送{{ units.missing }}个{% endif %}。")
     para(doc, "二、项目推进情况", "GwH1")
