@@ -15,11 +15,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.errors import ReportgenError, UsageError
 from reportgen.fsutil import workspace_lock
-from reportgen.model import PeriodResult, Severity, Status, period_end
+from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
 from reportgen.workspace import Workspace
+
+if TYPE_CHECKING:
+    from reportgen.ingest import IngestResult
 
 log = logging.getLogger("reportgen")
 
@@ -149,14 +153,13 @@ def run_period(
     """
     import shutil
 
-    from reportgen.checkreport import write_check_report
     from reportgen.ingest import read_submissions
     from reportgen.ledger import Ledger
+    from reportgen.parallel import Background
     from reportgen.plan.workbook import load_plan
     from reportgen.reconcile import merge_issues, reconcile
-    from reportgen.render.excel import check_excel_template, render_excel
+    from reportgen.render.excel import check_excel_template
     from reportgen.render.word import check_word_templates, render_word
-    from reportgen.summary import write_summary
 
     as_of = _check_as_of(period, as_of)
     out_dir = ws.output_dir(period)
@@ -190,13 +193,17 @@ def run_period(
                     report.result = result
                 with stages.stage("记入台账"):
                     ledger.record(plan, result, [f.path for f in ingest.files], ws.archive_dir)
-            with stages.stage("校验报告与汇总数据"):
-                write_check_report(ingest, plan, period, staging, ws.config)
-                write_summary(result, staging / "summary.json")
-            with stages.stage("生成公文"):
-                _guard(report, "公文", lambda: render_word(result, ws, staging, report.warnings))
-            with stages.stage("生成汇总表"):
-                _guard(report, "汇总表", lambda: render_excel(result, history, ws, staging / "汇总表.xlsx"))
+            # The spreadsheets do not depend on the Word documents: on two cores they are
+            # written by a forked child meanwhile (reportgen.parallel), else after them.
+            tables = Background(_write_tables, ingest, plan, result, history, ws, staging, progress)
+            try:
+                with stages.stage("生成公文"):
+                    _guard(report, "公文", lambda: render_word(result, ws, staging, report.warnings))
+                failures, times = tables.result()
+            finally:
+                tables.cancel()
+            report.failures += failures
+            report.times += times
             report.written = _publish(staging, out_dir, MANAGED_FOLDERS)
             if pdf:
                 with stages.stage("转换 PDF"):
@@ -205,6 +212,23 @@ def run_period(
             shutil.rmtree(staging, ignore_errors=True)
         log.info("写出文件 %d 个，失败 %d 个", len(report.written), len(report.failures))
     return report
+
+
+def _write_tables(ingest: IngestResult, plan: Plan, result: PeriodResult, history: History,
+                  ws: Workspace, staging: Path, progress: StageHook) -> tuple[list[str], list[StageTime]]:
+    """Write 校验报告, 校验反馈, summary.json and 汇总表 into `staging`; return failures and times."""
+    from reportgen.checkreport import write_check_report
+    from reportgen.render.excel import render_excel
+    from reportgen.summary import write_summary
+
+    sub = RunReport(result=result)
+    stages = _Stages(sub, progress)
+    with stages.stage("校验报告与汇总数据"):
+        write_check_report(ingest, plan, result.period, staging, ws.config)
+        write_summary(result, staging / "summary.json")
+    with stages.stage("生成汇总表"):
+        _guard(sub, "汇总表", lambda: render_excel(result, history, ws, staging / "汇总表.xlsx"))
+    return sub.failures, sub.times
 
 
 def _guard(report: RunReport, what: str, render: Callable[[], object]) -> None:
