@@ -1019,7 +1019,8 @@ def _read_completed(sheet: _Sheet, r: int, c: int, report: MilestoneReport, ctx:
     value = sheet.get(r, c)
     cell = _addr(r, c)
     if value == "":
-        if not sheet.blank_formula(r, c, ctx) and report.status is Reported.DONE:
+        # a date is expected only of a finished milestone: only then can a blank hide a formula
+        if report.status is Reported.DONE and not sheet.blank_formula(r, c, ctx):
             ctx.add(Severity.WARNING, "date_missing",
                     f"节点 {report.code} 填报为已完成，但未填写实际完成日期", sheet.name, cell)
         return

@@ -28,6 +28,8 @@ _ROW_TAG = re.compile(rb"<row[\s>/]")
 # Most a deflate stream can expand: about 1032 to 1.
 _DEFLATE_MAX_RATIO = 1032
 _PROLOG_BYTES = 256
+# central directory file header: signature, flags, method, sizes, name/extra/comment lengths, offset
+_CD_ENTRY = struct.Struct("<4s4xHH8xIIHHH8xI")
 _PROLOG_SEEN: dict[bytes, bool] = {}  # first compressed bytes of a part -> it has a DTD
 
 
@@ -136,11 +138,11 @@ def _directory(data: bytes) -> dict[str, Member] | None:
     members: dict[str, Member] = {}
     pos = cd_off
     for _ in range(n):
-        if data[pos : pos + 4] != b"PK\x01\x02":
+        if pos + 46 > len(data):
             return None
-        flags, method = struct.unpack_from("<HH", data, pos + 8)
-        csize, size, name_len, extra_len, comment_len = struct.unpack_from("<IIHHH", data, pos + 20)
-        (offset,) = struct.unpack_from("<I", data, pos + 42)
+        sig, flags, method, csize, size, name_len, extra_len, comment_len, offset = _CD_ENTRY.unpack_from(data, pos)
+        if sig != b"PK\x01\x02":
+            return None
         if 0xFFFFFFFF in (csize, size, offset):
             return None  # zip64: let zipfile read it
         raw_name = data[pos + 46 : pos + 46 + name_len]
