@@ -44,6 +44,7 @@ def test_unknown_variable_is_named_with_the_text_around_it(ws):
         check_word_templates(ws)
     msg = str(err.value)
     assert "督办通知.docx" in msg and "contact_mail" in msg
+    assert "可用的有：" in msg and "contact_person" in msg  # says what can be used instead
     assert "→ 请联系{{ contact_mail }}。" in msg
     assert "请你单位高度重视" in msg  # the paragraph before it, for orientation
 

@@ -565,7 +565,9 @@ def _check(template: _Template, known: Iterable[str], sample: dict[str, Any]) ->
             if index is not None:
                 break
         raise _template_error(
-            template.name, f"用到了没有的数据项 {'、'.join(unknown)}", lines, index
+            template.name,
+            f"用到了没有的数据项 {'、'.join(unknown)}（可用的有：{'、'.join(sorted(known))}）",
+            lines, index,
         )
     _render(template, sample, lines)
 
