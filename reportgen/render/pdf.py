@@ -136,9 +136,16 @@ def _convert_batch(soffice: str, batch: list[tuple[Path, str]], work: Path, inde
         )
 
 
+PER_EXTRA_FILE = 10.0  # seconds more a process gets for each further file in its batch
+
+
 def convert_to_pdf(paths: Sequence[Path], out_dir: Path, timeout: float = 120,
                    workers: int = 2) -> list[Path]:
-    """Convert Word/Excel files to PDF in out_dir; return the PDFs in the order given."""
+    """Convert Word/Excel files to PDF in out_dir; return the PDFs in the order given.
+
+    `timeout` is for a process converting one file; a process given n files may take
+    timeout + 10 s × (n − 1), so a city's few hundred notices are not cut off.
+    """
     if not paths:
         return []
     soffice = find_soffice()
@@ -154,7 +161,8 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, timeout: float = 120,
         n = max(1, min(workers, os.cpu_count() or 1, len(items)))
         batches = _batches(items, n)
         with ThreadPoolExecutor(max_workers=n) as pool:
-            futures = [pool.submit(_convert_batch, soffice, b, work, i, env, timeout)
+            futures = [pool.submit(_convert_batch, soffice, b, work, i, env,
+                                   timeout + PER_EXTRA_FILE * (len(b) - 1))
                        for i, b in enumerate(batches)]
             for f in futures:
                 f.result()
