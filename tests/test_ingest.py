@@ -123,20 +123,21 @@ def test_pool_uses_only_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
     real_open = builtins.open
-    runnable = {"n": 1}
+    state = {"runnable": 1, "load": 0.9}
 
     def fake_open(path: object, *args: object, **kwargs: object) -> object:
         if path == "/proc/loadavg":
-            return io.StringIO(f"0.50 0.40 0.30 {runnable['n']}/300 4242\n")
+            return io.StringIO(f"{state['load']} 0.40 0.30 {state['runnable']}/300 4242\n")
         return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(ingest.os, "getloadavg", lambda: (state["load"], 0.0, 0.0))
     monkeypatch.setattr(builtins, "open", fake_open)
     assert ingest._pool_workers() == 2  # only this process is running
-    runnable["n"] = 2
+    state["runnable"] = 2
     assert ingest._pool_workers() == 1  # another process holds the other core
-    runnable["n"] = 5
-    assert ingest._pool_workers() == 1
+    state["runnable"], state["load"] = 1, 1.8
+    assert ingest._pool_workers() == 1  # others were busy over the last minute
 
 
 def test_same_date_two_files_the_later_saved_wins(tmp_path: Path) -> None:
