@@ -1180,7 +1180,7 @@ def _pool_workers() -> int:
         load = os.getloadavg()[0]
         with open("/proc/loadavg", encoding="ascii") as fh:
             others = int(fh.read().split()[3].split("/")[0]) - 1  # this process is runnable
-    except (OSError, ValueError, IndexError):
+    except (OSError, AttributeError, ValueError, IndexError):  # not Linux: stay with one
         return 1
     if others > 0 or load > cores - 0.5:
         return 1
