@@ -244,6 +244,7 @@ def col_letter(col: int) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=8192)
 def _addr(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
@@ -1055,6 +1056,7 @@ def _read_completed(sheet: _Sheet, r: int, c: int, report: MilestoneReport, ctx:
 _FOOTER_KEYS = {label.split("（")[0]: label for label in fs.FOOTER_LABELS}
 _DATE_LABEL = fs.FOOTER_LABELS[-1]
 _FOOTER_FIRST = frozenset(label[0] for label in fs.FOOTER_LABELS)
+_LABEL_TAIL = re.compile(r"^(（[^）]*）|\([^)]*\))?[:：]?")  # "（分管领导）：" after a label
 
 
 def _read_footer(sheet: _Sheet, start: int, sub: Submission, ctx: _Ctx) -> None:
@@ -1069,7 +1071,7 @@ def _read_footer(sheet: _Sheet, start: int, sub: Submission, ctx: _Ctx) -> None:
                     if not t.startswith(label):
                         continue
                     rest = t[len(label) :]
-                    rest = re.sub(r"^(（[^）]*）|\([^)]*\))?[:：]?", "", rest)
+                    rest = _LABEL_TAIL.sub("", rest)
                     answer: Any = rest
                     at = c
                     if not rest:
