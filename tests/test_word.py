@@ -212,6 +212,7 @@ def test_bulletin_numbers_match_the_result(rendered):
             assert "本期未报送投资完成情况" in line
         else:
             assert f"累计完成投资{it.cumulative_yi:.2f}亿元" in line
+            assert ("沿用上月数据" in line) == (not it.reported_by)
             assert f"完成年度目标的{it.rate * 100:.1f}%" in line
             gap = round(it.rate * 100, 1) - round(result.schedule_rate * 100, 1)
             assert f"{'高于' if gap > 0 else '低于'}序时进度{abs(gap):.1f}个百分点" in line

@@ -150,15 +150,19 @@ def make_result(
 
     items: list[ItemResult] = []
     for code, name, target, units, before, now in PROJECTS:
-        cum = None if any(u in missing for u in units[:1]) and now is None else now
+        if units[0] in missing:  # the lead did not report: last month's figure is carried
+            cum, by, added = before, "", None
+        else:
+            cum, by = now, units[0] if now is not None else ""
+            added = None if now is None else round(now - before, 6)
         rate = cum / target if cum is not None else None
         vs = "" if rate is None else ("ahead" if rate > schedule else
                                       "behind" if rate < schedule else "on")
         items.append(ItemResult(
             code=code, name=name, section=Section.PROJECT, target_yi=target, cumulative_yi=cum,
-            previous_yi=before, month_added_yi=None if cum is None else round(cum - before, 6),
-            rate=rate, schedule_rate=schedule, vs_schedule=vs,
-            invoice_yi=0.2 if code == "P08" else None, units=list(units),
+            previous_yi=before, month_added_yi=added, rate=rate, schedule_rate=schedule,
+            vs_schedule=vs, invoice_yi=0.2 if code == "P08" else None, units=list(units),
+            reported_by=by,
         ))
     for code, name, units in TASKS:
         items.append(ItemResult(code=code, name=name, section=Section.TASK, target_yi=None,

@@ -448,6 +448,7 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "{{ loop.index }}.{{ p.name }}", "GwH3")
     para(doc, "{% if p.target %}年度投资目标{{ p.target }}亿元，{% endif %}"
               "{% if p.reported %}累计完成投资{{ p.cumulative }}亿元"
+              "{% if p.carried %}（本月未报送，沿用上月数据）{% endif %}"
               "{% if p.rate %}，完成年度目标的{{ p.rate }}，{{ p.vs_text }}{% endif %}"
               "{% if p.month_added %}；本月新增投资{{ p.month_added }}亿元{% endif %}"
               "{% if p.invoice %}；累计开具设备发票{{ p.invoice }}亿元{% endif %}"

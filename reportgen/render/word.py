@@ -237,6 +237,8 @@ def _project(it: ItemResult, ms: list[MilestoneResult], result: PeriodResult,
         "target": fmt_yi(it.target_yi),
         "reported": it.cumulative_yi is not None,
         "cumulative": fmt_yi(it.cumulative_yi),
+        # a figure nobody reported this month is last month's, carried over
+        "carried": it.cumulative_yi is not None and not it.reported_by,
         "rate": fmt_pct(it.rate),
         "vs_text": _vs_text(it.rate, result.schedule_rate, config.check.schedule_tolerance),
         "month_added": fmt_yi(it.month_added_yi) if it.month_added_yi else "",
@@ -757,7 +759,8 @@ def sample_result() -> PeriodResult:
         items=[
             ItemResult(code="P01", name="示例项目", section=Section.PROJECT, target_yi=1.0,
                        cumulative_yi=0.4, month_added_yi=0.1, rate=0.4, schedule_rate=0.5,
-                       vs_schedule="behind", invoice_yi=0.1, units=["甲单位"]),
+                       vs_schedule="behind", invoice_yi=0.1, units=["甲单位"],
+                       reported_by="甲单位"),
             ItemResult(code="T01", name="示例任务", section=Section.TASK, target_yi=None,
                        cumulative_yi=None, units=["甲单位"]),
         ],
