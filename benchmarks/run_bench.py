@@ -44,6 +44,9 @@ README = ROOT / "README.md"
 START = "<!-- bench:start -->"
 END = "<!-- bench:end -->"
 
+# stages that run at the same time (pipeline: 表格 in a forked child while 公文 render)
+PARALLEL = ("生成公文", "校验报告与汇总数据", "生成汇总表")
+
 STYLE_TABLES = ("_fonts", "_fills", "_borders", "_number_formats", "_alignments",
                 "_protections", "_cell_styles", "_named_styles")
 
@@ -141,7 +144,11 @@ def child(root: Path, profile: Path | None) -> dict[str, Any]:
         profiler.dump_stats(str(profile))
     peak = max(_maxrss_mb(resource.RUSAGE_SELF), _maxrss_mb(resource.RUSAGE_CHILDREN))
     stages = {t.label: t.seconds for t in report.times}
-    stages["其他（总表、模板检查、发布）"] = total - sum(stages.values())
+    # the spreadsheets are written in a child process while the Word documents render
+    overlap = max(stages.get("生成公文", 0.0),
+                  sum(stages.get(k, 0.0) for k in PARALLEL if k != "生成公文"))
+    sequential = sum(v for k, v in stages.items() if k not in PARALLEL)
+    stages["其他（总表、模板检查、发布）"] = max(0.0, total - sequential - overlap)
 
     out = ws.output_dir(PERIOD)
     inputs = sorted(p for p in ws.submissions_dir(PERIOD).iterdir() if p.is_file())
@@ -167,32 +174,43 @@ def child(root: Path, profile: Path | None) -> dict[str, Any]:
 # ---------------------------------------------------------------- parent
 
 
-def run_size(size: Size, profile: Path | None = None) -> dict[str, Any]:
-    """Make the city for `size` (once) and measure a run of it in a fresh process."""
+def run_size(size: Size, repeat: int = 3, profile: Path | None = None) -> dict[str, Any]:
+    """Make the city for `size` (once) and measure runs of it in fresh processes; return the best.
+
+    The best of `repeat` runs, because other work on the machine only ever adds time.
+    """
     root = make_city(size)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(root)]
     if profile is not None:
         cmd += ["--profile", str(profile)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"基准运行失败：\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    runs = []
+    for _ in range(repeat):
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"基准运行失败：\n{proc.stderr}")
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    best = min(runs, key=lambda r: r["total"])
+    best["peak_mb"] = max(r["peak_mb"] for r in runs)
+    best["runs"] = [round(r["total"], 2) for r in runs]
+    return best
 
 
 def startup_times(repeat: int = 7) -> dict[str, float]:
     """Return the best wall time of `reportgen --help` and `reportgen status` (example workspace)."""
     cmds = {
         "reportgen --help": [sys.executable, "-m", "reportgen", "--help"],
-        "reportgen status --period 2024-06": [sys.executable, "-m", "reportgen", "-w", str(ROOT),
-                                              "status", "--period", "2024-06"],
+        "reportgen status --period 2024-06": [sys.executable, "-m", "reportgen", "status",
+                                              "--period", "2024-06", "-w", str(ROOT)],
     }
     out: dict[str, float] = {}
     for label, cmd in cmds.items():
         times = []
         for _ in range(repeat):
             start = time.perf_counter()
-            subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT)
+            proc = subprocess.run(cmd, capture_output=True, check=False, cwd=ROOT)
             times.append(time.perf_counter() - start)
+            if proc.returncode != 0:
+                raise SystemExit(f"{label} 失败：{proc.stderr.decode('utf-8', 'replace')}")
         out[label] = min(times)
     return out
 
@@ -206,7 +224,8 @@ def tables(results: list[dict[str, Any]], startup: dict[str, float]) -> str:
     big = results[-1]
     lines = [
         f"全市规模合成数据（{big['units']} 个单位、{big['milestones']:,} 个节点、"
-        f"{big['files']} 个报送文件，{big['cpus']} 核），`reportgen run` 各阶段：",
+        f"{big['files']} 个报送文件，{big['cpus']} 核；每种规模运行 {len(big['runs'])} 次取最快），"
+        "`reportgen run` 各阶段：",
         "",
         "| 阶段 | 用时（秒） | 下限（秒） | 比值 |",
         "|---|---:|---:|---:|",
@@ -214,14 +233,16 @@ def tables(results: list[dict[str, Any]], startup: dict[str, float]) -> str:
     for label, seconds in big["stages"].items():
         fl = big["floors"].get(label)
         ratio = f"{seconds / fl:.2f}" if fl else "—"
-        lines.append(f"| {label} | {_s(seconds)} | {_s(fl) if fl else '—'} | {ratio} |")
+        mark = " ∥" if label in PARALLEL else ""
+        lines.append(f"| {label}{mark} | {_s(seconds)} | {_s(fl) if fl else '—'} | {ratio} |")
     fsum = sum(big["floors"].values())
     lines.append(f"| **合计** | **{_s(big['total'])}** | **{_s(fsum)}** | "
                  f"**{big['total'] / fsum:.2f}** |")
     lines += [
         "",
         "下限：同样的文件只用 python-calamine 读（单进程）；同样的公文只用 docxtpl 按同样的模板和数据生成；"
-        "同样的单元格（值与样式）只用 openpyxl 写出。核对进度、记入台账为纯计算与 SQLite，无对应下限。",
+        "同样的单元格（值与样式）只用 openpyxl 写出。核对进度、记入台账为纯计算与 SQLite，无对应下限。"
+        "标 ∥ 的阶段同时进行（表格在子进程中生成），合计为整个运行的实际用时。",
         "",
         "三种规模（成本应随节点数线性增长）：",
         "",
@@ -264,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="reportgen 全市规模基准测试")
     parser.add_argument("--sizes", help="如 75x750x3000,300x3000x12000（单位x项目x节点）")
     parser.add_argument("--readme", action="store_true", help="把结果写入 README.md")
+    parser.add_argument("--repeat", type=int, default=3, help="每种规模运行次数，取最快一次（默认 3）")
     parser.add_argument("--profile", type=Path, help="cProfile 输出文件（最大规模）")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -273,10 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [_parse_size(s) for s in args.sizes.split(",")] if args.sizes else SIZES
     results = []
     for i, size in enumerate(sizes):
-        r = run_size(size, args.profile if i == len(sizes) - 1 else None)
+        r = run_size(size, args.repeat, args.profile if i == len(sizes) - 1 else None)
         fsum = sum(r["floors"].values())
-        print(f"{size.name}: {r['total']:.2f} s, floors {fsum:.2f} s, ratio {r['total'] / fsum:.2f}, "
-              f"peak {r['peak_mb']:.0f} MiB", file=sys.stderr)
+        print(f"{size.name}: {r['total']:.2f} s (runs {r['runs']}), floors {fsum:.2f} s, "
+              f"ratio {r['total'] / fsum:.2f}, peak {r['peak_mb']:.0f} MiB", file=sys.stderr)
         results.append(r)
     startup = startup_times()
     text = tables(results, startup)
