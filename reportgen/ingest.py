@@ -58,6 +58,7 @@ _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 _TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月.*?[（(]\s*(.+?)\s*[）)]\s*$")
 _FIGURE_CODE = re.compile(r"^([PT]\d{2,4})(?:/(invest|invoice))?$")
+_PERIOD = re.compile(r"^\d{4}-\d{2}$")
 _MILESTONE_CODE = re.compile(r"^[PT]\d{2,4}-M\d{2,3}$")
 _CELL_WITH_BODY = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
@@ -771,6 +772,13 @@ def _identify(
             Severity.INFO, f"identified_by_{by}",
             f"文件中没有隐藏的标识表（{fs.SHEET_META}），已根据{how[by]}识别为“{unit}”的报送表{guessed}",
         )
+        period = period or ctx.period
+    elif not _PERIOD.match(period):
+        # the hidden sheet lost its month (edited by hand): the title or file name may say it
+        period = _period_in(" ".join(_text(s.get(0, 0)) for s, _h, _c in sheets) + ctx.name, index.plan.year)
+        source = f"标题或文件名中的 {period}" if period else f"本批次 {ctx.period}"
+        ctx.add(Severity.INFO, "period_assumed", f"隐藏的标识表中没有有效的报送月份，按{source}处理",
+                fs.SHEET_META, "B2")
         period = period or ctx.period
     if from_path and from_path != unit:
         ctx.add(

@@ -431,6 +431,8 @@ CASES: list[Case] = [
     Case("五月的表.xlsx", form(period="2024-05"), [Expect("wrong_period", E, ("2024-05", "2024-06"))]),
     Case(f"{ECON}（错发）.xlsx", form(), [Expect("unit_mismatch", E, (ECON, MED))]),
     Case("单位不明.xlsx", form(edit=meta_value("unit", "某某局")), [Expect("unknown_unit", E, ("某某局",), "B1")]),
+    Case("标识表缺月份.xlsx", form(edit=meta_value("period", "")),
+         [Expect("period_assumed", INFO, ("2024-06",), "B2")], check=has_figures(P01_invest=1.0)),
     Case("旧版任务分解.xlsx", form(edit=meta_value("plan_version", "oldversion")),
          [Expect("plan_version", W, ("oldversion", "v1test"))], check=has_figures(P01_invest=1.0)),
     # ---- figures
