@@ -178,12 +178,20 @@ def _reported(m: MilestoneResult, items: dict[str, ItemResult]) -> str:
 
 
 def _unit_order(result: PeriodResult) -> list[str]:
-    order = [u.name for u in result.units]
+    order = dict.fromkeys(u.name for u in result.units)  # a dict: `in` on a list is units × milestones
     for m in result.milestones:
         for u in m.units:
-            if u not in order:
-                order.append(u)
-    return order
+            order.setdefault(u, None)
+    return list(order)
+
+
+def _by_unit(result: PeriodResult) -> dict[str, list[MilestoneResult]]:
+    """Return unit -> the milestones naming it, in plan order (one pass, not one per unit)."""
+    out: dict[str, list[MilestoneResult]] = {}
+    for m in result.milestones:
+        for u in dict.fromkeys(m.units):
+            out.setdefault(u, []).append(m)
+    return out
 
 
 def _totals(result: PeriodResult, config: Config) -> dict[str, Any]:
@@ -260,8 +268,12 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
     projects = [it for it in result.items if it.section is Section.PROJECT]
     tasks = [it for it in result.items if it.section is Section.TASK]
     overdue_units = []
+    overdue_by_lead: dict[str, list[MilestoneResult]] = {}
+    for m in result.milestones:
+        if m.status is Status.OVERDUE:
+            overdue_by_lead.setdefault(m.lead, []).append(m)
     for unit in _unit_order(result):
-        mine = [m for m in result.milestones if m.status is Status.OVERDUE and m.lead == unit]
+        mine = overdue_by_lead.get(unit, [])
         if mine:
             overdue_units.append({
                 "name": unit,
@@ -357,11 +369,11 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
     """Return, per notice kind (督办通知/提醒函/催报通知), one context per unit that gets one."""
     items = {it.code: it for it in result.items}
     order = _unit_order(result)
+    by_unit = _by_unit(result)
     out: dict[str, list[dict[str, Any]]] = {kind: [] for kind in NOTICES}
     for status, kind in ((Status.OVERDUE, "督办通知"), (Status.DUE_SOON, "提醒函")):
         for unit in order:
-            mine = [m for m in result.milestones
-                    if unit in m.units and unit_status(m, unit) is status]
+            mine = [m for m in by_unit.get(unit, []) if unit_status(m, unit) is status]
             if mine:
                 matters = [_matter(m, unit, items, result.as_of) for m in mine]
                 out[kind].append(_notice_context(result, config, unit, matters))
@@ -369,16 +381,14 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
         if not u.submitted:
             ctx = _notice_context(result, config, u.name, [])
             names: dict[str, None] = {}
-            for m in result.milestones:
-                if u.name in m.units:
-                    names.setdefault(m.item_name, None)
+            for m in by_unit.get(u.name, []):
+                names.setdefault(m.item_name, None)
             for it in result.items:
                 if u.name in it.units:
                     names.setdefault(it.name, None)
             ctx["items"] = clean("、".join(names))
             ctx["due_count"] = sum(
-                1 for m in result.milestones
-                if u.name in m.units and m.due is not None and m.due <= result.as_of
+                1 for m in by_unit.get(u.name, []) if m.due is not None and m.due <= result.as_of
             )
             out["催报通知"].append(ctx)
     return out
