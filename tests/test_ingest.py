@@ -155,3 +155,35 @@ def test_same_date_two_files_the_later_saved_wins(tmp_path: Path) -> None:
     assert [Path(s.file).name for s in result.submissions] == ["a-定稿.xlsx"]
     notice = next(i for i in result.issues if i.code == "superseded")
     assert notice.file == "b-初稿.xlsx" and "a-定稿.xlsx" in notice.message and notice.unit == MED
+
+
+@pytest.mark.parametrize("fmt_id", [27, 28, 30, 31, 36, 50, 52, 55, 57, 58])
+def test_chinese_builtin_date_formats_read_as_dates(tmp_path: Path, fmt_id: int) -> None:
+    """Excel's Chinese built-in date formats (ids 27-36, 50-58) store a serial; openpyxl sees a number."""
+    import re
+    import zipfile
+
+    from ingest_support import patch_zip
+
+    plan = make_plan()
+    path = make_form(plan, MED, "2024-06", tmp_path / "f.xlsx", {"P01/invest": 1.0, "P03/invest": 0.5},
+                     {"P03-M01": {"status": "已完成", "completed_on": 45458}})
+    with zipfile.ZipFile(path) as z:
+        sheet = next(n for n in z.namelist() if n.startswith("xl/worksheets/") and b"P03-M01" in z.read(n))
+        style = int(re.search(rb'<c r="G4" s="(\d+)"', z.read(sheet)).group(1))  # type: ignore[union-attr]
+
+    def set_format(data: bytes) -> bytes:
+        text = data.decode()
+        block = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", text, re.S).group(1)  # type: ignore[union-attr]
+        xfs = re.findall(r"<xf [^>]*/>|<xf [^>]*>.*?</xf>", block, re.S)
+        xfs[style] = re.sub(r'numFmtId="\d+"', f'numFmtId="{fmt_id}"', xfs[style])
+        return text.replace(block, "".join(xfs)).encode()
+
+    patch_zip(path, {"xl/styles.xml": set_format})
+    from openpyxl import load_workbook
+
+    assert isinstance(load_workbook(path)["节点推进情况"]["G4"].value, int | float)  # the trap
+    read = read_submission(path, plan, Config(), "2024-06")
+    assert read.submission is not None
+    assert read.submission.milestones["P03-M01"].completed_on == D(2024, 6, 15)
+    assert not [i for i in read.issues if i.severity is not Severity.INFO]

@@ -267,7 +267,7 @@ def cn_date_format(path: Path) -> None:
         text = data.decode()
         xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", text, re.S)
         assert xfs
-        parts = re.findall(r"<xf .*?(?:/>|</xf>)", xfs.group(1), re.S)
+        parts = re.findall(r"<xf [^>]*/>|<xf [^>]*>.*?</xf>", xfs.group(1), re.S)
         parts[index] = re.sub(r'numFmtId="\d+"', 'numFmtId="31"', parts[index])
         return text.replace(xfs.group(1), "".join(parts)).encode()
 
