@@ -611,11 +611,14 @@ def _calamine_problem(exc: Exception) -> tuple[Severity, str, str]:
     text = str(exc)
     if kind == "PasswordError" or "password" in text.lower() or "encrypt" in text.lower():
         return Severity.ERROR, "encrypted", "文件设置了密码（已加密），无法读取；请取消密码后重新报送"
-    return (
-        Severity.ERROR,
-        "corrupt_file",
-        f"文件已损坏或格式异常，无法读取（{kind}）；请用Excel打开后另存为.xlsx再报送",
-    )
+    if type(exc).__module__.startswith("python_calamine") or isinstance(exc, (ValueError, OSError, EOFError)):
+        return (
+            Severity.ERROR,
+            "corrupt_file",
+            f"文件已损坏或格式异常，无法读取（{kind}）；请用Excel打开后另存为.xlsx再报送",
+        )
+    # not the file's fault: say so, so that it is reported rather than blamed on the unit
+    return Severity.ERROR, "read_failed", f"读取本文件时程序出错（{kind}: {text[:200]}），请将此文件提供给系统维护人员"
 
 
 def _read_book(book: _Book, sub: Submission, ctx: _Ctx, previous: Mapping[str, float]) -> None:
