@@ -165,3 +165,69 @@ def test_run_with_hostile_template_stops_before_writing(tmp_path: Path) -> None:
     assert "进度通报.docx" in result.output
     assert "__subclasses__" not in "".join(
         p.read_text("utf-8", "replace") for p in (root / "output").rglob("*.json"))
+
+
+# ---------------------------------------------------------------- quick commands start quickly
+
+HEAVY = ("openpyxl", "docx", "docxtpl", "matplotlib", "pandas", "jinja2", "numpy", "PIL", "lxml")
+
+
+def _imported(args: list[str]) -> set[str]:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "reportgen", *args],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line}
+
+
+def test_help_imports_no_heavy_library() -> None:
+    loaded = _imported(["--help"])
+    assert "click" in loaded
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+
+
+def test_status_imports_no_heavy_library(tmp_path: Path) -> None:
+    root = example_workspace(tmp_path / "ws")
+    loaded = _imported(["status", "--period", PERIOD, "-w", str(root)])
+    assert "reportgen.ingest" in loaded
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+
+
+# ---------------------------------------------------------------- work on the other core
+
+
+def _double(x: int) -> tuple[int, int]:
+    import os
+
+    return x * 2, os.getpid()
+
+
+def _fail() -> None:
+    raise TemplateError("模板有误")
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_background_returns_and_raises_as_the_call_did(fork: bool) -> None:
+    import os
+
+    from reportgen.parallel import Background
+
+    job = Background(_double, 21, fork=fork)
+    assert job.forked is fork
+    value, pid = job.result()
+    assert value == 42 and (pid != os.getpid()) is fork
+    with pytest.raises(TemplateError, match="模板有误"):
+        Background(_fail, fork=fork).result()
+
+
+def test_background_child_that_dies_is_an_error() -> None:
+    import os
+
+    from reportgen.parallel import Background
+
+    job = Background(os._exit, 3, fork=True)
+    with pytest.raises(RuntimeError, match="退出码 3"):
+        job.result()
