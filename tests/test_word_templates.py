@@ -112,3 +112,13 @@ def test_committed_templates_are_what_the_maker_writes(tmp_path):
         styles = {s.name for s in Document(str(out / name)).styles}
         assert len(styles) < 25  # trimmed to what the template uses
     shutil.rmtree(out)
+
+
+def test_a_template_cannot_reach_python(ws):
+    add_paragraph(ws, "催报通知.docx", "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+                  after="联系人")
+    with pytest.raises(TemplateError) as err:
+        check_word_templates(ws)
+    msg = str(err.value)
+    assert "催报通知.docx" in msg and "unsafe" in msg
+    assert "→ {{ ''.__class__.__mro__[1].__subclasses__() }}" in msg

@@ -430,15 +430,19 @@ class _Template:
 
 
 def _env() -> Any:
-    """A Jinja environment for one batch: strict names, escaping, compiled parts reused.
+    """A sandboxed Jinja environment for one batch: strict names, escaping, parts reused.
+
+    Templates are files staff edit, so they are data, not code: the sandbox refuses
+    `__class__`, `__globals__` and the like (a SecurityError, reported as a TemplateError).
 
     docxtpl compiles the document, footers and properties of every notice from source; the
     source is the same for every notice of a kind, so caching the compiled template removes
     about 40 % of the time a notice takes.
     """
-    from jinja2 import Environment, StrictUndefined
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    class _Cached(Environment):
+    class _Cached(ImmutableSandboxedEnvironment):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.compiled: dict[tuple[str, Any], Any] = {}
@@ -614,10 +618,20 @@ def _render(template: _Template, ctx: dict[str, Any], lines: list[str] | None = 
                               _find_line_var(lines, name)) from None
     except JinjaError as exc:
         lines = lines or _paragraph_lines(_docx(template.data))
-        lineno = getattr(exc, "lineno", None)
+        lineno = getattr(exc, "lineno", None) or _template_lineno(exc)
         raise _template_error(template.name, f"填充时出错（{exc}）", lines,
                               lineno - 1 if lineno else None) from None
     return tpl
+
+
+def _template_lineno(exc: BaseException) -> int | None:
+    """The template line a runtime error happened on (Jinja rewrites tracebacks to it)."""
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            found = tb.tb_lineno
+        tb = tb.tb_next
+    return found
 
 
 def check_word_templates(ws: Workspace) -> None:
