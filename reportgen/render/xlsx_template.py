@@ -619,8 +619,9 @@ def _fit_height(ws: Worksheet, row: int, fit: list[tuple[int, float, float]]) ->
             width = (len(para.encode("utf-8")) + len(para)) / 2
             lines += max(1, math.ceil(width / chars))
         best = max(best, lines * line + 4)
-    if best > 20:
-        ws.row_dimensions[row].height = min(best, 409)
+    if best:
+        # a one-line row still gets room around its text, like its wrapped neighbours
+        ws.row_dimensions[row].height = min(max(best, 2 * line), 409)
 
 
 def _move_rows(ws: Worksheet, row: int, delta: int) -> None:
