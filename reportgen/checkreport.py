@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen.config import Config
+from reportgen.fsutil import atomic_path
 from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
 from reportgen.workspace import safe_filename
 
@@ -165,7 +166,8 @@ def write_check_report(
         ws.cell(4, 1, "未发现问题。").font = st.body
     _status_sheet(wb.create_sheet("报送情况"), st, result, units, period)
     path = out_dir / REPORT_NAME
-    wb.save(path)
+    with atomic_path(path) as tmp:  # a run killed while saving leaves the old report whole
+        wb.save(tmp)
     paths = [path]
     by_unit: dict[str, list[Issue]] = {}
     for i in issues:
@@ -233,5 +235,6 @@ def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str,
     ws.row_dimensions[end].height = 36
     ws.print_area = f"A1:F{end}"
     path = folder / f"{safe_filename(unit)}.xlsx"
-    wb.save(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
     return path
