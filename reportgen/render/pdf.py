@@ -23,6 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportgen.errors import ReportgenError
+from reportgen.fsutil import atomic_path
 
 SERIF = "Noto Serif CJK SC"
 SANS = "Noto Sans CJK SC"
@@ -175,7 +176,8 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, timeout: float = 120,
                 missing.append(src.name)
                 continue
             target = out_dir / f"{stem}.pdf"
-            shutil.move(str(made), target)
+            with atomic_path(target) as part:  # the temporary folder may be on another disk
+                shutil.move(str(made), part)
             results.append(target)
     if missing:
         raise PdfError(f"LibreOffice 未能转换以下文件（文件可能已损坏或被占用）：{'、'.join(missing)}")
@@ -194,7 +196,7 @@ def merge_pdfs(paths: Sequence[Path], out: Path) -> Path:
         for p in paths:
             writer.append(str(p))
         out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("wb") as fh:
+        with atomic_path(out) as part, part.open("wb") as fh:
             writer.write(fh)
     except (OSError, PyPdfError) as exc:
         raise PdfError(f"合并 PDF 失败：{exc}") from exc
