@@ -1,0 +1,59 @@
+"""A small synthetic city through the whole run (issue 9): four-digit item codes, typed numbers.
+
+benchmarks/city.py builds the plan by code (here 1,300 items, so projects are numbered past
+P999 as the importer numbers them) and fills every unit's form the way units do: numbers and
+dates typed as text, late and blocked milestones, a unit or two silent, a renamed file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from hardening_support import ROOT
+
+from reportgen.model import Severity, Status
+from reportgen.pipeline import run_period
+from reportgen.workspace import open_workspace
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from city import PERIOD, Size, make_city  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def city_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    root = make_city(Size(units=8, items=1300, milestones=1300, seed=3),
+                     root=tmp_path_factory.mktemp("city") / "city", workers=2)
+    ws = open_workspace(root)
+    return root, run_period(ws, PERIOD)
+
+
+def test_every_document_written(city_run: tuple[Path, object]) -> None:
+    root, report = city_run
+    assert not report.failures
+    out = root / "output" / PERIOD
+    assert {"summary.json", "进度通报.docx", "汇总表.xlsx", "校验报告.xlsx"} <= {
+        p.name for p in out.iterdir()}
+
+
+def test_four_digit_codes_are_read(city_run: tuple[Path, object]) -> None:
+    _root, report = city_run
+    result = report.result
+    submitted = {u.name for u in result.units if u.submitted}
+    late = [m for m in result.milestones if int(m.item[1:]) >= 1000 and m.lead in submitted]
+    assert late, "the plan should have projects numbered P1000 and above"
+    assert all(m.status is not Status.NOT_REPORTED for m in late)
+    assert any(it.code == "P1040" and it.cumulative_yi is not None for it in result.items)
+
+
+def test_typed_numbers_and_dates_are_taken_without_errors(city_run: tuple[Path, object]) -> None:
+    root, report = city_run
+    errors = [i for i in report.result.issues if i.severity is Severity.ERROR]
+    assert errors == []
+    data = json.loads((root / "output" / PERIOD / "summary.json").read_text("utf-8"))
+    assert len(data["milestones"]) == 1300
+    statuses = {m["status"] for m in data["milestones"]}
+    assert {"done", "done_late", "overdue", "in_progress"} <= statuses
