@@ -20,7 +20,7 @@ from reportgen.workspace import open_workspace
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from city import PERIOD, Size, make_city  # noqa: E402
+from city import PERIOD, Size, make_city
 
 
 @pytest.fixture(scope="module")
