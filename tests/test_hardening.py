@@ -57,6 +57,19 @@ def test_inputs_are_byte_identical_after_runs(two_runs: dict) -> None:
     assert tree_hashes(two_runs["a"] / "input") == two_runs["inputs_before"]
 
 
+def test_inputs_untouched_by_every_command(tmp_path: Path) -> None:
+    root = example_workspace(tmp_path / "ws")
+    before = tree_hashes(root / "input")
+    runner = CliRunner()
+    for args in (["forms"], ["check"], ["status"], ["run"], ["forms"], ["run", "--as-of", "2024-06-20"],
+                 ["plan", "show"]):
+        period = ["--period", PERIOD] if args[0] != "plan" else []
+        result = runner.invoke(main, [*args, *period, "-w", str(root)])
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), args
+        assert tree_hashes(root / "input") == before, args
+
+
 def test_no_staging_or_temporary_files_left(two_runs: dict) -> None:
     a: Path = two_runs["a"]
     leftovers = [p for p in (a / "output").rglob("*") if p.name.startswith(".")]
