@@ -276,8 +276,12 @@ def tables(results: list[dict[str, Any]], startup: dict[str, float]) -> str:
                       f"用时 ×{b['total'] / a['total']:.1f}，CPU ×{b['cpu'] / a['cpu']:.1f}。")
     lines += ["", "启动时间（示例工作区，取 7 次最快）：", ""]
     lines += [f"- `{k}`：{v:.2f} 秒" for k, v in startup.items()]
-    lines += ["", "重新测量：`python benchmarks/run_bench.py --readme`"
-              "（首次运行先生成合成数据，放在 `benchmarks/_work/`，约需数分钟）。"]
+    lines += ["", "合成数据由 `benchmarks/city.py` 按代码生成：任务分解总表，以及各单位填好的报送表"
+              "（约 5% 的单位未报送，部分单位把数字和日期写成文字，节点有按期、逾期完成和逾期未完成，"
+              "个别文件改了名或同一单位报了两份）。",
+              "", "重新测量：`python3 benchmarks/run_bench.py --readme`（即 `make bench`，另加 --readme 写入本节；"
+              "首次运行先生成合成数据，放在 `benchmarks/_work/`，约需数分钟）。"
+              "剖析热点：`--sizes 300x3000x12000 --profile run.prof`。"]
     return "\n".join(lines)
 
 
