@@ -273,11 +273,17 @@ def answers(plan: Plan, size: Size) -> list[Answer]:
 
 
 _PLAN: Plan | None = None
+_ROWS: dict[str, Any] = {}
 
 
 def _init(plan: Plan) -> None:
+    from reportgen.config import Config
+    from reportgen.forms import all_unit_rows
+
     global _PLAN
     _PLAN = plan
+    # every unit's rows once per worker: write_form works them out from the whole plan each time
+    _ROWS.update(all_unit_rows(plan, Config()))
 
 
 def _columns(ws: Any, headers: dict[str, str]) -> dict[str, int]:
@@ -300,8 +306,14 @@ def _fill_one(job: tuple[Answer, str, str]) -> list[str]:
     config = Config()
     end = period_end(PERIOD)
     generated = dt.datetime(end.year, end.month, end.day, 9, 0) + dt.timedelta(days=1)
-    blank = write_form(_PLAN, config, PERIOD, ans.unit, Path(blank_dir) / f"{ans.unit}.xlsx",
-                       generated_at=generated)
+    try:
+        from reportgen.forms import _write
+
+        blank = _write(_PLAN, config, PERIOD, _ROWS[ans.unit], Path(blank_dir) / f"{ans.unit}.xlsx",
+                       None, generated)
+    except (ImportError, TypeError):  # the private helper changed: the public way, slower
+        blank = write_form(_PLAN, config, PERIOD, ans.unit, Path(blank_dir) / f"{ans.unit}.xlsx",
+                           generated_at=generated)
     wb = load_workbook(blank)
     ws = wb[fs.SHEET_FIGURES]
     col = _columns(ws, fs.FIGURE_HEADERS)
