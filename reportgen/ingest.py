@@ -8,6 +8,7 @@ reads .xlsx/.xlsm/.xls/.ods alike. Layout: `reportgen.formspec`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -21,6 +22,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from reportgen import formspec as fs
 from reportgen.config import Config
@@ -40,7 +43,18 @@ from reportgen.model import (
     Submission,
     period_end,
 )
-from reportgen.safety import Inspection, inspect_bytes, raw_member, read_member
+from reportgen.safety import (
+    Inspection,
+    clip_cells,
+    dtd_issue,
+    far_cells,
+    has_dtd,
+    inspect_bytes,
+    members_of,
+    raw_member,
+    read_member,
+    replace_member,
+)
 
 # Files no one submitted: office lock files and system clutter.
 _IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
@@ -386,6 +400,14 @@ class _Sheet:
         return True
 
 
+class _Refused(Exception):
+    """A part of the file, opened only now, must not be read at all."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
 # Forms from one generator share workbook.xml and its rels byte for byte (compressed).
 _PARTS_CACHE: dict[tuple[bytes, ...], dict[str, str]] = {}
 
@@ -394,26 +416,25 @@ class _Book:
     """Sheets of one workbook, loaded on first use."""
 
     def __init__(self, insp: Inspection, max_rows: int) -> None:
-        from python_calamine import CalamineWorkbook
-
         self.wb = CalamineWorkbook.from_filelike(io.BytesIO(insp.payload))
         self.insp = insp
         self.max_rows = max_rows
         self.visible: list[str] = []
         self.names = list(self.wb.sheet_names)
-        from python_calamine import SheetTypeEnum, SheetVisibleEnum
-
         for meta in self.wb.sheets_metadata:
             if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
                 self.visible.append(meta.name)
         self._cache: dict[str, _Sheet] = {}
         self._formulas: dict[str, dict[tuple[int, int], str]] = {}
+        self._xml_cache: dict[str, bytes] = {}
         self._part_names: dict[str, str] | None = None
         self.issues: list[Issue] = []
 
     def sheet(self, name: str) -> _Sheet:
         if name in self._cache:
             return self._cache[name]
+        if self.insp.kind == "xlsx":
+            self._guard(name)
         cs = self.wb.get_sheet_by_name(name)
         rows = cs.to_python(skip_empty_area=False, nrows=self.max_rows + 1)
         truncated = self._truncated_rows(name)
@@ -436,6 +457,37 @@ class _Book:
         _fill_merged(sheet)
         self._cache[name] = sheet
         return sheet
+
+    def _xml(self, part: str) -> bytes:
+        """Return a worksheet part's XML, inflated once."""
+        if part not in self._xml_cache:
+            self._xml_cache[part] = self._part(part) if part in self.insp.members else b""
+        return self._xml_cache[part]
+
+    def _guard(self, name: str) -> None:
+        """Drop cells far outside any form before calamine sees them (it would allocate them all)."""
+        part = self._parts().get(name, "")
+        xml = self._xml(part) if part else b""
+        if has_dtd(xml):
+            raise _Refused(dtd_issue(part))
+        far = far_cells(xml, self.max_rows)
+        if not far:
+            return
+        clipped = clip_cells(self._xml(part), self.max_rows)
+        payload = replace_member(self.insp.payload, part, clipped)
+        self.insp = dataclasses.replace(self.insp, payload=payload, members=members_of(payload))
+        self.wb = CalamineWorkbook.from_filelike(io.BytesIO(payload))
+        self._xml_cache[part] = clipped
+        if part not in self.insp.truncated_parts:  # else too_many_rows says it already
+            more = f"等{len(far)}个" if len(far) > 1 else ""
+            self.issues.append(
+                Issue(
+                    Severity.WARNING,
+                    f"工作表在 {far[0]}{more}远离表格的单元格中有内容（超出第{self.max_rows}行或第ZZ列），"
+                    "已忽略这些单元格；请删除多余内容后重新报送",
+                    "far_cells", sheet=name, cell=far[0],
+                )
+            )
 
     def _truncated_rows(self, name: str) -> int:
         if not self.insp.truncated_parts:
@@ -481,7 +533,7 @@ class _Book:
             return self._formulas[name]
         found: dict[tuple[int, int], str] = {}
         part = self._parts().get(name, "") if self.insp.kind == "xlsx" else ""
-        data = self._part(part) if part in self.insp.members else b""
+        data = self._xml(part) if part else b""
         if b"<f>" in data or b"<f " in data:  # not <formula1> of a validation
             for m in _CELL_WITH_BODY.finditer(data):
                 body = m.group(2)
@@ -582,6 +634,9 @@ def _read_one(
     )
     try:
         _read_book(book, sub, ctx, previous)
+    except _Refused as refused:
+        ctx.add(refused.issue.severity, refused.issue.code, refused.issue.message)
+        return out
     except Exception as exc:
         ctx.add(*_calamine_problem(exc))
         return out

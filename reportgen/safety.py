@@ -168,6 +168,11 @@ def _members(data: bytes) -> dict[str, Member] | None:
         return None
 
 
+def members_of(data: bytes) -> dict[str, Member]:
+    """Return a readable zip's members by name (empty when it cannot be read)."""
+    return _members(data) or {}
+
+
 def raw_member(data: bytes, m: Member) -> bytes:
     """Return the member's compressed bytes (raises BadZipFile when its header is not there)."""
     if data[m.offset : m.offset + 4] != b"PK\x03\x04":
@@ -202,6 +207,20 @@ def _head(data: bytes, m: Member, size: int) -> bytes | None:
         except zlib.error:
             return None
     return None
+
+
+def dtd_issue(part: str) -> Issue:
+    """Return the issue for an XML part that declares a DTD or entities."""
+    return _issue(
+        "xml_entities",
+        f"文件内部数据（{part}）含有DTD/外部实体声明，Excel不会生成此类内容，出于安全考虑未读取；"
+        "请用Excel另存为.xlsx后报送",
+    )
+
+
+def has_dtd(xml: bytes) -> bool:
+    """Return True when an XML document declares a DTD or entities before its root element."""
+    return bool(_has_dtd(xml))
 
 
 def _has_dtd(prolog: bytes) -> bool | None:
@@ -318,24 +337,16 @@ def _inspect_zip(data: bytes, check: CheckConfig) -> Inspection:
                 if is_sheet and rows > check.max_rows:
                     truncated[m.name] = rows
             if _parsed_part(m.name) and _part_has_dtd(data, m):
-                return Inspection(
-                    issues=[
-                        _issue(
-                            "xml_entities",
-                            f"文件内部数据（{m.name}）含有DTD/外部实体声明，"
-                            "Excel不会生成此类内容，出于安全考虑未读取；请用Excel另存为.xlsx后报送",
-                        )
-                    ]
-                )
+                return Inspection(issues=[dtd_issue(m.name)])
         if kind == "ods":
-            repeated = _ods_repeats(read_member(data, members["content.xml"]), check.max_rows)
-            if repeated:
+            found = _ods_problem(read_member(data, members["content.xml"]), check.max_rows)
+            if found:
                 return Inspection(
                     issues=[
                         _issue(
                             "too_many_rows",
-                            f"表格中有一行内容被设置为重复{repeated}次，远超报送表应有的行数（上限"
-                            f"{check.max_rows}行），出于安全考虑未读取；请删除多余的行后重新报送",
+                            f"{found}，远超报送表应有的行数（上限{check.max_rows}行），"
+                            "读取时会展开成海量单元格，出于安全考虑未读取；请删除多余的行后重新报送",
                         )
                     ]
                 )
@@ -348,33 +359,97 @@ def _inspect_zip(data: bytes, check: CheckConfig) -> Inspection:
 
 
 _ODS_ROW = re.compile(rb'<table:table-row\b[^>]*?number-(?:rows|columns)-repeated="(\d+)"[^>]*?(/?)>')
+_ODS_ROW_ANY = re.compile(rb"(<table:table )|<table:table-row\b([^>]*)>")
+_ODS_REPEAT = re.compile(rb'number-rows-repeated="(\d+)"')
 _ODS_CELL = re.compile(rb'<table:table-cell\b[^>]*?number-columns-repeated="(\d+)"[^>]*?(/?)>')
 
 
-def _ods_repeats(content: bytes, max_rows: int) -> int:
-    """Return how often a row or cell holding data repeats, when that is more than a form can hold.
+def _ods_problem(content: bytes, max_rows: int) -> str:
+    """Return what in an .ods would expand into far more cells than a form has, or "".
 
     LibreOffice writes the empty rest of a sheet as one row repeated a million times; that is
-    harmless. A repeated row or cell with a value in it expands to that many cells when read.
+    harmless. A repeated row or cell with a value in it, or a value below such a run, expands
+    into that many cells when read.
     """
     for m in _ODS_ROW.finditer(content):
         count = int(m.group(1))
         if count > max_rows and not m.group(2):
             end = content.find(b"</table:table-row>", m.end())
             if b"office:value" in content[m.end() : end] or b"<text:p" in content[m.end() : end]:
-                return count
+                return f"表格中有一行内容被设置为重复{count}次"
+    at = 0  # rows before this one in its table
+    for m in _ODS_ROW_ANY.finditer(content):
+        if m.group(1) is not None:
+            at = 0
+            continue
+        attrs = m.group(2)
+        repeat = _ODS_REPEAT.search(attrs)
+        if not attrs.endswith(b"/") and at > max_rows:
+            end = content.find(b"</table:table-row>", m.end())
+            if b"office:value" in content[m.end() : end] or b"<text:p" in content[m.end() : end]:
+                return f"表格第{at + 1}行有内容"
+        at += int(repeat.group(1)) if repeat else 1
     for m in _ODS_CELL.finditer(content):
         count = int(m.group(1))
         if count > 16384 and not m.group(2):
             end = content.find(b"</table:table-cell>", m.end())
             if b"<text:p" in content[m.end() : end] or b"office:value=" in m.group(0):
-                return count
-    return 0
+                return f"表格中有一个单元格内容被设置为重复{count}次"
+    return ""
+
+
+# A cell reference far out: three-letter column (past ZZ) or a row number of 4+ digits.
+# (a literal start keeps the scan fast; a false hit such as sqref="A1000" only costs the exact check)
+_FAR_QUICK = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{1,2}\d{4,})')
+_CELL_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_CELL_ELEMENT = re.compile(rb"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+MAX_COLUMNS = 702  # ZZ: a form has a dozen columns
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def far_cells(sheet_xml: bytes, max_rows: int) -> list[str]:
+    """Return references of cells beyond max_rows or column ZZ, which a reader would expand into
+    a dense grid (a cell at XFD1048576 asks for 17 billion cells and aborts the process)."""
+    if _FAR_QUICK.search(sheet_xml) is None:
+        return []
+    return [
+        (m.group(1) + m.group(2)).decode()
+        for m in _CELL_REF_ATTR.finditer(sheet_xml)
+        if int(m.group(2)) > max_rows or _column(m.group(1)) > MAX_COLUMNS
+    ]
+
+
+def clip_cells(sheet_xml: bytes, max_rows: int) -> bytes:
+    """Return the worksheet XML without the cells that `far_cells` names."""
+
+    def keep(m: re.Match[bytes]) -> bytes:
+        ref = _CELL_REF_ATTR.search(m.group(0))
+        if ref and (int(ref.group(2)) > max_rows or _column(ref.group(1)) > MAX_COLUMNS):
+            return b""
+        return m.group(0)
+
+    return _CELL_ELEMENT.sub(keep, sheet_xml)
+
+
+def replace_member(data: bytes, name: str, body: bytes) -> bytes:
+    """Return a copy of the zip `data` with member `name` replaced by `body`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in zf.infolist():
+            new.writestr(info.filename, body if info.filename == name else zf.read(info))
+    return out.getvalue()
 
 
 def _parsed_part(name: str) -> bool:
     """Return True for the XML parts a spreadsheet reader parses (others are never read)."""
-    return name.startswith(("xl/worksheets/", "xl/workbook", "xl/_rels/", "xl/sharedStrings", "xl/styles")) or (
+    # worksheets are checked whole by the reader when it opens one (see ingest._Book._guard)
+    return name.startswith(("xl/workbook", "xl/_rels/", "xl/sharedStrings", "xl/styles")) or (
         name in ("content.xml", "styles.xml")
     )
 

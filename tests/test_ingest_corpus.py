@@ -220,6 +220,15 @@ def xxe(path: Path, padding: int = 0) -> None:
     form(zedit=lambda p: patch_zip(p, {"xl/workbook.xml": add_dtd}))(path)
 
 
+def xxe_sheet(path: Path) -> None:
+    """The DTD in the worksheet the reader opens, not in workbook.xml."""
+    def add_dtd(data: bytes) -> bytes:
+        body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+        return XXE + body
+
+    form(zedit=lambda p: patch_zip(p, {sheet_part(p, fs.SHEET_FIGURES): add_dtd}))(path)
+
+
 def many_rows(path: Path) -> None:
     def add_rows(data: bytes) -> bytes:
         rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (r, r)
@@ -239,6 +248,26 @@ def ods_repeated_row(path: Path) -> None:
         '<table:table table:name="投资完成情况"><table:table-row table:number-rows-repeated="1000000">'
         '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
         '</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>'
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+
+
+def far_cell(path: Path) -> None:
+    """One stray cell at XFD1048576: a reader building a dense grid would ask for 17 billion cells."""
+    def add(data: bytes) -> bytes:
+        return data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+
+    form(zedit=lambda p: patch_zip(p, {sheet_part(p, fs.SHEET_FIGURES): add}))(path)
+
+
+def ods_far_row(path: Path) -> None:
+    """An .ods with a value a million rows down, below one empty repeated row."""
+    ods_repeated_row(path)
+    content = zip_member(path, "content.xml").replace(
+        b'table:number-rows-repeated="1000000"><table:table-cell',
+        b'table:number-rows-repeated="1000000"/><table:table-row><table:table-cell',
     )
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
@@ -412,10 +441,14 @@ CASES: list[Case] = [
     Case("压缩炸弹.xlsx", bomb_declared, [Expect("zip_bomb", E, ("超过5MB",))]),
     Case("虚报大小.xlsx", bomb_lying, [Expect("zip_bomb", E, ("超过5MB",))]),
     Case("外部实体.xlsx", xxe, [Expect("xml_entities", E, ("外部实体", "xl/workbook.xml"))]),
+    Case("表内外部实体.xlsx", lambda p: xxe_sheet(p), [Expect("xml_entities", E, ("外部实体", "xl/worksheets/"))]),
     Case("外部实体长注释.xlsx", lambda p: xxe(p, padding=5000),
          [Expect("xml_entities", E, ("外部实体",))]),
     Case("无权限.xlsx", form(), [Expect("unreadable", E, ("无法打开",))]),
     Case("重复行.ods", ods_repeated_row, [Expect("too_many_rows", E, ("重复1000000次",), "")]),
+    Case("远处单元格.xlsx", far_cell, [Expect("far_cells", W, ("XFD1048576",), "XFD1048576", FIG)],
+         check=has_figures(P01_invest=1.0, P03_invest=0.6)),
+    Case("远处数据行.ods", ods_far_row, [Expect("too_many_rows", E, ("第1000001行有内容",), "")]),
     Case("百万行.xlsx", many_rows, [Expect("too_many_rows", E, ("只读取了前200行",), "A201", MS)],
          check=status_is("P03-M01", Reported.DONE, D(2024, 6, 20))),
     # ---- identification
