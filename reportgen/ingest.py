@@ -503,9 +503,11 @@ class _Book:
         if self._part_names is not None:
             return self._part_names
         members = self.insp.members
+        if "xl/_rels/workbook.xml.rels" not in members or "xl/workbook.xml" not in members:
+            self._part_names = {}  # .xlsb keeps these in binary parts
+            return self._part_names
         key = tuple(
-            raw_member(self.insp.payload, members[n]) if n in members else b""
-            for n in ("xl/_rels/workbook.xml.rels", "xl/workbook.xml")
+            raw_member(self.insp.payload, members[n]) for n in ("xl/_rels/workbook.xml.rels", "xl/workbook.xml")
         )
         cached = _PARTS_CACHE.get(key)
         if cached is not None:

@@ -391,6 +391,12 @@ def _ods_problem(content: bytes, max_rows: int) -> str:
         at += int(repeat.group(1)) if repeat else 1
     for m in _ODS_CELL.finditer(content):
         count = int(m.group(1))
+        if count > MAX_COLUMNS and m.group(2):
+            # an empty run as wide as a sheet is how LibreOffice ends a row; a value after it
+            # sits thousands of columns out
+            nxt = content[m.end() : m.end() + 400].split(b"</table:table-cell>")[0]
+            if nxt.startswith(b"<table:table-cell") and (b"office:value" in nxt or b"<text:p" in nxt):
+                return f"表格中有内容位于第{count + 1}列以后"
         if count > 16384 and not m.group(2):
             end = content.find(b"</table:table-cell>", m.end())
             if b"<text:p" in content[m.end() : end] or b"office:value=" in m.group(0):

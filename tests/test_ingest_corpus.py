@@ -274,6 +274,18 @@ def ods_far_row(path: Path) -> None:
         z.writestr("content.xml", content)
 
 
+def ods_far_column(path: Path) -> None:
+    """An .ods with a value 20,000 columns out, after one empty repeated cell."""
+    ods_repeated_row(path)
+    content = zip_member(path, "content.xml").replace(
+        b'table:number-rows-repeated="1000000">',
+        b'><table:table-cell table:number-columns-repeated="20000"/>',
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+
+
 def formula_cached(path: Path) -> None:
     """A formula with its cached result, as Excel saves it."""
     def add_value(data: bytes) -> bytes:
@@ -449,6 +461,7 @@ CASES: list[Case] = [
     Case("远处单元格.xlsx", far_cell, [Expect("far_cells", W, ("XFD1048576",), "XFD1048576", FIG)],
          check=has_figures(P01_invest=1.0, P03_invest=0.6)),
     Case("远处数据行.ods", ods_far_row, [Expect("too_many_rows", E, ("第1000001行有内容",), "")]),
+    Case("远处数据列.ods", ods_far_column, [Expect("too_many_rows", E, ("第20001列以后",), "")]),
     Case("百万行.xlsx", many_rows, [Expect("too_many_rows", E, ("只读取了前200行",), "A201", MS)],
          check=status_is("P03-M01", Reported.DONE, D(2024, 6, 20))),
     # ---- identification
