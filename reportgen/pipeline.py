@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reportgen.errors import ReportgenError, UsageError
+from reportgen.errors import ReportgenError, UsageError, WorkspaceError
 from reportgen.fsutil import workspace_lock
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
 from reportgen.workspace import Workspace
@@ -121,18 +121,31 @@ def _publish(staging: Path, out_dir: Path, managed: tuple[str, ...]) -> list[Pat
     unit that has since caught up) are removed, so the folder shows this run only.
     """
     moved: list[Path] = []
+    blocked: list[str] = []  # Windows: a file open in Word, Excel or WPS cannot be replaced
     fresh = {p.relative_to(staging) for p in staging.rglob("*") if p.is_file()}
     for sub in managed:
         old_dir = out_dir / sub
         if old_dir.is_dir():
             for old in old_dir.rglob("*"):
                 if old.is_file() and old.relative_to(out_dir) not in fresh:
-                    old.unlink()
+                    try:
+                        old.unlink()
+                    except PermissionError:
+                        blocked.append(old.relative_to(out_dir).as_posix())
     for rel in sorted(fresh):
         target = out_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        (staging / rel).replace(target)
+        try:
+            (staging / rel).replace(target)
+        except PermissionError:
+            blocked.append(rel.as_posix())
+            continue
         moved.append(target)
+    if blocked:
+        raise WorkspaceError(
+            f"以下文件可能正在 Word、Excel 或 WPS 中打开，未能更新（其余文件已更新）：{'、'.join(blocked)}。"
+            "请关闭这些文件后重新运行"
+        )
     return moved
 
 
