@@ -244,3 +244,26 @@ def test_background_child_that_dies_is_an_error() -> None:
     job = Background(os._exit, 3, fork=True)
     with pytest.raises(RuntimeError, match="退出码 3"):
         job.result()
+
+
+def test_output_open_in_excel_is_named_and_the_rest_published(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    root = example_workspace(tmp_path / "ws")
+    assert CliRunner().invoke(main, ["run", "--period", PERIOD, "-w", str(root)]).exit_code == 0
+    out = root / "output" / PERIOD
+    old_table = (out / "汇总表.xlsx").read_bytes()
+    old_bulletin = (out / "进度通报.docx").stat().st_mtime_ns
+    real_replace = Path.replace
+
+    def replace(self: Path, target: Path) -> Path:  # Windows refuses to replace an open file
+        if Path(target) == out / "汇总表.xlsx":
+            raise PermissionError(13, "被占用", str(target))
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", replace)
+    result = CliRunner().invoke(main, ["run", "--period", PERIOD, "-w", str(root)])
+    assert result.exit_code == 1
+    assert "汇总表.xlsx" in result.output and "请关闭这些文件后重新运行" in result.output
+    assert (out / "汇总表.xlsx").read_bytes() == old_table  # the open file is left whole
+    assert (out / "进度通报.docx").stat().st_mtime_ns != old_bulletin  # the others were updated
+    assert not [p for p in (root / "output").iterdir() if p.name.startswith(".")]
