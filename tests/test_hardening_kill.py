@@ -97,3 +97,64 @@ def test_killed_runs_lose_nothing(tmp_path: Path) -> None:
     assert output_content(out_dir) == before
     assert ledger_rows(root / "history" / "ledger.sqlite") == ledger
     assert not [p for p in (root / "output").iterdir() if p.name.startswith(".staging")]
+
+
+# Runs the period with the ledger paused half-way through its transaction (after the period's
+# old rows are deleted, before the new ones are in), so the kill lands inside it every time.
+_PAUSED_RUN = """
+import contextlib, sys, time
+from pathlib import Path
+from reportgen import ledger
+from reportgen.pipeline import run_period
+from reportgen.workspace import open_workspace
+
+marker = Path(sys.argv[2])
+original = ledger.Ledger._transaction
+
+
+class Paused:
+    def __init__(self, conn):
+        self.conn = conn
+
+    def execute(self, sql, *args):
+        out = self.conn.execute(sql, *args)
+        if sql.startswith("DELETE FROM periods"):
+            marker.write_text("paused")
+            time.sleep(60)
+        return out
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+
+@contextlib.contextmanager
+def paused(self):
+    with original(self) as conn:
+        yield Paused(conn)
+
+
+ledger.Ledger._transaction = paused
+run_period(open_workspace(Path(sys.argv[1])), sys.argv[3])
+"""
+
+
+def test_kill_inside_the_ledger_transaction_keeps_the_period(tmp_path: Path) -> None:
+    root = example_workspace(tmp_path / "ws")
+    done = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    ledger = ledger_rows(root / "history" / "ledger.sqlite")
+    assert ledger["periods"] and ledger["milestone_statuses"]
+    marker = tmp_path / "paused"
+    proc = subprocess.Popen([sys.executable, "-c", _PAUSED_RUN, str(root), str(marker), PERIOD],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env())
+    deadline = time.monotonic() + 120
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists(), proc.stderr.read() if proc.stderr else ""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    # the deletion was never committed: the period is all there
+    assert ledger_rows(root / "history" / "ledger.sqlite") == ledger
+    again = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
+    assert again.returncode == done.returncode, again.stderr
+    assert ledger_rows(root / "history" / "ledger.sqlite") == ledger
