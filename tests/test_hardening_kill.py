@@ -158,3 +158,50 @@ def test_kill_inside_the_ledger_transaction_keeps_the_period(tmp_path: Path) -> 
     again = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
     assert again.returncode == done.returncode, again.stderr
     assert ledger_rows(root / "history" / "ledger.sqlite") == ledger
+
+
+# Runs the period and pauses after the first finished file has been moved into output/<period>/.
+_PAUSED_PUBLISH = """
+import sys, time
+from pathlib import Path
+from reportgen.pipeline import run_period
+from reportgen.workspace import open_workspace
+
+root, marker, period = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+out = root / "output" / period
+real = Path.replace
+
+
+def replace(self, target):
+    done = real(self, target)
+    if Path(target).parent == out and Path(target).suffix != ".log":
+        marker.write_text(str(target))
+        time.sleep(60)
+    return done
+
+
+Path.replace = replace
+run_period(open_workspace(root), period)
+"""
+
+
+def test_kill_while_publishing_leaves_every_file_whole(tmp_path: Path) -> None:
+    root = example_workspace(tmp_path / "ws")
+    done = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    out_dir = root / "output" / PERIOD
+    before = output_content(out_dir)
+    marker = tmp_path / "paused"
+    proc = subprocess.Popen([sys.executable, "-c", _PAUSED_PUBLISH, str(root), str(marker), PERIOD],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env())
+    deadline = time.monotonic() + 120
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists(), proc.stderr.read() if proc.stderr else ""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    check_outputs_open(out_dir)
+    assert output_content(out_dir) == before
+    again = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
+    assert again.returncode == done.returncode, again.stderr
+    assert output_content(out_dir) == before
