@@ -123,10 +123,8 @@ class _Names:
 
 
 def _figure_lead(item: Item, metric: Metric, names: _Names) -> str:
-    for task in item.tasks:
-        if any(m.metric is metric for m in task.milestones):
-            return names.lead(task)
-    return names.lead(item.tasks[0]) if item.tasks else ""
+    tasks = item.figure_tasks(metric)
+    return names.lead(tasks[0]) if tasks else ""
 
 
 def all_unit_rows(plan: Plan, config: Config) -> dict[str, UnitRows]:
@@ -764,9 +762,11 @@ def build_forms(plan: Plan, config: Config, period: str, out_dir: Path,
                 prefill: Prefill | None = None, *,
                 generated_at: dt.datetime | None = None) -> list[Path]:
     """Write one form per unit with something to report into `out_dir`; return the paths."""
+    from reportgen.parallel import Background
+
     when = generated_at or _now()
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
+    jobs: list[tuple[UnitRows, Path]] = []
     taken: set[str] = set()
     for unit, rows in all_unit_rows(plan, config).items():
         if rows.empty:
@@ -776,5 +776,19 @@ def build_forms(plan: Plan, config: Config, period: str, out_dir: Path,
         while name.casefold() in taken:  # two names that differ only in unsafe characters
             name, n = f"{stem}_{n}.xlsx", n + 1
         taken.add(name.casefold())
-        paths.append(_write(plan, config, period, rows, out_dir / name, prefill, when))
-    return paths
+        jobs.append((rows, out_dir / name))
+
+    def write(part: list[tuple[UnitRows, Path]]) -> None:
+        for rows, path in part:
+            _write(plan, config, period, rows, path, prefill, when)
+
+    # every form stands alone: half of a city's hundreds go to the other core
+    other = Background(write, jobs[1::2]) if len(jobs) >= 16 else None
+    try:
+        write(jobs[::2] if other else jobs)
+        if other:
+            other.result()
+    finally:
+        if other:
+            other.cancel()
+    return [path for _rows, path in jobs]
