@@ -169,6 +169,19 @@ class Item:
         """Return the item's milestones in document order."""
         return [m for t in self.tasks for m in t.milestones]
 
+    def figure_tasks(self, metric: Metric) -> list[Task]:
+        """Return the tasks whose lead units report the item's cumulative `metric` figure.
+
+        Those holding the item's amount milestones of that metric; else those holding any
+        amount milestone (P09's investment is driven by its 开票 task, not by 财政运营部's
+        tender review in task 1); else the first task.
+        """
+        for counts in (lambda m: m.metric is metric, lambda m: m.metric is not None):
+            found = [t for t in self.tasks if any(counts(m) for m in t.milestones)]
+            if found:
+                return found
+        return self.tasks[:1]
+
     @property
     def metrics(self) -> list[Metric]:
         """Return the cumulative figures asked of this item (完成投资 when it has a target)."""

@@ -24,8 +24,8 @@ Rules beyond DESIGN §3, as the office reads a month:
   item and metric, never from a status cell: done once the figure reaches the amount, dated
   at the end of the first period from which the figure stayed at or above it.
 - **Figures.** The cumulative figure of an item and metric is taken from its owner, the unit
-  the form names (`forms.FigureRow.lead`): the lead of the task holding the item's amount
-  milestones of that metric, else the lead of the item's first task; failing that, the first
+  the form names (`forms.FigureRow.lead`): the lead of `Item.figure_tasks` (the task holding
+  the item's amount milestones of that metric, else any amount milestone, else the first task); failing that, the first
   other unit of the item that reported it. Nobody reporting leaves last period's figure in
   place (carried: no 本月新增, `ItemResult.reported_by` empty).
 - **Unit rate** is the on-time completion rate: milestones done on time among those due by
@@ -241,8 +241,7 @@ def reconcile(
 def _figure_owners(item: Item, metric: Metric) -> list[str]:
     """Return the units whose figure counts for an item and metric, the deciding one first."""
     owners: dict[str, None] = {}
-    with_amounts = [t for t in item.tasks if any(m.metric is metric for m in t.milestones)]
-    for task in with_amounts or item.tasks[:1]:
+    for task in item.figure_tasks(metric):
         for u in task.lead_units or task.units[:1]:
             owners.setdefault(u, None)
     for u in item.units:
