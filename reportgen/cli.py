@@ -268,18 +268,6 @@ def exit_with(code: int) -> None:
         raise click.exceptions.Exit(code)
 
 
-def _previous_figures(ws: Any, period: str) -> dict[str, float]:
-    """Return last recorded period's cumulative figures from the ledger, if there is one."""
-    if not ws.ledger_path.exists():
-        return {}
-    from reportgen.ledger import Ledger
-
-    with Ledger(ws.ledger_path) as ledger:
-        history = ledger.history(period)
-    prev = history.previous_period(period)
-    return dict(history.figures.get(prev, {})) if prev else {}
-
-
 @main.command(context_settings=CONTEXT)
 @period_option
 @workspace_option
@@ -293,15 +281,11 @@ def check(ws: Any, period: str) -> None:
       reportgen check --period 2024-06
     退出码：0 全部文件无错误和警告；1 发现问题（见校验报告）；2 用法错误。
     """
-    from reportgen.checkreport import write_check_report
-    from reportgen.ingest import read_submissions
     from reportgen.model import Severity
-    from reportgen.plan.workbook import load_plan
+    from reportgen.pipeline import check_period
 
-    plan = load_plan(ws.master_workbook(), ws.config)
-    result = read_submissions(ws.submissions_dir(period), plan, ws.config, period,
-                              _previous_figures(ws, period))
-    paths = write_check_report(result, plan, period, ws.output_dir(period), ws.config)
+    outcome = check_period(ws, period)
+    result, paths = outcome.ingest, outcome.paths
     subs = {s.unit: s for s in result.submissions}
     echo(f"{period} 报送校验：应报 {len(result.expected_units)} 个单位，已报送 {len(subs)} 个，"
          f"未报送 {len(result.missing_units)} 个；共读取 {len(result.files)} 个文件")
@@ -363,8 +347,7 @@ def run(ws: Any, period: str, as_of: dt.date | None, pdf: bool) -> None:
 
     report = run_period(ws, period, as_of=as_of, pdf=pdf, progress=_progress_hook)
     _print_run_summary(report, ws.root)
-    if report.has_errors:
-        sys.exit(1)
+    exit_with(1 if report.has_errors else 0)
 
 
 def _rel(path: Path, root: Path) -> str:

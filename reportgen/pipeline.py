@@ -190,8 +190,7 @@ def run_period(
 
             with Ledger(ws.ledger_path) as ledger:
                 history = ledger.history(period)
-                prev = history.previous_period(period)
-                previous = history.figures.get(prev, {}) if prev else {}
+                previous = _previous_figures(history, period)
 
                 placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
                 report = RunReport(result=placeholder, log_path=log_path)
@@ -349,3 +348,38 @@ def make_forms(ws: Workspace, period: str) -> FormsMade:
             prefill = ledger.prefill(period)
     paths = build_forms(plan, ws.config, period, ws.output_dir(period) / FORMS_DIRNAME, prefill)
     return FormsMade(plan_file, paths, prefill.period if prefill else None)
+
+
+def _previous_figures(history: History, period: str) -> dict[str, float]:
+    """Return the cumulative figures of the latest recorded period before `period`."""
+    prev = history.previous_period(period)
+    return dict(history.figures.get(prev, {})) if prev else {}
+
+
+@dataclass
+class CheckOutcome:
+    """What `check` read and the report files it wrote."""
+
+    ingest: IngestResult
+    paths: list[Path]
+
+
+def check_period(ws: Workspace, period: str) -> CheckOutcome:
+    """Read `period`'s submissions, write 校验报告 and 校验反馈, and return what was found.
+
+    Last month's figures come from the ledger when there is one, so a cumulative that went
+    down or jumped is caught before the run.
+    """
+    from reportgen.checkreport import write_check_report
+    from reportgen.ingest import read_submissions
+    from reportgen.ledger import Ledger
+    from reportgen.plan.workbook import load_plan
+
+    plan = load_plan(ws.master_workbook(), ws.config)
+    previous: dict[str, float] = {}
+    if ws.ledger_path.exists():
+        with Ledger(ws.ledger_path) as ledger:
+            previous = _previous_figures(ledger.history(period), period)
+    ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous)
+    paths = write_check_report(ingest, plan, period, ws.output_dir(period), ws.config)
+    return CheckOutcome(ingest, paths)
