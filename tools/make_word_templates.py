@@ -225,9 +225,11 @@ def setup_styles(doc: DocumentObject) -> None:
     att = add_style(doc, "GwAttach", FONTS.body, BODY_PT)
     _pf_common(att, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     att.paragraph_format.space_before = LINE  # type: ignore[attr-defined]  # 正文下空一行
+    att.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]  # 附件 with the 署名
     more = add_style(doc, "GwAttachMore", FONTS.body, BODY_PT)
     _pf_common(more, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     set_indent_chars(more.element.get_or_add_pPr(), left=5)  # under the name after 附件：
+    more.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
 
     sign = add_style(doc, "GwSign", FONTS.body, BODY_PT)
     _pf_common(sign, align=WD_ALIGN_PARAGRAPH.RIGHT)
@@ -506,6 +508,8 @@ def _notice_head(doc: DocumentObject, title: str) -> None:
 
 def _contact(doc: DocumentObject) -> None:
     para(doc, "联系人：{{ contact_person }}，联系电话：{{ contact_phone }}。")
+    # The last line of text goes over the page with the 署名, never a signature page alone
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
 
 
 def supervision(doc: DocumentObject) -> None:
