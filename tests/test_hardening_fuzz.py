@@ -107,6 +107,14 @@ def _wrong_types(path: Path, data: st.DataObject) -> int:
             for key, c in cols.items():
                 ws.cell(r, c).value = data.draw(COLUMN_VALUES.get(key, ANY_VALUE))
                 n += 1
+    # the footer block: the input cell right of each label (填报日期 wants a date)
+    sheet = wb[fs.SHEET_MILESTONES]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value in fs.FOOTER_LABELS:
+                wrong = NOT_A_DATE if cell.value == "填报日期" else ANY_VALUE
+                sheet.cell(cell.row, cell.column + 1).value = data.draw(wrong)
+                n += 1
     wb.save(path)
     return n
 
