@@ -66,6 +66,13 @@ def _unstamp(value: Any) -> Any:
     return value
 
 
+def zip_parts(path: Path) -> dict[str, str]:
+    """Return member -> sha256 of a .docx/.xlsx, leaving out the properties that hold the time."""
+    with zipfile.ZipFile(path) as z:
+        return {n: hashlib.sha256(z.read(n)).hexdigest() for n in sorted(z.namelist())
+                if n != "docProps/core.xml"}
+
+
 def output_content(out_dir: Path) -> dict[str, Any]:
     """Return what the outputs of a period say: JSON, document text and cell values, no times."""
     content: dict[str, Any] = {}

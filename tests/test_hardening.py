@@ -34,12 +34,16 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     ws_a, ws_b = open_workspace(a), open_workspace(b)
     first = run_period(ws_a, PERIOD)
     content_1 = output_content(ws_a.output_dir(PERIOD))
+    from hardening_support import zip_parts
+
+    out_a = ws_a.output_dir(PERIOD)
+    parts_1 = {p.relative_to(out_a).as_posix(): zip_parts(p) for p in out_a.rglob("*.docx")}
     ledger_1 = ledger_rows(ws_a.ledger_path)
     second = run_period(ws_a, PERIOD)
     run_period(ws_b, PERIOD)
     return {
         "a": a, "first": first, "second": second, "inputs_before": inputs_before,
-        "content_1": content_1, "ledger_1": ledger_1,
+        "content_1": content_1, "ledger_1": ledger_1, "parts_1": parts_1,
         "content_2": output_content(ws_a.output_dir(PERIOD)),
         "content_b": output_content(ws_b.output_dir(PERIOD)),
         "ledger_2": ledger_rows(ws_a.ledger_path),
@@ -88,6 +92,18 @@ def test_same_input_same_documents(two_runs: dict) -> None:
     for name in one:
         assert two[name] == one[name], f"{name} differs between two runs"
         assert other[name] == one[name], f"{name} differs in another folder"
+
+
+def test_same_input_same_document_parts(two_runs: dict) -> None:
+    # beyond text and values: every part of every document (images, styles) is the same bytes
+    from hardening_support import zip_parts
+
+    out: Path = two_runs["a"] / "output" / PERIOD
+    docs = sorted(out.rglob("*.docx"))
+    assert {p.relative_to(out).as_posix() for p in docs} == set(two_runs["parts_1"])
+    for p in docs:
+        rel = p.relative_to(out).as_posix()
+        assert zip_parts(p) == two_runs["parts_1"][rel], rel
 
 
 def test_rerun_replaces_the_period_in_the_ledger(two_runs: dict) -> None:
