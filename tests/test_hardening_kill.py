@@ -138,7 +138,7 @@ run_period(open_workspace(Path(sys.argv[1])), sys.argv[3])
 """
 
 
-def test_kill_inside_the_ledger_transaction_keeps_the_period(tmp_path: Path) -> None:
+def test_second_run_refused_and_kill_inside_the_ledger_transaction(tmp_path: Path) -> None:
     root = example_workspace(tmp_path / "ws")
     done = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
     assert done.returncode in (0, 1), done.stderr
@@ -151,6 +151,11 @@ def test_kill_inside_the_ledger_transaction_keeps_the_period(tmp_path: Path) -> 
     while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     assert marker.exists(), proc.stderr.read() if proc.stderr else ""
+    # a second run meanwhile is refused, with a message, and changes nothing
+    second = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
+    assert second.returncode == 1
+    assert "该工作区正有另一个 reportgen 在运行" in second.stderr + second.stdout
+    assert f"进程 {proc.pid}" in second.stderr + second.stdout
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
     # the deletion was never committed: the period is all there
