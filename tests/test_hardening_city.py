@@ -57,3 +57,49 @@ def test_typed_numbers_and_dates_are_taken_without_errors(city_run: tuple[Path, 
     assert len(data["milestones"]) == 1300
     statuses = {m["status"] for m in data["milestones"]}
     assert {"done", "done_late", "overdue", "in_progress"} <= statuses
+
+
+def test_a_third_of_a_city_broken_still_runs(tmp_path: Path) -> None:
+    """Truncated, garbled and mistyped forms in a batch of ~60: issues, and the rest read."""
+    import random
+
+    from test_hardening_fuzz import _truncate, _xml_bytes
+
+    root = make_city(Size(units=60, items=600, milestones=2400, seed=5), root=tmp_path / "city",
+                     workers=2)
+    ws = open_workspace(root)
+    folder = ws.submissions_dir(PERIOD)
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".xlsx")
+    rng = random.Random(7)
+    broken: dict[str, str] = {}
+    for i, path in enumerate(files[::3]):
+        kind = ("truncate", "xml", "types")[i % 3]
+        broken[path.name] = kind
+        if kind == "truncate":
+            path.write_bytes(_truncate(path.read_bytes(), rng.uniform(0.1, 0.9)))
+        elif kind == "xml":
+            path.write_bytes(_xml_bytes(path.read_bytes(), 3, rng.uniform(0.3, 0.7), b"<<\x00&"))
+        else:
+            from openpyxl import load_workbook
+
+            from reportgen import formspec as fs
+
+            wb = load_workbook(path)
+            sheet = wb[fs.SHEET_FIGURES]
+            col = [c.value for c in sheet[fs.HEADER_ROW]].index(fs.FIGURE_HEADERS["value"]) + 1
+            for r in range(fs.FIRST_DATA_ROW, sheet.max_row + 1):
+                if sheet.cell(r, 1).value:
+                    sheet.cell(r, col).value = rng.choice(["不详", "1.2.3", "#REF!", True, "约"])
+            wb.save(path)
+    report = run_period(ws, PERIOD)
+    assert not report.failures
+    by_file: dict[str, list[str]] = {}
+    for issue in report.result.issues:
+        by_file.setdefault(issue.file, []).append(issue.code)
+    for name, kind in broken.items():
+        assert by_file.get(name), (name, kind)  # every broken file is named in 校验报告
+    # an earlier draft (初稿) is superseded by its unit's newer file, unless that one is broken
+    clean = {p.name for p in files if "（初稿）" not in p.name} - set(broken)
+    read = {Path(s.file).name for s in report.result.submissions}
+    assert clean <= read
+    assert (root / "output" / PERIOD / "校验报告.xlsx").is_file()
