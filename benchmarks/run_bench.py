@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from city import PERIOD, Size, make_city  # noqa: E402  (this folder is on sys.path)
+from bench_excel import floor  # noqa: E402  (this folder is on sys.path)
+from city import PERIOD, Size, make_city  # noqa: E402
 
 SIZES = [Size(75, 750, 3000), Size(150, 1500, 6000), Size(300, 3000, 12000)]
 README = ROOT / "README.md"
@@ -47,8 +47,6 @@ END = "<!-- bench:end -->"
 # stages that run at the same time (pipeline: 表格 in a forked child while 公文 render)
 PARALLEL = ("生成公文", "校验报告与汇总数据", "生成汇总表")
 
-STYLE_TABLES = ("_fonts", "_fills", "_borders", "_number_formats", "_alignments",
-                "_protections", "_cell_styles", "_named_styles")
 
 
 # ---------------------------------------------------------------- floors (run in the child)
@@ -86,35 +84,10 @@ def floor_word(result: Any, ws: Any, out: Path) -> float:
 
 def floor_xlsx(paths: list[Path], out: Path) -> float:
     """Return seconds to write the cells (values, styles, widths) of `paths` with openpyxl alone."""
-    from openpyxl import Workbook, load_workbook
+    from openpyxl import load_workbook
 
     out.mkdir(parents=True, exist_ok=True)
-    total = 0.0
-    for n, path in enumerate(paths):
-        source = load_workbook(path)
-        sheets = []
-        for sheet in source.worksheets:
-            cells = [(c.row, c.column, c._value, c.data_type, c._style)
-                     for c in sheet._cells.values() if c._value is not None or c.has_style]
-            widths = {k: d.width for k, d in sheet.column_dimensions.items()}
-            sheets.append((sheet.title, cells, widths))
-        wb = Workbook()
-        wb.remove(wb.active)
-        for name in STYLE_TABLES:
-            setattr(wb, name, copy(getattr(source, name)))
-        start = time.perf_counter()
-        for title, cells, widths in sheets:
-            sheet = wb.create_sheet(title)
-            for key, w in widths.items():
-                sheet.column_dimensions[key].width = w
-            for row, col, value, data_type, style in cells:
-                c = sheet.cell(row=row, column=col, value=value)
-                if data_type == "s":
-                    c.data_type = "s"
-                c._style = copy(style)
-        wb.save(out / f"{n}.xlsx")
-        total += time.perf_counter() - start
-    return total
+    return sum(floor(load_workbook(path), out / f"{n}.xlsx") for n, path in enumerate(paths))
 
 
 def floor_json(path: Path, out: Path) -> float:
