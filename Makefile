@@ -17,4 +17,4 @@ samples:
 	$(PY) tools/make_samples.py
 
 bench:
-	$(PY) benchmarks/run_bench.py
+	$(PY) -m benchmarks.run_bench

@@ -4,28 +4,25 @@ The floor writes exactly the cells of the rendered workbook (values and style in
 sheet) into a fresh openpyxl workbook and saves it: the cost of the file itself. The renderer
 must stay within 1.5 × that floor.
 
-    python benchmarks/bench_excel.py [--milestones 20000] [--repeat 3]
+    python3 -m benchmarks.bench_excel [--milestones 20000] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from copy import copy
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 from openpyxl import Workbook, load_workbook  # noqa: E402
-from test_excel_fixtures import build_history, build_result  # noqa: E402
 
 from reportgen.config import Config  # noqa: E402
 from reportgen.render.excel import render_excel  # noqa: E402
 from reportgen.workspace import Workspace  # noqa: E402
+from tests.test_excel_fixtures import build_history, build_result  # noqa: E402
 
 STYLE_TABLES = ("_fonts", "_fills", "_borders", "_number_formats", "_alignments",
                 "_protections", "_cell_styles", "_named_styles")

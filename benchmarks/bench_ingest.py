@@ -6,7 +6,7 @@ one process, two processes, and the default (two only when the machine has an id
 on a busy machine a second process is slower, not faster). The exit code is 1 when the
 default exceeds 1.5x.
 
-    python benchmarks/bench_ingest.py [--files 500] [--repeat 5]
+    python3 -m benchmarks.bench_ingest [--files 500] [--repeat 5]
 """
 
 from __future__ import annotations

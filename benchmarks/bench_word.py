@@ -4,8 +4,8 @@ The floor is what docxtpl needs anyway: load the template, render(ctx, autoescap
 for the same 200 contexts. render_word adds the template check (with trial renders), the
 bulletin, context building, sanitising, the layout touches and the file names. Target: ≤ 1.3×.
 
-    python benchmarks/bench_word.py            # 200 notices, best of 3
-    python benchmarks/bench_word.py --units 500 --repeat 5
+    python3 -m benchmarks.bench_word            # 200 notices, best of 3
+    python3 -m benchmarks.bench_word --units 500 --repeat 5
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from reportgen.model import (  # noqa: E402
     ItemResult,

@@ -1,6 +1,6 @@
 """Make a synthetic city-sized workspace: a plan built by code, and every unit's form filled in.
 
-    python benchmarks/city.py [--units 300] [--items 3000] [--milestones 12000] [--seed 1]
+    python3 -m benchmarks.city [--units 300] [--items 3000] [--milestones 12000] [--seed 1]
 
 The workspace goes to `benchmarks/_work/city-<units>-<items>-<milestones>-s<seed>/` (git-ignored)
 and is reused while the generator and the form layout have not changed (a stamp file holds the
@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from reportgen.model import (  # noqa: E402
     REPORTED_LABEL,

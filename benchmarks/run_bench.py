@@ -1,8 +1,8 @@
 """Time every stage of `reportgen run` on a synthetic city against the cost of the work itself.
 
-    python benchmarks/run_bench.py                 # three sizes, print the tables
-    python benchmarks/run_bench.py --readme        # ... and write them into README.md
-    python benchmarks/run_bench.py --sizes 300x3000x12000 --profile /tmp/run.prof
+    python3 -m benchmarks.run_bench                 # three sizes, print the tables
+    python3 -m benchmarks.run_bench --readme        # ... and write them into README.md
+    python3 -m benchmarks.run_bench --sizes 300x3000x12000 --profile /tmp/run.prof
 
 For each size (units × items × milestones) a child process opens the city's workspace
 (benchmarks/city.py makes it, once), clears its output/ and history/, and runs
@@ -33,11 +33,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from bench_excel import floor  # noqa: E402  (this folder is on sys.path)
-from city import PERIOD, Size, make_city  # noqa: E402
+from benchmarks.bench_excel import floor  # noqa: E402
+from benchmarks.city import PERIOD, Size, make_city  # noqa: E402
 
 SIZES = [Size(75, 750, 3000), Size(150, 1500, 6000), Size(300, 3000, 12000)]
 README = ROOT / "README.md"
@@ -173,12 +171,12 @@ def run_size(size: Size, repeat: int = 3, profile: Path | None = None) -> dict[s
     The best of `repeat` runs, because other work on the machine only ever adds time.
     """
     root = make_city(size)
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(root)]
+    cmd = [sys.executable, "-m", "benchmarks.run_bench", "--child", str(root)]
     if profile is not None:
         cmd += ["--profile", str(profile)]
     runs = []
     for _ in range(repeat):
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
         if proc.returncode != 0:
             raise SystemExit(f"基准运行失败：\n{proc.stderr}")
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -262,7 +260,7 @@ def tables(results: list[dict[str, Any]], startup: dict[str, float]) -> str:
     lines += ["", "合成数据由 `benchmarks/city.py` 按代码生成：任务分解总表，以及各单位填好的报送表"
               "（约 5% 的单位未报送，部分单位把数字和日期写成文字，节点有按期、逾期完成和逾期未完成，"
               "个别文件改了名或同一单位报了两份）。",
-              "", "重新测量：`python3 benchmarks/run_bench.py --readme`（即 `make bench`，另加 --readme 写入本节；"
+              "", "重新测量：`python3 -m benchmarks.run_bench --readme`（即 `make bench`，另加 --readme 写入本节；"
               "首次运行先生成合成数据，放在 `benchmarks/_work/`，约需数分钟）。"
               "剖析热点：`--sizes 300x3000x12000 --profile run.prof`。"]
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,10 @@ def has_libreoffice() -> bool:
     return bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
 
-needs_libreoffice = pytest.mark.skipif(not has_libreoffice(), reason="LibreOffice 未安装")
+def needs_libreoffice(test: Callable[..., None]) -> Callable[..., None]:
+    """Mark `test` as a LibreOffice round trip: in the slow lane, skipped when LibreOffice is absent."""
+    skip = pytest.mark.skipif(not has_libreoffice(), reason="LibreOffice 未安装")
+    return pytest.mark.slow(pytest.mark.libreoffice(skip(test)))
 
 
 @pytest.fixture

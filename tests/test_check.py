@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from ingest_support import ECON, EQUIP, LAND, MED, make_form, make_plan
 from openpyxl import load_workbook
 
 from reportgen.checkreport import FEEDBACK_DIRNAME, REPORT_NAME, write_check_report
@@ -15,6 +14,7 @@ from reportgen.cli import main
 from reportgen.config import Config
 from reportgen.ingest import FileRead, IngestResult, read_submissions
 from reportgen.model import Issue, Severity, Submission
+from tests.ingest_support import ECON, EQUIP, LAND, MED, make_form, make_plan
 
 PERIOD = "2024-06"
 FOOTER = {"填报人": "王芳", "联系电话": "1", "填报日期": dt.date(2024, 7, 2)}

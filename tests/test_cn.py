@@ -83,6 +83,7 @@ def test_numerals_and_normalising() -> None:
     assert normalize_text("[bookmark: _GoBack]2.征拆 工作(责任单位:甲)") == "2.征拆工作（责任单位：甲）"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_readers_never_crash_on_arbitrary_text(text: str) -> None:

@@ -96,8 +96,13 @@ def test_each_step_succeeds_and_says_what_it_did(month: dict[str, Any]) -> None:
     assert month["import"].exit_code == 0, month["import"].output
     assert "重点项目 14 个（年度投资任务合计 27.1 亿元）" in month["import"].output
     assert month["forms"].exit_code == 0 and "已生成 14 份报送表" in month["forms"].output
-    # The clerk typed "0.8亿" as text: read, but the check says so (exit 1 only for real issues).
-    assert month["check"].exit_code in (0, 1)
+    # The clerk typed "0.8亿" as text: read, with a warning; the check exits 1 because it found a
+    # problem to send back to that unit.
+    check = month["check"]
+    assert check.exit_code == 1, check.output
+    assert "发现问题 1 条" in check.output
+    medicine = next(line for line in check.output.splitlines() if line.strip().startswith("现代医药产业招商服务中心"))
+    assert medicine.split()[1:] == ["已报送", "错误", "0", "警告", "1"]
     assert "未报送" in month["check"].output
     run = month["run"]
     assert run.exit_code == 0, run.output
@@ -179,6 +184,7 @@ def test_status_lists_who_reported(month: dict[str, Any]) -> None:
     assert "合计：应报 14 个，已报 3 个，未报 11 个" in result.output
 
 
+@pytest.mark.slow
 def test_example_workspace_from_init_runs_at_once(tmp_path: Path) -> None:
     root = tmp_path / "试用"
     assert cli("init", str(root)).exit_code == 0

@@ -10,10 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import needs_libreoffice
 from openpyxl import load_workbook
 from openpyxl.styles import Font
-from test_excel_fixtures import build_history, build_result
 
 from reportgen.errors import TemplateError
 from reportgen.model import STATUS_LABEL, PeriodResult, Status
@@ -25,6 +23,8 @@ from reportgen.render.excel import (
     status_text,
 )
 from reportgen.workspace import Workspace
+from tests.conftest import needs_libreoffice
+from tests.test_excel_fixtures import build_history, build_result
 
 HEAD = 3  # header row of every table; data starts on row 4
 

@@ -6,11 +6,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from conftest import needs_libreoffice
-from test_forms import EXPECTED_ROWS, LAND, WHEN, small_plan
-
 from reportgen import formspec as fs
 from reportgen.config import Config
+from tests.conftest import needs_libreoffice
+from tests.test_forms import EXPECTED_ROWS, LAND, WHEN, small_plan
 
 
 def soffice(src: Path, fmt: str, out_dir: Path, profile: Path) -> Path:

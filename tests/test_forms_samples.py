@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT, needs_libreoffice
+from tests.conftest import ROOT, needs_libreoffice
 
 SAMPLES = ROOT / "input" / "submissions"
 

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hardening_support import (
+
+from reportgen.cli import main
+from reportgen.errors import BusyError, TemplateError
+from reportgen.fsutil import atomic_path, workspace_lock
+from reportgen.pipeline import run_period
+from reportgen.workspace import open_workspace
+from tests.hardening_support import (
     PERIOD,
     check_outputs_open,
     example_workspace,
@@ -17,12 +23,6 @@ from hardening_support import (
     output_content,
     tree_hashes,
 )
-
-from reportgen.cli import main
-from reportgen.errors import BusyError, TemplateError
-from reportgen.fsutil import atomic_path, workspace_lock
-from reportgen.pipeline import run_period
-from reportgen.workspace import open_workspace
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     ws_a, ws_b = open_workspace(a), open_workspace(b)
     first = run_period(ws_a, PERIOD)
     content_1 = output_content(ws_a.output_dir(PERIOD))
-    from hardening_support import zip_parts
+    from tests.hardening_support import zip_parts
 
     out_a = ws_a.output_dir(PERIOD)
     parts_1 = {p.relative_to(out_a).as_posix(): zip_parts(p) for p in out_a.rglob("*.docx")}
@@ -50,6 +50,7 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     }
 
 
+@pytest.mark.slow
 def test_run_writes_every_document(two_runs: dict) -> None:
     content = two_runs["content_1"]
     assert {"summary.json", "进度通报.docx", "汇总表.xlsx", "校验报告.xlsx"} <= set(content)
@@ -57,10 +58,12 @@ def test_run_writes_every_document(two_runs: dict) -> None:
     assert not two_runs["first"].failures
 
 
+@pytest.mark.slow
 def test_inputs_are_byte_identical_after_runs(two_runs: dict) -> None:
     assert tree_hashes(two_runs["a"] / "input") == two_runs["inputs_before"]
 
 
+@pytest.mark.slow
 def test_inputs_untouched_by_every_command(tmp_path: Path) -> None:
     root = example_workspace(tmp_path / "ws")
     before = tree_hashes(root / "input")
@@ -69,11 +72,12 @@ def test_inputs_untouched_by_every_command(tmp_path: Path) -> None:
                  ["plan", "show"]):
         period = ["--period", PERIOD] if args[0] != "plan" else []
         result = runner.invoke(main, [*args, *period, "-w", str(root)])
-        assert result.exit_code in (0, 1), (args, result.output)
-        assert result.exception is None or isinstance(result.exception, SystemExit), args
+        assert result.exit_code == 0, (args, result.output)
+        assert result.exception is None, args
         assert tree_hashes(root / "input") == before, args
 
 
+@pytest.mark.slow
 def test_no_staging_or_temporary_files_left(two_runs: dict) -> None:
     a: Path = two_runs["a"]
     leftovers = [p for p in (a / "output").rglob("*") if p.name.startswith(".")]
@@ -81,11 +85,13 @@ def test_no_staging_or_temporary_files_left(two_runs: dict) -> None:
     check_outputs_open(a / "output" / PERIOD)
 
 
+@pytest.mark.slow
 def test_same_input_same_summary(two_runs: dict) -> None:
     assert two_runs["content_2"]["summary.json"] == two_runs["content_1"]["summary.json"]
     assert two_runs["content_b"]["summary.json"] == two_runs["content_1"]["summary.json"]
 
 
+@pytest.mark.slow
 def test_same_input_same_documents(two_runs: dict) -> None:
     one, two, other = two_runs["content_1"], two_runs["content_2"], two_runs["content_b"]
     assert sorted(one) == sorted(two) == sorted(other)
@@ -94,9 +100,10 @@ def test_same_input_same_documents(two_runs: dict) -> None:
         assert other[name] == one[name], f"{name} differs in another folder"
 
 
+@pytest.mark.slow
 def test_same_input_same_document_parts(two_runs: dict) -> None:
     # beyond text and values: every part of every document (images, styles) is the same bytes
-    from hardening_support import zip_parts
+    from tests.hardening_support import zip_parts
 
     out: Path = two_runs["a"] / "output" / PERIOD
     docs = sorted(out.rglob("*.docx"))
@@ -106,6 +113,7 @@ def test_same_input_same_document_parts(two_runs: dict) -> None:
         assert zip_parts(p) == two_runs["parts_1"][rel], rel
 
 
+@pytest.mark.slow
 def test_rerun_replaces_the_period_in_the_ledger(two_runs: dict) -> None:
     # the second run of a period replaces its rows; nothing is added or lost
     assert two_runs["ledger_2"] == two_runs["ledger_1"]
@@ -262,6 +270,7 @@ def test_background_child_that_dies_is_an_error() -> None:
         job.result()
 
 
+@pytest.mark.slow
 def test_output_open_in_excel_is_named_and_the_rest_published(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     root = example_workspace(tmp_path / "ws")

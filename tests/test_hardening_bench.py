@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from hardening_support import ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from run_bench import END, START, tables, write_readme
+from benchmarks.run_bench import END, START, tables, write_readme
 
 
 def _result(milestones: int, total: float) -> dict:

@@ -8,19 +8,16 @@ dates typed as text, late and blocked milestones, a unit or two silent, a rename
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-from hardening_support import ROOT
 
+from benchmarks.city import PERIOD, Size, make_city
 from reportgen.model import Severity, Status
 from reportgen.pipeline import run_period
 from reportgen.workspace import open_workspace
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from city import PERIOD, Size, make_city
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

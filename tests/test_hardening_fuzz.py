@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hardening_support import PERIOD, ROOT, example_workspace
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +24,7 @@ from reportgen.ingest import read_submissions
 from reportgen.model import Severity, Submission
 from reportgen.plan.workbook import load_plan
 from reportgen.workspace import open_workspace
+from tests.hardening_support import PERIOD, ROOT, example_workspace
 
 SOURCE = ROOT / "input" / "submissions" / PERIOD
 FILES = sorted(p.name for p in SOURCE.glob("*.xlsx"))
@@ -157,6 +157,7 @@ FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+@pytest.mark.slow
 @FUZZ
 @given(plan=corruptions())
 def test_corrupted_forms_do_not_stop_the_batch(base: dict[str, Any], tmp_path_factory: Any,
@@ -186,6 +187,7 @@ def test_corrupted_forms_do_not_stop_the_batch(base: dict[str, Any], tmp_path_fa
     assert all(i.message for i in result.issues)
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])

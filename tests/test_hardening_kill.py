@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hardening_support import (
+
+from tests.hardening_support import (
     PERIOD,
     ROOT,
     check_outputs_open,
@@ -28,7 +29,7 @@ from hardening_support import (
     tree_hashes,
 )
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")]
 
 # Where to kill: "" after a random delay within a run's duration, else as soon as the run log
 # shows this line (the ledger being written; every document rendered, files being moved in).
@@ -66,7 +67,7 @@ def test_killed_runs_lose_nothing(tmp_path: Path) -> None:
     start = time.perf_counter()
     done = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
     full = time.perf_counter() - start
-    assert done.returncode in (0, 1), done.stderr
+    assert done.returncode == 0, done.stderr
     out_dir = root / "output" / PERIOD
     before = output_content(out_dir)
     ledger = ledger_rows(root / "history" / "ledger.sqlite")
@@ -141,7 +142,7 @@ run_period(open_workspace(Path(sys.argv[1])), sys.argv[3])
 def test_second_run_refused_and_kill_inside_the_ledger_transaction(tmp_path: Path) -> None:
     root = example_workspace(tmp_path / "ws")
     done = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
-    assert done.returncode in (0, 1), done.stderr
+    assert done.returncode == 0, done.stderr
     ledger = ledger_rows(root / "history" / "ledger.sqlite")
     assert ledger["periods"] and ledger["milestone_statuses"]
     marker = tmp_path / "paused"
@@ -193,7 +194,7 @@ run_period(open_workspace(root), period)
 def test_kill_while_publishing_leaves_every_file_whole(tmp_path: Path) -> None:
     root = example_workspace(tmp_path / "ws")
     done = subprocess.run(_run_cmd(root), capture_output=True, text=True, env=_env(), timeout=300)
-    assert done.returncode in (0, 1), done.stderr
+    assert done.returncode == 0, done.stderr
     out_dir = root / "output" / PERIOD
     before = output_content(out_dir)
     marker = tmp_path / "paused"

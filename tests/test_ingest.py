@@ -6,13 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from ingest_support import ECON, LAND, MED, good_values, make_form, make_plan
 
 from reportgen import ingest
 from reportgen.config import CheckConfig, Config
 from reportgen.ingest import parse_amount, parse_date, parse_status, read_submission, read_submissions
 from reportgen.model import Reported, Severity
 from reportgen.safety import inspect_bytes
+from tests.ingest_support import ECON, LAND, MED, good_values, make_form, make_plan
 
 D = dt.date
 
@@ -163,7 +163,7 @@ def test_chinese_builtin_date_formats_read_as_dates(tmp_path: Path, fmt_id: int)
     import re
     import zipfile
 
-    from ingest_support import patch_zip
+    from tests.ingest_support import patch_zip
 
     plan = make_plan()
     path = make_form(plan, MED, "2024-06", tmp_path / "f.xlsx", {"P01/invest": 1.0, "P03/invest": 0.5},

@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ingest_support import (
+
+from reportgen import formspec as fs
+from reportgen import ingest
+from reportgen.config import CheckConfig, Config
+from reportgen.ingest import FileRead, IngestResult, read_submissions
+from reportgen.model import Metric, Reported, Severity
+from tests.ingest_support import (
     ECON,
     EQUIP,
     LAND,
@@ -26,12 +32,6 @@ from ingest_support import (
     make_plan,
     patch_zip,
 )
-
-from reportgen import formspec as fs
-from reportgen import ingest
-from reportgen.config import CheckConfig, Config
-from reportgen.ingest import FileRead, IngestResult, read_submissions
-from reportgen.model import Metric, Reported, Severity
 
 PERIOD = "2024-06"
 PLAN = make_plan()
@@ -615,6 +615,7 @@ def test_corpus_is_large_enough() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_each_file_raises_exactly_its_issue(batch: tuple[IngestResult, Path], case: Case) -> None:
     result, _ = batch
@@ -642,6 +643,7 @@ def test_each_file_raises_exactly_its_issue(batch: tuple[IngestResult, Path], ca
         case.check(f)
 
 
+@pytest.mark.slow
 def test_clean_files_of_the_same_batch_are_read_in_full(batch: tuple[IngestResult, Path]) -> None:
     result, _ = batch
     subs = {s.unit: s for s in result.submissions}
@@ -657,6 +659,7 @@ def test_clean_files_of_the_same_batch_are_read_in_full(batch: tuple[IngestResul
     assert result.missing_units == []
 
 
+@pytest.mark.slow
 def test_newest_file_of_a_unit_wins_and_the_others_are_reported(batch: tuple[IngestResult, Path]) -> None:
     result, _ = batch
     med = next(s for s in result.submissions if s.unit == MED)
@@ -670,6 +673,7 @@ def test_newest_file_of_a_unit_wins_and_the_others_are_reported(batch: tuple[Ing
     assert any(i.code == "approximate" for i in next(f for f in result.files if f.name == "约数.xlsx").issues)
 
 
+@pytest.mark.slow
 def test_lock_and_system_files_are_skipped_silently(batch: tuple[IngestResult, Path]) -> None:
     result, _ = batch
     names = {f.name for f in result.files}
@@ -677,6 +681,7 @@ def test_lock_and_system_files_are_skipped_silently(batch: tuple[IngestResult, P
     assert not any("~$" in i.file for i in result.issues)
 
 
+@pytest.mark.slow
 def test_every_issue_says_where_and_what(batch: tuple[IngestResult, Path]) -> None:
     result, _ = batch
     for f in result.files:
@@ -702,6 +707,7 @@ def test_previous_figures_of_the_form_are_used_without_a_ledger(tmp_path: Path) 
     ]
 
 
+@pytest.mark.slow
 def test_a_million_rows_stop_at_max_rows_quickly(tmp_path: Path) -> None:
     import time
 
@@ -756,6 +762,7 @@ def test_units_in_subfolders_are_checked_against_the_folder_name(tmp_path: Path)
     assert set(result.missing_units) == {LAND, ECON, EQUIP}
 
 
+@pytest.mark.slow
 def test_metric_of_figure_rows(batch: tuple[IngestResult, Path]) -> None:
     result, _ = batch
     sub = next(s for s in result.submissions if s.unit == EQUIP)

@@ -9,12 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, needs_libreoffice
-from ingest_support import LAND, MED, make_form, make_plan
 
 from reportgen.config import Config, load_config
 from reportgen.ingest import read_submissions
 from reportgen.model import Reported
+from tests.conftest import ROOT, needs_libreoffice
+from tests.ingest_support import LAND, MED, make_form, make_plan
 
 SAMPLES = ROOT / "input" / "submissions"
 EXPECTED = SAMPLES / "expected.json"

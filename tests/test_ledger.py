@@ -8,7 +8,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_reconcile import C1, C2, A, B, make_plan  # tests/ is on sys.path under pytest
 
 from reportgen.config import Config
 from reportgen.errors import LedgerError
@@ -26,6 +25,7 @@ from reportgen.model import (
     period_end,
 )
 from reportgen.reconcile import reconcile
+from tests.test_reconcile import C1, C2, A, B, make_plan
 
 D = dt.date
 

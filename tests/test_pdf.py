@@ -10,14 +10,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import needs_libreoffice
 from pypdf import PdfReader
-from test_word_factory import make_result
 
 from reportgen.render import pdf
 from reportgen.render.pdf import PdfError, convert_to_pdf, fontconfig_file, merge_pdfs
 from reportgen.render.word import render_word
 from reportgen.workspace import init_workspace
+from tests.conftest import needs_libreoffice
+from tests.test_word_factory import make_result
 
 
 def fonts_of(path: Path) -> set[str]:

@@ -208,6 +208,7 @@ def plans(draw: st.DrawFn) -> Plan:
     return plan
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=plans())
 def test_any_plan_round_trips(tmp_path: Path, plan: Plan) -> None:

@@ -36,6 +36,8 @@ def run_months(root: Path) -> dict[str, dict[str, Any]]:
         out[period] = json.loads((ws.output_dir(period) / "summary.json").read_text("utf-8"))
     return out
 
+pytestmark = pytest.mark.slow  # the module fixture runs both sample months (~5 s)
+
 
 @pytest.fixture(scope="module")
 def summaries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:

@@ -6,12 +6,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from test_reconcile import C1, C2, A, B, make_plan, sub  # tests/ is on sys.path under pytest
-
 from reportgen.config import Config
 from reportgen.model import History, Issue, Reported, Severity
 from reportgen.reconcile import reconcile
 from reportgen.summary import summary_dict, summary_text, write_summary
+from tests.test_reconcile import C1, C2, A, B, make_plan, sub
 
 D = dt.date
 

@@ -12,7 +12,6 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from test_word_factory import BUILD, LAND, SEWAGE, make_result
 
 from reportgen.model import PeriodResult, Status
 from reportgen.render.word import (
@@ -23,6 +22,7 @@ from reportgen.render.word import (
     unit_status,
 )
 from reportgen.workspace import Workspace, init_workspace
+from tests.test_word_factory import BUILD, LAND, SEWAGE, make_result
 
 # ---------------------------------------------------------------- helpers
 
@@ -364,6 +364,7 @@ def test_control_characters_are_stripped_and_unsafe_unit_names_get_safe_files(tm
     assert "\x07" not in text_of(bulletin_path(files))
 
 
+@pytest.mark.slow
 def test_rerun_removes_notices_that_are_no_longer_due(tmp_path):
     ws = make_ws(tmp_path / "ws")
     out = tmp_path / "out"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from test_word_factory import make_result
 
 from reportgen.errors import TemplateError
 from reportgen.render.word import check_word_templates, render_word
 from reportgen.workspace import Workspace, default_templates, init_workspace
+from tests.test_word_factory import make_result
 
 
 @pytest.fixture
