@@ -30,7 +30,8 @@ _ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]|\[(?:footnote|comment|endnote)[^\]]
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 CIRCLED_DIGITS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_CN_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百]+$")
+_CN_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百千万]+$")
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
 def normalize_digits(text: str) -> str:
@@ -52,32 +53,57 @@ def normalize_text(text: str) -> str:
 
 
 def cn_number(text: str) -> int | None:
-    """Return the value of a Chinese numeral such as 十四 or 二十 (or Arabic digits), else None."""
+    """Return the value of a Chinese numeral such as 十四, 一百零一 or 一千 (or Arabic digits),
+    else None."""
     s = normalize_digits(text.strip())
     if s.isdigit() and s.isascii():
         return int(s)
     if not s or not _CN_NUMBER.match(s):
         return None
-    total, current = 0, 0
+    total, section, current = 0, 0, 0
     for ch in s:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
+        if ch == "万":
+            total += (section + current or 1) * 10000
+            section = current = 0
+        elif ch in _CN_UNITS:
+            section += (current or 1) * _CN_UNITS[ch]
             current = 0
         else:
             current = current * 10 + CN_DIGITS[ch]
-    return total + current
+    return total + section + current
+
+
+def _cn_below_10000(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    out: list[str] = []
+    zero = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d, n = divmod(n, value)
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out.append("零")
+            zero = False
+        out.append(digits[d] + unit)
+    return "".join(out)
 
 
 def cn_numeral(n: int) -> str:
-    """Return `n` (0–99) written in Chinese numerals as in （十四）."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    """Return `n` (≥ 0) written in Chinese numerals as headings use them: 十四, 一百零一, 一千."""
+    if n < 0:
+        raise ValueError(f"no Chinese numeral for {n}")
+    if n == 0:
+        return "零"
+    high, low = divmod(n, 10000)
+    if high:
+        head = cn_numeral(high) + "万"
+        if not low:
+            return head
+        return head + ("零" if low < 1000 else "") + _cn_below_10000(low)
+    text = _cn_below_10000(n)
+    # 10–19 are written 十, 十四, not 一十四
+    return text[1:] if 10 <= n < 20 else text
 
 
 # ---------------------------------------------------------------- dates

@@ -79,6 +79,16 @@ def test_units_split_aliases_and_groups() -> None:
 def test_numerals_and_normalising() -> None:
     assert [cn_number(s) for s in ("十四", "二十", "十", "一百零五", "7", "甲")] == [14, 20, 10, 105, 7, None]
     assert [cn_numeral(n) for n in (1, 10, 14, 20, 99)] == ["一", "十", "十四", "二十", "九十九"]
+    big = {100: "一百", 101: "一百零一", 110: "一百一十", 119: "一百一十九", 1000: "一千",
+           1001: "一千零一", 1010: "一千零一十", 2305: "二千三百零五", 3000: "三千",
+           10000: "一万", 10001: "一万零一", 12000: "一万二千", 100000: "十万"}
+    assert {n: cn_numeral(n) for n in big} == big
+    assert {text: cn_number(text) for text in big.values()} == {t: n for n, t in big.items()}
+    assert [cn_number(s) for s in ("两千", "一〇一", "零")] == [2000, 101, 0]
+
+
+def test_every_numeral_up_to_ten_thousand_reads_back() -> None:
+    assert [cn_number(cn_numeral(n)) for n in range(10001)] == list(range(10001))
     assert normalize_digits("１２．５") == "12.5"
     assert normalize_text("[bookmark: _GoBack]2.征拆 工作(责任单位:甲)") == "2.征拆工作（责任单位：甲）"
 

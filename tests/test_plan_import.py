@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reportgen.config import Config, load_config
@@ -225,6 +225,7 @@ _TOKENS = st.sampled_from([
 
 
 @settings(max_examples=150, deadline=None)
+@example(["2024年", "（一）。"])  # found by this test: an item whose text is only "。"
 @given(st.lists(st.lists(_TOKENS, max_size=12).map("".join) | st.text(max_size=30), max_size=12))
 def test_importer_never_crashes_on_odd_documents(lines: list[str]) -> None:
     try:
@@ -236,3 +237,11 @@ def test_importer_never_crashes_on_odd_documents(lines: list[str]) -> None:
         assert item.code[0] in "PT" and item.tasks
         codes = [m.code for m in item.milestones]
         assert len(codes) == len(set(codes))
+
+
+def test_item_with_a_number_and_no_name_is_named_in_the_error() -> None:
+    with pytest.raises(PlanError) as caught:
+        import_lines(["2024年", "（一）。", "（二）某项目。6月底前开工。（责任单位：甲）", "（三）"],
+                     load_config(ROOT / "reportgen.toml"), "h.txt")
+    assert str(caught.value) == ("以下条目只有编号、没有名称：其它重点任务（一）、其它重点任务（三）。"
+                                 "请在文件中补写名称（或删去空条目）后重新导入")

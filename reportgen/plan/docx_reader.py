@@ -114,7 +114,7 @@ def _roman(n: int) -> str:
 def _format(n: int, fmt: str) -> str:
     if fmt.startswith("chinese") or fmt in ("ideographDigital", "japaneseCounting",
                                             "taiwaneseCounting", "taiwaneseCountingThousand"):
-        return cn_numeral(n) if 0 <= n < 100 else str(n)
+        return cn_numeral(n) if n >= 0 else str(n)
     if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= len(CIRCLED_DIGITS):
         return CIRCLED_DIGITS[n - 1]
     if fmt == "ideographTraditional" and 1 <= n <= len(_TIANGAN):

@@ -52,12 +52,13 @@ class ImportResult:
 
 # ---------------------------------------------------------------- line patterns
 
-_SECTION = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
+_CN_NO = "零〇一二三四五六七八九十百千万"
+_SECTION = re.compile(rf"^([{_CN_NO}]+)、(.*)$")
 _NUMBERED = {
-    "paren_cn": re.compile(r"^（([一二三四五六七八九十百]+)）(.*)$"),
-    "paren_num": re.compile(r"^（(\d{1,2})）(.*)$"),
+    "paren_cn": re.compile(rf"^（([{_CN_NO}]+)）(.*)$"),
+    "paren_num": re.compile(r"^（(\d{1,4})）(.*)$"),
     # "1.2024年6月底前…" and "2.9月中旬…" are tasks 1 and 2; "1.2亿元…" is not numbered
-    "dot_num": re.compile(r"^(\d{1,2})[.、](?=\D|\d{4}年|\d{1,2}月)(.*)$"),
+    "dot_num": re.compile(r"^(\d{1,4})[.、](?=\D|\d{4}年|\d{1,2}月)(.*)$"),
     "circled": re.compile(rf"^([{CIRCLED_DIGITS}])(.*)$"),
 }
 _LEAD_KEYS = ("牵头单位", "主要责任单位", "责任单位", "牵头部门", "责任部门")
@@ -410,7 +411,8 @@ def _item_label(node: _ItemNode) -> str:
 def _name_and_target(lead: str) -> tuple[str, float | None, str, str]:
     """Return the item's name, target (亿元), target note and the lead text after the target."""
     m = _TARGET.search(lead)
-    first_sentence = _split_outside_brackets(lead, "。")[0] if lead else ""
+    # "。" alone splits into nothing: the item then has no name in its text
+    first_sentence = next(iter(_split_outside_brackets(lead, "。")), "")
     if m is None:
         return first_sentence.rstrip("，；："), None, "", lead
     before = lead[: m.start()]
@@ -443,6 +445,7 @@ def _build(parser: _Parser, title: str, year: int, config: Config) -> ImportResu
     warnings: list[str] = []
     items: list[Item] = []
     counters = {Section.PROJECT: 0, Section.TASK: 0}
+    nameless: list[str] = []
     for node in parser.items:
         lead_text, lead_units = _take_units(node.text, config)
         item_units = node.units if node.units.units else (lead_units or _Units())
@@ -456,6 +459,8 @@ def _build(parser: _Parser, title: str, year: int, config: Config) -> ImportResu
         prefix = "P" if node.section is Section.PROJECT else "T"
         code = f"{prefix}{counters[node.section]:02d}"
         where = f"{_item_label(node)}{name[:20]}"
+        if not name:
+            nameless.append(_item_label(node))
         if node.section is Section.PROJECT and target is None:
             warnings.append(f"{where}：未找到年度投资任务（如“2024年工业投资任务3亿元以上”），"
                             "请在总表“项目”表中补填")
@@ -504,6 +509,9 @@ def _build(parser: _Parser, title: str, year: int, config: Config) -> ImportResu
                 warnings.append(f"{label}：未写明责任单位，请在总表“任务”表中补填")
             item.tasks.append(task)
         items.append(item)
+    if nameless:
+        raise PlanError(f"以下条目只有编号、没有名称：{'、'.join(nameless)}。"
+                        "请在文件中补写名称（或删去空条目）后重新导入")
     plan = Plan(year=year, title=title, version="", items=items, units=_plan_units(items, config))
     from reportgen.plan.workbook import plan_version
 
