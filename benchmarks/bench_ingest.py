@@ -104,29 +104,29 @@ def main() -> int:
         paths = sorted(folder.rglob("*.xlsx"))
         size = sum(p.stat().st_size for p in paths)
         print(f"{len(paths)} 份报送表，共 {size / 1048576:.1f} MB")
-        from reportgen import ingest
+        from reportgen.ingest import batch as ingest
 
         best = {"floor": float("inf"), "single": float("inf"), "pool": float("inf"), "default": float("inf")}
-        decide = ingest._pool_workers
+        decide = ingest.pool_workers
         # single: one process; pool: two processes whatever the load; default: as the library decides
         modes = {"single": (10**9, decide), "pool": (0, lambda: 2),
-                 "default": (ingest._POOL_MIN_FILES, decide)}
-        default_min, default_bytes = ingest._POOL_MIN_FILES, ingest._POOL_MIN_BYTES
+                 "default": (ingest.POOL_MIN_FILES, decide)}
+        default_min, default_bytes = ingest.POOL_MIN_FILES, ingest.POOL_MIN_BYTES
         for _ in range(args.repeat):
             t = time.perf_counter()
             cells = calamine_floor(paths)
             best["floor"] = min(best["floor"], time.perf_counter() - t)
             for mode, (threshold, workers) in modes.items():
-                ingest._POOL_MIN_FILES = threshold
-                ingest._POOL_MIN_BYTES = default_bytes if mode == "default" else threshold
-                ingest._pool_workers = workers  # type: ignore[assignment]
+                ingest.POOL_MIN_FILES = threshold
+                ingest.POOL_MIN_BYTES = default_bytes if mode == "default" else threshold
+                ingest.pool_workers = workers  # type: ignore[assignment]
                 t = time.perf_counter()
                 result = read_submissions(folder, plan, config, "2024-06")  # type: ignore[arg-type]
                 best[mode] = min(best[mode], time.perf_counter() - t)
                 bad = [i for i in result.issues if i.severity.value != "info"]
                 assert len(result.files) == len(paths) and not bad, bad[:3]
-        ingest._POOL_MIN_FILES, ingest._POOL_MIN_BYTES = default_min, default_bytes
-        ingest._pool_workers = decide  # type: ignore[assignment]
+        ingest.POOL_MIN_FILES, ingest.POOL_MIN_BYTES = default_min, default_bytes
+        ingest.pool_workers = decide  # type: ignore[assignment]
         n = len(paths)
         floor = best["floor"]
         print(f"python-calamine 单独读取（全部工作表、全部单元格，{cells} 个）：{floor:.3f} s"

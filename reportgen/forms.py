@@ -1,6 +1,6 @@
 """Plan (+ last period's answers) → one fill-in form (报送表) per responsible unit.
 
-The layout is the contract in `reportgen.formspec`; ingest.py reads what this writes.
+The layout is the contract in `reportgen.formspec`; reportgen.ingest reads what this writes.
 Everything taken from the plan is locked; the cells a unit fills are yellow, unlocked and
 validated, each with a Chinese input prompt, so a hurried clerk finds it hard to fill wrongly.
 """

@@ -1,4 +1,4 @@
-"""The layout of a unit's fill-in form (报送表): the one contract between forms.py and ingest.py.
+"""The layout of a unit's fill-in form (报送表): the one contract between forms.py and reportgen.ingest.
 
 A form is an .xlsx with these sheets, in this order:
 

@@ -7,12 +7,17 @@ the batch goes on with the next file.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import struct
+import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+
+import defusedxml.ElementTree as defused_et
+from defusedxml import DefusedXmlException
 
 from reportgen.config import CheckConfig
 from reportgen.model import Issue, Severity
@@ -23,14 +28,12 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _OLE_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le") + b"\x00\x00")
 _OLE_WORD = "WordDocument".encode("utf-16-le")
-_ROOT_START = re.compile(rb"<[A-Za-z_]")
 _ROW_TAG = re.compile(rb"<row[\s>/]")
 # Most a deflate stream can expand: about 1032 to 1.
 _DEFLATE_MAX_RATIO = 1032
-_PROLOG_BYTES = 256
+_PROLOG_BYTES = 1024  # covers a root element with all its namespaces
 # central directory file header: signature, flags, method, sizes, name/extra/comment lengths, offset
 _CD_ENTRY = struct.Struct("<4s4xHH8xIIHHH8xI")
-_PROLOG_SEEN: dict[bytes, bool] = {}  # first compressed bytes of a part -> it has a DTD
 
 
 @dataclass
@@ -223,31 +226,63 @@ def has_dtd(xml: bytes) -> bool:
     return bool(_has_dtd(xml))
 
 
+def parse_xml(xml: bytes) -> ET.Element:
+    """Return a small XML part parsed by defusedxml (a DTD or entity raises DefusedXmlException)."""
+    return defused_et.fromstring(xml, forbid_dtd=True)
+
+
+class _RootReached(Exception):
+    """The parser met the root element: no DTD can follow."""
+
+
+class _StopAtRoot:
+    """A parser target that stops at the first element: only the prolog is of interest."""
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        raise _RootReached
+
+    def end(self, tag: str) -> None:
+        return None
+
+    def data(self, data: str) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
 def _has_dtd(prolog: bytes) -> bool | None:
-    """Return True when a DTD precedes the root element, None when the root was not reached."""
-    m = _ROOT_START.search(prolog)
-    before = prolog[: m.start()] if m else prolog
-    if b"<!DOCTYPE" in before or b"<!ENTITY" in before:
+    """Return True when a DTD precedes the root element, None when the root was not reached.
+
+    defusedxml's parser refuses a DOCTYPE (and with it every entity declaration) as soon as it
+    meets one; the parse stops at the root element, so a prolog is enough.
+    """
+    parser = defused_et.DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True)
+    try:
+        parser.feed(prolog)
+    except DefusedXmlException:
         return True
-    return False if m else None
+    except _RootReached:
+        return False
+    except ET.ParseError:
+        return False  # not well-formed, but no DTD: the reader says the file is damaged
+    return None
+
+
+@functools.lru_cache(maxsize=4096)  # pure; parts written by one program start alike
+def _prolog_has_dtd(raw_head: bytes) -> bool | None:
+    """Return what `_has_dtd` says of the start of a deflated part, from its first raw bytes."""
+    try:
+        prolog = zlib.decompressobj(-15).decompress(raw_head, _PROLOG_BYTES)
+    except zlib.error:
+        return None
+    return _has_dtd(prolog) if prolog else None
 
 
 def _part_has_dtd(data: bytes, m: Member) -> bool:
     if m.method == zipfile.ZIP_DEFLATED:
-        # the first inflated bytes depend only on the first compressed bytes: parts written by
-        # one program start alike, so most answers are known already
-        key = raw_member(data, m)[:_PROLOG_BYTES]
-        known = _PROLOG_SEEN.get(key)
-        if known is None:
-            try:
-                prolog = zlib.decompressobj(-15).decompress(key, _PROLOG_BYTES)
-            except zlib.error:
-                prolog = b""
-            known = _has_dtd(prolog) if prolog else None
-            if known is not None:
-                if len(_PROLOG_SEEN) > 4096:
-                    _PROLOG_SEEN.clear()
-                _PROLOG_SEEN[key] = known
+        # the first inflated bytes depend only on the first compressed bytes
+        known = _prolog_has_dtd(raw_member(data, m)[:_PROLOG_BYTES])
         if known is not None:
             return known
     head = _head(data, m, _PROLOG_BYTES)
@@ -454,7 +489,7 @@ def replace_member(data: bytes, name: str, body: bytes) -> bytes:
 
 def _parsed_part(name: str) -> bool:
     """Return True for the XML parts a spreadsheet reader parses (others are never read)."""
-    # worksheets are checked whole by the reader when it opens one (see ingest._Book._guard)
+    # worksheets are checked whole by the reader when it opens one (see ingest.grid.Book._guard)
     return name.startswith(("xl/workbook", "xl/_rels/", "xl/sharedStrings", "xl/styles")) or (
         name in ("content.xml", "styles.xml")
     )

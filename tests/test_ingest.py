@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import ingest
 from reportgen.config import CheckConfig, Config
-from reportgen.ingest import parse_amount, parse_date, parse_status, read_submission, read_submissions
+from reportgen.ingest import batch, parse_amount, parse_date, parse_status, read_submission, read_submissions
 from reportgen.model import Reported, Severity
 from reportgen.safety import inspect_bytes
 from tests.ingest_support import ECON, LAND, MED, good_values, make_form, make_plan
@@ -105,9 +104,9 @@ def test_two_processes_read_the_same_as_one(tmp_path: Path, monkeypatch: pytest.
                   {"填报人": "甲", "填报日期": D(2024, 7, 2)})
     (tmp_path / "in" / "坏.xlsx").write_bytes(b"x")
     one = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
-    monkeypatch.setattr(ingest, "_POOL_MIN_FILES", 0)
-    monkeypatch.setattr(ingest, "_POOL_MIN_BYTES", 0)
-    monkeypatch.setattr(ingest, "_pool_workers", lambda: 2)
+    monkeypatch.setattr(batch, "POOL_MIN_FILES", 0)
+    monkeypatch.setattr(batch, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(batch, "pool_workers", lambda: 2)
     two = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
     assert [s.unit for s in two.submissions] == [s.unit for s in one.submissions] == [MED, LAND, ECON]
     assert [(s.figures, s.milestones, s.contact) for s in two.submissions] == [
@@ -130,14 +129,14 @@ def test_pool_uses_only_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
             return io.StringIO(f"{state['load']} 0.40 0.30 {state['runnable']}/300 4242\n")
         return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
-    monkeypatch.setattr(ingest.os, "getloadavg", lambda: (state["load"], 0.0, 0.0))
+    monkeypatch.setattr(batch.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (state["load"], 0.0, 0.0))
     monkeypatch.setattr(builtins, "open", fake_open)
-    assert ingest._pool_workers() == 2  # only this process is running
+    assert batch.pool_workers() == 2  # only this process is running
     state["runnable"] = 2
-    assert ingest._pool_workers() == 1  # another process holds the other core
+    assert batch.pool_workers() == 1  # another process holds the other core
     state["runnable"], state["load"] = 1, 1.8
-    assert ingest._pool_workers() == 1  # others were busy over the last minute
+    assert batch.pool_workers() == 1  # others were busy over the last minute
 
 
 def test_same_date_two_files_the_later_saved_wins(tmp_path: Path) -> None:

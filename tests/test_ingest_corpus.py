@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 
 from reportgen import formspec as fs
-from reportgen import ingest
 from reportgen.config import CheckConfig, Config
-from reportgen.ingest import FileRead, IngestResult, read_submissions
+from reportgen.ingest import FileRead, IngestResult, read_submissions, reader
 from reportgen.model import Metric, Reported, Severity
 from tests.ingest_support import (
     ECON,
@@ -592,7 +591,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[IngestResult, Path]
                   FOOTER, config=CONFIG)
     _lock_file(folder / "~$现代医药产业招商服务中心.xlsx")
     (folder / "Thumbs.db").write_bytes(b"x")
-    real = ingest._read_bytes
+    real = reader.read_bytes
 
     def locked(path: Path) -> bytes:
         if path.name == "无权限.xlsx":
@@ -600,7 +599,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[IngestResult, Path]
         return real(path)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(ingest, "_read_bytes", locked)
+    mp.setattr(reader, "read_bytes", locked)
     try:
         before = {p: p.read_bytes() for p in folder.iterdir()}
         result = read_submissions(folder, PLAN, CONFIG, PERIOD, dict(PREVIOUS))

@@ -1,0 +1,162 @@
+"""A folder of returned files → one submission per unit (the newest file wins) and every problem.
+
+Large batches are read by a few processes when cores stand idle; each worker builds (or, forked,
+inherits) its own `Reader`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportgen.config import Config
+from reportgen.errors import WorkspaceError
+from reportgen.ingest.index import PlanIndex, expected_units
+from reportgen.ingest.reader import REJECTING, FileRead, Reader
+from reportgen.model import Issue, Plan, Severity, Submission
+
+# Files no one submitted: office lock files and system clutter.
+_IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+# Process pool pays off only for a batch this large (files, and bytes read in all).
+POOL_MIN_FILES = 64
+POOL_MIN_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class IngestResult:
+    """A period's batch: one submission per unit that reported, and every problem found."""
+
+    submissions: list[Submission] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    missing_units: list[str] = field(default_factory=list)
+    files: list[FileRead] = field(default_factory=list)  # every file looked at, in name order
+    expected_units: list[str] = field(default_factory=list)
+
+
+def list_files(folder: Path) -> list[tuple[Path, str, int]]:
+    """Return (path, name relative to the batch folder, size) of every file to read, in name order."""
+    out: list[tuple[Path, str, int]] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for e in entries:
+            if e.name.startswith(("~$", ".~lock", ".", "__MACOSX")) or e.name.lower() in _IGNORED_NAMES:
+                continue
+            if e.is_dir():
+                walk(e.path, f"{prefix}{e.name}/")
+            elif e.is_file():
+                out.append((Path(e.path), prefix + e.name, e.stat().st_size))
+
+    walk(str(folder), "")
+    return out
+
+
+# The reader of a pool worker process, set once by the pool's initializer in that process.
+_worker: Reader | None = None
+
+
+def _worker_init(reader: Reader) -> None:
+    global _worker
+    _worker = reader
+
+
+def _worker_read(args: tuple[Path, str, str, Mapping[str, float]]) -> FileRead:
+    assert _worker is not None, "the pool initializer sets the worker's reader"
+    return _worker.read(*args)
+
+
+def pool_workers() -> int:
+    """Return how many processes to read with: more than one only when cores stand idle (max 4).
+
+    On a busy machine a second process queues behind other work and adds the pickling of
+    results (measured on 2 cores: 1.65-2x the single-process time when other work kept the
+    cores busy, 0.7x when idle). Idle means: no other thread runnable right now (Linux's
+    /proc/loadavg) and a 1-minute load that leaves a core free beyond this process's own.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            others = int(fh.read().split()[3].split("/")[0]) - 1  # this process is runnable
+    except (OSError, AttributeError, ValueError, IndexError):  # not Linux: stay with one
+        return 1
+    if others > 0 or load > cores - 0.5:
+        return 1
+    return max(1, min(4, cores))
+
+
+def read_all(
+    files: list[tuple[Path, str, int]], reader: Reader, period: str, previous: Mapping[str, float]
+) -> list[FileRead]:
+    """Return every file read, in the order given; in a few processes when the batch is large."""
+    total = sum(size for _p, _n, size in files)
+    workers = pool_workers() if len(files) >= POOL_MIN_FILES and total >= POOL_MIN_BYTES else 1
+    args = [(p, n, period, previous) for p, n, _size in files]
+    if workers <= 1:
+        return [reader.read(*a) for a in args]
+    # forked workers inherit the reader as it is; spawned ones receive a pickled copy
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if fork else "spawn")
+    with ProcessPoolExecutor(workers, mp, initializer=_worker_init, initargs=(reader,)) as pool:
+        return list(pool.map(_worker_read, args, chunksize=max(1, len(args) // (workers * 2))))
+
+
+def read_submissions(
+    folder: Path,
+    plan: Plan,
+    config: Config,
+    period: str,
+    previous: dict[str, float] | None = None,
+) -> IngestResult:
+    """Return every unit's submission in `folder` (newest file per unit) and every problem found."""
+    if not folder.is_dir():
+        raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
+    reader = Reader(PlanIndex.build(plan, config))
+    files = read_all(list_files(folder), reader, period, previous or {})
+    chosen = _choose(files)  # marks the superseded files
+    expected = expected_units(plan, config)
+    result = IngestResult(files=files, expected_units=expected)
+    result.submissions = [chosen[u].submission for u in expected if u in chosen]  # type: ignore[misc]
+    result.submissions += [f.submission for u, f in chosen.items() if u not in expected and f.submission]
+    result.missing_units = [u for u in expected if u not in chosen]
+    result.issues = [
+        i for f in files for i in f.issues
+        if f.used or f.submission is None or i.code in ("superseded", *REJECTING)
+    ]
+    return result
+
+
+def _newest_first(f: FileRead) -> tuple[dt.date, dt.datetime, str]:
+    s = f.submission
+    assert s is not None
+    return (s.content_date or dt.date.min, s.received or dt.datetime.min, f.name)
+
+
+def _choose(files: Iterable[FileRead]) -> dict[str, FileRead]:
+    """Return the file taken for each unit: the newer by 填报日期, then by modification time."""
+    by_unit: dict[str, list[FileRead]] = {}
+    for f in files:
+        if f.used and f.submission is not None:
+            by_unit.setdefault(f.submission.unit, []).append(f)
+    chosen: dict[str, FileRead] = {}
+    for unit, group in by_unit.items():
+        group.sort(key=_newest_first, reverse=True)
+        winner = group[0]
+        chosen[unit] = winner
+        for other in group[1:]:
+            other.used = False
+            # the file keeps its own findings; the batch reports only that it was not taken
+            other.issues.append(
+                Issue(
+                    Severity.INFO, f"“{unit}”报送了多份文件，已采用较新的“{winner.name}”，本文件未采用"
+                    "（按填报日期、其次按文件修改时间判断）",
+                    "superseded", other.name, unit=unit,
+                )
+            )
+    return chosen

@@ -1,0 +1,145 @@
+"""The figures table: one cumulative amount per item and metric (完成投资 / 设备开票)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from reportgen import formspec as fs
+from reportgen.ingest.index import FileContext
+from reportgen.ingest.layout import Table, blank_formula, report_merged
+from reportgen.ingest.values import addr, code, norm, parse_amount, text
+from reportgen.model import METRIC_LABEL, FigureReport, Item, Metric, Severity, Submission
+
+_FIGURE_CODE = re.compile(r"^([PT]\d{2,4})(?:/(invest|invoice))?$")
+_LABELS = {v: k for k, v in METRIC_LABEL.items()}
+
+
+def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapping[str, float]) -> None:
+    """Read every figure row into `sub.figures`, naming each cell that cannot be taken."""
+    sheet, header, cols = table.sheet, table.header, table.cols
+    value_col = cols["value"]
+    in_wan = "万元" in norm(sheet.get(header, value_col))
+    report_merged(table, ctx, [cols[k] for k in fs.FIGURE_INPUTS if k in cols])
+    for r in range(header + 1, len(sheet.rows)):
+        if r in sheet.notes:
+            continue
+        row = sheet.rows[r]
+        value = row[value_col] if value_col < len(row) else ""
+        key = _row_key(table, r, value, ctx)
+        if key is None:
+            continue
+        item_code, metric = key
+        fkey = f"{item_code}/{metric.value}"
+        cell = addr(r, value_col)
+        if fkey in sub.figures:
+            ctx.add(Severity.WARNING, "duplicate_row",
+                    f"{fkey} 出现了不止一行，已采用第一行（{sub.figures[fkey].cell}）", sheet.name, cell)
+            continue
+        note = text(row[cols["note"]]) if "note" in cols and cols["note"] < len(row) else ""
+        report = FigureReport(item_code, metric, None, note, cell)
+        sub.figures[fkey] = report
+        if blank_formula(sheet, r, value_col, ctx):
+            continue  # never counted as 0
+        if value == "":
+            _missing(ctx, sub, fkey, sheet.name, cell)
+            continue
+        prev = previous.get(fkey)
+        if prev is None and "previous" in cols:
+            p = parse_amount(sheet.get(r, cols["previous"]))
+            prev = p.value if not p.code else None
+        report.value_yi = _amount(ctx, value, in_wan, ctx.index.items[item_code], metric, prev, sheet.name, cell)
+
+
+def _row_key(table: Table, r: int, value: Any, ctx: FileContext) -> tuple[str, Metric] | None:
+    """Return the (item, metric) a row reports, or None when it is blank or names nothing known."""
+    sheet, cols = table.sheet, table.cols
+    index = ctx.index
+    raw_code = code(sheet.get(r, cols["code"])) if "code" in cols else ""
+    name = text(sheet.get(r, cols["name"])) if "name" in cols else ""
+    metric_text = norm(sheet.get(r, cols["metric"])) if "metric" in cols else ""
+    if not raw_code and not name and value == "":
+        return None
+    m = _FIGURE_CODE.match(raw_code)
+    item_code = m.group(1) if m else ""
+    metric = Metric(m.group(2)) if m and m.group(2) else _LABELS.get(metric_text)
+    if metric is None and m and item_code in index.items and len(index.items[item_code].metrics) == 1:
+        metric = index.items[item_code].metrics[0]
+    if not raw_code and name:
+        item_code = index.item_by_name.get(norm(name), "")
+        if item_code:
+            ctx.add(Severity.INFO, "matched_by_name", f"该行没有编号，已按项目名称“{name}”对应到 {item_code}",
+                    sheet.name, addr(r, cols.get("code", 0)))
+    where = addr(r, cols.get("code", cols["value"]))
+    if not item_code or item_code not in index.items:
+        if item_code or value != "" or raw_code:
+            shown = raw_code or name or "（空）"
+            ctx.add(
+                Severity.ERROR, "unknown_code",
+                f"第{r + 1}行的编号“{shown}”不在任务分解中，该行未读取；应保留报送表原有的编号",
+                sheet.name, where,
+            )
+        return None
+    if metric is None:
+        ctx.add(
+            Severity.ERROR, "unknown_metric",
+            f"第{r + 1}行的指标“{metric_text}”无法识别，应为“完成投资”或“设备开票”",
+            sheet.name, addr(r, cols.get("metric", cols["value"])),
+        )
+        return None
+    return item_code, metric
+
+
+def _missing(ctx: FileContext, sub: Submission, key: str, sheet: str, cell: str) -> None:
+    """Say a figure is blank, unless another unit's figure is the one that counts."""
+    if ctx.index.figure_leads.get(key, sub.unit) != sub.unit:
+        return  # another unit's figure counts; this one may leave it blank
+    item_code, metric = key.split("/")
+    item = ctx.index.items[item_code]
+    ctx.add(
+        Severity.WARNING, "figure_missing",
+        f"{item.name}的“{METRIC_LABEL[Metric(metric)]}”本月累计未填写，应填截至本月末的累计数（亿元）",
+        sheet, cell,
+    )
+
+
+def _amount(
+    ctx: FileContext, value: Any, in_wan: bool, item: Item, metric: Metric, prev: float | None,
+    sheet: str, cell: str,
+) -> float | None:
+    """Return the amount a cell holds in 亿元, or None when it is not to be used."""
+    parsed = parse_amount(value, in_wan)
+    if parsed.code:
+        ctx.add(parsed.severity, parsed.code, parsed.message, sheet, cell)
+        if parsed.severity is Severity.ERROR:
+            return None
+    elif in_wan:
+        ctx.add(Severity.INFO, "unit_wan", f"表头标为万元，已将 {text(value)} 万元换算为 {parsed.value:g} 亿元",
+                sheet, cell)
+    factor = ctx.index.config.check.jump_factor
+    if _jumped(item, metric, parsed.value, prev, factor):
+        ctx.add(
+            Severity.ERROR, "implausible_jump",
+            f"本月累计填的是 {parsed.value:g} 亿元，比上月（{prev or 0:g}）增加的数额超过年度目标的"
+            f"{factor:g}倍，疑似把万元填成了亿元，未采用；请以亿元填写"
+            f"（如 {parsed.value:g} 万元应填 {parsed.value / 10000:g}）",
+            sheet, cell,
+        )
+        return None
+    if prev is not None and parsed.value < prev - 1e-9:
+        ctx.add(
+            Severity.WARNING, "cumulative_decreased",
+            f"本月累计 {parsed.value:g} 亿元低于上月累计 {prev:g} 亿元；累计数不应减少，请核实",
+            sheet, cell,
+        )
+    value_yi: float = parsed.value
+    return value_yi
+
+
+def _jumped(item: Item, metric: Metric, value: float, prev: float | None, factor: float) -> bool:
+    amounts = [m.amount_yi for m in item.milestones if m.metric is metric and m.amount_yi]
+    target = item.target_yi if metric is Metric.INVEST and item.target_yi else max(amounts, default=0.0)
+    if not target:
+        return False
+    return value - (prev or 0.0) > factor * target

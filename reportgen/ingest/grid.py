@@ -1,0 +1,246 @@
+"""A workbook as grids of values, loaded sheet by sheet with python-calamine.
+
+For .xlsx the worksheet XML is looked at first (DTDs refused, cells far outside any form
+dropped before calamine would allocate them) and kept for what calamine does not tell:
+formula cells with no saved result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html
+import io
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from reportgen.ingest.values import ref_to_rc
+from reportgen.model import Issue, Severity
+from reportgen.safety import (
+    Inspection,
+    clip_cells,
+    dtd_issue,
+    far_cells,
+    has_dtd,
+    members_of,
+    parse_xml,
+    raw_member,
+    read_member,
+    replace_member,
+)
+
+_CELL_WITH_BODY = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+_HAS_VALUE = re.compile(rb"<v>[^<]")
+_FORMULA_TEXT = re.compile(rb"<f[^>]*>([^<]*)</f>")
+_RELS = "xl/_rels/workbook.xml.rels"
+_WORKBOOK = "xl/workbook.xml"
+
+# sheet name -> worksheet part, per (compressed) workbook.xml and rels: forms from one
+# generator share them byte for byte, so a batch works the mapping out once
+PartsCache = dict[tuple[bytes, ...], dict[str, str]]
+
+
+@dataclass
+class Sheet:
+    """One worksheet's values as a list of rows, with merged ranges spread as people see them."""
+
+    name: str
+    rows: list[list[Any]]
+    # formula cells with no saved result: looked up only when a cell we read comes back empty
+    formulas: Callable[[], dict[tuple[int, int], str]] = dict
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    notes: set[int] = field(default_factory=set)  # rows that are one wide merged note
+    reported: set[tuple[int, int]] = field(default_factory=set)  # formula cells already named
+
+    def get(self, r: int, c: int) -> Any:
+        """Return the value at 0-based (r, c), "" outside the grid."""
+        row = self.rows[r] if r < len(self.rows) else ()
+        return row[c] if c < len(row) else ""
+
+    def unsaved_formula(self, r: int, c: int) -> str | None:
+        """Return the formula of an empty cell that has no saved result, else None."""
+        if self.get(r, c) != "":
+            return None
+        return self.formulas().get((r, c))
+
+
+class Refused(Exception):
+    """A part of the file, opened only now, must not be read at all."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+class Book:
+    """Sheets of one workbook, loaded on first use."""
+
+    def __init__(self, insp: Inspection, max_rows: int, parts_cache: PartsCache) -> None:
+        self.wb = CalamineWorkbook.from_filelike(io.BytesIO(insp.payload))
+        self.insp = insp
+        self.max_rows = max_rows
+        self.visible: list[str] = []
+        self.names = list(self.wb.sheet_names)
+        for meta in self.wb.sheets_metadata:
+            if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
+                self.visible.append(meta.name)
+        self._cache: dict[str, Sheet] = {}
+        self._formulas: dict[str, dict[tuple[int, int], str]] = {}
+        self._xml_cache: dict[str, bytes] = {}
+        self._part_names: dict[str, str] | None = None
+        self._parts_cache = parts_cache
+        self.issues: list[Issue] = []
+
+    def sheet(self, name: str) -> Sheet:
+        """Return the named sheet, read on first use."""
+        if name in self._cache:
+            return self._cache[name]
+        if self.insp.kind == "xlsx":
+            self._guard(name)
+        cs = self.wb.get_sheet_by_name(name)
+        rows = cs.to_python(skip_empty_area=False, nrows=self.max_rows + 1)
+        truncated = self._truncated_rows(name)
+        if len(rows) > self.max_rows or truncated:
+            rows = rows[: self.max_rows]
+            total = f"{truncated}行" if truncated else f"超过{self.max_rows}行"
+            self.issues.append(
+                Issue(
+                    Severity.ERROR,
+                    f"工作表有{total}，远超报送表应有的行数；只读取了前{self.max_rows}行，"
+                    "请删除多余的行后重新报送",
+                    "too_many_rows", sheet=name, cell=f"A{self.max_rows + 1}",
+                )
+            )
+        sheet = Sheet(name, rows, functools.partial(self._formula_cells, name))
+        try:
+            sheet.merged = [(a[0], a[1], b[0], b[1]) for a, b in cs.merged_cell_ranges or []]
+        except Exception:  # merged ranges are unsupported for some formats
+            sheet.merged = []
+        fill_merged(sheet)
+        self._cache[name] = sheet
+        return sheet
+
+    def _xml(self, part: str) -> bytes:
+        """Return a worksheet part's XML, inflated once."""
+        if part not in self._xml_cache:
+            self._xml_cache[part] = self._part(part) if part in self.insp.members else b""
+        return self._xml_cache[part]
+
+    def _guard(self, name: str) -> None:
+        """Drop cells far outside any form before calamine sees them (it would allocate them all)."""
+        part = self.parts().get(name, "")
+        xml = self._xml(part) if part else b""
+        if has_dtd(xml):
+            raise Refused(dtd_issue(part))
+        far = far_cells(xml, self.max_rows)
+        if not far:
+            return
+        clipped = clip_cells(self._xml(part), self.max_rows)
+        payload = replace_member(self.insp.payload, part, clipped)
+        self.insp = dataclasses.replace(self.insp, payload=payload, members=members_of(payload))
+        self.wb = CalamineWorkbook.from_filelike(io.BytesIO(payload))
+        self._xml_cache[part] = clipped
+        if part not in self.insp.truncated_parts:  # else too_many_rows says it already
+            more = f"等{len(far)}个" if len(far) > 1 else ""
+            self.issues.append(
+                Issue(
+                    Severity.WARNING,
+                    f"工作表在 {far[0]}{more}远离表格的单元格中有内容（超出第{self.max_rows}行或第ZZ列），"
+                    "已忽略这些单元格；请删除多余内容后重新报送",
+                    "far_cells", sheet=name, cell=far[0],
+                )
+            )
+
+    def _truncated_rows(self, name: str) -> int:
+        if not self.insp.truncated_parts:
+            return 0
+        part = self.parts().get(name, "")
+        return self.insp.truncated_parts.get(part, 0)
+
+    def _part(self, name: str) -> bytes:
+        return read_member(self.insp.payload, self.insp.members[name])
+
+    def parts(self) -> dict[str, str]:
+        """Return sheet name -> worksheet part of an .xlsx (empty for other formats)."""
+        if self._part_names is not None:
+            return self._part_names
+        members = self.insp.members
+        if _RELS not in members or _WORKBOOK not in members:
+            self._part_names = {}  # .xlsb keeps these in binary parts
+            return self._part_names
+        key = tuple(raw_member(self.insp.payload, members[n]) for n in (_RELS, _WORKBOOK))
+        cached = self._parts_cache.get(key)
+        if cached is None:
+            cached = _sheet_parts(self._part(_RELS), self._part(_WORKBOOK))
+            self._parts_cache[key] = cached
+        self._part_names = cached
+        return cached
+
+    def _formula_cells(self, name: str) -> dict[tuple[int, int], str]:
+        """Return the sheet's formula cells that carry no cached value (xlsx only)."""
+        if name in self._formulas:
+            return self._formulas[name]
+        part = self.parts().get(name, "") if self.insp.kind == "xlsx" else ""
+        found = _unsaved_formulas(self._xml(part) if part else b"")
+        self._formulas[name] = found
+        return found
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_parts(rels: bytes, workbook: bytes) -> dict[str, str]:
+    """Return sheet name -> worksheet part from workbook.xml and its relationships."""
+    targets = {}
+    for rel in parse_xml(rels).iter():
+        if _local(rel.tag) == "Relationship":
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[rel.get("Id", "")] = posixpath.normpath(target)
+    out = {}
+    for sheet in parse_xml(workbook).iter():
+        if _local(sheet.tag) == "sheet":
+            rid = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), "")
+            out[sheet.get("name", "")] = targets.get(rid, "")
+    return out
+
+
+def _unsaved_formulas(data: bytes) -> dict[tuple[int, int], str]:
+    found: dict[tuple[int, int], str] = {}
+    if b"<f>" not in data and b"<f " not in data:  # not <formula1> of a validation
+        return found
+    for m in _CELL_WITH_BODY.finditer(data):
+        body = m.group(2)
+        if b"<f" in body and not _HAS_VALUE.search(body):
+            ref = _CELL_REF.search(m.group(1))
+            if ref:
+                f = _FORMULA_TEXT.search(body)
+                formula = html.unescape(f.group(1).decode("utf-8", "replace")) if f else ""
+                found[ref_to_rc(ref.group(1).decode())] = formula
+    return found
+
+
+def fill_merged(sheet: Sheet) -> None:
+    """Give every cell of a merged range the value of its top-left cell, as people see it."""
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 >= len(sheet.rows) or (r0 == r1 and c0 == c1):
+            continue
+        if r0 == r1 and c1 - c0 >= 3:
+            sheet.notes.add(r0)  # a sentence across the table, not data
+            continue
+        value = sheet.get(r0, c0)
+        if value == "":
+            continue
+        for r in range(r0, min(r1, len(sheet.rows) - 1) + 1):
+            row = sheet.rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = value

@@ -1,0 +1,146 @@
+"""Where the form's parts are in a workbook: the hidden sheet, the header rows of the two
+tables (found by their texts when a sheet was renamed or rows inserted above), merged cells,
+and rows that should be there and are not."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from reportgen import formspec as fs
+from reportgen.ingest.grid import Book, Sheet
+from reportgen.ingest.index import FileContext
+from reportgen.ingest.values import addr, code, norm, text
+from reportgen.model import Severity, Submission
+
+# the form's own header row first, then the top of the sheet (rows inserted above it)
+_HEADER_SEARCH = (fs.HEADER_ROW - 1, *(r for r in range(30) if r != fs.HEADER_ROW - 1))
+
+
+@functools.lru_cache(maxsize=4096)  # pure
+def _header_key(header: str) -> str:
+    """Return the part of a header before its bracketed unit, normalised."""
+    return norm(header).split("(", 1)[0]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How to recognise one of the form's tables."""
+
+    sheet: str  # the name the form gives it
+    wanted: dict[str, str]  # header text (normalised) -> column key
+    required: tuple[str, ...]
+
+    @classmethod
+    def of(cls, sheet: str, headers: dict[str, str], required: tuple[str, ...]) -> TableSpec:
+        """Return the spec of a table with these column headers."""
+        return cls(sheet, {_header_key(v): k for k, v in headers.items()}, required)
+
+
+FIGURES = TableSpec.of(fs.SHEET_FIGURES, fs.FIGURE_HEADERS, ("value",))
+MILESTONES = TableSpec.of(fs.SHEET_MILESTONES, fs.MILESTONE_HEADERS, ("status",))
+
+
+@dataclass
+class Table:
+    """A table found in a sheet: its header row and the column of each known header."""
+
+    sheet: Sheet
+    header: int
+    cols: dict[str, int]
+
+
+def read_meta(book: Book) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Return the hidden sheet's key/values and its row codes per sheet."""
+    rows = book.sheet(fs.SHEET_META).rows
+    meta: dict[str, str] = {}
+    r = 0
+    while r < len(rows) and rows[r] and rows[r][0] != "":
+        if len(rows[r]) > 1 and rows[r][0] in fs.META_KEYS:
+            meta[rows[r][0]] = text(rows[r][1])
+        r += 1
+    codes: dict[str, set[str]] = {}
+    for row in rows[r + 1 :]:
+        if len(row) > 2 and row[2] != "" and row[2] != fs.META_ROWS_HEADER[2]:
+            codes.setdefault(text(row[0]), set()).add(code(row[2]))
+    return meta, codes
+
+
+def find_header(sheet: Sheet, spec: TableSpec) -> Table | None:
+    """Return the table of `spec` in this sheet, if its header row is near the top."""
+    for r in (r for r in _HEADER_SEARCH if r < len(sheet.rows)):
+        cols: dict[str, int] = {}
+        for c, value in enumerate(sheet.rows[r]):
+            if isinstance(value, str) and value:
+                key = spec.wanted.get(_header_key(value))
+                if key and key not in cols:
+                    cols[key] = c
+        if all(k in cols for k in spec.required) and ("code" in cols or len(cols) >= 3):
+            return Table(sheet, r, cols)
+    return None
+
+
+def find_table(book: Book, spec: TableSpec) -> Table | None:
+    """Return the table of `spec`: in its own sheet, else in any other visible sheet."""
+    candidates = [spec.sheet] if spec.sheet in book.names else []
+    own = (spec.sheet, fs.SHEET_GUIDE, fs.SHEET_META, fs.SHEET_FIGURES, fs.SHEET_MILESTONES)
+    candidates += [n for n in book.visible if n not in own]
+    for cand in candidates:
+        found = find_header(book.sheet(cand), spec)
+        if found:
+            return found
+    return None
+
+
+def blank_formula(sheet: Sheet, r: int, c: int, ctx: FileContext) -> bool:
+    """Return True, reporting it once, when an empty cell is a formula with no saved result."""
+    formula = sheet.unsaved_formula(r, c)
+    if formula is None:
+        return False
+    if (r, c) not in sheet.reported:
+        sheet.reported.add((r, c))
+        ctx.add(
+            Severity.ERROR, "formula_no_cache",
+            f"单元格是公式（={formula}），但文件中没有保存计算结果，无法读取，未按0计；"
+            "请在Excel中打开并保存后重新报送，或直接填写数值",
+            sheet.name, addr(r, c),
+        )
+    return True
+
+
+def report_merged(table: Table, ctx: FileContext, input_cols: list[int]) -> None:
+    """Say which merged ranges over input columns were spread to each of their rows."""
+    sheet = table.sheet
+    for r0, c0, r1, c1 in sheet.merged:
+        if r1 > r0 and r0 > table.header and any(c0 <= c <= c1 for c in input_cols):
+            ctx.add(
+                Severity.INFO, "merged_cells",
+                f"{addr(r0, c0)}:{addr(r1, c1)} 为合并单元格，已将其中的内容用于所含的每一行",
+                sheet.name, addr(r0, c0),
+            )
+
+
+def check_missing_rows(
+    sub: Submission, ctx: FileContext, expected: dict[str, set[str]], fig: Table | None, ms: Table | None
+) -> None:
+    """Name every row of the unit's form that the file no longer has."""
+    index = ctx.index
+    want_ms = expected.get(fs.SHEET_MILESTONES, set(index.milestone_codes.get(sub.unit, [])))
+    for c in sorted(want_ms - set(sub.milestones)):
+        if c in index.milestones:
+            ctx.add(
+                Severity.WARNING, "row_missing",
+                f"缺少节点 {c}（{index.milestones[c].text[:30]}）所在的行，该节点视为未报送；请勿删除行",
+                ms.sheet.name if ms else fs.SHEET_MILESTONES,
+            )
+    want_fig = {k.split("/")[0] for k in expected.get(fs.SHEET_FIGURES, set())}
+    if not expected:
+        want_fig = {k.split("/")[0] for k in index.figure_keys.get(sub.unit, [])}
+    have = {k.split("/")[0] for k in sub.figures}
+    for c in sorted(want_fig - have):
+        if c in index.items:
+            ctx.add(
+                Severity.WARNING, "row_missing",
+                f"缺少项目 {c}（{index.items[c].name}）的累计数所在的行，视为未报送；请勿删除行",
+                fig.sheet.name if fig else fs.SHEET_FIGURES,
+            )

@@ -1,0 +1,174 @@
+"""One file → one unit's Submission and every problem found in it; never raises for the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from reportgen import formspec as fs
+from reportgen.config import Config
+from reportgen.ingest.figures import read_figures
+from reportgen.ingest.grid import Book, PartsCache, Refused
+from reportgen.ingest.identify import identify
+from reportgen.ingest.index import FileContext, PlanIndex
+from reportgen.ingest.layout import FIGURES, MILESTONES, check_missing_rows, find_table, read_meta
+from reportgen.ingest.milestones import read_footer, read_milestones
+from reportgen.model import Issue, Plan, Severity, Submission
+from reportgen.safety import inspect_bytes
+
+# A file with one of these is not taken as the unit's submission.
+REJECTING = frozenset({"wrong_period", "unit_mismatch", "unidentified", "no_data"})
+
+
+@dataclass
+class FileRead:
+    """One file of the batch as read: its submission (None when nothing was taken) and issues."""
+
+    path: Path
+    name: str  # path relative to the batch folder, as shown to people
+    submission: Submission | None = None
+    issues: list[Issue] = field(default_factory=list)
+    used: bool = False  # False when rejected or superseded by a newer file of the unit
+
+
+@dataclass
+class Reader:
+    """Reads the files of one batch against one plan; what it learns of one file helps the next."""
+
+    index: PlanIndex
+    parts_cache: PartsCache = field(default_factory=dict)
+
+    def read(self, path: Path, name: str, period: str, previous: Mapping[str, float]) -> FileRead:
+        """Return the file read as a unit's submission, with every problem found in it."""
+        out = FileRead(path=path, name=name)
+        ctx = FileContext(self.index, period, name, out.issues)
+        loaded = _load(path, ctx)
+        if loaded is None:
+            return out
+        data, stat = loaded
+        check = self.index.config.check
+        insp = inspect_bytes(data, name, check)
+        for issue in insp.issues:
+            ctx.add(issue.severity, issue.code, issue.message)
+        if not insp.kind:
+            return out
+        try:
+            book = Book(insp, check.max_rows, self.parts_cache)
+        except Exception as exc:  # calamine raises its own types for broken files
+            ctx.add(*_calamine_problem(exc))
+            return out
+        sub = Submission(
+            unit="", period=period, file=str(path), sha256=hashlib.sha256(data).hexdigest(),
+            received=dt.datetime.fromtimestamp(stat.st_mtime),
+        )
+        try:
+            _read_book(book, sub, ctx, previous)
+        except Refused as refused:
+            ctx.add(refused.issue.severity, refused.issue.code, refused.issue.message)
+            return out
+        except Exception as exc:
+            ctx.add(*_calamine_problem(exc))
+            return out
+        for issue in book.issues:
+            ctx.add(issue.severity, issue.code, issue.message, issue.sheet, issue.cell)
+        if sub.unit:
+            for issue in out.issues:
+                issue.unit = sub.unit
+            sub.issues = out.issues
+            out.submission = sub
+            out.used = not any(i.code in REJECTING for i in out.issues)
+        return out
+
+
+def read_submission(
+    path: Path,
+    plan: Plan,
+    config: Config,
+    period: str,
+    previous: Mapping[str, float] | None = None,
+    name: str | None = None,
+) -> FileRead:
+    """Return one file read as a unit's submission, with every problem found in it."""
+    return Reader(PlanIndex.build(plan, config)).read(path, name or path.name, period, previous or {})
+
+
+def read_bytes(path: Path) -> bytes:
+    """Return the file's bytes, opened read-only."""
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _load(path: Path, ctx: FileContext) -> tuple[bytes, os.stat_result] | None:
+    """Return the file's bytes and stat, or None with the reason recorded."""
+    check = ctx.index.config.check
+    try:
+        stat = path.stat()
+        size = stat.st_size
+        if size > check.max_file_mb * 1024 * 1024:
+            ctx.add(
+                Severity.ERROR, "too_large",
+                f"文件大小{size / 1048576:.1f}MB，超过上限{check.max_file_mb:g}MB，未读取；"
+                "报送表一般不足1MB，请删除图片或多余内容后重新报送",
+            )
+            return None
+        return read_bytes(path), stat
+    except PermissionError:
+        ctx.add(Severity.ERROR, "unreadable", "文件无法打开（没有读取权限或正被其他程序占用），未读取")
+    except OSError as exc:
+        ctx.add(Severity.ERROR, "unreadable", f"文件无法读取（{exc.strerror or exc}），未读取")
+    return None
+
+
+def _calamine_problem(exc: Exception) -> tuple[Severity, str, str]:
+    kind = type(exc).__name__
+    message = str(exc)
+    if kind == "PasswordError" or "password" in message.lower() or "encrypt" in message.lower():
+        return Severity.ERROR, "encrypted", "文件设置了密码（已加密），无法读取；请取消密码后重新报送"
+    broken = (ValueError, OSError, EOFError, ParseError)
+    if type(exc).__module__.startswith("python_calamine") or isinstance(exc, broken):
+        return (
+            Severity.ERROR,
+            "corrupt_file",
+            f"文件已损坏或格式异常，无法读取（{kind}）；请用Excel打开后另存为.xlsx再报送",
+        )
+    # not the file's fault: say so, so that it is reported rather than blamed on the unit
+    detail = f"{kind}: {message[:200]}"
+    return Severity.ERROR, "read_failed", f"读取本文件时程序出错（{detail}），请将此文件提供给系统维护人员"
+
+
+def _read_book(book: Book, sub: Submission, ctx: FileContext, previous: Mapping[str, float]) -> None:
+    index = ctx.index
+    meta, expected_rows = read_meta(book) if fs.SHEET_META in book.names else (None, {})
+    fig = find_table(book, FIGURES)
+    ms = find_table(book, MILESTONES)
+    if fig is None and ms is None:
+        ctx.add(
+            Severity.ERROR, "no_data",
+            f"文件中找不到“{fs.SHEET_FIGURES}”或“{fs.SHEET_MILESTONES}”表（按表头识别亦未找到），"
+            "不是本系统下发的报送表；请使用下发的报送表填报",
+        )
+        return
+    who = identify(ctx, meta, [t for t in (fig, ms) if t is not None])
+    if who is None:
+        return
+    sub.unit, sub.identified_by, sub.plan_version = who.unit, who.by, who.plan_version
+    if not who.accepted:
+        return
+    if meta and meta.get("plan_version") and meta["plan_version"] != index.plan.version:
+        ctx.add(
+            Severity.WARNING, "plan_version",
+            f"报送表依据的任务分解版本（{meta['plan_version']}）与当前版本（{index.plan.version}）不同，"
+            "已按编号读取；任务分解调整后请使用新下发的报送表",
+            fs.SHEET_META,
+        )
+    if fig is not None:
+        read_figures(fig, sub, ctx, previous)
+    if ms is not None:
+        footer = read_milestones(ms, sub, ctx)
+        read_footer(ms.sheet, footer, sub, ctx)
+    check_missing_rows(sub, ctx, expected_rows, fig, ms)

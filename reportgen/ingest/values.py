@@ -1,0 +1,196 @@
+"""Cell values as people type them → numbers, dates and statuses, or the reason they cannot be taken.
+
+Pure functions over one value: no workbook, no plan. Tolerant where the meaning is clear
+(`1000万`, `0.6亿元`, `2024.6.18`, `6月28日`), an error at the cell where it is not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from reportgen import formspec as fs
+from reportgen.model import REPORTED_LABEL, Reported, Severity
+
+# full-width forms to ASCII, and every kind of blank removed, in one str.translate
+_NORMALISE: dict[int, int | None] = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
+    ord(c): None for c in " \t\n\r\x0b\x0c\xa0\u3000\u2002\u2003\u2009\u200b\ufeff"
+}
+_NUMBER = re.compile(r"^(约|大约|约为|近|接近)?([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)(亿元|亿|万元|万|元)?$")
+_DATE_YMD = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATE_MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
+
+# Words people type for the dropdown's choices; exact labels first.
+STATUS_WORDS: dict[str, Reported] = {
+    **{label: r for r, label in REPORTED_LABEL.items()},
+    "完成": Reported.DONE, "完成了": Reported.DONE, "已经完成": Reported.DONE,
+    "全部完成": Reported.DONE, "已完工": Reported.DONE, "完工": Reported.DONE,
+    "已办结": Reported.DONE, "办结": Reported.DONE, "已落实": Reported.DONE, "已到位": Reported.DONE,
+    "进行中": Reported.ONGOING, "正在推进": Reported.ONGOING, "正常推进": Reported.ONGOING,
+    "推进": Reported.ONGOING, "在推进": Reported.ONGOING, "正在进行": Reported.ONGOING,
+    "按计划推进": Reported.ONGOING, "有序推进": Reported.ONGOING, "正在办理": Reported.ONGOING,
+    "办理中": Reported.ONGOING, "实施中": Reported.ONGOING, "已启动": Reported.ONGOING,
+    "未开始": Reported.NOT_STARTED, "尚未启动": Reported.NOT_STARTED, "没有启动": Reported.NOT_STARTED,
+    "未开展": Reported.NOT_STARTED, "尚未开始": Reported.NOT_STARTED, "未开工": Reported.NOT_STARTED,
+    "阻滞": Reported.BLOCKED, "受阻滞": Reported.BLOCKED, "停滞": Reported.BLOCKED,
+    "暂停": Reported.BLOCKED, "推进受阻": Reported.BLOCKED, "存在困难": Reported.BLOCKED,
+}
+_NEGATION = ("未", "没", "不", "无", "尚")
+
+
+@functools.lru_cache(maxsize=65536)  # pure: the same labels and codes recur in every file
+def _norm_str(text: str) -> str:
+    return text.translate(_NORMALISE)
+
+
+def norm(text: Any) -> str:
+    """Return text with full-width characters made half-width and all whitespace removed."""
+    return _norm_str(text if isinstance(text, str) else str(text))
+
+
+def code(value: Any) -> str:
+    """Return a row code as written in forms: `P07-M03`, `P07/invest`."""
+    return _code_str(value) if isinstance(value, str) else _code_str(text(value))
+
+
+@functools.lru_cache(maxsize=65536)  # pure
+def _code_str(value: str) -> str:
+    head, _, tail = norm(value).partition("/")
+    return head.upper() + ("/" + tail.lower() if tail else "")
+
+
+def text(value: Any) -> str:
+    """Return a cell's value as the text a person sees."""
+    if type(value) is str:
+        return value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def col_letter(col: int) -> str:
+    """Return the Excel column letters of a 0-based column index."""
+    s = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+@functools.lru_cache(maxsize=8192)  # pure
+def addr(row: int, col: int) -> str:
+    """Return the A1 address of a 0-based cell."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+def ref_to_rc(ref: str) -> tuple[int, int]:
+    """Return the 0-based (row, column) of an A1 address."""
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(ref[len(letters) :]) - 1, col - 1
+
+
+@dataclass
+class Parsed:
+    """A value read from a cell, with what to say about it."""
+
+    value: Any = None
+    code: str = ""  # issue code when something must be said
+    message: str = ""
+    severity: Severity = Severity.ERROR
+
+
+def parse_amount(value: Any, in_wan: bool = False) -> Parsed:
+    """Return a cell's amount in 亿元, or the reason it cannot be taken."""
+    if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
+        return Parsed(code="bad_number", message=f"填写的是“{text(value)}”，应为以亿元计的数字")
+    if isinstance(value, (int, float)):
+        number = float(value)
+        unit = "万元" if in_wan else ""
+        approx = False
+    else:
+        raw = norm(value).replace(",", "")
+        m = _NUMBER.match(raw)
+        if not m:
+            return Parsed(
+                code="bad_number",
+                message=f"填写的“{value}”无法识别为金额，应为以亿元计的数字（如 1.2）",
+            )
+        number = float(m.group(2))
+        unit = m.group(3) or ("万元" if in_wan else "")
+        approx = bool(m.group(1))
+    if number != number or number in (float("inf"), float("-inf")):
+        return Parsed(code="bad_number", message="填写的数值无效，应为以亿元计的数字")
+    if number < 0:
+        return Parsed(code="negative", message=f"累计金额为负数（{text(value)}），应为不小于0的亿元数")
+    factor = {"万元": 1e-4, "万": 1e-4, "元": 1e-8}.get(unit, 1.0)
+    result = round(number * factor, 6)
+    if approx:
+        return Parsed(
+            result, "approximate",
+            f"填写的“{value}”是约数，已按 {result:g} 亿元读取；累计完成额应填确数",
+            Severity.WARNING,
+        )
+    return Parsed(result)
+
+
+def parse_date(value: Any, year: int) -> Parsed:
+    """Return a cell's date (text, serial or date cell), or the reason it cannot be taken."""
+    if isinstance(value, dt.datetime):
+        return Parsed(value.date())
+    if isinstance(value, dt.date):
+        return Parsed(value)
+    bad = Parsed(
+        code="bad_date",
+        message=f"填写的“{text(value)}”无法识别为日期，应写作 {year}-6-15 或 {year}年6月15日",
+    )
+    if isinstance(value, bool):
+        return bad
+    if isinstance(value, (int, float)):
+        if float(value).is_integer() and 19000101 <= value <= 29991231:
+            value = str(int(value))
+        elif 20000 < value < 80000:
+            return Parsed(dt.date(1899, 12, 30) + dt.timedelta(days=int(value)))
+        else:
+            return bad
+    t = norm(value)
+    try:
+        if m := _DATE_YMD.match(t) or _DATE_COMPACT.match(t):
+            return Parsed(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        if m := _DATE_MD.match(t):
+            return Parsed(dt.date(year, int(m.group(1)), int(m.group(2))))
+    except ValueError:
+        return Parsed(code="bad_date", message=f"填写的“{text(value)}”不是有效日期（该月没有这一天）")
+    return bad
+
+
+def parse_status(value: Any) -> Parsed:
+    """Return what a status cell says as `Reported`, or the reason it cannot be taken."""
+    t = norm(value).strip("。.，,；;")
+    if t in STATUS_WORDS:
+        return Parsed(STATUS_WORDS[t])
+    # a negation word anywhere (完不成, 未完成) never matches a positive choice, nor the reverse
+    negated = any(n in t for n in _NEGATION)
+    choices = [w for w in STATUS_WORDS if any(n in w for n in _NEGATION) == negated]
+    found = process.extractOne(t, choices, scorer=fuzz.ratio, score_cutoff=75)
+    if found is not None:
+        status = STATUS_WORDS[found[0]]
+        label = REPORTED_LABEL[status]
+        return Parsed(status, "status_mapped", f"填写的“{value}”已按“{label}”读取", Severity.INFO)
+    words = "、".join(fs.STATUS_CHOICES)
+    return Parsed(code="bad_status", message=f"填写的“{value}”不是有效的完成状态，应为：{words}")
