@@ -416,5 +416,34 @@ def status(ws: Any, period: str) -> None:
         echo(f"无法识别所属单位的文件：{name}（请用 reportgen check 查看原因）")
 
 
+# ---------------------------------------------------------------- serve (issue 19)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--host", help="监听地址，默认取 reportgen.toml 的 web.host（127.0.0.1，只允许本机访问）")
+@click.option("--port", type=click.IntRange(1, 65535), help="端口，默认取 web.port（8765）")
+@click.option("--period", "-p", callback=_period, metavar="YYYY-MM", help="督查办页面默认显示的月份")
+@click.option("--set-password", is_flag=True, help="设置督查办登录密码（保存为加盐哈希），然后退出")
+@workspace_option
+def serve(ws: Any, host: str | None, port: int | None, period: str | None, set_password: bool) -> None:
+    """启动报送网页：各单位凭专用链接上传报送表，督查办登录查看报送情况、生成材料。
+
+    \b
+    示例：
+      reportgen serve --set-password      先设置督查办登录密码
+      reportgen serve                     然后启动，浏览器打开 http://127.0.0.1:8765/office/
+    """
+    from reportgen.web.auth import set_office_password
+
+    if set_password:
+        set_office_password(ws, click.prompt("督查办登录密码（至少 8 位）", hide_input=True,
+                                             confirmation_prompt="再输入一次"))
+        echo("已设置督查办登录密码")
+        return
+    from reportgen.web.server import serve_forever
+
+    serve_forever(ws, host, port, period, echo)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

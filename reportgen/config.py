@@ -113,6 +113,15 @@ class UnitsConfig:
 
 
 @dataclass
+class WebConfig:
+    """`reportgen serve`: where the upload pages listen and the address printed in units' links."""
+
+    host: str = "127.0.0.1"  # only this machine; set to 0.0.0.0 to serve the intranet
+    port: int = 8765
+    base_url: str = ""  # e.g. "http://10.1.2.3:8765"; empty: http://<host>:<port>
+
+
+@dataclass
 class Config:
     """Everything a workspace can set."""
 
@@ -124,6 +133,7 @@ class Config:
     forms: FormsConfig = field(default_factory=FormsConfig)
     text: TextConfig = field(default_factory=TextConfig)
     units: UnitsConfig = field(default_factory=UnitsConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
 
 _TYPE_WORD = {str: "文字", int: "整数", float: "数字", bool: "true/false", list: "列表", dict: "表"}
@@ -170,6 +180,10 @@ def _validate(cfg: Config) -> None:
             raise ConfigError(f"配置项 schedule.{key} 应在 1 到 28 之间")
     if cfg.office.next_doc_no < 1:
         raise ConfigError("配置项 office.next_doc_no 应为正整数")
+    if not 1 <= cfg.web.port <= 65535:
+        raise ConfigError("配置项 web.port 应在 1 到 65535 之间")
+    if cfg.web.base_url and not cfg.web.base_url.startswith(("http://", "https://")):
+        raise ConfigError("配置项 web.base_url 应以 http:// 或 https:// 开头，如 \"http://10.1.2.3:8765\"")
     if cfg.check.max_file_mb <= 0 or cfg.check.max_unzipped_mb <= 0:
         raise ConfigError("配置项 check.max_file_mb 与 check.max_unzipped_mb 应大于 0")
 

@@ -176,6 +176,38 @@ CREATE TABLE doc_numbers (
     PRIMARY KEY (year, number)
 );
 """),
+    # `reportgen serve`: each unit's private upload link per period, every uploaded version
+    # (accepted or not) and the web page's own settings (office password hash, session key).
+    ("0002_web_uploads", """
+CREATE TABLE upload_links (
+    period TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    token TEXT NOT NULL,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (period, unit)
+);
+CREATE TABLE uploads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    period TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    original_name TEXT NOT NULL,
+    stored_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    accepted INTEGER NOT NULL,
+    placed_as TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    issues TEXT NOT NULL,
+    UNIQUE (period, unit, version)
+);
+CREATE TABLE web_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""),
 ]
 
 # Tables that hold one period's data: the rows `record` replaces (runs are a log and stay).

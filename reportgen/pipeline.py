@@ -23,7 +23,7 @@ from reportgen.model import History, PeriodResult, Plan, Severity, Status, perio
 from reportgen.workspace import Workspace
 
 if TYPE_CHECKING:
-    from reportgen.ingest import IngestResult
+    from reportgen.ingest import FileRead, IngestResult
 
 log = logging.getLogger("reportgen")
 
@@ -383,3 +383,19 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous)
     paths = write_check_report(ingest, plan, period, ws.output_dir(period), ws.config)
     return CheckOutcome(ingest, paths)
+
+
+def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) -> FileRead:
+    """Return one received file read against `plan` as `check` reads it, shown under `name`.
+
+    Last month's figures come from the ledger, so a cumulative that went down or jumped is
+    caught at once, as in the batch.
+    """
+    from reportgen.ingest import read_submission
+    from reportgen.ledger import Ledger
+
+    previous: dict[str, float] = {}
+    if ws.ledger_path.exists():
+        with Ledger(ws.ledger_path) as ledger:
+            previous = _previous_figures(ledger.history(period), period)
+    return read_submission(path, plan, ws.config, period, previous, name=name)
