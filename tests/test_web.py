@@ -8,19 +8,16 @@ from pathlib import Path
 
 import pytest
 
-flask = pytest.importorskip("flask")
-
-from ingest_support import patch_zip  # noqa: E402
-from web_support import PASSWORD, PERIOD, csrf_of, filled_form, sample_workspace, units_of  # noqa: E402
-
-from reportgen.fsutil import workspace_lock  # noqa: E402
-from reportgen.ingest import read_submissions  # noqa: E402
-from reportgen.plan.workbook import load_plan  # noqa: E402
-from reportgen.web.app import create_app  # noqa: E402
-from reportgen.web.auth import set_office_password  # noqa: E402
-from reportgen.web.links import unit_link, unit_links  # noqa: E402
-from reportgen.web.upload import PLACED_SUFFIX  # noqa: E402
-from reportgen.workspace import Workspace  # noqa: E402
+from reportgen.fsutil import workspace_lock
+from reportgen.ingest import read_submissions
+from reportgen.plan.workbook import load_plan
+from reportgen.web.app import create_app
+from reportgen.web.auth import set_office_password
+from reportgen.web.links import unit_link, unit_links
+from reportgen.web.upload import PLACED_SUFFIX
+from reportgen.workspace import Workspace
+from tests.ingest_support import patch_zip
+from tests.web_support import PASSWORD, PERIOD, csrf_of, filled_form, sample_workspace, units_of
 
 
 @pytest.fixture(scope="module")

@@ -17,17 +17,16 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("flask")
 webdriver = pytest.importorskip("selenium.webdriver")
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-from web_support import PASSWORD, PERIOD, filled_form, sample_workspace, units_of  # noqa: E402
 
 from reportgen.web.auth import set_office_password  # noqa: E402
 from reportgen.web.links import unit_link  # noqa: E402
 from reportgen.web.server import make_server  # noqa: E402
 from reportgen.workspace import Workspace  # noqa: E402
+from tests.web_support import PASSWORD, PERIOD, filled_form, sample_workspace, units_of  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

@@ -11,14 +11,11 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("flask")
-
-from web_support import PERIOD, csrf_of, filled_form, wide_workspace  # noqa: E402
-
-from reportgen.web.links import unit_links  # noqa: E402
-from reportgen.web.server import make_server  # noqa: E402
-from reportgen.web.store import WebStore  # noqa: E402
-from reportgen.web.upload import PLACED_SUFFIX  # noqa: E402
+from reportgen.web.links import unit_links
+from reportgen.web.server import make_server
+from reportgen.web.store import WebStore
+from reportgen.web.upload import PLACED_SUFFIX
+from tests.web_support import PERIOD, csrf_of, filled_form, wide_workspace
 
 UNITS = 50
 

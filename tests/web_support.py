@@ -8,13 +8,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ingest_support import fill_form
-
 from reportgen.forms import FORMS_DIRNAME, form_filename, form_units, unit_rows, write_form
 from reportgen.model import Item, Milestone, MilestoneKind, Plan, Section, Task, Unit
 from reportgen.pipeline import make_forms
 from reportgen.plan.workbook import load_plan, write_plan_workbook
 from reportgen.workspace import Workspace, init_workspace, open_workspace
+from tests.ingest_support import fill_form
 
 PERIOD = "2024-08"
 PASSWORD = "督查办-2024-secret"
