@@ -136,6 +136,22 @@ def no_grid(style: BaseStyle) -> None:
               "w:rPr", "w:sectPr", "w:pPrChange")
 
 
+def no_hanging_punctuation(style: BaseStyle) -> None:
+    """Keep a 、 or ， that does not fit a line from hanging in the margin, where it gets lost.
+
+    LibreOffice 7.4 hangs such punctuation past the right edge and, in a justified line, does
+    not print it. It reads `w:overflowPunct` inverted (val="0" hangs, val="1" does not), so
+    val="1" stops the hanging there; Word reads val="1" as its usual "allow punctuation to
+    extend past the margin", which it prints. tests/test_print.py compares the text of every
+    document with its PDF, so a LibreOffice that reads the flag the other way is caught.
+    """
+    _ppr_flag(style, "w:overflowPunct", "1", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+              "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+              "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+              "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+              "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
 def outline(style: BaseStyle, level: int) -> None:
     """Give a heading style an outline level so Word's navigation pane lists it."""
     _ppr_flag(style, "w:outlineLvl", str(level), "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
@@ -179,6 +195,7 @@ def setup_styles(doc: DocumentObject) -> None:
     normal.font.size = Pt(BODY_PT)  # type: ignore[attr-defined]
     _pf_common(normal, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     normal.paragraph_format.widow_control = True  # type: ignore[attr-defined]
+    no_hanging_punctuation(normal)
     # 28 characters of 16 pt in 156 mm (442.2 pt): condense each by 0.25 pt (15.75 × 28 = 441)
     condense = OxmlElement("w:spacing")
     condense.set(qn("w:val"), "-5")
