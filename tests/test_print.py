@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, needs_libreoffice
 from docx import Document
 
 from reportgen.cli import main
+from tests.conftest import ROOT, has_libreoffice
 
-pytestmark = [pytest.mark.slow, needs_libreoffice,
+pytestmark = [pytest.mark.slow, pytest.mark.libreoffice,
+              pytest.mark.skipif(not has_libreoffice(), reason="LibreOffice 未安装"),
               pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext 未安装")]
 
 PERIODS = ("2024-06", "2024-07")
