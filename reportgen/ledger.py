@@ -18,13 +18,14 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
 from reportgen.errors import LedgerError
 from reportgen.model import (
     History,
+    ItemResult,
     MilestoneReport,
     PeriodResult,
     Plan,
@@ -35,8 +36,10 @@ from reportgen.model import (
     Submission,
 )
 
-# Named migrations, applied in order and recorded in the `migrations` table. Never edit one
-# that has shipped: add the next.
+# Named migrations, applied in list order and recorded by name in the `migrations` table. Never
+# edit one that has shipped: append the next as ("<feature>_<what>", "<SQL statements; separated
+# by semicolons>"), e.g. ("papers_doc_series", "CREATE TABLE …"). Rows are written by column
+# name (`insert_rows`), so a new column needs only a DEFAULT (or NULL) for older writers.
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", """
 CREATE TABLE plans (
@@ -268,6 +271,150 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+# -- rows by column name
+
+Row = dict[str, object]
+# Tables whose rows may come twice in one period (the same file listed twice; two files of one
+# unit): the last one wins, as it did when the period was read.
+_MAY_REPEAT = frozenset({"submissions", "reported_figures", "reports"})
+
+
+def insert_rows(tx: sqlite3.Connection, table: str, rows: Sequence[Row], or_else: str = "") -> None:
+    """Insert `rows` (column name -> value, the same columns in each) into `table` in one batch.
+
+    `or_else` is SQLite's conflict clause ("IGNORE", "REPLACE") or "" to fail on a conflict.
+    Writing by column name lets a later migration add a column with a default without
+    touching this code.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    if any(list(row) != columns for row in rows):
+        raise ValueError(f"rows for {table} do not all have the columns {columns}")
+    verb = f"INSERT OR {or_else}" if or_else else "INSERT"
+    tx.executemany(
+        f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+        rows,
+    )
+
+
+@dataclass(frozen=True)
+class Received:
+    """A file received for a period: where it is, its hash, its archived copy, what it held."""
+
+    path: Path
+    sha256: str
+    archived_at: Path
+    submission: Submission | None  # None when nothing of it was used
+    archived: str = ""  # `archived_at` as recorded (relative to the ledger's folder when inside)
+
+
+def receive_files(files: Sequence[str | Path], submissions: Sequence[Submission], archive: Path) -> list[Received]:
+    """Archive every received file (and every file behind `submissions`); return them by name."""
+    used = {str(Path(s.file)): s for s in submissions}
+    received = []
+    for name in sorted(dict.fromkeys([*(str(Path(f)) for f in files), *used])):
+        path = Path(name)
+        if not path.is_file():
+            raise LedgerError(f"报送文件 {path} 已不存在，无法归档；请确认文件未被移走后重新运行")
+        sha = file_sha256(path)
+        received.append(Received(path, sha, archive_file(path, archive, sha), used.get(name)))
+    return received
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def plan_row(plan: Plan) -> Row:
+    """Return the `plans` row of `plan`."""
+    return {"version": plan.version, "year": plan.year, "title": plan.title, "items": len(plan.items),
+            "milestones": len(plan.milestones), "first_seen": _now()}
+
+
+def period_rows(result: PeriodResult, received: Sequence[Received]) -> dict[str, list[Row]]:
+    """Return table -> rows of one period, in an order that satisfies the foreign keys."""
+    period = result.period
+    return {
+        "periods": [{"period": period, "plan_year": result.plan_year, "plan_version": result.plan_version,
+                     "as_of": result.as_of.isoformat(), "schedule_rate": result.schedule_rate,
+                     "doc_number": result.doc_number}],
+        "submissions": [_submission_row(period, r) for r in received],
+        "reported_figures": [
+            {"period": period, "unit": sub.unit, "item": fig.item, "metric": fig.metric.value,
+             "value_yi": fig.value_yi, "note": fig.note, "cell": fig.cell}
+            for sub in result.submissions for fig in sub.figures.values()
+        ],
+        "reports": [
+            {"period": period, "unit": sub.unit, "code": code,
+             "status": rep.status.value if rep.status else None, "completed_on": _d(rep.completed_on),
+             "progress": rep.progress, "problems": rep.problems, "next_steps": rep.next_steps, "cell": rep.cell}
+            for sub in result.submissions for code, rep in sub.milestones.items()
+        ],
+        "figures": [
+            {"period": period, "item": it.code, "metric": metric, "value_yi": value}
+            for it in result.items
+            for metric, value in (("invest", it.cumulative_yi), ("invoice", it.invoice_yi)) if value is not None
+        ],
+        "item_results": [_item_row(period, it) for it in result.items],
+        "milestone_statuses": [
+            {"period": period, "code": m.code, "item": m.item, "due": _d(m.due), "lead": m.lead,
+             "status": m.status.value, "completed_on": _d(m.completed_on), "days_overdue": m.days_overdue}
+            for m in result.milestones
+        ],
+        "milestone_units": [
+            {"period": period, "code": m.code, "unit": unit, "status": status.value, "completed_on": _d(done)}
+            for m in result.milestones for unit, (status, done) in m.by_unit.items()
+        ],
+        "unit_results": [
+            {"period": period, "unit": u.name, "submitted": int(u.submitted),
+             "files": json.dumps(u.files, ensure_ascii=False), "counts": json.dumps(u.counts, sort_keys=True),
+             "due": u.due, "rate": u.rate, "rank": u.rank}
+            for u in result.units
+        ],
+        "issues": [
+            {"period": period, "seq": seq, "severity": i.severity.value, "code": i.code, "unit": i.unit,
+             "file": i.file, "sheet": i.sheet, "cell": i.cell, "message": i.message}
+            for seq, i in enumerate(result.issues)
+        ],
+    }
+
+
+def _submission_row(period: str, r: Received) -> Row:
+    sub = r.submission
+    return {
+        "period": period, "file_name": r.path.name, "sha256": r.sha256, "size": r.path.stat().st_size,
+        "unit": sub.unit if sub else "", "used": int(sub is not None),
+        "received": sub.received.isoformat(timespec="seconds") if sub and sub.received else None,
+        "content_date": _d(sub.content_date) if sub else None,
+        "plan_version": sub.plan_version if sub else "", "identified_by": sub.identified_by if sub else "",
+        "archived_path": r.archived,
+    }
+
+
+def _item_row(period: str, it: ItemResult) -> Row:
+    return {
+        "period": period, "code": it.code, "name": it.name, "target_yi": it.target_yi,
+        "cumulative_yi": it.cumulative_yi, "previous_yi": it.previous_yi, "month_added_yi": it.month_added_yi,
+        "rate": it.rate, "schedule_rate": it.schedule_rate, "vs_schedule": it.vs_schedule,
+        "phased_target_yi": it.phased_target_yi, "invoice_yi": it.invoice_yi,
+    }
+
+
+def run_row(result: PeriodResult, started: dt.datetime) -> Row:
+    """Return the `runs` row logging this run of `result.period`."""
+    counts = {s.value: 0 for s in Status}
+    for m in result.milestones:
+        counts[m.status.value] += 1
+    return {
+        "period": result.period, "started_at": started.isoformat(timespec="seconds"), "finished_at": _now(),
+        "as_of": result.as_of.isoformat(), "plan_version": result.plan_version,
+        "submitted": sum(u.submitted for u in result.units), "missing": sum(not u.submitted for u in result.units),
+        "counts": json.dumps(counts), "errors": sum(i.severity is Severity.ERROR for i in result.issues),
+        "warnings": sum(i.severity is Severity.WARNING for i in result.issues),
+    }
+
+
 class Ledger:
     """The SQLite history of a workspace; open it with `Ledger(path)` (created when absent)."""
 
@@ -359,7 +506,7 @@ class Ledger:
 
     def migrations(self) -> list[str]:
         """Return the names of the migrations applied to this database, in order."""
-        return [r[0] for r in self._conn.execute("SELECT name FROM migrations ORDER BY name")]
+        return [r[0] for r in self._conn.execute("SELECT name FROM migrations ORDER BY rowid")]
 
     # -- writing
 
@@ -377,101 +524,16 @@ class Ledger:
         are added when missing); `archive_dir` defaults to `archive/` beside the ledger.
         """
         archive = archive_dir if archive_dir is not None else self.path.parent / "archive"
-        used = {str(Path(s.file)): s for s in result.submissions}
-        paths = list(dict.fromkeys([*(str(Path(f)) for f in files), *used]))
-        received: list[tuple[Path, str, Path, Submission | None]] = []
-        for name in sorted(paths):
-            path = Path(name)
-            if not path.is_file():
-                raise LedgerError(f"报送文件 {path} 已不存在，无法归档；请确认文件未被移走后重新运行")
-            sha = file_sha256(path)
-            received.append((path, sha, archive_file(path, archive, sha), used.get(name)))
-        period = result.period
+        received = [
+            replace(r, archived=self._relative(r.archived_at))
+            for r in receive_files(files, result.submissions, archive)
+        ]
         with self._transaction() as tx:
-            tx.execute(
-                "INSERT OR IGNORE INTO plans VALUES (?, ?, ?, ?, ?, ?)",
-                (plan.version, plan.year, plan.title, len(plan.items), len(plan.milestones),
-                 dt.datetime.now().isoformat(timespec="seconds")),
-            )
-            tx.execute("DELETE FROM periods WHERE period = ?", (period,))  # cascades
-            tx.execute(
-                "INSERT INTO periods VALUES (?, ?, ?, ?, ?, ?)",
-                (period, result.plan_year, result.plan_version, result.as_of.isoformat(),
-                 result.schedule_rate, result.doc_number),
-            )
-            for path, sha, copy, sub in received:
-                tx.execute(
-                    "INSERT OR REPLACE INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (period, path.name, sha, path.stat().st_size, sub.unit if sub else "",
-                     int(sub is not None),
-                     sub.received.isoformat(timespec="seconds") if sub and sub.received else None,
-                     _d(sub.content_date) if sub else None, sub.plan_version if sub else "",
-                     sub.identified_by if sub else "", self._relative(copy)),
-                )
-            for sub in result.submissions:
-                for fig in sub.figures.values():
-                    tx.execute(
-                        "INSERT OR REPLACE INTO reported_figures VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (period, sub.unit, fig.item, fig.metric.value, fig.value_yi, fig.note,
-                         fig.cell),
-                    )
-                for code, rep in sub.milestones.items():
-                    tx.execute(
-                        "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (period, sub.unit, code, rep.status.value if rep.status else None,
-                         _d(rep.completed_on), rep.progress, rep.problems, rep.next_steps,
-                         rep.cell),
-                    )
-            for it in result.items:
-                for metric, value in (("invest", it.cumulative_yi), ("invoice", it.invoice_yi)):
-                    if value is not None:
-                        tx.execute(
-                            "INSERT INTO figures VALUES (?, ?, ?, ?)",
-                            (period, it.code, metric, value),
-                        )
-                tx.execute(
-                    "INSERT INTO item_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (period, it.code, it.name, it.target_yi, it.cumulative_yi, it.previous_yi,
-                     it.month_added_yi, it.rate, it.schedule_rate, it.vs_schedule,
-                     it.phased_target_yi, it.invoice_yi),
-                )
-            for m in result.milestones:
-                tx.execute(
-                    "INSERT INTO milestone_statuses VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (period, m.code, m.item, _d(m.due), m.lead, m.status.value,
-                     _d(m.completed_on), m.days_overdue),
-                )
-                for unit, (status, completed_on) in m.by_unit.items():
-                    tx.execute(
-                        "INSERT INTO milestone_units VALUES (?, ?, ?, ?, ?)",
-                        (period, m.code, unit, status.value, _d(completed_on)),
-                    )
-            for u in result.units:
-                tx.execute(
-                    "INSERT INTO unit_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (period, u.name, int(u.submitted), json.dumps(u.files, ensure_ascii=False),
-                     json.dumps(u.counts, sort_keys=True), u.due, u.rate, u.rank),
-                )
-            for seq, i in enumerate(result.issues):
-                tx.execute(
-                    "INSERT INTO issues VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (period, seq, i.severity.value, i.code, i.unit, i.file, i.sheet, i.cell,
-                     i.message),
-                )
-            counts = {s.value: 0 for s in Status}
-            for m in result.milestones:
-                counts[m.status.value] += 1
-            tx.execute(
-                "INSERT INTO runs (period, started_at, finished_at, as_of, plan_version,"
-                " submitted, missing, counts, errors, warnings)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (period, (started or self.opened_at).isoformat(timespec="seconds"),
-                 dt.datetime.now().isoformat(timespec="seconds"), result.as_of.isoformat(),
-                 result.plan_version, sum(u.submitted for u in result.units),
-                 sum(not u.submitted for u in result.units), json.dumps(counts),
-                 sum(i.severity is Severity.ERROR for i in result.issues),
-                 sum(i.severity is Severity.WARNING for i in result.issues)),
-            )
+            insert_rows(tx, "plans", [plan_row(plan)], or_else="IGNORE")
+            tx.execute("DELETE FROM periods WHERE period = ?", (result.period,))  # cascades
+            for table, rows in period_rows(result, received).items():
+                insert_rows(tx, table, rows, or_else="REPLACE" if table in _MAY_REPEAT else "")
+            insert_rows(tx, "runs", [run_row(result, started or self.opened_at)])
 
     def _relative(self, path: Path) -> str:
         """Return `path` relative to the ledger's folder when inside it (a movable workspace)."""
@@ -493,7 +555,7 @@ class Ledger:
                 "SELECT MAX(number) FROM doc_numbers WHERE year = ?", (year,)
             ).fetchone()[0]
             number = max(start, (top or 0) + 1)
-            tx.execute("INSERT INTO doc_numbers VALUES (?, ?, ?)", (year, number, period))
+            insert_rows(tx, "doc_numbers", [{"year": year, "number": number, "period": period}])
             return number
 
     # -- reading
@@ -568,16 +630,16 @@ class Ledger:
 
     def last_run(self, period: str) -> RunRecord | None:
         """Return the latest recorded run of `period`, or None."""
-        row = self._conn.execute(
-            "SELECT period, started_at, finished_at, as_of, plan_version, submitted, missing,"
-            " counts, errors, warnings FROM runs WHERE period = ? ORDER BY id DESC LIMIT 1",
-            (period,),
+        cursor = self._conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        row = cursor.execute(
+            "SELECT * FROM runs WHERE period = ? ORDER BY id DESC LIMIT 1", (period,)
         ).fetchone()
         if row is None:
             return None
         return RunRecord(
-            period=row[0], started_at=dt.datetime.fromisoformat(row[1]),
-            finished_at=dt.datetime.fromisoformat(row[2]), as_of=dt.date.fromisoformat(row[3]),
-            plan_version=row[4], submitted=row[5], missing=row[6], counts=json.loads(row[7]),
-            errors=row[8], warnings=row[9],
+            period=row["period"], started_at=dt.datetime.fromisoformat(row["started_at"]),
+            finished_at=dt.datetime.fromisoformat(row["finished_at"]), as_of=dt.date.fromisoformat(row["as_of"]),
+            plan_version=row["plan_version"], submitted=row["submitted"], missing=row["missing"],
+            counts=json.loads(row["counts"]), errors=row["errors"], warnings=row["warnings"],
         )

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from reportgen import ledger as ledger_module
 from reportgen.config import Config
 from reportgen.errors import LedgerError
-from reportgen.ledger import MIGRATIONS, PERIOD_TABLES, Ledger, archive_file
+from reportgen.ledger import MIGRATIONS, PERIOD_TABLES, Ledger, archive_file, insert_rows
 from reportgen.model import (
     FigureReport,
     History,
@@ -236,3 +237,33 @@ def test_rerun_of_a_period_replaces_only_its_rows(ledger: Ledger, tmp_path: Path
     june = rows("2024-06")
     assert [r[4] for r in june["submissions"] if r[5]] == [A]  # B's June file is gone
     assert ledger.history("2024-07").figures["2024-06"] == {"P01/invest": 1.1}
+
+
+def test_a_migration_adding_a_column_does_not_break_recording(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    added = ("structure_item_note", "ALTER TABLE item_results ADD COLUMN note TEXT NOT NULL DEFAULT '无'")
+    monkeypatch.setattr(ledger_module, "MIGRATIONS", [*MIGRATIONS, added])
+    path = tmp_path / "history" / "ledger.sqlite"
+    with Ledger(path) as led:
+        assert led.migrations() == [*(name for name, _ in MIGRATIONS), "structure_item_note"]
+        _run(led, tmp_path, "2024-06", [_sub(tmp_path, A, "2024-06", 0.5)])
+    with Ledger(path) as led:  # reopening applies nothing twice
+        assert led.migrations()[-1] == "structure_item_note"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT cumulative_yi, note FROM item_results WHERE code='P01'").fetchone() == (0.5, "无")
+        assert conn.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS) + 1,)
+
+
+def test_insert_rows_writes_by_column_name_and_refuses_ragged_rows(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "t.sqlite")
+    conn.execute("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT, c TEXT DEFAULT 'c')")
+    insert_rows(conn, "t", [{"b": "x", "a": 1}, {"b": "y", "a": 2}])
+    insert_rows(conn, "t", [{"a": 1, "b": "z"}], or_else="REPLACE")
+    insert_rows(conn, "t", [{"a": 2, "b": "w"}], or_else="IGNORE")
+    insert_rows(conn, "t", [])
+    assert conn.execute("SELECT a, b, c FROM t ORDER BY a").fetchall() == [(1, "z", "c"), (2, "y", "c")]
+    with pytest.raises(sqlite3.IntegrityError):
+        insert_rows(conn, "t", [{"a": 1, "b": "again"}])
+    with pytest.raises(ValueError, match="columns"):
+        insert_rows(conn, "t", [{"a": 3, "b": "u"}, {"a": 4}])
+    conn.close()
