@@ -232,7 +232,7 @@ def _office_routes(app: Flask) -> None:
         if (denied := _office_only()) is not None:
             return denied
         period = _period_or_404(period)
-        refusal = _site().runner.start(period)
+        refusal = _site().runner.start(period, pdf=request.form.get("pdf") == "1")
         flash(refusal or f"已开始生成 {period} 的材料，本页会自动刷新显示进度", "error" if refusal else "ok")
         return redirect(url_for("office_page", period=period))
 

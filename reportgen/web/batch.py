@@ -53,8 +53,8 @@ class BatchRunner:
         with self._lock:
             return BatchState(**{**self._state.__dict__, "stages": list(self._state.stages)})
 
-    def start(self, period: str) -> str:
-        """Start the batch for `period`; return why it was refused (empty when started)."""
+    def start(self, period: str, pdf: bool = False) -> str:
+        """Start the batch for `period` (and PDFs); return why it was refused (empty when started)."""
         with self._lock:
             if self._state.state == "running":
                 return f"{self._state.period} 的材料正在生成中，请等它完成后再试"
@@ -64,7 +64,7 @@ class BatchRunner:
             except BusyError as exc:
                 return f"{exc}（可能有人在命令行运行 reportgen run）"
             self._state = BatchState(state="running", period=period, stage="启动", started=dt.datetime.now())
-            self._thread = threading.Thread(target=self._watch, args=(period,), daemon=True)
+            self._thread = threading.Thread(target=self._watch, args=(period, pdf), daemon=True)
             self._thread.start()
             return ""
 
@@ -79,8 +79,8 @@ class BatchRunner:
             for key, value in changes.items():
                 setattr(self._state, key, value)
 
-    def _watch(self, period: str) -> None:
-        cmd = [sys.executable, "-m", "reportgen.web.batch", str(self.ws.root), period]
+    def _watch(self, period: str, pdf: bool) -> None:
+        cmd = [sys.executable, "-m", "reportgen.web.batch", str(self.ws.root), period, *(["--pdf"] if pdf else [])]
         final: dict[str, Any] = {}
         try:
             with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -135,11 +135,11 @@ def _summary(report: Any) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """Run the batch for workspace argv[0], period argv[1]; report progress as JSON lines."""
+    """Run the batch for workspace argv[0], period argv[1] (argv[2] --pdf); report progress as JSON lines."""
     from reportgen.pipeline import run_period  # the whole batch: only in the child
 
     try:
-        report = run_period(open_workspace(Path(argv[0])), argv[1], progress=_hook)
+        report = run_period(open_workspace(Path(argv[0])), argv[1], pdf="--pdf" in argv[2:], progress=_hook)
     except ReportgenError as exc:
         _emit({"error": str(exc)})
         return 1
