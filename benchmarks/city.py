@@ -104,7 +104,7 @@ def _due(rng: random.Random) -> tuple[dt.date, str]:
 
 def build_plan(size: Size) -> Plan:
     """Return a plan with `size.items` items, `size.milestones` milestones over `size.units` units."""
-    from reportgen.plan.workbook import plan_version
+    from reportgen.model import plan_version
 
     rng = random.Random(size.seed)
     units = unit_names(size.units)

@@ -153,7 +153,7 @@ def plan_import(ws: Any, doc: Path) -> None:
     示例：
       reportgen plan import input/plan/source/2024年重点项目推进任务分解.txt
     """
-    from reportgen.plan.importer import import_into
+    from reportgen.plan.files import import_into
 
     done = import_into(doc, ws.plan_dir, ws.config)
     echo(f"已导入“{done.plan.title}”（{done.plan.year}年，版本 {done.plan.version}）")
@@ -177,7 +177,8 @@ def plan_import(ws: Any, doc: Path) -> None:
 @workspace_option
 def plan_show(ws: Any, fmt: str) -> None:
     """显示当前总表中的项目、任务和节点。"""
-    from reportgen.plan.workbook import load_plan, plan_dict
+    from reportgen.model import plan_dict
+    from reportgen.plan.workbook import load_plan
 
     current = load_plan(ws.master_workbook(), ws.config)
     if fmt == "json":
@@ -185,7 +186,7 @@ def plan_show(ws: Any, fmt: str) -> None:
 
         echo(json.dumps(plan_dict(current), ensure_ascii=False, indent=2))
         return
-    from reportgen.plan.workbook import KIND_LABEL
+    from reportgen.model import KIND_LABEL
 
     echo(f"{current.title}（{current.year}年，版本 {current.version}）")
     echo(_plan_totals(current))
@@ -216,7 +217,7 @@ def plan_diff(ws: Any, old: Path, new: Path) -> None:
     示例：
       reportgen plan diff 备份/旧总表.xlsx 2024年任务分解（调整）.docx
     """
-    from reportgen.plan.diff import compare_files
+    from reportgen.plan.files import compare_files
 
     for line in compare_files(old, new, ws.config).lines():
         echo(line)

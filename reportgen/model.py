@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Section(StrEnum):
@@ -19,6 +22,9 @@ class Section(StrEnum):
 
     PROJECT = "project"  # 重点项目
     TASK = "task"  # 其它重点任务
+
+
+SECTION_LABEL: dict[Section, str] = {Section.PROJECT: "重点项目", Section.TASK: "其它重点任务"}
 
 
 class MilestoneKind(StrEnum):
@@ -29,6 +35,15 @@ class MilestoneKind(StrEnum):
     FILING = "filing"  # 入统 / 入库 / 提交入统资料
     STEP = "step"  # approval, land, tendering, construction start ...
     OTHER = "other"
+
+
+KIND_LABEL: dict[MilestoneKind, str] = {
+    MilestoneKind.INVESTMENT: "完成投资",
+    MilestoneKind.INVOICE: "设备开票",
+    MilestoneKind.FILING: "入统入库",
+    MilestoneKind.STEP: "审批建设",
+    MilestoneKind.OTHER: "其他",
+}
 
 
 class Metric(StrEnum):
@@ -201,7 +216,7 @@ class Plan:
 
     year: int
     title: str
-    version: str  # content hash, see plan.workbook.plan_version
+    version: str  # content hash, see plan_version
     items: list[Item] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
 
@@ -220,6 +235,89 @@ class Plan:
     def unit_names(self) -> list[str]:
         """Return the canonical unit names in the order they are listed."""
         return [u.name for u in self.units]
+
+
+def plan_dict(plan: Plan) -> dict[str, Any]:
+    """Return the plan as plain JSON-ready data (the shape of `plan show --format json`)."""
+    return {
+        "year": plan.year,
+        "title": plan.title,
+        "version": plan.version,
+        "items": [
+            {
+                "code": it.code, "no": it.no, "section": it.section.value, "name": it.name,
+                "target_yi": it.target_yi, "target_note": it.target_note, "units": it.units,
+                "tasks": [
+                    {
+                        "code": t.code, "units": t.units, "text": t.text,
+                        "requirements": t.requirements,
+                        "milestones": [
+                            {
+                                "code": m.code, "due": m.due.isoformat() if m.due else None,
+                                "text": m.text, "kind": m.kind.value, "amount_yi": m.amount_yi,
+                                "units": m.units,
+                            }
+                            for m in t.milestones
+                        ],
+                    }
+                    for t in it.tasks
+                ],
+            }
+            for it in plan.items
+        ],
+    }
+
+
+def plan_version(plan: Plan) -> str:
+    """Return a short hash of the plan's content (everything but the version itself)."""
+    data = plan_dict(plan)
+    data.pop("version")
+    extra = {
+        "items": [
+            [it.text, [[t.no, t.lead_units, [m.due_text for m in t.milestones]] for t in it.tasks]]
+            for it in plan.items
+        ],
+        "units": [[u.name, u.aliases] for u in plan.units],
+    }
+    blob = json.dumps([data, extra], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
+
+
+def plan_content(plan: Plan) -> str:
+    """Return every field of the plan as JSON, from which `plan_from_content` rebuilds it."""
+    def plain(value: object) -> object:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        raise TypeError(type(value).__name__)
+
+    data = asdict(plan)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=plain)
+
+
+def plan_from_content(text: str) -> Plan:
+    """Return the plan `plan_content` wrote (ValueError/KeyError when the text is not one)."""
+    data = json.loads(text)
+    items = []
+    for it in data["items"]:
+        tasks = []
+        for t in it["tasks"]:
+            milestones = [
+                Milestone(
+                    code=m["code"], due=dt.date.fromisoformat(m["due"]) if m["due"] else None,
+                    text=m["text"], kind=MilestoneKind(m["kind"]), amount_yi=m["amount_yi"],
+                    units=list(m["units"]), due_text=m["due_text"],
+                )
+                for m in t["milestones"]
+            ]
+            tasks.append(Task(code=t["code"], no=t["no"], text=t["text"], units=list(t["units"]),
+                              lead_units=list(t["lead_units"]),
+                              requirements=list(t["requirements"]), milestones=milestones))
+        items.append(Item(code=it["code"], no=it["no"], section=Section(it["section"]),
+                          name=it["name"], target_yi=it["target_yi"],
+                          target_note=it["target_note"], text=it["text"], tasks=tasks))
+    units = [Unit(name=u["name"], aliases=list(u["aliases"])) for u in data["units"]]
+    return Plan(year=data["year"], title=data["title"], version=data["version"], items=items,
+                units=units)
 
 
 # ---------------------------------------------------------------- submissions

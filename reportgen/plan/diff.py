@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from reportgen.model import Item, Plan, Section
-
-if TYPE_CHECKING:
-    from reportgen.config import Config
+from reportgen.model import KIND_LABEL, Item, Plan, Section, plan_version
 
 # Below these similarity scores (0–100) two names or texts are different things.
 ITEM_MATCH = 75.0
@@ -126,8 +121,6 @@ def _next_code(prefix: str, used: set[str], width: int = 2) -> str:
 
 def keep_codes(old: Plan, new: Plan) -> Plan:
     """Return `new` with the codes of the items and milestones it shares with `old`."""
-    from reportgen.plan.workbook import plan_version
-
     plan = copy.deepcopy(new)
     pairs = _match_items(old, plan)
     # codes of removed items are not given to new ones: the ledger may still hold them
@@ -168,8 +161,6 @@ def _field_changes(pairs: list[tuple[str, object, object]]) -> list[str]:
 
 def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     """Return the items and milestones added, removed and changed from `old` to `new`."""
-    from reportgen.plan.workbook import KIND_LABEL
-
     diff = PlanDiff()
     pairs = _match_items(old, new)
     matched_old = set(pairs.values())
@@ -208,11 +199,3 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         if i not in matched_old:
             diff.items_removed.append(Change(item.code, item.name, [f"{len(item.milestones)} 个节点"]))
     return diff
-
-
-def compare_files(old: Path, new: Path, config: Config) -> PlanDiff:
-    """Return the diff between two plans, each a master workbook (.xlsx) or a document."""
-    from reportgen.plan.importer import read_plan
-
-    before = read_plan(old, config)
-    return diff_plans(before, keep_codes(before, read_plan(new, config)))

@@ -33,13 +33,22 @@ from reportgen.cn import (
     split_units,
 )
 from reportgen.errors import PlanError
-from reportgen.model import Item, Milestone, MilestoneKind, Plan, Section, Task, Unit
+from reportgen.model import (
+    Item,
+    Milestone,
+    MilestoneKind,
+    Plan,
+    Section,
+    Task,
+    Unit,
+    plan_version,
+)
+from reportgen.plan.docx_reader import lines_from_docx
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from reportgen.config import Config
-    from reportgen.plan.diff import PlanDiff
 
 
 @dataclass
@@ -109,8 +118,6 @@ def _read_lines(path: Path) -> list[str]:
     if suffix in (".txt", ".text", ".md"):
         return _lines_from_txt(path)
     if suffix == ".docx":
-        from reportgen.plan.docx_reader import lines_from_docx
-
         return lines_from_docx(path)
     if suffix in (".doc", ".wps"):
         raise PlanError(f"{path.name} 是旧版 Word 格式，请在 Word/WPS 中另存为 .docx 后再导入")
@@ -513,8 +520,6 @@ def _build(parser: _Parser, title: str, year: int, config: Config) -> ImportResu
         raise PlanError(f"以下条目只有编号、没有名称：{'、'.join(nameless)}。"
                         "请在文件中补写名称（或删去空条目）后重新导入")
     plan = Plan(year=year, title=title, version="", items=items, units=_plan_units(items, config))
-    from reportgen.plan.workbook import plan_version
-
     plan.version = plan_version(plan)
     return ImportResult(plan=plan, warnings=warnings)
 
@@ -570,61 +575,3 @@ def _normalize_line(line: str) -> str:
 def import_document(path: Path, config: Config) -> ImportResult:
     """Return the plan read from a task-breakdown document (.docx or .txt) and its warnings."""
     return import_lines(_read_lines(path), config, path.name)
-
-
-def read_plan(path: Path, config: Config) -> Plan:
-    """Return the plan in a master workbook (.xlsx) or a task-breakdown document."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from reportgen.plan.workbook import load_plan
-
-        return load_plan(path, config)
-    return import_document(path, config).plan
-
-
-@dataclass
-class WorkspaceImport:
-    """What `import_into` did: the master workbook written, and how it differs from before."""
-
-    path: Path
-    plan: Plan
-    warnings: list[str]
-    previous: Plan | None = None  # the plan of the master workbook it replaced
-    backup: Path | None = None
-    diff: PlanDiff | None = None
-
-
-def import_into(doc: Path, plan_dir: Path, config: Config) -> WorkspaceImport:
-    """Import `doc` into the master workbook in `plan_dir`, keeping existing codes; return what
-    was written (an existing workbook is backed up to 备份/ first)."""
-    import datetime as dt
-    import shutil
-
-    from reportgen.plan.diff import diff_plans, keep_codes
-    from reportgen.plan.workbook import load_plan, write_plan_workbook
-    from reportgen.workspace import safe_filename
-
-    result = import_document(doc, config)
-    existing = sorted(p for p in plan_dir.glob("*.xlsx") if not p.name.startswith(("~$", ".~")))
-    if len(existing) > 1:
-        names = "、".join(p.name for p in existing)
-        raise PlanError(f"{plan_dir} 下有多个总表（{names}），请只保留一个后再导入")
-    target = plan_dir / f"{safe_filename(result.plan.title)}.xlsx"
-    if not existing:
-        write_plan_workbook(result.plan, target)
-        return WorkspaceImport(target, result.plan, result.warnings)
-    old_path = existing[0]
-    try:
-        old = load_plan(old_path, config)
-    except PlanError as exc:
-        raise PlanError(f"现有总表 {old_path.name} 无法读取，未导入：{exc}。"
-                        "请先修正，或把它移出 input/plan/ 后重新导入") from exc
-    plan = keep_codes(old, result.plan)
-    backup_dir = plan_dir / "备份"
-    backup_dir.mkdir(exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = backup_dir / f"{old_path.stem}_{stamp}.xlsx"
-    shutil.copy2(old_path, backup)
-    write_plan_workbook(plan, target)
-    if target != old_path:
-        old_path.unlink()
-    return WorkspaceImport(target, plan, result.warnings, old, backup, diff_plans(old, plan))

@@ -8,9 +8,8 @@ edit it cannot take. Rows are matched by their codes, never by position.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
+import re
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen.cn import normalize_digits, parse_due, unit_lookup
 from reportgen.errors import PlanError
-from reportgen.model import Item, Milestone, MilestoneKind, Plan, Section, Task, Unit
+from reportgen.model import (
+    KIND_LABEL,
+    SECTION_LABEL,
+    Item,
+    Milestone,
+    MilestoneKind,
+    Plan,
+    Task,
+    Unit,
+    plan_version,
+)
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -30,16 +39,6 @@ SHEET_ITEMS = "项目"
 SHEET_TASKS = "任务"
 SHEET_MILESTONES = "节点"
 SHEET_UNITS = "单位"
-
-SECTION_LABEL = {Section.PROJECT: "重点项目", Section.TASK: "其它重点任务"}
-KIND_LABEL = {
-    MilestoneKind.INVESTMENT: "完成投资",
-    MilestoneKind.INVOICE: "设备开票",
-    MilestoneKind.FILING: "入统入库",
-    MilestoneKind.STEP: "审批建设",
-    MilestoneKind.OTHER: "其他",
-}
-
 
 @dataclass(frozen=True)
 class _Col:
@@ -80,55 +79,6 @@ _INFO_NOTES = [
 ]
 
 
-# ---------------------------------------------------------------- version and plain dict
-
-
-def plan_dict(plan: Plan) -> dict[str, Any]:
-    """Return the plan as plain JSON-ready data (the shape of `plan show --format json`)."""
-    return {
-        "year": plan.year,
-        "title": plan.title,
-        "version": plan.version,
-        "items": [
-            {
-                "code": it.code, "no": it.no, "section": it.section.value, "name": it.name,
-                "target_yi": it.target_yi, "target_note": it.target_note, "units": it.units,
-                "tasks": [
-                    {
-                        "code": t.code, "units": t.units, "text": t.text,
-                        "requirements": t.requirements,
-                        "milestones": [
-                            {
-                                "code": m.code, "due": m.due.isoformat() if m.due else None,
-                                "text": m.text, "kind": m.kind.value, "amount_yi": m.amount_yi,
-                                "units": m.units,
-                            }
-                            for m in t.milestones
-                        ],
-                    }
-                    for t in it.tasks
-                ],
-            }
-            for it in plan.items
-        ],
-    }
-
-
-def plan_version(plan: Plan) -> str:
-    """Return a short hash of the plan's content (everything but the version itself)."""
-    data = plan_dict(plan)
-    data.pop("version")
-    extra = {
-        "items": [
-            [it.text, [[t.no, t.lead_units, [m.due_text for m in t.milestones]] for t in it.tasks]]
-            for it in plan.items
-        ],
-        "units": [[u.name, u.aliases] for u in plan.units],
-    }
-    blob = json.dumps([data, extra], ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
-
-
 # ---------------------------------------------------------------- writing
 
 
@@ -147,6 +97,7 @@ def _lines(text: str, width: float) -> int:
 
 
 def _sheet(wb: Any, title: str, columns: list[_Col], rows: list[dict[str, Any]]) -> Worksheet:
+    # openpyxl takes a noticeable time to import: loaded only when a workbook is written
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -205,6 +156,7 @@ def _sheet(wb: Any, title: str, columns: list[_Col], rows: list[dict[str, Any]])
 
 def write_plan_workbook(plan: Plan, path: Path) -> Path:
     """Write the master workbook for `plan` to `path` and return the path."""
+    # openpyxl takes a noticeable time to import: loaded only when a workbook is written
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -318,7 +270,7 @@ class _Rows:
         return str(value)
 
     def error(self, r: int, key: str, message: str) -> PlanError:
-        from openpyxl.utils import get_column_letter
+        from openpyxl.utils import get_column_letter  # heavy library, only for an error
 
         col = get_column_letter(self.index[key] + 1)
         return PlanError(
@@ -327,8 +279,6 @@ class _Rows:
 
 
 def _split_names(text: str) -> list[str]:
-    import re
-
     return [s.strip() for s in re.split(r"[、，,；;\n]+", text) if s.strip()]
 
 
@@ -405,9 +355,8 @@ def _check_code(rows: _Rows, r: int, key: str, code: str, seen: set[str]) -> Non
     seen.add(code)
 
 
-def load_plan(path: Path, config: Config) -> Plan:
-    """Return the plan in the master workbook at `path` (PlanError naming the bad cell)."""
-    from python_calamine import CalamineWorkbook
+def _open(path: Path) -> Any:
+    from python_calamine import CalamineWorkbook  # heavy native reader, loaded when needed
 
     if not path.is_file():
         raise PlanError(f"找不到任务分解总表：{path}")
@@ -418,113 +367,135 @@ def load_plan(path: Path, config: Config) -> Plan:
         raise PlanError(f"无法读取 {path.name}：文件可能正在 Excel/WPS 中打开") from exc
     except Exception as exc:  # calamine raises its own error kinds for a file that is not a workbook
         raise PlanError(f"{path.name} 不是有效的 Excel 工作簿（.xlsx）：{exc}") from exc
-
     if SHEET_INFO not in wb.sheet_names:
         raise PlanError(f"{path.name} 不是任务分解总表：缺少工作表“{SHEET_INFO}”")
+    return wb
+
+
+def _read_info(wb: Any, path: Path) -> tuple[str, int]:
+    """Return the title and year written on the 说明 sheet."""
     info: dict[str, Any] = {}
     for row in _sheet_rows(wb, SHEET_INFO):
         a, b = [*row, None, None][:2]
         for key, label in _INFO_KEYS.items():
             if isinstance(a, str) and a.strip() == label:
                 info[key] = b
-    title = str(info.get("title") or path.stem)
     try:
         year = int(float(normalize_digits(str(info.get("year")))))
     except ValueError:
         raise PlanError(f"总表工作表“{SHEET_INFO}”中“年度”应为年份，如 2024") from None
+    return str(info.get("title") or path.stem), year
 
-    units_rows = _Rows(wb, SHEET_UNITS, UNIT_COLUMNS)
+
+def _read_units_sheet(wb: Any, config: Config) -> tuple[list[Unit], dict[str, str]]:
+    """Return the units and a map from every name and alias to the canonical name."""
+    rows = _Rows(wb, SHEET_UNITS, UNIT_COLUMNS)
     units: list[Unit] = []
     lookup: dict[str, str] = {}
-    for r, row in units_rows.rows:
-        name = units_rows.text(row, "name")
+    for r, row in rows.rows:
+        name = rows.text(row, "name")
         if not name:
-            raise units_rows.error(r, "name", "单位名称不能为空")
+            raise rows.error(r, "name", "单位名称不能为空")
         if name in lookup:
-            raise units_rows.error(r, "name", f"单位“{name}”重复（或已是其他单位的别名）")
-        aliases = _split_names(units_rows.text(row, "aliases"))
+            raise rows.error(r, "name", f"单位“{name}”重复（或已是其他单位的别名）")
+        aliases = _split_names(rows.text(row, "aliases"))
         lookup[name] = name
         for alias in aliases:
             if alias in lookup and lookup[alias] != name:
-                raise units_rows.error(r, "aliases", f"其他名称“{alias}”已属于“{lookup[alias]}”")
+                raise rows.error(r, "aliases", f"其他名称“{alias}”已属于“{lookup[alias]}”")
             lookup[alias] = name
         units.append(Unit(name=name, aliases=aliases))
     for alias, canonical in unit_lookup(config).items():
         if canonical in lookup:
             lookup.setdefault(alias, lookup[canonical])
+    return units, lookup
 
-    item_rows = _Rows(wb, SHEET_ITEMS, ITEM_COLUMNS)
+
+def _read_items(wb: Any) -> dict[str, Item]:
+    rows = _Rows(wb, SHEET_ITEMS, ITEM_COLUMNS)
     items: dict[str, Item] = {}
-    item_codes: set[str] = set()
+    codes: set[str] = set()
     sections = {v: k for k, v in SECTION_LABEL.items()}
-    for r, row in item_rows.rows:
-        code = item_rows.text(row, "code")
-        _check_code(item_rows, r, "code", code, item_codes)
-        label = item_rows.text(row, "section")
+    for r, row in rows.rows:
+        code = rows.text(row, "code")
+        _check_code(rows, r, "code", code, codes)
+        label = rows.text(row, "section")
         if label not in sections:
-            raise item_rows.error(r, "section", f"类别应为“重点项目”或“其它重点任务”，实际为“{label}”")
-        name = item_rows.text(row, "name")
+            raise rows.error(r, "section", f"类别应为“重点项目”或“其它重点任务”，实际为“{label}”")
+        name = rows.text(row, "name")
         if not name:
-            raise item_rows.error(r, "name", "项目名称不能为空")
+            raise rows.error(r, "name", "项目名称不能为空")
         items[code] = Item(
-            code=code, no=_read_int(item_rows, r, row, "no", len(items) + 1),
-            section=sections[label], name=name,
-            target_yi=_read_amount(item_rows, r, row, "target"),
-            target_note=item_rows.text(row, "note"), text=item_rows.text(row, "text"),
+            code=code, no=_read_int(rows, r, row, "no", len(items) + 1),
+            section=sections[label], name=name, target_yi=_read_amount(rows, r, row, "target"),
+            target_note=rows.text(row, "note"), text=rows.text(row, "text"),
         )
+    return items
 
-    task_rows = _Rows(wb, SHEET_TASKS, TASK_COLUMNS)
+
+def _read_tasks(wb: Any, items: dict[str, Item], lookup: dict[str, str]) -> dict[str, Task]:
+    """Return the tasks by code, each also appended to its item."""
+    rows = _Rows(wb, SHEET_TASKS, TASK_COLUMNS)
     tasks: dict[str, Task] = {}
-    task_codes: set[str] = set()
-    for r, row in task_rows.rows:
-        code = task_rows.text(row, "code")
-        _check_code(task_rows, r, "code", code, task_codes)
-        item_code = task_rows.text(row, "item")
+    codes: set[str] = set()
+    for r, row in rows.rows:
+        code = rows.text(row, "code")
+        _check_code(rows, r, "code", code, codes)
+        item_code = rows.text(row, "item")
         if item_code not in items:
-            raise task_rows.error(r, "item", f"项目编号“{item_code}”不在“项目”表中")
-        task_units = _read_units(task_rows, r, row, "units", lookup)
-        lead = _read_units(task_rows, r, row, "lead", lookup) or task_units[:1]
+            raise rows.error(r, "item", f"项目编号“{item_code}”不在“项目”表中")
+        task_units = _read_units(rows, r, row, "units", lookup)
+        lead = _read_units(rows, r, row, "lead", lookup) or task_units[:1]
         for u in lead:
             if u not in task_units:
                 task_units.insert(0, u)
-        task = Task(
-            code=code, no=_read_int(task_rows, r, row, "no", 0), text=task_rows.text(row, "text"),
-            units=task_units, lead_units=lead,
-            requirements=[s.strip() for s in task_rows.text(row, "requirements").splitlines()
-                          if s.strip()],
-        )
+        requirements = [s.strip() for s in rows.text(row, "requirements").splitlines() if s.strip()]
+        task = Task(code=code, no=_read_int(rows, r, row, "no", 0), text=rows.text(row, "text"),
+                    units=task_units, lead_units=lead, requirements=requirements)
         tasks[code] = task
         items[item_code].tasks.append(task)
+    return tasks
 
-    ms_rows = _Rows(wb, SHEET_MILESTONES, MILESTONE_COLUMNS)
+
+def _read_milestones(wb: Any, tasks: dict[str, Task], lookup: dict[str, str],
+                     year: int) -> set[str]:
+    """Append every milestone row to its task; return the codes written in the sheet."""
+    rows = _Rows(wb, SHEET_MILESTONES, MILESTONE_COLUMNS)
     kinds = {v: k for k, v in KIND_LABEL.items()} | {k.value: k for k in MilestoneKind}
     seen: set[str] = set()
-    pending: list[tuple[Task, Milestone]] = []
-    for r, row in ms_rows.rows:
-        code = ms_rows.text(row, "code")
+    for r, row in rows.rows:
+        code = rows.text(row, "code")
         if code:
-            _check_code(ms_rows, r, "code", code, seen)
-        task_code = ms_rows.text(row, "task")
+            _check_code(rows, r, "code", code, seen)
+        task_code = rows.text(row, "task")
         if task_code not in tasks:
-            raise ms_rows.error(r, "task", f"任务编号“{task_code}”不在“任务”表中"
-                                           "（删除任务时请一并删除其节点行）")
+            raise rows.error(r, "task", f"任务编号“{task_code}”不在“任务”表中"
+                                        "（删除任务时请一并删除其节点行）")
         task = tasks[task_code]
-        label = ms_rows.text(row, "kind") or KIND_LABEL[MilestoneKind.OTHER]
+        label = rows.text(row, "kind") or KIND_LABEL[MilestoneKind.OTHER]
         if label not in kinds:
-            raise ms_rows.error(r, "kind", f"类型“{label}”无法识别，应为{'、'.join(KIND_LABEL.values())}之一")
-        text = ms_rows.text(row, "text")
+            raise rows.error(r, "kind", f"类型“{label}”无法识别，应为{'、'.join(KIND_LABEL.values())}之一")
+        text = rows.text(row, "text")
         if not text:
-            raise ms_rows.error(r, "text", "节点要求不能为空")
-        milestone = Milestone(
-            code=code, due=_read_date(ms_rows, r, row, year), text=text, kind=kinds[label],
-            amount_yi=_read_amount(ms_rows, r, row, "amount"),
-            units=_read_units(ms_rows, r, row, "units", lookup) or list(task.units),
-            due_text=ms_rows.text(row, "due_text"),
-        )
-        task.milestones.append(milestone)
-        pending.append((task, milestone))
-    _number_new_milestones(items, seen)
+            raise rows.error(r, "text", "节点要求不能为空")
+        task.milestones.append(Milestone(
+            code=code, due=_read_date(rows, r, row, year), text=text, kind=kinds[label],
+            amount_yi=_read_amount(rows, r, row, "amount"),
+            units=_read_units(rows, r, row, "units", lookup) or list(task.units),
+            due_text=rows.text(row, "due_text"),
+        ))
+    return seen
 
+
+def load_plan(path: Path, config: Config) -> Plan:
+    """Return the plan in the master workbook at `path` (PlanError naming the bad cell)."""
+    wb = _open(path)
+    title, year = _read_info(wb, path)
+    units, lookup = _read_units_sheet(wb, config)
+    items = _read_items(wb)
+    tasks = _read_tasks(wb, items, lookup)
+    seen = _read_milestones(wb, tasks, lookup, year)
+    _number_new_milestones(items, seen)
     plan = Plan(year=year, title=title, version="", items=list(items.values()), units=units)
     plan.version = plan_version(plan)
     return plan

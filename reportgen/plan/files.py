@@ -1,0 +1,79 @@
+"""Plan files in a workspace: read any plan file, import a document into the master workbook,
+compare two plan files.
+
+The three plan modules below this one each do one job — `importer` reads documents,
+`workbook` reads and writes the master workbook, `diff` compares two plans — and none
+imports another; this module puts them together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.config import Config
+from reportgen.errors import PlanError
+from reportgen.model import Plan
+from reportgen.plan.diff import PlanDiff, diff_plans, keep_codes
+from reportgen.plan.importer import import_document
+from reportgen.plan.workbook import load_plan, write_plan_workbook
+from reportgen.workspace import safe_filename
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def read_plan(path: Path, config: Config) -> Plan:
+    """Return the plan in a master workbook (.xlsx) or a task-breakdown document."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return load_plan(path, config)
+    return import_document(path, config).plan
+
+
+def compare_files(old: Path, new: Path, config: Config) -> PlanDiff:
+    """Return the diff between two plans, each a master workbook (.xlsx) or a document."""
+    before = read_plan(old, config)
+    return diff_plans(before, keep_codes(before, read_plan(new, config)))
+
+
+@dataclass
+class WorkspaceImport:
+    """What `import_into` did: the master workbook written, and how it differs from before."""
+
+    path: Path
+    plan: Plan
+    warnings: list[str]
+    previous: Plan | None = None  # the plan of the master workbook it replaced
+    backup: Path | None = None
+    diff: PlanDiff | None = None
+
+
+def import_into(doc: Path, plan_dir: Path, config: Config) -> WorkspaceImport:
+    """Import `doc` into the master workbook in `plan_dir`, keeping existing codes; return what
+    was written (an existing workbook is backed up to 备份/ first)."""
+    result = import_document(doc, config)
+    existing = sorted(p for p in plan_dir.glob("*.xlsx") if not p.name.startswith(("~$", ".~")))
+    if len(existing) > 1:
+        names = "、".join(p.name for p in existing)
+        raise PlanError(f"{plan_dir} 下有多个总表（{names}），请只保留一个后再导入")
+    target = plan_dir / f"{safe_filename(result.plan.title)}.xlsx"
+    if not existing:
+        write_plan_workbook(result.plan, target)
+        return WorkspaceImport(target, result.plan, result.warnings)
+    old_path = existing[0]
+    try:
+        old = load_plan(old_path, config)
+    except PlanError as exc:
+        raise PlanError(f"现有总表 {old_path.name} 无法读取，未导入：{exc}。"
+                        "请先修正，或把它移出 input/plan/ 后重新导入") from exc
+    plan = keep_codes(old, result.plan)
+    backup_dir = plan_dir / "备份"
+    backup_dir.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = backup_dir / f"{old_path.stem}_{stamp}.xlsx"
+    shutil.copy2(old_path, backup)
+    write_plan_workbook(plan, target)
+    if target != old_path:
+        old_path.unlink()
+    return WorkspaceImport(target, plan, result.warnings, old, backup, diff_plans(old, plan))
