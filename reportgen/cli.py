@@ -334,19 +334,28 @@ def _progress_hook(label: str, total: int) -> Callable[[int], None]:
 @period_option
 @click.option("--as-of", callback=_date, metavar="YYYY-MM-DD", help="截止日期，默认为该月最后一天")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换 PDF，并合成会议材料.pdf")
+@click.option("--plan", "plan_choice", type=click.Choice(["recorded", "current"]),
+              default="recorded", show_default=True,
+              help="重新运行已运行过的月份时采用的任务分解：recorded 沿用该月上次运行时的版本；"
+                   "current 按当前总表重新核定")
 @workspace_option
-def run(ws: Any, period: str, as_of: dt.date | None, pdf: bool) -> None:
+def run(ws: Any, period: str, as_of: dt.date | None, pdf: bool, plan_choice: str) -> None:
     """生成本月全部材料：校验 → 核对 → 记入台账 → 通报、通知、汇总表（→ PDF）。
 
     \b
+    重新运行以前的月份时，默认沿用该月上次运行时的任务分解，结果与已印发的一致；
+    任务分解调整后如需按新版本重新核定，加 --plan current。
     示例：
       reportgen run --period 2024-06
       reportgen run --period 2024-07 --as-of 2024-07-15 --pdf
+      reportgen run --period 2024-06 --plan current
     退出码：0 全部正常；1 已生成，但报送表有错误或有文件未能生成；2 用法错误。
     """
     from reportgen.pipeline import run_period
+    from reportgen.plan.inforce import PlanChoice
 
-    report = run_period(ws, period, as_of=as_of, pdf=pdf, progress=_progress_hook)
+    report = run_period(ws, period, as_of=as_of, pdf=pdf, progress=_progress_hook,
+                        plan_choice=PlanChoice(plan_choice))
     _print_run_summary(report, ws.root)
     exit_with(1 if report.has_errors else 0)
 
@@ -365,6 +374,8 @@ def _print_run_summary(report: Any, root: Path) -> None:
     result = report.result
     sent = [u.name for u in result.units if u.submitted]
     missing = [u.name for u in result.units if not u.submitted]
+    if report.plan_note:
+        echo(report.plan_note)
     echo(f"{result.period} 截止 {result.as_of:%Y-%m-%d}：应报 {len(result.units)} 个单位，"
          f"已报 {len(sent)} 个，未报 {len(missing)} 个")
     if missing:

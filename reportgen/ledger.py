@@ -30,10 +30,13 @@ from reportgen.model import (
     PeriodResult,
     Plan,
     Prefill,
+    RecordedPlan,
     Reported,
     Severity,
     Status,
     Submission,
+    plan_content,
+    plan_from_content,
 )
 
 # Named migrations, applied in list order and recorded by name in the `migrations` table. Never
@@ -211,6 +214,11 @@ CREATE TABLE web_settings (
     value TEXT NOT NULL
 );
 """),
+    # The plan in force for each period: its whole content, so a rerun of an earlier period
+    # after a revision judges that period by the plan it was first run with.
+    ("0003_plan_in_force", """
+ALTER TABLE plans ADD COLUMN content TEXT
+"""),
 ]
 
 # Tables that hold one period's data: the rows `record` replaces (runs are a log and stay).
@@ -329,7 +337,7 @@ def _now() -> str:
 def plan_row(plan: Plan) -> Row:
     """Return the `plans` row of `plan`."""
     return {"version": plan.version, "year": plan.year, "title": plan.title, "items": len(plan.items),
-            "milestones": len(plan.milestones), "first_seen": _now()}
+            "milestones": len(plan.milestones), "first_seen": _now(), "content": plan_content(plan)}
 
 
 def period_rows(result: PeriodResult, received: Sequence[Received]) -> dict[str, list[Row]]:
@@ -529,7 +537,11 @@ class Ledger:
             for r in receive_files(files, result.submissions, archive)
         ]
         with self._transaction() as tx:
-            insert_rows(tx, "plans", [plan_row(plan)], or_else="IGNORE")
+            plan_data = plan_row(plan)
+            insert_rows(tx, "plans", [plan_data], or_else="IGNORE")
+            # a plan first recorded before the ledger kept content gains it now
+            tx.execute("UPDATE plans SET content = ? WHERE version = ? AND content IS NULL",
+                       (plan_data["content"], plan.version))
             tx.execute("DELETE FROM periods WHERE period = ?", (result.period,))  # cascades
             for table, rows in period_rows(result, received).items():
                 insert_rows(tx, table, rows, or_else="REPLACE" if table in _MAY_REPEAT else "")
@@ -627,6 +639,21 @@ class Ledger:
             if leads.get(code) == unit or code not in prefill.reports:
                 prefill.reports[code] = rep
         return prefill
+
+    def plan_in_force(self, period: str) -> RecordedPlan | None:
+        """Return the plan `period` was last run with, or None when it was never run."""
+        row = self._conn.execute(
+            "SELECT p.version, p.title, p.content FROM periods AS r"
+            " JOIN plans AS p ON p.version = r.plan_version WHERE r.period = ?", (period,),
+        ).fetchone()
+        if row is None:
+            return None
+        version, title, content = row
+        try:
+            plan = plan_from_content(content) if content else None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LedgerError(f"历史台账 {self.path} 中任务分解版本 {version} 的内容已损坏（{exc}）") from exc
+        return RecordedPlan(version=version, title=title, plan=plan)
 
     def last_run(self, period: str) -> RunRecord | None:
         """Return the latest recorded run of `period`, or None."""

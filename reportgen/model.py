@@ -237,6 +237,16 @@ class Plan:
         return [u.name for u in self.units]
 
 
+@dataclass
+class RecordedPlan:
+    """The plan a period was run with, as the ledger keeps it: version and title, and the
+    content when the ledger holds it (periods recorded before it kept content have none)."""
+
+    version: str
+    title: str
+    plan: Plan | None
+
+
 def plan_dict(plan: Plan) -> dict[str, Any]:
     """Return the plan as plain JSON-ready data (the shape of `plan show --format json`)."""
     return {

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from reportgen.errors import ReportgenError, UsageError, WorkspaceError
 from reportgen.fsutil import workspace_lock
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
+from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class RunReport:
     warnings: list[str] = field(default_factory=list)  # run-level notes (fonts, LibreOffice)
     times: list[StageTime] = field(default_factory=list)
     log_path: Path | None = None
+    plan_note: str = ""  # which plan judged the period, and why (plan.inforce)
 
     @property
     def has_errors(self) -> bool:
@@ -158,8 +160,12 @@ def run_period(
     as_of: dt.date | None = None,
     pdf: bool = False,
     progress: StageHook = _no_progress,
+    plan_choice: PlanChoice = PlanChoice.RECORDED,
 ) -> RunReport:
     """Run the monthly batch for `period` and return what it did.
+
+    The period is judged by the plan it was last run with (`plan.inforce`), unless
+    `plan_choice` asks for the current master workbook.
 
     Raises ReportgenError for what stops the whole batch (no plan, broken template,
     another run in progress); problems in submissions end up in the result's issues.
@@ -182,18 +188,21 @@ def run_period(
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         try:
-            plan = load_plan(ws.master_workbook(), ws.config)
+            current = load_plan(ws.master_workbook(), ws.config)
             # Templates are checked before anything is rendered, so a typo in a template
             # stops the batch at once instead of after half the documents.
             check_word_templates(ws)
             check_excel_template(ws)
 
             with Ledger(ws.ledger_path) as ledger:
+                in_force = plan_in_force(period, current, ledger.plan_in_force(period), plan_choice)
+                plan = in_force.plan
+                log.info("%s", in_force.note)
                 history = ledger.history(period)
                 previous = _previous_figures(history, period)
 
                 placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
-                report = RunReport(result=placeholder, log_path=log_path)
+                report = RunReport(result=placeholder, log_path=log_path, plan_note=in_force.note)
                 stages = _Stages(report, progress)
 
                 with stages.stage("读取报送表"):
