@@ -170,9 +170,33 @@ def test_office_needs_its_password_and_sees_who_reported(ws: Workspace, tmp_path
             "a.xlsx")
     page = client.get(f"/office/{PERIOD}").get_data(as_text=True)
     assert "已报 <b id=\"reported\">1</b> 个" in page and "逾期未报" in page
+    _upload(client, unit_link(ws, PERIOD, units[1]),
+            filled_form(ws, units[1], tmp_path / "b.xlsx", broken=True).read_bytes(), "b.xlsx")
+    page = client.get(f"/office/{PERIOD}").get_data(as_text=True)
+    assert "1 次，最近第 1 版未采用" in page and "该版问题 1 条" in page and "见附件" in page
     assert unit_link(ws, PERIOD, units[1]) in page and f"{units[0]}{PLACED_SUFFIX}.xlsx" in page
     with workspace_lock(ws.history_dir / "run.lock"):
         answer = client.post(f"/office/{PERIOD}/run", data={"csrf_token": csrf_of(page)}, follow_redirects=True)
     assert "正有另一个 reportgen 在运行" in answer.get_data(as_text=True) and _site_state(client) == "idle"
     assert client.get(f"/office/{PERIOD}/papers/../../reportgen.toml").status_code == 404
     assert client.get(f"/office/{PERIOD}/papers/进度通报.docx").status_code == 404  # not made yet
+
+
+def test_session_cookie_and_headers_keep_the_link_and_the_session_private(ws: Workspace, tmp_path: Path) -> None:
+    unit = units_of(ws)[0]
+    client = create_app(ws).test_client()
+    answer = client.get(_path(unit_link(ws, PERIOD, unit)))
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert answer.headers["Referrer-Policy"] == "no-referrer" and answer.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
+    assert "<script" not in answer.get_data(as_text=True)
+    toml = ws.root / "reportgen.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('base_url = ""', 'base_url = "https://dc.example.cn"'),
+                    encoding="utf-8")
+    from reportgen.workspace import open_workspace
+
+    secure = open_workspace(ws.root)
+    assert unit_link(secure, PERIOD, unit).startswith("https://dc.example.cn/u/")
+    answer = create_app(secure).test_client().get(_path(unit_link(secure, PERIOD, unit)))
+    assert "Secure" in answer.headers["Set-Cookie"]
