@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from reportgen.ledger import Ledger
+from reportgen.ledger import Ledger, insert_rows
 from reportgen.model import Issue, Severity
 
 
@@ -85,12 +85,9 @@ class WebStore(Ledger):
             return str(row[0])
         token = secrets.token_urlsafe(24)
         with self._transaction() as tx:
-            tx.execute(
-                "INSERT OR IGNORE INTO upload_links (period, unit, token, token_sha256, created_at) "
-                "VALUES (:period, :unit, :token, :digest, :now)",
-                {"period": period, "unit": unit, "token": token, "digest": token_digest(token),
-                 "now": dt.datetime.now().isoformat(timespec="seconds")},
-            )
+            insert_rows(tx, "upload_links", [{
+                "period": period, "unit": unit, "token": token, "token_sha256": token_digest(token),
+                "created_at": dt.datetime.now().isoformat(timespec="seconds")}], or_else="IGNORE")
         # another request may have made it first: the stored one is the unit's link
         return self.link_token(period, unit)
 
@@ -112,27 +109,19 @@ class WebStore(Ledger):
             version = tx.execute(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM uploads WHERE period = ? AND unit = ?",
                 (period, unit)).fetchone()[0]
-            cur = tx.execute(
-                "INSERT INTO uploads (period, unit, version, original_name, stored_path, size, sha256, "
-                "uploaded_at, accepted, placed_as, reason, issues) VALUES (:period, :unit, :version, :original_name, "
-                ":stored_path, :size, :sha256, :uploaded_at, :accepted, :placed_as, :reason, :issues)",
-                {"period": period, "unit": unit, "version": version, "original_name": original_name,
-                 "stored_path": stored_path, "size": size, "sha256": sha256,
-                 "uploaded_at": dt.datetime.now().isoformat(timespec="seconds"), "accepted": int(not reason),
-                 "placed_as": placed_as, "reason": reason, "issues": _issues_json(issues)},
-            )
-            new_id = cur.lastrowid
-        found = self.uploads(period, upload_id=new_id)
-        return found[0]
+            insert_rows(tx, "uploads", [{
+                "period": period, "unit": unit, "version": version, "original_name": original_name,
+                "stored_path": stored_path, "size": size, "sha256": sha256,
+                "uploaded_at": dt.datetime.now().isoformat(timespec="seconds"), "accepted": int(not reason),
+                "placed_as": placed_as, "reason": reason, "issues": _issues_json(issues)}])
+        return next(u for u in self.uploads(period, unit) if u.version == version)
 
-    def uploads(self, period: str, unit: str | None = None, upload_id: int | None = None) -> list[Upload]:
-        """Return the period's uploads (one unit's, or one by id), newest first."""
+    def uploads(self, period: str, unit: str | None = None) -> list[Upload]:
+        """Return the period's uploads (or one unit's), newest first."""
         sql = f"SELECT {', '.join(_UPLOAD_COLUMNS)} FROM uploads WHERE period = :period"
         if unit is not None:
             sql += " AND unit = :unit"
-        if upload_id is not None:
-            sql += " AND id = :id"
-        rows = self._conn.execute(sql + " ORDER BY id DESC", {"period": period, "unit": unit, "id": upload_id})
+        rows = self._conn.execute(sql + " ORDER BY id DESC", {"period": period, "unit": unit})
         return [_upload(r) for r in rows]
 
     # -- settings
@@ -151,6 +140,6 @@ class WebStore(Ledger):
     def secret_key(self) -> str:
         """Return the key that signs session cookies, made on first use and kept across restarts."""
         with self._transaction() as tx:
-            tx.execute("INSERT OR IGNORE INTO web_settings (key, value) VALUES ('secret_key', ?)",
-                       (secrets.token_hex(32),))
+            insert_rows(tx, "web_settings", [{"key": "secret_key", "value": secrets.token_hex(32)}],
+                        or_else="IGNORE")
         return self.setting("secret_key") or ""
