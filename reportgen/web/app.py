@@ -61,6 +61,7 @@ def create_app(ws: Workspace, period: str | None = None) -> Flask:
     _filters(app)
     _guards(app)
     _unit_routes(app)
+    _login_routes(app)
     _office_routes(app)
     return app
 
@@ -189,7 +190,7 @@ def _period_or_404(period: str) -> str:
         abort(404)
 
 
-def _office_routes(app: Flask) -> None:
+def _login_routes(app: Flask) -> None:
     @app.get("/")
     def home() -> ResponseReturnValue:
         return redirect(url_for("office_home"))
@@ -213,6 +214,8 @@ def _office_routes(app: Flask) -> None:
         session.clear()
         return redirect(url_for("office_login"))
 
+
+def _office_routes(app: Flask) -> None:
     @app.get("/office/")
     def office_home() -> ResponseReturnValue:
         return _office_only() or redirect(url_for("office_page", period=_site().period))
