@@ -8,6 +8,7 @@ test:
 lint:
 	ruff check reportgen tests benchmarks tools
 	mypy
+	lint-imports
 
 templates:
 	$(PY) tools/make_word_templates.py

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen.config import Config
+from reportgen.forms import report_deadline
 from reportgen.fsutil import atomic_path
 from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
 from reportgen.workspace import safe_filename
@@ -208,7 +209,6 @@ def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str,
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
-    from reportgen.forms import report_deadline
 
     folder.mkdir(parents=True, exist_ok=True)
     wb = Workbook()

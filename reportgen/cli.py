@@ -1,12 +1,13 @@
 """Command line: thin commands over the library. The only module that imports click.
 
-Heavy libraries are imported inside commands so that `--help` and `status` start fast.
+The web server (flask) is imported only by `serve`; the renderers only by a run (see pipeline).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,13 @@ from typing import Any, TypeVar
 import click
 
 from reportgen.errors import ReportgenError, UsageError
-from reportgen.model import parse_period
+from reportgen.forms import report_deadline
+from reportgen.model import KIND_LABEL, STATUS_LABEL, Section, Severity, Status, parse_period, plan_dict
+from reportgen.pipeline import check_period, make_forms, period_status, run_period
+from reportgen.plan.files import compare_files, import_into
+from reportgen.plan.inforce import PlanChoice
+from reportgen.plan.workbook import load_plan
+from reportgen.workspace import init_workspace, open_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,8 +64,6 @@ def workspace_option(func: F) -> F:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, workspace: Path, **kwargs: Any) -> Any:
-        from reportgen.workspace import open_workspace
-
         return func(*args, ws=open_workspace(workspace), **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -116,8 +121,6 @@ def init(directory: Path, empty: bool) -> None:
       reportgen init 2025年督办 --empty
       reportgen init 试用 && cd 试用 && reportgen run --period 2024-06
     """
-    from reportgen.workspace import init_workspace
-
     ws = init_workspace(directory, sample=not empty)
     echo(f"已新建工作区：{ws.root}")
     if not empty:
@@ -132,8 +135,6 @@ def init(directory: Path, empty: bool) -> None:
 
 
 def _plan_totals(plan: Any) -> str:
-    from reportgen.model import Section
-
     projects = [it for it in plan.items if it.section is Section.PROJECT]
     others = len(plan.items) - len(projects)
     total = sum(it.target_yi or 0.0 for it in projects)
@@ -153,8 +154,6 @@ def plan_import(ws: Any, doc: Path) -> None:
     示例：
       reportgen plan import input/plan/source/2024年重点项目推进任务分解.txt
     """
-    from reportgen.plan.files import import_into
-
     done = import_into(doc, ws.plan_dir, ws.config)
     echo(f"已导入“{done.plan.title}”（{done.plan.year}年，版本 {done.plan.version}）")
     echo(_plan_totals(done.plan))
@@ -177,16 +176,10 @@ def plan_import(ws: Any, doc: Path) -> None:
 @workspace_option
 def plan_show(ws: Any, fmt: str) -> None:
     """显示当前总表中的项目、任务和节点。"""
-    from reportgen.model import plan_dict
-    from reportgen.plan.workbook import load_plan
-
     current = load_plan(ws.master_workbook(), ws.config)
     if fmt == "json":
-        import json
-
         echo(json.dumps(plan_dict(current), ensure_ascii=False, indent=2))
         return
-    from reportgen.model import KIND_LABEL
 
     echo(f"{current.title}（{current.year}年，版本 {current.version}）")
     echo(_plan_totals(current))
@@ -217,8 +210,6 @@ def plan_diff(ws: Any, old: Path, new: Path) -> None:
     示例：
       reportgen plan diff 备份/旧总表.xlsx 2024年任务分解（调整）.docx
     """
-    from reportgen.plan.files import compare_files
-
     for line in compare_files(old, new, ws.config).lines():
         echo(line)
 
@@ -238,9 +229,6 @@ def forms(ws: Any, period: str) -> None:
     示例：
       reportgen forms --period 2024-06
     """
-    from reportgen.forms import report_deadline
-    from reportgen.pipeline import make_forms
-
     made = make_forms(ws, period)
     paths = made.paths
     if not paths:
@@ -282,9 +270,6 @@ def check(ws: Any, period: str) -> None:
       reportgen check --period 2024-06
     退出码：0 全部文件无错误和警告；1 发现问题（见校验报告）；2 用法错误。
     """
-    from reportgen.model import Severity
-    from reportgen.pipeline import check_period
-
     outcome = check_period(ws, period)
     result, paths = outcome.ingest, outcome.paths
     subs = {s.unit: s for s in result.submissions}
@@ -351,9 +336,6 @@ def run(ws: Any, period: str, as_of: dt.date | None, pdf: bool, plan_choice: str
       reportgen run --period 2024-06 --plan current
     退出码：0 全部正常；1 已生成，但报送表有错误或有文件未能生成；2 用法错误。
     """
-    from reportgen.pipeline import run_period
-    from reportgen.plan.inforce import PlanChoice
-
     report = run_period(ws, period, as_of=as_of, pdf=pdf, progress=_progress_hook,
                         plan_choice=PlanChoice(plan_choice))
     _print_run_summary(report, ws.root)
@@ -369,8 +351,6 @@ def _rel(path: Path, root: Path) -> str:
 
 def _print_run_summary(report: Any, root: Path) -> None:
     """Print the end-of-run summary: reporting, statuses, issues, files."""
-    from reportgen.model import STATUS_LABEL, Severity, Status
-
     result = report.result
     sent = [u.name for u in result.units if u.submitted]
     missing = [u.name for u in result.units if not u.submitted]
@@ -410,8 +390,6 @@ def status(ws: Any, period: str) -> None:
     示例：
       reportgen status --period 2024-06
     """
-    from reportgen.pipeline import period_status
-
     st = period_status(ws, period)
     when = (f"还有 {st.days_left} 天" if st.days_left > 0
             else "今天截止" if st.days_left == 0 else f"已过 {-st.days_left} 天")
@@ -445,14 +423,14 @@ def serve(ws: Any, host: str | None, port: int | None, period: str | None, set_p
       reportgen serve --set-password      先设置督查办登录密码
       reportgen serve                     然后启动，浏览器打开 http://127.0.0.1:8765/office/
     """
-    from reportgen.web.auth import set_office_password
+    from reportgen.web.auth import set_office_password  # the web modules load flask: only for serve
 
     if set_password:
         set_office_password(ws, click.prompt("督查办登录密码（至少 8 位）", hide_input=True,
                                              confirmation_prompt="再输入一次"))
         echo("已设置督查办登录密码")
         return
-    from reportgen.web.server import serve_forever
+    from reportgen.web.server import serve_forever  # flask: only for serve
 
     serve_forever(ws, host, port, period, echo)
 

@@ -32,6 +32,7 @@ from reportgen.model import (
     Task,
     period_end,
 )
+from reportgen.parallel import Background
 from reportgen.workspace import safe_filename
 
 if TYPE_CHECKING:
@@ -762,8 +763,6 @@ def build_forms(plan: Plan, config: Config, period: str, out_dir: Path,
                 prefill: Prefill | None = None, *,
                 generated_at: dt.datetime | None = None) -> list[Path]:
     """Write one form per unit with something to report into `out_dir`; return the paths."""
-    from reportgen.parallel import Background
-
     when = generated_at or _now()
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[UnitRows, Path]] = []

@@ -9,22 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from reportgen.checkreport import write_check_report
 from reportgen.errors import ReportgenError, UsageError, WorkspaceError
+from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
 from reportgen.fsutil import workspace_lock
+from reportgen.ingest import FileRead, IngestResult, expected_units, read_submission, read_submissions
+from reportgen.ledger import Ledger
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
+from reportgen.parallel import Background
 from reportgen.plan.inforce import PlanChoice, plan_in_force
+from reportgen.plan.workbook import load_plan
+from reportgen.reconcile import merge_issues, reconcile
+from reportgen.render.pdf import convert_to_pdf, merge_pdfs
+from reportgen.summary import write_summary
 from reportgen.workspace import Workspace
-
-if TYPE_CHECKING:
-    from reportgen.ingest import FileRead, IngestResult
 
 log = logging.getLogger("reportgen")
 
@@ -170,13 +176,8 @@ def run_period(
     Raises ReportgenError for what stops the whole batch (no plan, broken template,
     another run in progress); problems in submissions end up in the result's issues.
     """
-    import shutil
-
-    from reportgen.ingest import read_submissions
-    from reportgen.ledger import Ledger
-    from reportgen.parallel import Background
-    from reportgen.plan.workbook import load_plan
-    from reportgen.reconcile import merge_issues, reconcile
+    # The renderers load openpyxl, docxtpl and jinja2 at import: only a run needs them, and
+    # `status`, `check` and `--help` start without them.
     from reportgen.render.excel import check_excel_template
     from reportgen.render.word import check_word_templates, render_word
 
@@ -238,9 +239,7 @@ def run_period(
 def _write_tables(ingest: IngestResult, plan: Plan, result: PeriodResult, history: History,
                   ws: Workspace, staging: Path, progress: StageHook) -> tuple[list[str], list[StageTime]]:
     """Write 校验报告, 校验反馈, summary.json and 汇总表 into `staging`; return failures and times."""
-    from reportgen.checkreport import write_check_report
-    from reportgen.render.excel import render_excel
-    from reportgen.summary import write_summary
+    from reportgen.render.excel import render_excel  # openpyxl: see run_period
 
     sub = RunReport(result=result)
     stages = _Stages(sub, progress)
@@ -265,8 +264,6 @@ def _guard(report: RunReport, what: str, render: Callable[[], object]) -> None:
 
 
 def _export_pdf(report: RunReport, out_dir: Path) -> list[Path]:
-    from reportgen.render.pdf import convert_to_pdf, merge_pdfs
-
     docs = sorted(out_dir.glob("*.docx")) + sorted(out_dir.glob("*.xlsx"))
     for sub in ("督办通知", "提醒函", "催报通知"):
         docs += sorted((out_dir / sub).glob("*.docx"))
@@ -306,10 +303,6 @@ class PeriodStatus:
 
 def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> PeriodStatus:
     """Return who has reported for `period` (files read, not judged) and days to the deadline."""
-    from reportgen.forms import report_deadline
-    from reportgen.ingest import expected_units, read_submissions
-    from reportgen.plan.workbook import load_plan
-
     plan = load_plan(ws.master_workbook(), ws.config)
     deadline = report_deadline(period, ws.config)
     today = today or dt.date.today()
@@ -345,10 +338,6 @@ class FormsMade:
 
 def make_forms(ws: Workspace, period: str) -> FormsMade:
     """Write every unit's form for `period`, pre-filled from the ledger's latest earlier period."""
-    from reportgen.forms import FORMS_DIRNAME, build_forms
-    from reportgen.ledger import Ledger
-    from reportgen.plan.workbook import load_plan
-
     plan_file = ws.master_workbook()
     plan = load_plan(plan_file, ws.config)
     prefill = None
@@ -379,11 +368,6 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     Last month's figures come from the ledger when there is one, so a cumulative that went
     down or jumped is caught before the run.
     """
-    from reportgen.checkreport import write_check_report
-    from reportgen.ingest import read_submissions
-    from reportgen.ledger import Ledger
-    from reportgen.plan.workbook import load_plan
-
     plan = load_plan(ws.master_workbook(), ws.config)
     previous: dict[str, float] = {}
     if ws.ledger_path.exists():
@@ -400,9 +384,6 @@ def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) ->
     Last month's figures come from the ledger, so a cumulative that went down or jumped is
     caught at once, as in the batch.
     """
-    from reportgen.ingest import read_submission
-    from reportgen.ledger import Ledger
-
     previous: dict[str, float] = {}
     if ws.ledger_path.exists():
         with Ledger(ws.ledger_path) as ledger:

@@ -30,11 +30,15 @@ from reportgen.model import (
     STATUS_LABEL,
     ItemResult,
     MilestoneKind,
+    MilestoneReport,
     MilestoneResult,
     PeriodResult,
+    Reported,
     Section,
     Status,
+    UnitResult,
 )
+from reportgen.render.chart import completion_chart
 from reportgen.workspace import Workspace, safe_filename
 
 log = logging.getLogger(__name__)
@@ -711,8 +715,6 @@ def render_word(result: PeriodResult, ws: Workspace, out_dir: Path,
 
     Notes for the run log (a chart without a Chinese font) are appended to `notes`.
     """
-    from reportgen.render.chart import completion_chart
-
     templates = _load_checked(ws)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -765,8 +767,6 @@ def _unique(stem: str, used: set[str]) -> str:
 
 def sample_result() -> PeriodResult:
     """Return a small PeriodResult with every list non-empty, for trial-rendering templates."""
-    from reportgen.model import MilestoneReport, Reported, UnitResult
-
     def ms(code: str, status: Status, due: dt.date, unit: str) -> MilestoneResult:
         return MilestoneResult(
             code=code, item="P01", item_name="示例项目", task="P01-0", text="完成示例节点",
