@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reportgen.config import load_config
 from reportgen.model import Plan
-from reportgen.plan.diff import diff_plans, keep_codes
+from reportgen.plan.diff import diff_plans, keep_codes, wording
 from reportgen.plan.importer import import_document, import_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,3 +70,96 @@ def test_new_milestone_gets_next_free_code_and_removed_codes_are_not_reused(seed
     assert [c.code for c in diff.milestones_added] == ["P01-M04"]
     assert [c.code for c in diff.milestones_removed] == ["P01-M01"]
     assert any("新增节点（1）" in line for line in diff.lines())
+
+
+DEADLINE_OLD = "8月底完成土地报批"
+DEADLINE_NEW = "2024年9月15日前完成土地报批"
+CLAUSE_OLD = "帮助企业于2024年6月30日前纳入省能源局入库名录"
+CLAUSE_NEW = "协助企业于2024年7月15日前纳入省能源局储能项目入库名录"
+
+
+def _revised(text: str) -> str:
+    assert DEADLINE_OLD in text and CLAUSE_OLD in text
+    return text.replace(DEADLINE_OLD, DEADLINE_NEW).replace(CLAUSE_OLD, CLAUSE_NEW)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("8月底完成土地报批", "完成土地报批"),
+    ("2024年9月15日前完成土地报批", "完成土地报批"),
+    ("最迟2024年10月上旬开工", "开工"),
+    ("督促企业于2024年9月20日前完成设计", "督促企业完成设计"),
+    ("全年完成投资6亿元以上", "完成投资6亿元以上"),
+    ("6月1日至6月30日开展排查", "开展排查"),
+    ("完成土地报批", "完成土地报批"),
+])
+def test_wording_is_the_clause_without_its_dates(text: str, words: str) -> None:
+    assert wording(text, 2024) == words
+
+
+def test_edited_deadline_and_reworded_clause_are_changes_that_keep_their_codes(seed: Plan) -> None:
+    new = keep_codes(seed, import_lines(_revised(SEED.read_text("utf-8")).splitlines(), CONFIG,
+                                        "r.txt").plan)
+    p07 = {m.code: (m.due, m.text) for m in new.item("P07").milestones}
+    assert p07 == {m.code: (m.due, m.text) for m in seed.item("P07").milestones} | {
+        "P07-M03": (dt.date(2024, 9, 15), DEADLINE_NEW),
+        "P07-M05": (dt.date(2024, 7, 15), CLAUSE_NEW),
+    }
+    diff = diff_plans(seed, new)
+    assert not (diff.milestones_added or diff.milestones_removed or diff.items_changed)
+    assert {c.code: c.details for c in diff.milestones_changed} == {
+        "P07-M03": ["完成时限：2024-08-31 → 2024-09-15", f"内容：{DEADLINE_OLD} → {DEADLINE_NEW}"],
+        "P07-M05": ["完成时限：2024-06-30 → 2024-07-15", f"内容：{CLAUSE_OLD} → {CLAUSE_NEW}"],
+    }
+    assert diff.lines() == [
+        "修改节点（2）：",
+        f"  P07-M03 {DEADLINE_NEW}",
+        "      完成时限：2024-08-31 → 2024-09-15",
+        f"      内容：{DEADLINE_OLD} → {DEADLINE_NEW}",
+        f"  P07-M05 {CLAUSE_NEW}",
+        "      完成时限：2024-06-30 → 2024-07-15",
+        f"      内容：{CLAUSE_OLD} → {CLAUSE_NEW}",
+    ]
+
+
+def test_amount_milestones_differing_only_in_date_keep_their_own_codes(seed: Plan) -> None:
+    # P09's three 开票 nodes share their wording but for the amount; one deadline moves
+    text = SEED.read_text("utf-8").replace("11月底前累计开具设备发票2亿元", "11月20日前累计开具设备发票2亿元")
+    new = keep_codes(seed, import_lines(text.splitlines(), CONFIG, "r.txt").plan)
+    diff = diff_plans(seed, new)
+    assert [(c.code, c.details[0]) for c in diff.milestones_changed] == [
+        ("P09-M07", "完成时限：2024-11-30 → 2024-11-20")]
+    assert not diff.milestones_added and not diff.milestones_removed
+
+
+def test_last_months_answer_prefills_the_edited_milestone(tmp_path: Path, workspace: Any) -> None:
+    import openpyxl
+
+    from reportgen import formspec as fs
+    from reportgen.ledger import Ledger
+    from reportgen.model import MilestoneReport, PeriodResult, Reported, Submission
+    from reportgen.pipeline import make_forms
+    from reportgen.plan.files import import_into
+
+    first = import_into(SEED, workspace.plan_dir, CONFIG).plan
+    sent = tmp_path / "规划分局6月.xlsx"
+    sent.write_bytes(b"form")
+    report = MilestoneReport("P07-M03", Reported.ONGOING, None, "组卷材料已报市局")
+    sub = Submission("规划和自然资源分局", "2024-06", str(sent), milestones={"P07-M03": report})
+    result = PeriodResult("2024-06", dt.date(2024, 6, 30), 2024, first.title, first.version, 0.5,
+                          submissions=[sub])
+    with Ledger(workspace.ledger_path) as ledger:
+        ledger.record(first, result, [sent], tmp_path / "archive")
+    revised = tmp_path / "调整.txt"
+    revised.write_text(_revised(SEED.read_text("utf-8")), encoding="utf-8")
+    import_into(revised, workspace.plan_dir, CONFIG)
+
+    made = make_forms(workspace, "2024-07")
+    assert made.prefilled_from == "2024-06"
+    form = next(p for p in made.paths if p.stem == "规划和自然资源分局")
+    sheet = openpyxl.load_workbook(form)[fs.SHEET_MILESTONES]
+    header = [c.value for c in sheet[fs.HEADER_ROW]]
+    rows = {r[header.index("编号")]: r for r in sheet.iter_rows(min_row=fs.FIRST_DATA_ROW, values_only=True)}
+    row = rows["P07-M03"]
+    assert row[header.index(fs.MILESTONE_HEADERS["text"])] == DEADLINE_NEW
+    assert row[header.index(fs.MILESTONE_HEADERS["status"])] == "推进中"
+    assert row[header.index(fs.MILESTONE_HEADERS["progress"])] == "组卷材料已报市局"

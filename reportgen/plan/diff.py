@@ -9,15 +9,19 @@ submissions, the ledger and last month's forms keep pointing at the same rows.
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from reportgen.model import KIND_LABEL, Item, Plan, Section, plan_version
+from reportgen.cn import find_dates
+from reportgen.model import KIND_LABEL, Item, Milestone, Plan, Section, plan_version
 
 # Below these similarity scores (0–100) two names or texts are different things.
 ITEM_MATCH = 75.0
-MILESTONE_MATCH = 60.0
+TASK_MATCH = 50.0
+MILESTONE_MATCH = 60.0  # on the wording without dates
 
 
 @dataclass
@@ -71,29 +75,38 @@ def _score(a: str, b: str) -> float:
     return float(fuzz.ratio(a, b))
 
 
-def _pair(old: list[str], new: list[str], threshold: float) -> dict[int, int]:
-    """Return new index → old index: exact matches first, then the most similar pairs."""
+def _pair_by(old_keys: list[str], new_keys: list[str], score: Callable[[int, int], float],
+             threshold: float) -> dict[int, int]:
+    """Return new index → old index: equal keys first (in order), then the best-scoring pairs."""
+    n_old, n_new = len(old_keys), len(new_keys)
+    free: dict[str, list[int]] = {}
+    for i, key in enumerate(old_keys):
+        free.setdefault(key, []).append(i)
     pairs: dict[int, int] = {}
     used: set[int] = set()
-    for j, name in enumerate(new):
-        for i, other in enumerate(old):
-            if i not in used and other == name:
-                pairs[j] = i
-                used.add(i)
-                break
+    for j, key in enumerate(new_keys):
+        if free.get(key):
+            i = free[key].pop(0)
+            pairs[j] = i
+            used.add(i)
     candidates = sorted(
-        ((_score(old[i], new[j]), j, i) for j in range(len(new)) if j not in pairs
-         for i in range(len(old)) if i not in used),
+        ((score(i, j), j, i) for j in range(n_new) if j not in pairs
+         for i in range(n_old) if i not in used),
         reverse=True,
     )
-    for score, j, i in candidates:
-        if score < threshold:
+    for value, j, i in candidates:
+        if value < threshold:
             break
         if j in pairs or i in used:
             continue
         pairs[j] = i
         used.add(i)
     return pairs
+
+
+def _pair(old: list[str], new: list[str], threshold: float) -> dict[int, int]:
+    """Return new index → old index of two lists of names: exact, then most similar."""
+    return _pair_by(old, new, lambda i, j: _score(old[i], new[j]), threshold)
 
 
 def _match_items(old: Plan, new: Plan) -> dict[int, int]:
@@ -106,8 +119,55 @@ def _match_items(old: Plan, new: Plan) -> dict[int, int]:
     return pairs
 
 
-def _match_milestones(old: Item, new: Item) -> dict[int, int]:
-    return _pair([m.text for m in old.milestones], [m.text for m in new.milestones], MILESTONE_MATCH)
+_BEFORE_DATE = re.compile(r"(?:最迟|于|在|截至|截止|到|至|—|-|~|～)$")
+_AFTER_DATE = re.compile(r"^(?:之前|以前|前|起)")
+
+
+def wording(text: str, year: int) -> str:
+    """Return a clause without its date phrases (`2024年9月15日前完成土地报批` → `完成土地报批`):
+    what stays the same when only a deadline is edited."""
+    parts: list[str] = []
+    last = 0
+    for found in find_dates(text, year):
+        segment = text[last:found.start]
+        if last:
+            segment = _AFTER_DATE.sub("", segment)
+        parts.append(_BEFORE_DATE.sub("", segment))
+        last = found.end
+    parts.append(_AFTER_DATE.sub("", text[last:]) if last else text)
+    return "".join(parts).strip("，、；。 ")
+
+
+def _match_milestone_lists(old: list[Milestone], new: list[Milestone], year: int) -> dict[int, int]:
+    """Pair milestones by their wording without dates; the whole clause breaks ties between
+    clauses that differ only in their dates or amounts."""
+    old_words = [wording(m.text, year) for m in old]
+    new_words = [wording(m.text, year) for m in new]
+    return _pair_by(
+        [m.text for m in old], [m.text for m in new],
+        lambda i, j: _score(old_words[i], new_words[j]) + _score(old[i].text, new[j].text) / 1000,
+        MILESTONE_MATCH,
+    )
+
+
+def _match_milestones(old: Item, new: Item, year: int) -> dict[int, int]:
+    """Return new milestone index → old milestone index (over the items' milestones): first
+    within matched tasks, then what is left across the item (a clause moved to another task)."""
+    old_ms, new_ms = old.milestones, new.milestones
+    old_index = {id(m): i for i, m in enumerate(old_ms)}
+    new_index = {id(m): j for j, m in enumerate(new_ms)}
+    tasks = _pair([wording(t.text, year) for t in old.tasks],
+                  [wording(t.text, year) for t in new.tasks], TASK_MATCH)
+    pairs: dict[int, int] = {}
+    for tj, ti in tasks.items():
+        before, after = old.tasks[ti].milestones, new.tasks[tj].milestones
+        for j, i in _match_milestone_lists(before, after, year).items():
+            pairs[new_index[id(after[j])]] = old_index[id(before[i])]
+    rest_old = [i for i in range(len(old_ms)) if i not in pairs.values()]
+    rest_new = [j for j in range(len(new_ms)) if j not in pairs]
+    found = _match_milestone_lists([old_ms[i] for i in rest_old], [new_ms[j] for j in rest_new], year)
+    pairs.update({rest_new[j]: rest_old[i] for j, i in found.items()})
+    return pairs
 
 
 def _next_code(prefix: str, used: set[str], width: int = 2) -> str:
@@ -129,7 +189,7 @@ def keep_codes(old: Plan, new: Plan) -> Plan:
         old_item = old.items[pairs[j]] if j in pairs else None
         code = old_item.code if old_item else _next_code(
             "P" if item.section is Section.PROJECT else "T", used)
-        ms_pairs = _match_milestones(old_item, item) if old_item else {}
+        ms_pairs = _match_milestones(old_item, item, plan.year) if old_item else {}
         ms_used = {m.code for m in old_item.milestones} if old_item else set()
         old_ms = old_item.milestones if old_item else []
         for k, m in enumerate(item.milestones):
@@ -178,7 +238,7 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         ])
         if details:
             diff.items_changed.append(Change(item.code, item.name, details))
-        ms_pairs = _match_milestones(before, item)
+        ms_pairs = _match_milestones(before, item, new.year)
         for k, m in enumerate(item.milestones):
             if k not in ms_pairs:
                 diff.milestones_added.append(Change(m.code, m.text, [f"完成时限：{_fmt(m.due)}"]))
