@@ -1,18 +1,23 @@
-"""Make a synthetic city-sized workspace: a plan built by code, and every unit's form filled in.
+"""Make a synthetic city-sized workspace the way the office makes a real one.
 
     python3 -m benchmarks.city [--units 300] [--items 3000] [--milestones 12000] [--seed 1]
 
 The workspace goes to `benchmarks/_work/city-<units>-<items>-<milestones>-s<seed>/` (git-ignored)
-and is reused while the generator and the form layout have not changed (a stamp file holds the
-hash of both). What it holds, for period 2024-06:
+and is reused while the generator, the importer and the form layout have not changed (a stamp
+file holds the hash of them). It is made as a user makes one, for period 2024-06:
 
-- `input/plan/<title>.xlsx`: the master workbook (`write_plan_workbook`);
-- `input/submissions/2024-06/*.xlsx`: one form per unit (`build_forms`), filled by code the way
-  units fill them: most on time; some units missing; some typing numbers and dates as text
-  (`1.2亿`, `１．５`, `3500万元`, `2024.6.15`, `6月15日`); milestones done late or overdue, blocked
-  ones with problems written; `&` and `<` in texts; a few renamed files, one unit sending two.
+1. a task-breakdown **document** (`任务分解.docx`) is written: sections, items numbered
+   （一）…（一千二百）, targets, numbered tasks with dated clauses and （责任单位：…）;
+2. `reportgen plan import 任务分解.docx` reads it into the master workbook;
+3. `reportgen forms --period 2024-06` writes one form per unit;
+4. every form is filled by code as a clerk fills it (openpyxl, the form's own cells) and put in
+   `input/submissions/2024-06/`: most units on time; about 5 % silent; some typing numbers and
+   dates as text (`1.2亿`, `１．５`, `3500万元`, `2024.6.15`, `6月15日`); a few filing after the
+   deadline; milestones done late or overdue, blocked ones with problems written; `&` and `<`
+   in texts; a few renamed files, one unit or two sending an earlier draft as well.
 
-Deterministic: the same arguments give the same plan and the same answers.
+`check` and `run` are then the benchmark's to time (benchmarks/run_bench.py).
+Deterministic: the same arguments give the same document and the same answers.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import hashlib
 import os
 import random
 import shutil
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -32,22 +38,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from reportgen.model import (  # noqa: E402
-    REPORTED_LABEL,
-    Item,
-    Milestone,
-    MilestoneKind,
-    Plan,
-    Reported,
-    Section,
-    Task,
-    Unit,
-    period_end,
-)
+from reportgen.cn import cn_numeral  # noqa: E402
+from reportgen.model import REPORTED_LABEL, Plan, Reported, period_end  # noqa: E402
 
 PERIOD = "2024-06"
 YEAR = 2024
 WORK = ROOT / "benchmarks" / "_work"
+DOCUMENT = "任务分解.docx"
 
 DISTRICTS = ["平城区", "云冈区", "新荣区", "云州区", "阳高县", "天镇县", "广灵县", "灵丘县",
              "浑源县", "左云县", "经开区", "综改区", "高新区", "文瀛湖区", "御东新区", "古城区",
@@ -86,91 +83,101 @@ def unit_names(n: int) -> list[str]:
     """Return `n` distinct unit names (district × department, numbered beyond that)."""
     names = [d + p for p in DEPARTMENTS for d in DISTRICTS]
     if n > len(names):
-        names += [f"第{i}专项工作组" for i in range(1, n - len(names) + 1)]
+        names += [f"第{cn_numeral(i)}专项工作组" for i in range(1, n - len(names) + 1)]
     return names[:n]
 
 
-def _due(rng: random.Random) -> tuple[dt.date, str]:
+# ---------------------------------------------------------------- the document
+
+
+def _due_text(rng: random.Random) -> str:
     month = rng.choice([3, 4, 5, 6, 6, 7, 7, 8, 9, 10, 11, 12])
-    end = period_end(f"{YEAR}-{month:02d}")
     form = rng.random()
     if form < 0.5:
-        return end, f"{month}月底前"
+        return f"{month}月底前"
     if form < 0.75:
-        return dt.date(YEAR, month, 20), f"{month}月中旬"
-    day = rng.randint(1, end.day)
-    return dt.date(YEAR, month, day), f"{month}月{day}日前"
+        return f"{month}月中旬"
+    return f"{month}月{rng.randint(1, period_end(f'{YEAR}-{month:02d}').day)}日前"
 
 
-def build_plan(size: Size) -> Plan:
-    """Return a plan with `size.items` items, `size.milestones` milestones over `size.units` units."""
-    from reportgen.model import plan_version
+def _clause(rng: random.Random, first_of_project: bool, second_of_project: bool,
+            target: float | None) -> str:
+    """Return one dated requirement (one milestone) of a task."""
+    due = _due_text(rng)
+    if first_of_project and target:
+        return f"{due}完成投资{round(target * rng.choice([0.3, 0.4, 0.5]), 2)}亿元"
+    if second_of_project and target and rng.random() < 0.2:
+        return f"{due}累计开具设备发票{round(target * 0.2, 2)}亿元"
+    r = rng.random()
+    if r < 0.15:
+        return f"{due}完成项目入统入库"
+    if r < 0.8:
+        return f"{due}{rng.choice(STEPS)}"
+    return f"{due}{rng.choice(OTHER_TEXTS)}"
 
+
+def _spread(total: int, parts: int) -> list[int]:
+    sizes = [total // parts] * parts
+    for k in range(total - sum(sizes)):
+        sizes[k] += 1
+    return sizes
+
+
+def plan_lines(size: Size) -> list[str]:
+    """Return the paragraphs of the task-breakdown document for `size`.
+
+    Every unit leads at least one task (leads taken in turn, supporters at random); each
+    clause carries one date, so the document has exactly `size.milestones` milestones.
+    """
     rng = random.Random(size.seed)
     units = unit_names(size.units)
-    # every unit leads at least one task: walk the list in turn for leads, random supporters
     lead_cycle = 0
     n_projects = size.items * 4 // 5
-    counters = {Section.PROJECT: 0, Section.TASK: 0}
-    per_item = [size.milestones // size.items] * size.items
-    for i in range(size.milestones - sum(per_item)):
-        per_item[i] += 1
-    items: list[Item] = []
+    per_item = _spread(size.milestones, size.items)
+    lines = ["附件2", "", f"{YEAR}年全市重点项目推进任务分解", "（动态调整）", "",
+             "一、重点项目推进任务分解"]
     for i in range(size.items):
-        section = Section.PROJECT if i < n_projects else Section.TASK
-        counters[section] += 1
-        no = counters[section]
-        code = f"{'P' if section is Section.PROJECT else 'T'}{no:02d}"
+        project = i < n_projects
+        if i == n_projects:
+            lines.append("二、其它重点任务")
+        no = i + 1 if project else i + 1 - n_projects
         district = DISTRICTS[i % len(DISTRICTS)]
-        if section is Section.PROJECT:
+        target: float | None = None
+        if project:
             name = f"{district}{rng.choice(PROJECT_KINDS)}项目（{no}期）"
-            target: float | None = round(rng.uniform(0.2, 12.0), 2)
-            text = f"{name}：总投资{round((target or 1) * 3, 1)}亿元，年度计划投资{target}亿元以上。"
+            target = round(rng.uniform(0.2, 12.0), 2)
+            head = f"（{cn_numeral(no)}）{name}，{YEAR}年工业投资任务{target}亿元以上。"
         else:
             name = f"{district}{rng.choice(TASK_KINDS)}专项行动（{no}）"
-            target = None
-            text = f"{name}：按年度目标推进。"
+            head = f"（{cn_numeral(no)}）{name}，按年度目标推进。"
         n_ms = per_item[i]
         n_tasks = max(1, min(n_ms, rng.choice([1, 2, 2, 3])))
-        sizes = [n_ms // n_tasks] * n_tasks
-        for k in range(n_ms - sum(sizes)):
-            sizes[k] += 1
-        tasks: list[Task] = []
-        seq = 0
-        for t_no in range(1, n_tasks + 1):
+        tasks: list[str] = []
+        for t_no, n_clauses in enumerate(_spread(n_ms, n_tasks), start=1):
             lead = units[lead_cycle % len(units)]
             lead_cycle += 1
             support = rng.sample([u for u in units if u != lead], k=rng.choice([0, 1, 1, 2]))
-            t_units = [lead, *support]
-            milestones: list[Milestone] = []
-            for j in range(sizes[t_no - 1]):
-                seq += 1
-                due, due_text = _due(rng)
-                m_code = f"{code}-M{seq:02d}"
-                if section is Section.PROJECT and t_no == 1 and j == 0 and target:
-                    amount = round(target * rng.choice([0.3, 0.4, 0.5]), 2)
-                    kind, clause = MilestoneKind.INVESTMENT, f"完成投资{amount}亿元"
-                elif section is Section.PROJECT and t_no == 1 and j == 1 and rng.random() < 0.2:
-                    amount = round((target or 1) * 0.2, 2)
-                    kind, clause = MilestoneKind.INVOICE, f"开具设备发票{amount}亿元"
-                else:
-                    amount = None
-                    r = rng.random()
-                    if r < 0.15:
-                        kind, clause = MilestoneKind.FILING, "完成项目入统入库"
-                    elif r < 0.8:
-                        kind, clause = MilestoneKind.STEP, rng.choice(STEPS)
-                    else:
-                        kind, clause = MilestoneKind.OTHER, rng.choice(OTHER_TEXTS)
-                milestones.append(Milestone(m_code, due, f"{due_text}{clause}", kind, amount,
-                                            [], due_text))
-            t_text = "；".join(m.text for m in milestones) + f"。（责任单位：{'、'.join(t_units)}）"
-            tasks.append(Task(f"{code}-{t_no if n_tasks > 1 else 0}", t_no if n_tasks > 1 else 0,
-                              t_text, t_units, [lead], [], milestones))
-        items.append(Item(code, no, section, name, target, "", text, tasks))
-    plan = Plan(YEAR, f"{YEAR}年全市重点项目推进任务分解", "", items, [Unit(u) for u in units])
-    plan.version = plan_version(plan)
-    return plan
+            clauses = [_clause(rng, project and t_no == 1 and j == 0,
+                               project and t_no == 1 and j == 1, target)
+                       for j in range(n_clauses)]
+            tasks.append(f"{'，'.join(clauses)}。（责任单位：{'、'.join([lead, *support])}）")
+        if n_tasks == 1:
+            lines.append(head + tasks[0])
+        else:
+            lines.append(head)
+            lines += [f"{t_no}.{text}" for t_no, text in enumerate(tasks, start=1)]
+    return lines
+
+
+def write_document(lines: list[str], path: Path) -> Path:
+    """Write `lines` as the paragraphs of a Word document at `path`; return `path`."""
+    from docx import Document
+
+    doc = Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    doc.save(str(path))
+    return path
 
 
 # ---------------------------------------------------------------- answers
@@ -185,6 +192,7 @@ class Answer:
     rows: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # code -> status..next_steps
     contact: dict[str, Any] = field(default_factory=dict)
     file_stem: str = ""
+    filed: dt.datetime = dt.datetime(YEAR, 7, 2, 17, 0)
     older_copy: bool = False  # also send an older file (the newer wins)
 
 
@@ -204,13 +212,46 @@ def _typed_date(d: dt.date, rng: random.Random) -> str:
                        f"{d.year}年{d.month}月{d.day}日"])
 
 
+def _row_answer(m: Any, unit_rng: random.Random, seed: int, laggard: bool,
+                typist: bool, markup: bool) -> tuple[Any, ...]:
+    """Return (status, completed on, progress, problems, next steps) for milestone `m`."""
+    as_of = period_end(PERIOD)
+    due = m.due or as_of
+    problems = ""
+    done_on: Any = None
+    # the facts of a milestone are the same whoever reports them (units sharing it agree),
+    # except for a laggard, which reports its own slips
+    fact = random.Random(f"{seed}/{m.code}")
+    if due <= as_of:
+        if laggard and unit_rng.random() < 0.5:
+            status = unit_rng.choice([Reported.ONGOING, Reported.BLOCKED])
+            problems = "征拆扫尾未完成，需属地政府协调推进。" if status is Reported.BLOCKED else ""
+        else:
+            late = fact.random() < 0.1
+            shift = fact.randint(1, 9) if late else -fact.randint(0, 9)
+            done_on = min(due + dt.timedelta(days=shift), as_of)
+            status = Reported.DONE
+    elif (due - as_of).days > 62:
+        status = Reported.NOT_STARTED
+    else:
+        status = Reported.ONGOING
+    if done_on is not None and typist:
+        done_on = _typed_date(done_on, unit_rng)
+    progress = {"done": "已按要求完成。", "ongoing": "相关手续正在办理中。",
+                "not_started": "尚未启动，前期对接中。", "blocked": "推进受阻。"}[status.value]
+    if markup and unit_rng.random() < 0.3:
+        progress = "签约率<30%，R&D中心方案已报审&待批复。"
+    next_steps = "" if status is Reported.DONE else "加快推进，确保按期完成。"
+    return (REPORTED_LABEL[status], done_on, progress, problems or None, next_steps or None)
+
+
 def answers(plan: Plan, size: Size) -> list[Answer]:
     """Return what each reporting unit writes (about 5% of units do not report)."""
     from reportgen.config import Config
     from reportgen.forms import all_unit_rows
 
     rng = random.Random(size.seed * 7919)
-    as_of = period_end(PERIOD)
+    end = period_end(PERIOD)
     out: list[Answer] = []
     for i, (unit, rows) in enumerate(all_unit_rows(plan, Config()).items()):
         if rows.empty or rng.random() < 0.05:
@@ -222,6 +263,10 @@ def answers(plan: Plan, size: Size) -> list[Answer]:
         if rng.random() < 0.05:
             ans.file_stem = f"{unit}{YEAR}年6月份报送表（已审核）"
         ans.older_copy = rng.random() < 0.02
+        # most file within two days of the month's end; a few after the reporting deadline
+        late_days = 12 if rng.random() < 0.04 else 0
+        ans.filed = dt.datetime(end.year, end.month, end.day, 17, 0) + dt.timedelta(
+            days=1 + i % 4 + late_days)
         for fr in rows.figures:
             if fr.lead != unit:
                 ans.figures[fr.key] = (None, f"由{fr.lead}填报。")
@@ -229,37 +274,9 @@ def answers(plan: Plan, size: Size) -> list[Answer]:
             value = round((fr.item.target_yi or 1.0) * rng.uniform(0.1, 0.8), 2)
             ans.figures[fr.key] = (_typed_amount(value, rng) if typist else value, "")
         for mr in rows.milestones:
-            m = mr.milestone
-            due = m.due or as_of
-            problems = ""
-            done_on: Any = None
-            # the facts of a milestone are the same whoever reports them (units sharing it
-            # agree), except for a laggard, which reports its own slips
-            fact = random.Random(f"{size.seed}/{m.code}")
-            if due <= as_of:
-                if laggard and rng.random() < 0.5:
-                    status = rng.choice([Reported.ONGOING, Reported.BLOCKED])
-                    problems = "征拆扫尾未完成，需属地政府协调推进。" if status is Reported.BLOCKED else ""
-                else:
-                    late = fact.random() < 0.1
-                    shift = fact.randint(1, 9) if late else -fact.randint(0, 9)
-                    done_on = min(due + dt.timedelta(days=shift), as_of)
-                    status = Reported.DONE
-            elif (due - as_of).days > 62:
-                status = Reported.NOT_STARTED
-            else:
-                status = Reported.ONGOING
-            if done_on is not None and typist:
-                done_on = _typed_date(done_on, rng)
-            progress = {"done": "已按要求完成。", "ongoing": "相关手续正在办理中。",
-                        "not_started": "尚未启动，前期对接中。",
-                        "blocked": "推进受阻。"}[status.value]
-            if markup and rng.random() < 0.3:
-                progress = "签约率<30%，R&D中心方案已报审&待批复。"
-            next_steps = "" if status is Reported.DONE else "加快推进，确保按期完成。"
-            ans.rows[m.code] = (REPORTED_LABEL[status], done_on, progress, problems or None,
-                                next_steps or None)
-        filled = as_of + dt.timedelta(days=1 + i % 4)
+            ans.rows[mr.milestone.code] = _row_answer(mr.milestone, rng, size.seed, laggard,
+                                                      typist, markup)
+        filled = ans.filed.date()
         ans.contact = {"填报人": f"联络员{i:03d}", "联系电话": f"1390352{i:04d}",
                        "审核人（分管领导）": f"分管领导{i % 37:02d}",
                        "填报日期": _typed_date(filled, rng) if typist else filled}
@@ -267,21 +284,7 @@ def answers(plan: Plan, size: Size) -> list[Answer]:
     return out
 
 
-# ---------------------------------------------------------------- writing the forms
-
-
-_PLAN: Plan | None = None
-_ROWS: dict[str, Any] = {}
-
-
-def _init(plan: Plan) -> None:
-    from reportgen.config import Config
-    from reportgen.forms import all_unit_rows
-
-    global _PLAN
-    _PLAN = plan
-    # every unit's rows once per worker: write_form works them out from the whole plan each time
-    _ROWS.update(all_unit_rows(plan, Config()))
+# ---------------------------------------------------------------- filling the forms
 
 
 def _columns(ws: Any, headers: dict[str, str]) -> dict[str, int]:
@@ -291,27 +294,14 @@ def _columns(ws: Any, headers: dict[str, str]) -> dict[str, int]:
     return {k: texts.index(h) + 1 for k, h in headers.items()}
 
 
-def _fill_one(job: tuple[Answer, str, str]) -> list[str]:
-    """Write `ans.unit`'s form, fill it and save it into the folder; return the file names."""
+def fill_form(job: tuple[Answer, str, str]) -> list[str]:
+    """Fill the blank form `blank` with `ans` and save it into `folder`; return the file names."""
     from openpyxl import load_workbook
 
     from reportgen import formspec as fs
-    from reportgen.config import Config
-    from reportgen.forms import save_workbook, write_form
+    from reportgen.forms import save_workbook
 
-    ans, folder, blank_dir = job
-    assert _PLAN is not None
-    config = Config()
-    end = period_end(PERIOD)
-    generated = dt.datetime(end.year, end.month, end.day, 9, 0) + dt.timedelta(days=1)
-    try:
-        from reportgen.forms import _write
-
-        blank = _write(_PLAN, config, PERIOD, _ROWS[ans.unit], Path(blank_dir) / f"{ans.unit}.xlsx",
-                       None, generated)
-    except (ImportError, TypeError):  # the private helper changed: the public way, slower
-        blank = write_form(_PLAN, config, PERIOD, ans.unit, Path(blank_dir) / f"{ans.unit}.xlsx",
-                           generated_at=generated)
+    ans, blank, folder = job
     wb = load_workbook(blank)
     ws = wb[fs.SHEET_FIGURES]
     col = _columns(ws, fs.FIGURE_HEADERS)
@@ -330,25 +320,32 @@ def _fill_one(job: tuple[Answer, str, str]) -> list[str]:
     for label, value in ans.contact.items():
         cell = labels[label]
         ws.cell(cell.row, cell.column + 1).value = value
-    filled = dt.datetime(end.year, end.month, end.day, 17, 0) + dt.timedelta(days=2)
     names = [f"{ans.file_stem}.xlsx"]
-    save_workbook(wb, Path(folder) / names[0], filled)
-    os.utime(Path(folder) / names[0], (filled.timestamp(), filled.timestamp()))
-    if ans.older_copy:
-        # an earlier draft, sent the day before: the newer file wins, this one is reported
-        older = filled - dt.timedelta(days=1)
+    copies = [ans.filed]
+    if ans.older_copy:  # an earlier draft, sent the day before: the newer wins, this is reported
         names.append(f"{ans.file_stem}（初稿）.xlsx")
-        save_workbook(wb, Path(folder) / names[1], older)
-        os.utime(Path(folder) / names[1], (older.timestamp(), older.timestamp()))
-    Path(blank).unlink()
+        copies.append(ans.filed - dt.timedelta(days=1))
+    for name, when in zip(names, copies, strict=True):
+        save_workbook(wb, Path(folder) / name, when)
+        os.utime(Path(folder) / name, (when.timestamp(), when.timestamp()))
     return names
 
 
-def _stamp(size: Size) -> str:
-    from reportgen import forms, formspec
+# ---------------------------------------------------------------- the workspace
 
+
+def reportgen(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `reportgen ARGS -w ROOT` as a user does (this Python); return the finished process."""
+    cmd = [sys.executable, "-m", "reportgen", *args, "-w", str(root)]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=root)
+
+
+def _stamp(size: Size) -> str:
+    """Return a hash of what makes the city: this generator, the importer and the forms."""
+    package = ROOT / "reportgen"
     h = hashlib.sha256()
-    for mod in (Path(__file__), Path(forms.__file__), Path(formspec.__file__)):
+    for mod in [Path(__file__), package / "cn.py", package / "forms.py", package / "formspec.py",
+                *sorted((package / "plan").glob("*.py"))]:
         h.update(mod.read_bytes())
     h.update(size.name.encode())
     return h.hexdigest()[:16]
@@ -364,11 +361,19 @@ doc_prefix = "市督办"
 """
 
 
+def _step(root: Path, *args: str) -> None:
+    proc = reportgen(root, *args)
+    if proc.returncode != 0:
+        raise RuntimeError(f"reportgen {' '.join(args)} 失败（{proc.returncode}）：{proc.stderr}")
+
+
 def make_city(size: Size, root: Path | None = None, workers: int | None = None,
               force: bool = False) -> Path:
     """Write (or reuse) the synthetic city's workspace for `size` and return its folder."""
     from reportgen.config import Config
-    from reportgen.plan.workbook import load_plan, write_plan_workbook
+    from reportgen.forms import FORMS_DIRNAME
+    from reportgen.plan.workbook import load_plan
+    from reportgen.workspace import open_workspace, safe_filename
 
     root = root or WORK / size.name
     stamp_file = root / ".city-stamp"
@@ -376,21 +381,20 @@ def make_city(size: Size, root: Path | None = None, workers: int | None = None,
     if not force and stamp_file.exists() and stamp_file.read_text() == stamp:
         return root
     shutil.rmtree(root, ignore_errors=True)
-    (root / "input" / "plan").mkdir(parents=True)
+    root.mkdir(parents=True)
     (root / "reportgen.toml").write_text(CONFIG_TEXT, encoding="utf-8")
-    built = build_plan(size)
-    master = write_plan_workbook(built, root / "input" / "plan" / f"{built.title}.xlsx")
-    # forms carry the version of the plan as read back from the workbook, as in real use
-    plan = load_plan(master, Config())
-    folder = root / "input" / "submissions" / PERIOD
+    write_document(plan_lines(size), root / DOCUMENT)
+    _step(root, "plan", "import", str(root / DOCUMENT))
+    _step(root, "forms", "--period", PERIOD)
+    ws = open_workspace(root)
+    plan = load_plan(ws.master_workbook(), Config())
+    blanks = ws.output_dir(PERIOD) / FORMS_DIRNAME
+    folder = ws.submissions_dir(PERIOD)
     folder.mkdir(parents=True)
-    blank_dir = root / ".blank"
-    blank_dir.mkdir()
-    jobs = [(ans, str(folder), str(blank_dir)) for ans in answers(plan, size)]
-    with ProcessPoolExecutor(workers or os.cpu_count() or 1, initializer=_init,
-                             initargs=(plan,)) as pool:
-        list(pool.map(_fill_one, jobs, chunksize=4))
-    blank_dir.rmdir()
+    jobs = [(ans, str(blanks / f"{safe_filename(ans.unit)}.xlsx"), str(folder))
+            for ans in answers(plan, size)]
+    with ProcessPoolExecutor(workers or min(2, os.cpu_count() or 1)) as pool:
+        list(pool.map(fill_form, jobs, chunksize=4))
     stamp_file.write_text(stamp)
     return root
 

@@ -1,30 +1,52 @@
-"""The benchmark script writes its table between the README markers and touches nothing else."""
+"""The benchmark: CPU counted with children, tables from the rounds, README between markers."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from benchmarks.run_bench import END, START, tables, write_readme
+from benchmarks.run_bench import END, START, measure, tables, write_readme
 
 
-def _result(milestones: int, total: float) -> dict:
+def _command(wall: list[float], cpu: list[float], floor: list[float]) -> dict:
     return {
-        "size": "x", "files": milestones // 40, "milestones": milestones, "units": milestones // 40,
-        "written": 10, "failures": [], "total": total, "cpu": total * 1.3, "peak_mb": 100.0,
-        "cpus": 2, "runs": [total, total + 0.1, total + 0.2],
-        "stages": {"读取报送表": total * 0.2, "生成公文": total * 0.5, "生成汇总表": total * 0.3,
-                   "其他（总表、模板检查、发布）": 0.1},
-        "floors": {"读取报送表": total * 0.1, "生成公文": total * 0.4, "生成汇总表": total * 0.2},
+        "wall": wall, "cpu": cpu, "floor_wall": floor, "floor_cpu": [f * 0.9 for f in floor],
+        "peak_mb": 180.0, "wall_ratio": sorted(wall)[1] / sorted(floor)[1],
+        "cpu_ratio": sorted(cpu)[1] / (sorted(floor)[1] * 0.9),
+        "floor_parts": {"读取": 0.5, "公文": 2.0, "启动与导入": 0.4},
+        "stages": {"读取报送表": 0.9, "核对进度": 0.2, "生成公文": 3.1},
     }
 
 
-def test_table_has_every_stage_size_and_ratio() -> None:
-    text = tables([_result(3000, 2.0), _result(12000, 8.0)], {"reportgen --help": 0.05})
-    assert "| 生成公文 ∥ | 4.00 | 3.20 | 1.25 |" in text
-    assert "| **合计** | **8.00** | **5.60** | **1.43** |" in text
-    assert "| 300 | 12,000 | 300 | 8.00 | 5.60 | 1.43 |" in text
-    assert "节点从 3,000 增至 12,000（×4），用时 ×4.0" in text
-    assert "`reportgen --help`：0.05 秒" in text
+def _result(milestones: int, scale: float) -> dict:
+    commands = {name: _command([2.0 * scale, 2.2 * scale, 3.0 * scale],
+                               [2.5 * scale, 2.6 * scale, 2.7 * scale],
+                               [1.9 * scale, 2.0 * scale, 2.5 * scale])
+                for name in ("plan import", "check", "run")}
+    return {"units": milestones // 40, "items": milestones // 4, "milestones": milestones,
+            "files": milestones // 41, "status": [0.2, 0.25, 0.3], "cpus": 2,
+            "commands": commands}
+
+
+def test_table_has_min_median_ratios_per_command_and_size() -> None:
+    text = tables([_result(3000, 1.0), _result(12000, 4.0)], [0.05, 0.06, 0.09], 3)
+    # min / median of the command and of its floors; ratios of the medians
+    assert "| `run` | 12,000 | 8.00 / 8.80 | 7.60 / 8.00 | 1.10 | 10.00 / 10.40 | 6.84 / 7.20 | 1.44 | 180 |" in text
+    assert "| `check` | 3,000 | 2.00 / 2.20 | 1.90 / 2.00 | 1.10 |" in text
+    assert "| 读取报送表 | 0.90 | 0.50 |" in text
+    assert "| 核对进度 | 0.20 | — |" in text
+    assert "| 生成公文 ∥ | 3.10 | 2.00 |" in text
+    assert "`reportgen --help`：0.05 / 0.06 秒" in text
+    assert "（292 个报送文件）：0.20 / 0.25 秒" in text
+    assert "交替测量 3 轮" in text
+
+
+def test_cpu_of_grandchildren_is_counted() -> None:
+    burn = "x = 0\nfor i in range(2_000_000): x += i"
+    spawn = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}])"
+    alone = measure([sys.executable, "-c", burn])
+    nested = measure([sys.executable, "-c", spawn])
+    assert nested.cpu > alone.cpu * 0.8 > 0.02
 
 
 def test_readme_section_replaced_between_markers_only(tmp_path: Path) -> None:
