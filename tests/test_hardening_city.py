@@ -1,13 +1,15 @@
 """A small synthetic city through the whole run (issue 9): four-digit item codes, typed numbers.
 
-benchmarks/city.py builds the plan by code (here 1,300 items, so projects are numbered past
-P999 as the importer numbers them) and fills every unit's form the way units do: numbers and
-dates typed as text, late and blocked milestones, a unit or two silent, a renamed file.
+benchmarks/city.py writes the plan as a Word document (here 1,300 items, so projects are numbered
+（一千零四十） and P1040), imports it with `reportgen plan import`, writes the forms with
+`reportgen forms` and fills every unit's form the way units do: numbers and dates typed as
+text, late and blocked milestones, a unit or two silent, a renamed file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -71,6 +73,7 @@ def test_a_third_of_a_city_broken_still_runs(tmp_path: Path) -> None:
     broken: dict[str, str] = {}
     for i, path in enumerate(files[::3]):
         kind = ("truncate", "xml", "types")[i % 3]
+        sent = path.stat()
         broken[path.name] = kind
         if kind == "truncate":
             path.write_bytes(_truncate(path.read_bytes(), rng.uniform(0.1, 0.9)))
@@ -88,6 +91,8 @@ def test_a_third_of_a_city_broken_still_runs(tmp_path: Path) -> None:
                 if sheet.cell(r, 1).value:
                     sheet.cell(r, col).value = rng.choice(["不详", "1.2.3", "#REF!", True, "约"])
             wb.save(path)
+        # the file keeps the time the unit sent it: which of a unit's two files is newer stays
+        os.utime(path, (sent.st_atime, sent.st_mtime))
     report = run_period(ws, PERIOD)
     assert not report.failures
     by_file: dict[str, list[str]] = {}
