@@ -62,7 +62,7 @@ def test_a_third_of_a_city_broken_still_runs(tmp_path: Path) -> None:
     """Truncated, garbled and mistyped forms in a batch of ~60: issues, and the rest read."""
     import random
 
-    from test_hardening_fuzz import _truncate, _xml_bytes
+    from tests.test_hardening_fuzz import _truncate, _xml_bytes
 
     root = make_city(Size(units=60, items=600, milestones=2400, seed=5), root=tmp_path / "city",
                      workers=2)
