@@ -16,6 +16,7 @@ from reportgen.web.auth import set_office_password
 from reportgen.web.links import unit_link, unit_links
 from reportgen.web.upload import PLACED_SUFFIX
 from reportgen.workspace import Workspace
+from tests.conftest import needs_libreoffice
 from tests.ingest_support import patch_zip
 from tests.web_support import PASSWORD, PERIOD, csrf_of, filled_form, sample_workspace, units_of
 
@@ -200,3 +201,26 @@ def test_session_cookie_and_headers_keep_the_link_and_the_session_private(ws: Wo
     assert unit_link(secure, PERIOD, unit).startswith("https://dc.example.cn/u/")
     answer = create_app(secure).test_client().get(_path(unit_link(secure, PERIOD, unit)))
     assert "Secure" in answer.headers["Set-Cookie"]
+
+
+@needs_libreoffice
+def test_office_runs_the_batch_with_pdfs_and_downloads_the_meeting_papers(ws: Workspace, tmp_path: Path) -> None:
+    units = units_of(ws)
+    client = _office(ws)
+    _upload(client, unit_link(ws, PERIOD, units[0]), filled_form(ws, units[0], tmp_path / "a.xlsx").read_bytes(),
+            "a.xlsx")
+    page = client.get(f"/office/{PERIOD}").get_data(as_text=True)
+    started = client.post(f"/office/{PERIOD}/run", data={"csrf_token": csrf_of(page), "pdf": "1"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "已开始生成" in started and '<meta http-equiv="refresh"' in started
+    again = client.post(f"/office/{PERIOD}/run", data={"csrf_token": csrf_of(page)}, follow_redirects=True)
+    assert "正在生成中" in again.get_data(as_text=True)
+    state = client.application.extensions["reportgen"].runner.wait(600)
+    assert state.state == "done" and "转换 PDF" in state.stages, state.message
+    page = client.get(f"/office/{PERIOD}").get_data(as_text=True)
+    assert page.index("pdf/会议材料.pdf") < page.index("进度通报.docx")
+    pdf = client.get(f"/office/{PERIOD}/papers/pdf/会议材料.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    docx = client.get(f"/office/{PERIOD}/papers/进度通报.docx")
+    assert docx.data == (ws.output_dir(PERIOD) / "进度通报.docx").read_bytes()
