@@ -31,6 +31,25 @@ class OfficeConfig:
 
 
 @dataclass
+class NoticeConfig:
+    """How the notices to units are numbered and laid out.
+
+    Each prefix is its own numbering series (kinds given the same prefix share one); a
+    prefix may not be the bulletin's `office.doc_prefix`, whose series the ledger keeps apart.
+    """
+
+    supervision_prefix: str = "同经开督字"  # 督办通知: 同经开督字〔2024〕3号
+    reminder_prefix: str = "同经开督函"  # 提醒函
+    chase_prefix: str = "同经开督函"  # 催报通知
+    letter_format: bool = True  # 提醒函、催报通知用信函格式（GB/T 9704 第10.1条）；false 为文件格式
+
+    def prefix_of(self, kind: str) -> str:
+        """Return the 发文字号 prefix of a notice kind (督办通知 / 提醒函 / 催报通知)."""
+        return {"督办通知": self.supervision_prefix, "提醒函": self.reminder_prefix,
+                "催报通知": self.chase_prefix}[kind]
+
+
+@dataclass
 class FontConfig:
     """Font names written into documents (East-Asian names; Latin text follows them)."""
 
@@ -126,6 +145,7 @@ class Config:
     """Everything a workspace can set."""
 
     office: OfficeConfig = field(default_factory=OfficeConfig)
+    notices: NoticeConfig = field(default_factory=NoticeConfig)
     fonts: FontConfig = field(default_factory=FontConfig)
     paper: PaperConfig = field(default_factory=PaperConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
@@ -184,6 +204,14 @@ def _validate(cfg: Config) -> None:
         raise ConfigError("配置项 web.port 应在 1 到 65535 之间")
     if cfg.web.base_url and not cfg.web.base_url.startswith(("http://", "https://")):
         raise ConfigError("配置项 web.base_url 应以 http:// 或 https:// 开头，如 \"http://10.1.2.3:8765\"")
+    for key in ("supervision_prefix", "reminder_prefix", "chase_prefix"):
+        prefix = getattr(cfg.notices, key)
+        if not prefix.strip():
+            raise ConfigError(f"配置项 notices.{key} 不能为空")
+        if prefix == cfg.office.doc_prefix:
+            raise ConfigError(
+                f"配置项 notices.{key} 与 office.doc_prefix 相同（{prefix}）：通知与进度通报各有"
+                "编号系列，用同一前缀会重号，请改用不同的前缀")
     if cfg.check.max_file_mb <= 0 or cfg.check.max_unzipped_mb <= 0:
         raise ConfigError("配置项 check.max_file_mb 与 check.max_unzipped_mb 应大于 0")
 

@@ -219,6 +219,19 @@ CREATE TABLE web_settings (
     ("0003_plan_in_force", """
 ALTER TABLE plans ADD COLUMN content TEXT
 """),
+    # 督办通知/提醒函/催报通知 发文字号: one series per prefix and year, a number never reused.
+    ("0004_notice_numbers", """
+CREATE TABLE notice_numbers (
+    prefix TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    PRIMARY KEY (prefix, year, number),
+    UNIQUE (kind, period, unit)
+);
+"""),
 ]
 
 # Tables that hold one period's data: the rows `record` replaces (runs are a log and stay).
@@ -226,6 +239,23 @@ PERIOD_TABLES = (
     "periods", "submissions", "reported_figures", "figures", "reports",
     "milestone_statuses", "milestone_units", "item_results", "unit_results", "issues",
 )
+
+
+@dataclass(frozen=True)
+class IssuedNotice:
+    """One numbered notice: its 发文字号 (prefix〔year〕number号), kind, period and unit."""
+
+    prefix: str
+    year: int
+    number: int
+    kind: str
+    period: str
+    unit: str
+
+    @property
+    def doc_no(self) -> str:
+        """The 发文字号 as printed (同经开督字〔2024〕3号)."""
+        return f"{self.prefix}〔{self.year}〕{self.number}号"
 
 
 @dataclass
@@ -569,6 +599,46 @@ class Ledger:
             number = max(start, (top or 0) + 1)
             insert_rows(tx, "doc_numbers", [{"year": year, "number": number, "period": period}])
             return number
+
+    def notice_numbers(self, kind: str, prefix: str, year: int, period: str,
+                       units: Sequence[str], floor: int = 1,
+                       found: dict[str, int] | None = None) -> dict[str, int]:
+        """Return the 发文字号 number of each unit's `kind` notice for `period`.
+
+        A unit keeps the number it already has (reruns are stable); else it takes the number
+        `found` in a published notice when that number is still free (the ledger was lost);
+        else the next number of the prefix's series in `year`, never below `floor`. A number
+        once given is never given again, even when a rerun no longer needs that notice.
+        """
+        out: dict[str, int] = {}
+        with self._transaction() as tx:
+            had = dict(tx.execute(
+                "SELECT unit, number FROM notice_numbers WHERE kind = ? AND period = ?",
+                (kind, period)))
+            taken = {r[0] for r in tx.execute(
+                "SELECT number FROM notice_numbers WHERE prefix = ? AND year = ?", (prefix, year))}
+            top = max([floor - 1, *taken, *(found or {}).values()])
+            for unit in units:
+                number = had.get(unit)
+                if number is None:
+                    number = (found or {}).get(unit)
+                    if number is None or number in taken:
+                        top += 1
+                        number = top
+                    taken.add(number)
+                    tx.execute("INSERT INTO notice_numbers (prefix, year, number, kind, period, unit)"
+                               " VALUES (?, ?, ?, ?, ?, ?)", (prefix, year, number, kind, period, unit))
+                out[unit] = number
+        return out
+
+    def issued_notices(self, period: str | None = None) -> list[IssuedNotice]:
+        """Return every numbered notice (of `period`, or of all periods), by series and number."""
+        sql = "SELECT prefix, year, number, kind, period, unit FROM notice_numbers"
+        args: tuple[str, ...] = ()
+        if period is not None:
+            sql, args = sql + " WHERE period = ?", (period,)
+        rows = self._conn.execute(sql + " ORDER BY prefix, year, number", args)
+        return [IssuedNotice(*row) for row in rows]
 
     # -- reading
 

@@ -498,6 +498,8 @@ class PeriodResult:
     issues: list[Issue] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)
     doc_number: int | None = None  # 发文字号 number assigned to this period's bulletin
+    # kind (督办通知/提醒函/催报通知) -> unit -> 发文字号, from reportgen.numbering
+    notice_numbers: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- periods

@@ -23,6 +23,7 @@ from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
 from reportgen.fsutil import workspace_lock
 from reportgen.ingest import FileRead, IngestResult, expected_units, read_submission, read_submissions
 from reportgen.ledger import Ledger
+from reportgen.numbering import allocate_notice_numbers, bulletin_start
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
 from reportgen.parallel import Background
 from reportgen.plan.inforce import PlanChoice, plan_in_force
@@ -179,7 +180,7 @@ def run_period(
     # The renderers load openpyxl, docxtpl and jinja2 at import: only a run needs them, and
     # `status`, `check` and `--help` start without them.
     from reportgen.render.excel import check_excel_template
-    from reportgen.render.word import check_word_templates, render_word
+    from reportgen.render.word import check_word_templates, notice_recipients, render_word
 
     as_of = _check_as_of(period, as_of)
     out_dir = ws.output_dir(period)
@@ -211,7 +212,11 @@ def run_period(
                 with stages.stage("核对进度"):
                     result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
                     result.issues = merge_issues(ingest.issues, result.issues)
-                    result.doc_number = ledger.doc_number(period, plan.year, ws.config.office.next_doc_no)
+                    outputs = ws.root / "output"
+                    result.doc_number = ledger.doc_number(
+                        period, plan.year, bulletin_start(ws.config, outputs, plan.year, period))
+                    result.notice_numbers = allocate_notice_numbers(
+                        ledger, ws.config, outputs, plan.year, period, notice_recipients(result, ws.config))
                     report.result = result
                 with stages.stage("记入台账"):
                     ledger.record(plan, result, [f.path for f in ingest.files], ws.archive_dir)

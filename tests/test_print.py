@@ -82,3 +82,19 @@ def test_no_character_is_lost_between_document_and_print(printed: Path) -> None:
                 difflib.SequenceMatcher(None, words, printed_text, autojunk=False).get_opcodes()
                 if op in ("delete", "replace")]
         assert lost == [], f"{doc.name}: {lost}"
+
+
+def test_every_notice_has_a_number_listed_in_the_summary(printed: Path) -> None:
+    from openpyxl import load_workbook
+
+    for period in PERIODS:
+        numbers = {}
+        for doc in sorted((printed / period).glob("*/*.docx")):
+            found = re.findall(r"同经开督[字函]〔2024〕\d+号", docx_text(doc))
+            assert len(found) == 1, doc
+            numbers[found[0]] = (doc.parent.name, doc.stem)
+        assert numbers
+        sheet = load_workbook(printed / period / "汇总表.xlsx")["发文登记"]
+        listed = {row[1]: (row[2], row[3]) for row in sheet.iter_rows(min_row=4, values_only=True)
+                  if row[1]}
+        assert listed == numbers

@@ -282,6 +282,14 @@ def build(out: Path) -> Path:
         subtitle="截至{{ as_of_label }}　　共{{ missing_units|length }}个单位")
 
     _investment(wb)
+    _table(wb, "发文登记", "{{ period_label }}督办通知、提醒函、催报通知发文登记", [
+        Col("序号", 6, "{{ loop.index }}", "int"),
+        Col("发文字号", 26, "{{ n.doc_no }}", "center"),
+        Col("文种", 12, "{{ n.kind }}", "center"),
+        Col("主送单位", 40, "{{ n.unit }}", "wrap"),
+        Col("备注", 30, "", "wrap"),
+    ], "notices", "n", empty_text="本期未发督办通知、提醒函和催报通知",
+        subtitle="截至{{ as_of_label }}　　共{{ notices|length }}件")
     _notes(wb)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

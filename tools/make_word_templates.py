@@ -58,6 +58,8 @@ STYLES: dict[str, str] = {
     "GwSign": "发文机关署名",
     "GwDate": "成文日期",
     "GwImprint": "版记",
+    "GwLetterMark": "信函发文机关标志",
+    "GwLetterNo": "信函发文字号",
     "GwPageNo": "页码",
 }
 KEEP_BUILTIN = {"Normal", "DefaultParagraphFont", "TableNormal", "NoList"}
@@ -263,6 +265,16 @@ def setup_styles(doc: DocumentObject) -> None:
     ind_imprint(imprint)
     no_grid(imprint)
 
+    letter = add_style(doc, "GwLetterMark", FONTS.title, TITLE_PT)
+    letter.font.color.rgb = RED  # type: ignore[attr-defined]
+    _pf_common(letter, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
+    # 信函格式: the 标志's top edge 30 mm below the page's top (the header starts at 15 mm)
+    letter.paragraph_format.space_before = Mm(13)  # type: ignore[attr-defined]
+    no_grid(letter)
+    letter_no = add_style(doc, "GwLetterNo", FONTS.body, BODY_PT)
+    _pf_common(letter_no, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    letter_no.paragraph_format.space_after = LINE  # type: ignore[attr-defined]
+
     pageno = add_style(doc, "GwPageNo", FONTS.number, IMPRINT_PT)
     _pf_common(pageno, exact=False)
     no_grid(pageno)
@@ -296,6 +308,50 @@ def red_rule(style: BaseStyle) -> None:
         "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
         "w:pPrChange",
     )
+
+
+def red_double_line(par: object, edge: str, kind: str, space_pt: int) -> None:
+    """A red double line on one edge of a paragraph, 170 mm long and centred (信函格式)."""
+    ppr = par._p.get_or_add_pPr()  # type: ignore[attr-defined]
+    bdr = OxmlElement("w:pBdr")
+    line = OxmlElement(f"w:{edge}")
+    for k, v in (("w:val", kind), ("w:sz", "18"), ("w:space", str(space_pt)), ("w:color", "FF0000")):
+        line.set(qn(k), v)
+    bdr.append(line)
+    ppr.insert_element_before(
+        bdr, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+        "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+        "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+        "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+        "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+        "w:pPrChange",
+    )
+    pf = par.paragraph_format  # type: ignore[attr-defined]
+    pf.left_indent = pf.right_indent = -Mm(7)  # (170 − 156) / 2 outside the 版心 on each side
+    pf.first_line_indent = Pt(0)
+
+
+def letter_head(doc: DocumentObject) -> None:
+    """信函格式 (GB/T 9704 10.1) on the first page when `letter` is true, else the page number.
+
+    The 发文机关 name over a red double line (thick over thin) in the first page's header and a
+    red double line (thin over thick) near the page's foot in its footer; no page number there.
+    """
+    sec = doc.sections[0]
+    sec.different_first_page_header_footer = True
+    header = sec.first_page_header.paragraphs[0]
+    header.text = "{%p if letter %}"
+    mark = sec.first_page_header.add_paragraph("{{ issuer }}", STYLES["GwLetterMark"])
+    red_double_line(mark, "bottom", "thickThinSmallGap", 11)  # 4 mm under the 标志
+    sec.first_page_header.add_paragraph("{%p endif %}")
+    footer = sec.first_page_footer
+    footer.paragraphs[0].text = "{%p if letter %}"
+    rule = footer.add_paragraph("", STYLES["GwImprint"])
+    red_double_line(rule, "top", "thinThickSmallGap", 0)
+    rule.paragraph_format.line_spacing = Pt(1)
+    footer.add_paragraph("{%p else %}")
+    _page_number(footer.add_paragraph(), WD_ALIGN_PARAGRAPH.RIGHT)
+    footer.add_paragraph("{%p endif %}")
 
 
 # ---------------------------------------------------------------- page
@@ -361,6 +417,15 @@ def signature_block(doc: DocumentObject) -> None:
     """署名 over 成文日期 (word.py centres the 署名 over the date once both are known)."""
     para(doc, "{{ signature }}", "GwSign")
     para(doc, "{{ issue_date }}", "GwDate")
+
+
+def letter_imprint(doc: DocumentObject) -> None:
+    """版记 of either form: 信函格式 has only 抄送, without rules or 印发 (GB/T 9704 10.1)."""
+    para(doc, "{%p if letter %}")
+    para(doc, "抄送：{{ cc }}", "GwImprint")
+    para(doc, "{%p else %}")
+    imprint_block(doc)
+    para(doc, "{%p endif %}")
 
 
 def imprint_block(doc: DocumentObject) -> None:
@@ -518,7 +583,17 @@ def bulletin(doc: DocumentObject) -> None:
     imprint_block(doc)
 
 
-def _notice_head(doc: DocumentObject, title: str) -> None:
+def _notice_head(doc: DocumentObject, title: str, letter: bool = False) -> None:
+    """发文机关标志 and 发文字号 (文件格式), or only the 发文字号 under the 信函 head."""
+    if letter:
+        letter_head(doc)
+        para(doc, "{%p if letter %}")
+        para(doc, "{{ doc_no }}", "GwLetterNo")
+        para(doc, "{%p else %}")
+    para(doc, "{{ issuer_mark }}", "GwMark")
+    para(doc, "{{ doc_no }}", "GwDocNo")
+    if letter:
+        para(doc, "{%p endif %}")
     para(doc, title, "GwTitle")
     para(doc, "{{ unit }}：", "GwTo")
 
@@ -543,11 +618,12 @@ def supervision(doc: DocumentObject) -> None:
               "将整改落实情况书面报送{{ short_name }}。")
     _contact(doc)
     signature_block(doc)
+    imprint_block(doc)
 
 
 def reminder(doc: DocumentObject) -> None:
     """提醒函: one unit's milestones due within the window."""
-    _notice_head(doc, "关于重点项目节点即将到期的提醒函")
+    _notice_head(doc, "关于重点项目节点即将到期的提醒函", letter=True)
     para(doc, "根据《{{ plan_title }}》，你单位负责的以下{{ matters|length }}个节点"
               "将在{{ window }}日内到期，目前尚未完成：")
     para(doc, "{%p for m in matters %}")
@@ -560,11 +636,12 @@ def reminder(doc: DocumentObject) -> None:
               "请于{{ reply_by }}前书面说明原因及拟采取的措施。")
     _contact(doc)
     signature_block(doc)
+    letter_imprint(doc)
 
 
 def chase(doc: DocumentObject) -> None:
     """催报通知: to a unit that has not reported this period."""
-    _notice_head(doc, "关于报送{{ period_cn }}推进情况的催报通知")
+    _notice_head(doc, "关于报送{{ period_cn }}推进情况的催报通知", letter=True)
     para(doc, "按照工作安排，各责任单位应于{{ report_deadline }}前报送{{ period_cn }}重点项目推进情况。"
               "截至目前，{{ short_name }}尚未收到你单位报送的材料。")
     para(doc, "{%p if items %}")
@@ -575,6 +652,7 @@ def chase(doc: DocumentObject) -> None:
               "将在月度通报中予以通报。")
     _contact(doc)
     signature_block(doc)
+    letter_imprint(doc)
 
 
 TEMPLATES = {

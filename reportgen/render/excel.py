@@ -77,6 +77,7 @@ CONTEXT_HELP: dict[str, str] = {
     "projects": "有年度投资目标的项目：no、code、name、target、previous、added（本月新增）、"
     "cumulative、rate、schedule、vs、vs_label、invoice",
     "months": "按月累计完成投资：period、label、cumulative、added、rate、schedule",
+    "notices": "本期发出的通知：doc_no（发文字号）、kind（督办通知/提醒函/催报通知）、unit（主送单位）",
 }
 
 
@@ -274,6 +275,9 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
         "missing_units": _missing_rows(result, result.milestones),
         "projects": _project_rows(result),
         "months": _month_rows(result, history),
+        "notices": [{"doc_no": no, "kind": kind, "unit": unit}
+                    for kind, numbers in result.notice_numbers.items()
+                    for unit, no in numbers.items()],
     }
 
 

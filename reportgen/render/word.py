@@ -57,7 +57,7 @@ STYLE_FONTS = {
     "Normal": "body", "GwDocNo": "body", "GwTo": "body", "GwH3": "body", "GwFigure": "body",
     "GwAttach": "body", "GwAttachMore": "body", "GwSign": "body", "GwDate": "body",
     "GwImprint": "body", "GwMark": "title", "GwTitle": "title", "GwH1": "heading1",
-    "GwH2": "heading2", "GwPageNo": "number",
+    "GwH2": "heading2", "GwPageNo": "number", "GwLetterMark": "title", "GwLetterNo": "body",
 }
 
 # ---------------------------------------------------------------- formatting (one rounding)
@@ -369,6 +369,12 @@ def unit_status(m: MilestoneResult, unit: str) -> Status:
     return own[0] if own is not None else m.status
 
 
+def notice_recipients(result: PeriodResult, config: Config) -> dict[str, list[str]]:
+    """Return, per notice kind, the units that get one (in the order they are written)."""
+    return {kind: [ctx["unit"] for ctx in ctxs]
+            for kind, ctxs in notice_contexts(result, config).items()}
+
+
 def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict[str, Any]]]:
     """Return, per notice kind (督办通知/提醒函/催报通知), one context per unit that gets one."""
     items = {it.code: it for it in result.items}
@@ -380,10 +386,10 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
             mine = [m for m in by_unit.get(unit, []) if unit_status(m, unit) is status]
             if mine:
                 matters = [_matter(m, unit, items, result.as_of) for m in mine]
-                out[kind].append(_notice_context(result, config, unit, matters))
+                out[kind].append(_notice_context(result, config, kind, unit, matters))
     for u in result.units:
         if not u.submitted:
-            ctx = _notice_context(result, config, u.name, [])
+            ctx = _notice_context(result, config, "催报通知", u.name, [])
             names: dict[str, None] = {}
             for m in by_unit.get(u.name, []):
                 names.setdefault(m.item_name, None)
@@ -398,12 +404,21 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
     return out
 
 
-def _notice_context(result: PeriodResult, config: Config, unit: str,
+def _notice_context(result: PeriodResult, config: Config, kind: str, unit: str,
                     matters: list[dict[str, Any]]) -> dict[str, Any]:
     office = config.office
     issued = issue_date(result, config)
+    number = result.notice_numbers.get(kind, {}).get(unit)
     ctx = {
         "unit": unit,
+        # a notice the ledger has not numbered (a trial render) shows a blank to fill by hand
+        "doc_no": number or f"{config.notices.prefix_of(kind)}〔{result.plan_year}〕　号",
+        "issuer_mark": office.issuer_mark,
+        "issuer": office.issuer,
+        "letter": config.notices.letter_format and kind != "督办通知",  # 信函格式
+        "cc": "，".join(office.cc) + "。" if office.cc else "",
+        "printer": office.printer,
+        "printed_date": cn_date(issued),
         "period_cn": period_cn(result.period),
         "as_of_cn": cn_date(result.as_of),
         "plan_title": _plan_title(result),
