@@ -23,8 +23,8 @@ from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
 from reportgen.fsutil import workspace_lock
 from reportgen.ingest import FileRead, IngestResult, expected_units, read_submission, read_submissions
 from reportgen.ledger import Ledger
-from reportgen.numbering import allocate_notice_numbers, bulletin_start
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
+from reportgen.numbering import allocate_notice_numbers, bulletin_start
 from reportgen.parallel import Background
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_plan
