@@ -63,12 +63,32 @@ def test_dates_never_guessed(typed: object) -> None:
     ("已完成", Reported.DONE, ""), ("完成", Reported.DONE, ""), ("完成了", Reported.DONE, ""),
     ("已完成。", Reported.DONE, ""), ("推进中", Reported.ONGOING, ""), ("正在推进", Reported.ONGOING, ""),
     ("进行中", Reported.ONGOING, ""), ("未启动", Reported.NOT_STARTED, ""), ("尚未启动", Reported.NOT_STARTED, ""),
-    ("受阻", Reported.BLOCKED, ""), ("已经完成了", Reported.DONE, "status_mapped"),
-    ("正在推进中", Reported.ONGOING, "status_mapped"),
+    ("受阻", Reported.BLOCKED, ""), ("已经完成了", Reported.DONE, ""), ("正在推进中", Reported.ONGOING, ""),
+    (" 已 完 成 ", Reported.DONE, ""), ("已完成！", Reported.DONE, ""),
 ])
 def test_status_words(typed: str, status: Reported, code: str) -> None:
     parsed = parse_status(typed)
     assert (parsed.value, parsed.code) == (status, code)
+
+
+@pytest.mark.parametrize("typed", ["部分完成", "待完成", "已完成一半", "已基本完成", "拟完成", "完成中",
+                                   "基本完成", "即将完成", "未完成", "看情况", "是", "完不成", "已完成80%"])
+def test_status_words_that_are_not_clearly_one_choice_are_errors(typed: str) -> None:
+    parsed = parse_status(typed)
+    assert (parsed.value, parsed.code, parsed.severity) == (None, "bad_status", Severity.ERROR)
+    assert typed in parsed.message and "已完成、推进中、未启动、受阻" in parsed.message
+
+
+@pytest.mark.parametrize(("typed", "value", "code"), [
+    ("0，9", None, "ambiguous_separator"), ("0,9", None, "ambiguous_separator"), ("1,2", None, "ambiguous_separator"),
+    ("1，200", None, "ambiguous_separator"), ("1,200.5", 1200.5, ""), ("12,000万元", 1.2, ""),
+    ("1000万", 0.1, ""), ("0.6亿元", 0.6, ""), ("１．２", 1.2, ""),
+])
+def test_amount_separators(typed: str, value: float | None, code: str) -> None:
+    parsed = parse_amount(typed)
+    assert (parsed.value, parsed.code) == (value, code)
+    if code:
+        assert typed in parsed.message and "小数点" in parsed.message
 
 
 @pytest.mark.parametrize("typed", ["未完成", "看情况", "是", "完不成"])

@@ -49,6 +49,8 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
         if prev is None and "previous" in cols:
             p = parse_amount(sheet.get(r, cols["previous"]))
             prev = p.value if not p.code else None
+        if _formatted_away(ctx, value, sheet.number_format(r, value_col), sheet.name, cell):
+            continue
         report.value_yi = _amount(ctx, value, in_wan, ctx.index.items[item_code], metric, prev, sheet.name, cell)
 
 
@@ -104,6 +106,21 @@ def _missing(ctx: FileContext, sub: Submission, key: str, sheet: str, cell: str)
     )
 
 
+def _formatted_away(ctx: FileContext, value: Any, kind: str, sheet: str, cell: str) -> bool:
+    """Return True, naming the cell, when a number is shown as a percentage or a date."""
+    if kind not in ("percent", "date") or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    shown = f"{value * 100:g}%" if kind == "percent" else "日期"
+    what = "百分比" if kind == "percent" else "日期"
+    ctx.add(
+        Severity.ERROR, f"{kind}_format",
+        f"单元格格式为{what}（显示为{shown}），无法确定是多少亿元，未采用；"
+        "请将单元格格式改为“常规”或“数值”，填写以亿元计的累计数",
+        sheet, cell,
+    )
+    return True
+
+
 def _amount(
     ctx: FileContext, value: Any, in_wan: bool, item: Item, metric: Metric, prev: float | None,
     sheet: str, cell: str,
@@ -128,11 +145,15 @@ def _amount(
         )
         return None
     if prev is not None and parsed.value < prev - 1e-9:
+        # most often this month's increment typed as the cumulative: never used, last month's stands
         ctx.add(
-            Severity.WARNING, "cumulative_decreased",
-            f"本月累计 {parsed.value:g} 亿元低于上月累计 {prev:g} 亿元；累计数不应减少，请核实",
+            Severity.ERROR, "cumulative_decreased",
+            f"本月累计 {parsed.value:g} 亿元低于上月累计 {prev:g} 亿元，累计数不应减少"
+            "（是否把本月新增填成了累计数？），"
+            f"未采用，仍按上月累计 {prev:g} 亿元计；请核实后重新报送截至本月末的累计数",
             sheet, cell,
         )
+        return None
     value_yi: float = parsed.value
     return value_yi
 

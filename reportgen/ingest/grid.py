@@ -38,6 +38,12 @@ _CELL_WITH_BODY = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _HAS_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_TEXT = re.compile(rb"<f[^>]*>([^<]*)</f>")
+_CELL_TAG = re.compile(rb"<c\b([^>]*)>")
+_STYLE_ATTR = re.compile(rb'\bs="(\d+)"')
+_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped characters, [colours]
+_PERCENT_IDS = frozenset({9, 10})
+_DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
+_STYLES = "xl/styles.xml"
 _RELS = "xl/_rels/workbook.xml.rels"
 _WORKBOOK = "xl/workbook.xml"
 
@@ -54,6 +60,8 @@ class Sheet:
     rows: list[list[Any]]
     # formula cells with no saved result: looked up only when a cell we read comes back empty
     formulas: Callable[[], dict[tuple[int, int], str]] = dict
+    # "percent" or "date" when a cell's number format shows it so (what calamine does not tell)
+    number_format: Callable[[int, int], str] = lambda _r, _c: ""
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     notes: set[int] = field(default_factory=set)  # rows that are one wide merged note
     reported: set[tuple[int, int]] = field(default_factory=set)  # formula cells already named
@@ -95,6 +103,8 @@ class Book:
         self._xml_cache: dict[str, bytes] = {}
         self._part_names: dict[str, str] | None = None
         self._parts_cache = parts_cache
+        self._format_kinds: list[str] | None = None  # per cellXfs index: "percent", "date" or ""
+        self._cell_styles: dict[str, dict[tuple[int, int], int]] = {}
         self.issues: list[Issue] = []
 
     def sheet(self, name: str) -> Sheet:
@@ -117,7 +127,9 @@ class Book:
                     "too_many_rows", sheet=name, cell=f"A{self.max_rows + 1}",
                 )
             )
-        sheet = Sheet(name, rows, functools.partial(self._formula_cells, name))
+        sheet = Sheet(
+            name, rows, functools.partial(self._formula_cells, name), functools.partial(self.number_format, name)
+        )
         try:
             sheet.merged = [(a[0], a[1], b[0], b[1]) for a, b in cs.merged_cell_ranges or []]
         except Exception:  # merged ranges are unsupported for some formats
@@ -182,6 +194,23 @@ class Book:
         self._part_names = cached
         return cached
 
+    def number_format(self, name: str, r: int, c: int) -> str:
+        """Return "percent" or "date" when the cell is formatted so, else "" (xlsx only)."""
+        kinds = self._kinds()
+        if not any(kinds):
+            return ""
+        if name not in self._cell_styles:
+            part = self.parts().get(name, "")
+            self._cell_styles[name] = _cell_styles(self._xml(part) if part else b"")
+        style = self._cell_styles[name].get((r, c), 0)
+        return kinds[style] if style < len(kinds) else ""
+
+    def _kinds(self) -> list[str]:
+        if self._format_kinds is None:
+            styles = self._part(_STYLES) if self.insp.kind == "xlsx" and _STYLES in self.insp.members else b""
+            self._format_kinds = _format_kinds(styles) if styles else []
+        return self._format_kinds
+
     def _formula_cells(self, name: str) -> dict[tuple[int, int], str]:
         """Return the sheet's formula cells that carry no cached value (xlsx only)."""
         if name in self._formulas:
@@ -210,6 +239,44 @@ def _sheet_parts(rels: bytes, workbook: bytes) -> dict[str, str]:
             rid = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), "")
             out[sheet.get("name", "")] = targets.get(rid, "")
     return out
+
+
+def _format_kinds(styles: bytes) -> list[str]:
+    """Return, per cell style of styles.xml, whether its number format shows a percent or a date."""
+    root = parse_xml(styles)
+    codes: dict[int, str] = {}
+    kinds: list[str] = []
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "numFmt":
+            codes[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
+        elif tag == "cellXfs":
+            for xf in el:
+                fid = int(xf.get("numFmtId", "0"))
+                kinds.append(_format_kind(fid, codes.get(fid)))
+    return kinds
+
+
+def _format_kind(fid: int, code: str | None) -> str:
+    if code is None:
+        return "percent" if fid in _PERCENT_IDS else "date" if fid in _DATE_IDS else ""
+    shown = _FORMAT_NOISE.sub("", code).lower()
+    if "%" in shown:
+        return "percent"
+    if shown != "general" and any(ch in shown for ch in "ymdhs"):
+        return "date"
+    return ""
+
+
+def _cell_styles(data: bytes) -> dict[tuple[int, int], int]:
+    """Return the style index of every styled cell of a worksheet part."""
+    found: dict[tuple[int, int], int] = {}
+    for m in _CELL_TAG.finditer(data):
+        style = _STYLE_ATTR.search(m.group(1))
+        ref = _CELL_REF.search(m.group(1)) if style else None
+        if style and ref:
+            found[ref_to_rc(ref.group(1).decode())] = int(style.group(1))
+    return found
 
 
 def _unsaved_formulas(data: bytes) -> dict[tuple[int, int], str]:

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from reportgen import formspec as fs
 from reportgen.model import REPORTED_LABEL, Reported, Severity
 
@@ -26,22 +24,21 @@ _DATE_YMD = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2}
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 
-# Words people type for the dropdown's choices; exact labels first.
+# The only words taken for the dropdown's four choices: each means exactly one of them (listed in
+# README). Anything else -- 部分完成, 基本完成, 拟完成, 完成中 -- is an error at its cell, never a guess.
 STATUS_WORDS: dict[str, Reported] = {
     **{label: r for r, label in REPORTED_LABEL.items()},
-    "完成": Reported.DONE, "完成了": Reported.DONE, "已经完成": Reported.DONE,
-    "全部完成": Reported.DONE, "已完工": Reported.DONE, "完工": Reported.DONE,
-    "已办结": Reported.DONE, "办结": Reported.DONE, "已落实": Reported.DONE, "已到位": Reported.DONE,
-    "进行中": Reported.ONGOING, "正在推进": Reported.ONGOING, "正常推进": Reported.ONGOING,
-    "推进": Reported.ONGOING, "在推进": Reported.ONGOING, "正在进行": Reported.ONGOING,
-    "按计划推进": Reported.ONGOING, "有序推进": Reported.ONGOING, "正在办理": Reported.ONGOING,
-    "办理中": Reported.ONGOING, "实施中": Reported.ONGOING, "已启动": Reported.ONGOING,
-    "未开始": Reported.NOT_STARTED, "尚未启动": Reported.NOT_STARTED, "没有启动": Reported.NOT_STARTED,
-    "未开展": Reported.NOT_STARTED, "尚未开始": Reported.NOT_STARTED, "未开工": Reported.NOT_STARTED,
-    "阻滞": Reported.BLOCKED, "受阻滞": Reported.BLOCKED, "停滞": Reported.BLOCKED,
-    "暂停": Reported.BLOCKED, "推进受阻": Reported.BLOCKED, "存在困难": Reported.BLOCKED,
+    "完成": Reported.DONE, "完成了": Reported.DONE, "已经完成": Reported.DONE, "已经完成了": Reported.DONE,
+    "全部完成": Reported.DONE, "已全部完成": Reported.DONE, "已完工": Reported.DONE, "已办结": Reported.DONE,
+    "进行中": Reported.ONGOING, "正在进行": Reported.ONGOING, "正在推进": Reported.ONGOING,
+    "正在推进中": Reported.ONGOING, "正常推进": Reported.ONGOING, "按计划推进": Reported.ONGOING,
+    "正在办理": Reported.ONGOING, "办理中": Reported.ONGOING, "实施中": Reported.ONGOING,
+    "未开始": Reported.NOT_STARTED, "尚未开始": Reported.NOT_STARTED, "尚未启动": Reported.NOT_STARTED,
+    "没有启动": Reported.NOT_STARTED, "未开展": Reported.NOT_STARTED, "未开工": Reported.NOT_STARTED,
+    "阻滞": Reported.BLOCKED, "受阻滞": Reported.BLOCKED, "停滞": Reported.BLOCKED, "推进受阻": Reported.BLOCKED,
 }
-_NEGATION = ("未", "没", "不", "无", "尚")
+# a full-width comma is a slip of the Chinese keyboard, never a thousands separator
+_GROUPED = re.compile(r"^(\D*)(\d{1,3}(?:,\d{3})+)(\.\d+)?(\D*)$")
 
 
 @functools.lru_cache(maxsize=65536)  # pure: the same labels and codes recur in every file
@@ -124,7 +121,16 @@ def parse_amount(value: Any, in_wan: bool = False) -> Parsed:
         unit = "万元" if in_wan else ""
         approx = False
     else:
-        raw = norm(value).replace(",", "")
+        raw = norm(value)
+        if "," in raw or "，" in str(value):
+            grouped = _GROUPED.match(raw) if "，" not in str(value) else None
+            if grouped is None:
+                return Parsed(
+                    code="ambiguous_separator",
+                    message=f"填写的“{value}”中的逗号含义不明（小数点还是千位分隔符？），未采用；"
+                    "请用“.”作小数点，以亿元填写（如 0.9）",
+                )
+            raw = raw.replace(",", "")
         m = _NUMBER.match(raw)
         if not m:
             return Parsed(
@@ -181,16 +187,12 @@ def parse_date(value: Any, year: int) -> Parsed:
 
 def parse_status(value: Any) -> Parsed:
     """Return what a status cell says as `Reported`, or the reason it cannot be taken."""
-    t = norm(value).strip("。.，,；;")
+    t = norm(value).strip("。.，,；;!！")
     if t in STATUS_WORDS:
         return Parsed(STATUS_WORDS[t])
-    # a negation word anywhere (完不成, 未完成) never matches a positive choice, nor the reverse
-    negated = any(n in t for n in _NEGATION)
-    choices = [w for w in STATUS_WORDS if any(n in w for n in _NEGATION) == negated]
-    found = process.extractOne(t, choices, scorer=fuzz.ratio, score_cutoff=75)
-    if found is not None:
-        status = STATUS_WORDS[found[0]]
-        label = REPORTED_LABEL[status]
-        return Parsed(status, "status_mapped", f"填写的“{value}”已按“{label}”读取", Severity.INFO)
     words = "、".join(fs.STATUS_CHOICES)
-    return Parsed(code="bad_status", message=f"填写的“{value}”不是有效的完成状态，应为：{words}")
+    return Parsed(
+        code="bad_status",
+        message=f"填写的“{value}”不是有效的完成状态，无法确定是哪一种，未采用（不作推断）；"
+        f"请从下拉选项中选择：{words}",
+    )

@@ -1,0 +1,130 @@
+"""Issue-13 corpus: forms filled the way people really fill them, each built by code and read
+back; every case either yields the right value or names its cell, and nothing is guessed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from reportgen import formspec as fs
+from reportgen.config import CheckConfig, Config
+from reportgen.ingest import FileRead, read_submission
+from reportgen.model import Reported, Severity
+from tests.ingest_support import MED, make_form, make_plan
+
+PERIOD = "2024-06"
+PLAN = make_plan()
+CONFIG = Config(check=CheckConfig(max_file_mb=0.5, max_unzipped_mb=5, max_rows=200, jump_factor=20))
+D = dt.date
+FOOTER = {"填报人": "王芳", "联系电话": "13900000001", "填报日期": D(2024, 7, 2)}
+MED_FIGURES: dict[str, Any] = {"P01/invest": 1.0, "P03/invest": 0.6}
+MED_MS: dict[str, dict[str, Any]] = {
+    "P03-M01": {"status": "已完成", "completed_on": D(2024, 6, 20), "progress": "已入统"}
+}
+
+
+def read(
+    tmp_path: Path,
+    figures: dict[str, Any] | None = None,
+    milestones: dict[str, dict[str, Any]] | None = None,
+    edit: Callable[[Any], None] | None = None,
+    previous: dict[str, float] | None = None,
+    unit: str = MED,
+    name: str = "",
+) -> FileRead:
+    """Return the unit's form, filled and then edited as a person would, read back."""
+    path = tmp_path / (name or f"{unit}.xlsx")
+    make_form(PLAN, unit, PERIOD, path, MED_FIGURES if figures is None else figures,
+              MED_MS if milestones is None else milestones, FOOTER, config=CONFIG)
+    if edit is not None:
+        wb = load_workbook(path)
+        edit(wb)
+        wb.save(path)
+    return read_submission(path, PLAN, CONFIG, PERIOD, previous or {})
+
+
+def issue(f: FileRead, code: str) -> tuple[Severity, str, str, str]:
+    """Return (severity, sheet, cell, message) of the one issue with this code."""
+    found = [i for i in f.issues if i.code == code]
+    assert len(found) == 1, [(i.code, i.message) for i in f.issues]
+    return found[0].severity, found[0].sheet, found[0].cell, found[0].message
+
+
+def figure(f: FileRead, key: str) -> float | None:
+    assert f.submission is not None, [i.message for i in f.issues]
+    return f.submission.figures[key].value_yi
+
+
+# ---------------------------------------------------------------- status words
+
+
+def test_status_not_clearly_one_choice_is_an_error_at_its_cell(tmp_path: Path) -> None:
+    f = read(tmp_path, milestones={"P03-M01": {"status": "部分完成", "progress": "已完成一半"}})
+    severity, sheet, cell, message = issue(f, "bad_status")
+    assert (severity, sheet, cell) == (Severity.ERROR, fs.SHEET_MILESTONES, "F4")
+    assert "部分完成" in message and "已完成、推进中、未启动、受阻" in message
+    assert f.submission is not None and f.submission.milestones["P03-M01"].status is None
+
+
+def test_status_with_spaces_and_full_width_punctuation_is_read(tmp_path: Path) -> None:
+    f = read(tmp_path, milestones={"P03-M01": {"status": "已 完 成！", "completed_on": D(2024, 6, 20)}})
+    assert f.submission is not None and f.submission.milestones["P03-M01"].status is Reported.DONE
+    assert not [i for i in f.issues if i.severity is not Severity.INFO]
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def test_comma_as_decimal_point_is_an_error_not_nine(tmp_path: Path) -> None:
+    f = read(tmp_path, figures={"P01/invest": "0，9", "P03/invest": 0.6})
+    severity, sheet, cell, message = issue(f, "ambiguous_separator")
+    assert (severity, sheet, cell) == (Severity.ERROR, fs.SHEET_FIGURES, "F4")
+    assert "0，9" in message
+    assert figure(f, "P01/invest") is None and figure(f, "P03/invest") == 0.6
+
+
+def _percent(wb: Any) -> None:
+    wb[fs.SHEET_FIGURES]["F4"].value = 0.8
+    wb[fs.SHEET_FIGURES]["F4"].number_format = "0%"
+
+
+def _date_number(wb: Any) -> None:
+    wb[fs.SHEET_FIGURES]["F5"].number_format = "yyyy\"年\"m\"月\"d\"日\""
+
+
+def test_cell_formatted_as_percentage_is_an_error_using_the_cells_format(tmp_path: Path) -> None:
+    f = read(tmp_path, edit=_percent)
+    severity, sheet, cell, message = issue(f, "percent_format")
+    assert (severity, sheet, cell) == (Severity.ERROR, fs.SHEET_FIGURES, "F4")
+    assert "80%" in message and "百分比" in message
+    assert figure(f, "P01/invest") is None and figure(f, "P03/invest") == 0.6
+
+
+def test_cell_formatted_as_date_is_an_error(tmp_path: Path) -> None:
+    f = read(tmp_path, figures={"P01/invest": 1.0, "P03/invest": 45000}, edit=_date_number)
+    codes = {i.code: i for i in f.issues if i.severity is Severity.ERROR}
+    found = codes.get("date_format") or codes.get("bad_number")
+    assert found is not None and (found.sheet, found.cell) == (fs.SHEET_FIGURES, "F5"), list(codes)
+    assert figure(f, "P03/invest") is None and figure(f, "P01/invest") == 1.0
+
+
+def test_tolerant_reading_of_what_is_unambiguous_stays(tmp_path: Path) -> None:
+    f = read(tmp_path, figures={"P01/invest": "1000万", "P03/invest": "0.6亿元"},
+             milestones={"P03-M01": {"status": "已完成", "completed_on": "2024.6.18"}})
+    assert (figure(f, "P01/invest"), figure(f, "P03/invest")) == (0.1, 0.6)
+    assert f.submission is not None and f.submission.milestones["P03-M01"].completed_on == D(2024, 6, 18)
+
+
+# ---------------------------------------------------------------- cumulative below last month's
+
+
+def test_cumulative_below_last_months_is_an_error_and_not_used(tmp_path: Path) -> None:
+    f = read(tmp_path, figures={"P01/invest": 0.1, "P03/invest": 0.6}, previous={"P01/invest": 0.8})
+    severity, sheet, cell, message = issue(f, "cumulative_decreased")
+    assert (severity, sheet, cell) == (Severity.ERROR, fs.SHEET_FIGURES, "F4")
+    assert "0.1" in message and "0.8" in message and "未采用" in message
+    assert figure(f, "P01/invest") is None  # reconcile carries last month's 0.8
