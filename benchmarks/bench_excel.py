@@ -85,7 +85,7 @@ def main() -> None:
         render_times, floor_times = [], []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            render_excel(result, history, ws, out)
+            render_excel(result, history, ws.templates, ws.config, out)
             render_times.append(time.perf_counter() - start)
             rendered = load_workbook(out)
             floor_times.append(floor(rendered, Path(tmp) / "floor.xlsx"))

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in range(args.repeat):
             base.append(floor(template, contexts, work / f"floor{r}"))
             start = time.perf_counter()
-            files = render_word(result, ws, work / f"ours{r}")
+            files = render_word(result, ws.templates, ws.config, work / f"ours{r}")
             ours.append(time.perf_counter() - start)
             assert len(files) == args.units + 1
     best_ours, best_base = min(ours), min(base)

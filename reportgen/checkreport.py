@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen.config import Config
 from reportgen.forms import report_deadline
-from reportgen.fsutil import atomic_path
+from reportgen.fsutil import atomic_path, safe_filename
 from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
-from reportgen.workspace import safe_filename
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet

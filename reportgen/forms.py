@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen import formspec as fs
 from reportgen.config import Config
-from reportgen.fsutil import write_bytes_atomic
+from reportgen.fsutil import safe_filename, write_bytes_atomic
 from reportgen.model import (
     METRIC_LABEL,
     REPORTED_LABEL,
@@ -33,7 +33,6 @@ from reportgen.model import (
     period_end,
 )
 from reportgen.parallel import Background
-from reportgen.workspace import safe_filename
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -11,6 +12,21 @@ from pathlib import Path
 from typing import IO
 
 from reportgen.errors import BusyError
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(name: str, default: str = "未命名") -> str:
+    """Return `name` made safe as a file name on Windows and Linux (no extension added)."""
+    s = _UNSAFE.sub("_", name).strip().rstrip(". ")
+    if not s or set(s) <= {"_", "."}:
+        s = default
+    if s.split(".")[0].upper() in _RESERVED:
+        s = "_" + s
+    # 80 characters leaves room for the folder in Windows' 260-character path limit
+    return s[:80]
 
 
 @contextlib.contextmanager

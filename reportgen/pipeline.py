@@ -193,8 +193,8 @@ def run_period(
             current = load_plan(ws.master_workbook(), ws.config)
             # Templates are checked before anything is rendered, so a typo in a template
             # stops the batch at once instead of after half the documents.
-            check_word_templates(ws)
-            check_excel_template(ws)
+            check_word_templates(ws.templates, ws.config)
+            check_excel_template(ws.templates)
 
             with Ledger(ws.ledger_path) as ledger:
                 in_force = plan_in_force(period, current, ledger.plan_in_force(period), plan_choice)
@@ -225,7 +225,8 @@ def run_period(
             tables = Background(_write_tables, ingest, plan, result, history, ws, staging, progress)
             try:
                 with stages.stage("生成公文"):
-                    _guard(report, "公文", lambda: render_word(result, ws, staging, report.warnings))
+                    _guard(report, "公文",
+                           lambda: render_word(result, ws.templates, ws.config, staging, report.warnings))
                 failures, times = tables.result()
             finally:
                 tables.cancel()
@@ -252,7 +253,7 @@ def _write_tables(ingest: IngestResult, plan: Plan, result: PeriodResult, histor
         write_check_report(ingest, plan, result.period, staging, ws.config)
         write_summary(result, staging / "summary.json")
     with stages.stage("生成汇总表"):
-        _guard(sub, "汇总表", lambda: render_excel(result, history, ws, staging / "汇总表.xlsx"))
+        _guard(sub, "汇总表", lambda: render_excel(result, history, ws.templates, ws.config, staging / "汇总表.xlsx"))
     return sub.failures, sub.times
 
 

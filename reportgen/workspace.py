@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -10,26 +9,7 @@ from pathlib import Path
 
 from reportgen.config import CONFIG_NAME, Config, load_config
 from reportgen.errors import WorkspaceError
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-             *(f"LPT{i}" for i in range(1, 10))}
-
-
-def safe_filename(name: str, default: str = "未命名") -> str:
-    """Return `name` made safe as a file name on Windows and Linux (no extension added)."""
-    s = _UNSAFE.sub("_", name).strip().rstrip(". ")
-    if not s or set(s) <= {"_", "."}:
-        s = default
-    if s.split(".")[0].upper() in _RESERVED:
-        s = "_" + s
-    # 80 characters leaves room for the folder in Windows' 260-character path limit
-    return s[:80]
-
-
-def default_templates() -> Path:
-    """Return the folder of the packaged default templates."""
-    return Path(str(resources.files("reportgen.templates")))
+from reportgen.loader import TemplateDirs, default_templates, user_first
 
 
 @dataclass
@@ -67,15 +47,14 @@ class Workspace:
         """Return the folder where received files are kept under their hash."""
         return self.history_dir / "archive"
 
+    @property
+    def templates(self) -> TemplateDirs:
+        """Return the template loader: the workspace's templates/ first, then the packaged ones."""
+        return user_first(self.root / "templates")
+
     def template(self, name: str) -> Path:
         """Return the workspace's own template `name`, else the packaged default."""
-        own = self.root / "templates" / name
-        if own.is_file():
-            return own
-        packaged = default_templates() / name
-        if packaged.is_file():
-            return packaged
-        raise WorkspaceError(f"找不到模板 {name}：工作区 templates/ 下没有，程序自带的也没有")
+        return self.templates.template(name)
 
     def master_workbook(self) -> Path:
         """Return the master workbook in input/plan/ (WorkspaceError when none or several)."""

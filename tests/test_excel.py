@@ -31,8 +31,8 @@ HEAD = 3  # header row of every table; data starts on row 4
 
 def _render(workspace: Workspace, result: PeriodResult | None = None) -> tuple[Path, PeriodResult]:
     result = result or build_result()
-    out = render_excel(result, build_history(result), workspace, workspace.output_dir("2024-06")
-                       / "汇总表.xlsx")
+    out = render_excel(result, build_history(result), workspace.templates, workspace.config,
+                       workspace.output_dir("2024-06") / "汇总表.xlsx")
     return out, result
 
 
@@ -216,7 +216,7 @@ def test_staff_edit_of_the_template_shows_in_the_output(workspace: Workspace) ->
     wb.save(path)
 
     result = build_result()
-    out = render_excel(result, build_history(result), workspace, workspace.root / "o.xlsx")
+    out = render_excel(result, build_history(result), workspace.templates, workspace.config, workspace.root / "o.xlsx")
     ws = load_workbook(out)["汇总表"]
     first = next(m for m in result.milestones if m.item == "P01")
     assert ws["J3"].value == "状态" and ws["K3"].value == "责任单位"
@@ -229,13 +229,13 @@ def test_staff_edit_of_the_template_shows_in_the_output(workspace: Workspace) ->
 
 
 def test_bundled_template_passes_the_pre_batch_check(workspace: Workspace) -> None:
-    check_excel_template(workspace)
+    check_excel_template(workspace.templates)
     path = workspace.root / "templates" / "汇总表.xlsx"
     wb = load_workbook(path)
     wb["逾期清单"]["C4"] = "{{ m.code }}{{ overdue_total }}"
     wb.save(path)
     with pytest.raises(TemplateError, match="overdue_total"):
-        check_excel_template(workspace)
+        check_excel_template(workspace.templates)
 
 
 def test_a_broken_template_fails_before_writing(workspace: Workspace) -> None:
@@ -246,7 +246,7 @@ def test_a_broken_template_fails_before_writing(workspace: Workspace) -> None:
     target = workspace.root / "out" / "汇总表.xlsx"
     result = build_result()
     with pytest.raises(TemplateError, match=r"分单位统计.*B4.*nmae"):
-        render_excel(result, build_history(result), workspace, target)
+        render_excel(result, build_history(result), workspace.templates, workspace.config, target)
     assert not target.exists()
 
 
@@ -328,7 +328,7 @@ def test_template_resaved_by_libreoffice_still_renders(workspace: Workspace, tmp
         check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)},
     )
     shutil.copy(tmp_path / "resaved" / "汇总表.xlsx", template)
-    check_excel_template(workspace)
+    check_excel_template(workspace.templates)
     out, result = _render(workspace)
     wb = load_workbook(out)
     last = HEAD + len(result.milestones) + 1

@@ -190,8 +190,9 @@ def test_word_template_cannot_reach_python(tmp_path: Path, expr: str) -> None:
 
     root = example_workspace(tmp_path / "ws")
     _word_template_with(root, "催报通知.docx", expr)
+    source = open_workspace(root)
     with pytest.raises(TemplateError):
-        check_word_templates(open_workspace(root))
+        check_word_templates(source.templates, source.config)
 
 
 def test_run_with_hostile_template_stops_before_writing(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def check_layout(bulletin: Path) -> None:
 def test_every_document_converts_with_the_cjk_stand_in_fonts(tmp_path):
     ws = init_workspace(tmp_path / "ws")
     ws.config.schedule.due_soon_days = 20
-    docs = render_word(make_result(), ws, tmp_path / "out")
+    docs = render_word(make_result(), ws.templates, ws.config, tmp_path / "out")
     pdfs = convert_to_pdf(docs, tmp_path / "pdf", timeout=180)
     assert len(pdfs) == len(docs)
     assert all(p.parent == tmp_path / "pdf" and p.stat().st_size > 1000 for p in pdfs)

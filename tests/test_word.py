@@ -39,7 +39,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[PeriodResult, Wo
     root = tmp_path_factory.mktemp("word")
     ws = make_ws(root / "ws")
     result = make_result()
-    files = render_word(result, ws, root / "out")
+    files = render_word(result, ws.templates, ws.config, root / "out")
     return result, ws, files
 
 
@@ -158,7 +158,7 @@ def test_red_header_doc_number_and_rule(rendered):
 def test_long_issuer_mark_is_shrunk_to_one_line(tmp_path):
     ws = make_ws(tmp_path / "ws")
     ws.config.office.issuer_mark = "大同经济技术开发区管理委员会重点项目督查督办办公室文件"
-    render_word(make_result(), ws, tmp_path / "out")
+    render_word(make_result(), ws.templates, ws.config, tmp_path / "out")
     mark = by_style(Document(str(tmp_path / "out" / "进度通报.docx")), "发文机关标志")[0]
     size = mark.runs[0].font.size.pt
     assert size * len(mark.text) <= 156 / 25.4 * 72 and size >= 14
@@ -270,7 +270,7 @@ def test_issue_date_is_never_before_as_of():
 
 def test_unnumbered_bulletin_leaves_the_number_blank(tmp_path):
     ws = make_ws(tmp_path / "ws")
-    render_word(make_result(doc_number=None), ws, tmp_path / "out")
+    render_word(make_result(doc_number=None), ws.templates, ws.config, tmp_path / "out")
     docno = by_style(Document(str(tmp_path / "out" / "进度通报.docx")), "发文字号")[0]
     assert docno.text == "同经开督办〔2024〕　号"
 
@@ -355,7 +355,7 @@ def test_control_characters_are_stripped_and_unsafe_unit_names_get_safe_files(tm
     for u in result.units:
         if u.name == LAND:
             u.name = odd
-    files = render_word(result, ws, tmp_path / "out")
+    files = render_word(result, ws.templates, ws.config, tmp_path / "out")
     notice = next(p for p in files if p.parent.name == "督办通知" and "规划" in p.stem)
     assert not set('/:*"<>') & set(notice.name)
     text = text_of(notice)
@@ -368,9 +368,9 @@ def test_control_characters_are_stripped_and_unsafe_unit_names_get_safe_files(tm
 def test_rerun_removes_notices_that_are_no_longer_due(tmp_path):
     ws = make_ws(tmp_path / "ws")
     out = tmp_path / "out"
-    render_word(make_result(), ws, out)
+    render_word(make_result(), ws.templates, ws.config, out)
     assert (out / "催报通知" / f"{BUILD}.docx").exists()
-    render_word(make_result(not_submitted={SEWAGE}), ws, out)
+    render_word(make_result(not_submitted={SEWAGE}), ws.templates, ws.config, out)
     assert not (out / "催报通知" / f"{BUILD}.docx").exists()
     assert (out / "催报通知" / f"{SEWAGE}.docx").exists()
 
@@ -391,7 +391,7 @@ def test_configured_fonts_are_written_into_the_styles(tmp_path):
     ws = make_ws(tmp_path / "ws")
     ws.config.fonts.body = "仿宋"
     ws.config.fonts.heading1 = "方正黑体_GBK"
-    render_word(make_result(), ws, tmp_path / "out")
+    render_word(make_result(), ws.templates, ws.config, tmp_path / "out")
     doc = Document(str(tmp_path / "out" / "进度通报.docx"))
     body = next(p for p in by_style(doc, "Normal") if p.text.startswith("根据"))
     assert east_asia(doc, body)[0] == "仿宋"
@@ -404,7 +404,8 @@ def test_chart_without_cjk_font_is_reported(tmp_path, monkeypatch):
 
     monkeypatch.setattr(chart, "find_cjk_font", lambda families=chart.CJK_FAMILIES: None)
     notes: list[str] = []
-    render_word(make_result(), make_ws(tmp_path / "ws"), tmp_path / "out", notes)
+    source = make_ws(tmp_path / "ws")
+    render_word(make_result(), source.templates, source.config, tmp_path / "out", notes)
     assert notes == [chart.NO_FONT_WARNING]
 
 
@@ -425,7 +426,8 @@ def test_a_month_with_nothing_to_report_still_renders(tmp_path):
     empty = PeriodResult(period="2024-01", as_of=dt.date(2024, 1, 31), plan_year=2024,
                          plan_title="2024年重点项目推进任务分解", plan_version="x",
                          schedule_rate=1 / 12)
-    files = render_word(empty, make_ws(tmp_path / "ws"), tmp_path / "out")
+    source = make_ws(tmp_path / "ws")
+    files = render_word(empty, source.templates, source.config, tmp_path / "out")
     assert [p.name for p in files] == ["进度通报.docx"]
     text = text_of(files[0])
     assert "关于2024年1月份重点项目推进情况的通报" in text
@@ -439,7 +441,7 @@ def test_no_due_soon_sentence_when_nothing_is_due_soon(tmp_path):
     ws.config.schedule.due_soon_days = 0
     result = make_result(window=-1)
     assert not any(m.status is Status.DUE_SOON for m in result.milestones)
-    files = render_word(result, ws, tmp_path / "out")
+    files = render_word(result, ws.templates, ws.config, tmp_path / "out")
     text = text_of(files[0])
     assert "日内到期" not in text and "0个节点" not in text
     assert not [p for p in files if p.parent.name == "提醒函"]

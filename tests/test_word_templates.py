@@ -34,14 +34,14 @@ def add_paragraph(ws: Workspace, name: str, *runs: str, after: str = "") -> Path
 
 
 def test_packaged_templates_pass_the_check(ws):
-    check_word_templates(ws)
+    check_word_templates(ws.templates, ws.config)
 
 
 def test_unknown_variable_is_named_with_the_text_around_it(ws):
     add_paragraph(ws, "督办通知.docx", "请联系", "{{ contact_mail }}", "。",
                   after="请你单位高度重视")
     with pytest.raises(TemplateError) as err:
-        check_word_templates(ws)
+        check_word_templates(ws.templates, ws.config)
     msg = str(err.value)
     assert "督办通知.docx" in msg and "contact_mail" in msg
     assert "可用的有：" in msg and "contact_person" in msg  # says what can be used instead
@@ -52,7 +52,7 @@ def test_unknown_variable_is_named_with_the_text_around_it(ws):
 def test_broken_tag_is_reported_with_its_paragraph(ws):
     add_paragraph(ws, "提醒函.docx", "截至{{ as_of_cn ", "各单位", after="请你单位对照时限")
     with pytest.raises(TemplateError) as err:
-        check_word_templates(ws)
+        check_word_templates(ws.templates, ws.config)
     msg = str(err.value)
     assert "提醒函.docx" in msg and "标记写法不对" in msg
     assert "→ 截至{{ as_of_cn 各单位" in msg
@@ -61,39 +61,39 @@ def test_broken_tag_is_reported_with_its_paragraph(ws):
 def test_unclosed_block_is_reported(ws):
     add_paragraph(ws, "催报通知.docx", "{% if items %}你单位有事项")
     with pytest.raises(TemplateError, match=r"催报通知\.docx"):
-        check_word_templates(ws)
+        check_word_templates(ws.templates, ws.config)
 
 
 def test_misspelt_attribute_is_caught_before_the_batch(ws, tmp_path):
     add_paragraph(ws, "进度通报.docx", "合计{{ total.cumulatve }}亿元", after="一、总体情况")
     with pytest.raises(TemplateError) as err:
-        render_word(make_result(), ws, tmp_path / "out")
+        render_word(make_result(), ws.templates, ws.config, tmp_path / "out")
     assert "cumulatve" in str(err.value) and "→ 合计{{ total.cumulatve }}亿元" in str(err.value)
     assert not (tmp_path / "out").exists()  # nothing rendered
 
 
 def test_tag_split_across_runs_still_renders(ws, tmp_path):
     add_paragraph(ws, "催报通知.docx", "经办：{{ contact", "_person }}", after="联系人")
-    check_word_templates(ws)
-    files = render_word(make_result(), ws, tmp_path / "out")
+    check_word_templates(ws.templates, ws.config)
+    files = render_word(make_result(), ws.templates, ws.config, tmp_path / "out")
     chase = next(p for p in files if p.parent.name == "催报通知")
     assert "经办：张明" in [p.text for p in Document(str(chase)).paragraphs]
 
 
 def test_workspace_template_overrides_the_packaged_one(ws, tmp_path):
     add_paragraph(ws, "催报通知.docx", "（本通知由工作区模板生成）")
-    files = render_word(make_result(), ws, tmp_path / "out")
+    files = render_word(make_result(), ws.templates, ws.config, tmp_path / "out")
     chase = next(p for p in files if p.parent.name == "催报通知")
     assert "（本通知由工作区模板生成）" in [p.text for p in Document(str(chase)).paragraphs]
     (ws.root / "templates" / "催报通知.docx").unlink()
     assert ws.template("催报通知.docx") == default_templates() / "催报通知.docx"
-    check_word_templates(ws)
+    check_word_templates(ws.templates, ws.config)
 
 
 def test_a_file_that_is_not_a_docx_is_a_template_error(ws):
     (ws.root / "templates" / "提醒函.docx").write_text("not a zip", encoding="utf-8")
     with pytest.raises(TemplateError, match="不是有效的 Word 文档"):
-        check_word_templates(ws)
+        check_word_templates(ws.templates, ws.config)
 
 
 def test_committed_templates_are_what_the_maker_writes(tmp_path):
@@ -118,7 +118,7 @@ def test_a_template_cannot_reach_python(ws):
     add_paragraph(ws, "催报通知.docx", "{{ ''.__class__.__mro__[1].__subclasses__() }}",
                   after="联系人")
     with pytest.raises(TemplateError) as err:
-        check_word_templates(ws)
+        check_word_templates(ws.templates, ws.config)
     msg = str(err.value)
     assert "催报通知.docx" in msg and "unsafe" in msg
     assert "→ {{ ''.__class__.__mro__[1].__subclasses__() }}" in msg

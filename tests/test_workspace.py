@@ -9,8 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reportgen.errors import WorkspaceError
+from reportgen.fsutil import safe_filename
+from reportgen.loader import TemplateDirs
 from reportgen.model import parse_period, period_end, previous_month
-from reportgen.workspace import default_templates, init_workspace, open_workspace, safe_filename
+from reportgen.workspace import default_templates, init_workspace, open_workspace
 
 
 def test_init_creates_folders_and_config(tmp_path: Path) -> None:
@@ -93,3 +95,16 @@ def test_period_helpers() -> None:
     assert str(period_end("2024-02")) == "2024-02-29"
     assert previous_month("2024-01") == "2023-12"
     assert previous_month("2024-07") == "2024-06"
+
+
+def test_template_dirs_look_in_the_users_folder_first(tmp_path: Path) -> None:
+    own, packaged = tmp_path / "own", tmp_path / "packaged"
+    for folder in (own, packaged):
+        folder.mkdir()
+        (folder / "a.docx").write_bytes(folder.name.encode())
+    (packaged / "b.docx").write_bytes(b"packaged")
+    source = TemplateDirs((own, packaged))
+    assert source.template("a.docx").read_bytes() == b"own"
+    assert source.template("b.docx").read_bytes() == b"packaged"
+    with pytest.raises(WorkspaceError, match=r"找不到模板 c\.docx"):
+        source.template("c.docx")

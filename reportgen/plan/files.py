@@ -15,11 +15,11 @@ from pathlib import Path
 
 from reportgen.config import Config
 from reportgen.errors import PlanError
+from reportgen.fsutil import safe_filename
 from reportgen.model import Plan
 from reportgen.plan.diff import PlanDiff, diff_plans, keep_codes
 from reportgen.plan.importer import import_document
 from reportgen.plan.workbook import load_plan, write_plan_workbook
-from reportgen.workspace import safe_filename
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 

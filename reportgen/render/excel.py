@@ -20,6 +20,7 @@ from openpyxl.utils.indexed_list import IndexedList
 
 from reportgen.config import Config, FontConfig
 from reportgen.errors import WorkspaceError
+from reportgen.loader import TemplateSource
 from reportgen.model import (
     STATUS_LABEL,
     History,
@@ -31,7 +32,6 @@ from reportgen.model import (
     UnitResult,
 )
 from reportgen.render.xlsx_template import check_template, render_template
-from reportgen.workspace import Workspace
 
 TEMPLATE_NAME = "汇总表.xlsx"
 
@@ -334,15 +334,16 @@ def read_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def check_excel_template(ws: Workspace) -> None:
-    """Raise TemplateError when the workspace's Excel template names data that does not exist."""
-    check_template(ws.template(TEMPLATE_NAME), CONTEXT_HELP.keys())
+def check_excel_template(templates: TemplateSource) -> None:
+    """Raise TemplateError when the Excel template `templates` finds names data that does not exist."""
+    check_template(templates.template(TEMPLATE_NAME), CONTEXT_HELP.keys())
 
 
-def render_excel(result: PeriodResult, history: History, ws: Workspace, out_path: Path) -> Path:
-    """Render 汇总表.xlsx for the period from the workspace's template; return the file written."""
-    book = render_template(ws.template(TEMPLATE_NAME), excel_context(result, history, ws.config))
-    _apply_config(book, ws.config)
+def render_excel(result: PeriodResult, history: History, templates: TemplateSource, config: Config,
+                 out_path: Path) -> Path:
+    """Render 汇总表.xlsx for the period from the template `templates` finds; return the file written."""
+    book = render_template(templates.template(TEMPLATE_NAME), excel_context(result, history, config))
+    _apply_config(book, config)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(f".{out_path.stem}.part.xlsx")
     try:

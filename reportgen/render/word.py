@@ -1,6 +1,7 @@
 """Word documents from the templates: the 进度通报 and one notice per unit (督办/提醒/催报).
 
-Templates are docxtpl (Jinja) documents found user-first through `Workspace.template`.
+Templates are docxtpl (Jinja) documents asked by name from a `TemplateSource` (the workspace's
+own first, then the packaged ones).
 Rendering always escapes values (`autoescape=True`) and strips control characters from text
 units typed, so `&`, `<`, `>` survive and nothing corrupts the XML. Every template is checked
 (syntax, unknown variables, a trial render) before a batch writes anything.
@@ -25,6 +26,8 @@ from typing import Any
 
 from reportgen.config import Config, FontConfig
 from reportgen.errors import TemplateError
+from reportgen.fsutil import safe_filename
+from reportgen.loader import TemplateSource
 from reportgen.model import (
     REPORTED_LABEL,
     STATUS_LABEL,
@@ -39,7 +42,6 @@ from reportgen.model import (
     UnitResult,
 )
 from reportgen.render.chart import completion_chart
-from reportgen.workspace import Workspace, safe_filename
 
 log = logging.getLogger(__name__)
 
@@ -520,14 +522,14 @@ def _apply_fonts(data: bytes, overrides: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
-def _load(ws: Workspace, name: str) -> _Template:
-    path = ws.template(name)
+def _load(templates: TemplateSource, config: Config, name: str) -> _Template:
+    path = templates.template(name)
     try:
         data = path.read_bytes()
         zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml")
     except (OSError, zipfile.BadZipFile, KeyError) as exc:
         raise TemplateError(f"模板 {path} 不是有效的 Word 文档（.docx）：{exc}") from exc
-    overrides = _font_overrides(ws.config)
+    overrides = _font_overrides(config)
     if overrides:
         data = _apply_fonts(data, overrides)
     return _Template(name=name, data=data)
@@ -653,18 +655,18 @@ def _template_lineno(exc: BaseException) -> int | None:
     return found
 
 
-def check_word_templates(ws: Workspace) -> None:
-    """Check every Word template of the workspace; raise TemplateError naming the bad text."""
-    _load_checked(ws)
+def check_word_templates(templates: TemplateSource, config: Config) -> None:
+    """Check every Word template `templates` finds; raise TemplateError naming the bad text."""
+    _load_checked(templates, config)
 
 
-def _load_checked(ws: Workspace) -> dict[str, _Template]:
+def _load_checked(templates: TemplateSource, config: Config) -> dict[str, _Template]:
     sample = sample_result()
-    bulletin = bulletin_context(sample, ws.config)
-    notices = notice_contexts(sample, ws.config)
+    bulletin = bulletin_context(sample, config)
+    notices = notice_contexts(sample, config)
     loaded: dict[str, _Template] = {}
     for name in TEMPLATES:
-        template = _load(ws, name)
+        template = _load(templates, config, name)
         if name == BULLETIN:
             _check(template, bulletin, bulletin)
         else:
@@ -724,13 +726,13 @@ def _set_right_indent(par: Any, chars: float) -> None:
 # ---------------------------------------------------------------- entry
 
 
-def render_word(result: PeriodResult, ws: Workspace, out_dir: Path,
+def render_word(result: PeriodResult, templates: TemplateSource, config: Config, out_dir: Path,
                 notes: list[str] | None = None) -> list[Path]:
     """Write 进度通报.docx and the notices under out_dir; return the files written.
 
     Notes for the run log (a chart without a Chinese font) are appended to `notes`.
     """
-    templates = _load_checked(ws)
+    loaded = _load_checked(templates, config)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
@@ -740,14 +742,14 @@ def render_word(result: PeriodResult, ws: Workspace, out_dir: Path,
         if notes is not None:
             notes.append(chart.warning)
     env = _env()
-    bulletin = _render(templates[BULLETIN], bulletin_context(result, ws.config), chart=chart.png,
+    bulletin = _render(loaded[BULLETIN], bulletin_context(result, config), chart=chart.png,
                        env=env)
     _finish(bulletin)
     path = out_dir / BULLETIN
     bulletin.save(str(path))
     written.append(path)
 
-    for kind, contexts in notice_contexts(result, ws.config).items():
+    for kind, contexts in notice_contexts(result, config).items():
         folder = out_dir / kind
         # a re-run must not leave last run's notice to a unit that no longer needs one
         if folder.is_dir():
@@ -756,7 +758,7 @@ def render_word(result: PeriodResult, ws: Workspace, out_dir: Path,
         if not contexts:
             continue
         folder.mkdir(parents=True, exist_ok=True)
-        template = templates[NOTICES[kind]]
+        template = loaded[NOTICES[kind]]
         used: set[str] = set()
         for ctx in contexts:
             doc = _render(template, ctx, env=env)

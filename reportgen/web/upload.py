@@ -18,14 +18,14 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from reportgen.errors import ReportgenError
-from reportgen.fsutil import atomic_path
+from reportgen.fsutil import atomic_path, safe_filename
 from reportgen.ingest import FileRead
 from reportgen.model import Plan, Severity
 from reportgen.pipeline import check_file
 from reportgen.plan.workbook import load_plan
 from reportgen.safety import SPREADSHEET_SUFFIXES
 from reportgen.web.store import Upload, WebStore
-from reportgen.workspace import Workspace, safe_filename
+from reportgen.workspace import Workspace
 
 UPLOADS_DIRNAME = "uploads"  # history/uploads/<period>/: every version received
 PLACED_SUFFIX = "（网上报送）"  # input/submissions/<period>/<unit>（网上报送）.xlsx
