@@ -23,7 +23,7 @@ from tests.web_support import PASSWORD, PERIOD, csrf_of, filled_form, sample_wor
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return sample_workspace(tmp_path_factory.mktemp("web") / "ws")
+    return sample_workspace(tmp_path_factory.mktemp("web") / "ws", forms=2)
 
 
 @pytest.fixture
@@ -107,15 +107,24 @@ def test_a_units_link_neither_reads_nor_overwrites_another_units(ws: Workspace, 
     assert "链接" in client.get("/u/" + _path(links[first])[3:-1]).get_data(as_text=True)
 
 
-def test_traversal_name_oversized_file_and_zip_bomb_are_refused_with_a_message(tmp_path: Path) -> None:
-    ws = sample_workspace(tmp_path / "ws", {"max_file_mb": "1", "max_unzipped_mb": "5"})
+def test_a_file_name_with_a_path_is_refused_and_never_used(ws: Workspace, tmp_path: Path) -> None:
     unit = units_of(ws)[0]
     link = unit_link(ws, PERIOD, unit)
     client = create_app(ws).test_client()
     good = filled_form(ws, unit, tmp_path / "g.xlsx").read_bytes()
-    answer = _upload(client, link, good, "../../../input/plan/总表.xlsx")
-    assert answer.status_code == 400 and "文件名含有路径" in answer.get_data(as_text=True)
-    assert not (ws.root / "input" / "plan" / "总表.xlsx").exists()
+    for name in ("../../../input/plan/总表.xlsx", "/etc/passwd.xlsx", "..", "报送表\x00.xlsx"):
+        answer = _upload(client, link, good, name)
+        assert answer.status_code == 400 and "文件名含有路径或特殊字符" in answer.get_data(as_text=True), name
+    assert not (ws.root / "input" / "plan" / "总表.xlsx").exists() and not ws.submissions_dir(PERIOD).exists()
+    assert not (ws.history_dir / "uploads").exists()
+
+
+@pytest.mark.slow
+def test_oversized_file_and_zip_bomb_are_refused_with_a_message(tmp_path: Path) -> None:
+    ws = sample_workspace(tmp_path / "ws", {"max_file_mb": "1", "max_unzipped_mb": "5"}, forms=1)
+    unit = units_of(ws)[0]
+    link = unit_link(ws, PERIOD, unit)
+    client = create_app(ws).test_client()
     answer = _upload(client, link, b"\0" * (2 * 1024 * 1024), "大.xlsx")
     assert answer.status_code == 413 and "超过上限 1MB" in answer.get_data(as_text=True)
     answer = _upload(client, link, b"\0" * (1024 * 1024 + 10), "稍大.xlsx")  # within the request slack
