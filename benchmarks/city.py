@@ -372,8 +372,9 @@ def make_city(size: Size, root: Path | None = None, workers: int | None = None,
     """Write (or reuse) the synthetic city's workspace for `size` and return its folder."""
     from reportgen.config import Config
     from reportgen.forms import FORMS_DIRNAME
+    from reportgen.fsutil import safe_filename
     from reportgen.plan.workbook import load_plan
-    from reportgen.workspace import open_workspace, safe_filename
+    from reportgen.workspace import open_workspace
 
     root = root or WORK / size.name
     stamp_file = root / ".city-stamp"

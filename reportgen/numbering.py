@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from reportgen.config import Config
+from reportgen.fsutil import safe_filename
 from reportgen.ledger import Ledger
-from reportgen.workspace import safe_filename
 
 NOTICE_KINDS = ("督办通知", "提醒函", "催报通知")
 BULLETIN_NAME = "进度通报.docx"
