@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,60 +19,101 @@ import click
 
 from reportgen.errors import ReportgenError, UsageError
 from reportgen.forms import report_deadline
+from reportgen.ingest import parse_date
 from reportgen.model import KIND_LABEL, STATUS_LABEL, Section, Severity, Status, parse_period, plan_dict
 from reportgen.pipeline import check_period, make_forms, period_status, run_period
 from reportgen.plan.files import compare_files, import_into
 from reportgen.plan.inforce import PlanChoice
 from reportgen.plan.workbook import load_plan
-from reportgen.workspace import init_workspace, open_workspace
+from reportgen.workspace import find_workspace, init_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# ---------------------------------------------------------------- click, in Chinese
+#
+# click writes its own words (headings, usage errors) in English. The classes below give it
+# Chinese ones: the help layout through a formatter, the errors through one function that
+# reads the exception's fields. Parameter types that click would judge in English
+# (paths, choices) are checked in callbacks here instead.
 
-def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return parse_period(value)
-    except ValueError:
-        raise click.BadParameter(f"“{value}”不是有效的月份，应写作 YYYY-MM，如 2024-06") from None
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(f"“{value}”不是有效的日期，应写作 YYYY-MM-DD，如 2024-06-30") from None
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Positional arguments": "参数"}
+_EXTRA = (("default: ", "默认："), ("env var: ", "环境变量："), ("required", "必填"))
+INTERRUPTED = "已中断，输出未更改"
 
 
-def period_option(func: F) -> F:
-    """Add the required `--period YYYY-MM` option."""
-    return click.option(
-        "--period", "-p", required=True, callback=_period, metavar="YYYY-MM",
-        help="报送月份，如 2024-06",
-    )(func)
+class _Formatter(click.HelpFormatter):
+    """Help text with Chinese headings, usage prefix and option notes."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix or "用法：")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        # click measures characters, not columns: a Chinese metavar would misalign the table
+        rows = [(term, _zh_extra(text)) for term, text in rows]
+        first = min(max((_columns(term) for term, _ in rows), default=0), col_max)
+        indent = " " * self.current_indent
+        for term, text in rows:
+            gap = first - _columns(term) + col_spacing
+            if gap < col_spacing:
+                self.write(f"{indent}{term}\n")
+                gap = first + col_spacing
+                term = ""
+            self.write(f"{indent}{term}{' ' * gap}{text}\n" if text else f"{indent}{term}\n")
 
 
-def workspace_option(func: F) -> F:
-    """Add `-w DIR` and pass the opened workspace as `ws`."""
-
-    @click.option(
-        "-w", "--workspace", "workspace", type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."), show_default="当前目录", help="工作区目录",
-    )
-    @functools.wraps(func)
-    def wrapper(*args: Any, workspace: Path, **kwargs: Any) -> Any:
-        return func(*args, ws=open_workspace(workspace), **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+def _columns(text: str) -> int:
+    """Return how many terminal columns `text` takes (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-class _Group(click.Group):
-    """Turns library errors into Chinese messages and exit codes (1 error, 2 usage)."""
+def _zh_extra(text: str) -> str:
+    """Return an option's help with click's trailing `[default: …; required]` in Chinese."""
+    head, sep, tail = text.rpartition("  [")
+    if not sep and text.startswith("["):
+        head, tail = "", text[1:]
+    elif not sep:
+        return text
+    parts = tail.removesuffix("]").split("; ")
+    for english, chinese in _EXTRA:
+        parts = [chinese + p[len(english):] if p.startswith(english) else p for p in parts]
+    return f"{head}  [{'；'.join(parts)}]" if head else f"[{'；'.join(parts)}]"
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Command(click.Command):
+    """A command whose help and usage line are in Chinese."""
+
+    context_class = _Context
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出"
+        return option
+
+
+class _Group(_Command, click.Group):
+    """A group in Chinese that turns library errors into messages and exit codes (1 error, 2 usage),
+    and Ctrl-C into “已中断，输出未更改” with exit code 130."""
+
+    command_class = _Command
+    group_class = type  # sub-groups are of this class too
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -80,9 +123,176 @@ class _Group(click.Group):
         except ReportgenError as exc:
             raise click.ClickException(str(exc)) from None
 
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo(f"\n{INTERRUPTED}", err=True)
+            sys.exit(130)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            _show_usage_error(exc)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"错误：{exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_usage_error(exc: click.UsageError) -> None:
+    ctx = exc.ctx
+    if ctx is not None:
+        click.echo(ctx.get_usage(), err=True)
+        click.echo(f"运行“{ctx.command_path} -h”查看帮助。", err=True)
+    click.echo(f"错误：{usage_message(exc)}", err=True)
+
+
+def _hint(param: click.Parameter | None, ctx: click.Context | None) -> str:
+    if param is None:
+        return "参数"
+    if isinstance(param, click.Option):
+        return f"选项“{' / '.join(param.opts)}”"
+    return f"参数“{param.make_metavar(ctx) if ctx else param.human_readable_name}”"
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+_ENGLISH_USAGE = (
+    (re.compile(r"Got unexpected extra arguments? \((.*)\)"), "多余的参数：{0}"),
+    (re.compile(r"Missing command\."), "缺少命令"),
+    (re.compile(r"Option '(.*)' does not take a value\."), "选项“{0}”不带取值"),
+    (re.compile(r"Option '(.*)' requires (?:an argument|\d+ arguments)\."), "选项“{0}”后面缺少取值"),
+)
+
+
+def usage_message(exc: click.UsageError) -> str:
+    """Return the Chinese text of a usage error click raised (its own messages are English)."""
+    ctx = exc.ctx
+    if isinstance(exc, click.MissingParameter):
+        return f"缺少必填的{_hint(exc.param, ctx)}"
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        near = "，是否要用：" + "、".join(sorted(exc.possibilities)) if exc.possibilities else ""
+        return f"没有“{exc.option_name}”这个选项{near}"
+    if isinstance(exc, click.exceptions.NoSuchCommand):
+        near = "，是否要用：" + "、".join(sorted(exc.possibilities)) if exc.possibilities else ""
+        return f"没有“{exc.command_name}”这个命令{near}"
+    if isinstance(exc, click.BadParameter):
+        reason = exc.message if _has_chinese(exc.message) else "取值无效"
+        return f"{_hint(exc.param, ctx)}的取值有误：{reason}"
+    for pattern, text in _ENGLISH_USAGE:
+        if m := pattern.match(exc.message):
+            return text.format(*m.groups())
+    return exc.message if _has_chinese(exc.message) else "命令用法有误"
+
+
+def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_period(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"“{value}”不是有效的月份，可写作 2024-06、2024-6、202406、2024年6月 或 2024.6"
+        ) from None
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+
+    period = ctx.params.get("period")
+    year = int(period[:4]) if period else dt.date.today().year
+    parsed = parse_date(value.strip(), year)
+    if parsed.value is None:
+        raise click.BadParameter(
+            f"“{value}”不是有效的日期，可写作 2024-7-5、2024.7.5、2024年7月5日 或 2024-07-05"
+        )
+    return parsed.value
+
+
+def _port(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.strip().isdigit() or not 1 <= int(value) <= 65535:
+        raise click.BadParameter(f"“{value}”不是有效的端口号，应为 1 到 65535 之间的整数")
+    return int(value)
+
+
+def _existing_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.exists():
+        raise click.BadParameter(f"找不到文件“{value}”")
+    if path.is_dir():
+        raise click.BadParameter(f"“{value}”是文件夹，应为文件")
+    return path
+
+
+def _new_folder(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise click.BadParameter(f"“{value}”是文件，应为文件夹")
+    return path
+
+
+def choice(*choices: str, aliases: dict[str, str] | None = None
+           ) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """Return a callback accepting one of `choices` (or an alias of one, given as that one)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None or value in choices:
+            return value
+        if aliases and value in aliases:
+            return aliases[value]
+        raise click.BadParameter(f"“{value}”不在可选范围内，可选：{'、'.join(choices)}")
+
+    return check
+
+
+def period_option(func: F) -> F:
+    """Add the required `--period` option (2024-06, 2024-6, 202406, 2024年6月, 2024.6)."""
+    return click.option(
+        "--period", "-p", required=True, callback=_period, metavar="月份",
+        help="报送月份，如 2024-06、2024年6月、202406",
+    )(func)
+
+
+SAMPLE_CONTACT_WARNING = (
+    "！！注意：reportgen.toml 中的联系人仍是示例（{person}，{phone}），会印在发给各单位的报送表上。"
+    "请在 [office] 下改为本单位的 contact_person 和 contact_phone ！！"
+)
+
+
+def workspace_option(func: F) -> F:
+    """Add `-w DIR` and pass the opened workspace as `ws` (found from any subfolder)."""
+
+    @click.option(
+        "-w", "--workspace", "workspace", default=".", metavar="目录",
+        show_default="当前目录", help="工作区目录（在工作区的子文件夹中运行时自动向上查找）",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, workspace: str, **kwargs: Any) -> Any:
+
+        ws = find_workspace(Path(workspace))
+        office = ws.config.office
+        if office.has_sample_contact():
+            echo(SAMPLE_CONTACT_WARNING.format(person=office.contact_person, phone=office.contact_phone),
+                 err=True)
+        return func(*args, ws=ws, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
 
 @click.group(cls=_Group, context_settings=CONTEXT)
-@click.version_option(package_name="reportgen", message="reportgen %(version)s")
+@click.version_option(package_name="reportgen", message="reportgen %(version)s", help="显示版本号并退出")
 def main() -> None:
     """重点项目督查督办月度报表工具。
 
@@ -108,7 +318,7 @@ def echo(message: str = "", err: bool = False) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", metavar="目录", callback=_new_folder)
 @click.option("--empty", is_flag=True, help="不带示例数据（任务分解和两个月的报送表）")
 def init(directory: Path, empty: bool) -> None:
     """新建工作区：配置文件、模板和 input/ output/ history/ 目录。
@@ -135,6 +345,7 @@ def init(directory: Path, empty: bool) -> None:
 
 
 def _plan_totals(plan: Any) -> str:
+
     projects = [it for it in plan.items if it.section is Section.PROJECT]
     others = len(plan.items) - len(projects)
     total = sum(it.target_yi or 0.0 for it in projects)
@@ -143,7 +354,7 @@ def _plan_totals(plan: Any) -> str:
 
 
 @plan.command("import", context_settings=CONTEXT)
-@click.argument("doc", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("doc", metavar="文件", callback=_existing_file)
 @workspace_option
 def plan_import(ws: Any, doc: Path) -> None:
     """导入任务分解文件（.docx 或 .txt），生成或更新 input/plan/ 下的总表。
@@ -171,13 +382,14 @@ def plan_import(ws: Any, doc: Path) -> None:
 
 
 @plan.command("show", context_settings=CONTEXT)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="输出格式")
+@click.option("--format", "fmt", default="表格", metavar="表格|json", callback=choice("表格", "json"),
+              show_default=True, help="输出格式：表格，或 json（供其他程序读取）")
 @workspace_option
 def plan_show(ws: Any, fmt: str) -> None:
     """显示当前总表中的项目、任务和节点。"""
     current = load_plan(ws.master_workbook(), ws.config)
     if fmt == "json":
+
         echo(json.dumps(plan_dict(current), ensure_ascii=False, indent=2))
         return
 
@@ -200,8 +412,8 @@ def plan_show(ws: Any, fmt: str) -> None:
 
 
 @plan.command("diff", context_settings=CONTEXT)
-@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("old", metavar="旧文件", callback=_existing_file)
+@click.argument("new", metavar="新文件", callback=_existing_file)
 @workspace_option
 def plan_diff(ws: Any, old: Path, new: Path) -> None:
     """比较两版任务分解（总表 .xlsx 或文件 .docx/.txt），按项目名称对应，列出增删改。
@@ -317,27 +529,28 @@ def _progress_hook(label: str, total: int) -> Callable[[int], None]:
 
 @main.command(context_settings=CONTEXT)
 @period_option
-@click.option("--as-of", callback=_date, metavar="YYYY-MM-DD", help="截止日期，默认为该月最后一天")
+@click.option("--as-of", callback=_date, metavar="日期",
+              help="截止日期，如 2024-7-15、2024年7月15日；默认为该月最后一天")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换 PDF，并合成会议材料.pdf")
-@click.option("--plan", "plan_choice", type=click.Choice(["recorded", "current"]),
-              default="recorded", show_default=True,
-              help="重新运行已运行过的月份时采用的任务分解：recorded 沿用该月上次运行时的版本；"
-                   "current 按当前总表重新核定")
+@click.option("--plan", "plan_choice", default="沿用", metavar="沿用|当前", show_default=True,
+              callback=choice("沿用", "当前", aliases={"recorded": "沿用", "current": "当前"}),
+              help="重新运行已运行过的月份时采用的任务分解：沿用 该月上次运行时的版本；"
+                   "当前 按当前总表重新核定")
 @workspace_option
 def run(ws: Any, period: str, as_of: dt.date | None, pdf: bool, plan_choice: str) -> None:
     """生成本月全部材料：校验 → 核对 → 记入台账 → 通报、通知、汇总表（→ PDF）。
 
     \b
     重新运行以前的月份时，默认沿用该月上次运行时的任务分解，结果与已印发的一致；
-    任务分解调整后如需按新版本重新核定，加 --plan current。
+    任务分解调整后如需按新版本重新核定，加 --plan 当前。
     示例：
       reportgen run --period 2024-06
       reportgen run --period 2024-07 --as-of 2024-07-15 --pdf
-      reportgen run --period 2024-06 --plan current
+      reportgen run --period 2024-06 --plan 当前
     退出码：0 全部正常；1 已生成，但报送表有错误或有文件未能生成；2 用法错误。
     """
     report = run_period(ws, period, as_of=as_of, pdf=pdf, progress=_progress_hook,
-                        plan_choice=PlanChoice(plan_choice))
+                        plan_choice=PlanChoice.CURRENT if plan_choice == "当前" else PlanChoice.RECORDED)
     _print_run_summary(report, ws.root)
     exit_with(1 if report.has_errors else 0)
 
@@ -410,9 +623,9 @@ def status(ws: Any, period: str) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--host", help="监听地址，默认取 reportgen.toml 的 web.host（127.0.0.1，只允许本机访问）")
-@click.option("--port", type=click.IntRange(1, 65535), help="端口，默认取 web.port（8765）")
-@click.option("--period", "-p", callback=_period, metavar="YYYY-MM", help="督查办页面默认显示的月份")
+@click.option("--host", metavar="地址", help="监听地址，默认取 reportgen.toml 的 web.host（127.0.0.1，只允许本机访问）")
+@click.option("--port", metavar="端口", callback=_port, help="端口，默认取 web.port（8765）")
+@click.option("--period", "-p", callback=_period, metavar="月份", help="督查办页面默认显示的月份")
 @click.option("--set-password", is_flag=True, help="设置督查办登录密码（保存为加盐哈希），然后退出")
 @workspace_option
 def serve(ws: Any, host: str | None, port: int | None, period: str | None, set_password: bool) -> None:

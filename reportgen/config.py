@@ -10,6 +10,8 @@ from typing import Any, get_type_hints
 from reportgen.errors import ConfigError
 
 CONFIG_NAME = "reportgen.toml"
+# The example contact shipped in the default configuration; a real office replaces it.
+SAMPLE_CONTACT = ("张明", "0352-1234567")
 
 
 @dataclass
@@ -26,8 +28,12 @@ class OfficeConfig:
     signature: str = "大同经济技术开发区重点项目督查督办办公室"  # 落款
     cc: list[str] = field(default_factory=lambda: ["管委会主要领导", "管委会各分管领导"])  # 抄送
     printer: str = "大同经济技术开发区重点项目督查督办办公室"  # 印发机关
-    contact_person: str = "张明"  # whom units call about the form
-    contact_phone: str = "0352-1234567"
+    contact_person: str = SAMPLE_CONTACT[0]  # whom units call about the form
+    contact_phone: str = SAMPLE_CONTACT[1]
+
+    def has_sample_contact(self) -> bool:
+        """Return True while the contact is still the shipped example (it prints on every form)."""
+        return self.contact_person == SAMPLE_CONTACT[0] or self.contact_phone == SAMPLE_CONTACT[1]
 
 
 @dataclass

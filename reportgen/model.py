@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -505,19 +506,18 @@ class PeriodResult:
 # ---------------------------------------------------------------- periods
 
 
+_PERIOD_TEXT = re.compile(r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})|(\d{2}))\s*(?:月份?)?$")
+_FULL_WIDTH_PERIOD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
+                                    "－": "-", "／": "/", "．": ".", "。": "."})
+
+
 def parse_period(text: str) -> str:
-    """Return the canonical `YYYY-MM` for a period written `2024-6`, `2024-06` or `202406`."""
-    s = text.strip()
-    digits = s.replace("-", "").replace("/", "").replace(".", "")
-    if "-" in s or "/" in s or "." in s:
-        parts = [p for p in s.replace("/", "-").replace(".", "-").split("-") if p]
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
-            raise ValueError(text)
-        year, month = int(parts[0]), int(parts[1])
-    elif len(digits) == 6 and digits.isdigit():
-        year, month = int(digits[:4]), int(digits[4:])
-    else:
+    """Return the canonical `YYYY-MM` for a period written `2024-06`, `2024-6`, `202406`,
+    `2024年6月`, `2024.6` or `2024/6` (full-width digits too)."""
+    m = _PERIOD_TEXT.match(text.strip().translate(_FULL_WIDTH_PERIOD))
+    if not m:
         raise ValueError(text)
+    year, month = int(m.group(1)), int(m.group(2) or m.group(3))
     if not (1900 <= year <= 2999 and 1 <= month <= 12):
         raise ValueError(text)
     return f"{year:04d}-{month:02d}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -17,10 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.checkreport import write_check_report
+from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
 from reportgen.errors import ReportgenError, UsageError, WorkspaceError
 from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
-from reportgen.fsutil import workspace_lock
+from reportgen.fsutil import deferred_interrupt, workspace_lock
 from reportgen.ingest import FileRead, IngestResult, expected_units, read_submission, read_submissions
 from reportgen.ledger import Ledger
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
@@ -159,6 +160,7 @@ def _publish(staging: Path, out_dir: Path, managed: tuple[str, ...]) -> list[Pat
 
 
 MANAGED_FOLDERS = ("督办通知", "提醒函", "催报通知", "校验反馈", "pdf")
+LOG_NAME = "run.log"
 
 
 def run_period(
@@ -174,78 +176,104 @@ def run_period(
     The period is judged by the plan it was last run with (`plan.inforce`), unless
     `plan_choice` asks for the current master workbook.
 
-    Raises ReportgenError for what stops the whole batch (no plan, broken template,
-    another run in progress); problems in submissions end up in the result's issues.
+    Everything (run.log and the PDFs included) is written to a staging folder and published
+    at the end, so a run stopped half-way (Ctrl-C, an error) leaves the previous outputs as
+    they were. Raises ReportgenError for what stops the whole batch (no plan, broken
+    template, another run in progress); problems in submissions end up in the result's issues.
     """
+    as_of = _check_as_of(period, as_of)
+    out_dir = ws.output_dir(period)
+    staging = ws.root / "output" / f".staging-{period}"
+    with workspace_lock(ws.history_dir / "run.lock"):
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            with _run_log(staging / LOG_NAME):
+                log.info("报送月份 %s，截止日期 %s，工作区 %s", period, as_of, ws.root)
+                report = _build_period(ws, period, as_of, staging, progress, plan_choice)
+                if pdf:
+                    with _Stages(report, progress).stage("转换 PDF"):
+                        _guard(report, "PDF", lambda: _export_pdf(staging))
+                else:
+                    _note_stale_pdfs(report, out_dir)
+                log.info("待发布文件 %d 个，失败 %d 个",
+                         sum(1 for p in staging.rglob("*") if p.is_file()), len(report.failures))
+            with deferred_interrupt():  # Ctrl-C while files move in would leave a mixed folder
+                report.written = [p for p in _publish(staging, out_dir, MANAGED_FOLDERS)
+                                  if p.name != LOG_NAME]
+            report.log_path = out_dir / LOG_NAME
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
+                  progress: StageHook, plan_choice: PlanChoice) -> RunReport:
+    """Read, reconcile, record and render `period` into `staging`; return the report."""
     # The renderers load openpyxl, docxtpl and jinja2 at import: only a run needs them, and
     # `status`, `check` and `--help` start without them.
     from reportgen.render.excel import check_excel_template
     from reportgen.render.word import check_word_templates, notice_recipients, render_word
 
-    as_of = _check_as_of(period, as_of)
-    out_dir = ws.output_dir(period)
-    staging = ws.root / "output" / f".staging-{period}"
-    with workspace_lock(ws.history_dir / "run.lock"), _run_log(out_dir / "run.log") as log_path:
-        log.info("报送月份 %s，截止日期 %s，工作区 %s", period, as_of, ws.root)
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        try:
-            current = load_plan(ws.master_workbook(), ws.config)
-            # Templates are checked before anything is rendered, so a typo in a template
-            # stops the batch at once instead of after half the documents.
-            check_word_templates(ws.templates, ws.config)
-            check_excel_template(ws.templates)
+    current = load_plan(ws.master_workbook(), ws.config)
+    # Templates are checked before anything is rendered, so a typo in a template
+    # stops the batch at once instead of after half the documents.
+    check_word_templates(ws.templates, ws.config)
+    check_excel_template(ws.templates)
 
-            with Ledger(ws.ledger_path) as ledger:
-                in_force = plan_in_force(period, current, ledger.plan_in_force(period), plan_choice)
-                plan = in_force.plan
-                log.info("%s", in_force.note)
-                history = ledger.history(period)
-                previous = _previous_figures(history, period)
+    with Ledger(ws.ledger_path) as ledger:
+        in_force = plan_in_force(period, current, ledger.plan_in_force(period), plan_choice)
+        plan = in_force.plan
+        log.info("%s", in_force.note)
+        history = ledger.history(period)
+        previous = _previous_figures(history, period)
 
-                placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
-                report = RunReport(result=placeholder, log_path=log_path, plan_note=in_force.note)
-                stages = _Stages(report, progress)
+        placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
+        report = RunReport(result=placeholder, plan_note=in_force.note)
+        stages = _Stages(report, progress)
 
-                with stages.stage("读取报送表"):
-                    ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous)
-                with stages.stage("核对进度"):
-                    result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
-                    result.issues = merge_issues(ingest.issues, result.issues)
-                    outputs = ws.root / "output"
-                    result.doc_number = ledger.doc_number(
-                        period, plan.year, bulletin_start(ws.config, outputs, plan.year, period))
-                    result.notice_numbers = allocate_notice_numbers(
-                        ledger, ws.config, outputs, plan.year, period, notice_recipients(result, ws.config))
-                    report.result = result
-                with stages.stage("记入台账"):
-                    ledger.record(plan, result, [f.path for f in ingest.files], ws.archive_dir)
-            # The spreadsheets do not depend on the Word documents: on two cores they are
-            # written by a forked child meanwhile (reportgen.parallel), else after them.
-            tables = Background(_write_tables, ingest, plan, result, history, ws, staging, progress)
-            try:
-                with stages.stage("生成公文"):
-                    _guard(report, "公文",
-                           lambda: render_word(result, ws.templates, ws.config, staging, report.warnings))
-                failures, times = tables.result()
-            finally:
-                tables.cancel()
-            report.failures += failures
-            report.times += times
-            report.written = _publish(staging, out_dir, MANAGED_FOLDERS)
-            if pdf:
-                with stages.stage("转换 PDF"):
-                    report.written += _export_pdf(report, out_dir)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        log.info("写出文件 %d 个，失败 %d 个", len(report.written), len(report.failures))
+        with stages.stage("读取报送表"):
+            ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous)
+        with stages.stage("核对进度"):
+            result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
+            result.issues = merge_issues(ingest.issues, result.issues)
+            outputs = ws.root / "output"
+            result.doc_number = ledger.doc_number(
+                period, plan.year, bulletin_start(ws.config, outputs, plan.year, period))
+            result.notice_numbers = allocate_notice_numbers(
+                ledger, ws.config, outputs, plan.year, period, notice_recipients(result, ws.config))
+            report.result = result
+        with stages.stage("记入台账"):
+            ledger.record(plan, result, [f.path for f in ingest.files], ws.archive_dir)
+    # The spreadsheets do not depend on the Word documents: on two cores they are
+    # written by a forked child meanwhile (reportgen.parallel), else after them.
+    tables = Background(_write_tables, ingest, plan, result, history, ws, staging, progress)
+    try:
+        with stages.stage("生成公文"):
+            _guard(report, "公文",
+                   lambda: render_word(result, ws.templates, ws.config, staging, report.warnings))
+        failures, times = tables.result()
+    finally:
+        tables.cancel()
+    report.failures += failures
+    report.times += times
     return report
+
+
+def _note_stale_pdfs(report: RunReport, out_dir: Path) -> None:
+    """Say that last run's PDFs go (they would no longer match the documents)."""
+    old = [p for p in (out_dir / "pdf").glob("*.pdf")] if (out_dir / "pdf").is_dir() else []
+    if old:
+        report.warnings.append(
+            f"本次未加 --pdf，上次生成的 {len(old)} 个 PDF 与本次文件不再一致，已从 pdf/ 中移除；"
+            "需要打印版请加 --pdf 重新运行"
+        )
 
 
 def _write_tables(ingest: IngestResult, plan: Plan, result: PeriodResult, history: History,
                   ws: Workspace, staging: Path, progress: StageHook) -> tuple[list[str], list[StageTime]]:
     """Write 校验报告, 校验反馈, summary.json and 汇总表 into `staging`; return failures and times."""
-    from reportgen.render.excel import render_excel  # openpyxl: see run_period
+    from reportgen.render.excel import render_excel  # openpyxl: see _build_period
 
     sub = RunReport(result=result)
     stages = _Stages(sub, progress)
@@ -269,11 +297,12 @@ def _guard(report: RunReport, what: str, render: Callable[[], object]) -> None:
         log.exception("%s生成失败", what)
 
 
-def _export_pdf(report: RunReport, out_dir: Path) -> list[Path]:
-    docs = sorted(out_dir.glob("*.docx")) + sorted(out_dir.glob("*.xlsx"))
+def _export_pdf(folder: Path) -> list[Path]:
+    """Convert the documents in `folder` into `folder`/pdf and join the meeting packet."""
+    docs = sorted(folder.glob("*.docx")) + sorted(folder.glob("*.xlsx"))
     for sub in ("督办通知", "提醒函", "催报通知"):
-        docs += sorted((out_dir / sub).glob("*.docx"))
-    pdf_dir = out_dir / "pdf"
+        docs += sorted((folder / sub).glob("*.docx"))
+    pdf_dir = folder / "pdf"
     pdfs = convert_to_pdf(docs, pdf_dir)
     meeting = [p for name in ("进度通报", "汇总表") for p in pdfs if p.stem == name]
     if meeting:
@@ -380,8 +409,18 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
         with Ledger(ws.ledger_path) as ledger:
             previous = _previous_figures(ledger.history(period), period)
     ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous)
-    paths = write_check_report(ingest, plan, period, ws.output_dir(period), ws.config)
-    return CheckOutcome(ingest, paths)
+    out_dir = ws.output_dir(period)
+    (ws.root / "output").mkdir(parents=True, exist_ok=True)
+    # Written aside and published together: 校验反馈 of a unit that has since corrected its
+    # file is removed, and an interrupted check leaves the last report whole.
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-check-{period}-", dir=ws.root / "output"))
+    try:
+        written = write_check_report(ingest, plan, period, staging, ws.config)
+        with deferred_interrupt():
+            _publish(staging, out_dir, (FEEDBACK_DIRNAME,))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return CheckOutcome(ingest, [out_dir / p.relative_to(staging) for p in written])
 
 
 def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) -> FileRead:

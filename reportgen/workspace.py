@@ -82,6 +82,20 @@ def open_workspace(root: Path) -> Workspace:
     return Workspace(root=root, config=load_config(root / CONFIG_NAME))
 
 
+def find_workspace(start: Path) -> Workspace:
+    """Return the workspace holding `start`: `start` itself, else the nearest folder above it
+    with a reportgen.toml (as git finds its root from any subfolder)."""
+    start = start.resolve()
+    if not start.is_dir():
+        raise WorkspaceError(f"工作区目录不存在：{start}")
+    if (start / CONFIG_NAME).exists() or (start / "input").is_dir():
+        return open_workspace(start)
+    for folder in start.parents:
+        if (folder / CONFIG_NAME).is_file():
+            return open_workspace(folder)
+    return open_workspace(start)  # raises, naming `start`
+
+
 def sample_inputs() -> Path:
     """Return the packaged example inputs (the seed plan and two months of submissions)."""
     return Path(str(resources.files("reportgen.sample")))

@@ -160,7 +160,7 @@ def test_second_run_is_refused_while_one_holds_the_lock(month: dict[str, Any]) -
     ("args", "code", "words"),
     [
         (["run", "--period", "2024-13"], 2, "不是有效的月份"),
-        (["run", "--period", "2024-06", "--as-of", "6月30日"], 2, "不是有效的日期"),
+        (["run", "--period", "2024-06", "--as-of", "6月31日"], 2, "不是有效的日期"),
         (["run", "--period", "2024-06", "--as-of", "2024-05-31"], 2, "早于报送月份"),
         (["run"], 2, "--period"),
         (["status", "--period", "2024-06", "-w", "/nonexistent/督办"], 1, "工作区目录不存在"),

@@ -46,16 +46,22 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _log(root: Path) -> Path:
+    """The run's log: in the staging folder while it runs, in the output folder once published."""
+    staging = root / "output" / f".staging-{PERIOD}" / "run.log"
+    return staging if staging.exists() else root / "output" / PERIOD / "run.log"
+
+
 def _last_stage(root: Path) -> str:
-    log = root / "output" / PERIOD / "run.log"
+    log = _log(root)
     lines = log.read_text("utf-8", "replace").splitlines() if log.exists() else []
     return lines[-1] if lines else "(before the log)"
 
 
 def _wait_for_line(root: Path, line: str, proc: subprocess.Popen[bytes]) -> None:
-    log = root / "output" / PERIOD / "run.log"
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
+        log = _log(root)
         if log.exists() and line in log.read_text("utf-8", "replace"):
             return
         time.sleep(0.002)

@@ -53,7 +53,7 @@ def test_import_show_and_reimport_keeps_codes(workspace, seed_txt: Path, tmp_pat
 
     shown = runner.invoke(main, ["plan", "show", "--format", "json", *ws])
     assert shown.exit_code == 0, shown.output
-    data = json.loads(shown.output)
+    data = json.loads(shown.stdout)
     assert set(data) == {"year", "title", "version", "items"}
     item = data["items"][6]
     assert set(item) == {"code", "no", "section", "name", "target_yi", "target_note", "units", "tasks"}
