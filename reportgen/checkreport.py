@@ -11,6 +11,7 @@ from reportgen.config import Config
 from reportgen.forms import report_deadline
 from reportgen.fsutil import atomic_path, safe_filename
 from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
+from reportgen.sheets import number_pages, print_a4
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -116,16 +117,10 @@ def _table(ws: Worksheet, st: _Style, title: str, subtitle: str,
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.print_area = f"A1:{last_col}{last_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    print_a4(ws, centered=True)
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.center.font = f"{st.body.name},Regular"
+    number_pages(ws, font=f"{st.body.name},Regular")
 
 
 def _counts(issues: list[Issue]) -> dict[Severity, int]:

@@ -30,9 +30,11 @@ from reportgen.model import (
     Plan,
     Prefill,
     Task,
+    figure_key,
     period_end,
 )
 from reportgen.parallel import Background
+from reportgen.sheets import number_pages, print_a4
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -66,7 +68,7 @@ class FigureRow:
     @property
     def key(self) -> str:
         """Return the figure key, e.g. `P07/invest`."""
-        return f"{self.item.code}/{self.metric.value}"
+        return figure_key(self.item.code, self.metric)
 
 
 @dataclass
@@ -411,18 +413,12 @@ def _body_cell(ws: Worksheet, st: _Styles, row: int, col: int, value: Any, *,
 def _print_setup(ws: Worksheet, ncols: int, last_row: int, landscape: bool = True) -> None:
     from openpyxl.utils import get_column_letter
 
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    print_a4(ws, landscape=landscape, centered=True)
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = 0.6
     ws.page_margins.bottom = 0.7
     ws.page_margins.footer = 0.3
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.center.size = 10
+    number_pages(ws, size=10)
     ws.print_area = f"A1:{get_column_letter(ncols)}{max(last_row, fs.HEADER_ROW)}"
     if landscape:  # a data sheet: title, sub-title and headers on every page
         ws.print_title_rows = f"{fs.TITLE_ROW}:{fs.HEADER_ROW}"

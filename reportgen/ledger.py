@@ -12,10 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -23,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from reportgen.errors import LedgerError
+from reportgen.fsutil import atomic_path
 from reportgen.model import (
     History,
     ItemResult,
@@ -35,6 +34,7 @@ from reportgen.model import (
     Severity,
     Status,
     Submission,
+    figure_key,
     plan_content,
     plan_from_content,
 )
@@ -289,15 +289,8 @@ def archive_file(path: Path, archive_dir: Path, sha256: str | None = None) -> Pa
     target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~tmp-", dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:
         shutil.copy2(path, tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return target
 
 
@@ -660,7 +653,7 @@ class Ledger:
         history = History()
         for period in self._earlier(before_period):
             history.figures[period] = {
-                f"{item}/{metric}": value for item, metric, value in self._conn.execute(
+                figure_key(item, metric): value for item, metric, value in self._conn.execute(
                     "SELECT item, metric, value_yi FROM figures WHERE period = ?", (period,)
                 )
             }
@@ -688,7 +681,7 @@ class Ledger:
         last = earlier[-1]
         prefill = Prefill(period=last)
         prefill.figures = {
-            f"{item}/{metric}": value for item, metric, value in self._conn.execute(
+            figure_key(item, metric): value for item, metric, value in self._conn.execute(
                 "SELECT item, metric, value_yi FROM figures WHERE period = ? ORDER BY item, metric",
                 (last,),
             )

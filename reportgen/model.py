@@ -54,6 +54,11 @@ class Metric(StrEnum):
     INVOICE = "invoice"  # 设备开票
 
 
+def figure_key(item: str, metric: Metric | str) -> str:
+    """Return the key of one item's cumulative figure, as submissions, history and prefill use it ("P07/invest")."""
+    return f"{item}/{Metric(metric).value}"
+
+
 METRIC_LABEL: dict[Metric, str] = {Metric.INVEST: "完成投资", Metric.INVOICE: "设备开票"}
 KIND_METRIC: dict[MilestoneKind, Metric] = {
     MilestoneKind.INVESTMENT: Metric.INVEST,

@@ -67,6 +67,7 @@ from reportgen.model import (
     Submission,
     Task,
     UnitResult,
+    figure_key,
     period_end,
 )
 
@@ -206,7 +207,7 @@ def reconcile(
     items: list[ItemResult] = []
     for item in plan.items:
         for metric in item.metrics:
-            key = f"{item.code}/{metric.value}"
+            key = figure_key(item.code, metric)
             figures[key], source = _figure(ctx, item, metric)
             if source:
                 fresh[key] = source
@@ -252,7 +253,7 @@ def _figure_owners(item: Item, metric: Metric) -> list[str]:
 def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, str]:
     """Return the item's cumulative figure of `metric` and the unit that reported it this
     period ("" when nobody did and last period's figure is carried)."""
-    key = f"{item.code}/{metric.value}"
+    key = figure_key(item.code, metric)
     reported: list[tuple[str, FigureReport]] = []
     for unit in _figure_owners(item, metric):
         sub = ctx.subs.get(unit)
@@ -403,7 +404,7 @@ def _milestone(
     members = _group_members(task, units, ctx.config)
 
     if m.metric is not None:
-        key = f"{item.code}/{m.metric.value}"
+        key = figure_key(item.code, m.metric)
         completed = _amount_completion(ctx, m, key, figures.get(key))
         if completed is not None:
             standing = (_done_status(m.due, completed), completed)
@@ -516,7 +517,7 @@ def _item(
     ctx: _Context, item: Item, figures: dict[str, float | None], fresh: dict[str, str],
     sched: float,
 ) -> ItemResult:
-    key = f"{item.code}/{Metric.INVEST.value}"
+    key = figure_key(item.code, Metric.INVEST)
     cumulative = figures.get(key)
     previous = ctx.earlier_figure(key)
     if previous is None and ctx.period.endswith("-01") and cumulative is not None:
@@ -539,7 +540,7 @@ def _item(
         schedule_rate=sched,
         vs_schedule=vs_schedule(rate, sched, ctx.config.check.schedule_tolerance),
         phased_target_yi=max(phased) if phased else None,
-        invoice_yi=figures.get(f"{item.code}/{Metric.INVOICE.value}"),
+        invoice_yi=figures.get(figure_key(item.code, Metric.INVOICE)),
         units=item.units,
         reported_by=fresh.get(key, ""),
     )

@@ -10,7 +10,7 @@ from reportgen import formspec as fs
 from reportgen.ingest.index import FileContext
 from reportgen.ingest.layout import Table, blank_formula, report_merged
 from reportgen.ingest.values import addr, code, norm, parse_amount, text
-from reportgen.model import METRIC_LABEL, FigureReport, Item, Metric, Severity, Submission
+from reportgen.model import METRIC_LABEL, FigureReport, Item, Metric, Severity, Submission, figure_key
 
 _FIGURE_CODE = re.compile(r"^([PT]\d{2,4})(?:/(invest|invoice))?$")
 _LABELS = {v: k for k, v in METRIC_LABEL.items()}
@@ -31,7 +31,7 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
         if key is None:
             continue
         item_code, metric = key
-        fkey = f"{item_code}/{metric.value}"
+        fkey = figure_key(item_code, metric)
         cell = addr(r, value_col)
         if fkey in sub.figures:
             ctx.add(Severity.WARNING, "duplicate_row",

@@ -8,7 +8,6 @@ edit it cannot take. Rows are matched by their codes, never by position.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from copy import copy
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen.cn import normalize_digits, parse_due, unit_lookup
 from reportgen.errors import PlanError
+from reportgen.fsutil import atomic_path
 from reportgen.model import (
     KIND_LABEL,
     SECTION_LABEL,
@@ -28,6 +28,7 @@ from reportgen.model import (
     Unit,
     plan_version,
 )
+from reportgen.sheets import print_a4
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -146,11 +147,7 @@ def _sheet(wb: Any, title: str, columns: list[_Col], rows: list[dict[str, Any]])
     last = get_column_letter(len(columns))
     ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
     ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_a4(ws)
     return ws
 
 
@@ -213,14 +210,11 @@ def write_plan_workbook(plan: Plan, path: Path) -> Path:
     _sheet(wb, SHEET_UNITS, UNIT_COLUMNS, [
         {"name": u.name, "aliases": _join(u.aliases)} for u in plan.units
     ])
-    path.parent.mkdir(parents=True, exist_ok=True)
     # write beside it, then replace: a failed save never leaves half a master workbook
-    partial = path.with_name(f".{path.name}.partial")
     try:
-        wb.save(partial)
-        os.replace(partial, path)
+        with atomic_path(path) as partial:
+            wb.save(partial)
     except PermissionError as exc:
-        partial.unlink(missing_ok=True)
         raise PlanError(f"无法写入 {path.name}：文件可能正在 Excel/WPS 中打开，请关闭后重试") from exc
     return path
 

@@ -20,16 +20,19 @@ from openpyxl.utils.indexed_list import IndexedList
 
 from reportgen.config import Config, FontConfig
 from reportgen.errors import WorkspaceError
+from reportgen.fsutil import atomic_path
 from reportgen.loader import TemplateSource
 from reportgen.model import (
     STATUS_LABEL,
     History,
     ItemResult,
+    Metric,
     MilestoneResult,
     PeriodResult,
     Section,
     Status,
     UnitResult,
+    figure_key,
 )
 from reportgen.render.xlsx_template import check_template, render_template
 
@@ -193,7 +196,7 @@ def _month_rows(result: PeriodResult, history: History) -> list[dict[str, Any]]:
     for period in sorted(history.figures):
         if period.startswith(year) and period < result.period:
             figures = history.figures[period]
-            values = [figures[f"{c}/invest"] for c in codes if f"{c}/invest" in figures]
+            values = [figures[k] for k in (figure_key(c, Metric.INVEST) for c in codes) if k in figures]
             totals[period] = round(sum(values), 6) if values else None
     current = [i.cumulative_yi for i in result.items if i.target_yi is not None
                and i.cumulative_yi is not None]
@@ -344,13 +347,10 @@ def render_excel(result: PeriodResult, history: History, templates: TemplateSour
     """Render 汇总表.xlsx for the period from the template `templates` finds; return the file written."""
     book = render_template(templates.template(TEMPLATE_NAME), excel_context(result, history, config))
     _apply_config(book, config)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(f".{out_path.stem}.part.xlsx")
     try:
-        book.save(partial)
-        partial.replace(out_path)
+        with atomic_path(out_path) as partial:
+            book.save(partial)
     except PermissionError as exc:
-        partial.unlink(missing_ok=True)
         raise WorkspaceError(
             f"无法写入 {out_path}：文件可能正在被 Excel 或 WPS 打开，请关闭后重试"
         ) from exc
