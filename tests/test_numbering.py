@@ -49,7 +49,7 @@ def test_numbers_on_published_notices_survive_a_lost_ledger(tmp_path: Path) -> N
     with Ledger(tmp_path / "first.sqlite") as led:
         result.notice_numbers = allocate_notice_numbers(
             led, ws.config, out, 2024, result.period, notice_recipients(result, ws.config))
-    render_word(result, ws, out / result.period)
+    render_word(result, ws.templates, ws.config, out / result.period)
     before = published_numbers(out, "同经开督字", 2024)
     assert before and all(n >= 1 for n in before.values())
     # history/ deleted: a new ledger, the same period run again, then the next month
@@ -83,7 +83,7 @@ def test_every_notice_prints_its_number(tmp_path: Path) -> None:
         result.notice_numbers = allocate_notice_numbers(
             led, ws.config, tmp_path / "output", 2024, result.period,
             notice_recipients(result, ws.config))
-    written = render_word(result, ws, tmp_path / "out")
+    written = render_word(result, ws.templates, ws.config, tmp_path / "out")
     notices = [p for p in written if p.parent.name in ("督办通知", "提醒函", "催报通知")]
     assert {p.parent.name for p in notices} == {"督办通知", "提醒函", "催报通知"}
     for path in notices:
