@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from reportgen.pipeline import period_status
+from reportgen.pipeline import PeriodStatus, period_status
 from reportgen.web.links import unit_links
 from reportgen.web.store import Upload, WebStore
 from reportgen.workspace import Workspace
@@ -79,10 +81,38 @@ def papers(ws: Workspace, period: str) -> list[FileInfo]:
     return sorted(files, key=lambda f: (rank.get(f.name, len(rank)), f.name.count("/"), f.name))
 
 
+class _StatusCache:
+    """Each period's reading of its folder, read again only when a file in it or the plan changes.
+
+    The office page refreshes every two seconds while a batch runs; reading every form each
+    time would compete with the batch for the processor.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[tuple[str, str], tuple[Any, PeriodStatus]] = {}
+
+    def get(self, ws: Workspace, period: str, today: dt.date) -> PeriodStatus:
+        files = _files(ws.submissions_dir(period))
+        plan = ws.master_workbook().stat()
+        key = (tuple((f.name, f.size, f.modified) for f in files), plan.st_mtime_ns, plan.st_size, today)
+        with self._lock:
+            seen = self._seen.get((str(ws.root), period))
+            if seen is not None and seen[0] == key:
+                return seen[1]
+        status = period_status(ws, period, today)
+        with self._lock:
+            self._seen[(str(ws.root), period)] = (key, status)
+        return status
+
+
+_STATUS = _StatusCache()
+
+
 def office_view(ws: Workspace, period: str, today: dt.date | None = None) -> OfficeView:
     """Return the office page's data for `period`, read from the folders and the ledger."""
     today = today or dt.date.today()
-    status = period_status(ws, period, today)
+    status = _STATUS.get(ws, period, today)
     units = [u.unit for u in status.units]
     links = unit_links(ws, period, units)
     with WebStore(ws.ledger_path) as store:
