@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen.config import Config
 from reportgen.forms import report_deadline
-from reportgen.fsutil import atomic_path, safe_filename
+from reportgen.fsutil import atomic_path, printable_name, safe_filename
 from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
 from reportgen.sheets import number_pages, print_a4
 
@@ -182,7 +182,7 @@ def _status_sheet(ws: Worksheet, st: _Style, result: IngestResult, units: list[s
         c = _counts([i for i in result.issues if i.unit == unit])
         rows.append([
             len(rows) + 1, unit, "已报送" if sub else "未报送",
-            Path(sub.file).name if sub else "", _IDENTIFIED.get(sub.identified_by, "") if sub else "",
+            printable_name(Path(sub.file).name) if sub else "", _IDENTIFIED.get(sub.identified_by, "") if sub else "",
             sub.content_date.isoformat() if sub and sub.content_date else "",
             c[Severity.ERROR], c[Severity.WARNING], c[Severity.INFO],
         ])

@@ -132,3 +132,17 @@ def deferred_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
     if pressed:
         raise KeyboardInterrupt
+
+
+def printable_name(name: str) -> str:
+    """Return a file name as people should see it: a name that was not UTF-8 on disk (a zip made on
+    Chinese Windows and unpacked here) decoded as GBK, else with its undecodable bytes replaced."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        return raw.decode("gbk")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from reportgen.errors import LedgerError
-from reportgen.fsutil import atomic_path
+from reportgen.fsutil import atomic_path, printable_name
 from reportgen.model import (
     History,
     ItemResult,
@@ -414,7 +414,7 @@ def period_rows(result: PeriodResult, received: Sequence[Received]) -> dict[str,
 def _submission_row(period: str, r: Received) -> Row:
     sub = r.submission
     return {
-        "period": period, "file_name": r.path.name, "sha256": r.sha256, "size": r.path.stat().st_size,
+        "period": period, "file_name": printable_name(r.path.name), "sha256": r.sha256, "size": r.path.stat().st_size,
         "unit": sub.unit if sub else "", "used": int(sub is not None),
         "received": sub.received.isoformat(timespec="seconds") if sub and sub.received else None,
         "content_date": _d(sub.content_date) if sub else None,
@@ -489,6 +489,8 @@ class Ledger:
                 f"历史台账 {self.path} 已损坏或不是 reportgen 台账文件。"
                 "请从备份恢复，或移走该文件后重新运行各月（将重建台账）"
             )
+        if "full" in text:
+            return LedgerError(f"磁盘空间不足，历史台账 {self.path} 未能写入，本次运行未能完成；请清理磁盘后重新运行")
         return LedgerError(f"历史台账 {self.path} 读写失败：{text}")
 
     @contextmanager
@@ -501,7 +503,8 @@ class Ledger:
         try:
             yield self._conn
         except BaseException as exc:
-            self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:  # SQLite already rolled back after a full disk
+                self._conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise self._error(exc) from exc
             raise

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
-from reportgen.errors import ReportgenError, UsageError, WorkspaceError
+from reportgen.errors import ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
 from reportgen.fsutil import deferred_interrupt, workspace_lock
 from reportgen.ingest import FileRead, IngestResult, expected_units, read_submission, read_submissions
@@ -29,6 +29,7 @@ from reportgen.numbering import allocate_notice_numbers, bulletin_start
 from reportgen.parallel import Background
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_plan
+from reportgen.publish import is_write_fault, publish, write_faults
 from reportgen.reconcile import merge_issues, reconcile
 from reportgen.render.pdf import convert_to_pdf, merge_pdfs
 from reportgen.summary import write_summary
@@ -124,41 +125,6 @@ class _Stages:
         log.info("完成：%s（%.2f 秒）", label, seconds)
 
 
-def _publish(staging: Path, out_dir: Path, managed: tuple[str, ...]) -> list[Path]:
-    """Move every file from `staging` into `out_dir`, each by an atomic rename.
-
-    Files left in the managed sub-folders by an earlier run of the period (a notice to a
-    unit that has since caught up) are removed, so the folder shows this run only.
-    """
-    moved: list[Path] = []
-    blocked: list[str] = []  # Windows: a file open in Word, Excel or WPS cannot be replaced
-    fresh = {p.relative_to(staging) for p in staging.rglob("*") if p.is_file()}
-    for sub in managed:
-        old_dir = out_dir / sub
-        if old_dir.is_dir():
-            for old in old_dir.rglob("*"):
-                if old.is_file() and old.relative_to(out_dir) not in fresh:
-                    try:
-                        old.unlink()
-                    except PermissionError:
-                        blocked.append(old.relative_to(out_dir).as_posix())
-    for rel in sorted(fresh):
-        target = out_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            (staging / rel).replace(target)
-        except PermissionError:
-            blocked.append(rel.as_posix())
-            continue
-        moved.append(target)
-    if blocked:
-        raise WorkspaceError(
-            f"以下文件可能正在 Word、Excel 或 WPS 中打开，未能更新（其余文件已更新）：{'、'.join(blocked)}。"
-            "请关闭这些文件后重新运行"
-        )
-    return moved
-
-
 MANAGED_FOLDERS = ("督办通知", "提醒函", "催报通知", "校验反馈", "pdf")
 LOG_NAME = "run.log"
 
@@ -170,6 +136,23 @@ def run_period(
     pdf: bool = False,
     progress: StageHook = _no_progress,
     plan_choice: PlanChoice = PlanChoice.RECORDED,
+) -> RunReport:
+    """Run the monthly batch for `period` and return what it did (see `_run_period`).
+
+    A full disk or a read-only output folder stops the run with a Chinese message, and every
+    output of an earlier run stays as it was (`reportgen.publish`).
+    """
+    with write_faults(ws.root / "output"):
+        return _run_period(ws, period, as_of, pdf, progress, plan_choice)
+
+
+def _run_period(
+    ws: Workspace,
+    period: str,
+    as_of: dt.date | None,
+    pdf: bool,
+    progress: StageHook,
+    plan_choice: PlanChoice,
 ) -> RunReport:
     """Run the monthly batch for `period` and return what it did.
 
@@ -199,7 +182,7 @@ def run_period(
                 log.info("待发布文件 %d 个，失败 %d 个",
                          sum(1 for p in staging.rglob("*") if p.is_file()), len(report.failures))
             with deferred_interrupt():  # Ctrl-C while files move in would leave a mixed folder
-                report.written = [p for p in _publish(staging, out_dir, MANAGED_FOLDERS)
+                report.written = [p for p in publish(staging, out_dir, MANAGED_FOLDERS)
                                   if p.name != LOG_NAME]
             report.log_path = out_dir / LOG_NAME
         finally:
@@ -244,7 +227,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
                 ledger, ws.config, outputs, plan.year, period, notice_recipients(result, ws.config))
             report.result = result
         with stages.stage("记入台账"):
-            ledger.record(plan, result, [f.path for f in ingest.files], ws.archive_dir)
+            ledger.record(plan, result, ingest.received(), ws.archive_dir)
     # The spreadsheets do not depend on the Word documents: on two cores they are
     # written by a forked child meanwhile (reportgen.parallel), else after them.
     tables = Background(_write_tables, ingest, plan, result, history, ws, staging, progress)
@@ -293,6 +276,8 @@ def _guard(report: RunReport, what: str, render: Callable[[], object]) -> None:
         report.failures.append(f"{what}：{exc}")
         log.error("%s生成失败：%s", what, exc)
     except Exception as exc:  # a renderer bug must not lose the other documents
+        if is_write_fault(exc):
+            raise  # a full disk or read-only folder stops the run: nothing is published
         report.failures.append(f"{what}：程序错误 {type(exc).__name__}: {exc}")
         log.exception("%s生成失败", what)
 
@@ -410,16 +395,17 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
             previous = _previous_figures(ledger.history(period), period)
     ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous)
     out_dir = ws.output_dir(period)
-    (ws.root / "output").mkdir(parents=True, exist_ok=True)
-    # Written aside and published together: 校验反馈 of a unit that has since corrected its
-    # file is removed, and an interrupted check leaves the last report whole.
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-check-{period}-", dir=ws.root / "output"))
-    try:
-        written = write_check_report(ingest, plan, period, staging, ws.config)
-        with deferred_interrupt():
-            _publish(staging, out_dir, (FEEDBACK_DIRNAME,))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with write_faults(out_dir):
+        (ws.root / "output").mkdir(parents=True, exist_ok=True)
+        # Written aside and published together: 校验反馈 of a unit that has since corrected its
+        # file is removed, and an interrupted check leaves the last report whole.
+        staging = Path(tempfile.mkdtemp(prefix=f".staging-check-{period}-", dir=ws.root / "output"))
+        try:
+            written = write_check_report(ingest, plan, period, staging, ws.config)
+            with deferred_interrupt():
+                publish(staging, out_dir, (FEEDBACK_DIRNAME,))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return CheckOutcome(ingest, [out_dir / p.relative_to(staging) for p in written])
 
 

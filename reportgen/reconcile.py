@@ -46,6 +46,7 @@ from dataclasses import dataclass
 
 from reportgen import formspec as fs
 from reportgen.config import Config
+from reportgen.fsutil import printable_name
 from reportgen.model import (
     METRIC_LABEL,
     REPORTED_LABEL,
@@ -175,7 +176,7 @@ class _Context:
 
 def _file_label(path: str, period: str) -> str:
     """Return a file's name as ingest shows it: relative to the period's folder when inside it."""
-    posix = path.replace("\\", "/")
+    posix = printable_name(path).replace("\\", "/")
     marker = f"/{period}/"
     return posix.rsplit(marker, 1)[1] if marker in posix else posix.rsplit("/", 1)[-1]
 

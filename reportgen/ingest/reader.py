@@ -34,6 +34,7 @@ class FileRead:
     submission: Submission | None = None
     issues: list[Issue] = field(default_factory=list)
     used: bool = False  # False when rejected or superseded by a newer file of the unit
+    followed: bool = True  # False for a link that was named and not read
 
 
 @dataclass
