@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.fsutil import write_text_atomic
-from reportgen.model import Issue, MilestoneResult, PeriodResult, Status
+from reportgen.model import Issue, ItemResult, MilestoneResult, PeriodResult, Status, UnitResult
 from reportgen.reconcile import DONE_STATUSES, issue_sort_key
 
 SUMMARY_NAME = "summary.json"
@@ -59,13 +59,6 @@ def _issue(i: Issue) -> dict[str, str]:
 
 def summary_dict(result: PeriodResult) -> dict[str, Any]:
     """Return the period's result as plain JSON-ready data (the content of summary.json)."""
-    targets = [it for it in result.items if it.target_yi]
-    total_target = sum(it.target_yi or 0.0 for it in targets)
-    total_cum = sum(it.cumulative_yi or 0.0 for it in targets)
-    counts = {s.value: 0 for s in Status}
-    for m in result.milestones:
-        counts[m.status.value] += 1
-    due = [m for m in result.milestones if m.due is not None and m.due <= result.as_of]
     return {
         "format": FORMAT_VERSION,
         "period": result.period,
@@ -75,50 +68,63 @@ def summary_dict(result: PeriodResult) -> dict[str, Any]:
         "plan_version": result.plan_version,
         "doc_number": result.doc_number,
         "schedule_rate": _r(result.schedule_rate),
-        "totals": {
-            "target_yi": _r(total_target),
-            "cumulative_yi": _r(total_cum),
-            "rate": _r(total_cum / total_target) if total_target else None,
-            "milestones": len(result.milestones),
-            "due": len(due),
-            "due_done": sum(1 for m in due if m.status in DONE_STATUSES),
-            "status_counts": counts,
-            "units": len(result.units),
-            "units_submitted": sum(1 for u in result.units if u.submitted),
-        },
-        "items": [
-            {
-                "code": it.code,
-                "name": it.name,
-                "section": it.section.value,
-                "target_yi": _r(it.target_yi),
-                "cumulative_yi": _r(it.cumulative_yi),
-                "previous_yi": _r(it.previous_yi),
-                "month_added_yi": _r(it.month_added_yi),
-                "rate": _r(it.rate),
-                "schedule_rate": _r(it.schedule_rate),
-                "vs_schedule": it.vs_schedule,
-                "phased_target_yi": _r(it.phased_target_yi),
-                "invoice_yi": _r(it.invoice_yi),
-                "units": list(it.units),
-                "reported_by": it.reported_by,
-            }
-            for it in result.items
-        ],
+        "totals": _totals(result),
+        "items": [_item(it) for it in result.items],
         "milestones": [_milestone(m) for m in result.milestones],
-        "units": [
-            {
-                "name": u.name,
-                "submitted": u.submitted,
-                "files": sorted(u.files),
-                "counts": {s.value: u.counts.get(s.value, 0) for s in Status},
-                "due": u.due,
-                "rate": _r(u.rate),
-                "rank": u.rank,
-            }
-            for u in result.units
-        ],
+        "units": [_unit(u) for u in result.units],
         "issues": [_issue(i) for i in sorted(result.issues, key=issue_sort_key)],
+    }
+
+
+def _totals(result: PeriodResult) -> dict[str, Any]:
+    targets = [it for it in result.items if it.target_yi]
+    total_target = sum(it.target_yi or 0.0 for it in targets)
+    total_cum = sum(it.cumulative_yi or 0.0 for it in targets)
+    counts = {s.value: 0 for s in Status}
+    for m in result.milestones:
+        counts[m.status.value] += 1
+    due = [m for m in result.milestones if m.due is not None and m.due <= result.as_of]
+    return {
+        "target_yi": _r(total_target),
+        "cumulative_yi": _r(total_cum),
+        "rate": _r(total_cum / total_target) if total_target else None,
+        "milestones": len(result.milestones),
+        "due": len(due),
+        "due_done": sum(1 for m in due if m.status in DONE_STATUSES),
+        "status_counts": counts,
+        "units": len(result.units),
+        "units_submitted": sum(1 for u in result.units if u.submitted),
+    }
+
+
+def _item(it: ItemResult) -> dict[str, Any]:
+    return {
+        "code": it.code,
+        "name": it.name,
+        "section": it.section.value,
+        "target_yi": _r(it.target_yi),
+        "cumulative_yi": _r(it.cumulative_yi),
+        "previous_yi": _r(it.previous_yi),
+        "month_added_yi": _r(it.month_added_yi),
+        "rate": _r(it.rate),
+        "schedule_rate": _r(it.schedule_rate),
+        "vs_schedule": it.vs_schedule,
+        "phased_target_yi": _r(it.phased_target_yi),
+        "invoice_yi": _r(it.invoice_yi),
+        "units": list(it.units),
+        "reported_by": it.reported_by,
+    }
+
+
+def _unit(u: UnitResult) -> dict[str, Any]:
+    return {
+        "name": u.name,
+        "submitted": u.submitted,
+        "files": sorted(u.files),
+        "counts": {s.value: u.counts.get(s.value, 0) for s in Status},
+        "due": u.due,
+        "rate": _r(u.rate),
+        "rank": u.rank,
     }
 
 

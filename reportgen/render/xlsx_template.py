@@ -52,16 +52,24 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
-from openpyxl.formatting.formatting import ConditionalFormattingList
-from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reportgen.errors import TemplateError
+from reportgen.render.rowshift import (
+    RowMap,
+    move_row_dimensions,
+    move_rows,
+    shift_anchor,
+    shift_chart_refs,
+    shift_formula,
+    shift_merges,
+    shift_print_setup,
+    shift_rules,
+)
 
 NOTE_SHEET_PREFIX = "模板说明"
 
@@ -72,7 +80,6 @@ ROW_MARKER = re.compile(
 )
 _WHOLE_EXPR = re.compile(r"^\s*\{\{-?(?P<expr>.*?)-?\}\}\s*$", re.S)
 _DOTTED = re.compile(r"^\s*(?P<head>[A-Za-z_]\w*)(?P<tail>(?:\.[A-Za-z]\w*)*)\s*$")
-_REF_PART = re.compile(r"^(\$?)([A-Za-z]{1,3})?(\$?)(\d+)?$")
 _MAX_TEXT = 32767  # Excel's limit on characters in a cell
 
 
@@ -222,112 +229,6 @@ def set_value(cell: Cell, value: Any) -> None:
 # ---------------------------------------------------------------- row mapping
 
 
-@dataclass(frozen=True, slots=True)
-class _RowMap:
-    """Row `row` becomes `count` rows (0 deletes it); rows below move by count - 1."""
-
-    row: int
-    count: int
-
-    @property
-    def delta(self) -> int:
-        return self.count - 1
-
-    def single(self, r: int) -> int | None:
-        """Return where a single-row reference goes (None when its row is deleted)."""
-        if r < self.row:
-            return r
-        if r == self.row:
-            return r if self.count else None
-        return r + self.delta
-
-    def span(self, a: int, b: int) -> tuple[int, int] | None:
-        """Return where rows a..b go; a span ending on the loop row grows with it."""
-        na = a if a <= self.row else a + self.delta
-        nb = b if b < self.row else b + self.delta
-        return (na, nb) if na <= nb else None
-
-
-def _split_sheet(ref: str) -> tuple[str | None, str]:
-    if "!" not in ref:
-        return None, ref
-    sheet, _, cells = ref.rpartition("!")
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet, cells
-
-
-def _shift_ref(ref: str, applies: bool, title: str, m: _RowMap, grow: bool = False) -> str | None:
-    """Return the reference moved by `m` (None when it vanished), or unchanged.
-
-    With `grow`, a single cell on the loop row becomes the column of generated rows (a chart
-    series made from one template row means the whole table)."""
-    sheet, cells = _split_sheet(ref)
-    if sheet is not None:
-        applies = sheet == title
-    if not applies:
-        return ref
-    parts = cells.split(":")
-    matches = [_REF_PART.match(p) for p in parts]
-    if len(parts) > 2 or not all(matches) or any(mm.group(4) is None for mm in matches if mm):
-        return ref  # a name, a whole column, or something we do not move
-    rows = [int(mm.group(4)) for mm in matches if mm]
-    if grow and len(rows) == 1 and rows[0] == m.row and m.count > 1:
-        matches, rows = matches * 2, rows * 2
-    if len(rows) == 1:
-        new_row = m.single(rows[0])
-        if new_row is None:
-            return None
-        new_rows: tuple[int, ...] = (new_row,)
-    else:
-        a, b = sorted(rows)
-        spanned = m.span(a, b)
-        if spanned is None:
-            return None
-        new_rows = spanned if rows[0] <= rows[1] else spanned[::-1]
-    if tuple(rows) == new_rows:
-        return ref
-    out = [
-        f"{mm.group(1)}{mm.group(2) or ''}{mm.group(3)}{r}"
-        for mm, r in zip(matches, new_rows, strict=True)
-        if mm
-    ]
-    prefix = ref[: len(ref) - len(cells)]
-    return prefix + ":".join(out)
-
-
-def shift_formula(formula: str, own_sheet: bool, title: str, m: _RowMap, grow: bool = False) -> str:
-    """Return `formula` (with its leading '=') with references to sheet `title` moved by `m`."""
-    if not own_sheet and title not in formula:
-        return formula
-    try:
-        tokens = Tokenizer(formula).items
-    except Exception:  # an unparsable formula is left for Excel to report
-        return formula
-    changed = False
-    for t in tokens:
-        if t.type == Token.OPERAND and t.subtype == Token.RANGE:
-            new = _shift_ref(t.value, own_sheet, title, m, grow)
-            if new != t.value:
-                t.value = "0" if new is None else new
-                changed = True
-    if not changed:
-        return formula
-    return "=" + "".join(t.value for t in tokens)
-
-
-def _shift_range(rng: CellRange, m: _RowMap) -> CellRange | None:
-    spanned = m.span(rng.min_row, rng.max_row)
-    if spanned is None:
-        return None
-    return CellRange(min_col=rng.min_col, min_row=spanned[0], max_col=rng.max_col, max_row=spanned[1])
-
-
-def _shift_multi(multi: MultiCellRange, m: _RowMap) -> MultiCellRange:
-    kept = [r for r in (_shift_range(cr, m) for cr in multi.ranges) if r is not None]
-    return MultiCellRange([r.coord for r in kept])
-
-
 # ---------------------------------------------------------------- the renderer
 
 
@@ -439,28 +340,47 @@ class _Render:
 
     def _loop(self, ws: Worksheet, lp: _LoopRow) -> None:
         items = self._items(ws, lp)
-        m = _RowMap(lp.row, len(items))
+        m = RowMap(lp.row, len(items))
         r = lp.row
         # taken before shifting: a merge from below may land on this row when the list is empty
         row_merges = [
             mcr for mcr in ws.merged_cells.ranges if mcr.min_row == r and mcr.max_row == r
         ]
         self._shift_everything(ws, m)
+        height = ws.row_dimensions[r].height if r in ws.row_dimensions else None
+        template = self._take_row(ws, r, row_merges)
+        move_rows(ws, r, m.delta)
+        move_row_dimensions(ws, r, m.delta)
+        plan = self._cell_plan(ws, lp, template)
+        fit = [] if height is not None else _wrap_columns(ws, template, plan)
+        n = len(items)
+        for i, item in enumerate(items):
+            self._write_row(ws, plan, r, i, self._row_ctx(lp, item, i, n))
+            if height is not None:
+                ws.row_dimensions[r + i].height = height
+            elif fit:
+                _fit_height(ws, r + i, fit)
+        merged = ws.merged_cells.ranges  # a set: add directly, MultiCellRange.add is O(n)
+        for mcr in row_merges:
+            for i in range(n):
+                merged.add(MergedCellRange(ws, CellRange(
+                    min_col=mcr.min_col, min_row=r + i, max_col=mcr.max_col, max_row=r + i).coord))
+
+    def _take_row(self, ws: Worksheet, r: int, row_merges: list[MergedCellRange]) -> list[Cell]:
+        """Remove the loop row's cells and merges from `ws`; return its cells, left to right."""
         template = sorted(
             (c for (row, _), c in ws._cells.items() if row == r), key=lambda c: c.column
         )
-        height = ws.row_dimensions[r].height if r in ws.row_dimensions else None
         taken = {id(x) for x in row_merges}  # by identity: a moved merge may have equal bounds
         ws.merged_cells.ranges = {x for x in ws.merged_cells.ranges if id(x) not in taken}
-        own = self.formulas[ws.title]
         template_ids = {id(c) for c in template}
-        self.formulas[ws.title] = own = [c for c in own if id(c) not in template_ids]
+        self.formulas[ws.title] = [c for c in self.formulas[ws.title] if id(c) not in template_ids]
         for c in template:
             del ws._cells[(r, c.column)]
-        _move_rows(ws, r, m.delta)
-        _move_row_dimensions(ws, r, m.delta)
+        return template
 
-        # what each column of the loop row does, decided once
+    def _cell_plan(self, ws: Worksheet, lp: _LoopRow, template: list[Cell]) -> list[tuple[int, Any, str, Any]]:
+        """Return what each column of the loop row does, decided once: (column, style, kind, what)."""
         plan: list[tuple[int, Any, str, Any]] = []
         for c in template:
             text = c._value
@@ -471,53 +391,54 @@ class _Render:
             elif c.data_type == "f" and isinstance(text, str):
                 plan.append((c.column, c._style, "formula", Translator(text, c.coordinate)))
             elif isinstance(text, str) and ("{{" in text or "{%" in text):
-                where = f"单元格 {get_column_letter(c.column)}{r} "
-                plan.append((c.column, c._style, "expr",
-                             (text, self._compiled(ws, where, text))))
+                where = f"单元格 {get_column_letter(c.column)}{lp.row} "
+                plan.append((c.column, c._style, "expr", (text, self._compiled(ws, where, text))))
             else:
                 plan.append((c.column, c._style, "static", (text, c.data_type)))
+        return plan
 
-        fit = [] if height is not None else _wrap_columns(ws, template, plan)
+    def _write_row(self, ws: Worksheet, plan: list[tuple[int, Any, str, Any]], r: int, i: int,
+                   ctx: dict[str, Any]) -> None:
+        """Write the `i`-th copy of the loop row (template row `r`) from its context."""
+        row = r + i
         cells = ws._cells
-        n = len(items)
-        for i, item in enumerate(items):
-            row = r + i
-            ctx = self._row_ctx(lp, item, i, n)
-            for col, style, kind, what in plan:
-                if kind == "merged":
-                    cell: Cell = MergedCell(ws, row=row, column=col)
-                    cell._style = copy(style)
-                    cells[(row, col)] = cell
-                    continue
-                cell = Cell(ws, row=row, column=col)
+        own = self.formulas[ws.title]
+        for col, style, kind, what in plan:
+            if kind == "merged":
+                cell: Cell = MergedCell(ws, row=row, column=col)
                 cell._style = copy(style)
-                if kind == "expr":
-                    text, evaluator = what
-                    try:
-                        set_value(cell, evaluator(ctx))
-                    except _EVAL_ERRORS as exc:
-                        where = f"单元格 {get_column_letter(col)}{r}（第{i + 1}条数据）"
-                        raise self._fail(ws, where, text, exc) from exc
-                elif kind == "formula":
-                    cell._value = what.translate_formula(row_delta=i, col_delta=0)
-                    cell.data_type = "f"
-                    own.append(cell)
-                elif what[0] is not None:
-                    cell._value, cell.data_type = what
                 cells[(row, col)] = cell
-            if height is not None:
-                ws.row_dimensions[row].height = height
-            elif fit:
-                _fit_height(ws, row, fit)
-        merged = ws.merged_cells.ranges  # a set: add directly, MultiCellRange.add is O(n)
-        for mcr in row_merges:
-            for i in range(n):
-                merged.add(MergedCellRange(ws, CellRange(
-                    min_col=mcr.min_col, min_row=r + i, max_col=mcr.max_col, max_row=r + i).coord))
+                continue
+            cell = Cell(ws, row=row, column=col)
+            cell._style = copy(style)
+            if kind == "expr":
+                text, evaluator = what
+                try:
+                    set_value(cell, evaluator(ctx))
+                except _EVAL_ERRORS as exc:
+                    where = f"单元格 {get_column_letter(col)}{r}（第{i + 1}条数据）"
+                    raise self._fail(ws, where, text, exc) from exc
+            elif kind == "formula":
+                cell._value = what.translate_formula(row_delta=i, col_delta=0)
+                cell.data_type = "f"
+                own.append(cell)
+            elif what[0] is not None:
+                cell._value, cell.data_type = what
+            cells[(row, col)] = cell
 
     # -- adjusting what refers to rows
 
-    def _shift_everything(self, ws: Worksheet, m: _RowMap) -> None:
+    def _shift_everything(self, ws: Worksheet, m: RowMap) -> None:
+        """Move everything that refers to rows of `ws` below the loop row by the rows it adds."""
+        self._shift_formulas(ws, m)
+        shift_merges(ws, m)
+        shift_rules(ws, m)
+        shift_print_setup(ws, m)
+        for obj in [*ws._charts, *ws._images]:
+            shift_anchor(obj, m)
+
+    def _shift_formulas(self, ws: Worksheet, m: RowMap) -> None:
+        """Shift formulas, charts and defined names of every sheet that point at `ws`."""
         title = ws.title
         for other in self.wb.worksheets:
             own = other is ws
@@ -525,69 +446,11 @@ class _Render:
                 if isinstance(cell._value, str):
                     cell._value = shift_formula(cell._value, own, title, m)
             # a chart all of whose series pointed into an emptied table would be a blank box
-            other._charts = [c for c in other._charts if _shift_chart_refs(c, title, m)]
+            other._charts = [c for c in other._charts if shift_chart_refs(c, title, m)]
             for name in other.defined_names.values():
                 name.attr_text = shift_formula("=" + name.attr_text, False, title, m)[1:]
         for name in self.wb.defined_names.values():
             name.attr_text = shift_formula("=" + name.attr_text, False, title, m)[1:]
-
-        merged = set()
-        for mcr in ws.merged_cells.ranges:
-            if not mcr.min_row == mcr.max_row == m.row:  # else replicated per row by _loop
-                spanned = m.span(mcr.min_row, mcr.max_row)
-                if spanned is None:
-                    continue
-                mcr.min_row, mcr.max_row = spanned
-            merged.add(mcr)
-        # rebuilt: the ranges' hashes change when their rows do
-        ws.merged_cells.ranges = merged
-
-        new_cf = ConditionalFormattingList()
-        for cf in ws.conditional_formatting:
-            sqref = _shift_multi(cf.sqref, m)
-            if not sqref.ranges:
-                continue
-            for rule in cf.rules:
-                rule.formula = [shift_formula("=" + f, True, title, m)[1:] for f in rule.formula]
-                new_cf.add(str(sqref), rule)
-        ws.conditional_formatting = new_cf
-
-        kept = []
-        for dv in ws.data_validations.dataValidation:
-            dv.sqref = _shift_multi(dv.sqref, m)
-            for attr in ("formula1", "formula2"):
-                f = getattr(dv, attr)
-                if f:
-                    setattr(dv, attr, shift_formula("=" + f, True, title, m)[1:])
-            if dv.sqref.ranges:
-                kept.append(dv)
-        ws.data_validations.dataValidation = kept
-
-        if ws.auto_filter.ref:
-            moved = _shift_range(CellRange(ws.auto_filter.ref), m)
-            ws.auto_filter.ref = moved.coord if moved else None
-
-        if ws._print_area and ws._print_area.ranges:
-            area = _shift_multi(ws._print_area, m)
-            ws.print_area = [r.coord for r in area.ranges] if area.ranges else None
-        if ws._print_rows:
-            rows = ws.print_title_rows
-            if rows:
-                a, _, b = rows.replace("$", "").partition(":")
-                spanned = m.span(int(a), int(b or a))
-                ws.print_title_rows = f"{spanned[0]}:{spanned[1]}" if spanned else None
-
-        if ws.freeze_panes:
-            top_row, top_col = coordinate_to_tuple(ws.freeze_panes)
-            if top_row > m.row:
-                ws.freeze_panes = f"{get_column_letter(top_col)}{top_row + m.delta}"
-
-        for brk in ws.row_breaks.brk:
-            if brk.id is not None and brk.id > m.row:
-                brk.id += m.delta
-
-        for obj in [*ws._charts, *ws._images]:
-            _shift_anchor(obj, m)
 
 
 def _wrap_columns(ws: Worksheet, template: list[Cell], plan: list) -> list[tuple[int, float, float]]:
@@ -622,87 +485,6 @@ def _fit_height(ws: Worksheet, row: int, fit: list[tuple[int, float, float]]) ->
     if best:
         # a one-line row still gets room around its text, like its wrapped neighbours
         ws.row_dimensions[row].height = min(max(best, 2 * line), 409)
-
-
-def _move_rows(ws: Worksheet, row: int, delta: int) -> None:
-    """Move every cell below `row` by `delta` rows."""
-    if not delta:
-        return
-    cells = ws._cells
-    keys = sorted((k for k in cells if k[0] > row), reverse=delta > 0)
-    for key in keys:
-        cell = cells.pop(key)
-        new_row = key[0] + delta
-        cell.row = new_row
-        cells[(new_row, key[1])] = cell
-
-
-def _move_row_dimensions(ws: Worksheet, row: int, delta: int) -> None:
-    dims = ws.row_dimensions
-    moved = [(k, d) for k, d in dims.items() if k >= row]
-    for k, _ in moved:
-        del dims[k]
-    for k, d in moved:
-        if k == row:
-            continue  # the loop row's height is copied to each generated row
-        d.index = k + delta
-        dims[k + delta] = d
-
-
-def _shift_chart_refs(chart: Any, title: str, m: _RowMap) -> bool:
-    """Move the chart's series references; return False when it had series and has none left."""
-    # a loaded chart lists itself among its _charts (the plot area's chart groups)
-    charts = {id(c): c for c in [chart, *getattr(chart, "_charts", [])]}
-    before = after = 0
-    for ch in charts.values():
-        before += len(ch.series)
-        keep = []
-        for s in ch.series:
-            alive = True
-            refs = []
-            for attr in ("val", "cat", "xVal", "yVal", "bubbleSize"):
-                src = getattr(s, attr, None)
-                if src is not None:
-                    refs += [getattr(src, a, None) for a in ("numRef", "strRef", "multiLvlStrRef")]
-            if s.tx is not None:
-                refs.append(s.tx.strRef)
-            seen: set[int] = set()
-            for ref in refs:  # xVal/yVal are aliases of cat/val: adjust each reference once
-                if ref is None or not ref.f or id(ref) in seen:
-                    continue
-                seen.add(id(ref))
-                new = shift_formula("=" + ref.f, False, title, m, grow=True)[1:]
-                if new != ref.f:
-                    ref.f = new
-                    # a cached copy of the old cells would be shown until Excel recalculates
-                    for cache in ("numCache", "strCache", "multiLvlStrCache"):
-                        if hasattr(ref, cache):
-                            setattr(ref, cache, None)
-                alive = alive and new.rpartition("!")[2] != "0"
-            if alive:
-                keep.append(s)
-        ch.series = keep
-        after += len(keep)
-    return after > 0 or before == 0
-
-
-def _shift_anchor(obj: Any, m: _RowMap) -> None:
-    anchor = obj.anchor
-    if isinstance(anchor, str):
-        cell = CellRange(anchor)
-        new = m.single(cell.min_row) or m.row
-        obj.anchor = f"{get_column_letter(cell.min_col)}{new}"
-        return
-    start = getattr(anchor, "_from", None)
-    end = getattr(anchor, "to", None)
-    if start is None:
-        return
-    first = start.row + 1
-    last = end.row + 1 if end is not None else first
-    spanned = m.span(first, last) or (m.row, m.row + (last - first))
-    start.row = spanned[0] - 1
-    if end is not None:
-        end.row = spanned[1] - 1
 
 
 # ---------------------------------------------------------------- entry points
