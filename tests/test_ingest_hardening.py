@@ -14,7 +14,7 @@ from reportgen import formspec as fs
 from reportgen.config import CheckConfig, Config
 from reportgen.ingest import FileRead, read_submission
 from reportgen.model import Reported, Severity
-from tests.ingest_support import MED, make_form, make_plan
+from tests.ingest_support import LAND, MED, make_form, make_plan
 
 PERIOD = "2024-06"
 PLAN = make_plan()
@@ -128,3 +128,90 @@ def test_cumulative_below_last_months_is_an_error_and_not_used(tmp_path: Path) -
     assert (severity, sheet, cell) == (Severity.ERROR, fs.SHEET_FIGURES, "F4")
     assert "0.1" in message and "0.8" in message and "未采用" in message
     assert figure(f, "P01/invest") is None  # reconcile carries last month's 0.8
+
+
+# ---------------------------------------------------------------- layout changes people make
+
+
+def _hidden_last_month(wb: Any) -> None:
+    """Last month's row kept, hidden, above the updated one (P01: 0.5 hidden, 1.0 below)."""
+    ws = wb[fs.SHEET_FIGURES]
+    ws.insert_rows(4)
+    for c in range(1, ws.max_column + 1):
+        ws.cell(4, c).value = ws.cell(5, c).value
+    ws["F4"] = 0.5
+    ws.row_dimensions[4].hidden = True
+
+
+def test_hidden_row_with_last_months_figures_never_wins(tmp_path: Path) -> None:
+    f = read(tmp_path, edit=_hidden_last_month)
+    assert figure(f, "P01/invest") == 1.0
+    severity, sheet, cell, message = issue(f, "hidden_row")
+    assert (severity, sheet, cell) == (Severity.INFO, fs.SHEET_FIGURES, "F4") and "隐藏" in message
+    assert not [i for i in f.issues if i.severity is not Severity.INFO]
+
+
+def _typed_into_copy(wb: Any) -> None:
+    original = wb[fs.SHEET_FIGURES]
+    copy = wb.copy_worksheet(original)
+    copy.title = f"{fs.SHEET_FIGURES} (2)"
+    original["F4"] = None
+    original["F5"] = None
+
+
+def test_figures_typed_into_a_copy_of_the_sheet_are_read_and_named(tmp_path: Path) -> None:
+    f = read(tmp_path, edit=_typed_into_copy)
+    assert (figure(f, "P01/invest"), figure(f, "P03/invest")) == (1.0, 0.6)
+    severity, sheet, _cell, message = issue(f, "copied_sheet")
+    assert (severity, sheet) == (Severity.WARNING, f"{fs.SHEET_FIGURES} (2)")
+    assert fs.SHEET_FIGURES in message and "未填写" in message
+
+
+def _merge_progress_and_problems(wb: Any) -> None:
+    ws = wb[fs.SHEET_MILESTONES]
+    ws["H4"] = "已入统，无需协调"
+    ws.merge_cells("H4:I4")
+
+
+def test_one_cell_across_progress_and_problems_is_not_printed_as_a_problem(tmp_path: Path) -> None:
+    f = read(tmp_path, edit=_merge_progress_and_problems)
+    assert f.submission is not None
+    rep = f.submission.milestones["P03-M01"]
+    assert (rep.progress, rep.problems) == ("已入统，无需协调", "")
+    severity, sheet, cell, message = issue(f, "merged_inputs")
+    assert (severity, sheet, cell) == (Severity.WARNING, fs.SHEET_MILESTONES, "H4")
+    assert "进展情况" in message and "需协调解决的问题" in message
+
+
+def _note_across_inputs(wb: Any) -> None:
+    ws = wb[fs.SHEET_MILESTONES]
+    for c in "GHIJ":
+        ws[f"{c}4"] = None
+    ws["F4"] = "该项工作由市里统一安排，本单位配合"
+    ws.merge_cells("F4:J4")
+
+
+def test_note_merged_across_all_inputs_keeps_the_row_and_names_it(tmp_path: Path) -> None:
+    f = read(tmp_path, edit=_note_across_inputs)
+    assert f.submission is not None and "P03-M01" in f.submission.milestones  # not dropped
+    rep = f.submission.milestones["P03-M01"]
+    assert (rep.status, rep.progress, rep.problems) == (None, "该项工作由市里统一安排，本单位配合", "")
+    assert issue(f, "merged_inputs")[2] == "F4"
+    assert issue(f, "status_missing")[2] == "F4"
+    assert not [i for i in f.issues if i.code == "row_missing"]
+
+
+def _paste_other_units_row(wb: Any) -> None:
+    ws = wb[fs.SHEET_MILESTONES]
+    ws.insert_rows(5)
+    ws["A5"] = "P07-M01"
+    ws["F5"] = "已完成"
+    ws["G5"] = D(2024, 6, 1)
+
+
+def test_another_units_row_pasted_in_is_named_not_used(tmp_path: Path) -> None:
+    f = read(tmp_path, edit=_paste_other_units_row)
+    assert f.submission is not None and "P07-M01" not in f.submission.milestones
+    severity, sheet, cell, message = issue(f, "other_unit_row")
+    assert (severity, sheet, cell) == (Severity.WARNING, fs.SHEET_MILESTONES, "A5")
+    assert LAND in message and "P07-M01" in message

@@ -8,7 +8,7 @@ from typing import Any
 
 from reportgen import formspec as fs
 from reportgen.ingest.index import FileContext
-from reportgen.ingest.layout import Table, blank_formula, report_merged
+from reportgen.ingest.layout import Table, blank_formula, data_rows, duplicate, not_ours, report_merged
 from reportgen.ingest.values import addr, code, norm, parse_amount, text
 from reportgen.model import METRIC_LABEL, FigureReport, Item, Metric, Severity, Submission, figure_key
 
@@ -22,7 +22,8 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
     value_col = cols["value"]
     in_wan = "万元" in norm(sheet.get(header, value_col))
     report_merged(table, ctx, [cols[k] for k in fs.FIGURE_INPUTS if k in cols])
-    for r in range(header + 1, len(sheet.rows)):
+    own = set(ctx.index.figure_keys.get(sub.unit, ()))
+    for r in data_rows(table, len(sheet.rows)):
         if r in sheet.notes:
             continue
         row = sheet.rows[r]
@@ -34,8 +35,10 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
         fkey = figure_key(item_code, metric)
         cell = addr(r, value_col)
         if fkey in sub.figures:
-            ctx.add(Severity.WARNING, "duplicate_row",
-                    f"{fkey} 出现了不止一行，已采用第一行（{sub.figures[fkey].cell}）", sheet.name, cell)
+            duplicate(ctx, table, r, fkey, sub.figures[fkey].cell, cell)
+            continue
+        if fkey not in own:
+            not_ours(ctx, table, r, fkey, addr(r, cols.get("code", value_col)))
             continue
         note = text(row[cols["note"]]) if "note" in cols and cols["note"] < len(row) else ""
         report = FigureReport(item_code, metric, None, note, cell)

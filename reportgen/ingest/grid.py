@@ -39,6 +39,8 @@ _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _HAS_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_TEXT = re.compile(rb"<f[^>]*>([^<]*)</f>")
 _CELL_TAG = re.compile(rb"<c\b([^>]*)>")
+_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _STYLE_ATTR = re.compile(rb'\bs="(\d+)"')
 _FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped characters, [colours]
 _PERCENT_IDS = frozenset({9, 10})
@@ -64,6 +66,7 @@ class Sheet:
     number_format: Callable[[int, int], str] = lambda _r, _c: ""
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     notes: set[int] = field(default_factory=set)  # rows that are one wide merged note
+    hidden: set[int] = field(default_factory=set)  # rows hidden in Excel (xlsx only)
     reported: set[tuple[int, int]] = field(default_factory=set)  # formula cells already named
 
     def get(self, r: int, c: int) -> Any:
@@ -135,6 +138,9 @@ class Book:
         except Exception:  # merged ranges are unsupported for some formats
             sheet.merged = []
         fill_merged(sheet)
+        if self.insp.kind == "xlsx":
+            part = self.parts().get(name, "")
+            sheet.hidden = _hidden_rows(self._xml(part) if part else b"")
         self._cache[name] = sheet
         return sheet
 
@@ -266,6 +272,18 @@ def _format_kind(fid: int, code: str | None) -> str:
     if shown != "general" and any(ch in shown for ch in "ymdhs"):
         return "date"
     return ""
+
+
+def _hidden_rows(data: bytes) -> set[int]:
+    """Return the 0-based rows a worksheet part marks hidden."""
+    if b"hidden=" not in data:
+        return set()
+    found = set()
+    for m in _HIDDEN_ROW.finditer(data):
+        number = _ROW_NUMBER.search(m.group(0))
+        if number:
+            found.add(int(number.group(1)) - 1)
+    return found
 
 
 def _cell_styles(data: bytes) -> dict[tuple[int, int], int]:

@@ -86,6 +86,13 @@ class PlanIndex:
             return None
         return longest
 
+    def owners(self, code: str) -> list[str]:
+        """Return the units whose form has the row `code` (a figure key or a milestone code)."""
+        return [
+            u for u in self.units
+            if code in self.figure_keys.get(u, ()) or code in self.milestone_codes.get(u, ())
+        ]
+
 
 def expected_units(plan: Plan, config: Config) -> list[str]:
     """Return the units that get a form and so are expected to report, in plan order."""

@@ -30,15 +30,18 @@ class TableSpec:
     sheet: str  # the name the form gives it
     wanted: dict[str, str]  # header text (normalised) -> column key
     required: tuple[str, ...]
+    inputs: tuple[str, ...]  # the columns a unit fills in
 
     @classmethod
-    def of(cls, sheet: str, headers: dict[str, str], required: tuple[str, ...]) -> TableSpec:
+    def of(
+        cls, sheet: str, headers: dict[str, str], required: tuple[str, ...], inputs: tuple[str, ...]
+    ) -> TableSpec:
         """Return the spec of a table with these column headers."""
-        return cls(sheet, {_header_key(v): k for k, v in headers.items()}, required)
+        return cls(sheet, {_header_key(v): k for k, v in headers.items()}, required, inputs)
 
 
-FIGURES = TableSpec.of(fs.SHEET_FIGURES, fs.FIGURE_HEADERS, ("value",))
-MILESTONES = TableSpec.of(fs.SHEET_MILESTONES, fs.MILESTONE_HEADERS, ("status",))
+FIGURES = TableSpec.of(fs.SHEET_FIGURES, fs.FIGURE_HEADERS, ("value",), tuple(fs.FIGURE_INPUTS))
+MILESTONES = TableSpec.of(fs.SHEET_MILESTONES, fs.MILESTONE_HEADERS, ("status",), fs.MILESTONE_INPUTS)
 
 
 @dataclass
@@ -48,6 +51,12 @@ class Table:
     sheet: Sheet
     header: int
     cols: dict[str, int]
+    copied_from: str = ""  # the form's own sheet, left blank while this copy was filled in
+
+    def filled(self, inputs: tuple[str, ...]) -> bool:
+        """Return True when any input cell below the header holds something."""
+        cols = [self.cols[k] for k in inputs if k in self.cols]
+        return any(self.sheet.get(r, c) != "" for r in range(self.header + 1, len(self.sheet.rows)) for c in cols)
 
 
 def read_meta(book: Book) -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -81,15 +90,56 @@ def find_header(sheet: Sheet, spec: TableSpec) -> Table | None:
 
 
 def find_table(book: Book, spec: TableSpec) -> Table | None:
-    """Return the table of `spec`: in its own sheet, else in any other visible sheet."""
-    candidates = [spec.sheet] if spec.sheet in book.names else []
+    """Return the table of `spec`: in its own sheet, else in any other visible sheet.
+
+    When the own sheet was left blank and a copy of it (投资完成情况 (2)) was filled in, the copy
+    is read, and says so.
+    """
     own = (spec.sheet, fs.SHEET_GUIDE, fs.SHEET_META, fs.SHEET_FIGURES, fs.SHEET_MILESTONES)
-    candidates += [n for n in book.visible if n not in own]
-    for cand in candidates:
-        found = find_header(book.sheet(cand), spec)
-        if found:
+    others = [n for n in book.visible if n not in own]
+    first = find_header(book.sheet(spec.sheet), spec) if spec.sheet in book.names else None
+    if first is not None and (first.filled(spec.inputs) or not others):
+        return first
+    for name in others:
+        found = find_header(book.sheet(name), spec)
+        if found is None:
+            continue
+        if first is None:
             return found
-    return None
+        if found.filled(spec.inputs):
+            found.copied_from = first.sheet.name
+            return found
+    return first
+
+
+def data_rows(table: Table, end: int) -> list[int]:
+    """Return the rows below the header up to `end`: visible rows first, then hidden ones, so that
+    a hidden copy of a row (last month's figures kept above the updated row) never wins."""
+    rows = range(table.header + 1, end)
+    hidden = table.sheet.hidden
+    return [r for r in rows if r not in hidden] + [r for r in rows if r in hidden]
+
+
+def duplicate(ctx: FileContext, table: Table, r: int, code: str, first: str, cell: str) -> None:
+    """Say a row repeats a code already read (from `first`), naming a hidden row as such."""
+    if r in table.sheet.hidden:
+        ctx.add(Severity.INFO, "hidden_row",
+                f"第{r + 1}行是隐藏行（可能是上月的数据），编号 {code} 与 {first} 所在行相同，未读取；已采用未隐藏的行",
+                table.sheet.name, cell)
+    else:
+        ctx.add(Severity.WARNING, "duplicate_row", f"{code} 出现了不止一行，已采用第一行（{first}）",
+                table.sheet.name, cell)
+
+
+def not_ours(ctx: FileContext, table: Table, r: int, code: str, cell: str) -> None:
+    """Name a row of another unit's form pasted into this one."""
+    owners = ctx.index.owners(code)
+    whose = f"“{'、'.join(owners)}”" if owners else "其他单位"
+    ctx.add(
+        Severity.WARNING, "other_unit_row",
+        f"第{r + 1}行（{code}）是{whose}的报送内容，不在本单位的报送表中，未采用；请勿把其他单位的行粘贴到本表",
+        table.sheet.name, cell,
+    )
 
 
 def blank_formula(sheet: Sheet, r: int, c: int, ctx: FileContext) -> bool:

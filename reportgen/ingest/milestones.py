@@ -9,7 +9,7 @@ from typing import Any
 from reportgen import formspec as fs
 from reportgen.ingest.grid import Sheet
 from reportgen.ingest.index import FileContext
-from reportgen.ingest.layout import Table, blank_formula, report_merged
+from reportgen.ingest.layout import Table, blank_formula, data_rows, duplicate, not_ours, report_merged
 from reportgen.ingest.values import addr, code, norm, parse_date, parse_status, text
 from reportgen.model import REPORTED_LABEL, MilestoneReport, Reported, Severity, Submission, period_end
 
@@ -33,21 +33,24 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
     sheet, header, cols = table.sheet, table.header, table.cols
     report_merged(table, ctx, [cols[k] for k in fs.MILESTONE_INPUTS if k in cols])
     status_col = cols["status"]
-    for r in range(header + 1, len(sheet.rows)):
+    end = next((r for r in range(header + 1, len(sheet.rows)) if _is_footer(sheet.rows[r])), len(sheet.rows))
+    own = set(ctx.index.milestone_codes.get(sub.unit, ()))
+    for r in data_rows(table, end):
         row = sheet.rows[r]
-        if _is_footer(row):
-            return r
-        if r in sheet.notes:
-            continue
+        if r in sheet.notes and not _has_code(table, r):
+            continue  # a sentence across the table, not a row of the form
         inputs = {k: (row[cols[k]] if k in cols and cols[k] < len(row) else "") for k in fs.MILESTONE_INPUTS}
         found = _row_code(table, r, inputs, ctx)
         if found is None:
             continue
         cell = addr(r, status_col)
         if found in sub.milestones:
-            ctx.add(Severity.WARNING, "duplicate_row", f"节点 {found} 出现了不止一行，已采用第一行",
-                    sheet.name, cell)
+            duplicate(ctx, table, r, f"节点 {found}", sub.milestones[found].cell, cell)
             continue
+        if found not in own:
+            not_ours(ctx, table, r, found, addr(r, cols.get("code", status_col)))
+            continue
+        _unmerge_inputs(table, r, inputs, ctx)
         report = MilestoneReport(
             code=found, progress=text(inputs["progress"]), problems=text(inputs["problems"]),
             next_steps=text(inputs["next_steps"]), cell=cell,
@@ -59,7 +62,38 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
         _read_status(sheet, r, status_col, inputs["status"], report, ctx)
         if "completed_on" in cols:
             _read_completed(sheet, r, cols["completed_on"], report, ctx)
-    return len(sheet.rows)
+    return end
+
+
+def _has_code(table: Table, r: int) -> bool:
+    c = table.cols.get("code")
+    return c is not None and code(table.sheet.get(r, c)) != ""
+
+
+def _unmerge_inputs(table: Table, r: int, inputs: dict[str, Any], ctx: FileContext) -> None:
+    """Undo what spreading a merged cell did to a row's input columns, naming the merge.
+
+    One text merged across 进展情况 and 需协调解决的问题 (or across all the inputs) belongs to
+    the first column only: it is never also printed as a problem, nor read as a status.
+    """
+    sheet, cols = table.sheet, table.cols
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 != r or r1 != r:
+            continue
+        spanned = [k for k in fs.MILESTONE_INPUTS if k in cols and c0 <= cols[k] <= c1]
+        if len(spanned) < 2:
+            continue
+        value = sheet.get(r0, c0)
+        first = "progress" if "progress" in spanned else spanned[0]
+        for key in spanned:
+            inputs[key] = value if key == first else ""
+        labels = "、".join(f"“{fs.MILESTONE_HEADERS[k]}”" for k in spanned)
+        ctx.add(
+            Severity.WARNING, "merged_inputs",
+            f"{addr(r0, c0)}:{addr(r1, c1)} 把{labels}合并成了一个单元格，内容只作为"
+            f"“{fs.MILESTONE_HEADERS[first]}”读取；请分栏填写",
+            sheet.name, addr(r0, c0),
+        )
 
 
 def _row_code(table: Table, r: int, inputs: dict[str, Any], ctx: FileContext) -> str | None:

@@ -167,6 +167,14 @@ def _read_book(book: Book, sub: Submission, ctx: FileContext, previous: Mapping[
             "已按编号读取；任务分解调整后请使用新下发的报送表",
             fs.SHEET_META,
         )
+    for table in (fig, ms):
+        if table is not None and table.copied_from:
+            ctx.add(
+                Severity.WARNING, "copied_sheet",
+                f"“{table.copied_from}”表未填写，数据填在了复制出来的“{table.sheet.name}”表中，已按该表读取；"
+                f"请在原表“{table.copied_from}”中填写",
+                table.sheet.name,
+            )
     if fig is not None:
         read_figures(fig, sub, ctx, previous)
     if ms is not None:
