@@ -355,17 +355,21 @@ def _plan_totals(plan: Any) -> str:
 
 @plan.command("import", context_settings=CONTEXT)
 @click.argument("doc", metavar="文件", callback=_existing_file)
+@click.option("--discard-edits", is_flag=True,
+              help="不保留原总表中的人工修改，完全按新文件生成总表（默认保留新文件未改动处的人工修改）")
 @workspace_option
-def plan_import(ws: Any, doc: Path) -> None:
+def plan_import(ws: Any, doc: Path, discard_edits: bool) -> None:
     """导入任务分解文件（.docx 或 .txt），生成或更新 input/plan/ 下的总表。
 
-    已有总表时，按项目名称对应，保留原有编号，原表备份到 input/plan/备份/，并列出变化。
+    已有总表时，按项目名称对应，保留原有编号，原表备份到 input/plan/备份/，并列出变化；
+    原总表中的人工修改（改日期、改单位、增删节点等），新文件未改动的部分默认保留。
 
     \b
     示例：
       reportgen plan import input/plan/source/2024年重点项目推进任务分解.txt
+      reportgen plan import 任务分解（调整）.docx --discard-edits
     """
-    done = import_into(doc, ws.plan_dir, ws.config)
+    done = import_into(doc, ws.plan_dir, ws.config, keep_edits=not discard_edits)
     echo(f"已导入“{done.plan.title}”（{done.plan.year}年，版本 {done.plan.version}）")
     echo(_plan_totals(done.plan))
     echo(f"总表：{_rel(done.path, ws.root)}")
@@ -374,11 +378,29 @@ def plan_import(ws: Any, doc: Path) -> None:
         echo("与原总表相比：")
         for line in done.diff.lines():
             echo(f"  {line}")
-        if not done.diff.empty:
-            echo("原总表中的人工修改已按新文件覆盖，如需保留请对照备份补改。")
+        _print_edits(done, discard_edits)
     for warning in done.warnings:
         echo(f"提示：{warning}", err=True)
     echo("请在 Excel/WPS 中核对总表；修改后无需重新导入，后续步骤直接读取总表。")
+
+
+def _print_edits(done: Any, discarded: bool) -> None:
+    """Say what became of the staff's edits to the replaced master workbook (only if any)."""
+    if not done.edits_known:
+        echo("原总表由早期版本生成，无法区分其中的人工修改；新总表完全按新文件生成，"
+             "如原表有人工修改，请对照备份核对。")
+        return
+    if done.kept_edits:
+        echo(f"原总表中的人工修改已保留（{len(done.kept_edits)} 处）：")
+        for edit in done.kept_edits:
+            echo(f"  {edit.describe()}")
+    if done.dropped_edits:
+        n = len(done.dropped_edits)
+        echo(f"原总表中的人工修改未保留（--discard-edits，{n} 处），如需保留请对照备份补改："
+             if discarded else
+             f"以下人工修改所涉内容新文件也作了调整，已按新文件覆盖（{n} 处），如需保留请对照备份补改：")
+        for edit in done.dropped_edits:
+            echo(f"  {edit.describe()}")
 
 
 @plan.command("show", context_settings=CONTEXT)

@@ -96,7 +96,7 @@ def test_which_plan_judges_a_period() -> None:
     kept = plan_in_force("2024-06", july, recorded)
     assert kept.plan is june and not kept.replanned
     assert kept.note == (f"任务分解：按2024-06上次运行时的“{june.title}”（版本 {june.version}）核定；"
-                         f"当前总表已调整为版本 {july.version}，如需按当前总表重新核定该月，请加 --plan current")
+                         f"当前总表已调整为版本 {july.version}，如需按当前总表重新核定该月，请加 --plan 当前")
 
     again = plan_in_force("2024-06", july, recorded, PlanChoice.CURRENT)
     assert again.plan is july and again.replanned
@@ -109,7 +109,7 @@ def test_which_plan_judges_a_period() -> None:
     with pytest.raises(PlanError) as caught:
         plan_in_force("2024-06", july, RecordedPlan(june.version, june.title, None))
     assert f"上次按任务分解“{june.title}”（版本 {june.version}）核定" in str(caught.value)
-    assert str(caught.value).endswith("如需按当前总表重新核定该月，请加 --plan current")
+    assert str(caught.value).endswith("如需按当前总表重新核定该月，请加 --plan 当前")
 
 
 def test_an_old_ledger_gains_the_column_and_its_periods_say_content_is_missing(tmp_path: Path) -> None:

@@ -41,7 +41,8 @@ def test_committed_example_workbook_matches_the_seed(seed_plan: Plan) -> None:
 
 def test_sheets_headers_and_layout_for_staff(book: Path) -> None:
     wb = load_workbook(book)
-    assert wb.sheetnames == ["说明", "项目", "任务", "节点", "单位"]
+    assert wb.sheetnames == ["说明", "项目", "任务", "节点", "单位", "导入原样"]
+    assert [ws.sheet_state for ws in wb] == ["visible"] * 5 + ["hidden"]
     ms = wb["节点"]
     assert [c.value for c in ms[1]] == [
         "节点编号", "任务编号", "完成时限", "时限原文", "节点要求", "类型", "金额（亿元）",

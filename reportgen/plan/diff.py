@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -179,18 +179,20 @@ def _next_code(prefix: str, used: set[str], width: int = 2) -> str:
     return code
 
 
-def keep_codes(old: Plan, new: Plan) -> Plan:
-    """Return `new` with the codes of the items and milestones it shares with `old`."""
+def keep_codes(old: Plan, new: Plan, reserved: Iterable[str] = ()) -> Plan:
+    """Return `new` with the codes of the items and milestones it shares with `old`; codes in
+    `reserved` (rows staff added to the workbook) are not given to new rows."""
     plan = copy.deepcopy(new)
     pairs = _match_items(old, plan)
+    taken = set(reserved)
     # codes of removed items are not given to new ones: the ledger may still hold them
-    used = {it.code for it in old.items}
+    used = {it.code for it in old.items} | taken
     for j, item in enumerate(plan.items):
         old_item = old.items[pairs[j]] if j in pairs else None
         code = old_item.code if old_item else _next_code(
             "P" if item.section is Section.PROJECT else "T", used)
         ms_pairs = _match_milestones(old_item, item, plan.year) if old_item else {}
-        ms_used = {m.code for m in old_item.milestones} if old_item else set()
+        ms_used = ({m.code for m in old_item.milestones} if old_item else set()) | taken
         old_ms = old_item.milestones if old_item else []
         for k, m in enumerate(item.milestones):
             if k in ms_pairs:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.config import Config
@@ -18,8 +18,9 @@ from reportgen.errors import PlanError
 from reportgen.fsutil import safe_filename
 from reportgen.model import Plan
 from reportgen.plan.diff import PlanDiff, diff_plans, keep_codes
+from reportgen.plan.edits import Edit, carry_edits, find_edits
 from reportgen.plan.importer import import_document
-from reportgen.plan.workbook import load_plan, write_plan_workbook
+from reportgen.plan.workbook import load_imported, load_plan, write_plan_workbook
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -47,11 +48,29 @@ class WorkspaceImport:
     previous: Plan | None = None  # the plan of the master workbook it replaced
     backup: Path | None = None
     diff: PlanDiff | None = None
+    # staff's edits to the replaced workbook: kept, or overwritten by the new document
+    kept_edits: list[Edit] = field(default_factory=list)
+    dropped_edits: list[Edit] = field(default_factory=list)
+    edits_known: bool = True  # False: the replaced workbook did not record its import
 
 
-def import_into(doc: Path, plan_dir: Path, config: Config) -> WorkspaceImport:
-    """Import `doc` into the master workbook in `plan_dir`, keeping existing codes; return what
-    was written (an existing workbook is backed up to 备份/ first)."""
+def _codes(plan: Plan) -> set[str]:
+    return {c for it in plan.items for c in [it.code, *(m.code for m in it.milestones)]}
+
+
+def _backup(old_path: Path, plan_dir: Path) -> Path:
+    backup_dir = plan_dir / "备份"
+    backup_dir.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = backup_dir / f"{old_path.stem}_{stamp}.xlsx"
+    shutil.copy2(old_path, backup)
+    return backup
+
+
+def import_into(doc: Path, plan_dir: Path, config: Config, keep_edits: bool = True) -> WorkspaceImport:
+    """Import `doc` into the master workbook in `plan_dir`, keeping existing codes and (unless
+    `keep_edits` is False) the staff's edits the new document does not touch; return what was
+    written (an existing workbook is backed up to 备份/ first)."""
     result = import_document(doc, config)
     existing = sorted(p for p in plan_dir.glob("*.xlsx") if not p.name.startswith(("~$", ".~")))
     if len(existing) > 1:
@@ -67,13 +86,16 @@ def import_into(doc: Path, plan_dir: Path, config: Config) -> WorkspaceImport:
     except PlanError as exc:
         raise PlanError(f"现有总表 {old_path.name} 无法读取，未导入：{exc}。"
                         "请先修正，或把它移出 input/plan/ 后重新导入") from exc
-    plan = keep_codes(old, result.plan)
-    backup_dir = plan_dir / "备份"
-    backup_dir.mkdir(exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = backup_dir / f"{old_path.stem}_{stamp}.xlsx"
-    shutil.copy2(old_path, backup)
-    write_plan_workbook(plan, target)
+    imported = load_imported(old_path)
+    fresh = keep_codes(imported or old, result.plan, reserved=_codes(old))
+    edits = find_edits(imported, old) if imported else []
+    plan, kept, dropped = fresh, [], edits
+    if edits and keep_edits and imported:
+        carried = carry_edits(edits, imported, old, fresh)
+        plan, kept, dropped = carried.plan, carried.kept, carried.overwritten
+    backup = _backup(old_path, plan_dir)
+    write_plan_workbook(plan, target, imported=fresh)
     if target != old_path:
         old_path.unlink()
-    return WorkspaceImport(target, plan, result.warnings, old, backup, diff_plans(old, plan))
+    return WorkspaceImport(target, plan, result.warnings, old, backup, diff_plans(old, plan),
+                           kept, dropped, imported is not None)

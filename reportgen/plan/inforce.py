@@ -56,10 +56,10 @@ def plan_in_force(period: str, current: Plan, recorded: RecordedPlan | None,
         raise PlanError(
             f"{period} 上次按任务分解{_name(recorded)}核定，当前总表已调整为版本 {current.version}，"
             "但历史台账中没有保存旧版本的内容（由早期版本的程序记录），无法按原任务分解重现该月。"
-            "如需按当前总表重新核定该月，请加 --plan current"
+            "如需按当前总表重新核定该月，请加 --plan 当前"
         )
     return PlanInForce(
         recorded.plan,
         f"任务分解：按{period}上次运行时的{_name(recorded)}核定；当前总表已调整为版本 "
-        f"{current.version}，如需按当前总表重新核定该月，请加 --plan current",
+        f"{current.version}，如需按当前总表重新核定该月，请加 --plan 当前",
     )

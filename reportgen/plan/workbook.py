@@ -26,6 +26,8 @@ from reportgen.model import (
     Plan,
     Task,
     Unit,
+    plan_content,
+    plan_from_content,
     plan_version,
 )
 from reportgen.sheets import print_a4
@@ -40,6 +42,9 @@ SHEET_ITEMS = "项目"
 SHEET_TASKS = "任务"
 SHEET_MILESTONES = "节点"
 SHEET_UNITS = "单位"
+SHEET_IMPORTED = "导入原样"  # hidden: the plan as the last import wrote it
+_IMPORTED_NOTE = "本表由程序使用（记录导入时的原样，用于识别人工修改），请勿修改"
+_CELL_CHARS = 30000  # Excel holds at most 32,767 characters in a cell
 
 @dataclass(frozen=True)
 class _Col:
@@ -151,16 +156,10 @@ def _sheet(wb: Any, title: str, columns: list[_Col], rows: list[dict[str, Any]])
     return ws
 
 
-def write_plan_workbook(plan: Plan, path: Path) -> Path:
-    """Write the master workbook for `plan` to `path` and return the path."""
-    # openpyxl takes a noticeable time to import: loaded only when a workbook is written
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.worksheet.datavalidation import DataValidation
+def _info_sheet(wb: Any, plan: Plan) -> None:
+    from openpyxl.styles import Alignment, Font  # heavy library, loaded when writing
 
-    wb = Workbook()
     info = wb.active
-    assert info is not None
     info.title = SHEET_INFO
     info.column_dimensions["A"].width = 12
     info.column_dimensions["B"].width = 100
@@ -182,6 +181,42 @@ def write_plan_workbook(plan: Plan, path: Path) -> Path:
     info.page_setup.fitToHeight = 0
     info.sheet_properties.pageSetUpPr.fitToPage = True
 
+
+def _validate_milestones(ws: Worksheet) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation  # heavy library
+
+    kinds = DataValidation(type="list", formula1='"' + ",".join(KIND_LABEL.values()) + '"',
+                           allow_blank=False, showErrorMessage=True,
+                           errorTitle="类型", error="请从下拉列表中选择节点类型")
+    kinds.add("F2:F2000")
+    dates = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
+                           formula2="DATE(2099,12,31)", allow_blank=True, showErrorMessage=True,
+                           errorTitle="完成时限", error="请填写日期，如 2024-06-30")
+    dates.add("C2:C2000")
+    ws.add_data_validation(kinds)
+    ws.add_data_validation(dates)
+
+
+def _imported_sheet(wb: Any, imported: Plan) -> None:
+    """Keep the plan as the import wrote it, so a later import can tell staff's edits apart."""
+    ws = wb.create_sheet(SHEET_IMPORTED)
+    ws.sheet_state = "hidden"
+    ws.cell(row=1, column=1, value=_IMPORTED_NOTE)
+    content = plan_content(imported)
+    for r, start in enumerate(range(0, len(content), _CELL_CHARS), start=2):
+        ws.cell(row=r, column=1, value=content[start:start + _CELL_CHARS]).data_type = "s"
+
+
+def write_plan_workbook(plan: Plan, path: Path, imported: Plan | None = None) -> Path:
+    """Write the master workbook for `plan` to `path` and return the path.
+
+    `imported` is the plan as the document gave it (default: `plan`), kept in a hidden sheet:
+    what differs from it when the workbook is read again are the staff's edits.
+    """
+    from openpyxl import Workbook  # heavy library, loaded when writing
+
+    wb = Workbook()
+    _info_sheet(wb, plan)
     _sheet(wb, SHEET_ITEMS, ITEM_COLUMNS, [
         {"code": it.code, "no": it.no, "section": SECTION_LABEL[it.section], "name": it.name,
          "target": it.target_yi, "note": it.target_note, "text": it.text}
@@ -192,24 +227,15 @@ def write_plan_workbook(plan: Plan, path: Path) -> Path:
          "lead": _join(t.lead_units), "requirements": "\n".join(t.requirements)}
         for it in plan.items for t in it.tasks
     ])
-    ms = _sheet(wb, SHEET_MILESTONES, MILESTONE_COLUMNS, [
+    _validate_milestones(_sheet(wb, SHEET_MILESTONES, MILESTONE_COLUMNS, [
         {"code": m.code, "task": t.code, "due": m.due, "due_text": m.due_text, "text": m.text,
          "kind": KIND_LABEL[m.kind], "amount": m.amount_yi, "units": "" if m.units == t.units else _join(m.units)}
         for it in plan.items for t in it.tasks for m in t.milestones
-    ])
-    kinds = DataValidation(type="list", formula1='"' + ",".join(KIND_LABEL.values()) + '"',
-                           allow_blank=False, showErrorMessage=True,
-                           errorTitle="类型", error="请从下拉列表中选择节点类型")
-    kinds.add("F2:F2000")
-    dates = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
-                           formula2="DATE(2099,12,31)", allow_blank=True, showErrorMessage=True,
-                           errorTitle="完成时限", error="请填写日期，如 2024-06-30")
-    dates.add("C2:C2000")
-    ms.add_data_validation(kinds)
-    ms.add_data_validation(dates)
+    ]))
     _sheet(wb, SHEET_UNITS, UNIT_COLUMNS, [
         {"name": u.name, "aliases": _join(u.aliases)} for u in plan.units
     ])
+    _imported_sheet(wb, imported or plan)
     # write beside it, then replace: a failed save never leaves half a master workbook
     try:
         with atomic_path(path) as partial:
@@ -479,6 +505,20 @@ def _read_milestones(wb: Any, tasks: dict[str, Task], lookup: dict[str, str],
             due_text=rows.text(row, "due_text"),
         ))
     return seen
+
+
+def load_imported(path: Path) -> Plan | None:
+    """Return the plan as the last import wrote it into the workbook at `path`, or None when
+    the workbook does not say (written by an earlier version, or the sheet was damaged)."""
+    wb = _open(path)
+    if SHEET_IMPORTED not in wb.sheet_names:
+        return None
+    rows = wb.get_sheet_by_name(SHEET_IMPORTED).to_python(skip_empty_area=False)
+    content = "".join(str(row[0]) for row in rows[1:] if row and row[0] not in (None, ""))
+    try:
+        return plan_from_content(content)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def load_plan(path: Path, config: Config) -> Plan:
