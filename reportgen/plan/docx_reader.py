@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.cn import CIRCLED_DIGITS, cn_numeral
+from reportgen.cn import CIRCLED_DIGITS, cn_numeral, find_dates
 from reportgen.errors import PlanError
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -160,19 +160,31 @@ def _paragraph_lines(paragraph: Any, numbering: _Numbering) -> list[str]:
 
 _LEAD_HEAD = ("牵头单位", "主要责任单位", "牵头部门", "责任单位", "责任部门")
 _SUPPORT_HEAD = ("配合", "协同", "协助")
+# people, not units: 责任领导 / 分管领导 / 牵头领导 / 责任人 / 联系人 columns are not read
+_PERSON_HEAD = ("领导", "责任人", "联系人", "负责人", "联系电话", "电话")
+_DUE_HEAD = ("完成时限", "时间节点", "完成时间", "时限", "截止时间", "计划完成时间")
+_CONTENT_HEAD = ("措施", "内容", "任务", "进度安排", "目标")  # 推进措施及时间节点 is content
+ROLE_LABEL = {"no": "序号", "name": "名称", "target": "年度投资任务", "lead": "牵头（责任）单位",
+              "support": "配合单位", "content": "任务内容", "due": "完成时限", "person": "（不读取）"}
 
 
-def _column_roles(header: list[str]) -> dict[str, list[int]]:
-    roles: dict[str, list[int]] = {"no": [], "name": [], "target": [], "lead": [],
-                                   "support": [], "content": []}
+def column_roles(header: list[str]) -> dict[str, list[int]]:
+    """Return role → column indexes of a task table's header (序号, 名称, units, content …)."""
+    roles: dict[str, list[int]] = {k: [] for k in ROLE_LABEL}
     for i, h in enumerate(header):
         h = re.sub(r"\s+", "", h)
-        if h in ("序号", "编号") or h.startswith("序号"):
+        if not h:
+            roles["content"].append(i)
+        elif h in ("序号", "编号") or h.startswith("序号"):
             roles["no"].append(i)
+        elif any(k in h for k in _PERSON_HEAD):
+            roles["person"].append(i)
         elif any(k in h for k in _SUPPORT_HEAD):
             roles["support"].append(i)
         elif any(k in h for k in _LEAD_HEAD):
             roles["lead"].append(i)
+        elif any(k in h for k in _DUE_HEAD) and not any(k in h for k in _CONTENT_HEAD):
+            roles["due"].append(i)
         elif "投资" in h and any(k in h for k in ("任务", "目标", "计划")):
             roles["target"].append(i)
         elif "名称" in h or h in ("项目", "重点项目", "重点任务"):
@@ -187,47 +199,108 @@ def _cell_lines(cell: Any, numbering: _Numbering) -> list[str]:
             if line.strip()]
 
 
+def is_task_table(header: list[str]) -> bool:
+    """Return True when a header names units (a task table), not just any table."""
+    roles = column_roles(header)
+    return bool(roles["lead"] or roles["support"])
+
+
 def _table_lines(table: Any, numbering: _Numbering) -> list[str]:
     """Return the lines of a task table (or its plain text when it is not one)."""
     rows = table.rows
     if not rows:
         return []
     header = [re.sub(r"\s+", "", c.text) for c in rows[0].cells]
-    roles = _column_roles(header)
-    if not (roles["lead"] or roles["support"]):
+    cells = [[_cell_lines(c, numbering) for c in row.cells] for row in rows[1:]]
+    if not is_task_table(header):
         # not a task table: read its text as paragraphs
-        return [line for row in rows for c in row.cells for line in _cell_lines(c, numbering)]
-    target_unit = "万元" if any("万" in header[i] for i in roles["target"]) else "亿元"
+        return [line for row in [[_cell_lines(c, numbering) for c in rows[0].cells], *cells]
+                for c in row for line in c]
+    return table_lines(header, cells)
+
+
+def _join_units(lines: list[str]) -> str:
+    """One unit per line or paragraph in a cell: join them as a list, not glued together."""
+    return "、".join(line.strip("、，,；; ") for line in lines if line.strip("、，,；; "))
+
+
+def _record(header: list[str], roles: dict[str, list[int]], cells: list[list[str]]) -> _Row | None:
+    def lines(key: str) -> list[str]:
+        return [line for i in roles[key] if i < len(cells) for line in cells[i]]
+
+    def joined(key: str, sep: str) -> str:
+        return sep.join("".join(cells[i]) for i in roles[key] if i < len(cells) and cells[i])
+
+    content = lines("content")
+    due = joined("due", "")
+    if due and content and not find_dates("".join(content), 2000):
+        content[0] = f"{due.removesuffix('前')}前{content[0]}"
+    name = joined("name", "，")
+    if not name and not content:
+        return None
+    units = []
     lead_key = "牵头单位" if any(
         "牵头" in header[i] or "主要" in header[i] for i in roles["lead"]) else "责任单位"
+    if lead := "、".join(_join_units(cells[i]) for i in roles["lead"] if i < len(cells) and cells[i]):
+        units.append(f"{lead_key}：{lead}")
+    if support := "、".join(_join_units(cells[i]) for i in roles["support"]
+                           if i < len(cells) and cells[i]):
+        units.append(f"配合单位：{support}")
+    return _Row(joined("no", ""), name, joined("target", ""), content, units)
+
+
+def table_lines(header: list[str], rows: list[list[list[str]]]) -> list[str]:
+    """Return the lines of a task table given its header and, per row, each cell's lines."""
+    roles = column_roles(header)
+    target_unit = "万元" if any("万" in header[i] for i in roles["target"]) else "亿元"
     records: list[_Row] = []
-    previous: tuple[str, ...] = ()
-    for row in rows[1:]:
-        texts = tuple(c.text.strip() for c in row.cells)
-        if not any(texts) or texts == previous:  # blank row, or a row fully merged with the last
+    previous: tuple[tuple[str, ...], ...] = ()
+    for cells in rows:
+        key = tuple(tuple(c) for c in cells)
+        if not any(cells) or key == previous:  # blank row, or a row fully merged with the last
             continue
-        previous = texts
-
-        def joined(key: str, sep: str, texts: tuple[str, ...] = texts) -> str:
-            return sep.join(texts[i] for i in roles[key] if i < len(texts) and texts[i])
-
-        content = [line for i in roles["content"] if i < len(row.cells)
-                   for line in _cell_lines(row.cells[i], numbering)]
-        name = joined("name", "，")
-        if not name and not content:
+        previous = key
+        section = _section_row(cells)
+        if section:
+            records.append(_Row("", section, "", [], [], section=True))
             continue
-        units = []
-        if lead := joined("lead", "、"):
-            units.append(f"{lead_key}：{lead}")
-        if support := joined("support", "、"):
-            units.append(f"配合单位：{support}")
-        records.append(_Row(joined("no", ""), name, joined("target", ""), content, units))
+        record = _record(header, roles, cells)
+        if record is None:
+            continue
+        last = records[-1] if records and not records[-1].section else None
+        if last and not (record.no or record.name or record.target) and record.content:
+            # a sub-row under merged 序号/名称 cells (a spreadsheet leaves them empty): a task of
+            # the row above, with its units unless it names its own
+            record.no, record.name, record.target = last.no, last.name, last.target
+            record.units = record.units or list(last.units)
+        records.append(record)
+    return _records_lines(records, target_unit)
 
+
+_SECTION_ROW = re.compile(r"^[一二三四五六七八九十]+、\S")
+
+
+def _section_row(cells: list[list[str]]) -> str:
+    """Return the text of a row spanning the table (merged across: every filled cell says the
+    same, or only one is filled) that heads a section such as 一、产业项目; else ""."""
+    texts = {"".join(c) for c in cells if c}
+    if len(texts) != 1:
+        return ""
+    text = texts.pop()
+    return text if _SECTION_ROW.match(text) and len(text) <= 40 else ""
+
+
+def _records_lines(records: list[_Row], target_unit: str) -> list[str]:
     out: list[str] = []
     count = 0
     i = 0
     while i < len(records):
         first = records[i]
+        if first.section:
+            out.append(first.name)
+            count = 0  # numbering restarts in each section
+            i += 1
+            continue
         # rows of one item merged vertically (序号 and 名称 repeat): each row is one of its tasks
         group = [first]
         while (first.name and i + len(group) < len(records)
@@ -266,6 +339,7 @@ class _Row:
     target: str
     content: list[str]
     units: list[str]
+    section: bool = False  # a row spanning the table that heads a section (一、产业项目)
 
     @property
     def key(self) -> tuple[str, str, str]:

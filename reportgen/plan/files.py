@@ -20,14 +20,19 @@ from reportgen.model import Plan
 from reportgen.plan.diff import PlanDiff, diff_plans, keep_codes
 from reportgen.plan.edits import Edit, carry_edits, find_edits
 from reportgen.plan.importer import import_document
-from reportgen.plan.workbook import load_imported, load_plan, write_plan_workbook
+from reportgen.plan.workbook import (
+    is_master_workbook,
+    load_imported,
+    load_plan,
+    write_plan_workbook,
+)
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def read_plan(path: Path, config: Config) -> Plan:
     """Return the plan in a master workbook (.xlsx) or a task-breakdown document."""
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+    if path.suffix.lower() in WORKBOOK_SUFFIXES and is_master_workbook(path):
         return load_plan(path, config)
     return import_document(path, config).plan
 
@@ -78,7 +83,7 @@ def import_into(doc: Path, plan_dir: Path, config: Config, keep_edits: bool = Tr
         raise PlanError(f"{plan_dir} 下有多个总表（{names}），请只保留一个后再导入")
     target = plan_dir / f"{safe_filename(result.plan.title)}.xlsx"
     if not existing:
-        write_plan_workbook(result.plan, target)
+        write_plan_workbook(result.plan, target, notes=result.source_notes)
         return WorkspaceImport(target, result.plan, result.warnings)
     old_path = existing[0]
     try:
@@ -94,7 +99,7 @@ def import_into(doc: Path, plan_dir: Path, config: Config, keep_edits: bool = Tr
         carried = carry_edits(edits, imported, old, fresh)
         plan, kept, dropped = carried.plan, carried.kept, carried.overwritten
     backup = _backup(old_path, plan_dir)
-    write_plan_workbook(plan, target, imported=fresh)
+    write_plan_workbook(plan, target, imported=fresh, notes=result.source_notes)
     if target != old_path:
         old_path.unlink()
     return WorkspaceImport(target, plan, result.warnings, old, backup, diff_plans(old, plan),

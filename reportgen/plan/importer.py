@@ -43,7 +43,9 @@ from reportgen.model import (
     Unit,
     plan_version,
 )
+from reportgen.plan.convert import CONVERTED_SUFFIXES, as_docx
 from reportgen.plan.docx_reader import lines_from_docx
+from reportgen.plan.sheet_reader import SHEET_SUFFIXES, lines_from_sheet
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -57,6 +59,8 @@ class ImportResult:
 
     plan: Plan
     warnings: list[str] = field(default_factory=list)
+    # how the source was read (a spreadsheet's header mapping), for the master workbook's 说明
+    source_notes: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- line patterns
@@ -119,9 +123,11 @@ def _read_lines(path: Path) -> list[str]:
         return _lines_from_txt(path)
     if suffix == ".docx":
         return lines_from_docx(path)
-    if suffix in (".doc", ".wps"):
-        raise PlanError(f"{path.name} 是旧版 Word 格式，请在 Word/WPS 中另存为 .docx 后再导入")
-    raise PlanError(f"不支持的文件类型：{path.name}（可导入 .docx 或 .txt）")
+    if suffix in CONVERTED_SUFFIXES:
+        with as_docx(path) as converted:
+            return lines_from_docx(converted)
+    raise PlanError(f"不支持的文件类型：{path.name}（可导入 .docx、.doc、.wps、.rtf、.odt、.txt，"
+                    "或 .xlsx、.xls、.ods 任务表）")
 
 
 # ---------------------------------------------------------------- document structure
@@ -573,5 +579,11 @@ def _normalize_line(line: str) -> str:
 
 
 def import_document(path: Path, config: Config) -> ImportResult:
-    """Return the plan read from a task-breakdown document (.docx or .txt) and its warnings."""
+    """Return the plan read from a task-breakdown document (.docx, .doc, .wps, .rtf, .odt,
+    .txt) or a spreadsheet task table (.xlsx, .xls, .ods), and its warnings."""
+    if path.is_file() and path.suffix.lower() in SHEET_SUFFIXES:
+        lines, notes = lines_from_sheet(path)
+        result = import_lines(lines, config, path.name)
+        result.source_notes = notes
+        return result
     return import_lines(_read_lines(path), config, path.name)

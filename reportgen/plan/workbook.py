@@ -156,7 +156,7 @@ def _sheet(wb: Any, title: str, columns: list[_Col], rows: list[dict[str, Any]])
     return ws
 
 
-def _info_sheet(wb: Any, plan: Plan) -> None:
+def _info_sheet(wb: Any, plan: Plan, notes: list[str]) -> None:
     from openpyxl.styles import Alignment, Font  # heavy library, loaded when writing
 
     info = wb.active
@@ -171,7 +171,7 @@ def _info_sheet(wb: Any, plan: Plan) -> None:
         if isinstance(value, str):
             cell.data_type = "s"
     first = len(_INFO_KEYS) + 2
-    for r, note in enumerate(_INFO_NOTES, start=first):
+    for r, note in enumerate([*_INFO_NOTES, *notes], start=first):
         info.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
         cell = info.cell(row=r, column=1, value=note)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -207,16 +207,18 @@ def _imported_sheet(wb: Any, imported: Plan) -> None:
         ws.cell(row=r, column=1, value=content[start:start + _CELL_CHARS]).data_type = "s"
 
 
-def write_plan_workbook(plan: Plan, path: Path, imported: Plan | None = None) -> Path:
+def write_plan_workbook(plan: Plan, path: Path, imported: Plan | None = None,
+                        notes: list[str] | None = None) -> Path:
     """Write the master workbook for `plan` to `path` and return the path.
 
     `imported` is the plan as the document gave it (default: `plan`), kept in a hidden sheet:
-    what differs from it when the workbook is read again are the staff's edits.
+    what differs from it when the workbook is read again are the staff's edits. `notes` (how
+    the source was read) are added to the 说明 sheet for staff to check.
     """
     from openpyxl import Workbook  # heavy library, loaded when writing
 
     wb = Workbook()
-    _info_sheet(wb, plan)
+    _info_sheet(wb, plan, notes or [])
     _sheet(wb, SHEET_ITEMS, ITEM_COLUMNS, [
         {"code": it.code, "no": it.no, "section": SECTION_LABEL[it.section], "name": it.name,
          "target": it.target_yi, "note": it.target_note, "text": it.text}
@@ -375,7 +377,7 @@ def _check_code(rows: _Rows, r: int, key: str, code: str, seen: set[str]) -> Non
     seen.add(code)
 
 
-def _open(path: Path) -> Any:
+def _open_book(path: Path) -> Any:
     from python_calamine import CalamineWorkbook  # heavy native reader, loaded when needed
 
     if not path.is_file():
@@ -387,6 +389,11 @@ def _open(path: Path) -> Any:
         raise PlanError(f"无法读取 {path.name}：文件可能正在 Excel/WPS 中打开") from exc
     except Exception as exc:  # calamine raises its own error kinds for a file that is not a workbook
         raise PlanError(f"{path.name} 不是有效的 Excel 工作簿（.xlsx）：{exc}") from exc
+    return wb
+
+
+def _open(path: Path) -> Any:
+    wb = _open_book(path)
     if SHEET_INFO not in wb.sheet_names:
         raise PlanError(f"{path.name} 不是任务分解总表：缺少工作表“{SHEET_INFO}”")
     return wb
@@ -505,6 +512,14 @@ def _read_milestones(wb: Any, tasks: dict[str, Task], lookup: dict[str, str],
             due_text=rows.text(row, "due_text"),
         ))
     return seen
+
+
+def is_master_workbook(path: Path) -> bool:
+    """Return True when the workbook at `path` is a master workbook (has the 说明 sheet)."""
+    try:
+        return SHEET_INFO in _open_book(path).sheet_names
+    except PlanError:
+        return True  # not readable at all: reading it as a master workbook says why
 
 
 def load_imported(path: Path) -> Plan | None:
