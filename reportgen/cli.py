@@ -20,8 +20,16 @@ import click
 from reportgen.errors import ReportgenError, UsageError
 from reportgen.forms import report_deadline
 from reportgen.ingest import parse_date
+from reportgen.intake import ACTION_LABEL, Action
 from reportgen.model import KIND_LABEL, STATUS_LABEL, Section, Severity, Status, parse_period, plan_dict
-from reportgen.pipeline import check_period, make_forms, period_status, run_period
+from reportgen.pipeline import (
+    check_period,
+    decide_submission,
+    list_submissions,
+    make_forms,
+    period_status,
+    run_period,
+)
 from reportgen.plan.files import compare_files, import_into
 from reportgen.plan.inforce import PlanChoice
 from reportgen.plan.workbook import load_plan
@@ -280,15 +288,19 @@ def workspace_option(func: F) -> F:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, workspace: str, **kwargs: Any) -> Any:
-
-        ws = find_workspace(Path(workspace))
-        office = ws.config.office
-        if office.has_sample_contact():
-            echo(SAMPLE_CONTACT_WARNING.format(person=office.contact_person, phone=office.contact_phone),
-                 err=True)
-        return func(*args, ws=ws, **kwargs)
+        return func(*args, ws=_open(workspace), **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _open(workspace: str) -> Any:
+    """Return the workspace holding `workspace`, warning while the sample contact is configured."""
+    ws = find_workspace(Path(workspace))
+    office = ws.config.office
+    if office.has_sample_contact():
+        echo(SAMPLE_CONTACT_WARNING.format(person=office.contact_person, phone=office.contact_phone),
+             err=True)
+    return ws
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
@@ -588,13 +600,17 @@ def _print_run_summary(report: Any, root: Path) -> None:
     """Print the end-of-run summary: reporting, statuses, issues, files."""
     result = report.result
     sent = [u.name for u in result.units if u.submitted]
-    missing = [u.name for u in result.units if not u.submitted]
+    missing = [u.name for u in result.units if u.missing]
+    excused = [u.name for u in result.units if u.exempt]
     if report.plan_note:
         echo(report.plan_note)
     echo(f"{result.period} 截止 {result.as_of:%Y-%m-%d}：应报 {len(result.units)} 个单位，"
-         f"已报 {len(sent)} 个，未报 {len(missing)} 个")
+         f"已报 {len(sent)} 个，未报 {len(missing)} 个"
+         + (f"，本月免报 {len(excused)} 个" if excused else ""))
     if missing:
         echo("  未报送：" + "、".join(missing))
+    if excused:
+        echo("  本月免报：" + "、".join(excused))
     counts = report.status_counts()
     echo("节点：" + "，".join(f"{STATUS_LABEL[s]} {counts.get(s, 0)}" for s in Status))
     errors = sum(1 for i in result.issues if i.severity is Severity.ERROR)
@@ -632,13 +648,86 @@ def status(ws: Any, period: str) -> None:
     width = max((len(u.unit) for u in st.units), default=4)
     echo("单位" + "　" * (width - 2) + "  状态    错误  警告  文件")
     for u in st.units:
-        mark = "已报送" if u.received else "未报送"
+        mark = "已报送" if u.received else "本月免报" if u.exempt is not None else "未报送"
         name = u.unit + "　" * (width - len(u.unit))
         echo(f"{name}  {mark}  {u.errors:>4}  {u.warnings:>4}  {'、'.join(u.files)}")
     got = sum(u.received for u in st.units)
-    echo(f"合计：应报 {len(st.units)} 个，已报 {got} 个，未报 {len(st.units) - got} 个")
+    excused = sum(not u.received and u.exempt is not None for u in st.units)
+    echo(f"合计：应报 {len(st.units)} 个，已报 {got} 个，未报 {len(st.units) - got - excused} 个"
+         + (f"，本月免报 {excused} 个" if excused else ""))
     for name in st.unidentified:
         echo(f"无法识别所属单位的文件：{name}（请用 reportgen check 查看原因）")
+
+
+# ---------------------------------------------------------------- submissions control (issue 18)
+
+
+@main.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.option("--period", "-p", callback=_period, metavar="月份", help="报送月份，如 2024-06")
+@click.option("-w", "--workspace", "workspace", default=".", metavar="目录",
+              show_default="当前目录", help="工作区目录")
+@click.pass_context
+def submissions(ctx: click.Context, period: str | None, workspace: str) -> None:
+    """各单位报来的文件：列出每个单位收到的全部文件、采用哪一份及原因、各自的问题；
+    指定采用、撤回某份文件，或本月免报某单位（记入台账，check、status、run 都按此办理）。
+
+    \b
+    哪一份被采用，按台账中记录的收到先后（按文件内容识别，复制、备份工作区不会改变），
+    不看文件修改时间；督查办指定采用或撤回的，以指定为准。
+    示例：
+      reportgen submissions --period 2024-06
+      reportgen submissions accept --period 2024-06 "建设管理部（更正）.xlsx" --note "6月8日电话确认"
+      reportgen submissions withdraw --period 2024-06 "建设管理部.xlsx"
+      reportgen submissions exempt --period 2024-06 华睿集团 --note "项目暂停，经领导同意本月免报"
+      reportgen submissions reinstate --period 2024-06 华睿集团
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if period is None:
+        raise click.UsageError("请用 --period 指定月份，如 reportgen submissions --period 2024-06", ctx)
+    listing = list_submissions(_open(workspace), period)
+    _print_submissions(listing)
+
+
+def _print_submissions(listing: Any) -> None:
+    echo(f"{listing.period} 收到的报送文件（{listing.folder}）：")
+    for unit in listing.units:
+        state = ("" if unit.counted else f"  本月免报（{unit.exempt or '无说明'}）" if unit.exempt is not None
+                 else "  未报送" if unit.expected else "")
+        echo(f"{unit.unit}{state}")
+        for f in unit.files:
+            mark = "✔" if f.counts else "✘"
+            code = f"  [{f.sha256[:8]}]" if f.sha256 else ""
+            echo(f"  {mark} {f.name}  {f.why}  错误 {f.errors}  警告 {f.warnings}{code}")
+            for issue in f.issues if f.counts else []:
+                if issue.severity is not Severity.INFO:
+                    where = f"{issue.sheet}!{issue.cell} " if issue.cell else ""
+                    echo(f"      {where}{'错误' if issue.severity is Severity.ERROR else '警告'}：{issue.message}")
+    for d in listing.decisions:
+        what = d.file_name or d.unit
+        echo(f"记录：{d.decided_at:%Y-%m-%d %H:%M} {ACTION_LABEL[d.action]} {what}"
+             + (f"（{d.note}）" if d.note else ""))
+
+
+def _decision_command(action: Action, argument: str, summary: str) -> None:
+    """Add `reportgen submissions <action>` recording one decision about a file or a unit."""
+
+    @submissions.command(action.value, context_settings=CONTEXT, help=summary)
+    @period_option
+    @click.argument("target", metavar=argument)
+    @click.option("--note", default="", metavar="说明", help="说明（如经谁同意、何时电话确认），记入台账")
+    @workspace_option
+    def decide(ws: Any, period: str, target: str, note: str) -> None:
+        d = decide_submission(ws, period, action, target, note)
+        what = f"“{d.file_name}”（{d.unit}）" if d.file_name else f"“{d.unit}”"
+        echo(f"已记入台账：{period} {ACTION_LABEL[action]} {what}" + (f"，说明：{note}" if note else ""))
+        echo("请重新运行 check 或 run，使结果按此办理")
+
+
+_decision_command(Action.ACCEPT, "文件", "指定采用某份文件（该单位本月以此为准）。")
+_decision_command(Action.WITHDRAW, "文件", "撤回某份文件（不再采用，如报错了单位、报错了月份）。")
+_decision_command(Action.EXEMPT, "单位", "本月免报某单位（不催报，不计入未报送）。")
+_decision_command(Action.REINSTATE, "文件或单位", "恢复：取消对某份文件的撤回，或取消某单位的本月免报。")
 
 
 # ---------------------------------------------------------------- serve (issue 19)

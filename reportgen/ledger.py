@@ -22,6 +22,7 @@ from types import TracebackType
 
 from reportgen.errors import LedgerError
 from reportgen.fsutil import atomic_path, printable_name
+from reportgen.intake import Action, Arrival, Decision, Register
 from reportgen.model import (
     History,
     ItemResult,
@@ -230,6 +231,29 @@ CREATE TABLE notice_numbers (
     unit TEXT NOT NULL,
     PRIMARY KEY (prefix, year, number),
     UNIQUE (kind, period, unit)
+);
+"""),
+    # Submissions under control (reportgen.intake): the order each file's content was first
+    # seen, and the office's decisions. Not period results: a rerun of the period keeps them.
+    ("0005_submissions_control", """
+CREATE TABLE received_files (
+    period TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    unit TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (period, sha256)
+);
+CREATE TABLE submission_decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    period TEXT NOT NULL,
+    action TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    note TEXT NOT NULL,
+    decided_at TEXT NOT NULL
 );
 """),
 ]
@@ -635,6 +659,49 @@ class Ledger:
             sql, args = sql + " WHERE period = ?", (period,)
         rows = self._conn.execute(sql + " ORDER BY prefix, year, number", args)
         return [IssuedNotice(*row) for row in rows]
+
+    # -- submissions control (reportgen.intake)
+
+    def submission_register(self, period: str, seen: Sequence[Arrival] = ()) -> Register:
+        """Record the files of `period` not seen before (in the order given) and return what
+        the ledger knows: arrival order of every file and the office's decisions."""
+        with self._transaction() as tx:
+            known = {sha for (sha,) in tx.execute(
+                "SELECT sha256 FROM received_files WHERE period = ?", (period,))}
+            top = tx.execute("SELECT MAX(seq) FROM received_files WHERE period = ?",
+                             (period,)).fetchone()[0] or 0
+            now = dt.datetime.now().isoformat(timespec="seconds")
+            rows: list[Row] = []
+            for a in seen:
+                if a.sha256 in known:
+                    continue
+                known.add(a.sha256)
+                top += 1
+                rows.append({"period": period, "sha256": a.sha256, "seq": top, "unit": a.unit,
+                             "file_name": a.file_name, "first_seen": now})
+            insert_rows(tx, "received_files", rows)
+        arrival = dict(self._conn.execute(
+            "SELECT sha256, seq FROM received_files WHERE period = ?", (period,)).fetchall())
+        return Register.build(arrival, self.decisions(period))
+
+    def decide(self, decision: Decision) -> None:
+        """Record one decision of the office about a file or a unit."""
+        with self._transaction() as tx:
+            insert_rows(tx, "submission_decisions", [{
+                "period": decision.period, "action": decision.action.value, "unit": decision.unit,
+                "sha256": decision.sha256, "file_name": decision.file_name, "note": decision.note,
+                "decided_at": decision.decided_at.isoformat(timespec="seconds"),
+            }])
+
+    def decisions(self, period: str) -> list[Decision]:
+        """Return the office's decisions for `period`, oldest first."""
+        return [
+            Decision(period=period, action=Action(action), unit=unit, sha256=sha, file_name=name,
+                     note=note, decided_at=dt.datetime.fromisoformat(at))
+            for action, unit, sha, name, note, at in self._conn.execute(
+                "SELECT action, unit, sha256, file_name, note, decided_at FROM submission_decisions"
+                " WHERE period = ? ORDER BY id", (period,))
+        ]
 
     # -- reading
 

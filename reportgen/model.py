@@ -486,6 +486,12 @@ class UnitResult:
     due: int = 0  # milestones due by the as-of date
     rate: float | None = None  # on-time completion of what is due; None when nothing is due
     rank: int | None = None
+    exempt: bool = False  # excused by the office from reporting this month (reportgen.intake)
+
+    @property
+    def missing(self) -> bool:
+        """Return True when the unit should have reported and did not (so it is chased)."""
+        return not self.submitted and not self.exempt
 
 
 @dataclass

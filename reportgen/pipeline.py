@@ -18,11 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportgen import intake
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
+from reportgen.cn import unit_lookup
 from reportgen.errors import ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
 from reportgen.fsutil import deferred_interrupt, workspace_lock
 from reportgen.ingest import FileRead, IngestResult, expected_units, read_submission, read_submissions
+from reportgen.intake import Register, replaced
 from reportgen.ledger import Ledger
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
 from reportgen.numbering import allocate_notice_numbers, bulletin_start
@@ -216,10 +219,12 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
         stages = _Stages(report, progress)
 
         with stages.stage("读取报送表"):
-            ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous)
+            ingest, register = _read_period(ws, plan, period, previous, ledger)
         with stages.stage("核对进度"):
             result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
             result.issues = merge_issues(ingest.issues, result.issues)
+            for u in result.units:
+                u.exempt = not u.submitted and u.name in register.exempt
             outputs = ws.root / "output"
             result.doc_number = ledger.doc_number(
                 period, plan.year, bulletin_start(ws.config, outputs, plan.year, period))
@@ -303,6 +308,7 @@ class UnitStatus:
     files: list[str] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
+    exempt: str | None = None  # the office's note when the unit is excused this month
 
     @property
     def received(self) -> bool:
@@ -331,11 +337,14 @@ def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> P
     if not folder.is_dir():
         status.units = [UnitStatus(u) for u in expected_units(plan, ws.config)]
         return status
-    ingest = read_submissions(folder, plan, ws.config, period)
-    by_unit = {u: UnitStatus(u) for u in ingest.expected_units}
+    with Ledger(ws.ledger_path) as ledger:
+        ingest, register = _read_period(ws, plan, period, {}, ledger)
+    by_unit = {u: UnitStatus(u, exempt=register.exempt.get(u)) for u in ingest.expected_units}
     for f in ingest.files:
         unit = f.submission.unit if f.submission else ""
         if unit in by_unit:
+            if replaced(f):  # a corrected or withdrawn file's errors are no longer the unit's
+                continue
             if f.used:
                 by_unit[unit].files.append(f.name)
             by_unit[unit].errors += sum(i.severity is Severity.ERROR for i in f.issues)
@@ -389,11 +398,9 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     down or jumped is caught before the run.
     """
     plan = load_plan(ws.master_workbook(), ws.config)
-    previous: dict[str, float] = {}
-    if ws.ledger_path.exists():
-        with Ledger(ws.ledger_path) as ledger:
-            previous = _previous_figures(ledger.history(period), period)
-    ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous)
+    with Ledger(ws.ledger_path) as ledger:
+        previous = _previous_figures(ledger.history(period), period)
+        ingest, _register = _read_period(ws, plan, period, previous, ledger)
     out_dir = ws.output_dir(period)
     with write_faults(out_dir):
         (ws.root / "output").mkdir(parents=True, exist_ok=True)
@@ -420,3 +427,91 @@ def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) ->
         with Ledger(ws.ledger_path) as ledger:
             previous = _previous_figures(ledger.history(period), period)
     return read_submission(path, plan, ws.config, period, previous, name=name)
+
+
+def _read_period(ws: Workspace, plan: Plan, period: str, previous: dict[str, float],
+                 ledger: Ledger) -> tuple[IngestResult, Register]:
+    """Read `period`'s submissions, the file that counts per unit chosen from the ledger's
+    record (files seen for the first time are recorded); return them and the register."""
+    registers: list[Register] = []
+
+    def choose(files: list[FileRead]) -> dict[str, FileRead]:
+        registers.append(ledger.submission_register(period, intake.arrivals(files)))
+        return intake.choose(files, registers[-1])
+
+    ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous, choose)
+    register = registers[0] if registers else ledger.submission_register(period)
+    intake.exempt_units(ingest, register)
+    return ingest, register
+
+
+@dataclass
+class SubmissionsListing:
+    """Every file received for a period per unit, which counts and why, and the decisions."""
+
+    period: str
+    folder: Path
+    units: list[intake.UnitEntry]
+    decisions: list[intake.Decision]
+
+
+def list_submissions(ws: Workspace, period: str) -> SubmissionsListing:
+    """Return every file received for `period` per unit: which one counts and why, its issues."""
+    plan = load_plan(ws.master_workbook(), ws.config)
+    folder = ws.submissions_dir(period)
+    with Ledger(ws.ledger_path) as ledger:
+        if not folder.is_dir():
+            register = ledger.submission_register(period)
+            units = [intake.UnitEntry(u, True, register.exempt.get(u)) for u in expected_units(plan, ws.config)]
+            return SubmissionsListing(period, folder, units, ledger.decisions(period))
+        previous = _previous_figures(ledger.history(period), period)
+        ingest, register = _read_period(ws, plan, period, previous, ledger)
+        return SubmissionsListing(period, folder, intake.listing(ingest, register),
+                                  ledger.decisions(period))
+
+
+def decide_submission(ws: Workspace, period: str, action: intake.Action, target: str,
+                      note: str = "") -> intake.Decision:
+    """Record the office's decision and return it. `target` is a file of the period's folder
+    (accept, withdraw, reinstate a file) or a unit (exempt, reinstate a unit).
+
+    Raises UsageError when the file or unit does not exist or the file cannot count.
+    """
+    plan = load_plan(ws.master_workbook(), ws.config)
+    folder = ws.submissions_dir(period)
+    path = folder / target
+    if action is intake.Action.EXEMPT or (action is intake.Action.REINSTATE and not path.is_file()):
+        decision = intake.Decision(period, action, _unit_named(target, plan, ws), note=note)
+    else:
+        if not path.is_file():
+            raise UsageError(f"{folder} 下没有文件“{target}”（请写 reportgen submissions 列出的文件名）")
+        read = check_file(ws, plan, period, path, target)
+        sub = read.submission
+        if sub is None or not sub.unit:
+            raise UsageError(f"“{target}”无法识别所属单位，本来就不会被采用：{_first_error(read)}")
+        if action is intake.Action.ACCEPT and not read.used:
+            raise UsageError(f"“{target}”不能采用：{_first_error(read)}")
+        decision = intake.Decision(period, action, sub.unit, sub.sha256, target, note)
+    with Ledger(ws.ledger_path) as ledger:
+        ledger.decide(decision)
+    return decision
+
+
+def _first_error(read: FileRead) -> str:
+    return next((i.message for i in read.issues if i.severity is Severity.ERROR), "文件无法读取")
+
+
+def _unit_named(name: str, plan: Plan, ws: Workspace) -> str:
+    """Return the unit `name` stands for (its full name, an alias or a unique part of it)."""
+    units = expected_units(plan, ws.config)
+    name = name.strip()
+    if name in units:
+        return name
+    alias = unit_lookup(ws.config).get(name)
+    if alias in units:
+        return alias
+    near = [u for u in units if name and name in u]
+    if len(near) == 1:
+        return near[0]
+    hint = f"，可能是：{'、'.join(near)}" if near else ""
+    raise UsageError(f"本月应报单位中没有“{name}”{hint}")

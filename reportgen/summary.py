@@ -120,6 +120,7 @@ def _unit(u: UnitResult) -> dict[str, Any]:
     return {
         "name": u.name,
         "submitted": u.submitted,
+        "exempt": u.exempt,
         "files": sorted(u.files),
         "counts": {s.value: u.counts.get(s.value, 0) for s in Status},
         "due": u.due,

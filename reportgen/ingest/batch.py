@@ -10,7 +10,7 @@ import datetime as dt
 import errno
 import multiprocessing
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,14 +159,19 @@ def read_submissions(
     config: Config,
     period: str,
     previous: dict[str, float] | None = None,
+    choose: Chooser | None = None,
 ) -> IngestResult:
-    """Return every unit's submission in `folder` (newest file per unit) and every problem found."""
+    """Return every unit's submission in `folder` (one file per unit) and every problem found.
+
+    `choose` picks the file that counts for each unit and marks the others (reportgen.intake
+    decides from the ledger); without it the newer file by 填报日期, then modification time, wins.
+    """
     if not folder.is_dir():
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
     reader = Reader(PlanIndex.build(plan, config))
     listing = list_files(folder)
     files = sorted(read_all(listing.files, reader, period, previous or {}) + listing.skipped, key=lambda f: f.name)
-    chosen = _choose(files)  # marks the superseded files
+    chosen = (choose or _choose)(files)  # marks the files not taken
     expected = expected_units(plan, config)
     result = IngestResult(files=files, expected_units=expected)
     result.submissions = [chosen[u].submission for u in expected if u in chosen]  # type: ignore[misc]
@@ -174,7 +179,7 @@ def read_submissions(
     result.missing_units = [u for u in expected if u not in chosen]
     result.issues = [
         i for f in files for i in f.issues
-        if f.used or f.submission is None or i.code in ("superseded", *REJECTING)
+        if f.used or f.submission is None or i.code in ("superseded", "withdrawn", *REJECTING)
     ]
     return result
 
@@ -183,6 +188,10 @@ def _newest_first(f: FileRead) -> tuple[dt.date, dt.datetime, str]:
     s = f.submission
     assert s is not None
     return (s.content_date or dt.date.min, s.received or dt.datetime.min, f.name)
+
+
+# Picks the file that counts per unit from every file read, marking the others unused.
+Chooser = Callable[[list[FileRead]], dict[str, FileRead]]
 
 
 def _choose(files: Iterable[FileRead]) -> dict[str, FileRead]:

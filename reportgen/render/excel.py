@@ -158,7 +158,7 @@ def _unit_row(u: UnitResult) -> dict[str, Any]:
         "rank": u.rank,
         "name": u.name,
         "submitted": u.submitted,
-        "submitted_label": "已报送" if u.submitted else "× 未报送",
+        "submitted_label": "已报送" if u.submitted else "本月免报" if u.exempt else "× 未报送",
         "total": sum(counts.values()),
         "due": u.due,
         **counts,
@@ -227,7 +227,7 @@ def _month_rows(result: PeriodResult, history: History) -> list[dict[str, Any]]:
 def _missing_rows(result: PeriodResult, milestones: Iterable[MilestoneResult]) -> list[dict]:
     out = []
     for u in result.units:
-        if u.submitted:
+        if not u.missing:
             continue
         mine = [m for m in milestones if u.name in m.units]
         items = list(dict.fromkeys(m.item_name for m in mine))

@@ -300,14 +300,14 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
         "units": {
             "total": len(result.units),
             "submitted": sum(u.submitted for u in result.units),
-            "missing": sum(not u.submitted for u in result.units),
+            "missing": sum(u.missing for u in result.units),
         },
         "projects": [_project(it, by_item.get(it.code, []), result, config) for it in projects],
         "tasks": [{"name": _clause(it.name),
                    "status_text": _task_status(it.name, by_item.get(it.code, []))}
                   for it in tasks],
         "overdue_units": overdue_units,
-        "missing_units": "、".join(u.name for u in result.units if not u.submitted),
+        "missing_units": "、".join(u.name for u in result.units if u.missing),
         "behind": "、".join(it.name for it in projects if it.vs_schedule == "behind"),
         "requirements": [{"no_cn": cn_number(i), "text": t}
                          for i, t in enumerate(config.text.requirements, 1)],
@@ -390,7 +390,7 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
                 matters = [_matter(m, unit, items, result.as_of) for m in mine]
                 out[kind].append(_notice_context(result, config, kind, unit, matters))
     for u in result.units:
-        if not u.submitted:
+        if u.missing:
             ctx = _notice_context(result, config, "催报通知", u.name, [])
             names: dict[str, None] = {}
             for m in by_unit.get(u.name, []):
