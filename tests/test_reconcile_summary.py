@@ -55,7 +55,7 @@ def test_fields_and_values() -> None:
     units = {u["name"]: u for u in data["units"]}
     assert [u["name"] for u in data["units"]] == [A, B, C1, C2]
     assert units[A]["files"] == [f"{A}.xlsx"] and units[B] == {
-        "name": B, "submitted": False, "files": [],
+        "name": B, "submitted": False, "exempt": False, "files": [],
         "counts": {"done": 0, "done_late": 0, "in_progress": 0, "due_soon": 1, "overdue": 0,
                    "not_reported": 0},  # B supports A on P02-M01: A's answer decides
         "due": 0, "rate": None, "rank": None,
