@@ -237,22 +237,12 @@ CREATE TABLE notice_numbers (
     # seen, and the office's decisions. Not period results: a rerun of the period keeps them.
     ("0005_submissions_control", """
 CREATE TABLE received_files (
-    period TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    unit TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    PRIMARY KEY (period, sha256)
+    period TEXT NOT NULL, sha256 TEXT NOT NULL, seq INTEGER NOT NULL, unit TEXT NOT NULL,
+    file_name TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (period, sha256)
 );
 CREATE TABLE submission_decisions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    period TEXT NOT NULL,
-    action TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    note TEXT NOT NULL,
+    id INTEGER PRIMARY KEY AUTOINCREMENT, period TEXT NOT NULL, action TEXT NOT NULL,
+    unit TEXT NOT NULL, sha256 TEXT NOT NULL, file_name TEXT NOT NULL, note TEXT NOT NULL,
     decided_at TEXT NOT NULL
 );
 """),
