@@ -34,7 +34,8 @@ from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_plan
 from reportgen.publish import is_write_fault, publish, write_faults
 from reportgen.reconcile import merge_issues, reconcile
-from reportgen.render.pdf import convert_to_pdf, merge_pdfs
+from reportgen.render.imprint import place_imprints
+from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
 from reportgen.summary import write_summary
 from reportgen.workspace import Workspace
 
@@ -294,6 +295,9 @@ def _export_pdf(folder: Path) -> list[Path]:
         docs += sorted((folder / sub).glob("*.docx"))
     pdf_dir = folder / "pdf"
     pdfs = convert_to_pdf(docs, pdf_dir)
+    # the 版记 goes to the foot of the last (even) page, which only the printed layout shows
+    place_imprints([(d, p) for d, p in zip(docs, pdfs, strict=True) if d.suffix == ".docx"],
+                   convert_onto)
     meeting = [p for name in ("进度通报", "汇总表") for p in pdfs if p.stem == name]
     if meeting:
         pdfs.append(merge_pdfs(meeting, pdf_dir / "会议材料.pdf"))

@@ -98,3 +98,65 @@ def test_every_notice_has_a_number_listed_in_the_summary(printed: Path) -> None:
         listed = {row[1]: (row[2], row[3]) for row in sheet.iter_rows(min_row=4, values_only=True)
                   if row[1]}
         assert listed == numbers
+
+
+def _rules_mm(pdf: Path, page: int) -> list[float]:
+    """Heights (mm from the top) of the dark lines spanning the 版心's width on a page."""
+    from PIL import Image
+
+    png = pdf.with_name(f"{pdf.stem}-rules")
+    subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", "144", "-gray", "-png",
+                    "-singlefile", str(pdf), str(png)], check=True)
+    image = Image.open(png.with_suffix(".png")).convert("L")
+    pixels = image.load()
+    per_mm = 144 / 25.4
+    left, right = int(29 * per_mm), int(183 * per_mm)
+    rows = []
+    for y in range(image.height):
+        dark = sum(1 for x in range(left, right, 2) if pixels[x, y] < 160)
+        if dark > 0.95 * (right - left) / 2:
+            rows.append(y / per_mm)
+    return rows
+
+
+def test_imprint_at_the_foot_of_an_even_last_page(printed: Path) -> None:
+    from pypdf import PdfReader
+
+    from reportgen.render.imprint import measure
+
+    for doc in word_documents(printed):
+        pdf = pdf_of(doc, doc.parent if doc.parent.name in PERIODS else doc.parent.parent)
+        pages = len(PdfReader(str(pdf)).pages)
+        place = measure(pdf)
+        assert place is not None and place.page == pages, doc
+        if place.formal:  # 文件格式: three rules, the last on the 版心's bottom edge (262 mm)
+            assert pages % 2 == 0, doc
+            rules = _rules_mm(pdf, pages)
+            assert rules and abs(max(rules) - 262) < 1.2, (doc, rules)
+        else:  # 信函格式: the 抄送 line is the last line of the 版心
+            assert abs(place.bottom_pt * 25.4 / 72 - 262) < 1.2, doc
+
+
+def test_signature_centred_over_the_date(printed: Path) -> None:
+    from pypdf import PdfReader
+
+    from tests.test_pdf import words_mm
+
+    for doc in word_documents(printed):
+        pdf = pdf_of(doc, doc.parent if doc.parent.name in PERIODS else doc.parent.parent)
+        for page in range(1, len(PdfReader(str(pdf)).pages) + 1):
+            words = words_mm(pdf, page)
+            sign = [w for w in words if w[4] == "大同经济技术开发区重点项目督查督办办公室" and w[3] < 262]
+            sign = [w for w in sign if abs(w[0] - 28) > 3]  # not the 印发 line of the 版记
+            if not sign:
+                continue
+            date_top = next(w[1] for w in words if w[1] > sign[0][3] and w[4] == "年")
+            date = [w for w in words if abs(w[1] - date_top) < 1]
+            left, right = min(w[0] for w in date), max(w[2] for w in date)
+            assert abs((sign[0][0] + sign[0][2]) / 2 - (left + right) / 2) < 3, doc
+            # the date 右空四字, or, under a 署名 too long for that, the 署名 ends at the margin
+            assert (abs(right - (184 - 4 * 16 * 25.4 / 72)) < 3
+                    or abs(sign[0][2] - 184) < 1), doc
+            break
+        else:
+            pytest.fail(f"{doc.name}: no 署名")

@@ -255,7 +255,7 @@ def test_signature_date_and_imprint(rendered):
     assert date.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert date.style.element.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "400"
     imprint = doc.tables[-1]
-    assert imprint.rows[1].cells[0].text == f"{ws.config.office.printer}\t2024年7月5日印发"
+    assert imprint.rows[0].cells[0].paragraphs[1].text == f"\u3000{ws.config.office.printer}\t2024年7月5日印发"
     font, size = east_asia(doc, imprint.rows[0].cells[0].paragraphs[0])
     assert (font, size) == ("仿宋_GB2312", 14.0)
 

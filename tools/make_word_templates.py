@@ -58,6 +58,7 @@ STYLES: dict[str, str] = {
     "GwSign": "发文机关署名",
     "GwDate": "成文日期",
     "GwImprint": "版记",
+    "GwImprintSpace": "版记前空白",
     "GwLetterMark": "信函发文机关标志",
     "GwLetterNo": "信函发文字号",
     "GwPageNo": "页码",
@@ -265,6 +266,12 @@ def setup_styles(doc: DocumentObject) -> None:
     ind_imprint(imprint)
     no_grid(imprint)
 
+    space = add_style(doc, "GwImprintSpace", FONTS.body, 1.0)
+    _pf_common(space)
+    space.paragraph_format.line_spacing = Pt(1)  # type: ignore[attr-defined]
+    space.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
+    no_grid(space)
+
     letter = add_style(doc, "GwLetterMark", FONTS.title, TITLE_PT)
     letter.font.color.rgb = RED  # type: ignore[attr-defined]
     _pf_common(letter, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
@@ -419,8 +426,14 @@ def signature_block(doc: DocumentObject) -> None:
     para(doc, "{{ issue_date }}", "GwDate")
 
 
+def imprint_spacer(doc: DocumentObject) -> None:
+    """An empty paragraph before the 版记 that render/imprint.py grows to push it to the foot."""
+    para(doc, "", "GwImprintSpace")
+
+
 def letter_imprint(doc: DocumentObject) -> None:
     """版记 of either form: 信函格式 has only 抄送, without rules or 印发 (GB/T 9704 10.1)."""
+    imprint_spacer(doc)
     para(doc, "{%p if letter %}")
     para(doc, "抄送：{{ cc }}", "GwImprint")
     para(doc, "{%p else %}")
@@ -431,10 +444,13 @@ def letter_imprint(doc: DocumentObject) -> None:
 def imprint_block(doc: DocumentObject) -> None:
     """版记: 抄送 and 印发机关/印发日期 between rules, as a table as wide as the 版心.
 
-    It follows the 成文日期 inline: LibreOffice 7.4 ignores a floating table's position, so a
-    table floated to the foot of the page would print differently there and in Word.
+    It follows the 成文日期 behind a spacer (imprint_spacer) that render/imprint.py grows to
+    push it to the foot of the page: LibreOffice 7.4 ignores a floating table's or a frame's
+    position, so a 版记 floated to the foot would print differently there and in Word. One row
+    that cannot split keeps 抄送 and 印发 on one page; the thin rule between them is the 印发
+    line's top border.
     """
-    table = doc.add_table(rows=2, cols=1)
+    table = doc.add_table(rows=1, cols=1)
     tbl = table._tbl
     tblpr = tbl.tblPr
     for child in list(tblpr):
@@ -474,14 +490,17 @@ def imprint_block(doc: DocumentObject) -> None:
     cc = table.cell(0, 0).paragraphs[0]
     cc.style = STYLES["GwImprint"]
     cc.add_run("抄送：{{ cc }}")
-    printed = table.cell(1, 0).paragraphs[0]
-    printed.style = STYLES["GwImprint"]
+    printed = table.cell(0, 0).add_paragraph("", STYLES["GwImprint"])
     pf = printed.paragraph_format
     pf.first_line_indent = Pt(0)
-    pf.left_indent = Pt(IMPRINT_PT)
+    pf.left_indent = pf.right_indent = Pt(0)  # the rule spans the 版心; text one character in
     pf.tab_stops.add_tab_stop(Twips(int(TEXT_WIDTH.twips - IMPRINT_PT * 20)),
                               WD_TAB_ALIGNMENT.RIGHT)
-    printed.add_run("{{ printer }}\t{{ printed_date }}印发")
+    ppr = printed._p.get_or_add_pPr()
+    bdr = el("w:pBdr")
+    bdr.append(el("w:top", val="single", sz="6", space="1", color="000000"))
+    ppr.insert_element_before(bdr, "w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc", "w:rPr")
+    printed.add_run("\u3000{{ printer }}\t{{ printed_date }}印发")
     # a document must not end on a table
     anchor = doc.add_paragraph("", STYLES["GwImprint"])
     anchor.paragraph_format.line_spacing = Pt(1)
@@ -580,6 +599,7 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "{%p endfor %}")
     attachments_block(doc)
     signature_block(doc)
+    imprint_spacer(doc)
     imprint_block(doc)
 
 
@@ -618,6 +638,7 @@ def supervision(doc: DocumentObject) -> None:
               "将整改落实情况书面报送{{ short_name }}。")
     _contact(doc)
     signature_block(doc)
+    imprint_spacer(doc)
     imprint_block(doc)
 
 

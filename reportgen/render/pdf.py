@@ -184,6 +184,15 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, timeout: float = 120,
     return results
 
 
+def convert_onto(pairs: Sequence[tuple[Path, Path]], timeout: float = 120) -> None:
+    """Convert each (document, PDF) pair's document again, replacing that PDF."""
+    with tempfile.TemporaryDirectory(prefix="reportgen-pdf-again-") as tmp:
+        made = convert_to_pdf([doc for doc, _ in pairs], Path(tmp), timeout)
+        for new, (_, target) in zip(made, pairs, strict=True):
+            with atomic_path(target) as part:
+                shutil.move(str(new), part)
+
+
 def merge_pdfs(paths: Sequence[Path], out: Path) -> Path:
     """Join PDFs in the order given into `out` and return it."""
     from pypdf import PdfWriter

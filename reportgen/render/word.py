@@ -60,6 +60,7 @@ STYLE_FONTS = {
     "GwAttach": "body", "GwAttachMore": "body", "GwSign": "body", "GwDate": "body",
     "GwImprint": "body", "GwMark": "title", "GwTitle": "title", "GwH1": "heading1",
     "GwH2": "heading2", "GwPageNo": "number", "GwLetterMark": "title", "GwLetterNo": "body",
+    "GwImprintSpace": "body",
 }
 
 # ---------------------------------------------------------------- formatting (one rounding)
@@ -681,8 +682,15 @@ def _load_checked(templates: TemplateSource, config: Config) -> dict[str, _Templ
 
 
 def _text_width(text: str) -> float:
-    """Width of `text` in body characters (Latin letters and digits are half width)."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+    """Width of `text` in body characters (Latin letters and digits are half width).
+
+    Word and LibreOffice put a quarter character between Chinese and Latin text (autospace),
+    so 2024年7月5日 is 7 characters wide, not 6.
+    """
+    wide = [ord(ch) >= 0x2E80 for ch in text]
+    gaps = sum(1 for a, b, ch in zip(wide, wide[1:], text[1:], strict=False)
+               if a != b and not ch.isspace() and ch.isalnum())
+    return sum(1.0 if w else 0.5 for w in wide) + 0.25 * gaps
 
 
 def _finish(doc: Any) -> None:
@@ -708,10 +716,13 @@ def _finish(doc: Any) -> None:
                     run.font.size = Pt(int(fit * 2) / 2)
         elif sid == "GwSign" and i + 1 < len(pars):
             par, date = Paragraph(p, doc), Paragraph(pars[i + 1], doc)
-            # GB/T 9704 7.3.5.1: 署名 centred over the 成文日期, which stands 4 characters in
-            centre = 4 + _text_width(date.text) / 2
-            right = max(0.0, centre - _text_width(par.text) / 2)
-            _set_right_indent(par, right)
+            # GB/T 9704 7.3.5.1: 署名 centred over the 成文日期, which stands 4 characters in;
+            # a 署名 too long for that ends at the margin, and the date moves under its centre
+            sign_w, date_w = _text_width(par.text), _text_width(date.text)
+            right = 4 + date_w / 2 - sign_w / 2
+            if right < 0:
+                _set_right_indent(date, (sign_w - date_w) / 2)
+            _set_right_indent(par, max(0.0, right))
 
 
 def _set_right_indent(par: Any, chars: float) -> None:
