@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import re
+import tomllib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reportgen"
@@ -34,3 +36,12 @@ def test_no_function_over_the_limit() -> None:
                 if lines > MAX_FUNCTION_LINES:
                     long[f"{name}:{node.lineno} {node.name}"] = lines
     assert long == {}
+
+
+def test_every_module_has_a_place_in_the_layers() -> None:
+    """A new top-level module must be placed in the import contract (pyproject.toml), or nothing checks it."""
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text("utf-8"))
+    layers = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")["layers"]
+    placed = {name.strip(" ()").removeprefix("reportgen.") for layer in layers for name in re.split(r"[:|]", layer)}
+    tops = {p.stem for p in PACKAGE.glob("*.py")} | {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert tops - placed - {"__init__", "__main__"} == set()
