@@ -31,6 +31,9 @@ def safe_filename(name: str, default: str = "未命名") -> str:
     return s[:80]
 
 
+TEMP_PREFIX = ".~tmp-"  # a file being written; hidden, so no reader of a folder takes it
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; rename it onto `target` only if the block succeeds.
@@ -38,7 +41,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     A run killed half-way leaves the previous file in place, never a truncated one.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~tmp-", suffix=target.suffix, dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:

@@ -20,7 +20,7 @@ from reportgen.ingest import read_submissions
 from reportgen.plan.workbook import load_plan
 from reportgen.web.auth import check_office_password
 from reportgen.web.links import unit_link
-from reportgen.web.upload import PLACED_SUFFIX, save_durably
+from reportgen.web.upload import PLACED_SUFFIX, save_durably, sweep_leftovers
 from reportgen.workspace import Workspace
 from tests.web_support import PERIOD, csrf_of, filled_form, sample_workspace, units_of
 
@@ -135,3 +135,5 @@ def test_a_process_killed_while_writing_the_form_leaves_the_old_one_and_the_batc
     assert len(leftovers) == 1 and leftovers[0].startswith(".~tmp-")  # half a file, under a hidden name
     batch = read_submissions(target.parent, load_plan(ws.master_workbook(), ws.config), ws.config, PERIOD)
     assert [f.name for f in batch.files] == [target.name] and [s.unit for s in batch.submissions] == [unit]
+    assert sweep_leftovers(ws) == [target.parent / leftovers[0]]  # what a restarted server clears
+    assert [p.name for p in target.parent.iterdir()] == [target.name] and target.read_bytes() == old

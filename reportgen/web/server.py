@@ -10,7 +10,7 @@ from waitress.server import create_server
 from reportgen.web.app import create_app
 from reportgen.web.auth import office_password_set
 from reportgen.web.links import base_url
-from reportgen.web.upload import limit_bytes
+from reportgen.web.upload import limit_bytes, sweep_leftovers
 from reportgen.workspace import Workspace
 
 THREADS = 8
@@ -19,6 +19,7 @@ THREADS = 8
 def make_server(ws: Workspace, host: str | None = None, port: int | None = None,
                 period: str | None = None) -> Any:
     """Return a waitress server over the workspace's pages (not yet serving; port 0 picks one)."""
+    sweep_leftovers(ws)
     app = create_app(ws, period)
     return create_server(
         app, host=host or ws.config.web.host, port=ws.config.web.port if port is None else port,

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from reportgen.errors import ReportgenError
-from reportgen.fsutil import atomic_path, safe_filename
+from reportgen.fsutil import TEMP_PREFIX, atomic_path, safe_filename
 from reportgen.ingest import FileRead
 from reportgen.model import Plan, Severity
 from reportgen.pipeline import check_file
@@ -170,3 +170,17 @@ def _place(ws: Workspace, period: str, store: WebStore, unit: str, stored: Path,
         if old.placed_as and old.placed_as != placed and (folder / old.placed_as).is_file():
             (folder / old.placed_as).unlink()
     _fsync_dir(folder)
+
+
+def sweep_leftovers(ws: Workspace) -> list[Path]:
+    """Remove the half-written temporary files a killed server left; return what was removed.
+
+    Only the pages write into input/submissions/ and history/uploads/, so at start-up any
+    temporary file there is an upload that never finished (the batch never reads them).
+    """
+    removed = []
+    for root in (ws.root / "input" / "submissions", ws.history_dir / UPLOADS_DIRNAME):
+        for leftover in sorted(root.glob(f"*/{TEMP_PREFIX}*")) if root.is_dir() else []:
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
