@@ -34,6 +34,7 @@ from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_plan
 from reportgen.publish import is_write_fault, publish, write_faults
 from reportgen.reconcile import merge_issues, reconcile
+from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
 from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
 from reportgen.summary import write_summary
@@ -213,10 +214,16 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
         plan = in_force.plan
         log.info("%s", in_force.note)
         history = ledger.history(period)
+        recovered = recover_history(history, ws.root / "output", plan.year, period)
         previous = _previous_figures(history, period)
 
         placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
         report = RunReport(result=placeholder, plan_note=in_force.note)
+        if recovered:  # history/ was deleted or replaced: say so wherever the run is read
+            note = (f"注意：历史台账中没有 {'、'.join(recovered)} 的记录（history/ 可能被删除或替换），"
+                    "已按 output 中这些月份发布的 summary.json 恢复上月累计和节点完成情况；请核对本月新增和完成日期")
+            report.warnings.append(note)
+            log.warning("%s", note)
         stages = _Stages(report, progress)
 
         with stages.stage("读取报送表"):
