@@ -169,3 +169,44 @@ def test_a_sheet_without_a_task_table_is_a_clear_error(tmp_path: Path) -> None:
     wb.save(path)
     with pytest.raises(PlanError, match=r"通讯录\.xlsx 中没有找到任务表"):
         import_document(path, CONFIG)
+
+
+def test_bracket_styles_leaders_notes_and_names_with_brackets() -> None:
+    from reportgen.plan.importer import import_lines
+
+    lines = [
+        "2024年市重点工作任务分解",
+        "1.推进甲项目建设。6月底前开工。〔牵头单位：市发改委；配合单位：市住建局〕",
+        "2.推进乙项目。9月底前完成验收。【责任单位：市工信局、各县(市、区)政府】",
+        "3.推进丙工作。年底前完成。(责任领导：王某某；牵头单位：市商务局、市财政局(首位单位为牵头单位,下同))",
+        "责任领导：张某",
+        "4.推进丁工作。三季度完成。",
+        "责任单位：市农业农村局、市水务局；分管领导：李某",
+    ]
+    plan = import_lines(lines, CONFIG, "市任务分解.txt").plan
+    assert whole(plan) == [
+        ("T01", "推进甲项目建设", None, [("T01-0", ["市发改委", "市住建局"], ["市发改委"], [
+            ("T01-M01", D(2024, 6, 30), "6月底前开工", None)])]),
+        ("T02", "推进乙项目", None, [("T02-0", ["市工信局", "各县（市、区）政府"], ["市工信局"], [
+            ("T02-M01", D(2024, 9, 30), "9月底前完成验收", None)])]),
+        ("T03", "推进丙工作", None, [("T03-0", ["市商务局", "市财政局"], ["市商务局"], [
+            ("T03-M01", D(2024, 12, 31), "年底前完成", None)])]),
+        ("T04", "推进丁工作", None, [("T04-0", ["市农业农村局", "市水务局"], ["市农业农村局"], [
+            ("T04-M01", D(2024, 9, 30), "三季度完成", None)])]),
+    ]
+
+
+def test_header_row_repeated_on_each_page_is_not_an_item(tmp_path: Path) -> None:
+    header = ["序号", "项目名称", "推进措施", "责任单位"]
+    doc = word_table(tmp_path / "跨页.docx", ["2024年重点项目推进表"], header, [
+        ["1", "庚项目", "6月底前开工", "区发改局"],
+        list(header),  # Word repeats the header row at the top of the next page
+        ["2", "辛项目", "年底前竣工", "区住建局"],
+    ])
+    plan = import_document(doc, CONFIG).plan
+    assert whole(plan) == [
+        ("T01", "庚项目", None, [("T01-0", ["区发改局"], ["区发改局"], [
+            ("T01-M01", D(2024, 6, 30), "6月底前开工", None)])]),
+        ("T02", "辛项目", None, [("T02-0", ["区住建局"], ["区住建局"], [
+            ("T02-M01", D(2024, 12, 31), "年底前竣工", None)])]),
+    ]

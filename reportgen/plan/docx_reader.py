@@ -260,6 +260,8 @@ def table_lines(header: list[str], rows: list[list[list[str]]]) -> list[str]:
         if not any(cells) or key == previous:  # blank row, or a row fully merged with the last
             continue
         previous = key
+        if ["".join(c).replace(" ", "") for c in cells] == header:
+            continue  # the header repeated at the top of each printed page
         section = _section_row(cells)
         if section:
             records.append(_Row("", section, "", [], [], section=True))

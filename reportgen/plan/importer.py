@@ -78,9 +78,19 @@ _LEAD_KEYS = ("牵头单位", "主要责任单位", "责任单位", "牵头部�
 _SUPPORT_KEYS = ("协同配合单位", "配合单位", "协助单位", "协同单位", "配合部门")
 _UNIT_KEY = "|".join(_LEAD_KEYS + _SUPPORT_KEYS)
 _UNIT_LINE = re.compile(rf"^(?:{_UNIT_KEY})：")
-_UNIT_BRACKET = re.compile(rf"（((?:{_UNIT_KEY})：[^（）]*)）")
+_NESTED = r"(?:[^（）]|（[^（）]*）)"  # text with bracketed names inside: 各县（市、区）政府
+_UNIT_BRACKET = re.compile(rf"（((?:{_UNIT_KEY})：{_NESTED}*)）")
+# people, not units: 责任领导：王某某； before or after the units, or on a line of its own
+_PERSON_KEY = "责任领导|分管领导|牵头领导|包联领导|分管负责人|责任人|联系人"
+_PERSON_LINE = re.compile(rf"^(?:{_PERSON_KEY})：[^（）]*$")
+_PERSON_BEFORE = re.compile(rf"(?:{_PERSON_KEY})：[^（）；。]*[；，]\s*(?=(?:{_UNIT_KEY})：)")
+_PERSON_AFTER = re.compile(rf"[；，](?:{_PERSON_KEY})：[^（）；。]*(?=）|[。；]?$)")
+# 〔责任单位：…〕 and 【牵头单位：…】 are unit brackets too
+_OTHER_BRACKETS = re.compile(rf"[〔【]((?:{_PERSON_KEY}|{_UNIT_KEY})：[^〔〕【】]*)[〕】]")
+# a note inside a unit list: （首位单位为牵头单位，下同） says what the default rule says already
+_UNIT_NOTE = re.compile(r"（[^（）]*(?:首位|排名第一|排在第一|第一位|第一个)[^（）]*(?:牵头|负总责)[^（）]*）")
 # "…年底前投产。责任单位：建设管理部" — units at the end of the text, without brackets
-_UNIT_TAIL = re.compile(rf"(?:(?<=[。；，])|^)((?:{_UNIT_KEY})：[^（）。]*?)[。；]?$")
+_UNIT_TAIL = re.compile(rf"(?:(?<=[。；，])|^)((?:{_UNIT_KEY})：(?:[^（）。]|（[^（）]*）)*?)[。；]?$")
 _ATTACHMENT = re.compile(r"^附件\s*\d*[：]?$")
 _BRACKET_ONLY = re.compile(r"^（[^（）]*）$")
 _TARGET = re.compile(
@@ -162,6 +172,19 @@ class _ItemNode(_Node):
     tasks: list[_Node] = field(default_factory=list)
 
 
+_KEPT = "\ue000"  # stands for a 、 inside a bracketed name while a list is split
+
+
+def _units_in(names: str, config: Config) -> list[str]:
+    """Split a unit list, keeping 、 inside a bracketed name (各县（市、区）政府) in the name."""
+    depth = 0
+    chars = []
+    for ch in names:
+        depth += (ch == "（") - (ch == "）" and depth > 0)
+        chars.append(_KEPT if ch == "、" and depth > 0 else ch)
+    return [u.replace(_KEPT, "、") for u in split_units("".join(chars), config)]
+
+
 def _parse_units(spec: str, config: Config) -> _Units:
     """Read `责任单位：A、B` or `牵头单位：A；配合单位：B、C` (the bracket content)."""
     out = _Units(phrases=[spec])
@@ -172,17 +195,17 @@ def _parse_units(spec: str, config: Config) -> _Units:
         key, _, names = part.partition("：")
         key = key.strip()
         if not names:
-            plain.extend(split_units(part, config))
+            plain.extend(_units_in(part, config))
         elif key in ("牵头单位", "主要责任单位", "牵头部门"):
-            lead.extend(split_units(names, config))
+            lead.extend(_units_in(names, config))
         elif key in _SUPPORT_KEYS:
-            support.extend(split_units(names, config))
+            support.extend(_units_in(names, config))
         else:
-            plain.extend(split_units(names, config))
+            plain.extend(_units_in(names, config))
     if not lead and plain:
         # "（责任单位：A、B）": the first named leads; a group phrase (各…中心) leads as a whole
         first = re.split(r"[、，,；;]", spec.partition("：")[2] or spec)[0].strip()
-        lead = split_units(first, config) if first in config.units.groups else plain[:1]
+        lead = _units_in(first, config) if first in config.units.groups else plain[:1]
     for u in lead + plain + support:
         if u not in out.units:
             out.units.append(u)
@@ -555,7 +578,9 @@ def _year_of(title: str, lines: list[str]) -> int | None:
 
 def import_lines(raw_lines: list[str], config: Config, name: str = "") -> ImportResult:
     """Return the plan read from the lines of a task-breakdown document."""
-    lines = [_normalize_line(line) for line in raw_lines]
+    # "（首位单位为牵头单位，下同）": in every 牵头单位 list of the document only the first leads
+    first_leads = any(_UNIT_NOTE.search(normalize_text(line)) for line in raw_lines)
+    lines = [_normalize_line(line, first_leads) for line in raw_lines]
     parser = _Parser(config)
     for line in lines:
         parser.feed(line)
@@ -571,11 +596,18 @@ def import_lines(raw_lines: list[str], config: Config, name: str = "") -> Import
     return _build(parser, title, year, config)
 
 
-def _normalize_line(line: str) -> str:
+def _normalize_line(line: str, first_leads: bool = False) -> str:
     s = normalize_text(line)
     # a half-width comma between Chinese words is a 逗号; between digits it is a thousands mark
     s = re.sub(r",(?!\d)|(?<!\d),", "，", s)
-    return s
+    if _PERSON_LINE.match(s):
+        return ""
+    s = _OTHER_BRACKETS.sub(r"（\1）", s)
+    s = _UNIT_NOTE.sub("", s)
+    if first_leads:
+        s = s.replace("牵头单位：", "责任单位：")
+    s = _PERSON_BEFORE.sub("", s)
+    return _PERSON_AFTER.sub("", s)
 
 
 def import_document(path: Path, config: Config) -> ImportResult:
