@@ -16,6 +16,7 @@ task 4), else those of the last task: the lead paragraph names no units of its o
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,9 +93,13 @@ _UNIT_NOTE = re.compile(r"（[^（）]*(?:首位|排名第一|排在第一|第�
 # "…年底前投产。责任单位：建设管理部" — units at the end of the text, without brackets
 _UNIT_TAIL = re.compile(rf"(?:(?<=[。；，])|^)((?:{_UNIT_KEY})：(?:[^（）。]|（[^（）]*）)*?)[。；]?$")
 _ATTACHMENT = re.compile(r"^附件\s*\d*[：]?$")
+# sub-headings inside an item written as 一、X: （一）主要目标任务 / （二）具体任务
+_SUBHEADING = re.compile(
+    r"^(?:主要|工作|总体|具体|年度)?(?:目标任务|目标|任务|工作任务|推进措施|工作措施|保障措施|"
+    r"责任分工|时间安排|进度安排|工作要求|推进计划)[：。]?$")
 _BRACKET_ONLY = re.compile(r"^（[^（）]*）$")
 _TARGET = re.compile(
-    r"(?:(?P<year>\d{4})年?度?)?(?:年度)?(?:工业|固定资产)?投资(?:任务|目标|计划)为?"
+    r"(?:(?P<year>\d{4})年?度?)?(?:年度)?(?:工业|固定资产)?(?:投资(?:任务|目标|计划)|计划(?:完成)?投资)为?"
     r"(?P<num>\d+(?:\.\d+)?)(?P<unit>亿元?|万元)(?P<lower>以上)?"
     r"(?:（(?P<note>含设备|设备|含土地)）)?"
 )
@@ -231,6 +236,9 @@ class _Parser:
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self._reset()
+
+    def _reset(self) -> None:
         self.title_lines: list[str] = []
         self.items: list[_ItemNode] = []
         self.section = Section.PROJECT
@@ -238,6 +246,8 @@ class _Parser:
         self.task_style: str | None = None
         self.started = False
         self.has_sections = False
+        self.heading: tuple[int, str] | None = None  # the last 一、 heading with nothing under it
+        self.numbered_since_heading = False
 
     def _numbered(self, line: str) -> tuple[str, int, str] | None:
         for style, pattern in _NUMBERED.items():
@@ -252,41 +262,82 @@ class _Parser:
     def feed(self, line: str) -> None:
         if not line:
             return
+        if _ATTACHMENT.match(line) and (self.items or self.started):
+            # a notice with its attachment in one file: the plan is the attachment
+            self._reset()
+            return
         sec = _SECTION.match(line)
         if sec and len(sec.group(2)) <= 40:
-            heading = sec.group(2)
-            self.section = Section.TASK if ("其它" in heading or "其他" in heading
-                                            or "项目" not in heading) else Section.PROJECT
-            self.started = self.has_sections = True
+            self._section(cn_number(sec.group(1)) or 0, sec.group(2))
             return
         numbered = self._numbered(line)
-        if numbered:
-            self.started = True
-            style, no, rest = numbered
-            if self.item_style is None:
-                self.item_style = style
-            if style == self.item_style:
-                self.items.append(_ItemNode(no=no, text=rest, section=self.section))
-                return
-            if self.items and (self.task_style is None or style == self.task_style):
-                self.task_style = style
-                self.items[-1].tasks.append(_Node(no=no, text=rest))
-                return
+        if numbered and self._subheading(numbered[2]):
+            return
+        if numbered and self._numbered_line(*numbered):
+            return
         if not self.started:
             self.title_lines.append(line)
             return
         if not self.items:
             return  # text between a section heading and its first item: a preamble
-        target = self.items[-1].tasks[-1] if self.items[-1].tasks else self.items[-1]
         if _UNIT_LINE.match(line):
-            units = _parse_units(line, self.config)
-            # a unit line right under an item heading applies to the item; after a task, to it
-            if target.units.units:
-                target.units.merge(units)
-            else:
-                target.units = units
+            self._unit_line(_parse_units(line, self.config))
             return
+        target = self.items[-1].tasks[-1] if self.items[-1].tasks else self.items[-1]
         target.text = f"{target.text}{line}" if target.text else line
+
+    def _section(self, no: int, heading: str) -> None:
+        self.section = Section.TASK if ("其它" in heading or "其他" in heading
+                                        or "项目" not in heading) else Section.PROJECT
+        self.started = self.has_sections = True
+        self.heading = (no, heading)
+        self.numbered_since_heading = False
+
+    def _subheading(self, rest: str) -> bool:
+        """（一）主要目标任务 / （二）具体任务 right under 一、X: then 一、X is the item itself."""
+        if not _SUBHEADING.match(rest):
+            return False
+        if self.heading is not None and not self.numbered_since_heading:
+            no, heading = self.heading
+            self.items.append(_ItemNode(no=no, text=f"{heading}。", section=self.section))
+            self.heading = None
+            self.item_style = "heading"  # numbered lines below are the item's tasks
+            self.has_sections = False  # the 一、 lines were items: a target makes a project
+        return bool(self.items)
+
+    def _numbered_line(self, style: str, no: int, rest: str) -> bool:
+        self.started = True
+        self.numbered_since_heading = True
+        if self.item_style is None:
+            self.item_style = style
+        if style == self.item_style:
+            self.items.append(_ItemNode(no=no, text=rest, section=self.section))
+            return True
+        if self.items and (self.task_style is None or style == self.task_style):
+            self.task_style = style
+            self.items[-1].tasks.append(_Node(no=no, text=rest))
+            return True
+        return False
+
+    def _unit_line(self, units: _Units) -> None:
+        """A unit line under an item heading is the item's; after a run of tasks without units
+        (1. 2. 3. then 责任单位：…), it is theirs; right after a task, that task's."""
+        item = self.items[-1]
+        if not item.tasks:
+            if item.units.units:
+                item.units.merge(units)
+            else:
+                item.units = units
+            return
+        run: list[_Node] = []
+        for task in reversed(item.tasks):
+            if task.units.units:
+                break
+            run.append(task)
+        if not run:
+            item.tasks[-1].units.merge(units)
+        for node in run:
+            node.units = copy.deepcopy(units)
 
 
 def _title(lines: list[str], fallback: str) -> str:
