@@ -12,7 +12,8 @@ import pytest
 from reportgen import ledger as ledger_module
 from reportgen.config import Config
 from reportgen.errors import LedgerError
-from reportgen.ledger import MIGRATIONS, PERIOD_TABLES, Ledger, archive_file, insert_rows
+from reportgen.ledger import MIGRATIONS, PERIOD_TABLES, Ledger
+from reportgen.ledger_rows import archive_file, insert_rows
 from reportgen.model import (
     FigureReport,
     History,
