@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from reportgen.duban import open_dubans
 from reportgen.errors import ReportgenError, UsageError
 from reportgen.forms import report_deadline
 from reportgen.ingest import parse_date
@@ -25,6 +26,7 @@ from reportgen.model import KIND_LABEL, STATUS_LABEL, Section, Severity, Status,
 from reportgen.pipeline import (
     check_period,
     decide_submission,
+    duban_ledger,
     list_submissions,
     make_forms,
     period_status,
@@ -728,6 +730,31 @@ _decision_command(Action.ACCEPT, "文件", "指定采用某份文件（该单位
 _decision_command(Action.WITHDRAW, "文件", "撤回某份文件（不再采用，如报错了单位、报错了月份）。")
 _decision_command(Action.EXEMPT, "单位", "本月免报某单位（不催报，不计入未报送）。")
 _decision_command(Action.REINSTATE, "文件或单位", "恢复：取消对某份文件的撤回，或取消某单位的本月免报。")
+
+
+# ---------------------------------------------------------------- 督办台账 (issue 18)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--all", "show_all", is_flag=True, help="连同已销号的一并列出")
+@workspace_option
+def dubans(ws: Any, show_all: bool) -> None:
+    """督办台账：已发出的督办通知、所督办的节点、是否已销号、同一节点第几次督办。
+
+    \b
+    督办通知所列节点在以后某月全部完成即销号；同一单位同一节点第二次被督办时标为“建议升级督办”。
+    示例：
+      reportgen dubans
+      reportgen dubans --all
+    """
+    every = duban_ledger(ws)
+    shown = every if show_all else open_dubans(every)
+    open_count = sum(not d.closed for d in every)
+    echo(f"督办通知共 {len(every)} 件，未销号 {open_count} 件，已销号 {len(every) - open_count} 件")
+    for d in shown:
+        state = f"已销号（{d.closed_in}）" if d.closed else "督办中"
+        flag = f"  第{d.round}次督办，建议升级督办" if d.escalated else ""
+        echo(f"  {d.doc_no}  {d.period}  {d.unit}  节点 {'、'.join(d.nodes) or '（无）'}  {state}{flag}")
 
 
 # ---------------------------------------------------------------- serve (issue 19)

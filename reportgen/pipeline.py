@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen import intake
+from reportgen import duban, intake
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
 from reportgen.cn import unit_lookup
 from reportgen.errors import ReportgenError, UsageError
@@ -526,3 +526,16 @@ def _unit_named(name: str, plan: Plan, ws: Workspace) -> str:
         return near[0]
     hint = f"，可能是：{'、'.join(near)}" if near else ""
     raise UsageError(f"本月应报单位中没有“{name}”{hint}")
+
+
+def duban_ledger(ws: Workspace) -> list[duban.Duban]:
+    """Return every 督办通知 issued in the workspace with its nodes, 销号 and round (oldest first)."""
+    if not ws.ledger_path.exists():
+        return []
+    with Ledger(ws.ledger_path) as ledger:
+        issued = ledger.issued_notices()
+        statuses: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = {}
+        for year in sorted({n.year for n in issued}):
+            statuses.update(ledger.history(f"{year}-99").by_unit)
+    notices = [duban.Notice(n.doc_no, n.kind, n.period, n.unit) for n in issued]
+    return duban.build_dubans(notices, statuses)
