@@ -75,7 +75,7 @@ def test_written_file_is_utf8_deterministic_and_atomic(tmp_path: Path) -> None:
     assert write_summary(_result(), path) == path
     first = path.read_bytes()
     assert "甲项目".encode() in first and b"\\u" not in first  # Chinese as is
-    assert first.endswith(b"}\n") and b'\n  "period": "2024-07"' in first
+    assert first.endswith(b"}\n") and b'\n"period": "2024-07",\n' in first
     assert json.loads(first) == summary_dict(_result())
     path.write_text("old", encoding="utf-8")
     write_summary(_result(), path)

@@ -42,6 +42,7 @@ from reportgen.model import (
     UnitResult,
 )
 from reportgen.render.chart import completion_chart
+from reportgen.render.docx_package import CompiledTemplate, compile_template, finish_body
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,6 @@ BULLETIN = "进度通报.docx"
 NOTICES = {"督办通知": "督办通知.docx", "提醒函": "提醒函.docx", "催报通知": "催报通知.docx"}
 TEMPLATES = (BULLETIN, *NOTICES.values())
 
-TEXT_WIDTH_PT = 156 / 25.4 * 72  # 版心 width
-BODY_PT = 16.0
 DONE = (Status.DONE, Status.DONE_LATE)
 OPEN = (Status.IN_PROGRESS, Status.DUE_SOON, Status.OVERDUE, Status.NOT_REPORTED)
 
@@ -678,62 +677,6 @@ def _load_checked(templates: TemplateSource, config: Config) -> dict[str, _Templ
     return loaded
 
 
-# ---------------------------------------------------------------- layout touches after render
-
-
-def _text_width(text: str) -> float:
-    """Width of `text` in body characters (Latin letters and digits are half width).
-
-    Word and LibreOffice put a quarter character between Chinese and Latin text (autospace),
-    so 2024年7月5日 is 7 characters wide, not 6.
-    """
-    wide = [ord(ch) >= 0x2E80 for ch in text]
-    gaps = sum(1 for a, b, ch in zip(wide, wide[1:], text[1:], strict=False)
-               if a != b and not ch.isspace() and ch.isalnum())
-    return sum(1.0 if w else 0.5 for w in wide) + 0.25 * gaps
-
-
-def _finish(doc: Any) -> None:
-    """Centre the 署名 over the 成文日期 and fit the 发文机关标志 on one line."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-    from docx.text.paragraph import Paragraph
-
-    body = doc.element.body
-    style_of = f"./{qn('w:pPr')}/{qn('w:pStyle')}"
-    val = qn("w:val")
-    pars = [p for p in body.iterchildren(qn("w:p"))]
-    for i, p in enumerate(pars):
-        pstyle = p.find(style_of)
-        sid = pstyle.get(val) if pstyle is not None else ""
-        if sid == "GwMark":
-            par = Paragraph(p, doc)
-            font_size = par.style.font.size if par.style is not None else None
-            size = font_size.pt if font_size is not None else 26.0
-            fit = TEXT_WIDTH_PT * 0.98 / max(_text_width(par.text), 1.0)
-            if fit < size:
-                for run in par.runs:
-                    run.font.size = Pt(int(fit * 2) / 2)
-        elif sid == "GwSign" and i + 1 < len(pars):
-            par, date = Paragraph(p, doc), Paragraph(pars[i + 1], doc)
-            # GB/T 9704 7.3.5.1: 署名 centred over the 成文日期, which stands 4 characters in;
-            # a 署名 too long for that ends at the margin, and the date moves under its centre
-            sign_w, date_w = _text_width(par.text), _text_width(date.text)
-            right = 4 + date_w / 2 - sign_w / 2
-            if right < 0:
-                _set_right_indent(date, (sign_w - date_w) / 2)
-            _set_right_indent(par, max(0.0, right))
-
-
-def _set_right_indent(par: Any, chars: float) -> None:
-    from docx.oxml.ns import qn
-
-    ppr = par._p.get_or_add_pPr()
-    ind = ppr.get_or_add_ind()
-    ind.set(qn("w:right"), str(round(chars * BODY_PT * 20)))
-    ind.set(qn("w:rightChars"), str(round(chars * 100)))
-
-
 # ---------------------------------------------------------------- entry
 
 
@@ -755,7 +698,7 @@ def render_word(result: PeriodResult, templates: TemplateSource, config: Config,
     env = _env()
     bulletin = _render(loaded[BULLETIN], bulletin_context(result, config), chart=chart.png,
                        env=env)
-    _finish(bulletin)
+    finish_body(bulletin.element.body, bulletin)
     path = out_dir / BULLETIN
     bulletin.save(str(path))
     written.append(path)
@@ -770,14 +713,29 @@ def render_word(result: PeriodResult, templates: TemplateSource, config: Config,
             continue
         folder.mkdir(parents=True, exist_ok=True)
         template = loaded[NOTICES[kind]]
+        compiled = compile_template(template.data, env)
         used: set[str] = set()
         for ctx in contexts:
-            doc = _render(template, ctx, env=env)
-            _finish(doc)
             path = folder / f"{_unique(safe_filename(ctx['unit']), used)}.docx"
-            doc.save(str(path))
-            written.append(path)
+            written.append(_write_notice(template, compiled, ctx, env, path))
     return written
+
+
+def _write_notice(template: _Template, compiled: CompiledTemplate | None, ctx: dict[str, Any],
+                  env: Any, path: Path) -> Path:
+    """Write one notice: from the compiled template, or through docxtpl (which also names
+    the template line of a rendering error)."""
+    from jinja2 import TemplateError as JinjaError
+
+    if compiled is not None:
+        try:
+            return compiled.write(ctx, path)
+        except JinjaError:
+            pass  # rendered again below, to report it with the template's text around it
+    doc = _render(template, ctx, env=env)
+    finish_body(doc.element.body, doc)
+    doc.save(str(path))
+    return path
 
 
 def _unique(stem: str, used: set[str]) -> str:
