@@ -12,7 +12,7 @@ MAX_MODULE_LINES = 800
 MAX_FUNCTION_LINES = 80
 # Modules over the limit today, being split by their owners (see /README design notes). Remove an
 # entry once it is under the limit: the test says so.
-OVER_MODULE_LIMIT = {"render/word.py"}
+OVER_MODULE_LIMIT: set[str] = set()
 
 
 def _modules() -> dict[str, str]:
