@@ -173,7 +173,7 @@ def test_as_of_as_the_forms_accept_it(workspace: Path, monkeypatch: pytest.Monke
         seen.append((period, as_of))
         raise KeyboardInterrupt  # stop before any work: the parsing is what is tested here
 
-    monkeypatch.setattr("reportgen.cli.run_period", fake_run)
+    monkeypatch.setattr("reportgen.pipeline.run_period", fake_run)  # cli imports it when run
     for text in ("2024-7-5", "2024.7.5", "2024年7月5日", "7月5日", "20240705"):
         result = invoke(["run", "-p", "2024-07", "--as-of", text, "-w", str(workspace)])
         assert result.exit_code == 130, result.output
