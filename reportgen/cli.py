@@ -416,7 +416,6 @@ def _print_edits(done: Any, discarded: bool) -> None:
 def plan_show(ws: Any, fmt: str) -> None:
     """显示当前总表中的项目、任务和节点。"""
     from reportgen.plan.workbook import load_plan
-
     current = load_plan(ws.master_workbook(), ws.config)
     if fmt == "json":
 
@@ -518,7 +517,6 @@ def check(ws: Any, period: str) -> None:
     退出码：0 全部文件无错误和警告；1 发现问题（见校验报告）；2 用法错误。
     """
     from reportgen.pipeline import check_period
-
     outcome = check_period(ws, period)
     result, paths = outcome.ingest, outcome.paths
     subs = {s.unit: s for s in result.submissions}
@@ -648,7 +646,6 @@ def status(ws: Any, period: str) -> None:
       reportgen status --period 2024-06
     """
     from reportgen.pipeline import period_status
-
     st = period_status(ws, period)
     when = (f"还有 {st.days_left} 天" if st.days_left > 0
             else "今天截止" if st.days_left == 0 else f"已过 {-st.days_left} 天")
@@ -758,7 +755,6 @@ def dubans(ws: Any, show_all: bool) -> None:
       reportgen dubans --all
     """
     from reportgen.pipeline import duban_ledger
-
     every = duban_ledger(ws)
     shown = every if show_all else open_dubans(every)
     open_count = sum(not d.closed for d in every)
