@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import sqlite3
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from reportgen.fsutil import workspace_lock
-from reportgen.ingest import read_submissions
+from reportgen.ingest import expected_units, read_submissions
+from reportgen.intake import Action
+from reportgen.pipeline import decide_submission
 from reportgen.plan.workbook import load_plan
 from reportgen.web.app import create_app
 from reportgen.web.auth import set_office_password
@@ -66,6 +69,9 @@ def test_good_form_lands_in_the_submissions_folder_and_the_batch_reads_it(ws: Wo
     batch = read_submissions(ws.submissions_dir(PERIOD), load_plan(ws.master_workbook(), ws.config),
                              ws.config, PERIOD)
     assert [s.unit for s in batch.submissions] == [unit]
+    decisions = sqlite3.connect(ws.ledger_path).execute(
+        "SELECT action, unit, sha256, file_name FROM submission_decisions").fetchall()
+    assert decisions == [("accept", unit, hashlib.sha256(form.read_bytes()).hexdigest(), placed.name)]
 
 
 def test_broken_form_is_refused_cell_by_cell_and_a_correction_becomes_version_two(
@@ -185,6 +191,10 @@ def test_office_needs_its_password_and_sees_who_reported(ws: Workspace, tmp_path
     page = client.get(f"/office/{PERIOD}").get_data(as_text=True)
     assert "1 次，最近第 1 版未采用" in page and "该版问题 1 条" in page and "见附件" in page
     assert unit_link(ws, PERIOD, units[1]) in page and f"{units[0]}{PLACED_SUFFIX}.xlsx" in page
+    excused = expected_units(load_plan(ws.master_workbook(), ws.config), ws.config)[-1]
+    decide_submission(ws, PERIOD, Action.EXEMPT, excused, note="项目已移交")
+    row = client.get(f"/office/{PERIOD}").get_data(as_text=True).split(f'data-unit="{excused}"')[1]
+    assert row.split("</tr>")[0].count("本月免报（项目已移交）") == 1
     with workspace_lock(ws.history_dir / "run.lock"):
         answer = client.post(f"/office/{PERIOD}/run", data={"csrf_token": csrf_of(page)}, follow_redirects=True)
     assert "正有另一个 reportgen 在运行" in answer.get_data(as_text=True) and _site_state(client) == "idle"

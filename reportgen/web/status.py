@@ -31,6 +31,7 @@ class UnitRow:
     warnings: int = 0
     uploads: int = 0
     last_upload: Upload | None = None
+    exempt: str | None = None  # the office's note when the unit need not report this month
 
 
 @dataclass
@@ -82,7 +83,7 @@ def papers(ws: Workspace, period: str) -> list[FileInfo]:
 
 
 class _StatusCache:
-    """Each period's reading of its folder, read again only when a file in it or the plan changes.
+    """Each period's reading of its folder, read again only when a file in it, the plan or the ledger changes.
 
     The office page refreshes every two seconds while a batch runs; reading every form each
     time would compete with the batch for the processor.
@@ -95,7 +96,9 @@ class _StatusCache:
     def get(self, ws: Workspace, period: str, today: dt.date) -> PeriodStatus:
         files = _files(ws.submissions_dir(period))
         plan = ws.master_workbook().stat()
-        key = (tuple((f.name, f.size, f.modified) for f in files), plan.st_mtime_ns, plan.st_size, today)
+        # the office's decisions (exempt, withdraw) live in the ledger
+        ledger = ws.ledger_path.stat().st_mtime_ns if ws.ledger_path.exists() else 0
+        key = (tuple((f.name, f.size, f.modified) for f in files), plan.st_mtime_ns, plan.st_size, ledger, today)
         with self._lock:
             seen = self._seen.get((str(ws.root), period))
             if seen is not None and seen[0] == key:
@@ -120,7 +123,8 @@ def office_view(ws: Workspace, period: str, today: dt.date | None = None) -> Off
     rows = []
     for u in status.units:
         own = [up for up in uploads if up.unit == u.unit]
-        rows.append(UnitRow(u.unit, links[u.unit], u.received, not u.received and status.days_left < 0,
-                            u.files, u.errors, u.warnings, len(own), own[0] if own else None))
+        late = not u.received and u.exempt is None and status.days_left < 0
+        rows.append(UnitRow(u.unit, links[u.unit], u.received, late, u.files, u.errors, u.warnings, len(own),
+                            own[0] if own else None, u.exempt))
     return OfficeView(period, status.deadline, status.days_left, rows, status.unidentified,
                       _files(ws.submissions_dir(period)), papers(ws, period))

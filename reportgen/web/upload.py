@@ -20,6 +20,7 @@ from typing import IO
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import TEMP_PREFIX, atomic_path, safe_filename
 from reportgen.ingest import FileRead
+from reportgen.intake import Action, Decision
 from reportgen.model import Plan, Severity
 from reportgen.pipeline import check_file
 from reportgen.plan.workbook import load_plan
@@ -155,6 +156,9 @@ def receive(ws: Workspace, period: str, unit: str, stream: IO[bytes], sent_name:
         if not reason:
             placed = safe_filename(unit) + PLACED_SUFFIX + suffix
             _place(ws, period, store, unit, stored, placed)
+            # the office's submissions control: this version is the one that counts for the unit
+            version = len(store.uploads(period, unit)) + 1
+            store.decide(Decision(period, Action.ACCEPT, unit, sha256, placed, f"网上报送第 {version} 版，校验通过"))
         return store.add_upload(period, unit, shown, stored.relative_to(ws.root).as_posix(), size, sha256,
                                 placed, reason, read.issues)
 
