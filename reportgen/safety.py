@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import defusedxml.ElementTree as defused_et
 from defusedxml import DefusedXmlException
@@ -223,12 +224,25 @@ def dtd_issue(part: str) -> Issue:
 
 def has_dtd(xml: bytes) -> bool:
     """Return True when an XML document declares a DTD or entities before its root element."""
-    return bool(_has_dtd(xml))
+    found = _head_has_dtd(xml[:_PROLOG_BYTES])
+    if found is None and len(xml) > _PROLOG_BYTES:
+        found = _has_dtd(xml)  # a long prolog (comments before the root)
+    return bool(found)
 
 
-def parse_xml(xml: bytes) -> ET.Element:
-    """Return a small XML part parsed by defusedxml (a DTD or entity raises DefusedXmlException)."""
-    return defused_et.fromstring(xml, forbid_dtd=True)
+@functools.lru_cache(maxsize=1024)  # pure; parts written by one program start alike
+def _head_has_dtd(head: bytes) -> bool | None:
+    return _has_dtd(head)
+
+
+def parse_xml(xml: bytes, target: Any = None) -> Any:
+    """Return a small XML part parsed by defusedxml (a DTD or entity raises DefusedXmlException):
+    the element tree, or what `target` (an ElementTree parser target) returns."""
+    if target is None:
+        return defused_et.fromstring(xml, forbid_dtd=True)
+    parser = defused_et.DefusedXMLParser(target=target, forbid_dtd=True)
+    parser.feed(xml)
+    return parser.close()
 
 
 class _RootReached(Exception):

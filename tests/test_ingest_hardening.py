@@ -215,3 +215,30 @@ def test_another_units_row_pasted_in_is_named_not_used(tmp_path: Path) -> None:
     severity, sheet, cell, message = issue(f, "other_unit_row")
     assert (severity, sheet, cell) == (Severity.WARNING, fs.SHEET_MILESTONES, "A5")
     assert LAND in message and "P07-M01" in message
+
+
+def _answers_in_a_copy(wb: Any) -> None:
+    copy = wb.copy_worksheet(wb[fs.SHEET_MILESTONES])
+    copy.title = "节点推进情况（本月）"
+    copy["F4"] = "推进中"
+
+
+def test_a_differing_filled_copy_of_the_milestones_is_named(tmp_path: Path) -> None:
+    f = read(tmp_path, edit=_answers_in_a_copy)
+    assert f.submission is not None and f.submission.milestones["P03-M01"].status is Reported.DONE
+    severity, sheet, _cell, message = issue(f, "other_copy")
+    assert (severity, sheet) == (Severity.WARNING, "节点推进情况（本月）") and "未读取" in message
+
+
+def _paste_other_units_figure(wb: Any) -> None:
+    ws = wb[fs.SHEET_FIGURES]
+    ws.insert_rows(6)
+    ws["A6"] = "P07/invest"
+    ws["F6"] = 2.5
+
+
+def test_another_units_figure_row_is_named_not_used(tmp_path: Path) -> None:
+    f = read(tmp_path, edit=_paste_other_units_figure)
+    assert f.submission is not None and "P07/invest" not in f.submission.figures
+    severity, sheet, cell, message = issue(f, "other_unit_row")
+    assert (severity, sheet, cell) == (Severity.WARNING, fs.SHEET_FIGURES, "A6") and "P07/invest" in message

@@ -19,7 +19,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from reportgen.ingest.values import ref_to_rc
+from reportgen.ingest.values import addr, ref_to_rc
 from reportgen.model import Issue, Severity
 from reportgen.safety import (
     Inspection,
@@ -205,16 +205,23 @@ class Book:
         kinds = self._kinds()
         if not any(kinds):
             return ""
-        if name not in self._cell_styles:
-            part = self.parts().get(name, "")
-            self._cell_styles[name] = _cell_styles(self._xml(part) if part else b"")
-        style = self._cell_styles[name].get((r, c), 0)
+        part = self.parts().get(name, "")
+        xml = self._xml(part) if part else b""
+        # Excel and openpyxl write r= first: one search finds the cell without mapping the sheet
+        found = re.search(rb'<c r="' + addr(r, c).encode() + rb'"([^>]*)>', xml)
+        if found is not None:
+            attrs = _STYLE_ATTR.search(found.group(1))
+            style = int(attrs.group(1)) if attrs else 0
+        else:
+            if name not in self._cell_styles:
+                self._cell_styles[name] = _cell_styles(xml)
+            style = self._cell_styles[name].get((r, c), 0)
         return kinds[style] if style < len(kinds) else ""
 
     def _kinds(self) -> list[str]:
         if self._format_kinds is None:
             styles = self._part(_STYLES) if self.insp.kind == "xlsx" and _STYLES in self.insp.members else b""
-            self._format_kinds = _format_kinds(styles) if styles else []
+            self._format_kinds = list(_format_kinds(styles)) if styles else []
         return self._format_kinds
 
     def _formula_cells(self, name: str) -> dict[tuple[int, int], str]:
@@ -247,20 +254,40 @@ def _sheet_parts(rels: bytes, workbook: bytes) -> dict[str, str]:
     return out
 
 
-def _format_kinds(styles: bytes) -> list[str]:
+class _StylesTarget:
+    """Parser target keeping only number formats and cell styles (no tree is built)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[int, str] = {}
+        self.xfs: list[int] = []
+        self._in_xfs = False
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        name = _local(tag)
+        if name == "numFmt":
+            self.codes[int(attrib.get("numFmtId", "0"))] = attrib.get("formatCode", "")
+        elif name == "cellXfs":
+            self._in_xfs = True
+        elif name == "xf" and self._in_xfs:
+            self.xfs.append(int(attrib.get("numFmtId", "0")))
+
+    def end(self, tag: str) -> None:
+        if _local(tag) == "cellXfs":
+            self._in_xfs = False
+
+    def data(self, data: str) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+@functools.lru_cache(maxsize=64)  # pure; forms from one program share styles.xml byte for byte
+def _format_kinds(styles: bytes) -> tuple[str, ...]:
     """Return, per cell style of styles.xml, whether its number format shows a percent or a date."""
-    root = parse_xml(styles)
-    codes: dict[int, str] = {}
-    kinds: list[str] = []
-    for el in root.iter():
-        tag = _local(el.tag)
-        if tag == "numFmt":
-            codes[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
-        elif tag == "cellXfs":
-            for xf in el:
-                fid = int(xf.get("numFmtId", "0"))
-                kinds.append(_format_kind(fid, codes.get(fid)))
-    return kinds
+    target = _StylesTarget()
+    parse_xml(styles, target)
+    return tuple(_format_kind(fid, target.codes.get(fid)) for fid in target.xfs)
 
 
 def _format_kind(fid: int, code: str | None) -> str:

@@ -52,11 +52,17 @@ class Table:
     header: int
     cols: dict[str, int]
     copied_from: str = ""  # the form's own sheet, left blank while this copy was filled in
+    other_copy: str = ""  # a filled copy that differs from this (read) table
+
+    def answers(self, inputs: tuple[str, ...]) -> list[tuple[object, ...]]:
+        """Return the input cells below the header, row by row (blank rows left out)."""
+        cols = [self.cols[k] for k in inputs if k in self.cols]
+        rows = (tuple(self.sheet.get(r, c) for c in cols) for r in range(self.header + 1, len(self.sheet.rows)))
+        return [row for row in rows if any(v != "" for v in row)]
 
     def filled(self, inputs: tuple[str, ...]) -> bool:
         """Return True when any input cell below the header holds something."""
-        cols = [self.cols[k] for k in inputs if k in self.cols]
-        return any(self.sheet.get(r, c) != "" for r in range(self.header + 1, len(self.sheet.rows)) for c in cols)
+        return bool(self.answers(inputs))
 
 
 def read_meta(book: Book) -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -98,7 +104,7 @@ def find_table(book: Book, spec: TableSpec) -> Table | None:
     own = (spec.sheet, fs.SHEET_GUIDE, fs.SHEET_META, fs.SHEET_FIGURES, fs.SHEET_MILESTONES)
     others = [n for n in book.visible if n not in own]
     first = find_header(book.sheet(spec.sheet), spec) if spec.sheet in book.names else None
-    if first is not None and (first.filled(spec.inputs) or not others):
+    if first is not None and not others:
         return first
     for name in others:
         found = find_header(book.sheet(name), spec)
@@ -106,9 +112,11 @@ def find_table(book: Book, spec: TableSpec) -> Table | None:
             continue
         if first is None:
             return found
-        if found.filled(spec.inputs):
+        if not first.filled(spec.inputs) and found.filled(spec.inputs):
             found.copied_from = first.sheet.name
             return found
+        if found.filled(spec.inputs) and found.answers(spec.inputs) != first.answers(spec.inputs):
+            first.other_copy = found.sheet.name  # pre-filled original, answers typed elsewhere?
     return first
 
 

@@ -175,6 +175,13 @@ def _read_book(book: Book, sub: Submission, ctx: FileContext, previous: Mapping[
                 f"请在原表“{table.copied_from}”中填写",
                 table.sheet.name,
             )
+        elif table is not None and table.other_copy:
+            ctx.add(
+                Severity.WARNING, "other_copy",
+                f"另有工作表“{table.other_copy}”与“{table.sheet.name}”表头相同、填写内容不同，未读取（已按"
+                f"“{table.sheet.name}”读取）；如本月情况填在了“{table.other_copy}”中，请改填到“{table.sheet.name}”后重新报送",
+                table.other_copy,
+            )
     if fig is not None:
         read_figures(fig, sub, ctx, previous)
     if ms is not None:
