@@ -21,7 +21,7 @@ from pathlib import Path
 from reportgen import duban, intake
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
 from reportgen.cn import unit_lookup
-from reportgen.errors import ReportgenError, UsageError
+from reportgen.errors import PlanError, ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
 from reportgen.fsutil import deferred_interrupt, workspace_lock
 from reportgen.ingest import FileRead, IngestResult, expected_units, read_submission, read_submissions
@@ -408,8 +408,9 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     Last month's figures come from the ledger when there is one, so a cumulative that went
     down or jumped is caught before the run.
     """
-    plan = load_plan(ws.master_workbook(), ws.config)
+    current = load_plan(ws.master_workbook(), ws.config)
     with Ledger(ws.ledger_path) as ledger:
+        plan = _plan_for_check(period, current, ledger)
         previous = _previous_figures(ledger.history(period), period)
         ingest, _register = _read_period(ws, plan, period, previous, ledger)
     out_dir = ws.output_dir(period)
@@ -425,6 +426,15 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return CheckOutcome(ingest, [out_dir / p.relative_to(staging) for p in written])
+
+
+def _plan_for_check(period: str, current: Plan, ledger: Ledger) -> Plan:
+    """Return the plan `run` would judge `period` by: the recorded one of a period already run
+    (forms of an earlier month carry its plan's version), else the current master workbook."""
+    try:
+        return plan_in_force(period, current, ledger.plan_in_force(period)).plan
+    except PlanError:
+        return current  # the ledger lacks that plan's content: run says so when it is asked
 
 
 def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) -> FileRead:

@@ -29,8 +29,11 @@ from reportgen.model import (
     plan_from_content,
     plan_version,
 )
+from reportgen.pipeline import check_file, check_period
 from reportgen.plan.importer import import_document
 from reportgen.plan.inforce import PlanChoice, plan_in_force
+from reportgen.plan.workbook import load_plan
+from reportgen.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "input" / "plan" / "source" / "2024年重点项目推进任务分解.txt"
@@ -164,6 +167,16 @@ def test_rerun_of_june_after_a_revision_reproduces_june(tmp_path: Path) -> None:
     imported = _cli("plan", "import", str(revised), *ws)
     assert imported.exit_code == 0, imported.output
     assert "新增项目（1）" in imported.output
+
+    # check of June reads June's forms against June's plan: no "other plan version" warnings
+    june_check = check_period(open_workspace(root), "2024-06")
+    assert not [i for i in june_check.ingest.issues if i.code == "plan_version"]
+    # the same forms read against the revised master workbook are flagged
+    workspace = open_workspace(root)
+    current = load_plan(workspace.master_workbook(), workspace.config)
+    form = sorted((root / "input" / "submissions" / "2024-06").glob("*.xlsx"))[0]
+    read = check_file(workspace, current, "2024-06", form, form.name)
+    assert [i.code for i in read.issues if i.code == "plan_version"] == ["plan_version"]
 
     rerun = _cli("run", "--period", "2024-06", *ws)
     assert rerun.exit_code == june.exit_code
