@@ -384,29 +384,11 @@ def plan_import(ws: Any, doc: Path, discard_edits: bool) -> None:
         echo("与原总表相比：")
         for line in done.diff.lines():
             echo(f"  {line}")
-        _print_edits(done, discard_edits)
+        for line in done.edit_lines():
+            echo(line)
     for warning in done.warnings:
         echo(f"提示：{warning}", err=True)
     echo("请在 Excel/WPS 中核对总表；修改后无需重新导入，后续步骤直接读取总表。")
-
-
-def _print_edits(done: Any, discarded: bool) -> None:
-    """Say what became of the staff's edits to the replaced master workbook (only if any)."""
-    if not done.edits_known:
-        echo("原总表由早期版本生成，无法区分其中的人工修改；新总表完全按新文件生成，"
-             "如原表有人工修改，请对照备份核对。")
-        return
-    if done.kept_edits:
-        echo(f"原总表中的人工修改已保留（{len(done.kept_edits)} 处）：")
-        for edit in done.kept_edits:
-            echo(f"  {edit.describe()}")
-    if done.dropped_edits:
-        n = len(done.dropped_edits)
-        echo(f"原总表中的人工修改未保留（--discard-edits，{n} 处），如需保留请对照备份补改："
-             if discarded else
-             f"以下人工修改所涉内容新文件也作了调整，已按新文件覆盖（{n} 处），如需保留请对照备份补改：")
-        for edit in done.dropped_edits:
-            echo(f"  {edit.describe()}")
 
 
 @plan.command("show", context_settings=CONTEXT)

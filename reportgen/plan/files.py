@@ -57,6 +57,24 @@ class WorkspaceImport:
     kept_edits: list[Edit] = field(default_factory=list)
     dropped_edits: list[Edit] = field(default_factory=list)
     edits_known: bool = True  # False: the replaced workbook did not record its import
+    edits_discarded: bool = False  # the user asked to drop them (plan import --discard-edits)
+
+    def edit_lines(self) -> list[str]:
+        """Return, in Chinese, what became of the staff's edits ([] when there were none)."""
+        if not self.edits_known:
+            return ["原总表由早期版本生成，无法区分其中的人工修改；新总表完全按新文件生成，"
+                    "如原表有人工修改，请对照备份核对。"]
+        out: list[str] = []
+        if self.kept_edits:
+            out.append(f"原总表中的人工修改已保留（{len(self.kept_edits)} 处）：")
+            out += [f"  {edit.describe()}" for edit in self.kept_edits]
+        if self.dropped_edits:
+            n = len(self.dropped_edits)
+            out.append(f"原总表中的人工修改未保留（--discard-edits，{n} 处），如需保留请对照备份补改："
+                       if self.edits_discarded else
+                       f"以下人工修改所涉内容新文件也作了调整，已按新文件覆盖（{n} 处），如需保留请对照备份补改：")
+            out += [f"  {edit.describe()}" for edit in self.dropped_edits]
+        return out
 
 
 def _codes(plan: Plan) -> set[str]:
@@ -103,4 +121,4 @@ def import_into(doc: Path, plan_dir: Path, config: Config, keep_edits: bool = Tr
     if target != old_path:
         old_path.unlink()
     return WorkspaceImport(target, plan, result.warnings, old, backup, diff_plans(old, plan),
-                           kept, dropped, imported is not None)
+                           kept, dropped, imported is not None, not keep_edits)
