@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -309,3 +310,40 @@ def split_units(text: str, config: Config) -> list[str]:
 def group_phrases(text: str, config: Config) -> list[str]:
     """Return the group phrases (e.g. 各产业招商服务中心) named in a unit list."""
     return [g for g in config.units.groups if g in text]
+
+
+# ---------------------------------------------------------------- writing (every renderer)
+
+
+def round_half_up(value: float, places: int) -> Decimal:
+    """Return `value` rounded 四舍五入 to `places` decimals (56.25 → 56.3, not 56.2).
+
+    The float is first read at 12 significant decimals, so 0.45 / 0.8 × 100, stored as
+    56.249999…, is taken as the 56.25 it means."""
+    exact = Decimal(repr(round(value, 12)))
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def fmt_yi(value: float | None) -> str:
+    """Return an amount in 亿元 with two decimals, rounded half up ("" for None)."""
+    return "" if value is None else f"{round_half_up(value, 2) + 0:.2f}"
+
+
+def fmt_pct(rate: float | None) -> str:
+    """Return a fraction as a percentage with one decimal, rounded half up ("" for None)."""
+    return "" if rate is None else f"{round_half_up(rate * 100, 1) + 0:.1f}%"
+
+
+def fmt_points(points: float) -> str:
+    """Return a difference in percentage points with one decimal (no sign)."""
+    return f"{round_half_up(abs(points), 1):.1f}"
+
+
+def format_period(period: str) -> str:
+    """Return `2024-06` as 2024年6月份 (the bulletin's title)."""
+    return f"{int(period[:4])}年{int(period[5:7])}月份"
+
+
+def format_month(period: str) -> str:
+    """Return `2024-06` as 2024年6月 (table titles)."""
+    return f"{int(period[:4])}年{int(period[5:7])}月"

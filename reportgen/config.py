@@ -80,10 +80,11 @@ class PaperConfig:
 class ScheduleConfig:
     """Dates and windows that drive statuses and deadlines."""
 
-    due_soon_days: int = 15  # 临期 window
-    report_day: int = 5  # units report by this day of the following month
-    reply_days: int = 5  # 督办通知: reply within this many days of the notice
-    issue_day: int = 5  # 成文日期: this day of the month after the period (or the as-of date)
+    due_soon_days: int = 15  # 临期: due after the issue date and within this many days of it
+    report_day: int = 5  # units report by this day of the following month (next working day)
+    reply_days: int = 5  # 督办通知: written reply within this many working days of the issue date
+    issue_day: int = 8  # 成文日期: this day of the next month (next working day, after report_day)
+    chase_days: int = 3  # 催报通知: report within this many working days of the issue date
 
 
 @dataclass
@@ -112,8 +113,8 @@ class TextConfig:
         default_factory=lambda: [
             "各责任单位要对照任务分解，倒排工期、挂图作战，确保各项节点按期完成。",
             "对逾期未完成的节点，责任单位要认真分析原因，提出整改措施和完成时限，"
-            "于收到督办通知后5个工作日内书面反馈。",
-            "各责任单位要于每月5日前报送上月推进情况，实际发生投资应报尽报，数据真实准确。",
+            "于督办通知成文后{reply_days}个工作日内书面反馈。",
+            "各责任单位要于每月{report_day}日前报送上月推进情况，实际发生投资应报尽报，数据真实准确。",
         ]
     )
     attachments: list[str] = field(default_factory=lambda: ["重点项目推进情况汇总表"])
@@ -204,6 +205,9 @@ def _validate(cfg: Config) -> None:
     for key in ("report_day", "issue_day"):
         if not 1 <= getattr(cfg.schedule, key) <= 28:
             raise ConfigError(f"配置项 schedule.{key} 应在 1 到 28 之间")
+    for key in ("reply_days", "chase_days"):
+        if not 1 <= getattr(cfg.schedule, key) <= 30:
+            raise ConfigError(f"配置项 schedule.{key} 应在 1 到 30 之间（工作日）")
     if cfg.office.next_doc_no < 1:
         raise ConfigError("配置项 office.next_doc_no 应为正整数")
     if not 1 <= cfg.web.port <= 65535:

@@ -17,23 +17,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportgen import calendar
 from reportgen import formspec as fs
 from reportgen.config import Config
 from reportgen.fsutil import safe_filename, write_bytes_atomic
 from reportgen.model import (
     METRIC_LABEL,
     REPORTED_LABEL,
-    Item,
     Metric,
     Milestone,
     MilestoneReport,
     Plan,
     Prefill,
-    Task,
-    figure_key,
     period_end,
 )
 from reportgen.parallel import Background
+from reportgen.rules import (  # noqa: F401 - forms re-exports who reports what
+    FigureRow,
+    MilestoneRow,
+    UnitRows,
+    all_unit_rows,
+    form_units,
+    unit_rows,
+)
 from reportgen.sheets import number_pages, print_a4
 
 if TYPE_CHECKING:
@@ -57,117 +63,6 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-@dataclass
-class FigureRow:
-    """One cumulative figure a unit is asked for."""
-
-    item: Item
-    metric: Metric
-    lead: str  # the unit whose figure counts (lead of the task holding the amount milestones)
-
-    @property
-    def key(self) -> str:
-        """Return the figure key, e.g. `P07/invest`."""
-        return figure_key(self.item.code, self.metric)
-
-
-@dataclass
-class MilestoneRow:
-    """One non-amount milestone a unit reports on."""
-
-    item: Item
-    task: Task
-    milestone: Milestone
-    units: list[str]  # lead first, group phrases expanded
-    leads: list[str]  # 牵头 units
-
-
-@dataclass
-class UnitRows:
-    """Everything a unit's form asks, in plan order."""
-
-    unit: str
-    figures: list[FigureRow] = field(default_factory=list)
-    milestones: list[MilestoneRow] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        """Return True when the unit has nothing to report."""
-        return not self.figures and not self.milestones
-
-
-# ---------------------------------------------------------------- which rows
-
-
-class _Names:
-    """Canonical unit names: group phrases expanded, aliases resolved (built once per plan)."""
-
-    def __init__(self, plan: Plan, config: Config) -> None:
-        self.groups = config.units.groups
-        self.canonical: dict[str, str] = {}
-        for name, others in config.units.aliases.items():
-            self.canonical.update(dict.fromkeys(others, name))
-        for unit in plan.units:
-            self.canonical.update(dict.fromkeys(unit.aliases, unit.name))
-
-    def expand(self, names: list[str]) -> list[str]:
-        """Return `names` with group phrases replaced by their members, aliases canonical."""
-        out: dict[str, None] = {}
-        for name in names:
-            for member in self.groups.get(name, [name]):
-                out.setdefault(self.canonical.get(member, member), None)
-        return list(out)
-
-    def lead(self, task: Task) -> str:
-        """Return the task's (first) lead unit."""
-        leads = self.expand(task.lead_units or task.units[:1])
-        return leads[0] if leads else ""
-
-
-def _figure_lead(item: Item, metric: Metric, names: _Names) -> str:
-    tasks = item.figure_tasks(metric)
-    return names.lead(tasks[0]) if tasks else ""
-
-
-def all_unit_rows(plan: Plan, config: Config) -> dict[str, UnitRows]:
-    """Return every named unit's form rows, listed units first, then in order of mention.
-
-    A unit's items are those naming it in any task (group phrases count); its milestone rows
-    are the non-amount milestones of the tasks naming it. Amount milestones are judged from the
-    cumulative figures, so they are asked once per item and metric, not once per milestone.
-    """
-    names = _Names(plan, config)
-    out = {u: UnitRows(u) for u in names.expand(plan.unit_names())}
-    for item in plan.items:
-        tasks_of: dict[str, list[Task]] = {}
-        for task in item.tasks:
-            named = names.expand([*task.units, *(u for m in task.milestones for u in m.units)])
-            for unit in named:
-                tasks_of.setdefault(unit, []).append(task)
-        leads = {metric: _figure_lead(item, metric, names) for metric in item.metrics}
-        for unit, tasks in tasks_of.items():
-            rows = out.setdefault(unit, UnitRows(unit))
-            rows.figures += [FigureRow(item, metric, leads[metric]) for metric in item.metrics]
-            for task in tasks:
-                task_leads = names.expand(task.lead_units)
-                rows.milestones += [
-                    MilestoneRow(item, task, m, names.expand(m.units or task.units), task_leads)
-                    for m in task.milestones if m.metric is None]
-    for group in config.units.groups:
-        out.pop(group, None)
-    return out
-
-
-def unit_rows(plan: Plan, config: Config, unit: str) -> UnitRows:
-    """Return the figure and milestone rows of `unit`'s form (see all_unit_rows)."""
-    return all_unit_rows(plan, config).get(unit) or UnitRows(unit)
-
-
-def form_units(plan: Plan, config: Config) -> list[str]:
-    """Return the units that get a form: every unit named in the plan with something to report."""
-    return [u for u, rows in all_unit_rows(plan, config).items() if not rows.empty]
-
-
 # ---------------------------------------------------------------- texts
 
 
@@ -185,10 +80,8 @@ def form_title(period: str, unit: str) -> str:
 
 
 def report_deadline(period: str, config: Config) -> dt.date:
-    """Return the date by which units return the form: report_day of the following month."""
-    end = period_end(period)
-    nxt = end + dt.timedelta(days=1)
-    return nxt.replace(day=config.schedule.report_day)
+    """Return the date by which units return the form (see `reportgen.calendar`)."""
+    return calendar.report_deadline(period, config)
 
 
 def _subtitle(period: str, unit: str, config: Config) -> str:

@@ -564,6 +564,11 @@ class Ledger:
             ):
                 by_unit.setdefault(code, {})[unit] = (Status(status), _date(done))
             history.by_unit[period] = by_unit
+            history.missing[period] = {
+                unit for (unit,) in self._conn.execute(
+                    "SELECT unit FROM unit_results WHERE period = ? AND submitted = 0", (period,)
+                )
+            }
         return history
 
     def prefill(self, period: str) -> Prefill | None:

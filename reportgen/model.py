@@ -410,6 +410,8 @@ class History:
     by_unit: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = field(
         default_factory=dict
     )
+    # period -> the units that were expected and sent nothing
+    missing: dict[str, set[str]] = field(default_factory=dict)
 
     def previous_period(self, period: str) -> str | None:
         """Return the latest recorded period strictly before `period`."""
@@ -451,6 +453,13 @@ class MilestoneResult:
     # unit -> (status, completed_on) for every responsible unit: the milestone's own status for a
     # shared milestone (the lead decides), each member's own for a group milestone
     by_unit: dict[str, tuple[Status, dt.date | None]] = field(default_factory=dict)
+    # unit -> that unit's own answer on this milestone's row (a notice quotes only its own)
+    unit_reports: dict[str, MilestoneReport] = field(default_factory=dict)
+    decided_by: str = ""  # the unit whose answer decided (the lead, or a stand-in); "" for none
+    group: bool = False  # every unit answers for itself (各产业招商服务中心, several 牵头)
+    # not done, due after the cut-off but on or before the issue date: the papers ask the
+    # unit to confirm whether it was done in time (status stays in_progress on the data)
+    confirm: bool = False
 
 
 @dataclass
@@ -473,6 +482,12 @@ class ItemResult:
     # the unit whose 完成投资 figure counts this period; "" when nobody reported it (the
     # cumulative, if any, is last period's carried over)
     reported_by: str = ""
+    schedule_gap: float | None = None  # |rate − 序时进度| in percentage points, as printed
+    first_figure: bool = False  # reported for the first time this year (ledger has months)
+    fell_from: float | None = None  # the reported cumulative used is below this earlier figure
+    # the figure's owner wrote one this period that was not taken (see 校验报告): the cumulative
+    # is last period's, carried
+    rejected: bool = False
 
 
 @dataclass
@@ -492,6 +507,58 @@ class UnitResult:
     def missing(self) -> bool:
         """Return True when the unit should have reported and did not (so it is chased)."""
         return not self.submitted and not self.exempt
+    missed_months: int = 0  # consecutive periods up to this one without a report (0 if submitted)
+
+
+@dataclass
+class MonthDates:
+    """The calendar of a period's papers (decided by `reportgen.calendar.month_calendar`)."""
+
+    cut_off: dt.date  # data as of the end of this day (as-of)
+    issue: dt.date  # 成文日期
+    report_deadline: dt.date  # units return their forms by this day
+    due_soon_days: int  # 临期: due after `issue` and on or before `issue + due_soon_days`
+    reply_days: int  # 督办通知: written reply within this many working days
+    reply_by: dt.date
+    chase_days: int  # 催报通知: report within this many working days
+    chase_by: dt.date
+    warnings: list[str] = field(default_factory=list)  # e.g. a year without a holiday calendar
+
+    @property
+    def soon_until(self) -> dt.date:
+        """Return the last due date that is 临期."""
+        return self.issue + dt.timedelta(days=self.due_soon_days)
+
+
+@dataclass
+class Totals:
+    """The period's figures as the bulletin states them; every total is the sum of its parts."""
+
+    projects: int = 0  # items with an annual investment target
+    target_yi: float = 0.0
+    cumulative_yi: float = 0.0
+    previous_yi: float = 0.0  # the same items' earlier cumulative (0 where none)
+    # Σ of the items' 本月新增 (reported this month against an earlier figure; a carried
+    # figure adds nothing); None when no item has one (the ledger's first month)
+    month_added_yi: float | None = None
+    first_figures: list[str] = field(default_factory=list)  # first figure of the year, not added
+    fell: list[str] = field(default_factory=list)  # item codes whose used figure went down
+    rate: float | None = None
+    vs_schedule: str = ""
+    schedule_gap: float | None = None
+    milestones: int = 0
+    # due by the cut-off: due = done + done_late + overdue + not_reported
+    due: int = 0
+    done: int = 0  # on time
+    done_late: int = 0
+    overdue: int = 0
+    not_reported: int = 0
+    # not yet due at the cut-off: milestones − due = early + due_soon + confirm + open + unreported
+    early: int = 0  # done before their date
+    due_soon: int = 0
+    confirm: int = 0
+    open: int = 0  # in progress, due later than the 临期 window (or undated)
+    not_reported_later: int = 0
 
 
 @dataclass
@@ -512,6 +579,8 @@ class PeriodResult:
     doc_number: int | None = None  # 发文字号 number assigned to this period's bulletin
     # kind (督办通知/提醒函/催报通知) -> unit -> 发文字号, from reportgen.numbering
     notice_numbers: dict[str, dict[str, str]] = field(default_factory=dict)
+    dates: MonthDates | None = None  # None only in hand-made results; reconcile always sets it
+    totals: Totals = field(default_factory=Totals)
 
 
 # ---------------------------------------------------------------- periods

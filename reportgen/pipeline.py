@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen import duban, intake
@@ -239,6 +239,8 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
             result.notice_numbers = allocate_notice_numbers(
                 ledger, ws.config, outputs, plan.year, period, notice_recipients(result, ws.config))
             report.result = result
+            if result.dates is not None:
+                report.warnings += result.dates.warnings
         with stages.stage("记入台账"):
             ledger.record(plan, result, ingest.received(), ws.archive_dir)
     # The spreadsheets do not depend on the Word documents: on two cores they are
@@ -274,7 +276,9 @@ def _write_tables(ingest: IngestResult, plan: Plan, result: PeriodResult, histor
     sub = RunReport(result=result)
     stages = _Stages(sub, progress)
     with stages.stage("校验报告与汇总数据"):
-        write_check_report(ingest, plan, result.period, staging, ws.config)
+        # every issue of the run, reconcile's too: 校验报告, summary.json and the terminal agree
+        write_check_report(replace(ingest, issues=result.issues), plan, result.period, staging,
+                           ws.config)
         write_summary(result, staging / "summary.json")
     with stages.stage("生成汇总表"):
         _guard(sub, "汇总表", lambda: render_excel(result, history, ws.templates, ws.config, staging / "汇总表.xlsx"))

@@ -45,6 +45,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reportgen import formspec as fs
+from reportgen import rules
+from reportgen.calendar import is_due_soon, is_overdue, month_calendar, to_confirm
+from reportgen.cn import round_half_up
 from reportgen.config import Config
 from reportgen.fsutil import printable_name
 from reportgen.model import (
@@ -60,6 +63,7 @@ from reportgen.model import (
     Milestone,
     MilestoneReport,
     MilestoneResult,
+    MonthDates,
     PeriodResult,
     Plan,
     Reported,
@@ -67,9 +71,11 @@ from reportgen.model import (
     Status,
     Submission,
     Task,
+    Totals,
     UnitResult,
     figure_key,
     period_end,
+    previous_month,
 )
 
 DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
@@ -86,14 +92,25 @@ def schedule_rate(as_of: dt.date) -> float:
     return as_of.timetuple().tm_yday / days
 
 
-def vs_schedule(rate: float | None, schedule: float, tolerance: float) -> str:
-    """Return "ahead", "behind" or "on" for a completion rate against 序时进度 ("" without a rate)."""
+def schedule_gap(rate: float | None, schedule: float) -> float | None:
+    """Return rate − 序时进度 in percentage points as printed: the difference of the two
+    percentages each rounded half up to one decimal, so a reader's subtraction agrees."""
     if rate is None:
+        return None
+    return float(round_half_up(rate * 100, 1) - round_half_up(schedule * 100, 1))
+
+
+def vs_schedule(rate: float | None, schedule: float, tolerance: float) -> str:
+    """Return "ahead", "behind" or "on" for a completion rate against 序时进度 ("" without a rate).
+
+    Decided on the printed percentages (`schedule_gap`), so a paper never says 低于 beside two
+    equal figures; within `tolerance` (a fraction) counts as on schedule."""
+    gap = schedule_gap(rate, schedule)
+    if gap is None:
         return ""
-    diff = rate - schedule
-    if abs(diff) <= tolerance + _EPS:
+    if abs(gap) <= tolerance * 100 + _EPS or abs(gap) < 0.05:
         return "on"
-    return "ahead" if diff > 0 else "behind"
+    return "ahead" if gap > 0 else "behind"
 
 
 def issue_sort_key(issue: Issue) -> tuple[int, str, str, str, str, str, str]:
@@ -137,6 +154,16 @@ class _Context:
     history: History
     earlier: list[str]  # periods of the same year before this one, oldest first
     issues: list[Issue]
+    dates: MonthDates
+    names: rules.Names
+
+    def open_status(self, due: dt.date | None) -> Status:
+        """Return the status of a milestone not completed, by its due date and the calendar."""
+        if is_overdue(self.dates, due):
+            return Status.OVERDUE
+        if is_due_soon(self.dates, due):
+            return Status.DUE_SOON
+        return Status.IN_PROGRESS
 
     def completion_fallback(self) -> dt.date:
         """Return the date taken for a completion that gave none: the period end (not after as-of)."""
@@ -164,6 +191,10 @@ class _Context:
             if found is not None:
                 return found
         return None
+
+    def owners(self, item: Item, metric: Metric) -> list[str]:
+        """Return the units whose figure counts for an item and metric, the deciding one first."""
+        return rules.owners(item, metric, self.names)
 
     def earlier_figure(self, key: str) -> float | None:
         """Return the latest earlier cumulative figure of `key` ("P07/invest")."""
@@ -201,7 +232,9 @@ def reconcile(
         p for p in history.figures.keys() | history.statuses.keys() | history.by_unit.keys()
         if p.startswith(year) and p < period
     )
-    ctx = _Context(period, as_of, config, subs, history, earlier, [])
+    dates = month_calendar(period, as_of, config)
+    ctx = _Context(period, as_of, config, subs, history, earlier, [], dates,
+                   rules.Names(plan, config))
 
     figures: dict[str, float | None] = {}
     fresh: dict[str, str] = {}  # figure key -> the unit whose figure of this period counts
@@ -220,9 +253,9 @@ def reconcile(
     sched = schedule_rate(as_of)
     for item in plan.items:
         items.append(_item(ctx, item, figures, fresh, sched))
-    units = _units(plan, milestones, subs, as_of)
+    units = _units(plan, config, milestones, subs, as_of, history, period)
     own = [i for s in subs.values() for i in s.issues]
-    return PeriodResult(
+    result = PeriodResult(
         period=period,
         as_of=as_of,
         plan_year=plan.year,
@@ -234,21 +267,13 @@ def reconcile(
         units=units,
         issues=merge_issues(own, ctx.issues),
         submissions=[subs[u] for u in sorted(subs)],
+        dates=dates,
     )
+    result.totals = totals(result, ctx.config)
+    return result
 
 
 # ---------------------------------------------------------------- figures
-
-
-def _figure_owners(item: Item, metric: Metric) -> list[str]:
-    """Return the units whose figure counts for an item and metric, the deciding one first."""
-    owners: dict[str, None] = {}
-    for task in item.figure_tasks(metric):
-        for u in task.lead_units or task.units[:1]:
-            owners.setdefault(u, None)
-    for u in item.units:
-        owners.setdefault(u, None)
-    return list(owners)
 
 
 def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, str]:
@@ -256,7 +281,7 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, st
     period ("" when nobody did and last period's figure is carried)."""
     key = figure_key(item.code, metric)
     reported: list[tuple[str, FigureReport]] = []
-    for unit in _figure_owners(item, metric):
+    for unit in ctx.owners(item, metric):
         sub = ctx.subs.get(unit)
         fig = sub.figures.get(key) if sub else None
         if fig is not None and fig.value_yi is not None:
@@ -294,17 +319,6 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, st
 
 
 # ---------------------------------------------------------------- milestones
-
-
-def _open_status(due: dt.date | None, as_of: dt.date, soon_days: int) -> Status:
-    """Return the status of a milestone not completed, by its due date."""
-    if due is None:
-        return Status.IN_PROGRESS
-    if as_of > due:
-        return Status.OVERDUE
-    if (due - as_of).days <= soon_days:
-        return Status.DUE_SOON
-    return Status.IN_PROGRESS
 
 
 def _done_status(due: dt.date | None, completed_on: dt.date) -> Status:
@@ -353,7 +367,7 @@ def _judge_report(
             Severity.WARNING, "status_missing",
             f"{label}：未填写完成状态，按未完成处理", unit, sub, rep.cell, fs.SHEET_MILESTONES,
         )
-        return _open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None
+        return ctx.open_status(m.due), None
     if rep.status is Reported.DONE:
         completed = rep.completed_on
         if completed is None:
@@ -380,7 +394,7 @@ def _judge_report(
             f"{label}：上期已报完成，本期报为“{REPORTED_LABEL[rep.status]}”，按本期所报处理",
             unit, sub, rep.cell, fs.SHEET_MILESTONES,
         )
-    return _open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None
+    return ctx.open_status(m.due), None
 
 
 def _unreported(ctx: _Context, m: Milestone, unit: str | None) -> tuple[Status, dt.date | None]:
@@ -400,6 +414,7 @@ def _milestone(
     lead = leads[0] if leads else (units[0] if units else "")
     label = f"{m.code} {item.name}（{m.due_text or (m.due and f'{m.due:%Y-%m-%d}') or '无时限'}）"
     report: MilestoneReport | None = None
+    decided_by = ""
     standing: tuple[Status, dt.date | None]
     by_unit: dict[str, tuple[Status, dt.date | None]]
     members = _group_members(task, units, ctx.config)
@@ -409,10 +424,10 @@ def _milestone(
         completed = _amount_completion(ctx, m, key, figures.get(key))
         if completed is not None:
             standing = (_done_status(m.due, completed), completed)
-        elif key not in fresh and _figure_owners(item, m.metric)[0] not in ctx.subs:
+        elif key not in fresh and ctx.owners(item, m.metric)[0] not in ctx.subs:
             standing = _unreported(ctx, m, None)
         else:
-            standing = (_open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None)
+            standing = (ctx.open_status(m.due), None)
         by_unit = {u: standing for u in units}
     elif members is not None:
         by_unit = {}
@@ -430,21 +445,31 @@ def _milestone(
         if decider is None:
             standing = _unreported(ctx, m, None)
         else:
+            decided_by = decider
             report = ctx.subs[decider].milestones[m.code]
             standing = _judge_report(ctx, m, decider, report, label)
             _check_supporters(ctx, m, units, decider, standing, label)
         by_unit = {u: standing for u in units}
 
     status, completed_on = standing
+    # late by the cut-off; time left counted from the issue date, the day the papers go out
     days_overdue = (ctx.as_of - m.due).days if status is Status.OVERDUE and m.due else 0
     days_left = (
-        (m.due - ctx.as_of).days if m.due is not None and status not in DONE_STATUSES else None
+        (m.due - ctx.dates.issue).days
+        if m.due is not None and status not in (*DONE_STATUSES, Status.OVERDUE) else None
     )
+    open_ = [s for s, _ in by_unit.values() if s is Status.IN_PROGRESS] or (
+        [status] if status is Status.IN_PROGRESS else [])
     return MilestoneResult(
         code=m.code, item=item.code, item_name=item.name, task=task.code, text=m.text,
         due=m.due, units=units, lead=lead, kind=m.kind, amount_yi=m.amount_yi,
         status=status, completed_on=completed_on, days_overdue=days_overdue,
         days_left=days_left, report=report, by_unit=by_unit,
+        unit_reports={u: ctx.subs[u].milestones[m.code] for u in units
+                      if u in ctx.subs and m.code in ctx.subs[u].milestones},
+        decided_by=decided_by if members is None else "",
+        group=members is not None,
+        confirm=bool(open_) and to_confirm(ctx.dates, m.due),
     )
 
 
@@ -460,7 +485,7 @@ def _group_standing(
     open_ = [s for s, _ in members if s not in DONE_STATUSES]
     if all(s is Status.NOT_REPORTED for s in open_):
         return Status.NOT_REPORTED, None
-    return _open_status(m.due, ctx.as_of, ctx.config.schedule.due_soon_days), None
+    return ctx.open_status(m.due), None
 
 
 def _decider(
@@ -523,6 +548,7 @@ def _item(
     previous = ctx.earlier_figure(key)
     if previous is None and ctx.period.endswith("-01") and cumulative is not None:
         previous = 0.0  # January starts the year's count from nothing
+    # 本月新增 only against an earlier figure: a first figure is cumulative since January
     added = (
         cumulative - previous
         if key in fresh and cumulative is not None and previous is not None else None
@@ -535,22 +561,47 @@ def _item(
         m for m in item.milestones if m.metric is Metric.INVOICE and m.amount_yi
     ]
     phased = [m.amount_yi or 0.0 for m in staged if m.due is not None and m.due <= ctx.as_of]
+    fell = previous is not None and added is not None and added < -_EPS
     return ItemResult(
         code=item.code, name=item.name, section=item.section, target_yi=target,
         cumulative_yi=cumulative, previous_yi=previous, month_added_yi=added, rate=rate,
         schedule_rate=sched,
         vs_schedule=vs_schedule(rate, sched, ctx.config.check.schedule_tolerance),
+        schedule_gap=schedule_gap(rate, sched),
         phased_target_yi=max(phased) if phased else None,
         invoice_yi=figures.get(figure_key(item.code, Metric.INVOICE)),
         units=item.units,
         reported_by=fresh.get(key, ""),
+        first_figure=key in fresh and previous is None and bool(ctx.earlier),
+        fell_from=previous if fell else None,
+        rejected=key not in fresh and _rejected(ctx, item, key),
     )
 
 
+def _rejected(ctx: _Context, item: Item, key: str) -> bool:
+    """Return True when the figure's owner wrote a figure this period that was not taken."""
+    sub = ctx.subs.get(ctx.owners(item, Metric.INVEST)[0])
+    fig = sub.figures.get(key) if sub else None
+    if sub is None or fig is None or fig.value_yi is not None:
+        return False
+    return any(i.severity is Severity.ERROR and i.cell == fig.cell for i in sub.issues)
+
+
+def _missed_months(unit: str, period: str, history: History) -> int:
+    """Return how many periods in a row, this one included, `unit` has sent nothing."""
+    count, p = 1, previous_month(period)
+    while unit in history.missing.get(p, set()):
+        count += 1
+        p = previous_month(p)
+    return count
+
+
 def _units(
-    plan: Plan, milestones: list[MilestoneResult], subs: dict[str, Submission], as_of: dt.date
+    plan: Plan, config: Config, milestones: list[MilestoneResult], subs: dict[str, Submission],
+    as_of: dt.date, history: History, period: str,
 ) -> list[UnitResult]:
-    names: dict[str, None] = dict.fromkeys(plan.unit_names())
+    # the units that get a form (rules.reporting_units): the same list as forms, check, status
+    names: dict[str, None] = dict.fromkeys(rules.reporting_units(plan, config))
     for mr in milestones:
         for u in mr.units:
             names.setdefault(u, None)
@@ -561,6 +612,7 @@ def _units(
             name=name, submitted=sub is not None,
             files=[_file_label(sub.file, sub.period)] if sub else [],
             counts={s.value: 0 for s in Status},
+            missed_months=0 if sub is not None else _missed_months(name, period, history),
         )
     on_time: dict[str, int] = dict.fromkeys(names, 0)
     for mr in milestones:
@@ -579,3 +631,46 @@ def _units(
         if r.rate is not None:
             r.rank = 1 + sum(1 for o in rates if o > round(r.rate, 9))
     return list(results.values())
+
+
+# ---------------------------------------------------------------- totals
+
+
+def totals(result: PeriodResult, config: Config) -> Totals:
+    """Return the period's totals as the bulletin states them (parts always add up)."""
+    t = Totals(milestones=len(result.milestones))
+    projects = [it for it in result.items if it.target_yi]
+    t.projects = len(projects)
+    t.target_yi = sum(it.target_yi or 0.0 for it in projects)
+    t.cumulative_yi = sum(it.cumulative_yi or 0.0 for it in projects)
+    t.previous_yi = sum(it.previous_yi or 0.0 for it in projects)
+    added = [it.month_added_yi for it in projects if it.month_added_yi is not None]
+    t.month_added_yi = sum(added) if added else None
+    t.first_figures = [it.code for it in projects if it.first_figure]
+    t.fell = [it.code for it in projects if it.fell_from is not None]
+    t.rate = t.cumulative_yi / t.target_yi if t.target_yi else None
+    t.vs_schedule = vs_schedule(t.rate, result.schedule_rate, config.check.schedule_tolerance)
+    t.schedule_gap = schedule_gap(t.rate, result.schedule_rate)
+    for m in result.milestones:
+        due = m.due is not None and m.due <= result.as_of
+        if due:
+            t.due += 1
+            if m.status is Status.DONE:
+                t.done += 1
+            elif m.status is Status.DONE_LATE:
+                t.done_late += 1
+            elif m.status is Status.NOT_REPORTED:
+                t.not_reported += 1
+            else:
+                t.overdue += 1  # open and due by the cut-off is always overdue
+        elif m.status in DONE_STATUSES:
+            t.early += 1
+        elif m.status is Status.DUE_SOON:
+            t.due_soon += 1
+        elif m.status is Status.NOT_REPORTED:
+            t.not_reported_later += 1
+        elif m.confirm:
+            t.confirm += 1
+        else:
+            t.open += 1
+    return t

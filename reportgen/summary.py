@@ -14,8 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.fsutil import write_text_atomic
-from reportgen.model import Issue, ItemResult, MilestoneResult, PeriodResult, Status, UnitResult
-from reportgen.reconcile import DONE_STATUSES, issue_sort_key
+from reportgen.model import (
+    Issue,
+    ItemResult,
+    MilestoneResult,
+    MonthDates,
+    PeriodResult,
+    Status,
+    UnitResult,
+)
+from reportgen.reconcile import issue_sort_key
 
 SUMMARY_NAME = "summary.json"
 FORMAT_VERSION = 1
@@ -47,6 +55,21 @@ def _milestone(m: MilestoneResult) -> dict[str, Any]:
         "by_unit": {
             u: {"status": s.value, "completed_on": _d(d)} for u, (s, d) in m.by_unit.items()
         },
+        "decided_by": m.decided_by,
+        "group": m.group,
+        "confirm": m.confirm,
+    }
+
+
+def _dates(dates: MonthDates | None) -> dict[str, Any] | None:
+    if dates is None:
+        return None
+    return {
+        "cut_off": _d(dates.cut_off), "issue": _d(dates.issue),
+        "report_deadline": _d(dates.report_deadline), "soon_until": _d(dates.soon_until),
+        "due_soon_days": dates.due_soon_days, "reply_days": dates.reply_days,
+        "reply_by": _d(dates.reply_by), "chase_days": dates.chase_days,
+        "chase_by": _d(dates.chase_by),
     }
 
 
@@ -68,6 +91,7 @@ def summary_dict(result: PeriodResult) -> dict[str, Any]:
         "plan_version": result.plan_version,
         "doc_number": result.doc_number,
         "schedule_rate": _r(result.schedule_rate),
+        "dates": _dates(result.dates),
         "totals": _totals(result),
         "items": [_item(it) for it in result.items],
         "milestones": [_milestone(m) for m in result.milestones],
@@ -77,20 +101,27 @@ def summary_dict(result: PeriodResult) -> dict[str, Any]:
 
 
 def _totals(result: PeriodResult) -> dict[str, Any]:
-    targets = [it for it in result.items if it.target_yi]
-    total_target = sum(it.target_yi or 0.0 for it in targets)
-    total_cum = sum(it.cumulative_yi or 0.0 for it in targets)
+    t = result.totals
     counts = {s.value: 0 for s in Status}
     for m in result.milestones:
         counts[m.status.value] += 1
-    due = [m for m in result.milestones if m.due is not None and m.due <= result.as_of]
     return {
-        "target_yi": _r(total_target),
-        "cumulative_yi": _r(total_cum),
-        "rate": _r(total_cum / total_target) if total_target else None,
-        "milestones": len(result.milestones),
-        "due": len(due),
-        "due_done": sum(1 for m in due if m.status in DONE_STATUSES),
+        "projects": t.projects,
+        "target_yi": _r(t.target_yi),
+        "cumulative_yi": _r(t.cumulative_yi),
+        "month_added_yi": _r(t.month_added_yi),
+        "first_figures": list(t.first_figures),
+        "fell": list(t.fell),
+        "rate": _r(t.rate),
+        "vs_schedule": t.vs_schedule,
+        "schedule_gap": t.schedule_gap,
+        "milestones": t.milestones,
+        "due": t.due,
+        "due_done": t.done + t.done_late,
+        "due_breakdown": {"done": t.done, "done_late": t.done_late, "overdue": t.overdue,
+                          "not_reported": t.not_reported},
+        "later_breakdown": {"early": t.early, "due_soon": t.due_soon, "confirm": t.confirm,
+                            "in_progress": t.open, "not_reported": t.not_reported_later},
         "status_counts": counts,
         "units": len(result.units),
         "units_submitted": sum(1 for u in result.units if u.submitted),
@@ -113,6 +144,10 @@ def _item(it: ItemResult) -> dict[str, Any]:
         "invoice_yi": _r(it.invoice_yi),
         "units": list(it.units),
         "reported_by": it.reported_by,
+        "schedule_gap": it.schedule_gap,
+        "first_figure": it.first_figure,
+        "fell_from_yi": _r(it.fell_from),
+        "rejected": it.rejected,
     }
 
 
@@ -126,6 +161,7 @@ def _unit(u: UnitResult) -> dict[str, Any]:
         "due": u.due,
         "rate": _r(u.rate),
         "rank": u.rank,
+        "missed_months": u.missed_months,
     }
 
 

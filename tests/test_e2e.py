@@ -118,8 +118,8 @@ def test_figures_and_statuses_follow_what_was_filled(month: dict[str, Any]) -> N
     assert items["P01"]["rate"] == 0.4 and items["P01"]["vs_schedule"] == "behind"
     ms = _by(data["milestones"], "code")
     assert ms["P01-M01"]["status"] == "done"  # 上半年至少完成投资1亿元: 1.2 ≥ 1.0
-    # 上半年完成投资0.4亿元 with only 0.3 on June 30: due today, so 临期, not yet overdue
-    assert ms["P04-M01"]["status"] == "due_soon"
+    # 上半年完成投资0.4亿元 with only 0.3 at the June 30 cut-off: already late
+    assert ms["P04-M01"]["status"] == "overdue"
     assert ms["P03-M01"]["status"] == "done" and ms["P03-M01"]["completed_on"] == "2024-06-20"
     assert ms["P07-M02"]["status"] == "done_late"  # 6月20日前完成用地预审, done 06-25
     assert ms["P07-M02"]["completed_on"] == "2024-06-25"
@@ -139,7 +139,10 @@ def test_documents_carry_the_numbers(month: dict[str, Any]) -> None:
     text = "\n".join(p.text for p in Document(str(out / "进度通报.docx")).paragraphs)
     assert "关于2024年6月份重点项目推进情况的通报" in text
     assert "双雁生物医药产业园一期项目" in text and "1.20亿元" in text
-    assert sorted(p.name for p in (out / "督办通知").iterdir()) == ["通航及纺织产业招商服务中心.docx"]
+    overdue = {u for m in month["summary"]["milestones"] for u, own in m["by_unit"].items()
+               if own["status"] == "overdue"}
+    assert sorted(p.stem for p in (out / "督办通知").iterdir()) == sorted(overdue)
+    assert "通航及纺织产业招商服务中心" in overdue
     notice = "\n".join(p.text for p in Document(str(out / "督办通知" / "通航及纺织产业招商服务中心.docx")).paragraphs)
     assert "嘉源生物扩建项目" in notice and HOSTILE in notice
     assert "规划和自然资源分局" not in notice and "用地预审" not in notice

@@ -441,7 +441,8 @@ def test_unit_without_figures_is_told_so(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("period", "deadline"), [("2024-06", dt.date(2024, 7, 5)),
-                                                  ("2024-12", dt.date(2025, 1, 5))])
+                                                  ("2024-12", dt.date(2025, 1, 6)),  # 1-5 is a Sunday
+                                                  ("2024-09", dt.date(2024, 10, 8))])  # 国庆
 def test_deadline_is_report_day_of_next_month(period: str, deadline: dt.date) -> None:
     from reportgen.forms import form_title, report_deadline
 

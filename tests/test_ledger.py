@@ -122,7 +122,7 @@ def test_record_and_history(ledger: Ledger, tmp_path: Path) -> None:
     assert h.statuses["2024-05"]["P01-M02"] == (Status.DONE, D(2024, 5, 18))
     assert h.statuses["2024-06"]["P01-M01"] == (Status.DONE, D(2024, 6, 30))
     assert h.by_unit["2024-06"]["T01-M01"] == {
-        C1: (Status.DONE, D(2024, 6, 20)), C2: (Status.DUE_SOON, None)}
+        C1: (Status.DONE, D(2024, 6, 20)), C2: (Status.OVERDUE, None)}
     assert h.previous_period("2024-07") == "2024-06"
     assert sorted(ledger.history("2024-06").figures) == ["2024-05"]
     assert ledger.history("2025-01") == History()  # a new year starts afresh

@@ -68,7 +68,7 @@ def test_every_document_converts_with_the_cjk_stand_in_fonts(tmp_path):
     # notices of different kinds to one unit keep apart; the bulletin keeps its name
     names = {p.name for p in pdfs}
     assert "进度通报.pdf" in names
-    assert "督办通知-规划和自然资源分局.pdf" in names and "提醒函-华睿集团.pdf" in names
+    assert "督办通知-现代服务业招商服务中心.pdf" in names and "提醒函-现代服务业招商服务中心.pdf" in names
     bulletin = tmp_path / "pdf" / "进度通报.pdf"
     reader = PdfReader(str(bulletin))
     first = reader.pages[0].extract_text()

@@ -96,23 +96,44 @@ def codes(result) -> list[str]:
 ONGOING = (Reported.ONGOING, None)
 
 
-def test_open_statuses_follow_the_due_date_and_the_window() -> None:
+def test_open_statuses_follow_the_cut_off_and_the_issue_date() -> None:
+    # June 2024: cut-off 6-25 (as-of), reports due 7-5 (Fri), issued 7-8 (Mon), 临期 until 7-23
     subs = [sub(A, P01_M02=ONGOING, P01_M04=ONGOING, P02_M01=ONGOING)]
     r = run(subs, as_of=D(2024, 6, 25))
+    assert r.dates is not None and (r.dates.cut_off, r.dates.issue) == (D(2024, 6, 25), D(2024, 7, 8))
     m02 = ms(r, "P01-M02")
-    assert (m02.status, m02.days_overdue, m02.days_left) == (Status.OVERDUE, 5, -5)
-    assert ms(r, "P02-M01").status is Status.DUE_SOON  # 15 days: inside the window
-    assert ms(r, "P02-M01").days_left == 15
+    assert (m02.status, m02.days_overdue, m02.days_left) == (Status.OVERDUE, 5, None)
+    p02 = ms(r, "P02-M01")  # due 7-10: after the issue date, inside the window
+    assert (p02.status, p02.days_left, p02.confirm) == (Status.DUE_SOON, 2, False)
     assert ms(r, "P01-M04").status is Status.IN_PROGRESS  # no due date: never overdue
-    r = run(subs, as_of=D(2024, 6, 24))
-    assert ms(r, "P02-M01").status is Status.IN_PROGRESS  # 16 days
+    # a node due on the cut-off and not done is already late, never "due today"
+    m02 = ms(run(subs, as_of=D(2024, 6, 20)), "P01-M02")
+    assert (m02.status, m02.days_overdue) == (Status.OVERDUE, 0)
+    # due after the cut-off but on or before the issue date: the unit is asked to confirm
     cfg = Config()
-    cfg.schedule.due_soon_days = 20
-    assert ms(run(subs, as_of=D(2024, 6, 24), config=cfg), "P02-M01").status is Status.DUE_SOON
-    # on the due day itself the milestone is due soon, not overdue
-    assert ms(run(subs, as_of=D(2024, 6, 20)), "P01-M02").status is Status.DUE_SOON
+    cfg.schedule.issue_day = 12
+    p02 = ms(run(subs, as_of=D(2024, 6, 30), config=cfg), "P02-M01")
+    assert (p02.status, p02.confirm, p02.days_left) == (Status.IN_PROGRESS, True, -2)
+    # the window counts from the issue date: 7-8 + 15 = 7-23 is the last 临期 day
+    cfg = Config()
+    cfg.schedule.due_soon_days = 1
+    assert ms(run(subs, config=cfg), "P02-M01").status is Status.IN_PROGRESS
+    cfg.schedule.due_soon_days = 2
+    assert ms(run(subs, config=cfg), "P02-M01").status is Status.DUE_SOON
     r = run(subs, as_of=D(2025, 3, 31), period="2025-03")
     assert ms(r, "P01-M04").status is Status.IN_PROGRESS
+
+
+def test_a_phased_amount_missed_at_the_cut_off_is_overdue_then_done_late() -> None:
+    june = run([sub(A, figures={"P01/invest": 0.8})])
+    m01 = ms(june, "P01-M01")  # 上半年完成投资1亿元, 0.8 reported at 6-30
+    assert (m01.status, m01.days_overdue) == (Status.OVERDUE, 0)
+    history = History(figures={"2024-06": {"P01/invest": 0.8}},
+                      statuses={"2024-06": {"P01-M01": (Status.OVERDUE, None)}})
+    july = run([sub(A, figures={"P01/invest": 1.1}, period="2024-07")], history=history,
+               as_of=D(2024, 7, 31), period="2024-07")
+    m01 = ms(july, "P01-M01")
+    assert (m01.status, m01.completed_on) == (Status.DONE_LATE, D(2024, 7, 31))
 
 
 def test_done_and_done_late_by_completion_date() -> None:
@@ -192,7 +213,7 @@ def test_amount_milestone_open_and_on_time() -> None:
     r = run([sub(A, "2024-05", {"P01/invest": 0.4})], as_of=D(2024, 5, 31), period="2024-05")
     assert ms(r, "P01-M01").status is Status.IN_PROGRESS
     r = run([sub(A, figures={"P01/invest": 0.99})])
-    assert ms(r, "P01-M01").status is Status.DUE_SOON
+    assert ms(r, "P01-M01").status is Status.OVERDUE  # 1亿 due 6-30, 0.99 at the cut-off
     r = run([sub(A, figures={"P01/invest": 0.7 + 0.3})])  # float noise still reaches 1.0
     assert (ms(r, "P01-M01").status, ms(r, "P01-M01").completed_on) == (
         Status.DONE, D(2024, 6, 30))
@@ -217,7 +238,7 @@ def test_done_milestone_stays_done_when_unit_misses_a_month() -> None:
     # open milestones of a silent unit are not reported, even when far from due
     assert ms(r, "P01-M03").status is Status.NOT_REPORTED
     assert ms(r, "P01-M04").status is Status.NOT_REPORTED
-    assert ms(r, "P01-M03").days_left == 184
+    assert ms(r, "P01-M03").days_left == 176  # from the issue date, 2024-07-08
     a = unit(r, A)
     assert (a.submitted, a.files) == (False, [])
     assert a.counts[Status.DONE.value] == 1 and a.counts[Status.NOT_REPORTED.value] == 4
@@ -256,14 +277,14 @@ def test_group_milestone_counts_per_member() -> None:
     r = run([sub(C1, T01_M01=(Reported.DONE, D(2024, 6, 20))), sub(C2, T01_M01=ONGOING)])
     m = ms(r, "T01-M01")
     assert m.by_unit[C1] == (Status.DONE, D(2024, 6, 20))
-    assert m.by_unit[C2] == (Status.DUE_SOON, None)
-    assert m.status is Status.DUE_SOON  # done only when every member is
+    assert m.by_unit[C2] == (Status.OVERDUE, None)  # due on the cut-off, not done
+    assert m.status is Status.OVERDUE  # done only when every member is
     assert unit(r, C1).counts[Status.DONE.value] == 1
-    assert unit(r, C2).counts[Status.DUE_SOON.value] == 1
+    assert unit(r, C2).counts[Status.OVERDUE.value] == 1
     assert (unit(r, C1).rate, unit(r, C2).rate) == (1.0, 0.0)
     assert "shared_disagree" not in codes(r)  # members answer for themselves
     # July: C2 done late, C1 silent but done before
-    h = History(statuses={"2024-06": {"T01-M01": (Status.DUE_SOON, None)}},
+    h = History(statuses={"2024-06": {"T01-M01": (Status.OVERDUE, None)}},
                 by_unit={"2024-06": {"T01-M01": {C1: m.by_unit[C1], C2: m.by_unit[C2]}}})
     r = run([sub(C2, "2024-07", T01_M01=(Reported.DONE, D(2024, 7, 8)))], h,
             D(2024, 7, 31), "2024-07")
@@ -285,7 +306,7 @@ def test_group_detected_from_configured_group_when_plan_names_one_lead() -> None
     cfg.units.groups = {"各中心": [C1, C2]}
     subs = [sub(C1, T01_M01=(Reported.DONE, D(2024, 6, 20))), sub(C2, T01_M01=ONGOING)]
     r = reconcile(plan, subs, History(), D(2024, 6, 30), "2024-06", cfg)
-    assert ms(r, "T01-M01").by_unit[C2] == (Status.DUE_SOON, None)
+    assert ms(r, "T01-M01").by_unit[C2] == (Status.OVERDUE, None)
     cfg.units.groups = {}
     r = reconcile(plan, subs, History(), D(2024, 6, 30), "2024-06", cfg)
     assert ms(r, "T01-M01").by_unit[C2] == (Status.DONE, D(2024, 6, 20))  # shared: C1 decides

@@ -88,8 +88,8 @@ def test_june_by_hand(summaries: dict) -> None:
     assert (ms["P01-M01"]["status"], ms["P01-M01"]["completed_on"]) == ("done", "2024-06-30")
     assert (ms["P07-M02"]["status"], ms["P07-M02"]["days_overdue"]) == ("overdue", 10)
     assert ms["T02-M01"]["status"] == "not_reported"  # 华睿集团 sent nothing
-    assert ms["T04-M01"]["status"] == "due_soon"  # 新材料新能源 still open
-    assert ms["T04-M01"]["by_unit"]["新材料新能源产业招商服务中心"]["status"] == "due_soon"
+    assert ms["T04-M01"]["status"] == "overdue"  # 新材料新能源 still open at the cut-off
+    assert ms["T04-M01"]["by_unit"]["新材料新能源产业招商服务中心"]["status"] == "overdue"
     units = _by(data["units"], "name")
     assert units["华睿集团"]["submitted"] is False and units["华睿集团"]["rank"] == 9
     assert units["经济运行与安全监管部"]["files"] == ["经济运行与安全监管部6月份重点项目报送表（已审核）.xlsx"]

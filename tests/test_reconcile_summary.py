@@ -41,6 +41,7 @@ def test_fields_and_values() -> None:
         "cumulative_yi": 0.9877, "previous_yi": 0.9, "month_added_yi": 0.0877,
         "rate": 0.3292, "schedule_rate": 0.5055, "vs_schedule": "behind",
         "phased_target_yi": 1.0, "invoice_yi": None, "units": [A], "reported_by": A,
+        "schedule_gap": -17.6, "first_figure": False, "fell_from_yi": None, "rejected": False,
     }
     assert data["items"][1]["month_added_yi"] == -0.2  # went down: reported, flagged
     m02 = next(m for m in data["milestones"] if m["code"] == "P01-M02")
@@ -56,9 +57,9 @@ def test_fields_and_values() -> None:
     assert [u["name"] for u in data["units"]] == [A, B, C1, C2]
     assert units[A]["files"] == [f"{A}.xlsx"] and units[B] == {
         "name": B, "submitted": False, "exempt": False, "files": [],
-        "counts": {"done": 0, "done_late": 0, "in_progress": 0, "due_soon": 1, "overdue": 0,
+        "counts": {"done": 0, "done_late": 0, "in_progress": 1, "due_soon": 0, "overdue": 0,
                    "not_reported": 0},  # B supports A on P02-M01: A's answer decides
-        "due": 0, "rate": None, "rank": None,
+        "due": 0, "rate": None, "rank": None, "missed_months": 1,
     }
     assert (units[C1]["rate"], units[C1]["rank"]) == (1.0, 1)
     assert data["issues"][0] == {

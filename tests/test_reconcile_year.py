@@ -189,7 +189,7 @@ def test_may(year: Office) -> None:
     assert ms(r, "P12-M01") == (Status.DONE, D(2024, 5, 28))
     assert ms(r, "P13-M01") == (Status.NOT_REPORTED, None)  # 御东污水 never reports
     assert ms(r, "P13-M02") == (Status.NOT_REPORTED, None)  # even before its due date
-    assert ms(r, "P07-M02") == (Status.IN_PROGRESS, None)  # 6-20 is 20 days away
+    assert ms(r, "P07-M02") == (Status.DUE_SOON, None)  # 6-20: 9 days after the 6-11 issue date
     p01 = item(r, "P01")
     assert (p01.cumulative_yi, p01.previous_yi, p01.month_added_yi) == (0.5, None, None)
     assert p01.rate == pytest.approx(0.5 / 3) and p01.vs_schedule == "behind"
@@ -205,20 +205,20 @@ def test_june(year: Office) -> None:
     assert ms(r, "P12-M01") == (Status.DONE, D(2024, 5, 28))  # 通航 silent, done before
     assert ms(r, "P12-M02") == (Status.NOT_REPORTED, None)
     assert ms(r, "P11-M02") == (Status.DONE_LATE, D(2024, 6, 12))
-    assert ms(r, "P01-M01") == (Status.DUE_SOON, None)  # 0.8 of 1亿 on the due day
+    assert ms(r, "P01-M01") == (Status.OVERDUE, None)  # 0.8 of 1亿 at the 6-30 cut-off
     t04 = next(m for m in r.milestones if m.code == "T04-M01")
-    assert t04.status is Status.DUE_SOON
+    assert t04.status is Status.OVERDUE
     assert {u: s for u, (s, _) in t04.by_unit.items()} == {
-        YY: Status.DONE, ZB: Status.DONE, XCL: Status.DUE_SOON, FW: Status.DONE,
+        YY: Status.DONE, ZB: Status.DONE, XCL: Status.OVERDUE, FW: Status.DONE,
         TH: Status.NOT_REPORTED}
     p01, p14 = item(r, "P01"), item(r, "P14")
     assert p01.month_added_yi == pytest.approx(0.3)
     assert (p01.vs_schedule, p14.vs_schedule) == ("behind", "ahead")
     assert p14.rate == pytest.approx(2.4 / 4.5) and p14.month_added_yi == pytest.approx(1.4)
     assert p01.phased_target_yi == 1.0 and p14.phased_target_yi is None
-    assert counts(r, YY) == {"done": 4, "due_soon": 3, "in_progress": 8}
+    assert counts(r, YY) == {"done": 4, "overdue": 3, "in_progress": 8}
     assert counts(r, GH) == {"done": 2, "overdue": 1, "in_progress": 2}
-    assert counts(r, FW) == {"done": 2, "due_soon": 1, "in_progress": 7}
+    assert counts(r, FW) == {"done": 2, "overdue": 1, "due_soon": 1, "in_progress": 6}
     assert counts(r, TH) == {"done": 1, "not_reported": 3}
     due_rate = {u.name: (u.due, u.rate, u.rank) for u in r.units}
     assert due_rate[YY] == (7, pytest.approx(4 / 7), 7)
@@ -273,7 +273,7 @@ def test_september_to_november(year: Office) -> None:
     assert (p09m02.status, p09m02.days_overdue) == (Status.OVERDUE, 30)
     assert item(sep, "P14").month_added_yi == pytest.approx(0.5)  # 3.3 − 2.8 (carried)
     assert ms(oct_, "P14-M01") == (Status.DONE, D(2024, 10, 31))
-    assert ms(oct_, "P09-M06") == (Status.DUE_SOON, None)  # 0.8 of 1亿 on its due day
+    assert ms(oct_, "P09-M06") == (Status.OVERDUE, None)  # 0.8 of 1亿 at its due day
     assert item(oct_, "P09").invoice_yi == 0.8
     assert item(oct_, "P09").phased_target_yi == 1.0  # staged by 开票 amounts
     assert item(sep, "P09").phased_target_yi is None
@@ -288,13 +288,13 @@ def test_december(year: Office) -> None:
     assert ms(r, "P01-M03") == (Status.DONE, D(2024, 12, 31))
     assert ms(r, "P07-M10") == (Status.DONE, D(2024, 12, 31))
     p09m08 = next(m for m in r.milestones if m.code == "P09-M08")
-    assert (p09m08.status, p09m08.days_left) == (Status.DUE_SOON, 0)
-    assert ms(r, "P14-M02") == (Status.DUE_SOON, None)
+    assert (p09m08.status, p09m08.days_overdue) == (Status.OVERDUE, 0)
+    assert ms(r, "P14-M02") == (Status.OVERDUE, None)
     assert (item(r, "P01").vs_schedule, item(r, "P14").vs_schedule) == ("ahead", "behind")
     assert item(r, "P14").phased_target_yi == 4.5  # the 全年 amount is due today
     assert counts(r, GH) == {"done": 3, "done_late": 2}
-    assert counts(r, XCL) == {"done": 1, "done_late": 2, "overdue": 3, "due_soon": 1}
-    assert counts(r, JS) == {"done": 2, "due_soon": 1}
+    assert counts(r, XCL) == {"done": 1, "done_late": 2, "overdue": 4}
+    assert counts(r, JS) == {"done": 2, "overdue": 1}
     assert (unit(r, GH).due, unit(r, GH).rate) == (5, 0.6)
     assert (unit(r, XCL).due, unit(r, XCL).rate) == (7, pytest.approx(1 / 7))
     ranks = {u.name: u.rank for u in r.units}

@@ -13,9 +13,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from reportgen.cn import fmt_pct, fmt_yi
 from reportgen.model import PeriodResult, Status
 from reportgen.render.word import (
-    bulletin_context,
     issue_date,
     notice_contexts,
     render_word,
@@ -184,21 +184,28 @@ def test_page_numbers_odd_right_even_left(rendered):
 # ---------------------------------------------------------------- content and numbers
 
 
+def _parts(text: str) -> dict[str, int]:
+    """Return the `label`N个 parts of a list, e.g. 已按期完成7个，逾期完成2个 -> {...}."""
+    return {k: int(v) for k, v in re.findall(r"([^，、；。（）\d]+)(\d+)个", text)}
+
+
 def test_bulletin_numbers_match_the_result(rendered):
     result, _, files = rendered
     doc = Document(str(bulletin_path(files)))
     text = "\n".join(p.text for p in doc.paragraphs)
-    targets = [it for it in result.items if it.target_yi]
-    target = sum(it.target_yi or 0 for it in targets)
-    cum = sum(it.cumulative_yi or 0 for it in targets)
-    assert (f"{len(targets)}个重点项目年度投资目标合计{target:.2f}亿元，累计完成投资{cum:.2f}亿元，"
-            f"完成年度目标的{cum / target * 100:.1f}%") in text
-    assert f"（序时进度{result.schedule_rate * 100:.1f}%）" in text
-    due = [m for m in result.milestones if m.due and m.due <= result.as_of]
-    done = sum(m.status in (Status.DONE, Status.DONE_LATE) for m in due)
-    overdue = sum(m.status is Status.OVERDUE for m in due)
-    assert f"应完成{len(due)}个，其中已完成{done}个" in text
-    assert f"逾期未完成{overdue}个" in text
+    t = result.totals
+    assert (f"{t.projects}个重点项目年度投资目标合计{fmt_yi(t.target_yi)}亿元，累计完成投资"
+            f"{fmt_yi(t.cumulative_yi)}亿元，完成年度目标的{fmt_pct(t.rate)}") in text
+    assert f"（序时进度{fmt_pct(result.schedule_rate)}）" in text
+    # every total is the sum of the parts the sentence names
+    line = next(p.text for p in doc.paragraphs if p.text.startswith("《任务分解》共明确"))
+    total, due_parts, later, later_parts = re.search(
+        r"应完成(\d+)个，其中(.*?)；尚未到期(\d+)个，其中(.*?)。", line).groups()
+    due = _parts(due_parts)
+    assert int(total) == t.due == sum(due.values())
+    assert due == {k: v for k, v in {"已按期完成": t.done, "逾期完成": t.done_late,
+                                     "逾期未完成": t.overdue, "未报送进展": t.not_reported}.items() if v}
+    assert int(later) == t.milestones - t.due == sum(_parts(later_parts).values())
     submitted = sum(u.submitted for u in result.units)
     assert f"应报送单位{len(result.units)}个，已报送{submitted}个" in text
     # each project: its heading, then its own figures
@@ -207,29 +214,31 @@ def test_bulletin_numbers_match_the_result(rendered):
         i = next(k for k, p in enumerate(pars) if re.fullmatch(rf"\d+\.{re.escape(it.name)}",
                                                                p.text))
         line = pars[i + 1].text
-        assert f"年度投资目标{it.target_yi:.2f}亿元" in line
+        assert f"年度投资目标{fmt_yi(it.target_yi)}亿元" in line
         if it.cumulative_yi is None:
             assert "本期未报送投资完成情况" in line
         else:
-            assert f"累计完成投资{it.cumulative_yi:.2f}亿元" in line
+            assert f"累计完成投资{fmt_yi(it.cumulative_yi)}亿元" in line
             assert ("沿用上月数据" in line) == (not it.reported_by)
-            assert f"完成年度目标的{it.rate * 100:.1f}%" in line
-            gap = round(it.rate * 100, 1) - round(result.schedule_rate * 100, 1)
-            assert f"{'高于' if gap > 0 else '低于'}序时进度{abs(gap):.1f}个百分点" in line
+            assert f"完成年度目标的{fmt_pct(it.rate)}" in line
+            word = {"ahead": "高于", "behind": "低于"}.get(it.vs_schedule)
+            if word:
+                assert f"{word}序时进度{abs(it.schedule_gap):.1f}个百分点" in line
+            # the gap is the difference of the two printed percentages
+            shown = float(fmt_pct(it.rate)[:-1]) - float(fmt_pct(result.schedule_rate)[:-1])
+            assert abs(shown - it.schedule_gap) < 1e-9
 
 
 def test_bulletin_numbers_match_summary_json(rendered):
     from reportgen.summary import summary_dict
 
-    result, ws, files = rendered
+    result, _, files = rendered
     totals = summary_dict(result)["totals"]
-    ctx = bulletin_context(result, ws.config)
-    assert ctx["total"]["target"] == f"{totals['target_yi']:.2f}"
-    assert ctx["total"]["cumulative"] == f"{totals['cumulative_yi']:.2f}"
-    assert ctx["total"]["rate"] == f"{totals['rate'] * 100:.1f}%"
-    assert ctx["ms"]["due"] == totals["due"] and ctx["ms"]["done"] == totals["due_done"]
-    assert ctx["units"]["submitted"] == totals["units_submitted"]
-    assert ctx["total"]["rate"] in text_of(bulletin_path(files))
+    text = text_of(bulletin_path(files))
+    assert f"合计{totals['target_yi']:.2f}亿元，累计完成投资{totals['cumulative_yi']:.2f}亿元" in text
+    assert f"应完成{totals['due']}个" in text
+    assert f"已报送{totals['units_submitted']}个" in text
+    assert sum(totals["due_breakdown"].values()) == totals["due"]
 
 
 def test_problems_list_overdue_by_unit_and_missing_units(rendered):
@@ -237,11 +246,19 @@ def test_problems_list_overdue_by_unit_and_missing_units(rendered):
     doc = Document(str(bulletin_path(files)))
     text = "\n".join(p.text for p in doc.paragraphs)
     h3 = [p.text for p in by_style(doc, "三级标题")]
-    overdue_leads = {m.lead for m in result.milestones if m.status is Status.OVERDUE}
-    for unit in overdue_leads:
-        n = sum(m.lead == unit and m.status is Status.OVERDUE for m in result.milestones)
+
+    def answers(m, unit):  # the lead (or the unit that stood in), or each member of a group
+        return m.group or unit == (m.decided_by or m.lead)
+
+    listed = {u for m in result.milestones for u in m.units
+              if unit_status(m, u) is Status.OVERDUE and answers(m, u)}
+    for unit in listed:
+        n = sum(unit in m.units and unit_status(m, unit) is Status.OVERDUE and answers(m, unit)
+                for m in result.milestones)
         assert any(re.fullmatch(rf"\d+\.{unit}（{n}个）", t) for t in h3)
+    assert f"共有{result.totals.overdue}个节点逾期未完成，涉及{len(listed)}个单位" in text
     assert f"{BUILD}、{SEWAGE}未按时报送2024年6月份推进情况" in text
+    assert "限3个工作日内（2024年7月11日前）补报" in text
     assert "附件：重点项目推进情况汇总表" in text
     assert "抄送：管委会主要领导，管委会各分管领导。" in text_of(bulletin_path(files))
 
@@ -251,11 +268,11 @@ def test_signature_date_and_imprint(rendered):
     doc = Document(str(bulletin_path(files)))
     sign, date = by_style(doc, "发文机关署名")[0], by_style(doc, "成文日期")[0]
     assert sign.text == ws.config.office.signature
-    assert date.text == "2024年7月5日"
+    assert date.text == "2024年7月8日"  # 次月8日, after the 7-5 report deadline
     assert date.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert date.style.element.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "400"
     imprint = doc.tables[-1]
-    assert imprint.rows[0].cells[0].paragraphs[1].text == f"\u3000{ws.config.office.printer}\t2024年7月5日印发"
+    assert imprint.rows[0].cells[0].paragraphs[1].text == f"\u3000{ws.config.office.printer}\t2024年7月8日印发"
     font, size = east_asia(doc, imprint.rows[0].cells[0].paragraphs[0])
     assert (font, size) == ("仿宋_GB2312", 14.0)
 
@@ -264,8 +281,8 @@ def test_issue_date_is_never_before_as_of():
     from reportgen.config import Config
 
     late = make_result(as_of=dt.date(2024, 7, 8))
-    assert issue_date(late, Config()) == dt.date(2024, 7, 8)
-    assert issue_date(make_result(), Config()) == dt.date(2024, 7, 5)
+    assert issue_date(late, Config()) == dt.date(2024, 7, 9)  # the next working day
+    assert issue_date(make_result(), Config()) == dt.date(2024, 7, 8)
 
 
 def test_unnumbered_bulletin_leaves_the_number_blank(tmp_path):
@@ -320,9 +337,11 @@ def test_supervision_notice_says_days_overdue_and_reply_date(rendered):
     result, _, files = rendered
     path = next(p for p in files if p.parent.name == "督办通知" and p.stem == LAND)
     text = text_of(path)
-    m = next(m for m in result.milestones if m.code == "P07-M01")
-    assert f"完成时限：2024年6月20日，已逾期{m.days_overdue}天" in text
-    assert "于2024年7月10日前将整改落实情况书面报送经开区督查办" in text  # 7月5日 + 5 days
+    m = next(m for m in result.milestones if "用地预审" in m.text)
+    assert m.days_overdue == 10
+    assert "完成时限：2024年6月20日，截至2024年6月30日已逾期10天" in text
+    # issued Monday 7-8; five working days: 7-9 … 7-15
+    assert "于5个工作日内（2024年7月15日前）将整改落实情况书面报送经开区督查办" in text
 
 
 def test_values_with_markup_characters_survive(rendered):
@@ -349,9 +368,11 @@ def test_control_characters_are_stripped_and_unsafe_unit_names_get_safe_files(tm
     for m in result.milestones:
         m.units = [odd if u == LAND else u for u in m.units]
         m.lead = odd if m.lead == LAND else m.lead
-        if m.code == "P07-M01":
-            assert m.report is not None
-            m.report.progress = "材料\x07已上报\x1b\r\n待批复"
+        m.by_unit = {odd if u == LAND else u: v for u, v in m.by_unit.items()}
+        m.unit_reports = {odd if u == LAND else u: v for u, v in m.unit_reports.items()}
+        m.decided_by = odd if m.decided_by == LAND else m.decided_by
+        if "用地预审" in m.text:
+            m.unit_reports[odd].progress = "材料\x07已上报\x1b\r\n待批复"
     for u in result.units:
         if u.name == LAND:
             u.name = odd
@@ -381,7 +402,9 @@ def test_notice_contexts_are_per_unit():
     ctxs = notice_contexts(make_result(), Config())
     assert {c["unit"] for c in ctxs["催报通知"]} == {BUILD, SEWAGE}
     for ctx in ctxs["督办通知"]:
-        assert ctx["matters"] and all(m["days"] > 0 for m in ctx["matters"])
+        assert ctx["matters"] and all(
+            "已逾期" in m["when"] or m["when"] == "截至完成时限当日仍未完成" for m in ctx["matters"])
+        assert ctx["reply_by"] == "5个工作日内（2024年7月15日前）"
 
 
 # ---------------------------------------------------------------- configuration

@@ -1,26 +1,34 @@
-"""Realistic PeriodResults built by code from the seed plan's real projects and units.
+"""June 2024 PeriodResults made by reconcile from scripted submissions over the seed plan.
 
-Used by tests/test_word*.py, tests/test_pdf*.py and benchmarks/bench_word.py until the reconcile
-stage can produce them; statuses follow DESIGN §3 so the documents read like a real month.
+The scripted month (what each unit reported, what it did not) is written below as data; the
+statuses, figures, totals and dates come from the real reconcile step on the committed master
+workbook, so the Word and PDF tests read what a real run would write.
+Used by tests/test_word*.py, tests/test_pdf*.py and benchmarks/bench_word.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
+from reportgen.config import Config
 from reportgen.model import (
-    ItemResult,
+    FigureReport,
+    History,
+    Metric,
     MilestoneKind,
     MilestoneReport,
-    MilestoneResult,
     PeriodResult,
+    Plan,
     Reported,
-    Section,
-    Status,
-    UnitResult,
+    Submission,
     period_end,
 )
+from reportgen.reconcile import reconcile
+
+PLAN_XLSX = Path(__file__).resolve().parent.parent / "input" / "plan" / "2024年重点项目推进任务分解.xlsx"
 
 C_MED = "现代医药产业招商服务中心"
 C_EQUIP = "装备制造及大数据产业招商服务中心"
@@ -135,78 +143,60 @@ MILESTONES = [
 NOT_SUBMITTED = {BUILD, SEWAGE}
 
 
+@lru_cache(maxsize=1)
+def seed_plan() -> Plan:
+    """Return the committed master workbook's plan (read once per test session)."""
+    from reportgen.plan.workbook import load_plan
+
+    return load_plan(PLAN_XLSX, Config())
+
+
+def _plan_code(plan: Plan, m: M) -> str | None:
+    """Return the plan's code of the scripted milestone (matched by its clause in the item)."""
+    item = plan.item(m.code.split("-")[0])
+    for pm in item.milestones:
+        if m.text in pm.text or pm.text in m.text:
+            return pm.code
+    return None
+
+
+def submissions(missing: set[str], period: str = "2024-06") -> list[Submission]:
+    """Return the scripted month's submissions: one per unit not in `missing`."""
+    plan = seed_plan()
+    subs = {u: Submission(unit=u, period=period, file=f"/in/{period}/{u}.xlsx")
+            for u in UNITS if u not in missing}
+    for code, _name, _target, units, _before, now in PROJECTS:
+        if units[0] in subs and now is not None:
+            key = f"{code}/{Metric.INVEST.value}"
+            subs[units[0]].figures[key] = FigureReport(code, Metric.INVEST, now, cell="F4")
+    if C_EQUIP in subs:
+        subs[C_EQUIP].figures["P08/invoice"] = FigureReport("P08", Metric.INVOICE, 0.2, cell="F5")
+    for m in MILESTONES:
+        code = _plan_code(plan, m)
+        if code is None or m.amount is not None:
+            continue  # amounts are judged from the figures
+        for unit in m.units:
+            if unit in subs:
+                subs[unit].milestones[code] = MilestoneReport(
+                    code=code, status=m.reported, completed_on=m.done_on,
+                    progress=m.progress, problems=m.problems, cell="G5")
+    return list(subs.values())
+
+
 def make_result(
     as_of: dt.date | None = None,
     window: int = 20,
     not_submitted: set[str] | None = None,
     doc_number: int | None = 5,
 ) -> PeriodResult:
-    """Return a June 2024 PeriodResult over the seed's projects, statuses as DESIGN §3."""
+    """Return June 2024 as reconcile decides it from the scripted submissions."""
     period = "2024-06"
-    as_of = as_of or period_end(period)
     missing = NOT_SUBMITTED if not_submitted is None else not_submitted
-    schedule = as_of.month / 12
-    names = {code: name for code, name, *_ in PROJECTS} | {c: n for c, n, _ in TASKS}
-
-    items: list[ItemResult] = []
-    for code, name, target, units, before, now in PROJECTS:
-        if units[0] in missing:  # the lead did not report: last month's figure is carried
-            cum, by, added = before, "", None
-        else:
-            cum, by = now, units[0] if now is not None else ""
-            added = None if now is None else round(now - before, 6)
-        rate = cum / target if cum is not None else None
-        vs = "" if rate is None else ("ahead" if rate > schedule else
-                                      "behind" if rate < schedule else "on")
-        items.append(ItemResult(
-            code=code, name=name, section=Section.PROJECT, target_yi=target, cumulative_yi=cum,
-            previous_yi=before, month_added_yi=added, rate=rate, schedule_rate=schedule,
-            vs_schedule=vs, invoice_yi=0.2 if code == "P08" else None, units=list(units),
-            reported_by=by,
-        ))
-    for code, name, units in TASKS:
-        items.append(ItemResult(code=code, name=name, section=Section.TASK, target_yi=None,
-                                cumulative_yi=None, units=list(units)))
-
-    milestones: list[MilestoneResult] = []
-    for m in MILESTONES:
-        item = m.code.split("-")[0]
-        report = None
-        if m.units[0] not in missing:
-            report = MilestoneReport(code=m.code, status=m.reported, completed_on=m.done_on,
-                                     progress=m.progress, problems=m.problems)
-        days_left = (m.due - as_of).days if m.due else None
-        days_overdue = 0
-        if m.done_on is not None and m.done_on <= as_of:
-            status = Status.DONE if m.due is None or m.done_on <= m.due else Status.DONE_LATE
-            days_left = None
-        elif report is None:
-            status = Status.NOT_REPORTED
-        elif m.due is not None and m.due < as_of:
-            status, days_overdue, days_left = Status.OVERDUE, (as_of - m.due).days, None
-        elif days_left is not None and days_left <= window:
-            status = Status.DUE_SOON
-        else:
-            status = Status.IN_PROGRESS
-        milestones.append(MilestoneResult(
-            code=m.code, item=item, item_name=names[item], task=f"{item}-0", text=m.text,
-            due=m.due, units=list(m.units), lead=m.units[0], kind=m.kind, amount_yi=m.amount,
-            status=status, completed_on=m.done_on, days_overdue=days_overdue,
-            days_left=days_left, report=report,
-        ))
-
-    units = []
-    for name in UNITS:
-        counts: dict[str, int] = {}
-        for ms in milestones:
-            if name in ms.units:
-                counts[ms.status.value] = counts.get(ms.status.value, 0) + 1
-        units.append(UnitResult(name=name, submitted=name not in missing,
-                                files=[] if name in missing else [f"{name}.xlsx"],
-                                counts=counts))
-    return PeriodResult(
-        period=period, as_of=as_of, plan_year=2024,
-        plan_title="附件2 2024年重点项目推进任务分解（动态调整）", plan_version="test",
-        schedule_rate=schedule, items=items, milestones=milestones, units=units,
-        doc_number=doc_number,
-    )
+    config = Config()
+    config.schedule.due_soon_days = max(window, 0)
+    history = History(figures={"2024-05": {
+        f"{code}/invest": before for code, *_, before, _now in PROJECTS}})
+    result = reconcile(seed_plan(), submissions(missing), history,
+                       as_of or period_end(period), period, config)
+    result.doc_number = doc_number
+    return result

@@ -530,18 +530,10 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "根据《{{ plan_title }}》（以下简称《任务分解》），现将{{ period_cn }}"
               "重点项目推进情况通报如下。")
     para(doc, "一、总体情况", "GwH1")
-    para(doc, "截至{{ as_of_cn }}，{{ total.projects }}个重点项目年度投资目标合计"
-              "{{ total.target }}亿元，累计完成投资{{ total.cumulative }}亿元，完成年度目标的"
-              "{{ total.rate }}，{{ total.vs_text }}（序时进度{{ schedule }}）"
-              "{% if total.month_added %}；本月新增投资{{ total.month_added }}亿元{% endif %}。")
-    para(doc, "《任务分解》共明确时间节点{{ ms.total }}个，截至{{ as_of_cn }}应完成{{ ms.due }}个，"
-              "其中已完成{{ ms.done }}个{% if ms.done_late %}（含逾期完成{{ ms.done_late }}个）"
-              "{% endif %}，逾期未完成{{ ms.overdue }}个{% if ms.not_reported %}，未报送进展"
-              "{{ ms.not_reported }}个{% endif %}{% if ms.early %}；另有{{ ms.early }}个节点提前完成"
-              "{% endif %}{% if ms.due_soon %}；{{ ms.due_soon }}个节点将在{{ ms.window }}日内"
-              "到期{% endif %}。")
-    para(doc, "应报送单位{{ units.total }}个，已报送{{ units.submitted }}个"
-              "{% if units.missing %}，未报送{{ units.missing }}个{% endif %}。")
+    # the figures' sentences are worded in reportgen/render/wording.py (totals add up there)
+    para(doc, "{{ total.text }}")
+    para(doc, "{{ ms.text }}")
+    para(doc, "{{ units.text }}")
     para(doc, "二、项目推进情况", "GwH1")
     para(doc, "{%p if chart %}")
     para(doc, "{{ chart }}", "GwFigure")
@@ -549,17 +541,9 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "（一）重点项目", "GwH2")
     para(doc, "{%p for p in projects %}")
     para(doc, "{{ loop.index }}.{{ p.name }}", "GwH3")
-    para(doc, "{% if p.target %}年度投资目标{{ p.target }}亿元，{% endif %}"
-              "{% if p.reported %}累计完成投资{{ p.cumulative }}亿元"
-              "{% if p.carried %}（本月未报送，沿用上月数据）{% endif %}"
-              "{% if p.rate %}，完成年度目标的{{ p.rate }}，{{ p.vs_text }}{% endif %}"
-              "{% if p.month_added %}；本月新增投资{{ p.month_added }}亿元{% endif %}"
-              "{% if p.invoice %}；累计开具设备发票{{ p.invoice }}亿元{% endif %}"
-              "{% else %}本期未报送投资完成情况{% endif %}。")
-    para(doc, "{%p if p.passed or p.overdue or p.next %}")
-    para(doc, "{% if p.passed %}已完成节点：{{ p.passed }}。{% endif %}"
-              "{% if p.overdue %}逾期未完成：{{ p.overdue }}。{% endif %}"
-              "{% if p.next %}下一节点：{{ p.next }}。{% endif %}")
+    para(doc, "{{ p.figures }}")
+    para(doc, "{%p if p.nodes %}")
+    para(doc, "{{ p.nodes }}")
     para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p if tasks %}")
@@ -571,12 +555,11 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "三、存在问题", "GwH1")
     para(doc, "（一）节点逾期未完成", "GwH2")
     para(doc, "{%p if overdue_units %}")
-    para(doc, "截至{{ as_of_cn }}，共有{{ ms.overdue }}个节点逾期未完成，涉及"
-              "{{ overdue_units|length }}个单位：")
+    para(doc, "{{ ms.overdue_text }}")
     para(doc, "{%p for u in overdue_units %}")
     para(doc, "{{ loop.index }}.{{ u.name }}（{{ u.count }}个）", "GwH3")
     para(doc, "{%p for m in u.matters %}")
-    para(doc, "{{ m.item_name }}：{{ m.text }}（完成时限{{ m.due }}），已逾期{{ m.days }}天。"
+    para(doc, "{{ m.item_name }}：{{ m.text }}（完成时限{{ m.due }}），{{ m.when }}。"
               "单位报送：{{ m.reported }}。")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endfor %}")
@@ -585,7 +568,7 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "{%p endif %}")
     para(doc, "（二）未按时报送", "GwH2")
     para(doc, "{%p if missing_units %}")
-    para(doc, "{{ missing_units }}未按时报送{{ period_cn }}推进情况，已发催报通知。")
+    para(doc, "{{ missing_text }}")
     para(doc, "{%p else %}")
     para(doc, "各责任单位均已按时报送{{ period_cn }}推进情况。")
     para(doc, "{%p endif %}")
@@ -631,10 +614,10 @@ def supervision(doc: DocumentObject) -> None:
               "你单位负责的以下{{ matters|length }}个节点已超过完成时限，尚未完成：")
     para(doc, "{%p for m in matters %}")
     para(doc, "{{ loop.index }}.{{ m.item_name }}", "GwH3")
-    para(doc, "节点要求：{{ m.text }}。完成时限：{{ m.due }}，已逾期{{ m.days }}天。"
+    para(doc, "节点要求：{{ m.text }}。完成时限：{{ m.due }}，{{ m.when }}。"
               "{% if m.role %}你单位为{{ m.role }}单位。{% endif %}报送情况：{{ m.reported }}。")
     para(doc, "{%p endfor %}")
-    para(doc, "请你单位高度重视，认真分析逾期原因，制定整改措施，明确完成时限，于{{ reply_by }}前"
+    para(doc, "请你单位高度重视，认真分析逾期原因，制定整改措施，明确完成时限，于{{ reply_by }}"
               "将整改落实情况书面报送{{ short_name }}。")
     _contact(doc)
     signature_block(doc)
@@ -645,16 +628,26 @@ def supervision(doc: DocumentObject) -> None:
 def reminder(doc: DocumentObject) -> None:
     """提醒函: one unit's milestones due within the window."""
     _notice_head(doc, "关于重点项目节点即将到期的提醒函", letter=True)
+    para(doc, "{%p if matters %}")
     para(doc, "根据《{{ plan_title }}》，你单位负责的以下{{ matters|length }}个节点"
-              "将在{{ window }}日内到期，目前尚未完成：")
+              "将在本函成文后{{ window }}日内（{{ soon_until }}前）到期，目前尚未完成：")
     para(doc, "{%p for m in matters %}")
     para(doc, "{{ loop.index }}.{{ m.item_name }}", "GwH3")
-    para(doc, "节点要求：{{ m.text }}。完成时限：{{ m.due }}，"
-              "{% if m.days %}距到期还有{{ m.days }}天{% else %}今日到期{% endif %}。"
+    para(doc, "节点要求：{{ m.text }}。完成时限：{{ m.due }}，{{ m.when }}。"
               "{% if m.role %}你单位为{{ m.role }}单位。{% endif %}报送情况：{{ m.reported }}。")
     para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if confirm %}")
+    para(doc, "你单位负责的以下{{ confirm|length }}个节点，完成时限在数据截止日（{{ as_of_cn }}）"
+              "之后、本函成文之前，报送时尚未完成，请于{{ reply_by }}书面确认是否已按期完成：")
+    para(doc, "{%p for m in confirm %}")
+    para(doc, "{{ loop.index }}.{{ m.item_name }}", "GwH3")
+    para(doc, "节点要求：{{ m.text }}。完成时限：{{ m.due }}。"
+              "{% if m.role %}你单位为{{ m.role }}单位。{% endif %}报送情况：{{ m.reported }}。")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
     para(doc, "请你单位对照时限倒排工作计划，加快推进，确保按期完成。如预计不能按期完成，"
-              "请于{{ reply_by }}前书面说明原因及拟采取的措施。")
+              "请于{{ reply_by }}书面说明原因及拟采取的措施。")
     _contact(doc)
     signature_block(doc)
     letter_imprint(doc)
@@ -669,7 +662,10 @@ def chase(doc: DocumentObject) -> None:
     para(doc, "你单位负责的重点项目和重点任务有：{{ items }}，其中截至{{ as_of_cn }}应完成节点"
               "{{ due_count }}个。")
     para(doc, "{%p endif %}")
-    para(doc, "请你单位于{{ reply_by }}前按要求填写报送表并报送{{ short_name }}，逾期未报的，"
+    para(doc, "{%p if escalation %}")
+    para(doc, "{{ escalation }}")
+    para(doc, "{%p endif %}")
+    para(doc, "请你单位于{{ reply_by }}按要求填写报送表并报送{{ short_name }}，逾期未报的，"
               "将在月度通报中予以通报。")
     _contact(doc)
     signature_block(doc)

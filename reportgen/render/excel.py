@@ -9,7 +9,6 @@ two default font names are taken from reportgen.toml at render time.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from copy import copy
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils.indexed_list import IndexedList
 
+from reportgen.cn import format_date, format_month
 from reportgen.config import Config, FontConfig
 from reportgen.errors import WorkspaceError
 from reportgen.fsutil import atomic_path
@@ -89,12 +89,8 @@ def status_text(status: Status) -> str:
     return f"{STATUS_MARK[status]} {STATUS_LABEL[status]}"
 
 
-def _label(period: str) -> str:
-    return f"{int(period[:4])}年{int(period[5:7])}月"
-
-
-def _cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+_label = format_month
+_cn_date = format_date
 
 
 def _milestone_row(m: MilestoneResult) -> dict[str, Any]:
@@ -111,7 +107,8 @@ def _milestone_row(m: MilestoneResult) -> dict[str, Any]:
         "units": "、".join(m.units),
         "lead": m.lead,
         "status": m.status.value,
-        "status_label": status_text(m.status),
+        # a node due after the cut-off but by the issue date: the unit is asked to confirm it
+        "status_label": status_text(m.status) + ("（待确认）" if m.confirm else ""),
         "progress": progress,
         "problems": report.problems if report else "",
         "completed_on": m.completed_on,
@@ -188,30 +185,34 @@ def _project_rows(result: PeriodResult) -> list[dict[str, Any]]:
 
 
 def _month_rows(result: PeriodResult, history: History) -> list[dict[str, Any]]:
-    """Return the cumulative investment of the projects per month of the plan year."""
-    codes = [i.code for i in result.items if i.target_yi is not None]
+    """Return the cumulative investment of the projects per month of the plan year.
+
+    A month's 当月新增 is counted as the bulletin counts it (`Totals.month_added_yi`): the sum
+    of the items' changes against their earlier figure, an item's first figure not included;
+    this month's row is the period result's own figure."""
+    keys = [figure_key(i.code, Metric.INVEST) for i in result.items if i.target_yi]
     target = sum(i.target_yi or 0.0 for i in result.items)
     year = f"{result.plan_year:04d}-"
-    totals: dict[str, float | None] = {}
-    for period in sorted(history.figures):
-        if period.startswith(year) and period < result.period:
-            figures = history.figures[period]
-            values = [figures[k] for k in (figure_key(c, Metric.INVEST) for c in codes) if k in figures]
-            totals[period] = round(sum(values), 6) if values else None
-    current = [i.cumulative_yi for i in result.items if i.target_yi is not None
-               and i.cumulative_yi is not None]
-    totals[result.period] = round(sum(current), 6) if current else None
+    months = [p for p in sorted(history.figures) if p.startswith(year) and p < result.period]
+    totals: dict[str, tuple[float | None, float | None]] = {}
+    for n, period in enumerate(months):
+        figures = history.figures[period]
+        values = [figures[k] for k in keys if k in figures]
+        before: dict[str, float] = {}
+        for p in months[:n]:
+            before.update(history.figures[p])
+        if period.endswith("-01"):
+            before = dict.fromkeys(keys, 0.0)
+        changes = [figures[k] - before[k] for k in keys if k in figures and k in before]
+        totals[period] = (round(sum(values), 6) if values else None,
+                          round(sum(changes), 6) if changes else None)
+    t = result.totals
+    current = [i.cumulative_yi for i in result.items if i.target_yi and i.cumulative_yi is not None]
+    totals[result.period] = (round(sum(current), 6) if current else None,
+                             None if t.month_added_yi is None else round(t.month_added_yi, 6))
     rows = []
-    previous: float | None = None
-    previous_period: str | None = None
-    for period, value in totals.items():
+    for period, (value, added) in totals.items():
         month = int(period[5:7])
-        if value is None:
-            added = None
-        elif previous_period is not None and int(previous_period[5:7]) == month - 1:
-            added = None if previous is None else round(value - previous, 6)
-        else:
-            added = value if month == 1 else None
         rows.append({
             "period": period,
             "label": _label(period),
@@ -220,7 +221,6 @@ def _month_rows(result: PeriodResult, history: History) -> list[dict[str, Any]]:
             "rate": value / target if value is not None and target else None,
             "schedule": month / 12,
         })
-        previous, previous_period = value, period
     return rows
 
 

@@ -13,7 +13,6 @@ at render time, so a workspace can switch fonts without editing the templates.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import io
 import logging
@@ -24,13 +23,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from reportgen.calendar import month_calendar
 from reportgen.config import Config, FontConfig
 from reportgen.errors import TemplateError
 from reportgen.fsutil import safe_filename
 from reportgen.loader import TemplateSource
 from reportgen.model import (
-    REPORTED_LABEL,
-    STATUS_LABEL,
     ItemResult,
     MilestoneKind,
     MilestoneReport,
@@ -43,6 +41,15 @@ from reportgen.model import (
 )
 from reportgen.render.chart import completion_chart
 from reportgen.render.docx_package import CompiledTemplate, compile_template, finish_body
+from reportgen.render.wording import (  # noqa: F401 - the contexts are part of this module's API
+    bulletin_context,
+    clean,
+    doc_number_text,
+    issue_date_of,
+    notice_contexts,
+    notice_recipients,
+    unit_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +57,8 @@ BULLETIN = "进度通报.docx"
 NOTICES = {"督办通知": "督办通知.docx", "提醒函": "提醒函.docx", "催报通知": "催报通知.docx"}
 TEMPLATES = (BULLETIN, *NOTICES.values())
 
-DONE = (Status.DONE, Status.DONE_LATE)
-OPEN = (Status.IN_PROGRESS, Status.DUE_SOON, Status.OVERDUE, Status.NOT_REPORTED)
+TEXT_WIDTH_PT = 156 / 25.4 * 72  # 版心 width
+BODY_PT = 16.0
 
 # style id (as written by tools/make_word_templates.py) -> FontConfig field
 STYLE_FONTS = {
@@ -62,381 +69,9 @@ STYLE_FONTS = {
     "GwImprintSpace": "body",
 }
 
-# ---------------------------------------------------------------- formatting (one rounding)
-
-
-def fmt_yi(value: float | None) -> str:
-    """Return an amount in 亿元 with two decimals ("" for None)."""
-    return "" if value is None else f"{value:.2f}"
-
-
-def fmt_pct(rate: float | None) -> str:
-    """Return a rate as a percentage with one decimal ("" for None)."""
-    return "" if rate is None else f"{rate * 100:.1f}%"
-
-
-def cn_date(day: dt.date) -> str:
-    """Return a date as 公文 writes it: Arabic numerals, no leading zeros (2024年7月5日)."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def period_cn(period: str) -> str:
-    """Return `2024-06` as 2024年6月份."""
-    return f"{int(period[:4])}年{int(period[5:7])}月份"
-
-
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def cn_number(n: int) -> str:
-    """Return 1..99 in Chinese numerals as headings use them (十四, 二十一)."""
-    if n < 10:
-        return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 1 else _CN_DIGITS[tens]
-    return f"{head}十{_CN_DIGITS[ones] if ones else ''}"
-
-
-def _next_month_day(period: str, day: int) -> dt.date:
-    year, month = int(period[:4]), int(period[5:7])
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
 def issue_date(result: PeriodResult, config: Config) -> dt.date:
-    """Return the 成文日期: schedule.issue_day of the next month, never before the as-of date."""
-    return max(_next_month_day(result.period, config.schedule.issue_day), result.as_of)
-
-
-def doc_number_text(config: Config, year: int, number: int | None) -> str:
-    """Return the 发文字号 (同经开督办〔2024〕5号); a blank to fill by hand when unnumbered."""
-    return f"{config.office.doc_prefix}〔{year}〕{number if number is not None else '　'}号"
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-_BREAKS = re.compile(r"[\t\r\n]+")
-
-
-def clean(text: str) -> str:
-    """Return `text` without control characters (tabs and line breaks become one space)."""
-    return _CONTROL.sub("", _BREAKS.sub(" ", text)).strip()
-
-
-def _clean_all(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {k: _clean_all(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean_all(v) for v in value]
-    return value
-
-
-def _clause(text: str) -> str:
-    return text.strip().rstrip("。；;，,、 ")
-
-
-_HAS_DATE = re.compile(r"\d+月|季度|半年|全年|年底|年内")
-
-
-def _with_due(m: MilestoneResult) -> str:
-    """The clause, with its due date added when the clause itself names none."""
-    text = _clause(m.text)
-    if m.due is None or _HAS_DATE.search(text):
-        return text
-    return f"{text}（{cn_date(m.due)}前）"
-
-
-def _vs_text(rate: float | None, schedule: float, tolerance: float) -> str:
-    if rate is None:
-        return ""
-    # compare the rounded figures the reader sees, so the text never contradicts them
-    gap = round(rate * 100, 1) - round(schedule * 100, 1)
-    if abs(gap) <= tolerance * 100 or abs(gap) < 0.05:
-        return "与序时进度持平"
-    return f"{'高于' if gap > 0 else '低于'}序时进度{abs(gap):.1f}个百分点"
-
-
-def _reported(m: MilestoneResult, items: dict[str, ItemResult]) -> str:
-    """What the deciding unit reported on a milestone, in one phrase."""
-    parts: list[str] = []
-    item = items.get(m.item)
-    if m.kind in (MilestoneKind.INVESTMENT, MilestoneKind.INVOICE) and item is not None:
-        value = item.invoice_yi if m.kind is MilestoneKind.INVOICE else item.cumulative_yi
-        label = "累计开具设备发票" if m.kind is MilestoneKind.INVOICE else "累计完成投资"
-        if value is not None:
-            target = f"（节点要求{fmt_yi(m.amount_yi)}亿元）" if m.amount_yi is not None else ""
-            parts.append(f"{label}{fmt_yi(value)}亿元{target}")
-    rep = m.report
-    if rep is not None:
-        if rep.status is not None:
-            parts.append(REPORTED_LABEL[rep.status])
-        if rep.progress:
-            parts.append(f"进展：{rep.progress}")
-        if rep.problems:
-            parts.append(f"需协调解决的问题：{rep.problems}")
-    if not parts:
-        return "未报送" if m.status is Status.NOT_REPORTED else "未填报该节点进展"
-    return "；".join(_clause(p) for p in parts)
-
-
-# ---------------------------------------------------------------- contexts
-
-
-def _unit_order(result: PeriodResult) -> list[str]:
-    order = dict.fromkeys(u.name for u in result.units)  # a dict: `in` on a list is units × milestones
-    for m in result.milestones:
-        for u in m.units:
-            order.setdefault(u, None)
-    return list(order)
-
-
-def _by_unit(result: PeriodResult) -> dict[str, list[MilestoneResult]]:
-    """Return unit -> the milestones naming it, in plan order (one pass, not one per unit)."""
-    out: dict[str, list[MilestoneResult]] = {}
-    for m in result.milestones:
-        for u in dict.fromkeys(m.units):
-            out.setdefault(u, []).append(m)
-    return out
-
-
-def _totals(result: PeriodResult, config: Config) -> dict[str, Any]:
-    # the same items and sums as summary.json's totals, so the two never disagree
-    projects = [it for it in result.items if it.target_yi]
-    target = sum(it.target_yi or 0.0 for it in projects)
-    cumulative = sum(it.cumulative_yi or 0.0 for it in projects)
-    added = [it.month_added_yi for it in projects if it.month_added_yi is not None]
-    rate = cumulative / target if target else None
-    return {
-        "projects": len(projects),
-        "target": fmt_yi(target),
-        "cumulative": fmt_yi(cumulative),
-        "rate": fmt_pct(rate),
-        "vs_text": _vs_text(rate, result.schedule_rate, config.check.schedule_tolerance),
-        "month_added": fmt_yi(sum(added)) if added else "",
-    }
-
-
-def _milestone_counts(result: PeriodResult, config: Config) -> dict[str, Any]:
-    due = [m for m in result.milestones if m.due is not None and m.due <= result.as_of]
-    return {
-        "total": len(result.milestones),
-        "due": len(due),
-        "done": sum(m.status in DONE for m in due),
-        "done_late": sum(m.status is Status.DONE_LATE for m in due),
-        "overdue": sum(m.status is Status.OVERDUE for m in due),
-        "not_reported": sum(m.status is Status.NOT_REPORTED for m in due),
-        # not `m not in due`: list membership compares dataclasses field by field (n² at scale)
-        "early": sum(m.status in DONE for m in result.milestones
-                     if m.due is None or m.due > result.as_of),
-        "due_soon": sum(m.status is Status.DUE_SOON for m in result.milestones),
-        "window": config.schedule.due_soon_days,
-    }
-
-
-def _project(it: ItemResult, ms: list[MilestoneResult], result: PeriodResult,
-             config: Config) -> dict[str, Any]:
-    ahead = sorted((m for m in ms if m.status in OPEN and m.status is not Status.OVERDUE
-                    and m.due is not None and m.due >= result.as_of),
-                   key=lambda m: m.due or dt.date.max)
-    nxt = ""
-    if ahead:
-        m = ahead[0]
-        days = (m.due - result.as_of).days if m.due else 0
-        soon = "，今日到期" if days == 0 else f"，距完成时限还有{days}天"
-        nxt = _with_due(m) + (soon if m.status is Status.DUE_SOON else "")
-    return {
-        "code": it.code,
-        "name": it.name,
-        "target": fmt_yi(it.target_yi),
-        "reported": it.cumulative_yi is not None,
-        "cumulative": fmt_yi(it.cumulative_yi),
-        # a figure nobody reported this month is last month's, carried over
-        "carried": it.cumulative_yi is not None and not it.reported_by,
-        "rate": fmt_pct(it.rate),
-        "vs_text": _vs_text(it.rate, result.schedule_rate, config.check.schedule_tolerance),
-        "month_added": fmt_yi(it.month_added_yi) if it.month_added_yi else "",
-        "invoice": fmt_yi(it.invoice_yi),
-        "passed": "；".join(_clause(m.text) for m in ms if m.status in DONE),
-        "overdue": "；".join(_with_due(m) for m in ms if m.status is Status.OVERDUE),
-        "next": nxt,
-    }
-
-
-def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
-    """Return the 进度通报 template's context (every key always present; `chart` is "")."""
-    office = config.office
-    issued = issue_date(result, config)
-    by_item: dict[str, list[MilestoneResult]] = {}
-    for m in result.milestones:
-        by_item.setdefault(m.item, []).append(m)
-    items = {it.code: it for it in result.items}
-    projects = [it for it in result.items if it.section is Section.PROJECT]
-    tasks = [it for it in result.items if it.section is Section.TASK]
-    overdue_units = []
-    overdue_by_lead: dict[str, list[MilestoneResult]] = {}
-    for m in result.milestones:
-        if m.status is Status.OVERDUE:
-            overdue_by_lead.setdefault(m.lead, []).append(m)
-    for unit in _unit_order(result):
-        mine = overdue_by_lead.get(unit, [])
-        if mine:
-            overdue_units.append({
-                "name": unit,
-                "count": len(mine),
-                "matters": [_matter(m, unit, items, result.as_of) for m in mine],
-            })
-    ctx: dict[str, Any] = {
-        "issuer_mark": office.issuer_mark,
-        # the year the ledger numbers this document in (Ledger.doc_number(period, plan_year))
-        "doc_no": doc_number_text(config, result.plan_year, result.doc_number),
-        "recipients": office.recipients,
-        "period_cn": period_cn(result.period),
-        "as_of_cn": cn_date(result.as_of),
-        "plan_title": _plan_title(result),
-        "schedule": fmt_pct(result.schedule_rate),
-        "total": _totals(result, config),
-        "ms": _milestone_counts(result, config),
-        "units": {
-            "total": len(result.units),
-            "submitted": sum(u.submitted for u in result.units),
-            "missing": sum(u.missing for u in result.units),
-        },
-        "projects": [_project(it, by_item.get(it.code, []), result, config) for it in projects],
-        "tasks": [{"name": _clause(it.name),
-                   "status_text": _task_status(it.name, by_item.get(it.code, []))}
-                  for it in tasks],
-        "overdue_units": overdue_units,
-        "missing_units": "、".join(u.name for u in result.units if u.missing),
-        "behind": "、".join(it.name for it in projects if it.vs_schedule == "behind"),
-        "requirements": [{"no_cn": cn_number(i), "text": t}
-                         for i, t in enumerate(config.text.requirements, 1)],
-        "attachments": list(config.text.attachments),
-        "signature": office.signature,
-        "issue_date": cn_date(issued),
-        "printer": office.printer,
-        "printed_date": cn_date(issued),
-        "cc": "，".join(office.cc) + "。" if office.cc else "",
-        "chart": "",
-    }
-    return _clean_all(ctx)
-
-
-def _plan_title(result: PeriodResult) -> str:
-    # the document's title names an attachment number and a revision note, not the plan
-    title = re.sub(r"^附件\s*\d+\s*", "", result.plan_title or "").strip()
-    title = re.sub(r"[（(]动态调整[)）]\s*$", "", title).strip()
-    return title or f"{result.plan_year}年重点项目推进任务分解"
-
-
-def _task_status(name: str, ms: list[MilestoneResult]) -> str:
-    """Where an other key task stands; a clause its name already quotes is not repeated."""
-    if not ms:
-        return "持续推进"
-    parts = []
-    for m in ms:
-        label = STATUS_LABEL[m.status]
-        if _clause(m.text) in name:
-            parts.append(f"{label}（完成时限{cn_date(m.due)}）" if m.due else label)
-        else:
-            parts.append(f"{_with_due(m)}，{label}")
-    return "；".join(parts)
-
-
-def _matter(m: MilestoneResult, unit: str, items: dict[str, ItemResult],
-            as_of: dt.date) -> dict[str, Any]:
-    gap = (as_of - m.due).days if m.due else 0
-    if unit_status(m, unit) is Status.OVERDUE:
-        days = m.days_overdue or gap
-    else:
-        days = m.days_left if m.days_left is not None else -gap
-    role = ""
-    if len(m.units) > 1:
-        role = "牵头" if m.lead == unit else "配合"
-    return {
-        "code": m.code,
-        "item_name": m.item_name,
-        "text": _clause(m.text),
-        "due": cn_date(m.due) if m.due else "",
-        "days": days,
-        "role": role,
-        "partners": "、".join(u for u in m.units if u != unit),
-        "reported": _reported(m, items),
-    }
-
-
-def unit_status(m: MilestoneResult, unit: str) -> Status:
-    """Return where `unit` itself stands on a milestone (a group member's own standing)."""
-    own = m.by_unit.get(unit)
-    return own[0] if own is not None else m.status
-
-
-def notice_recipients(result: PeriodResult, config: Config) -> dict[str, list[str]]:
-    """Return, per notice kind, the units that get one (in the order they are written)."""
-    return {kind: [ctx["unit"] for ctx in ctxs]
-            for kind, ctxs in notice_contexts(result, config).items()}
-
-
-def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict[str, Any]]]:
-    """Return, per notice kind (督办通知/提醒函/催报通知), one context per unit that gets one."""
-    items = {it.code: it for it in result.items}
-    order = _unit_order(result)
-    by_unit = _by_unit(result)
-    out: dict[str, list[dict[str, Any]]] = {kind: [] for kind in NOTICES}
-    for status, kind in ((Status.OVERDUE, "督办通知"), (Status.DUE_SOON, "提醒函")):
-        for unit in order:
-            mine = [m for m in by_unit.get(unit, []) if unit_status(m, unit) is status]
-            if mine:
-                matters = [_matter(m, unit, items, result.as_of) for m in mine]
-                out[kind].append(_notice_context(result, config, kind, unit, matters))
-    for u in result.units:
-        if u.missing:
-            ctx = _notice_context(result, config, "催报通知", u.name, [])
-            names: dict[str, None] = {}
-            for m in by_unit.get(u.name, []):
-                names.setdefault(m.item_name, None)
-            for it in result.items:
-                if u.name in it.units:
-                    names.setdefault(it.name, None)
-            ctx["items"] = clean("、".join(names))
-            ctx["due_count"] = sum(
-                1 for m in by_unit.get(u.name, []) if m.due is not None and m.due <= result.as_of
-            )
-            out["催报通知"].append(ctx)
-    return out
-
-
-def _notice_context(result: PeriodResult, config: Config, kind: str, unit: str,
-                    matters: list[dict[str, Any]]) -> dict[str, Any]:
-    office = config.office
-    issued = issue_date(result, config)
-    number = result.notice_numbers.get(kind, {}).get(unit)
-    ctx = {
-        "unit": unit,
-        # a notice the ledger has not numbered (a trial render) shows a blank to fill by hand
-        "doc_no": number or f"{config.notices.prefix_of(kind)}〔{result.plan_year}〕　号",
-        "issuer_mark": office.issuer_mark,
-        "issuer": office.issuer,
-        "letter": config.notices.letter_format and kind != "督办通知",  # 信函格式
-        "cc": "，".join(office.cc) + "。" if office.cc else "",
-        "printer": office.printer,
-        "printed_date": cn_date(issued),
-        "period_cn": period_cn(result.period),
-        "as_of_cn": cn_date(result.as_of),
-        "plan_title": _plan_title(result),
-        "matters": matters,
-        "window": config.schedule.due_soon_days,
-        "reply_by": cn_date(issued + dt.timedelta(days=config.schedule.reply_days)),
-        "report_deadline": cn_date(_next_month_day(result.period, config.schedule.report_day)),
-        "items": "",
-        "due_count": 0,
-        "short_name": office.short_name,
-        "contact_person": office.contact_person,
-        "contact_phone": office.contact_phone,
-        "signature": office.signature,
-        "issue_date": cn_date(issued),
-    }
-    return _clean_all(ctx)
+    """Return the 成文日期 of the period's papers (the calendar's, see reportgen.calendar)."""
+    return issue_date_of(result, config)
 
 
 # ---------------------------------------------------------------- templates
@@ -763,6 +398,8 @@ def sample_result() -> PeriodResult:
         )
 
     as_of = dt.date(2024, 6, 30)
+    confirm = ms("P01-M05", Status.IN_PROGRESS, dt.date(2024, 7, 3), "甲单位")
+    confirm.confirm = True
     return PeriodResult(
         period="2024-06", as_of=as_of, plan_year=2024, plan_title="示例任务分解",
         plan_version="sample", schedule_rate=0.5,
@@ -779,7 +416,10 @@ def sample_result() -> PeriodResult:
             ms("P01-M02", Status.OVERDUE, dt.date(2024, 6, 20), "甲单位"),
             ms("P01-M03", Status.DUE_SOON, dt.date(2024, 7, 10), "甲单位"),
             ms("P01-M04", Status.IN_PROGRESS, dt.date(2024, 9, 30), "甲单位"),
+            confirm,
         ],
-        units=[UnitResult(name="甲单位", submitted=True), UnitResult(name="乙单位", submitted=False)],
+        units=[UnitResult(name="甲单位", submitted=True),
+               UnitResult(name="乙单位", submitted=False, missed_months=2)],
         doc_number=1,
+        dates=month_calendar("2024-06", as_of, Config()),
     )

@@ -1,0 +1,146 @@
+"""Who reports what, and whose answer counts: decided here, used by forms, ingest, reconcile.
+
+- **Who must report**: a unit gets a form, is expected by `check` and `status`, and can be
+  未报送 in `run` only when its form asks something: a cumulative figure (it is named in a
+  task of an item with an investment target or amount milestones) or a dated milestone that
+  is not an amount. A unit named only beside undated standing duties gets no form and is
+  never chased.
+- **Whose figure counts**: an item's cumulative figure of a metric comes from the lead unit
+  of `Item.figure_tasks` (the task holding the amount milestones of that metric, else any
+  amount milestone, else the first task); failing that, from the item's other units in order.
+- **Figure key**: `P07/invest`, `P07/invoice` (`model.figure_key`, re-exported here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reportgen.config import Config
+from reportgen.model import Item, Metric, Milestone, Plan, Task, figure_key
+
+
+def owners(item: Item, metric: Metric, names: Names) -> list[str]:
+    """Return the units whose figure of `metric` counts for `item`, the deciding one first."""
+    owners: dict[str, None] = {}
+    for task in item.figure_tasks(metric):
+        for u in names.expand(task.lead_units or task.units[:1]):
+            owners.setdefault(u, None)
+    for u in names.expand(item.units):
+        owners.setdefault(u, None)
+    return list(owners) or [""]
+
+
+def figure_owners(item: Item, metric: Metric, plan: Plan, config: Config) -> list[str]:
+    """Return the units whose figure of `metric` counts for `item`, the deciding one first."""
+    return owners(item, metric, Names(plan, config))
+
+
+def reporting_units(plan: Plan, config: Config) -> list[str]:
+    """Return the units that must report each month (those whose form asks something)."""
+    return form_units(plan, config)
+
+
+@dataclass
+class FigureRow:
+    """One cumulative figure a unit is asked for."""
+
+    item: Item
+    metric: Metric
+    lead: str  # the unit whose figure counts (lead of the task holding the amount milestones)
+
+    @property
+    def key(self) -> str:
+        """Return the figure key, e.g. `P07/invest`."""
+        return figure_key(self.item.code, self.metric)
+
+
+@dataclass
+class MilestoneRow:
+    """One non-amount milestone a unit reports on."""
+
+    item: Item
+    task: Task
+    milestone: Milestone
+    units: list[str]  # lead first, group phrases expanded
+    leads: list[str]  # 牵头 units
+
+
+@dataclass
+class UnitRows:
+    """Everything a unit's form asks, in plan order."""
+
+    unit: str
+    figures: list[FigureRow] = field(default_factory=list)
+    milestones: list[MilestoneRow] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Return True when the unit has nothing to report."""
+        return not self.figures and not self.milestones
+
+
+# ---------------------------------------------------------------- which rows
+
+
+class Names:
+    """Canonical unit names: group phrases expanded, aliases resolved (built once per plan)."""
+
+    def __init__(self, plan: Plan, config: Config) -> None:
+        self.groups = config.units.groups
+        self.canonical: dict[str, str] = {}
+        for name, others in config.units.aliases.items():
+            self.canonical.update(dict.fromkeys(others, name))
+        for unit in plan.units:
+            self.canonical.update(dict.fromkeys(unit.aliases, unit.name))
+
+    def expand(self, names: list[str]) -> list[str]:
+        """Return `names` with group phrases replaced by their members, aliases canonical."""
+        out: dict[str, None] = {}
+        for name in names:
+            for member in self.groups.get(name, [name]):
+                out.setdefault(self.canonical.get(member, member), None)
+        return list(out)
+
+    def lead(self, task: Task) -> str:
+        """Return the task's (first) lead unit."""
+        leads = self.expand(task.lead_units or task.units[:1])
+        return leads[0] if leads else ""
+
+
+def all_unit_rows(plan: Plan, config: Config) -> dict[str, UnitRows]:
+    """Return every named unit's form rows, listed units first, then in order of mention.
+
+    A unit's items are those naming it in any task (group phrases count); its milestone rows
+    are the non-amount milestones of the tasks naming it. Amount milestones are judged from the
+    cumulative figures, so they are asked once per item and metric, not once per milestone.
+    """
+    names = Names(plan, config)
+    out = {u: UnitRows(u) for u in names.expand(plan.unit_names())}
+    for item in plan.items:
+        tasks_of: dict[str, list[Task]] = {}
+        for task in item.tasks:
+            named = names.expand([*task.units, *(u for m in task.milestones for u in m.units)])
+            for unit in named:
+                tasks_of.setdefault(unit, []).append(task)
+        leads = {metric: owners(item, metric, names)[0] for metric in item.metrics}
+        for unit, tasks in tasks_of.items():
+            rows = out.setdefault(unit, UnitRows(unit))
+            rows.figures += [FigureRow(item, metric, leads[metric]) for metric in item.metrics]
+            for task in tasks:
+                task_leads = names.expand(task.lead_units)
+                rows.milestones += [
+                    MilestoneRow(item, task, m, names.expand(m.units or task.units), task_leads)
+                    for m in task.milestones if m.metric is None]
+    for group in config.units.groups:
+        out.pop(group, None)
+    return out
+
+
+def unit_rows(plan: Plan, config: Config, unit: str) -> UnitRows:
+    """Return the figure and milestone rows of `unit`'s form (see all_unit_rows)."""
+    return all_unit_rows(plan, config).get(unit) or UnitRows(unit)
+
+
+def form_units(plan: Plan, config: Config) -> list[str]:
+    """Return the units that get a form: every unit named in the plan with something to report."""
+    return [u for u, rows in all_unit_rows(plan, config).items() if not rows.empty]
