@@ -45,3 +45,11 @@ def test_every_module_has_a_place_in_the_layers() -> None:
     placed = {name.strip(" ()").removeprefix("reportgen.") for layer in layers for name in re.split(r"[:|]", layer)}
     tops = {p.stem for p in PACKAGE.glob("*.py")} | {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
     assert tops - placed - {"__init__", "__main__"} == set()
+
+
+def test_no_test_accepts_either_exit_code() -> None:
+    """An assertion that accepts exit code 0 or 1 alike cannot fail: a test states the one code it expects."""
+    loose = re.compile(r"(exit_code|returncode)\s+in\s+[(\[{]")
+    found = [f"{p.name}:{n}" for p in sorted(Path(__file__).parent.glob("test_*.py"))
+             for n, line in enumerate(p.read_text("utf-8").splitlines(), 1) if loose.search(line)]
+    assert found == []
