@@ -39,6 +39,7 @@ from reportgen.model import (
     Reported,
     Status,
     figure_key,
+    plan_content,
     plan_from_content,
 )
 
@@ -411,11 +412,13 @@ class Ledger:
             for r in receive_files(files, result.submissions, archive)
         ]
         with self._transaction() as tx:
-            plan_data = plan_row(plan)
-            insert_rows(tx, "plans", [plan_data], or_else="IGNORE")
-            # a plan first recorded before the ledger kept content gains it now
-            tx.execute("UPDATE plans SET content = ? WHERE version = ? AND content IS NULL",
-                       (plan_data["content"], plan.version))
+            insert_rows(tx, "plans", [plan_row(plan)], or_else="IGNORE")
+            # the plan's content once per version (a plan first recorded before the ledger kept
+            # content gains it now); serialising a city's plan costs a fraction of a second
+            if tx.execute("SELECT 1 FROM plans WHERE version = ? AND content IS NULL",
+                          (plan.version,)).fetchone():
+                tx.execute("UPDATE plans SET content = ? WHERE version = ?",
+                           (plan_content(plan), plan.version))
             tx.execute("DELETE FROM periods WHERE period = ?", (result.period,))  # cascades
             for table, rows in period_rows(result, received).items():
                 insert_rows(tx, table, rows, or_else="REPLACE" if table in MAY_REPEAT else "")

@@ -24,7 +24,6 @@ from reportgen.model import (
     Severity,
     Status,
     Submission,
-    plan_content,
 )
 
 
@@ -110,7 +109,7 @@ def _now() -> str:
 def plan_row(plan: Plan) -> Row:
     """Return the `plans` row of `plan`."""
     return {"version": plan.version, "year": plan.year, "title": plan.title, "items": len(plan.items),
-            "milestones": len(plan.milestones), "first_seen": _now(), "content": plan_content(plan)}
+            "milestones": len(plan.milestones), "first_seen": _now()}
 
 
 def period_rows(result: PeriodResult, received: Sequence[Received]) -> dict[str, list[Row]]:

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -301,13 +301,28 @@ def plan_version(plan: Plan) -> str:
 
 def plan_content(plan: Plan) -> str:
     """Return every field of the plan as JSON, from which `plan_from_content` rebuilds it."""
-    def plain(value: object) -> object:
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        raise TypeError(type(value).__name__)
-
-    data = asdict(plan)
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=plain)
+    # written out by hand: dataclasses.asdict deep-copies every value, seconds on a city's plan
+    data = {
+        "year": plan.year, "title": plan.title, "version": plan.version,
+        "units": [{"name": u.name, "aliases": u.aliases} for u in plan.units],
+        "items": [
+            {"code": it.code, "no": it.no, "section": it.section.value, "name": it.name,
+             "target_yi": it.target_yi, "target_note": it.target_note, "text": it.text,
+             "tasks": [
+                 {"code": t.code, "no": t.no, "text": t.text, "units": t.units,
+                  "lead_units": t.lead_units, "requirements": t.requirements,
+                  "milestones": [
+                      {"code": m.code, "due": m.due.isoformat() if m.due else None,
+                       "text": m.text, "kind": m.kind.value, "amount_yi": m.amount_yi,
+                       "units": m.units, "due_text": m.due_text}
+                      for m in t.milestones
+                  ]}
+                 for t in it.tasks
+             ]}
+            for it in plan.items
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 def plan_from_content(text: str) -> Plan:
