@@ -86,3 +86,23 @@ def test_gbk_name_is_shown_decoded(tmp_path: Path) -> None:
     result = read_submissions(folder, plan, Config(), PERIOD)
     assert [f.name for f in result.files] == [f"{ECON}.xlsx"]
     assert [s.unit for s in result.submissions] == [ECON]
+
+
+def test_unreadable_sub_folder_is_named_and_the_rest_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = make_plan()
+    folder = tmp_path / "in"
+    make_form(plan, ECON, PERIOD, folder / f"{ECON}.xlsx", {}, {"P07-M04": {"status": "推进中"}}, FOOTER)
+    (folder / "锁定的文件夹").mkdir()
+    real = os.scandir
+
+    def denied(path: object) -> object:  # tests run as root: chmod would not stop a listing
+        if str(path).endswith("锁定的文件夹"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", denied)
+    result = read_submissions(folder, plan, Config(), PERIOD)
+    assert [s.unit for s in result.submissions] == [ECON]
+    locked = next(f for f in result.files if f.name == "锁定的文件夹")
+    assert [(i.code, i.severity.value) for i in locked.issues] == [("not_followed", "error")]
+    assert "无法打开" in locked.issues[0].message

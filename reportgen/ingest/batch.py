@@ -67,8 +67,14 @@ def list_files(folder: Path) -> Listing:
     root = os.path.realpath(folder)
 
     def walk(directory: str, prefix: str) -> None:
-        with os.scandir(directory) as it:
-            entries = sorted(it, key=lambda e: e.name)
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:  # a sub-folder without read permission, or gone meanwhile
+            if not prefix:
+                raise WorkspaceError(f"报送文件夹无法打开：{folder}（{exc.strerror or exc}）") from exc
+            out.skip(Path(directory), prefix.rstrip("/"), f"文件夹无法打开（{exc.strerror or exc}），其中的文件未读取")
+            return
         for e in entries:
             if e.name.startswith(("~$", ".~lock", ".", "__MACOSX")) or e.name.lower() in _IGNORED_NAMES:
                 continue
@@ -78,7 +84,10 @@ def list_files(folder: Path) -> Listing:
             elif e.is_dir(follow_symlinks=False):
                 walk(e.path, f"{name}/")
             elif e.is_file(follow_symlinks=False):
-                out.files.append((Path(e.path), name, e.stat(follow_symlinks=False).st_size))
+                try:
+                    out.files.append((Path(e.path), name, e.stat(follow_symlinks=False).st_size))
+                except OSError:  # gone between listing and looking: the reader names it
+                    out.files.append((Path(e.path), name, 0))
 
     walk(str(folder), "")
     return out
