@@ -528,6 +528,61 @@ def _visible_text(text: str, units: _Units, config: Config) -> str:
     return text + "".join(f"（{p}）" for p in groups)
 
 
+_Drafted = list[tuple[Task, list[_Draft]]]
+
+
+def _numbered_tasks(node: _ItemNode, code: str, where: str, item_units: _Units, year: int,
+                    config: Config, warnings: list[str]) -> _Drafted:
+    out: _Drafted = []
+    for seq, tnode in enumerate(node.tasks, start=1):
+        ttext, tunits = _take_units(tnode.text, config)
+        units = tunits or (tnode.units if tnode.units.units else item_units)
+        if tunits and tnode.units.units:
+            units.merge(tnode.units)
+        drafts, reqs = _analyse(ttext, year, f"{where}第{seq}项", warnings)
+        task = Task(code=f"{code}-{seq}", no=seq, text=_visible_text(ttext, units, config),
+                    units=list(units.units), lead_units=list(units.lead), requirements=reqs)
+        out.append((task, drafts))
+    return out
+
+
+def _tasks_of(node: _ItemNode, code: str, where: str, lead_text: str, rest: str, item_units: _Units,
+              year: int, config: Config, warnings: list[str]) -> _Drafted:
+    """Return the item's tasks with their draft milestones: its body as task 0 when it has no
+    numbered tasks; else the numbered tasks, after a task 0 for dated clauses of the lead."""
+    if not node.tasks:
+        drafts, reqs = _analyse(rest, year, where, warnings)
+        task = Task(code=f"{code}-0", no=0, text=_visible_text(lead_text, item_units, config),
+                    units=list(item_units.units), lead_units=list(item_units.lead),
+                    requirements=reqs)
+        return [(task, drafts)]
+    numbered = _numbered_tasks(node, code, where, item_units, year, config, warnings)
+    lead_drafts, lead_reqs = _analyse(rest, year, where, warnings)
+    if not lead_drafts:
+        return numbered
+    tasks = [t for t, _ in numbered]
+    source = _restating_task(lead_drafts[0], tasks) or tasks[-1]
+    task0 = Task(code=f"{code}-0", no=0, text=rest, units=list(source.units),
+                 lead_units=list(source.lead_units), requirements=lead_reqs)
+    return [(task0, lead_drafts), *numbered]
+
+
+def _add_tasks(item: Item, drafted: _Drafted, where: str, warnings: list[str]) -> None:
+    """Number the milestones within the item in document order and attach the tasks."""
+    seq = 0
+    for task, drafts in drafted:
+        for d in drafts:
+            seq += 1
+            task.milestones.append(Milestone(
+                code=f"{item.code}-M{seq:02d}", due=d.due, text=d.text, kind=d.kind,
+                amount_yi=d.amount_yi, units=list(task.units), due_text=d.due_text,
+            ))
+        if not task.units:
+            label = where if task.no == 0 else f"{where}第{task.no}项"
+            warnings.append(f"{label}：未写明责任单位，请在总表“任务”表中补填")
+        item.tasks.append(task)
+
+
 def _build(parser: _Parser, title: str, year: int, config: Config) -> ImportResult:
     warnings: list[str] = []
     items: list[Item] = []
@@ -543,58 +598,20 @@ def _build(parser: _Parser, title: str, year: int, config: Config) -> ImportResu
             # no 一、重点项目 / 二、其它重点任务 headings: an item with a target is a project
             node.section = Section.PROJECT if target is not None else Section.TASK
         counters[node.section] += 1
-        prefix = "P" if node.section is Section.PROJECT else "T"
-        code = f"{prefix}{counters[node.section]:02d}"
+        code = f"{'P' if node.section is Section.PROJECT else 'T'}{counters[node.section]:02d}"
         where = f"{_item_label(node)}{name[:20]}"
         if not name:
             nameless.append(_item_label(node))
         if node.section is Section.PROJECT and target is None:
             warnings.append(f"{where}：未找到年度投资任务（如“2024年工业投资任务3亿元以上”），"
                             "请在总表“项目”表中补填")
-        item = Item(code=code, no=node.no, section=node.section, name=name,
-                    target_yi=target, target_note=note, text=lead_text)
-        drafts_by_task: list[tuple[Task, list[_Draft]]] = []
-        if not node.tasks:
-            drafts, reqs = _analyse(rest, year, where, warnings)
-            task = Task(code=f"{code}-0", no=0, text=_visible_text(lead_text, item_units, config),
-                        units=list(item_units.units), lead_units=list(item_units.lead),
-                        requirements=reqs)
-            drafts_by_task.append((task, drafts))
-        else:
-            numbered: list[tuple[Task, list[_Draft]]] = []
-            for seq, tnode in enumerate(node.tasks, start=1):
-                ttext, tunits = _take_units(tnode.text, config)
-                units = tunits or (tnode.units if tnode.units.units else item_units)
-                if tunits and tnode.units.units:
-                    units.merge(tnode.units)
-                drafts, reqs = _analyse(ttext, year, f"{where}第{seq}项", warnings)
-                task = Task(code=f"{code}-{seq}", no=seq, text=_visible_text(ttext, units, config),
-                            units=list(units.units), lead_units=list(units.lead),
-                            requirements=reqs)
-                numbered.append((task, drafts))
-            lead_drafts, lead_reqs = _analyse(rest, year, where, warnings)
-            if lead_drafts:
-                tasks = [t for t, _ in numbered]
-                source = _restating_task(lead_drafts[0], tasks) or tasks[-1]
-                task0 = Task(code=f"{code}-0", no=0, text=rest, units=list(source.units),
-                             lead_units=list(source.lead_units), requirements=lead_reqs)
-                drafts_by_task.append((task0, lead_drafts))
-            drafts_by_task.extend(numbered)
         if not note:
             found = _NOTE.search(node.text + "".join(t.text for t in node.tasks))
-            item.target_note = found.group(1) if found else ""
-        seq = 0
-        for task, drafts in drafts_by_task:
-            for d in drafts:
-                seq += 1
-                task.milestones.append(Milestone(
-                    code=f"{code}-M{seq:02d}", due=d.due, text=d.text, kind=d.kind,
-                    amount_yi=d.amount_yi, units=list(task.units), due_text=d.due_text,
-                ))
-            if not task.units:
-                label = where if task.no == 0 else f"{where}第{task.no}项"
-                warnings.append(f"{label}：未写明责任单位，请在总表“任务”表中补填")
-            item.tasks.append(task)
+            note = found.group(1) if found else ""
+        item = Item(code=code, no=node.no, section=node.section, name=name,
+                    target_yi=target, target_note=note, text=lead_text)
+        drafted = _tasks_of(node, code, where, lead_text, rest, item_units, year, config, warnings)
+        _add_tasks(item, drafted, where, warnings)
         items.append(item)
     if nameless:
         raise PlanError(f"以下条目只有编号、没有名称：{'、'.join(nameless)}。"
