@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 
 import click
 
-from reportgen.duban import open_dubans
 from reportgen.errors import ReportgenError, UsageError
 from reportgen.intake import ACTION_LABEL, Action
 from reportgen.model import KIND_LABEL, STATUS_LABEL, Section, Severity, Status, parse_period, plan_dict
+from reportgen.terminal import duban_lines, submissions_lines
 from reportgen.workspace import find_workspace, init_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -675,27 +675,8 @@ def submissions(ctx: click.Context, period: str | None, workspace: str) -> None:
     from reportgen.pipeline import list_submissions
 
     listing = list_submissions(_open(workspace), period)
-    _print_submissions(listing)
-
-
-def _print_submissions(listing: Any) -> None:
-    echo(f"{listing.period} 收到的报送文件（{listing.folder}）：")
-    for unit in listing.units:
-        state = ("" if unit.counted else f"  本月免报（{unit.exempt or '无说明'}）" if unit.exempt is not None
-                 else "  未报送" if unit.expected else "")
-        echo(f"{unit.unit}{state}")
-        for f in unit.files:
-            mark = "✔" if f.counts else "✘"
-            code = f"  [{f.sha256[:8]}]" if f.sha256 else ""
-            echo(f"  {mark} {f.name}  {f.why}  错误 {f.errors}  警告 {f.warnings}{code}")
-            for issue in f.issues if f.counts else []:
-                if issue.severity is not Severity.INFO:
-                    where = f"{issue.sheet}!{issue.cell} " if issue.cell else ""
-                    echo(f"      {where}{'错误' if issue.severity is Severity.ERROR else '警告'}：{issue.message}")
-    for d in listing.decisions:
-        what = d.file_name or d.unit
-        echo(f"记录：{d.decided_at:%Y-%m-%d %H:%M} {ACTION_LABEL[d.action]} {what}"
-             + (f"（{d.note}）" if d.note else ""))
+    for line in submissions_lines(listing):
+        echo(line)
 
 
 def _decision_command(action: Action, argument: str, summary: str) -> None:
@@ -724,27 +705,38 @@ _decision_command(Action.REINSTATE, "文件或单位", "恢复：取消对某份
 # ---------------------------------------------------------------- 督办台账 (issue 18)
 
 
-@main.command(context_settings=CONTEXT)
+@main.group(context_settings=CONTEXT, invoke_without_command=True)
 @click.option("--all", "show_all", is_flag=True, help="连同已销号的一并列出")
-@workspace_option
-def dubans(ws: Any, show_all: bool) -> None:
-    """督办台账：已发出的督办通知、所督办的节点、是否已销号、同一节点第几次督办。
+@click.option("-w", "--workspace", "workspace", default=".", metavar="目录", show_default="当前目录",
+              help="工作区目录")
+@click.pass_context
+def dubans(ctx: click.Context, show_all: bool, workspace: str) -> None:
+    """督办台账：已发出的督办通知、所督办的节点、回复情况、是否已销号、同一节点第几次督办。
 
     \b
-    督办通知所列节点在以后某月全部完成即销号；同一单位同一节点第二次被督办时标为“建议升级督办”。
+    节点全部完成即销号；同一节点第二次被督办的标为“建议升级督办”；过了回复期限未回复的应予催办。
     示例：
-      reportgen dubans
       reportgen dubans --all
+      reportgen dubans reply "同经开督字〔2024〕1号" --date 2024-7-10
     """
     from reportgen.pipeline import duban_ledger
-    every = duban_ledger(ws)
-    shown = every if show_all else open_dubans(every)
-    open_count = sum(not d.closed for d in every)
-    echo(f"督办通知共 {len(every)} 件，未销号 {open_count} 件，已销号 {len(every) - open_count} 件")
-    for d in shown:
-        state = f"已销号（{d.closed_in}）" if d.closed else "督办中"
-        flag = f"  第{d.round}次督办，建议升级督办" if d.escalated else ""
-        echo(f"  {d.doc_no}  {d.period}  {d.unit}  节点 {'、'.join(d.nodes) or '（无）'}  {state}{flag}")
+
+    if ctx.invoked_subcommand is None:
+        for line in duban_lines(duban_ledger(_open(workspace)), dt.date.today(), show_all):
+            echo(line)
+
+
+@dubans.command("reply", context_settings=CONTEXT)
+@click.argument("doc_no", metavar="文号")
+@click.option("--date", "replied_on", callback=_date, metavar="日期", help="收到回复的日期，默认今天")
+@click.option("--note", default="", metavar="说明", help="回复要点，记入台账")
+@workspace_option
+def dubans_reply(ws: Any, doc_no: str, replied_on: dt.date | None, note: str) -> None:
+    """记录某单位对督办通知的回复（按文号）。"""
+    from reportgen.pipeline import record_duban_reply
+
+    d = record_duban_reply(ws, doc_no, replied_on or dt.date.today(), note)
+    echo(f"已记入台账：{d.doc_no}（{d.unit}）{d.reply_state(dt.date.today())}")
 
 
 # ---------------------------------------------------------------- serve (issue 19)

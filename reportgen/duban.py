@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from reportgen.cn import format_date
 from reportgen.model import Status
 
 NOTICE_KIND = "督办通知"
@@ -42,6 +43,23 @@ class Duban:
     nodes: list[str] = field(default_factory=list)
     closed_in: str | None = None  # the period whose statuses show every node done (销号)
     round: int = 1  # how many 督办通知 the unit has had on any of these nodes, this one included
+    reply_by: dt.date | None = None  # the reply deadline printed on the notice
+    replied_on: dt.date | None = None  # the unit's first reply, when recorded
+
+    def reply_state(self, today: dt.date) -> str:
+        """Return where the reply stands on `today`, in Chinese."""
+        if self.replied_on is not None:
+            late = self.reply_by is not None and self.replied_on > self.reply_by
+            return f"{'逾期回复' if late else '已回复'}（{format_date(self.replied_on)}）"
+        if self.reply_by is None:
+            return "未记录回复"
+        if today > self.reply_by:
+            return f"逾期未回复（应于{format_date(self.reply_by)}前）"
+        return f"待回复（{format_date(self.reply_by)}前）"
+
+    def reply_overdue(self, today: dt.date) -> bool:
+        """Return True when the reply deadline has passed without a recorded reply."""
+        return self.replied_on is None and self.reply_by is not None and today > self.reply_by
 
     @property
     def closed(self) -> bool:
@@ -57,8 +75,10 @@ class Duban:
 _DONE = (Status.DONE, Status.DONE_LATE)
 
 
-def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses) -> list[Duban]:
-    """Return every 督办通知 with its nodes, 销号 period and round, oldest first."""
+def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
+                 deadlines: Mapping[str, dt.date] | None = None,
+                 replies: Mapping[str, dt.date] | None = None) -> list[Duban]:
+    """Return every 督办通知 with its nodes, 销号 period, round and reply, oldest first."""
     periods = sorted(statuses)
     out: list[Duban] = []
     pressed: dict[tuple[str, str], int] = {}  # (unit, node) -> 督办 so far
@@ -66,7 +86,8 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses) -> list[Duba
         by_code = statuses.get(n.period, {})
         nodes = sorted(code for code, units in by_code.items()
                        if units.get(n.unit, (None, None))[0] is Status.OVERDUE)
-        d = Duban(n.doc_no, n.period, n.unit, nodes)
+        d = Duban(n.doc_no, n.period, n.unit, nodes, reply_by=(deadlines or {}).get(n.doc_no),
+                  replied_on=(replies or {}).get(n.doc_no))
         for node in nodes:
             pressed[(n.unit, node)] = pressed.get((n.unit, node), 0) + 1
         d.round = max((pressed[(n.unit, node)] for node in nodes), default=1)

@@ -249,6 +249,14 @@ CREATE TABLE submission_decisions (
     decided_at TEXT NOT NULL
 );
 """),
+    # The 督办 ledger (reportgen.duban): the reply deadline printed on each 督办通知, and replies.
+    ("0006_duban_replies", """
+CREATE TABLE duban_deadlines (doc_no TEXT PRIMARY KEY, reply_by TEXT NOT NULL);
+CREATE TABLE duban_replies (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, doc_no TEXT NOT NULL, replied_on TEXT NOT NULL,
+    note TEXT NOT NULL, recorded_at TEXT NOT NULL
+);
+"""),
 ]
 
 # Tables that hold one period's data: the rows `record` replaces (runs are a log and stay).
@@ -477,6 +485,27 @@ class Ledger:
                                " VALUES (?, ?, ?, ?, ?, ?)", (prefix, year, number, kind, period, unit))
                 out[unit] = number
         return out
+
+    def set_reply_deadlines(self, deadlines: dict[str, dt.date]) -> None:
+        """Keep the reply deadline printed on each 督办通知 (文号 -> day)."""
+        with self._transaction() as tx:
+            insert_rows(tx, "duban_deadlines", [{"doc_no": no, "reply_by": day.isoformat()}
+                                                 for no, day in deadlines.items()], or_else="REPLACE")
+
+    def record_reply(self, doc_no: str, replied_on: dt.date, note: str = "") -> None:
+        """Record a unit's reply to the 督办通知 `doc_no`."""
+        with self._transaction() as tx:
+            insert_rows(tx, "duban_replies", [{
+                "doc_no": doc_no, "replied_on": replied_on.isoformat(), "note": note,
+                "recorded_at": dt.datetime.now().isoformat(timespec="seconds")}])
+
+    def duban_replies(self) -> tuple[dict[str, dt.date], dict[str, dt.date]]:
+        """Return (文号 -> reply deadline, 文号 -> first reply day)."""
+        deadlines = {no: dt.date.fromisoformat(d) for no, d in self._conn.execute(
+            "SELECT doc_no, reply_by FROM duban_deadlines")}
+        replies = {no: dt.date.fromisoformat(d) for no, d in self._conn.execute(
+            "SELECT doc_no, MIN(replied_on) FROM duban_replies GROUP BY doc_no")}
+        return deadlines, replies
 
     def issued_notices(self, period: str | None = None) -> list[IssuedNotice]:
         """Return every numbered notice (of `period`, or of all periods), by series and number."""

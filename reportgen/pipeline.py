@@ -238,6 +238,9 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
                 period, plan.year, bulletin_start(ws.config, outputs, plan.year, period))
             result.notice_numbers = allocate_notice_numbers(
                 ledger, ws.config, outputs, plan.year, period, notice_recipients(result, ws.config))
+            if result.dates is not None:  # the reply deadline printed on each 督办通知
+                ledger.set_reply_deadlines(dict.fromkeys(
+                    result.notice_numbers.get(duban.NOTICE_KIND, {}).values(), result.dates.reply_by))
             report.result = result
             if result.dates is not None:
                 report.warnings += result.dates.warnings
@@ -551,5 +554,18 @@ def duban_ledger(ws: Workspace) -> list[duban.Duban]:
         statuses: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = {}
         for year in sorted({n.year for n in issued}):
             statuses.update(ledger.history(f"{year}-99").by_unit)
+        deadlines, replies = ledger.duban_replies()
     notices = [duban.Notice(n.doc_no, n.kind, n.period, n.unit) for n in issued]
-    return duban.build_dubans(notices, statuses)
+    return duban.build_dubans(notices, statuses, deadlines, replies)
+
+
+def record_duban_reply(ws: Workspace, doc_no: str, replied_on: dt.date, note: str = "") -> duban.Duban:
+    """Record a unit's reply to the 督办通知 `doc_no` and return that 督办 (UsageError if unknown)."""
+    doc_no = doc_no.strip()
+    found = [d for d in duban_ledger(ws) if d.doc_no == doc_no]
+    if not found:
+        raise UsageError(f"台账中没有文号为“{doc_no}”的督办通知（可用 reportgen dubans --all 查看）")
+    with Ledger(ws.ledger_path) as ledger:
+        ledger.record_reply(doc_no, replied_on, note)
+    found[0].replied_on = found[0].replied_on or replied_on
+    return found[0]

@@ -51,6 +51,22 @@ def test_a_scripted_year_of_dubans() -> None:
     assert [d.doc_no for d in open_dubans(dubans)] == ["督字〔2024〕4号", "督字〔2024〕3号"]
 
 
+def test_replies_on_time_late_and_missing() -> None:
+    deadlines = {"督字〔2024〕1号": dt.date(2024, 4, 10), "督字〔2024〕2号": dt.date(2024, 5, 13),
+                 "督字〔2024〕3号": dt.date(2024, 5, 13), "督字〔2024〕4号": dt.date(2024, 6, 12)}
+    replies = {"督字〔2024〕1号": dt.date(2024, 4, 8), "督字〔2024〕2号": dt.date(2024, 5, 20)}
+    dubans = {d.doc_no: d for d in build_dubans(NOTICES, YEAR, deadlines, replies)}
+    today = dt.date(2024, 6, 1)
+    states = {no: d.reply_state(today) for no, d in dubans.items()}
+    assert states == {
+        "督字〔2024〕1号": "已回复（2024年4月8日）",
+        "督字〔2024〕2号": "逾期回复（2024年5月20日）",
+        "督字〔2024〕3号": "逾期未回复（应于2024年5月13日前）",
+        "督字〔2024〕4号": "待回复（2024年6月12日前）",
+    }
+    assert [no for no, d in dubans.items() if d.reply_overdue(today)] == ["督字〔2024〕3号"]
+
+
 def test_a_duban_whose_nodes_are_not_in_the_ledger_stays_open() -> None:
     dubans = build_dubans([Notice("督字〔2024〕9号", "督办通知", "2024-07", A)], YEAR)
     assert (dubans[0].nodes, dubans[0].closed) == ([], False)
@@ -84,3 +100,12 @@ def test_dubans_command_on_the_sample_months(tmp_path: Path) -> None:
     got = [(f[1], f[2], f[4], f[5][4:-1] if f[5].startswith("已销号") else None) for f in lines]
     assert sorted(got) == sorted(expected)
     assert f"督办通知共 {len(expected)} 件" in result.stdout
+
+    first = lines[0][0]
+    replied = runner.invoke(main, ["dubans", "reply", first, "--date", "2024年7月8日", *ws], prog_name="reportgen")
+    assert replied.exit_code == 0, replied.output
+    assert f"已记入台账：{first}" in replied.stdout and "已回复（2024年7月8日）" in replied.stdout
+    listed = runner.invoke(main, ["dubans", "--all", *ws], prog_name="reportgen")
+    assert f"{first}  2024-06" in listed.stdout and "已回复（2024年7月8日）" in listed.stdout
+    unknown = runner.invoke(main, ["dubans", "reply", "不存在〔2024〕9号", *ws], prog_name="reportgen")
+    assert unknown.exit_code == 2 and "台账中没有文号为“不存在〔2024〕9号”的督办通知" in unknown.output

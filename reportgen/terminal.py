@@ -1,0 +1,46 @@
+"""What the command line prints for the submissions control and the 督办台账: Chinese lines
+built from the library's plain data (the CLI only echoes them; no click here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from reportgen.duban import Duban, open_dubans
+from reportgen.intake import ACTION_LABEL
+from reportgen.model import Severity
+
+
+def submissions_lines(listing: object) -> list[str]:
+    """Return the listing of a period's files per unit (pipeline.SubmissionsListing)."""
+    out = [f"{listing.period} 收到的报送文件（{listing.folder}）："]  # type: ignore[attr-defined]
+    for unit in listing.units:  # type: ignore[attr-defined]
+        state = ("" if unit.counted else f"  本月免报（{unit.exempt or '无说明'}）" if unit.exempt is not None
+                 else "  未报送" if unit.expected else "")
+        out.append(f"{unit.unit}{state}")
+        for f in unit.files:
+            code = f"  [{f.sha256[:8]}]" if f.sha256 else ""
+            out.append(f"  {'✔' if f.counts else '✘'} {f.name}  {f.why}  错误 {f.errors}  警告 {f.warnings}{code}")
+            for issue in f.issues if f.counts else []:
+                if issue.severity is not Severity.INFO:
+                    where = f"{issue.sheet}!{issue.cell} " if issue.cell else ""
+                    level = "错误" if issue.severity is Severity.ERROR else "警告"
+                    out.append(f"      {where}{level}：{issue.message}")
+    for d in listing.decisions:  # type: ignore[attr-defined]
+        note = f"（{d.note}）" if d.note else ""
+        out.append(f"记录：{d.decided_at:%Y-%m-%d %H:%M} {ACTION_LABEL[d.action]} {d.file_name or d.unit}{note}")
+    return out
+
+
+def duban_lines(every: Sequence[Duban], today: dt.date, show_all: bool) -> list[str]:
+    """Return the 督办台账 as printed: a count line, then one line per 督办 (open ones unless `show_all`)."""
+    opened = sum(not d.closed for d in every)
+    late = sum(d.reply_overdue(today) for d in every if not d.closed)
+    out = [f"督办通知共 {len(every)} 件，未销号 {opened} 件，已销号 {len(every) - opened} 件"
+           + (f"；逾期未回复 {late} 件" if late else "")]
+    for d in every if show_all else open_dubans(every):
+        state = f"已销号（{d.closed_in}）" if d.closed else "督办中"
+        flag = f"  第{d.round}次督办，建议升级督办" if d.escalated else ""
+        out.append(f"  {d.doc_no}  {d.period}  {d.unit}  节点 {'、'.join(d.nodes) or '（无）'}  {state}"
+                    f"  {d.reply_state(today)}{flag}")
+    return out
