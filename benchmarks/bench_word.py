@@ -1,7 +1,8 @@
 """Benchmark: render 200 notices with render_word against docxtpl alone on the same data.
 
-The floor is what docxtpl needs anyway: load the template, render(ctx, autoescape=True), save,
-for the same 200 contexts. render_word adds the template check (with trial renders), the
+The floor is what docxtpl needs anyway: load the template, render(ctx, autoescape=True) with a
+`jinja_env` that compiles each template once (benchmarks/floors.py), save, for the same 200
+contexts. render_word adds the template check (with trial renders), the
 bulletin, context building, sanitising, the layout touches and the file names. Target: ≤ 1.3×.
 
     python3 -m benchmarks.bench_word            # 200 notices, best of 3
@@ -62,14 +63,18 @@ def city_result(units: int) -> PeriodResult:
 
 
 def floor(template: Path, contexts: list[dict[str, object]], out: Path) -> float:
-    """Seconds docxtpl alone takes to load, render and save the template for each context."""
+    """Seconds docxtpl alone takes to load, render (compiled once) and save the template for
+    each context."""
     from docxtpl import DocxTemplate
+
+    from benchmarks.floors import compiled_env
 
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
+    env = compiled_env()
     for i, ctx in enumerate(contexts):
         tpl = DocxTemplate(str(template))
-        tpl.render(ctx, autoescape=True)
+        tpl.render(ctx, jinja_env=env, autoescape=True)
         tpl.save(str(out / f"{i}.docx"))
     return time.perf_counter() - start
 

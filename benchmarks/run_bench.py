@@ -231,7 +231,7 @@ def tables(results: list[dict[str, Any]], help_s: list[float], rounds: int) -> s
     """Return the README section: commands × sizes, the run's stages, start-up, how to rerun."""
     big = results[-1]
     lines = [
-        f"合成的全市数据，三种规模（最大：{big['units']} 个单位、{big['items']:,} 个项目、"
+        f"合成的全市数据，{len(results)} 种规模（最大：{big['units']} 个单位、{big['items']:,} 个项目、"
         f"{big['milestones']:,} 个节点、{big['files']} 个报送文件），{big['cpus']} 核机器；"
         f"命令与下限交替测量 {rounds} 轮，取最小值 / 中位数，比值按中位数计算。",
         "",
@@ -308,10 +308,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", action="store_true", help="把结果写入 README.md")
     parser.add_argument("--json", type=Path, help="另把全部数字写入这个 JSON 文件")
     parser.add_argument("--profile", type=Path, help="最大规模的 run 的 cProfile 输出文件")
+    parser.add_argument("--from-json", type=Path, nargs="+", help="不测量，用以前 --json 写下的结果出表")
     args = parser.parse_args(argv)
     sizes = [_parse_size(s) for s in args.sizes.split(",")] if args.sizes else SIZES
-    results = []
-    for i, size in enumerate(sizes):
+    results: list[dict[str, Any]] = []
+    for path in args.from_json or []:
+        results += json.loads(path.read_text(encoding="utf-8"))
+    for i, size in enumerate([] if args.from_json else sizes):
         city = City(size, args.profile if i == len(sizes) - 1 else None)
         try:
             for n in range(args.rounds):
