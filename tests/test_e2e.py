@@ -58,6 +58,8 @@ def fill_form(path: Path, dest: Path, figures: dict[str, Any], done: dict[str, d
         sheet.cell(row, col[fs.MILESTONE_HEADERS["progress"]]).value = progress or "按计划推进。"
     wb.save(dest)
 
+pytestmark = pytest.mark.slow  # the whole month through the CLI: ~3 s of CPU
+
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:

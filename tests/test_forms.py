@@ -179,6 +179,7 @@ def test_group_phrase_left_in_the_plan_gives_each_member_the_task(tmp_path: Path
         "P07-M01", "P07-M02"]
 
 
+@pytest.mark.slow
 def test_figure_rows_show_targets_and_what_they_are_judged_against(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
@@ -508,6 +509,7 @@ def test_forms_command_without_master_workbook_fails_in_chinese(workspace) -> No
     assert bad.exit_code == 2 and "不是有效的月份" in bad.output
 
 
+@pytest.mark.slow
 def test_example_plan_every_milestone_and_figure_lands_in_the_right_forms(tmp_path: Path) -> None:
     """On the example master workbook: each row in the forms of exactly the units it names."""
     from openpyxl import load_workbook

@@ -131,6 +131,7 @@ def test_amount_milestones_differing_only_in_date_keep_their_own_codes(seed: Pla
     assert not diff.milestones_added and not diff.milestones_removed
 
 
+@pytest.mark.slow
 def test_last_months_answer_prefills_the_edited_milestone(tmp_path: Path, workspace: Any) -> None:
     import openpyxl
 

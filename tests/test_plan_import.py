@@ -221,6 +221,7 @@ _TOKENS = st.sampled_from([
 ])
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @example(["2024年", "（一）。"])  # found by this test: an item whose text is only "。"
 @given(st.lists(st.lists(_TOKENS, max_size=12).map("".join) | st.text(max_size=30), max_size=12))
