@@ -11,8 +11,8 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Declared ahead of the code that will import it (see the coordination notes); remove once used.
-DECLARED_FOR_WORK_IN_PROGRESS = {"pandas"}
+# Declared ahead of the code that will import it; remove once used.
+DECLARED_FOR_WORK_IN_PROGRESS: set[str] = set()
 
 
 def _norm(name: str) -> str:
