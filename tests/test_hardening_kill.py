@@ -174,25 +174,25 @@ def test_second_run_refused_and_kill_inside_the_ledger_transaction(tmp_path: Pat
 
 # Runs the period and pauses after the first finished file has been moved into output/<period>/.
 _PAUSED_PUBLISH = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 from reportgen.pipeline import run_period
 from reportgen.workspace import open_workspace
 
 root, marker, period = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 out = root / "output" / period
-real = Path.replace
+real = os.replace
 
 
-def replace(self, target):
-    done = real(self, target)
+def replace(source, target):
+    done = real(source, target)
     if Path(target).parent == out and Path(target).suffix != ".log":
         marker.write_text(str(target))
         time.sleep(60)
     return done
 
 
-Path.replace = replace
+os.replace = replace
 run_period(open_workspace(root), period)
 """
 
