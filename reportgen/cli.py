@@ -759,8 +759,11 @@ def serve(ws: Any, host: str | None, port: int | None, period: str | None, set_p
     from reportgen.web.auth import set_office_password  # the web modules load flask: only for serve
 
     if set_password:
-        set_office_password(ws, click.prompt("督查办登录密码（至少 8 位）", hide_input=True,
-                                             confirmation_prompt="再输入一次"))
+        first = click.prompt("督查办登录密码（至少 8 位）", hide_input=True)
+        # click's own confirmation prompt answers a mismatch in English: compare here instead
+        if click.prompt("再输入一次", hide_input=True) != first:
+            raise click.ClickException("两次输入的密码不一致，密码未更改")
+        set_office_password(ws, first)
         echo("已设置督查办登录密码")
         return
     from reportgen.web.server import serve_forever  # flask: only for serve

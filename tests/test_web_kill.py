@@ -111,6 +111,17 @@ def test_set_password_command_stores_a_hash_and_refuses_a_short_one(tmp_path: Pa
     assert check_office_password(ws, "督查办密码2024") and not check_office_password(ws, "督查办密码2025")
 
 
+def test_set_password_twice_differently_is_refused_in_chinese(tmp_path: Path) -> None:
+    from reportgen.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    typo = CliRunner().invoke(main, ["serve", "-w", str(ws.root), "--set-password"],
+                              input="督查办密码2024\n督查办密码2025\n")
+    assert typo.exit_code == 1
+    assert "两次输入的密码不一致，密码未更改" in typo.output and "match" not in typo.output
+    assert not check_office_password(ws, "督查办密码2024")
+
+
 def test_a_process_killed_while_writing_the_form_leaves_the_old_one_and_the_batch_ignores_the_rest(
         tmp_path: Path) -> None:
     ws = sample_workspace(tmp_path / "ws", forms=1)
