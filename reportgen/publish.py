@@ -21,6 +21,10 @@ from pathlib import Path
 
 from reportgen.errors import ReportgenError, WorkspaceError
 
+# Windows refuses to replace or delete a file open in Word/Excel/WPS (PermissionError); elsewhere that
+# error means a folder without write permission, which is a fault of the whole output folder.
+OPEN_FILES_BLOCK = sys.platform == "win32"
+
 _DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 _NOT_WRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 _UNCHANGED = "上次生成的文件均保持不变"
@@ -122,7 +126,7 @@ def _move(source: Path, target: Path, blocked: list[str], shown: str) -> bool:
     try:
         os.replace(source, target)
     except PermissionError:
-        if sys.platform != "win32":
+        if not OPEN_FILES_BLOCK:
             raise  # a folder without write permission, not a file open in another program
         blocked.append(shown)
         return False
@@ -133,7 +137,7 @@ def _remove(path: Path, blocked: list[str], shown: str) -> bool:
     try:
         path.unlink()
     except PermissionError:
-        if sys.platform != "win32":
+        if not OPEN_FILES_BLOCK:
             raise
         blocked.append(shown)
         return False

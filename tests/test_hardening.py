@@ -5,11 +5,13 @@ Runs go through the example workspace copied into tmp_path.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from reportgen import publish
 from reportgen.cli import main
 from reportgen.errors import BusyError, TemplateError
 from reportgen.fsutil import atomic_path, workspace_lock
@@ -279,14 +281,15 @@ def test_output_open_in_excel_is_named_and_the_rest_published(tmp_path: Path,
     out = root / "output" / PERIOD
     old_table = (out / "汇总表.xlsx").read_bytes()
     old_bulletin = (out / "进度通报.docx").stat().st_mtime_ns
-    real_replace = Path.replace
+    real_replace = os.replace
 
-    def replace(self: Path, target: Path) -> Path:  # Windows refuses to replace an open file
+    def replace(source: Path, target: Path) -> None:  # Windows refuses to replace an open file
         if Path(target) == out / "汇总表.xlsx":
             raise PermissionError(13, "被占用", str(target))
-        return real_replace(self, target)
+        real_replace(source, target)
 
-    monkeypatch.setattr(Path, "replace", replace)
+    monkeypatch.setattr(publish, "OPEN_FILES_BLOCK", True)  # as on Windows
+    monkeypatch.setattr(os, "replace", replace)
     result = CliRunner().invoke(main, ["run", "--period", PERIOD, "-w", str(root)])
     assert result.exit_code == 1
     assert "汇总表.xlsx" in result.output and "请关闭这些文件后重新运行" in result.output
