@@ -430,6 +430,37 @@ def test_chart_without_cjk_font_is_reported(tmp_path, monkeypatch):
     source = make_ws(tmp_path / "ws")
     render_word(make_result(), source.templates, source.config, tmp_path / "out", notes)
     assert notes == [chart.NO_FONT_WARNING]
+    # the chart is left out rather than printed as boxes
+    doc = Document(str(tmp_path / "out" / "进度通报.docx"))
+    assert not doc.inline_shapes
+
+
+def test_chart_font_is_found_past_a_stale_matplotlib_cache(monkeypatch):
+    from matplotlib import font_manager
+
+    from reportgen.render import chart
+
+    if not chart._fontconfig_files():
+        pytest.skip("fontconfig lists no Chinese font here")
+
+    def stale(*args, **kwargs):
+        raise ValueError("not in the cache")
+
+    monkeypatch.setattr(font_manager, "findfont", stale)
+    assert chart.find_cjk_font() in chart.CJK_FAMILIES
+
+
+def test_chart_draws_without_pyplot():
+    import subprocess
+    import sys
+
+    code = ("import sys; from tests.test_word_factory import make_result; "
+            "from reportgen.render.chart import completion_chart; "
+            "c = completion_chart(make_result()); "
+            "print(c.png is not None or c.warning != '', 'matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, check=True).stdout.split()
+    assert out == ["True", "False"]
 
 
 def test_chart_uses_a_cjk_family_and_marks_the_schedule():

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
-import warnings
+import shutil
+import subprocess
 from dataclasses import dataclass
 from typing import Any
 
 from reportgen.model import PeriodResult, Section
 
-# Chosen by family name, never by file path: matplotlib ≥ 3.11 sees the SC face of the Noto
-# .ttc collections by name (older versions only the Japanese one).
+# Preferred faces, in order. matplotlib's own font list is a cache that can predate the fonts
+# installed on the machine, so the font files are found through fontconfig (`fc-list :lang=zh`)
+# and added to matplotlib by path before a family is chosen by name.
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
     "Source Han Sans SC",
@@ -25,9 +27,10 @@ CJK_FAMILIES = (
 )
 
 NO_FONT_WARNING = (
-    "未找到中文字体（如 Noto Sans CJK SC），进度通报中的图表文字可能显示为方框；"
-    "可安装 fonts-noto-cjk 后重新生成"
+    "本机没有中文字体，进度通报未附完成率图表（文字会印成方框）；"
+    "安装中文字体（如 Debian/Ubuntu 的 fonts-noto-cjk）后重新运行即可附上"
 )
+PROBE = "重点项目投资完成率序时进度"  # the chart's own characters a font must have
 
 
 @dataclass
@@ -39,18 +42,59 @@ class ChartResult:
     warning: str = ""
 
 
+def _fontconfig_files() -> dict[str, str]:
+    """Return family -> font file of the fonts fontconfig knows can set Chinese."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return {}
+    try:
+        out = subprocess.run([exe, ":lang=zh", "family", "file"], capture_output=True,
+                             text=True, timeout=20, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    files: dict[str, str] = {}
+    for line in out.splitlines():
+        path, _, names = line.partition(": ")
+        for name in names.split(","):
+            files.setdefault(name.strip(), path.strip())
+    return files
+
+
+def _covers(path: str) -> bool:
+    """Whether a font file has glyphs for the chart's Chinese text."""
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        charmap = FT2Font(path).get_charmap()
+    except (OSError, RuntimeError):
+        return False
+    return all(ord(ch) in charmap for ch in PROBE)
+
+
 def find_cjk_font(families: tuple[str, ...] = CJK_FAMILIES) -> str | None:
-    """Return the first installed font family able to set Chinese, or None."""
+    """Return a font family able to set the chart's Chinese text, or None.
+
+    Files fontconfig lists are added to matplotlib first (a stale matplotlib cache does not
+    know them); a family is only returned when its file has the glyphs.
+    """
     from matplotlib import font_manager
 
+    files = _fontconfig_files()
     for family in families:
-        try:
-            font_manager.findfont(
-                font_manager.FontProperties(family=family), fallback_to_default=False
-            )
-        except ValueError:
+        path = files.get(family)
+        if path is None:
+            try:
+                path = font_manager.findfont(font_manager.FontProperties(family=family),
+                                             fallback_to_default=False)
+            except ValueError:
+                continue
+        if not _covers(path):
             continue
-        return family
+        font_manager.fontManager.addfont(path)
+        if any(entry.name == family for entry in font_manager.fontManager.ttflist):
+            return family
+        # an older matplotlib adds a .ttc collection under its first face's name only
+        return str(font_manager.FontProperties(fname=path).get_name())
     return None
 
 
@@ -76,25 +120,26 @@ def completion_chart(result: PeriodResult, font: str | None = None) -> ChartResu
         lowest = sorted(range(len(items)), key=lambda i: ((items[i].rate or 0.0), i))[:MAX_BARS]
         title = f"完成率最低的{MAX_BARS}个重点项目投资完成率与序时进度对比（共{len(items)}个）"
         items = [items[i] for i in sorted(lowest)]
+    # matplotlib loads on use (heavy); the Agg canvas alone, never pyplot and its backends
     import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     family = font or find_cjk_font()
-    warning = "" if family else NO_FONT_WARNING
+    if family is None:
+        return ChartResult(png=None, font=None, warning=NO_FONT_WARNING)
     schedule = result.schedule_rate * 100
     rates = [(it.rate or 0.0) * 100 for it in items]
     colors = [
         "#c0392b" if it.vs_schedule == "behind" else "#2e6da4" for it in items
     ]
     labels = [_short(it.name) for it in items]
-    rc: dict[str, Any] = {"axes.unicode_minus": False, "font.size": 9}
-    if family:
-        rc["font.family"] = [family]
-    with plt.rc_context(rc):  # type: ignore[arg-type]
+    rc: dict[str, Any] = {"axes.unicode_minus": False, "font.size": 9, "font.family": [family]}
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         height = 1.0 + 0.26 * len(items)
-        fig, ax = plt.subplots(figsize=(6.1, height), dpi=200)
+        fig = Figure(figsize=(6.1, height), dpi=200)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
         ypos = list(range(len(items)))[::-1]
         ax.barh(ypos, rates, color=colors, height=0.6)
         ax.axvline(schedule, color="#333333", linestyle="--", linewidth=1)
@@ -112,13 +157,9 @@ def completion_chart(result: PeriodResult, font: str | None = None) -> ChartResu
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         buf = io.BytesIO()
-        with warnings.catch_warnings():
-            # without a CJK font every label warns once per glyph; the run log says it once
-            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-            fig.tight_layout()
-            fig.savefig(buf, format="png")
-        plt.close(fig)
-    return ChartResult(png=buf.getvalue(), font=family, warning=warning)
+        fig.tight_layout()
+        fig.savefig(buf, format="png")
+    return ChartResult(png=buf.getvalue(), font=family)
 
 
 def _short(name: str, limit: int = 16) -> str:
