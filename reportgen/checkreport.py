@@ -27,13 +27,44 @@ _SEVERITY_FILL = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699", Severity
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # (header, width) of the issue table
-_ISSUE_COLUMNS = [("序号", 6), ("单位", 24), ("文件", 28), ("工作表", 14), ("单元格", 9),
-                  ("级别", 7), ("问题说明", 70), ("问题代码", 18)]
-_FEEDBACK_COLUMNS = [("序号", 6), ("文件", 26), ("工作表", 14), ("单元格", 9), ("级别", 7),
-                     ("问题说明", 80)]
-_STATUS_COLUMNS = [("序号", 6), ("单位", 30), ("报送情况", 10), ("采用的文件", 34), ("识别方式", 14),
-                   ("填报日期", 12), ("错误", 7), ("警告", 7), ("提示", 7)]
-_IDENTIFIED = {"meta": "隐藏标识表", "title": "表格标题", "filename": "文件名", "rows": "行编号"}
+# widths sum to about 140 characters: A4 landscape at 10 pt, not shrunk to fit
+_ISSUE_COLUMNS = [("序号", 5), ("单位", 18), ("文件", 20), ("工作表", 12), ("单元格", 7),
+                  ("级别", 6), ("问题类型", 16), ("问题说明", 56)]
+_FEEDBACK_COLUMNS = [("序号", 5), ("文件", 22), ("工作表", 12), ("单元格", 7), ("级别", 6),
+                     ("问题类型", 16), ("问题说明", 66)]
+_STATUS_COLUMNS = [("序号", 5), ("单位", 28), ("报送情况", 9), ("采用的文件", 32), ("怎样认出的", 18),
+                   ("填报日期", 12), ("错误", 6), ("警告", 6), ("提示", 6)]
+# how a returned file was known to be the unit's, in a clerk's words
+_IDENTIFIED = {"meta": "原表（未改动）", "title": "表格标题中的单位名", "filename": "文件名中的单位名",
+               "rows": "表中所列项目"}
+# Issue.code -> 问题类型 as a reader sees it; a code not listed prints as 其他
+ISSUE_KINDS = {
+    "ambiguous_separator": "数字写法有歧义", "approximate": "数字为约数", "bad_date": "日期无法识别",
+    "bad_number": "数字无法识别", "bad_status": "状态无法识别", "negative": "数字为负数",
+    "parse_amount": "金额无法识别", "parse_date": "日期无法识别", "parse_status": "状态无法识别",
+    "unit_wan": "金额按万元换算", "copied_sheet": "工作表被复制", "corrupt_file": "文件已损坏",
+    "empty_file": "文件是空的", "encrypted": "文件设了密码", "unreadable": "文件无法读取",
+    "read_failed": "文件无法读取", "not_spreadsheet": "不是表格文件", "too_large": "文件过大",
+    "zip_bomb": "文件异常", "xml_entities": "文件异常", "far_cells": "表格范围异常",
+    "too_many_rows": "行数过多", "cumulative_decreased": "累计数比上月少",
+    "implausible_jump": "本月增幅异常", "figure_disagree": "各单位所报数字不一致",
+    "figure_missing": "未填累计数", "shared_disagree": "共同负责单位所报不一致",
+    "lead_missing": "牵头单位未报送", "date_after_period": "完成日期晚于截止日期",
+    "date_missing": "未填完成日期", "date_out_of_year": "日期不在本年度",
+    "date_without_done": "填了完成日期但未选已完成", "status_missing": "未选状态",
+    "status_reverted": "状态比上月倒退", "duplicate_row": "重复的行", "hidden_row": "隐藏的行",
+    "row_missing": "缺少的行", "row_unidentified": "认不出的行", "unknown_code": "认不出的行",
+    "other_unit_row": "其他单位的行", "unknown_metric": "认不出的指标",
+    "matched_by_name": "按项目名称对应", "merged_cells": "合并了单元格", "merged_inputs": "合并了单元格",
+    "formula_no_cache": "公式没有计算结果", "no_data": "未填内容", "not_followed": "未按表格填写",
+    "period_assumed": "报送月份系推定", "wrong_period": "报送月份不符", "unit_mismatch": "单位不符",
+    "unknown_unit": "认不出单位",
+}
+
+
+def issue_kind(code: str) -> str:
+    """Return the 问题类型 printed for an Issue code (其他 for one not listed)."""
+    return ISSUE_KINDS.get(code, "其他")
 
 
 def _cell_key(cell: str) -> tuple[int, str]:
@@ -119,7 +150,9 @@ def _table(ws: Worksheet, st: _Style, title: str, subtitle: str,
     ws.print_area = f"A1:{last_col}{last_row}"
     print_a4(ws, centered=True)
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # the footer (page numbers) needs room between it and the paper's edge, or it is cut off
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
+    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
     number_pages(ws, font=f"{st.body.name},Regular")
 
 
@@ -151,14 +184,17 @@ def write_check_report(
     ws = wb.active
     ws.title = "校验问题"
     rows = [[n, i.unit or UNKNOWN_UNIT, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity],
-             i.message, i.code] for n, i in enumerate(issues, start=1)]
+             issue_kind(i.code), i.message] for n, i in enumerate(issues, start=1)]
     _table(ws, st, f"{_period_words(period)}重点项目报送表校验报告",
            f"共收到 {len(result.files)} 个文件，{len(result.submissions)} 个单位已报送、"
            f"{len(result.missing_units)} 个单位未报送；错误 {counts[Severity.ERROR]} 条、"
            f"警告 {counts[Severity.WARNING]} 条、提示 {counts[Severity.INFO]} 条。生成时间：{now}",
-           _ISSUE_COLUMNS, rows, [i.severity for i in issues], {2, 3, 7})
+           _ISSUE_COLUMNS, rows, [i.severity for i in issues], {2, 3, 8})
     if not rows:
+        ws.merge_cells(start_row=4, start_column=1, end_row=4, end_column=len(_ISSUE_COLUMNS))
         ws.cell(4, 1, "未发现问题。").font = st.body
+        ws.row_dimensions[4].height = 24
+        ws.print_area = "A1:H4"
     _status_sheet(wb.create_sheet("报送情况"), st, result, units, period)
     path = out_dir / REPORT_NAME
     with atomic_path(path) as tmp:  # a run killed while saving leaves the old report whole
@@ -211,13 +247,13 @@ def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str,
     files = sorted({i.file for i in issues})
     c = _counts(issues)
     deadline = report_deadline(period, config)
-    rows = [[n, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity], i.message]
+    rows = [[n, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity], issue_kind(i.code), i.message]
             for n, i in enumerate(issues, start=1)]
     _table(ws, st, f"{_period_words(period)}重点项目报送表校验反馈",
            f"{unit}：贵单位报送的《{'》《'.join(files)}》经校验，发现错误 {c[Severity.ERROR]} 处、"
            f"警告 {c[Severity.WARNING]} 处（见下表）。请在原报送表中逐项修改后，于"
            f"{deadline.year}年{deadline.month}月{deadline.day}日前重新报送。",
-           _FEEDBACK_COLUMNS, rows, [i.severity for i in issues], {2, 6})
+           _FEEDBACK_COLUMNS, rows, [i.severity for i in issues], {2, 7})
     ws.row_dimensions[2].height = 36
     end = 4 + len(rows) + 1
     ws.merge_cells(start_row=end, start_column=1, end_row=end, end_column=len(_FEEDBACK_COLUMNS))
@@ -227,7 +263,7 @@ def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str,
     note.font = st.body
     note.alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[end].height = 36
-    ws.print_area = f"A1:F{end}"
+    ws.print_area = f"A1:G{end}"
     path = folder / f"{safe_filename(unit)}.xlsx"
     with atomic_path(path) as tmp:
         wb.save(tmp)

@@ -276,6 +276,8 @@ def _header_row(ws: Worksheet, st: _Styles, headers: list[str], widths: list[int
         c.border = st.border
         c.alignment = st.wrap_center
         ws.column_dimensions[get_column_letter(col)].width = width
+        # the row code is for reading the form back, not for the unit: hidden, never printed
+        ws.column_dimensions[get_column_letter(col)].hidden = text == fs.FIGURE_HEADERS["code"]
     ws.row_dimensions[fs.HEADER_ROW].height = _row_height(
         list(zip(headers, widths, strict=True)), 30)
 
@@ -489,7 +491,16 @@ def _footer(ws: Worksheet, cx: _Context, first: int) -> int:
                 footer_dv.add(box.coordinate)
     ws.add_data_validation(footer_dv)
     ws.add_data_validation(date_dv)
-    return first + len(pairs) - 1
+    # room to sign and to press the unit's seal (about 42 mm) on the printed form
+    seal = first + len(pairs) + 1
+    ws.row_dimensions[seal].height = 120
+    for label, lc in zip(("签　　字", "单位（盖章）"), label_cols, strict=True):
+        c = ws.cell(seal, lc)
+        _put(c, label)
+        c.font = st.header_font
+        c.alignment = Alignment(horizontal="right", vertical="center")
+        ws.cell(seal, lc + 1).border = underline
+    return seal
 
 
 def _guide_sheet(ws: Worksheet, cx: _Context) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -42,14 +43,16 @@ def test_report_lists_every_issue_filterable_and_print_ready(report: tuple[Inges
     assert paths[0].name == REPORT_NAME
     wb = load_workbook(paths[0])
     ws = wb["校验问题"]
-    assert [c.value for c in ws[3]] == ["序号", "单位", "文件", "工作表", "单元格", "级别", "问题说明", "问题代码"]
+    assert [c.value for c in ws[3]] == ["序号", "单位", "文件", "工作表", "单元格", "级别", "问题类型", "问题说明"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
     assert len(rows) == len(result.issues)
-    bad = next(r for r in rows if r[7] == "bad_number")
-    assert bad[1:7] == [MED, f"{MED}.xlsx", "投资完成情况", "F4", "错误", bad[6]] and "见附件" in bad[6]
-    assert any(r[7] == "approximate" and r[5] == "警告" for r in rows)
+    bad = next(r for r in rows if r[6] == "数字无法识别")
+    assert bad[1:6] == [MED, f"{MED}.xlsx", "投资完成情况", "F4", "错误"] and "见附件" in bad[7]
+    assert any(r[6] == "数字为约数" and r[5] == "警告" for r in rows)
+    # no English code anywhere a reader sees
+    assert not any(re.search(r"[a-z]_[a-z]", str(v)) for r in rows for v in r)
     stray = next(r for r in rows if r[2] == "坏文件.xlsx")
-    assert stray[1] == "（未能识别单位）" and stray[7] == "not_spreadsheet"
+    assert stray[1] == "（未能识别单位）" and stray[6] == "不是表格文件"
     # errors first within a unit, unidentified files last
     assert rows[-1][2] == "坏文件.xlsx" and rows[0][5] == "错误"
     assert ws.auto_filter.ref == f"A3:H{3 + len(rows)}"
@@ -91,7 +94,7 @@ def test_typed_text_is_never_a_formula(tmp_path: Path) -> None:
     paths = write_check_report(result, plan, PERIOD, tmp_path)
     ws = load_workbook(paths[0])["校验问题"]
     assert ws["C4"].value == "=1+1.xlsx" and ws["C4"].data_type == "s"
-    assert ws["G4"].data_type == "s"
+    assert ws["H4"].data_type == "s"
 
 
 def test_empty_batch_writes_a_report_saying_so(tmp_path: Path) -> None:
@@ -100,6 +103,7 @@ def test_empty_batch_writes_a_report_saying_so(tmp_path: Path) -> None:
     paths = write_check_report(result, make_plan(), PERIOD, tmp_path / "out")
     ws = load_workbook(paths[0])["校验问题"]
     assert ws["A4"].value == "未发现问题。" and len(paths) == 1
+    assert ws.print_area == "'校验问题'!$A$1:$H$4"  # the sentence prints
 
 
 # ---------------------------------------------------------------- the command

@@ -316,8 +316,13 @@ def test_footer_block_below_the_milestone_table(tmp_path: Path) -> None:
     assert fill_date.type == "date" and "报送本表的日期" in fill_date.prompt
     phone_box = ws.cell(found["联系电话"].row, found["联系电话"].column + 1)
     assert _validation_for(ws, phone_box.coordinate).prompt
-    assert ws.print_area[0].endswith(f"$J${found['填报日期'].row}") or (
-        f"$J${found['填报日期'].row}" in str(ws.print_area))
+    # below it, room to sign and seal, printed too
+    seal = next(c for row in ws.iter_rows(min_row=found["填报日期"].row + 1) for c in row
+                if c.value == "单位（盖章）")
+    assert ws.row_dimensions[seal.row].height >= 110  # a 42 mm seal fits
+    assert f"$J${seal.row}" in str(ws.print_area)
+    # the row codes are hidden: the unit reads the node's own words
+    assert ws.column_dimensions["A"].hidden and ws["A3"].value == fs.MILESTONE_HEADERS["code"]
 
 
 def test_print_setup(tmp_path: Path) -> None:

@@ -176,3 +176,12 @@ def test_run_pdf_writes_every_document_and_the_meeting_packet(printed: Path) -> 
         month = int(period[5:])
         assert f"关于2024年{month}月份重点项目推进情况的通报" in _squash(packet.pages[0].extract_text())
         assert _squash(packet.pages[first].extract_text()) == _squash(PdfReader(str(summary)).pages[0].extract_text())
+
+
+def test_no_internal_codes_or_english_words_on_paper(printed: Path) -> None:
+    codes = re.compile(r"\b[PT]\d{2}(?:-M\d+|/[a-z]+)\b|\b[a-z]+_[a-z_]+\b")
+    pdfs = sorted(p for period in PERIODS for p in (printed / period / "pdf").glob("*.pdf"))
+    assert any(p.stem == "汇总表" for p in pdfs) and any(p.stem == "校验报告" for p in pdfs)
+    for pdf in pdfs:
+        found = codes.findall(pdf_text(pdf))
+        assert found == [], f"{pdf.name}: {found[:5]}"

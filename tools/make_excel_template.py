@@ -184,6 +184,9 @@ def _table(wb: Workbook, name: str, title: str, cols: list[Col], list_name: str,
         _note(ws, row, last, note)
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:{get_column_letter(last)}4"
+    for i, col in enumerate(cols, start=1):
+        # codes are for reading the workbook back: hidden, never printed for the meeting
+        ws.column_dimensions[get_column_letter(i)].hidden = col.head == "节点编号"
     _page(ws, last, "1:3", "{{ period_label }}　" + name)
     return ws
 
