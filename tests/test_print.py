@@ -120,8 +120,6 @@ def _rules_mm(pdf: Path, page: int) -> list[float]:
     return rows
 
 
-@pytest.mark.xfail(reason="a 版记 pushed whole onto an odd page (督办通知 of 2024-06 since the notices' "
-                   "text grew) is not yet moved to the next even page", strict=False)
 def test_imprint_at_the_foot_of_an_even_last_page(printed: Path) -> None:
     from pypdf import PdfReader
 

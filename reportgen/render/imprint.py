@@ -26,7 +26,7 @@ PAGE_HEIGHT_PT = 297 / 25.4 * 72
 TEXT_BOTTOM_PT = (37 + 225) / 25.4 * 72  # bottom edge of the 版心, from the page's top
 RULE_BELOW_BASELINE_PT = 4.9  # the 版记's last rule below its last line's baseline (measured)
 IMPRINT_SIZE_PT = 14.0  # 4号
-ROUNDS = 3
+ROUNDS = 4  # a blank odd page before the 版记 takes one round more
 SLACK_PT = 2.5  # aim this far above the edge: 1.7 pt less still pushes it to a new page in LibreOffice
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -111,8 +111,14 @@ def adjust(docx: Path, grow_pt: float, page_break: bool) -> bool:
     ppr = _child(spacer, "pPr")
     spacing = _child(ppr, "spacing", ("ind", "contextualSpacing", "jc", "rPr"))
     if page_break:
-        _child(ppr, "pageBreakBefore", ("framePr", "widowControl", "numPr", "pBdr", "spacing",
-                                        "ind", "jc", "rPr")).set(f"{_W}val", "1")
+        breaks = _child(ppr, "pageBreakBefore", ("framePr", "widowControl", "numPr", "pBdr", "spacing",
+                                                 "ind", "jc", "rPr"))
+        if breaks.get(f"{_W}val") == "1":
+            # already on a page of its own and still odd: the text ended on an even page whose foot
+            # had no room, so leave the odd page blank and set the 版记 on the even one after it
+            spacer.addprevious(etree.fromstring(
+                f'<w:p xmlns:w="{_W[1:-1]}"><w:pPr><w:pageBreakBefore w:val="1"/></w:pPr></w:p>'))
+        breaks.set(f"{_W}val", "1")
         height = 20
         if before is not None:  # the 成文日期 no longer keeps with the 版记 on its new page
             bppr = _child(before, "pPr")
