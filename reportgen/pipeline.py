@@ -24,7 +24,7 @@ from reportgen.cn import unit_lookup
 from reportgen.errors import PlanError, ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
 from reportgen.fsutil import deferred_interrupt, workspace_lock
-from reportgen.ingest import FileRead, IngestResult, expected_units, read_submission, read_submissions
+from reportgen.ingest import FileRead, IngestResult, read_submission, read_submissions
 from reportgen.intake import Register, replaced
 from reportgen.ledger import Ledger
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
@@ -37,6 +37,7 @@ from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
 from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
+from reportgen.rules import reporting_units
 from reportgen.summary import write_summary
 from reportgen.workspace import Workspace
 
@@ -353,7 +354,7 @@ def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> P
     status = PeriodStatus(period, deadline, (deadline - today).days)
     folder = ws.submissions_dir(period)
     if not folder.is_dir():
-        status.units = [UnitStatus(u) for u in expected_units(plan, ws.config)]
+        status.units = [UnitStatus(u) for u in reporting_units(plan, ws.config)]
         return status
     with Ledger(ws.ledger_path) as ledger:
         ingest, register = _read_period(ws, plan, period, {}, ledger)
@@ -490,7 +491,7 @@ def list_submissions(ws: Workspace, period: str) -> SubmissionsListing:
     with Ledger(ws.ledger_path) as ledger:
         if not folder.is_dir():
             register = ledger.submission_register(period)
-            units = [intake.UnitEntry(u, True, register.exempt.get(u)) for u in expected_units(plan, ws.config)]
+            units = [intake.UnitEntry(u, True, register.exempt.get(u)) for u in reporting_units(plan, ws.config)]
             return SubmissionsListing(period, folder, units, ledger.decisions(period))
         previous = _previous_figures(ledger.history(period), period)
         ingest, register = _read_period(ws, plan, period, previous, ledger)
@@ -531,7 +532,7 @@ def _first_error(read: FileRead) -> str:
 
 def _unit_named(name: str, plan: Plan, ws: Workspace) -> str:
     """Return the unit `name` stands for (its full name, an alias or a unique part of it)."""
-    units = expected_units(plan, ws.config)
+    units = reporting_units(plan, ws.config)
     name = name.strip()
     if name in units:
         return name

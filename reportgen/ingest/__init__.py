@@ -18,7 +18,6 @@ One job per module, read bottom-up:
 """
 
 from reportgen.ingest.batch import IngestResult, read_submissions
-from reportgen.ingest.index import expected_units
 from reportgen.ingest.reader import FileRead, read_submission
 from reportgen.ingest.values import STATUS_WORDS, parse_amount, parse_date, parse_status
 
@@ -26,7 +25,6 @@ __all__ = [
     "STATUS_WORDS",
     "FileRead",
     "IngestResult",
-    "expected_units",
     "parse_amount",
     "parse_date",
     "parse_status",

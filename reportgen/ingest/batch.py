@@ -18,9 +18,10 @@ from pathlib import Path
 from reportgen.config import Config
 from reportgen.errors import WorkspaceError
 from reportgen.fsutil import printable_name
-from reportgen.ingest.index import PlanIndex, expected_units
+from reportgen.ingest.index import PlanIndex
 from reportgen.ingest.reader import REJECTING, FileRead, Reader
 from reportgen.model import Issue, Plan, Severity, Submission
+from reportgen.rules import reporting_units
 
 # Files no one submitted: office lock files and system clutter.
 _IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
@@ -181,7 +182,7 @@ def read_submissions(
     listing = list_files(folder)
     files = sorted(read_all(listing.files, reader, period, previous or {}) + listing.skipped, key=lambda f: f.name)
     chosen = (choose or _choose)(files)  # marks the files not taken
-    expected = expected_units(plan, config)
+    expected = reporting_units(plan, config)
     result = IngestResult(files=files, expected_units=expected)
     result.submissions = [chosen[u].submission for u in expected if u in chosen]  # type: ignore[misc]
     result.submissions += [f.submission for u, f in chosen.items() if u not in expected and f.submission]

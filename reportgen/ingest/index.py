@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportgen.config import Config
-from reportgen.forms import all_unit_rows, form_units
+from reportgen.forms import all_unit_rows
 from reportgen.ingest.values import norm
 from reportgen.model import Issue, Item, Milestone, Plan, Severity
 
@@ -92,11 +92,6 @@ class PlanIndex:
             u for u in self.units
             if code in self.figure_keys.get(u, ()) or code in self.milestone_codes.get(u, ())
         ]
-
-
-def expected_units(plan: Plan, config: Config) -> list[str]:
-    """Return the units that get a form and so are expected to report, in plan order."""
-    return form_units(plan, config)
 
 
 @dataclass
