@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from reportgen.fsutil import workspace_lock
-from reportgen.ingest import expected_units, read_submissions
+from reportgen.ingest import read_submissions
 from reportgen.intake import Action
 from reportgen.pipeline import decide_submission
 from reportgen.plan.workbook import load_plan
+from reportgen.rules import reporting_units
 from reportgen.web.app import create_app
 from reportgen.web.auth import set_office_password
 from reportgen.web.links import unit_link, unit_links
@@ -191,7 +192,7 @@ def test_office_needs_its_password_and_sees_who_reported(ws: Workspace, tmp_path
     page = client.get(f"/office/{PERIOD}").get_data(as_text=True)
     assert "1 次，最近第 1 版未采用" in page and "该版问题 1 条" in page and "见附件" in page
     assert unit_link(ws, PERIOD, units[1]) in page and f"{units[0]}{PLACED_SUFFIX}.xlsx" in page
-    excused = expected_units(load_plan(ws.master_workbook(), ws.config), ws.config)[-1]
+    excused = reporting_units(load_plan(ws.master_workbook(), ws.config), ws.config)[-1]
     decide_submission(ws, PERIOD, Action.EXEMPT, excused, note="项目已移交")
     row = client.get(f"/office/{PERIOD}").get_data(as_text=True).split(f'data-unit="{excused}"')[1]
     assert row.split("</tr>")[0].count("本月免报（项目已移交）") == 1
