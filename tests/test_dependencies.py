@@ -10,6 +10,8 @@ import sys
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 # Declared ahead of the code that will import it; remove once used.
 DECLARED_FOR_WORK_IN_PROGRESS: set[str] = set()
@@ -46,6 +48,7 @@ def _imported_distributions(folder: Path) -> set[str]:
     return {_norm(d) for t in tops for d in dists[t]}
 
 
+@pytest.mark.slow  # about a second: kept out of the fast lane
 def test_every_import_of_the_package_is_declared_and_every_declared_one_imported() -> None:
     declared = _declared("install_requires")
     imported = _imported_distributions(ROOT / "reportgen")

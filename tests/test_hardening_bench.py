@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.run_bench import END, START, measure, tables, write_readme
 
 
@@ -41,6 +43,7 @@ def test_table_has_min_median_ratios_per_command_and_size() -> None:
     assert "交替测量 3 轮" in text
 
 
+@pytest.mark.slow  # about a second: kept out of the fast lane
 def test_cpu_of_grandchildren_is_counted() -> None:
     burn = "x = 0\nfor i in range(2_000_000): x += i"
     spawn = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}])"

@@ -42,6 +42,7 @@ def test_each_kind_numbers_in_its_own_series_and_reruns_keep_numbers(tmp_path: P
         assert issued == ["同经开督字〔2024〕4号"]
 
 
+@pytest.mark.slow  # about a second: kept out of the fast lane
 def test_numbers_on_published_notices_survive_a_lost_ledger(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     result = make_result()

@@ -94,6 +94,7 @@ def test_missing_libreoffice_is_a_clear_error(tmp_path, monkeypatch):
         convert_to_pdf([doc], tmp_path / "pdf")
 
 
+@pytest.mark.slow  # about a second: kept out of the fast lane
 def test_a_hanging_conversion_is_stopped_at_the_timeout(tmp_path, monkeypatch):
     fake = tmp_path / "bin" / "soffice"
     fake.parent.mkdir()

@@ -361,6 +361,7 @@ def test_chase_notice_for_each_unit_that_did_not_report(rendered):
     assert "蒸汽和供热管道项目" in text and "双雁生物医药产业园一期项目" not in text
 
 
+@pytest.mark.slow  # about a second: kept out of the fast lane
 def test_control_characters_are_stripped_and_unsafe_unit_names_get_safe_files(tmp_path):
     ws = make_ws(tmp_path / "ws")
     result = make_result()
@@ -450,6 +451,7 @@ def test_chart_font_is_found_past_a_stale_matplotlib_cache(monkeypatch):
     assert chart.find_cjk_font() in chart.CJK_FAMILIES
 
 
+@pytest.mark.slow  # about a second: kept out of the fast lane
 def test_chart_draws_without_pyplot():
     import subprocess
     import sys
