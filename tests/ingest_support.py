@@ -200,3 +200,23 @@ def encrypted_ooxml(path: Path) -> Path:
                  + entry("EncryptedPackage", 2) + bytes(128))
     path.write_bytes(bytes(header) + fat + directory)
     return path
+
+
+def land_and_econ_forms(workspace: Any, period: str, footer: dict[str, Any],
+                        econ_name: str | None = None) -> tuple[Plan, Path]:
+    """Write make_plan()'s master workbook and 规划's and 经济运行's forms (all 推进中) into `period`'s folder.
+
+    Returns the plan read back and the folder; `econ_name` renames 经济运行's file.
+    """
+    from reportgen.plan.workbook import load_plan, write_plan_workbook
+
+    path = write_plan_workbook(make_plan(), workspace.plan_dir / "任务分解.xlsx")
+    plan = load_plan(path, workspace.config)
+    folder = workspace.submissions_dir(period)
+    folder.mkdir(parents=True)
+    make_form(plan, LAND, period, folder / f"{LAND}.xlsx", {},
+              {c: {"status": "推进中"} for c in ("P07-M01", "P07-M02", "P07-M03", "T01-M01")}, footer,
+              config=workspace.config)
+    make_form(plan, ECON, period, folder / (econ_name or f"{ECON}.xlsx"), {}, {"P07-M04": {"status": "推进中"}},
+              footer, config=workspace.config)
+    return plan, folder

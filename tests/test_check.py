@@ -15,7 +15,7 @@ from reportgen.cli import main
 from reportgen.config import Config
 from reportgen.ingest import FileRead, IngestResult, read_submissions
 from reportgen.model import Issue, Severity, Submission
-from tests.ingest_support import ECON, EQUIP, LAND, MED, make_form, make_plan
+from tests.ingest_support import ECON, EQUIP, LAND, MED, land_and_econ_forms, make_form, make_plan
 
 PERIOD = "2024-06"
 FOOTER = {"填报人": "王芳", "联系电话": "1", "填报日期": dt.date(2024, 7, 2)}
@@ -111,17 +111,7 @@ def test_empty_batch_writes_a_report_saying_so(tmp_path: Path) -> None:
 
 @pytest.fixture
 def ws_dir(workspace) -> Path:  # type: ignore[no-untyped-def]
-    from reportgen.plan.workbook import load_plan, write_plan_workbook
-
-    path = write_plan_workbook(make_plan(), workspace.plan_dir / "任务分解.xlsx")
-    plan = load_plan(path, workspace.config)
-    folder = workspace.submissions_dir(PERIOD)
-    folder.mkdir(parents=True)
-    make_form(plan, LAND, PERIOD, folder / f"{LAND}.xlsx", {},
-              {c: {"status": "推进中"} for c in ("P07-M01", "P07-M02", "P07-M03", "T01-M01")}, FOOTER,
-              config=workspace.config)
-    make_form(plan, ECON, PERIOD, folder / f"{ECON}.xlsx", {},
-              {"P07-M04": {"status": "推进中"}}, FOOTER, config=workspace.config)
+    land_and_econ_forms(workspace, PERIOD, FOOTER)
     return workspace.root
 
 

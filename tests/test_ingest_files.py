@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from reportgen.cli import main
 from reportgen.config import Config
 from reportgen.ingest import read_submissions
-from tests.ingest_support import ECON, LAND, MED, make_form, make_plan
+from tests.ingest_support import ECON, LAND, MED, land_and_econ_forms, make_form, make_plan
 
 PERIOD = "2024-06"
 FOOTER = {"填报人": "王芳", "联系电话": "1", "填报日期": dt.date(2024, 7, 2)}
@@ -25,17 +25,7 @@ GBK_NAME = os.fsdecode("经济运行与安全监管部".encode("gbk") + b".xlsx"
 @pytest.fixture
 def ws_dir(workspace) -> Path:  # type: ignore[no-untyped-def]
     """A workspace whose June folder holds a good form, a GBK-named form, a loop and links."""
-    from reportgen.plan.workbook import load_plan, write_plan_workbook
-
-    path = write_plan_workbook(make_plan(), workspace.plan_dir / "任务分解.xlsx")
-    plan = load_plan(path, workspace.config)
-    folder = workspace.submissions_dir(PERIOD)
-    folder.mkdir(parents=True)
-    make_form(plan, LAND, PERIOD, folder / f"{LAND}.xlsx", {},
-              {c: {"status": "推进中"} for c in ("P07-M01", "P07-M02", "P07-M03", "T01-M01")}, FOOTER,
-              config=workspace.config)
-    make_form(plan, ECON, PERIOD, folder / GBK_NAME, {}, {"P07-M04": {"status": "推进中"}}, FOOTER,
-              config=workspace.config)
+    plan, folder = land_and_econ_forms(workspace, PERIOD, FOOTER, econ_name=GBK_NAME)
     outside = make_form(plan, MED, PERIOD, workspace.root / "私人" / f"{MED}.xlsx", {"P01/invest": 1.0}, {},
                         FOOTER, config=workspace.config)
     os.symlink("环1", folder / "环2")

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import main
-from tests.ingest_support import ECON, LAND, make_form, make_plan
+from tests.ingest_support import LAND, land_and_econ_forms, make_form
 
 pytestmark = pytest.mark.slow  # each runs the month twice
 
@@ -26,17 +26,7 @@ FOOTER = {"填报人": "王芳", "联系电话": "1", "填报日期": dt.date(20
 @pytest.fixture
 def ran(workspace) -> Path:  # type: ignore[no-untyped-def]
     """A workspace whose June has been run once (so there are outputs to keep)."""
-    from reportgen.plan.workbook import load_plan, write_plan_workbook
-
-    path = write_plan_workbook(make_plan(), workspace.plan_dir / "任务分解.xlsx")
-    plan = load_plan(path, workspace.config)
-    folder = workspace.submissions_dir(PERIOD)
-    folder.mkdir(parents=True)
-    make_form(plan, LAND, PERIOD, folder / f"{LAND}.xlsx", {},
-              {c: {"status": "推进中"} for c in ("P07-M01", "P07-M02", "P07-M03", "T01-M01")}, FOOTER,
-              config=workspace.config)
-    make_form(plan, ECON, PERIOD, folder / f"{ECON}.xlsx", {}, {"P07-M04": {"status": "推进中"}}, FOOTER,
-              config=workspace.config)
+    plan, folder = land_and_econ_forms(workspace, PERIOD, FOOTER)
     r = CliRunner().invoke(main, ["run", "--period", PERIOD, "-w", str(workspace.root)])
     assert r.exit_code == 0 and (workspace.root / "output" / PERIOD / "进度通报.docx").exists(), r.output
     # a second unit's form arrives: the rerun would change the outputs

@@ -8,16 +8,14 @@ file is only read.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from reportgen.errors import PlanError
+from reportgen.soffice import run_soffice
 
 CONVERTED_SUFFIXES = (".doc", ".wps", ".rtf", ".odt")
 # Kingsoft WPS writes .wps in Word's binary format; LibreOffice picks its filter by suffix
@@ -48,22 +46,14 @@ def as_docx(path: Path, timeout: float = 120) -> Iterator[Path]:
         staged.parent.mkdir()
         shutil.copyfile(path, staged)
         out = work / "out"
-        cmd = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-               "--norestore", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
-               "--outdir", str(out), str(staged)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            # end the whole process group: soffice.bin is a child of the soffice wrapper
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+        done = run_soffice(soffice, work / "profile", "docx:MS Word 2007 XML", out, [str(staged)], timeout)
+        if done is None:
             raise PlanError(f"LibreOffice 转换 {path.name} 超时（{timeout:.0f} 秒），"
-                            "请在 Word/WPS 中将其另存为 .docx 后再导入") from None
+                            "请在 Word/WPS 中将其另存为 .docx 后再导入")
+        returncode, err = done
         result = out / f"{path.stem}.docx"
-        if proc.returncode != 0 or not result.is_file():
-            detail = err.decode(errors="replace").strip()[:200]
+        if returncode != 0 or not result.is_file():
+            detail = err.strip()[:200]
             raise PlanError(f"LibreOffice 无法读取 {path.name}（{detail or '未生成 .docx'}），"
                             "文件可能已损坏或不是 Word 文档；请在 Word/WPS 中打开并另存为 .docx 后再导入")
         yield result

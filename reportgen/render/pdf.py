@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import atomic_path
+from reportgen.soffice import run_soffice
 
 SERIF = "Noto Serif CJK SC"
 SANS = "Noto Sans CJK SC"
@@ -118,23 +117,13 @@ def _convert_batch(soffice: str, batch: list[tuple[Path, str]], work: Path, inde
         link = stage / f"{stem}{src.suffix.lower()}"
         shutil.copyfile(src, link)
         files.append(str(link))
-    cmd = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
-           "--norestore", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outdir),
-           *files]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                            start_new_session=True)
-    try:
-        _, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        # end the whole process group: soffice.bin is a child of the soffice wrapper
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+    done = run_soffice(soffice, profile, "pdf", outdir, files, timeout, env)
+    if done is None:
         names = "、".join(src.name for src, _ in batch)
-        raise PdfError(f"LibreOffice 转换超时（{timeout:.0f} 秒）：{names}") from None
-    if proc.returncode != 0:
-        raise PdfError(
-            f"LibreOffice 转换失败（退出码 {proc.returncode}）：{err.decode(errors='replace')[:300]}"
-        )
+        raise PdfError(f"LibreOffice 转换超时（{timeout:.0f} 秒）：{names}")
+    returncode, err = done
+    if returncode != 0:
+        raise PdfError(f"LibreOffice 转换失败（退出码 {returncode}）：{err[:300]}")
 
 
 PER_EXTRA_FILE = 10.0  # seconds more a process gets for each further file in its batch
