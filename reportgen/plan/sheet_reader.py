@@ -13,6 +13,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from reportgen.cn import format_date
 from reportgen.errors import PlanError
 from reportgen.plan.docx_reader import ROLE_LABEL, column_roles, is_task_table, table_lines
@@ -35,15 +37,6 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _column(n: int) -> str:
-    out = ""
-    n += 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 def _header_row(rows: list[list[str]]) -> int | None:
     for r, row in enumerate(rows[:_HEADER_SCAN]):
         header = [c.replace("\n", "").replace(" ", "") for c in row]
@@ -56,7 +49,7 @@ def _header_row(rows: list[list[str]]) -> int | None:
 def _mapping(path: Path, sheet: str, r: int, header: list[str]) -> str:
     roles = column_roles(header)
     role_of = {i: role for role, cols in roles.items() for i in cols}
-    parts = [f"{_column(i)}列“{h}”→{ROLE_LABEL[role_of[i]]}" for i, h in enumerate(header) if h]
+    parts = [f"{get_column_letter(i + 1)}列“{h}”→{ROLE_LABEL[role_of[i]]}" for i, h in enumerate(header) if h]
     return f"读取 {path.name} 工作表“{sheet}”，第{r + 1}行为表头：" + "；".join(parts)
 
 
