@@ -95,6 +95,12 @@ def _shot(driver: Any, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def _flash(driver: Any, selector: str) -> Any:
+    """The message the page shows after a form is sent (the upload is checked first: wait for it)."""
+    return WebDriverWait(driver, 60, poll_frequency=0.2).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, selector) if d.find_elements(By.CSS_SELECTOR, selector) else False)
+
+
 def _unit_uploads(driver: Any, ws: Workspace, link: str, unit: str, tmp_path: Path) -> None:
     driver.get(link)
     assert driver.find_element(By.ID, "unit").text == unit
@@ -103,14 +109,14 @@ def _unit_uploads(driver: Any, ws: Workspace, link: str, unit: str, tmp_path: Pa
     broken = filled_form(ws, unit, tmp_path / "forms" / "六月报送表.xlsx", broken=True)
     driver.find_element(By.ID, "file").send_keys(str(broken))
     driver.find_element(By.ID, "upload").click()
-    assert "第 1 版未采用" in driver.find_element(By.CSS_SELECTOR, ".flash.error").text
+    assert "第 1 版未采用" in _flash(driver, ".flash.error").text
     cells = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#issues td.cell")]
     assert any(c.startswith("F") for c in cells)
     assert "见附件" in driver.find_element(By.ID, "issues").text
     good = filled_form(ws, unit, tmp_path / "forms" / "六月报送表（更正）.xlsx")
     driver.find_element(By.ID, "file").send_keys(str(good))
     driver.find_element(By.ID, "upload").click()
-    assert "第 2 版已采用" in driver.find_element(By.CSS_SELECTOR, ".flash.ok").text
+    assert "第 2 版已采用" in _flash(driver, ".flash.ok").text
     assert "已报送" in driver.find_element(By.ID, "state").text
     assert len(driver.find_elements(By.CSS_SELECTOR, "#versions tbody tr")) == 2
 
@@ -133,7 +139,7 @@ def test_a_unit_uploads_and_the_office_runs_the_batch(served: tuple[Workspace, s
     assert _row_status(browser, unit) == "已报送" and _row_status(browser, other) == "逾期未报"
     assert browser.find_element(By.ID, "reported").text == "1"
     browser.find_element(By.ID, "run").click()
-    assert "已开始生成" in browser.find_element(By.CSS_SELECTOR, ".flash.ok").text
+    assert "已开始生成" in _flash(browser, ".flash.ok").text
     WebDriverWait(browser, 180, poll_frequency=1).until(
         lambda d: d.find_elements(By.ID, "batch-result"))
     assert "已生成 2024-08 的材料" in browser.find_element(By.ID, "batch-result").text
