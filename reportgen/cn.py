@@ -107,6 +107,11 @@ def cn_numeral(n: int) -> str:
     return text[1:] if 10 <= n < 20 else text
 
 
+def cn_count(n: int) -> str:
+    """Return a count before a measure word in Chinese numerals: 两个月, 三个月, 十二个月."""
+    return "两" if n == 2 else cn_numeral(n)
+
+
 # ---------------------------------------------------------------- dates
 
 _MONTH_CN = r"(?:十[一二]?|[一二三四五六七八九])"

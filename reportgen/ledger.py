@@ -596,6 +596,8 @@ class Ledger:
             ):
                 by_unit.setdefault(code, {})[unit] = (Status(status), _date(done))
             history.by_unit[period] = by_unit
+            history.vs_schedule[period] = dict(self._conn.execute(
+                "SELECT code, vs_schedule FROM item_results WHERE period = ?", (period,)).fetchall())
             history.missing[period] = {
                 unit for (unit,) in self._conn.execute(
                     "SELECT unit FROM unit_results WHERE period = ? AND submitted = 0", (period,)

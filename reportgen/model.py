@@ -427,6 +427,8 @@ class History:
     )
     # period -> the units that were expected and sent nothing
     missing: dict[str, set[str]] = field(default_factory=dict)
+    # period -> item code -> its standing against 序时进度 that month (ItemResult.vs_schedule)
+    vs_schedule: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def previous_period(self, period: str) -> str | None:
         """Return the latest recorded period strictly before `period`."""
@@ -500,6 +502,10 @@ class ItemResult:
     schedule_gap: float | None = None  # |rate − 序时进度| in percentage points, as printed
     first_figure: bool = False  # reported for the first time this year (ledger has months)
     fell_from: float | None = None  # the reported cumulative used is below this earlier figure
+    # months in a row, this one included, below 序时进度 (0 when not behind); `behind_trend` when
+    # that is reconcile.BEHIND_TREND_MONTHS or more, which the bulletin cites
+    behind_months: int = 0
+    behind_trend: bool = False
     # the figure's owner wrote one this period that was not taken (see 校验报告): the cumulative
     # is last period's, carried
     rejected: bool = False

@@ -34,6 +34,9 @@ Rules beyond DESIGN §3, as the office reads a month:
 - **Phased target** (`ItemResult.phased_target_yi`): the largest 完成投资 amount due by the
   as-of date; for an item staged only by 开票 amounts (设备 targets), the largest of those.
 - Milestones without a due date are never overdue, due soon or counted as due.
+- **Trend.** An item below 序时进度 in this month and the BEHIND_TREND_MONTHS − 1 calendar months
+  before it (as recorded) is `behind_trend`; the bulletin cites it (连续两个月低于序时进度) and the
+  history workbook marks the same months (`months_behind` is the one rule).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reportgen import formspec as fs
@@ -111,6 +114,21 @@ def vs_schedule(rate: float | None, schedule: float, tolerance: float) -> str:
     if abs(gap) <= tolerance * 100 + _EPS or abs(gap) < 0.05:
         return "on"
     return "ahead" if gap > 0 else "behind"
+
+
+# An item below 序时进度 this many months running is cited as a trend in the bulletin.
+BEHIND_TREND_MONTHS = 2
+
+
+def months_behind(vs_by_period: Mapping[str, str], period: str) -> int:
+    """Return how many calendar months in a row, ending with `period`, stood "behind" 序时进度
+    in `vs_by_period` (period -> vs_schedule); 0 when `period` is not behind. A month with no
+    record breaks the run."""
+    count, p = 0, period
+    while vs_by_period.get(p) == "behind":
+        count += 1
+        p = previous_month(p)
+    return count
 
 
 def issue_sort_key(issue: Issue) -> tuple[int, str, str, str, str, str, str]:
@@ -562,11 +580,14 @@ def _item(
     ]
     phased = [m.amount_yi or 0.0 for m in staged if m.due is not None and m.due <= ctx.as_of]
     fell = previous is not None and added is not None and added < -_EPS
+    vs = vs_schedule(rate, sched, ctx.config.check.schedule_tolerance)
+    trend = {p: by_item.get(item.code, "") for p, by_item in ctx.history.vs_schedule.items() if p < ctx.period}
+    behind = months_behind({**trend, ctx.period: vs}, ctx.period)
     return ItemResult(
         code=item.code, name=item.name, section=item.section, target_yi=target,
         cumulative_yi=cumulative, previous_yi=previous, month_added_yi=added, rate=rate,
         schedule_rate=sched,
-        vs_schedule=vs_schedule(rate, sched, ctx.config.check.schedule_tolerance),
+        vs_schedule=vs,
         schedule_gap=schedule_gap(rate, sched),
         phased_target_yi=max(phased) if phased else None,
         invoice_yi=figures.get(figure_key(item.code, Metric.INVOICE)),
@@ -574,6 +595,8 @@ def _item(
         reported_by=fresh.get(key, ""),
         first_figure=key in fresh and previous is None and bool(ctx.earlier),
         fell_from=previous if fell else None,
+        behind_months=behind,
+        behind_trend=behind >= BEHIND_TREND_MONTHS,
         rejected=key not in fresh and _rejected(ctx, item, key),
     )
 

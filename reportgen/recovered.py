@@ -33,6 +33,9 @@ def _month(summary: dict[str, Any], history: History, period: str) -> None:
     history.statuses[period] = {
         m["code"]: (Status(m["status"]), _date(m.get("completed_on"))) for m in summary.get("milestones", [])
     }
+    history.vs_schedule[period] = {
+        item["code"]: str(item.get("vs_schedule") or "") for item in summary.get("items", [])
+    }
     history.by_unit[period] = {
         m["code"]: {u: (Status(s["status"]), _date(s.get("completed_on"))) for u, s in m.get("by_unit", {}).items()}
         for m in summary.get("milestones", [])

@@ -147,6 +147,7 @@ def _item(it: ItemResult) -> dict[str, Any]:
         "schedule_gap": it.schedule_gap,
         "first_figure": it.first_figure,
         "fell_from_yi": _r(it.fell_from),
+        "behind_months": it.behind_months,
         "rejected": it.rejected,
     }
 

@@ -41,7 +41,8 @@ def test_fields_and_values() -> None:
         "cumulative_yi": 0.9877, "previous_yi": 0.9, "month_added_yi": 0.0877,
         "rate": 0.3292, "schedule_rate": 0.5055, "vs_schedule": "behind",
         "phased_target_yi": 1.0, "invoice_yi": None, "units": [A], "reported_by": A,
-        "schedule_gap": -17.6, "first_figure": False, "fell_from_yi": None, "rejected": False,
+        "schedule_gap": -17.6, "first_figure": False, "fell_from_yi": None, "behind_months": 1,
+        "rejected": False,
     }
     assert data["items"][1]["month_added_yi"] == -0.2  # went down: reported, flagged
     m02 = next(m for m in data["milestones"] if m["code"] == "P01-M02")

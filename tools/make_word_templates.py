@@ -574,7 +574,7 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "{%p endif %}")
     para(doc, "{%p if behind %}")
     para(doc, "（三）投资进度滞后", "GwH2")
-    para(doc, "{{ behind }}累计完成投资低于序时进度，需加快推进。")
+    para(doc, "{{ behind_text }}")
     para(doc, "{%p endif %}")
     para(doc, "四、下步工作要求", "GwH1")
     para(doc, "{%p for r in requirements %}")

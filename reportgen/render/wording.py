@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from reportgen.calendar import month_calendar
-from reportgen.cn import cn_numeral, fmt_pct, fmt_points, fmt_yi, format_date, format_period
+from reportgen.cn import cn_count, cn_numeral, fmt_pct, fmt_points, fmt_yi, format_date, format_period
 from reportgen.config import Config
 from reportgen.model import (
     REPORTED_LABEL,
@@ -274,6 +274,7 @@ def _project(it: ItemResult, ms: list[MilestoneResult], dates: MonthDates) -> di
             figures += "（本月首次报送）"
     if it.rate is not None:
         figures += f"，完成年度目标的{fmt_pct(it.rate)}，{vs_text(it.vs_schedule, it.schedule_gap)}"
+        figures += trend_text(it)
     if it.month_added_yi is not None and it.fell_from is None:
         figures += f"；本月新增投资{fmt_yi(it.month_added_yi)}亿元"
     if it.invoice_yi is not None:
@@ -294,6 +295,33 @@ def _project(it: ItemResult, ms: list[MilestoneResult], dates: MonthDates) -> di
         and it.fell_from is None else "",
         "invoice": fmt_yi(it.invoice_yi),
     }
+
+
+def trend_text(it: ItemResult) -> str:
+    """Return "，已连续两个月低于序时进度" for an item reconcile found behind months running."""
+    if not it.behind_trend:
+        return ""
+    return f"，已连续{cn_count(it.behind_months)}个月低于序时进度"
+
+
+def behind_text(items: list[ItemResult]) -> str:
+    """Return the 投资进度滞后 sentence: the projects below 序时进度, those behind months running
+    named again ("" when none is behind)."""
+    behind = [it for it in items if it.vs_schedule == "behind"]
+    if not behind:
+        return ""
+    text = f"{'、'.join(it.name for it in behind)}累计完成投资低于序时进度"
+    runs: dict[int, list[str]] = {}
+    for it in behind:
+        if it.behind_trend:
+            runs.setdefault(it.behind_months, []).append(it.name)
+    if len(runs) == 1 and sum(map(len, runs.values())) == len(behind):
+        text += f"，均已连续{cn_count(next(iter(runs)))}个月低于序时进度"
+    elif runs:
+        text += "，其中" + "；".join(
+            f"{'、'.join(names)}已连续{cn_count(n)}个月低于序时进度"
+            for n, names in sorted(runs.items(), reverse=True))
+    return text + "，需加快推进。"
 
 
 def nodes_text(ms: list[MilestoneResult], dates: MonthDates) -> str:
@@ -431,6 +459,7 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
         "missing_units": "、".join(u.name for u in result.units if u.missing),
         "missing_text": missing_text(result, dates),
         "behind": "、".join(it.name for it in projects if it.vs_schedule == "behind"),
+        "behind_text": behind_text(projects),
         "requirements": _requirements(config, dates),
         "attachments": list(config.text.attachments),
         "signature": office.signature,
