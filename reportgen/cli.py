@@ -627,7 +627,8 @@ def status(ws: Any, period: str) -> None:
     示例：
       reportgen status --period 2024-06
     """
-    from reportgen.pipeline import period_status
+    from reportgen.received import period_status
+
     st = period_status(ws, period)
     when = (f"还有 {st.days_left} 天" if st.days_left > 0
             else "今天截止" if st.days_left == 0 else f"已过 {-st.days_left} 天")

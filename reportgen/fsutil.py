@@ -1,8 +1,10 @@
-"""Safe file handling: outputs replaced atomically, one run per workspace at a time."""
+"""Safe file handling: outputs replaced atomically, one run per workspace at a time, and which
+files of a folder are read (links followed only inside it)."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import signal
@@ -10,10 +12,12 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from reportgen.errors import BusyError
+from reportgen.errors import BusyError, WorkspaceError
+from reportgen.model import FileRead, Issue, Severity
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
@@ -149,3 +153,75 @@ def printable_name(name: str) -> str:
         return raw.decode("gbk")
     except UnicodeDecodeError:
         return raw.decode("utf-8", "replace")
+
+
+# Files no one submitted: office lock files and system clutter.
+_IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+
+
+@dataclass
+class Listing:
+    """The files of a batch folder: those to read (path, name shown, size), and those skipped with why."""
+
+    files: list[tuple[Path, str, int]] = field(default_factory=list)
+    skipped: list[FileRead] = field(default_factory=list)
+
+    def skip(self, path: Path, name: str, message: str) -> None:
+        """Record a file that is named in the report but not read."""
+        issue = Issue(Severity.ERROR, message, "not_followed", name)
+        self.skipped.append(FileRead(path, name, issues=[issue], followed=False))
+
+
+def list_files(folder: Path) -> Listing:
+    """Return every file to read in `folder`, in name order, and the entries not followed.
+
+    Links are followed only to files inside the folder; a link leading out of it, a loop or a
+    dangling link is named and not read. A name that is not UTF-8 is shown decoded (GBK first).
+    """
+    out = Listing()
+    root = os.path.realpath(folder)
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:  # a sub-folder without read permission, or gone meanwhile
+            if not prefix:
+                raise WorkspaceError(f"报送文件夹无法打开：{folder}（{exc.strerror or exc}）") from exc
+            out.skip(Path(directory), prefix.rstrip("/"), f"文件夹无法打开（{exc.strerror or exc}），其中的文件未读取")
+            return
+        for e in entries:
+            if e.name.startswith(("~$", ".~lock", ".", "__MACOSX")) or e.name.lower() in _IGNORED_NAMES:
+                continue
+            name = prefix + printable_name(e.name)
+            if e.is_symlink():
+                _linked(e, name, root, out)
+            elif e.is_dir(follow_symlinks=False):
+                walk(e.path, f"{name}/")
+            elif e.is_file(follow_symlinks=False):
+                try:
+                    out.files.append((Path(e.path), name, e.stat(follow_symlinks=False).st_size))
+                except OSError:  # gone between listing and looking: the reader names it
+                    out.files.append((Path(e.path), name, 0))
+
+    walk(str(folder), "")
+    return out
+
+
+def _linked(e: os.DirEntry[str], name: str, root: str, out: Listing) -> None:
+    """Take a link to a file inside the folder; name any other link and leave it."""
+    try:
+        target = os.path.realpath(e.path, strict=True)
+        is_file = os.path.isfile(target)
+    except OSError as exc:  # a loop, or a link to nothing
+        why = "链接指向自身（循环链接）" if exc.errno == errno.ELOOP else "链接指向的文件不存在"
+        out.skip(Path(e.path), name, f"这是一个快捷方式（符号链接），{why}，未读取；请放入报送表文件本身")
+        return
+    if os.path.commonpath([root, target]) != root:
+        out.skip(Path(e.path), name, "这是一个指向报送文件夹以外的快捷方式（符号链接），出于安全考虑未读取、未归档；"
+                 "请把报送表文件本身放入报送文件夹")
+    elif not is_file:
+        out.skip(Path(e.path), name, "这是一个指向文件夹的快捷方式（符号链接），未读取；"
+                 "请把报送表文件本身放入报送文件夹")
+    else:
+        out.files.append((Path(e.path), name, os.stat(target).st_size))

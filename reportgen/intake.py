@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from reportgen.model import Issue, Severity
+from reportgen.model import FileRead, Issue, Severity
 
 if TYPE_CHECKING:  # the ledger imports this module and must not pull in the reader
-    from reportgen.ingest import FileRead, IngestResult
+    from reportgen.ingest import IngestResult
+
+
+# A file with one of these issues is not taken as its unit's submission (set by the reader).
+REJECTING = frozenset({"wrong_period", "unit_mismatch", "unidentified", "no_data"})
 
 
 class Action(StrEnum):

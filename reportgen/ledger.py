@@ -651,6 +651,17 @@ class Ledger:
             raise LedgerError(f"历史台账 {self.path} 中任务分解版本 {version} 的内容已损坏（{exc}）") from exc
         return RecordedPlan(version=version, title=title, plan=plan)
 
+    def reading_state(self, period: str) -> list[object]:
+        """Return what reading `period`'s files depends on here: the plan version the period was
+        last run with ("" when never) and the latest run of each earlier period of the year
+        (last month's figures, against which a cumulative is checked)."""
+        row = self._conn.execute("SELECT plan_version FROM periods WHERE period = ?", (period,)).fetchone()
+        earlier = self._conn.execute(
+            "SELECT period, MAX(id) FROM runs WHERE period LIKE ? AND period < ? GROUP BY period ORDER BY period",
+            (f"{period[:4]}-%", period),
+        ).fetchall()
+        return [row[0] if row else "", [list(r) for r in earlier]]
+
     def last_run(self, period: str) -> RunRecord | None:
         """Return the latest recorded run of `period`, or None."""
         cursor = self._conn.cursor()

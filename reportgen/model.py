@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 
@@ -407,6 +408,19 @@ class Submission:
     milestones: dict[str, MilestoneReport] = field(default_factory=dict)  # key milestone code
     contact: dict[str, str] = field(default_factory=dict)  # 填报人 联系电话 审核人 填报日期
     issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class FileRead:
+    """One file of a period's folder as read (reportgen.ingest.reader): its submission (None when
+    nothing was taken) and issues."""
+
+    path: Path
+    name: str  # path relative to the batch folder, as shown to people
+    submission: Submission | None = None
+    issues: list[Issue] = field(default_factory=list)
+    used: bool = False  # False when rejected or superseded by a newer file of the unit
+    followed: bool = True  # False for a link that was named and not read
 
 
 # ---------------------------------------------------------------- history and results

@@ -21,11 +21,11 @@ from pathlib import Path
 from reportgen import duban, intake
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
 from reportgen.cn import unit_lookup
-from reportgen.errors import PlanError, ReportgenError, UsageError
-from reportgen.forms import FORMS_DIRNAME, build_forms, report_deadline
+from reportgen.errors import ReportgenError, UsageError
+from reportgen.forms import FORMS_DIRNAME, build_forms
 from reportgen.fsutil import deferred_interrupt, workspace_lock
 from reportgen.ingest import FileRead, IngestResult, read_submission, read_submissions
-from reportgen.intake import Register, replaced
+from reportgen.intake import Register
 from reportgen.ledger import Ledger
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
 from reportgen.numbering import allocate_notice_numbers, bulletin_start
@@ -33,6 +33,8 @@ from reportgen.parallel import Background
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_plan
 from reportgen.publish import is_write_fault, publish, write_faults
+from reportgen.received import plan_for_check, previous_figures
+from reportgen.received import record as keep_readings
 from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
@@ -216,7 +218,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
         log.info("%s", in_force.note)
         history = ledger.history(period)
         recovered = recover_history(history, ws.root / "output", plan.year, period)
-        previous = _previous_figures(history, period)
+        previous = previous_figures(history, period)
 
         placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
         report = RunReport(result=placeholder, plan_note=in_force.note)
@@ -247,6 +249,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
                 report.warnings += result.dates.warnings
         with stages.stage("记入台账"):
             ledger.record(plan, result, ingest.received(), ws.archive_dir)
+            keep_readings(ws, period, ledger, ingest)  # `status` after the run reads nothing
     # The spreadsheets do not depend on the Word documents: on two cores they are
     # written by a forked child meanwhile (reportgen.parallel), else after them.
     tables = Background(_write_tables, ingest, plan, result, history, ws, staging, progress)
@@ -320,62 +323,6 @@ def _export_pdf(folder: Path) -> list[Path]:
 
 
 @dataclass
-class UnitStatus:
-    """Whether one unit's form for the period has come in."""
-
-    unit: str
-    files: list[str] = field(default_factory=list)
-    errors: int = 0
-    warnings: int = 0
-    exempt: str | None = None  # the office's note when the unit is excused this month
-
-    @property
-    def received(self) -> bool:
-        """Return True when a usable file from the unit was read."""
-        return bool(self.files)
-
-
-@dataclass
-class PeriodStatus:
-    """Who has reported for a period and how long is left."""
-
-    period: str
-    deadline: dt.date
-    days_left: int  # negative once the deadline has passed
-    units: list[UnitStatus] = field(default_factory=list)
-    unidentified: list[str] = field(default_factory=list)  # files no unit could be found for
-
-
-def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> PeriodStatus:
-    """Return who has reported for `period` (files read, not judged) and days to the deadline."""
-    plan = load_plan(ws.master_workbook(), ws.config)
-    deadline = report_deadline(period, ws.config)
-    today = today or dt.date.today()
-    status = PeriodStatus(period, deadline, (deadline - today).days)
-    folder = ws.submissions_dir(period)
-    if not folder.is_dir():
-        status.units = [UnitStatus(u) for u in reporting_units(plan, ws.config)]
-        return status
-    with Ledger(ws.ledger_path) as ledger:
-        ingest, register = _read_period(ws, plan, period, {}, ledger)
-    by_unit = {u: UnitStatus(u, exempt=register.exempt.get(u)) for u in ingest.expected_units}
-    for f in ingest.files:
-        unit = f.submission.unit if f.submission else ""
-        if unit in by_unit:
-            if replaced(f):  # a corrected or withdrawn file's errors are no longer the unit's
-                continue
-            if f.used:
-                by_unit[unit].files.append(f.name)
-            by_unit[unit].errors += sum(i.severity is Severity.ERROR for i in f.issues)
-            by_unit[unit].warnings += sum(i.severity is Severity.WARNING for i in f.issues)
-        else:
-            status.unidentified.append(f.name)
-    status.units = list(by_unit.values())
-    return status
-
-
-
-@dataclass
 class FormsMade:
     """The forms written for a period, and where their pre-filled answers came from."""
 
@@ -396,12 +343,6 @@ def make_forms(ws: Workspace, period: str) -> FormsMade:
     return FormsMade(plan_file, paths, prefill.period if prefill else None)
 
 
-def _previous_figures(history: History, period: str) -> dict[str, float]:
-    """Return the cumulative figures of the latest recorded period before `period`."""
-    prev = history.previous_period(period)
-    return dict(history.figures.get(prev, {})) if prev else {}
-
-
 @dataclass
 class CheckOutcome:
     """What `check` read and the report files it wrote."""
@@ -418,9 +359,10 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     """
     current = load_plan(ws.master_workbook(), ws.config)
     with Ledger(ws.ledger_path) as ledger:
-        plan = _plan_for_check(period, current, ledger)
-        previous = _previous_figures(ledger.history(period), period)
+        plan = plan_for_check(period, current, ledger)
+        previous = previous_figures(ledger.history(period), period)
         ingest, _register = _read_period(ws, plan, period, previous, ledger)
+        keep_readings(ws, period, ledger, ingest)
     out_dir = ws.output_dir(period)
     with write_faults(out_dir):
         (ws.root / "output").mkdir(parents=True, exist_ok=True)
@@ -436,15 +378,6 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     return CheckOutcome(ingest, [out_dir / p.relative_to(staging) for p in written])
 
 
-def _plan_for_check(period: str, current: Plan, ledger: Ledger) -> Plan:
-    """Return the plan `run` would judge `period` by: the recorded one of a period already run
-    (forms of an earlier month carry its plan's version), else the current master workbook."""
-    try:
-        return plan_in_force(period, current, ledger.plan_in_force(period)).plan
-    except PlanError:
-        return current  # the ledger lacks that plan's content: run says so when it is asked
-
-
 def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) -> FileRead:
     """Return one received file read against `plan` as `check` reads it, shown under `name`.
 
@@ -454,7 +387,7 @@ def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) ->
     previous: dict[str, float] = {}
     if ws.ledger_path.exists():
         with Ledger(ws.ledger_path) as ledger:
-            previous = _previous_figures(ledger.history(period), period)
+            previous = previous_figures(ledger.history(period), period)
     return read_submission(path, plan, ws.config, period, previous, name=name)
 
 
@@ -493,8 +426,9 @@ def list_submissions(ws: Workspace, period: str) -> SubmissionsListing:
             register = ledger.submission_register(period)
             units = [intake.UnitEntry(u, True, register.exempt.get(u)) for u in reporting_units(plan, ws.config)]
             return SubmissionsListing(period, folder, units, ledger.decisions(period))
-        previous = _previous_figures(ledger.history(period), period)
+        previous = previous_figures(ledger.history(period), period)
         ingest, register = _read_period(ws, plan, period, previous, ledger)
+        keep_readings(ws, period, ledger, ingest)
         return SubmissionsListing(period, folder, intake.listing(ingest, register),
                                   ledger.decisions(period))
 

@@ -18,23 +18,9 @@ from reportgen.ingest.identify import identify
 from reportgen.ingest.index import FileContext, PlanIndex
 from reportgen.ingest.layout import FIGURES, MILESTONES, check_missing_rows, find_table, read_meta
 from reportgen.ingest.milestones import read_footer, read_milestones
-from reportgen.model import Issue, Plan, Severity, Submission
+from reportgen.intake import REJECTING
+from reportgen.model import FileRead, Plan, Severity, Submission
 from reportgen.safety import inspect_bytes
-
-# A file with one of these is not taken as the unit's submission.
-REJECTING = frozenset({"wrong_period", "unit_mismatch", "unidentified", "no_data"})
-
-
-@dataclass
-class FileRead:
-    """One file of the batch as read: its submission (None when nothing was taken) and issues."""
-
-    path: Path
-    name: str  # path relative to the batch folder, as shown to people
-    submission: Submission | None = None
-    issues: list[Issue] = field(default_factory=list)
-    used: bool = False  # False when rejected or superseded by a newer file of the unit
-    followed: bool = True  # False for a link that was named and not read
 
 
 @dataclass

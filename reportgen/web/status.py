@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.pipeline import PeriodStatus, period_status
+from reportgen.received import PeriodStatus, period_status
 from reportgen.web.links import unit_links
 from reportgen.web.store import Upload, WebStore
 from reportgen.workspace import Workspace
