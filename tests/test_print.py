@@ -185,3 +185,31 @@ def test_no_internal_codes_or_english_words_on_paper(printed: Path) -> None:
     for pdf in pdfs:
         found = codes.findall(pdf_text(pdf))
         assert found == [], f"{pdf.name}: {found[:5]}"
+
+
+def _page_number(pdf: Path, page: int) -> str | None:
+    """The page number printed on a page ("3" of "— 3 —"), or None."""
+    found = re.search(r"—\s*(\d+)\s*—", pdf_text(pdf, page, page))
+    return found.group(1) if found else None
+
+
+def test_blank_page_before_the_imprint_and_the_imprint_page_go_unnumbered(printed: Path) -> None:
+    from reportgen.render.imprint import measure
+
+    seen = []
+    for doc in word_documents(printed):
+        pdf = pdf_of(doc, doc.parent if doc.parent.name in PERIODS else doc.parent.parent)
+        pages = len(PdfReader(str(pdf)).pages)
+        place = measure(pdf)
+        assert place is not None
+        blank_before = place.page > 1 and not pdf_text(pdf, place.page - 1, place.page - 1).strip()
+        unnumbered = {place.page - 1, place.page} if blank_before else set()
+        if not place.formal:  # 信函格式: no page number on the first page (GB/T 9704 10.1)
+            unnumbered.add(1)
+        for page in range(1, pages + 1):  # GB/T 9704 7.5
+            expected = None if page in unnumbered else str(page)
+            assert _page_number(pdf, page) == expected, (doc, page)
+        if blank_before:
+            seen.append(doc)
+    # June's 督办通知 to 规划和自然资源分局 ends its text on page 2 with no room for the 版记
+    assert any(d.parent.parent.name == "2024-06" and d.stem == "规划和自然资源分局" for d in seen), seen

@@ -6,12 +6,15 @@ other. So the templates put the 版记 right after the 成文日期, behind an e
 (style GwImprintSpace), and after LibreOffice has set the documents this module reads where the
 版记's last line landed, grows the spacer until the last rule lies on the bottom edge of the 版心,
 and, for the 文件格式 (its 版记 ends with 印发), moves the 版记 to a page of its own when the
-text ends on an odd page. The documents are converted again; Word sets the same fixed line
-pitch, so the Word file prints the same.
+text ends on an odd page. When the text ends on an even page with no room at its foot, the odd
+page after it is left blank and the 版记 set on the even one; both then go without a page number
+(GB/T 9704 7.5): they form a section of their own whose footers are empty. The documents are
+converted again; Word sets the same fixed line pitch, so the Word file prints the same.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from collections.abc import Callable, Sequence
@@ -30,6 +33,13 @@ ROUNDS = 4  # a blank odd page before the 版记 takes one round more
 SLACK_PT = 2.5  # aim this far above the edge: 1.7 pt less still pushes it to a new page in LibreOffice
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+FOOTER_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+FOOTER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
+BLANK_FOOTER = "footer-unnumbered.xml"  # the footer of the blank page and the 版记 page after it
+BLANK_FOOTER_ID = "rIdUnnumbered"
 
 
 @dataclass
@@ -97,13 +107,43 @@ def _child(parent: Any, tag: str, before: Sequence[str] = ()) -> Any:
     return el
 
 
+def _unnumbered_tail(parts: dict[str, bytes], root: Any, before: Any) -> None:
+    """End a section at `before`; the pages after it get footers without a page number."""
+    from lxml import etree
+
+    last = root.find(f"{_W}body/{_W}sectPr")
+    if last is None or before is None:
+        return
+    _child(before, "pPr").append(copy.deepcopy(last))  # sectPr is pPr's last child but one
+    for ref in last.findall(f"{_W}footerReference"):
+        last.remove(ref)
+    for kind in ("even", "default"):  # both: a section without its own footer inherits one
+        last.insert(0, etree.fromstring(
+            f'<w:footerReference xmlns:w="{_W[1:-1]}" xmlns:r="{_R[1:-1]}" w:type="{kind}" '
+            f'r:id="{BLANK_FOOTER_ID}"/>'))
+    parts[f"word/{BLANK_FOOTER}"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{_W[1:-1]}">'
+        '<w:p><w:pPr><w:pStyle w:val="GwPageNo"/></w:pPr></w:p></w:ftr>').encode()
+    rels = etree.fromstring(parts["word/_rels/document.xml.rels"])
+    rels.append(etree.Element(f"{_REL}Relationship", Id=BLANK_FOOTER_ID, Type=FOOTER_REL,
+                              Target=BLANK_FOOTER))
+    parts["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True,
+                                                            encoding="UTF-8", standalone=True)
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    types.append(etree.Element(f"{_TYPES}Override", PartName=f"/word/{BLANK_FOOTER}",
+                               ContentType=FOOTER_TYPE))
+    parts["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8",
+                                                  standalone=True)
+
+
 def adjust(docx: Path, grow_pt: float, page_break: bool) -> bool:
     """Grow the spacer before the 版记 by `grow_pt` (or start it on a new page); False if none."""
     from lxml import etree
 
     data = docx.read_bytes()
     src = zipfile.ZipFile(io.BytesIO(data))
-    root = etree.fromstring(src.read("word/document.xml"))
+    parts = {info.filename: src.read(info.filename) for info in src.infolist()}
+    root = etree.fromstring(parts["word/document.xml"])
     found = _spacer(root)
     if found is None:
         return False
@@ -115,26 +155,28 @@ def adjust(docx: Path, grow_pt: float, page_break: bool) -> bool:
                                                  "ind", "jc", "rPr"))
         if breaks.get(f"{_W}val") == "1":
             # already on a page of its own and still odd: the text ended on an even page whose foot
-            # had no room, so leave the odd page blank and set the 版记 on the even one after it
-            spacer.addprevious(etree.fromstring(
-                f'<w:p xmlns:w="{_W[1:-1]}"><w:pPr><w:pageBreakBefore w:val="1"/></w:pPr></w:p>'))
+            # had no room, so leave the odd page blank and set the 版记 on the even one after it;
+            # the blank page opens a section of its own (a new page), unnumbered with the 版记 page
+            spacer.addprevious(etree.fromstring(f'<w:p xmlns:w="{_W[1:-1]}"/>'))
+            _unnumbered_tail(parts, root, before)
         breaks.set(f"{_W}val", "1")
         height = 20
         if before is not None:  # the 成文日期 no longer keeps with the 版记 on its new page
             bppr = _child(before, "pPr")
             _child(bppr, "keepNext", ("keepLines", "pageBreakBefore", "widowControl", "pBdr",
-                                      "spacing", "ind", "jc", "rPr")).set(f"{_W}val", "0")
+                                      "spacing", "ind", "jc", "rPr", "sectPr")).set(f"{_W}val", "0")
     else:
         height = int(spacing.get(f"{_W}line", "20")) + round(grow_pt * 20)
     spacing.set(f"{_W}line", str(max(20, height)))
     spacing.set(f"{_W}lineRule", "exact")
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                standalone=True)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "word/document.xml":
-                body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-            dst.writestr(info, body)
+            dst.writestr(info, parts.pop(info.filename))
+        for name, body in parts.items():  # parts added here
+            dst.writestr(name, body)
     with atomic_path(docx) as part:
         part.write_bytes(out.getvalue())
     return True
