@@ -88,6 +88,14 @@ class ScheduleConfig:
 
 
 @dataclass
+class DubanConfig:
+    """How a repeated 督办 is escalated (the second always cites the earlier 文号)."""
+
+    serious_round: int = 3  # from this 督办 on the same node, the notice and bulletin state `measures`
+    measures: str = "主要负责同志进行约谈，并在全区范围内通报"  # 将按规定对你单位……
+
+
+@dataclass
 class CheckConfig:
     """Thresholds for reading submissions."""
 
@@ -156,6 +164,7 @@ class Config:
     fonts: FontConfig = field(default_factory=FontConfig)
     paper: PaperConfig = field(default_factory=PaperConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    duban: DubanConfig = field(default_factory=DubanConfig)
     check: CheckConfig = field(default_factory=CheckConfig)
     forms: FormsConfig = field(default_factory=FormsConfig)
     text: TextConfig = field(default_factory=TextConfig)
@@ -208,6 +217,10 @@ def _validate(cfg: Config) -> None:
     for key in ("reply_days", "chase_days"):
         if not 1 <= getattr(cfg.schedule, key) <= 30:
             raise ConfigError(f"配置项 schedule.{key} 应在 1 到 30 之间（工作日）")
+    if not 2 <= cfg.duban.serious_round <= 12:
+        raise ConfigError("配置项 duban.serious_round 应在 2 到 12 之间（第几次督办起约谈、通报）")
+    if not cfg.duban.measures.strip():
+        raise ConfigError("配置项 duban.measures 不能为空（如 \"主要负责同志进行约谈，并在全区范围内通报\"）")
     if cfg.office.next_doc_no < 1:
         raise ConfigError("配置项 office.next_doc_no 应为正整数")
     if not 1 <= cfg.web.port <= 65535:

@@ -1,20 +1,21 @@
-"""The 督办 ledger: every 督办通知 issued, its nodes, when it closed (销号) and how often a unit
-was pressed on the same nodes (escalation). Pure: built from the notices and the milestone
-statuses the ledger keeps for each period.
+"""The 督办 ledger: every 督办通知 issued, its nodes, when it closed (销号), how often a unit
+was pressed on the same nodes (escalation) and where its reply stands. Pure: built from the
+notices and the milestone statuses the ledger keeps for each period.
 
-A 督办通知 covers the nodes its unit had overdue in that period. It is closed (销号) in the first
-later (or the same) period whose statuses show all of them done. A unit sent a 督办通知 again
-on a node it was already pressed on is a repeat: from the second time the 督办 is escalated.
+A 督办通知 covers the nodes its unit had overdue in that period (as printed on it, when the
+ledger kept them). It is closed (销号) in the first later (or the same) period whose statuses
+show all of them done. A unit sent a 督办通知 again on a node it was already pressed on is a
+repeat: the notice cites the earlier 文号, and from the second time the 督办 is escalated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from reportgen.cn import format_date
-from reportgen.model import Status
+from reportgen.model import DubanRecord, DubanState, EarlierDuban, MilestoneResult, Plan, Status
 
 NOTICE_KIND = "督办通知"
 ESCALATE_AT = 2  # the second 督办 on the same node is escalated
@@ -34,17 +35,25 @@ class Notice:
 
 
 @dataclass
-class Duban:
-    """One 督办通知 and where it stands."""
+class Issued:
+    """What the ledger kept of a 督办通知 when it was written: its date and the nodes it named."""
 
-    doc_no: str
-    period: str
-    unit: str
-    nodes: list[str] = field(default_factory=list)
-    closed_in: str | None = None  # the period whose statuses show every node done (销号)
-    round: int = 1  # how many 督办通知 the unit has had on any of these nodes, this one included
-    reply_by: dt.date | None = None  # the reply deadline printed on the notice
-    replied_on: dt.date | None = None  # the unit's first reply, when recorded
+    issued_on: dt.date | None = None
+    reply_by: dt.date | None = None
+    nodes: dict[str, str] | None = None  # code -> the node's words; None when not kept
+
+
+@dataclass
+class Reply:
+    """A unit's first recorded reply to a 督办通知."""
+
+    replied_on: dt.date
+    note: str = ""
+
+
+@dataclass
+class Duban(DubanRecord):
+    """One 督办通知 and where it stands, with the wording the command line prints."""
 
     def reply_state(self, today: dt.date) -> str:
         """Return where the reply stands on `today`, in Chinese."""
@@ -62,11 +71,6 @@ class Duban:
         return self.replied_on is None and self.reply_by is not None and today > self.reply_by
 
     @property
-    def closed(self) -> bool:
-        """Return True once every node is done (销号)."""
-        return self.closed_in is not None
-
-    @property
     def escalated(self) -> bool:
         """Return True when the unit was pressed on these nodes before and they are still open."""
         return self.round >= ESCALATE_AT and not self.closed
@@ -75,22 +79,45 @@ class Duban:
 _DONE = (Status.DONE, Status.DONE_LATE)
 
 
+def _nodes(n: Notice, statuses: UnitStatuses, kept: Issued | None,
+           texts: Mapping[str, str]) -> dict[str, str]:
+    """Return the notice's nodes (code -> words): as kept when written, else the unit's overdue
+    nodes of that period."""
+    if kept is not None and kept.nodes is not None:
+        return dict(sorted(kept.nodes.items()))
+    by_code = statuses.get(n.period, {})
+    codes = sorted(code for code, units in by_code.items()
+                   if units.get(n.unit, (None, None))[0] is Status.OVERDUE)
+    return {code: texts.get(code, "") for code in codes}
+
+
 def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
                  deadlines: Mapping[str, dt.date] | None = None,
-                 replies: Mapping[str, dt.date] | None = None) -> list[Duban]:
-    """Return every 督办通知 with its nodes, 销号 period, round and reply, oldest first."""
+                 replies: Mapping[str, dt.date | Reply] | None = None,
+                 issued: Mapping[str, Issued] | None = None,
+                 texts: Mapping[str, str] | None = None) -> list[Duban]:
+    """Return every 督办通知 with its nodes, 销号 period, round, earlier 督办 and reply, oldest first.
+
+    `issued` is what the ledger kept of each notice (date, nodes); `texts` words a node the
+    ledger did not keep (code -> the plan's text).
+    """
     periods = sorted(statuses)
     out: list[Duban] = []
-    pressed: dict[tuple[str, str], int] = {}  # (unit, node) -> 督办 so far
+    pressed: dict[tuple[str, str], list[EarlierDuban]] = {}  # (unit, node) -> 督办 so far
     for n in sorted((n for n in notices if n.kind == NOTICE_KIND), key=lambda n: (n.period, n.doc_no)):
-        by_code = statuses.get(n.period, {})
-        nodes = sorted(code for code, units in by_code.items()
-                       if units.get(n.unit, (None, None))[0] is Status.OVERDUE)
-        d = Duban(n.doc_no, n.period, n.unit, nodes, reply_by=(deadlines or {}).get(n.doc_no),
-                  replied_on=(replies or {}).get(n.doc_no))
+        kept = (issued or {}).get(n.doc_no)
+        nodes = _nodes(n, statuses, kept, texts or {})
+        reply = (replies or {}).get(n.doc_no)
+        if isinstance(reply, dt.date):
+            reply = Reply(reply)
+        d = Duban(n.doc_no, n.period, n.unit, list(nodes), nodes,
+                  issued_on=kept.issued_on if kept else None,
+                  reply_by=(kept.reply_by if kept and kept.reply_by else (deadlines or {}).get(n.doc_no)),
+                  replied_on=reply.replied_on if reply else None, reply_note=reply.note if reply else "")
+        d.earlier = {node: list(pressed[(n.unit, node)]) for node in nodes if pressed.get((n.unit, node))}
         for node in nodes:
-            pressed[(n.unit, node)] = pressed.get((n.unit, node), 0) + 1
-        d.round = max((pressed[(n.unit, node)] for node in nodes), default=1)
+            pressed.setdefault((n.unit, node), []).append(EarlierDuban(n.doc_no, n.period, d.issued_on))
+        d.round = max((len(pressed[(n.unit, node)]) for node in nodes), default=1)
         for period in (p for p in periods if p >= n.period):
             later = statuses[period]
             if nodes and all(later.get(c, {}).get(n.unit, (None, None))[0] in _DONE for c in nodes):
@@ -100,6 +127,55 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
     return out
 
 
+def as_of(dubans: Iterable[Duban], period: str, today: dt.date) -> list[Duban]:
+    """Return the 督办 issued up to `period` as they stood on `today` (the papers' date): a
+    later period's 销号 and a reply dated after `today` are not known yet."""
+    out = []
+    for d in dubans:
+        if d.period > period:
+            continue
+        d = replace(d, closed_in=d.closed_in if d.closed_in and d.closed_in <= period else None)
+        if d.replied_on is not None and d.replied_on > today:
+            d = replace(d, replied_on=None, reply_note="")
+        d.state = state_on(d, today)
+        out.append(d)
+    return out
+
+
+def state_on(d: DubanRecord, today: dt.date) -> DubanState:
+    """Return where a 督办 stands on `today`: 已销号, 已回复, 逾期未回复 or 未到期."""
+    if d.closed:
+        return DubanState.CLOSED
+    if d.replied_on is not None and d.replied_on <= today:
+        return DubanState.REPLIED
+    if d.reply_by is not None and today > d.reply_by:
+        return DubanState.LATE
+    return DubanState.PENDING
+
+
 def open_dubans(dubans: Iterable[Duban]) -> list[Duban]:
     """Return the 督办 not yet closed, escalated ones first."""
     return sorted((d for d in dubans if not d.closed), key=lambda d: (not d.escalated, d.period, d.doc_no))
+
+
+def node_words(item_name: str, text: str) -> str:
+    """Return a node as the 督办台账 names it: its project or task, then the plan's words."""
+    return f"{item_name.strip()}：{text.strip().rstrip('。；;，, ')}"
+
+
+def plan_words(plan: Plan) -> dict[str, str]:
+    """Return code -> words of every node of `plan` (for 督办 the ledger kept no words of)."""
+    return {m.code: node_words(item.name, m.text) for item in plan.items for m in item.milestones}
+
+
+def printed_nodes(milestones: Iterable[MilestoneResult], units: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Return unit -> code -> words of the overdue nodes each unit's 督办通知 presses (the unit's
+    own standing on a node: its entry in `by_unit`, else the node's status)."""
+    wanted = set(units)
+    out: dict[str, dict[str, str]] = {u: {} for u in wanted}
+    for m in milestones:
+        for unit in dict.fromkeys(m.units):
+            own = m.by_unit.get(unit, (m.status, None))[0]
+            if unit in wanted and own is Status.OVERDUE:
+                out[unit][m.code] = node_words(m.item_name, m.text)
+    return out

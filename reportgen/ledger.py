@@ -257,6 +257,14 @@ CREATE TABLE duban_replies (
     note TEXT NOT NULL, recorded_at TEXT NOT NULL
 );
 """),
+    # What each 督办通知 said when it was written: its 成文日期 and the nodes it pressed (in the
+    # plan's words), so a repeat can cite it and the 督办台账 names the nodes as printed.
+    ("0007_duban_issued", """
+ALTER TABLE duban_deadlines ADD COLUMN issued_on TEXT;
+CREATE TABLE duban_nodes (
+    doc_no TEXT NOT NULL, code TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (doc_no, code)
+);
+"""),
 ]
 
 # Tables that hold one period's data: the rows `record` replaces (runs are a log and stay).
@@ -486,11 +494,19 @@ class Ledger:
                 out[unit] = number
         return out
 
-    def set_reply_deadlines(self, deadlines: dict[str, dt.date]) -> None:
-        """Keep the reply deadline printed on each 督办通知 (文号 -> day)."""
+    def set_reply_deadlines(self, deadlines: dict[str, dt.date], issued_on: dt.date | None = None,
+                            nodes: dict[str, dict[str, str]] | None = None) -> None:
+        """Keep the reply deadline printed on each 督办通知 (文号 -> day), its 成文日期 and the
+        nodes it pressed (文号 -> code -> words)."""
         with self._transaction() as tx:
-            insert_rows(tx, "duban_deadlines", [{"doc_no": no, "reply_by": day.isoformat()}
-                                                 for no, day in deadlines.items()], or_else="REPLACE")
+            insert_rows(tx, "duban_deadlines", [
+                {"doc_no": no, "reply_by": day.isoformat(),
+                 "issued_on": issued_on.isoformat() if issued_on else None}
+                for no, day in deadlines.items()], or_else="REPLACE")
+            for no, printed in (nodes or {}).items():
+                tx.execute("DELETE FROM duban_nodes WHERE doc_no = ?", (no,))
+                insert_rows(tx, "duban_nodes", [{"doc_no": no, "code": code, "text": text}
+                                                for code, text in printed.items()])
 
     def record_reply(self, doc_no: str, replied_on: dt.date, note: str = "") -> None:
         """Record a unit's reply to the 督办通知 `doc_no`."""
@@ -499,13 +515,21 @@ class Ledger:
                 "doc_no": doc_no, "replied_on": replied_on.isoformat(), "note": note,
                 "recorded_at": dt.datetime.now().isoformat(timespec="seconds")}])
 
-    def duban_replies(self) -> tuple[dict[str, dt.date], dict[str, dt.date]]:
-        """Return (文号 -> reply deadline, 文号 -> first reply day)."""
-        deadlines = {no: dt.date.fromisoformat(d) for no, d in self._conn.execute(
-            "SELECT doc_no, reply_by FROM duban_deadlines")}
-        replies = {no: dt.date.fromisoformat(d) for no, d in self._conn.execute(
-            "SELECT doc_no, MIN(replied_on) FROM duban_replies GROUP BY doc_no")}
-        return deadlines, replies
+    def duban_records(self) -> tuple[dict[str, tuple[dt.date | None, dt.date, dict[str, str] | None]],
+                                     dict[str, tuple[dt.date, str]]]:
+        """Return what was kept of each 督办通知 (文号 -> (成文日期, reply deadline, nodes or None))
+        and each first reply (文号 -> (day, note))."""
+        nodes: dict[str, dict[str, str]] = {}
+        for no, code, text in self._conn.execute("SELECT doc_no, code, text FROM duban_nodes"):
+            nodes.setdefault(no, {})[code] = text
+        kept = {no: (_date(issued), dt.date.fromisoformat(by), nodes.get(no))
+                for no, by, issued in self._conn.execute(
+                    "SELECT doc_no, reply_by, issued_on FROM duban_deadlines")}
+        replies: dict[str, tuple[dt.date, str]] = {}
+        for no, day, note in self._conn.execute(
+                "SELECT doc_no, replied_on, note FROM duban_replies ORDER BY replied_on, id"):
+            replies.setdefault(no, (dt.date.fromisoformat(day), note))
+        return kept, replies
 
     def issued_notices(self, period: str | None = None) -> list[IssuedNotice]:
         """Return every numbered notice (of `period`, or of all periods), by series and number."""

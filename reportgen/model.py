@@ -596,6 +596,49 @@ class Totals:
     not_reported_later: int = 0
 
 
+class DubanState(StrEnum):
+    """Where a 督办通知 stands on the papers' date (the 督办台账's 状态 column)."""
+
+    PENDING = "未到期"  # no reply yet, the reply deadline has not passed
+    REPLIED = "已回复"
+    LATE = "逾期未回复"
+    CLOSED = "已销号"  # every node done
+
+
+@dataclass(frozen=True)
+class EarlierDuban:
+    """An earlier 督办通知 that pressed the same unit on the same node."""
+
+    doc_no: str
+    period: str
+    issued_on: dt.date | None
+
+
+@dataclass
+class DubanRecord:
+    """One 督办通知 and where it stands (decided by `reportgen.duban`; renderers only word it)."""
+
+    doc_no: str
+    period: str
+    unit: str
+    nodes: list[str] = field(default_factory=list)  # milestone codes
+    node_texts: dict[str, str] = field(default_factory=dict)  # code -> the node in the plan's words
+    issued_on: dt.date | None = None  # 成文日期 of the notice
+    closed_in: str | None = None  # the period whose statuses show every node done (销号)
+    round: int = 1  # how many 督办通知 the unit has had on any of these nodes, this one included
+    reply_by: dt.date | None = None  # the reply deadline printed on the notice
+    replied_on: dt.date | None = None  # the unit's first reply, when recorded
+    reply_note: str = ""
+    # node code -> the earlier 督办通知 to this unit on that node, oldest first
+    earlier: dict[str, list[EarlierDuban]] = field(default_factory=dict)
+    state: DubanState = DubanState.PENDING  # on the papers' date (`duban.as_of`)
+
+    @property
+    def closed(self) -> bool:
+        """Return True once every node is done (销号)."""
+        return self.closed_in is not None
+
+
 @dataclass
 class PeriodResult:
     """The reconciled state of a period: what every renderer draws from."""
@@ -616,6 +659,8 @@ class PeriodResult:
     notice_numbers: dict[str, dict[str, str]] = field(default_factory=dict)
     dates: MonthDates | None = None  # None only in hand-made results; reconcile always sets it
     totals: Totals = field(default_factory=Totals)
+    # every 督办通知 of the year up to this period, where each stands on the issue date (duban.py)
+    dubans: list[DubanRecord] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- periods

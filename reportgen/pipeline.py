@@ -241,15 +241,20 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
                 period, plan.year, bulletin_start(ws.config, outputs, plan.year, period))
             result.notice_numbers = allocate_notice_numbers(
                 ledger, ws.config, outputs, plan.year, period, notice_recipients(result, ws.config))
-            if result.dates is not None:  # the reply deadline printed on each 督办通知
-                ledger.set_reply_deadlines(dict.fromkeys(
-                    result.notice_numbers.get(duban.NOTICE_KIND, {}).values(), result.dates.reply_by))
+            if result.dates is not None:  # the reply deadline, date and nodes of each 督办通知
+                numbers = result.notice_numbers.get(duban.NOTICE_KIND, {})
+                printed = duban.printed_nodes(result.milestones, numbers)
+                ledger.set_reply_deadlines(dict.fromkeys(numbers.values(), result.dates.reply_by),
+                                           result.dates.issue,
+                                           {no: printed[unit] for unit, no in numbers.items()})
             report.result = result
             if result.dates is not None:
                 report.warnings += result.dates.warnings
         with stages.stage("记入台账"):
             ledger.record(plan, result, ingest.received(), ws.archive_dir)
             keep_readings(ws, period, ledger, ingest)  # `status` after the run reads nothing
+            if result.dates is not None:  # every 督办 so far, as it stands on the papers' date
+                result.dubans = list(duban.as_of(_dubans(ledger, plan, plan.year), period, result.dates.issue))
     # The spreadsheets do not depend on the Word documents: on two cores they are
     # written by a forked child meanwhile (reportgen.parallel), else after them.
     tables = Background(_write_tables, ingest, plan, result, history, ws, staging, progress)
@@ -484,14 +489,28 @@ def duban_ledger(ws: Workspace) -> list[duban.Duban]:
     """Return every 督办通知 issued in the workspace with its nodes, 销号 and round (oldest first)."""
     if not ws.ledger_path.exists():
         return []
+    try:
+        plan = load_plan(ws.master_workbook(), ws.config)
+    except PlanError:
+        plan = None  # nodes the ledger kept no words of are then named "not in the plan"
     with Ledger(ws.ledger_path) as ledger:
-        issued = ledger.issued_notices()
-        statuses: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = {}
-        for year in sorted({n.year for n in issued}):
-            statuses.update(ledger.history(f"{year}-99").by_unit)
-        deadlines, replies = ledger.duban_replies()
+        return _dubans(ledger, plan)
+
+
+def _dubans(ledger: Ledger, plan: Plan | None, year: int | None = None) -> list[duban.Duban]:
+    """Return the 督办 the ledger knows (of `year`, or of every year), nodes the ledger kept no
+    words of worded from `plan`."""
+    issued = [n for n in ledger.issued_notices() if year is None or n.year == year]
+    statuses: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = {}
+    for y in sorted({n.year for n in issued}):
+        statuses.update(ledger.history(f"{y}-99").by_unit)
+    kept, replies = ledger.duban_records()
     notices = [duban.Notice(n.doc_no, n.kind, n.period, n.unit) for n in issued]
-    return duban.build_dubans(notices, statuses, deadlines, replies)
+    return duban.build_dubans(
+        notices, statuses,
+        issued={no: duban.Issued(on, by, nodes) for no, (on, by, nodes) in kept.items()},
+        replies={no: duban.Reply(day, note) for no, (day, note) in replies.items()},
+        texts=duban.plan_words(plan) if plan else {})
 
 
 def record_duban_reply(ws: Workspace, doc_no: str, replied_on: dt.date, note: str = "") -> duban.Duban:

@@ -15,6 +15,7 @@ from typing import Any
 
 from reportgen.fsutil import write_text_atomic
 from reportgen.model import (
+    DubanRecord,
     Issue,
     ItemResult,
     MilestoneResult,
@@ -97,6 +98,20 @@ def summary_dict(result: PeriodResult) -> dict[str, Any]:
         "milestones": [_milestone(m) for m in result.milestones],
         "units": [_unit(u) for u in result.units],
         "issues": [_issue(i) for i in sorted(result.issues, key=issue_sort_key)],
+        "dubans": [_duban(d) for d in result.dubans],
+    }
+
+
+def _duban(d: DubanRecord) -> dict[str, Any]:
+    """One 督办通知 as it stood on the papers' date (reportgen.duban)."""
+    def day(v: dt.date | None) -> str | None:
+        return v.isoformat() if v else None
+
+    return {
+        "doc_no": d.doc_no, "period": d.period, "unit": d.unit, "nodes": list(d.nodes),
+        "issued_on": day(d.issued_on), "reply_by": day(d.reply_by), "replied_on": day(d.replied_on),
+        "closed_in": d.closed_in, "round": d.round, "state": d.state.value,
+        "earlier": {code: [e.doc_no for e in es] for code, es in d.earlier.items()},
     }
 
 

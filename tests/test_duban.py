@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import main
-from reportgen.duban import Notice, build_dubans, open_dubans
+from reportgen.duban import Issued, Notice, build_dubans, open_dubans
 from reportgen.model import Status
 from reportgen.workspace import init_workspace
 
@@ -72,6 +73,33 @@ def test_a_duban_whose_nodes_are_not_in_the_ledger_stays_open() -> None:
     assert (dubans[0].nodes, dubans[0].closed) == ([], False)
 
 
+def _docx_text(path: Path) -> str:
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def _expected_dubans(months: dict[str, dict]) -> list[tuple[str, str, str, str | None]]:
+    """(period, unit, nodes in the plan's words, 销号 period) of every 督办, from summary.json alone."""
+    expected = []
+    for period, data in months.items():
+        names = {it["code"]: it["name"] for it in data["items"]}
+        overdue: dict[str, list[dict]] = {}
+        for m in data["milestones"]:
+            for unit, state in m["by_unit"].items():
+                if state["status"] == "overdue":
+                    overdue.setdefault(unit, []).append(m)
+        for unit, ms in sorted(overdue.items()):
+            codes = [m["code"] for m in ms]
+            later = [p for p in months if p >= period and all(
+                next(x for x in months[p]["milestones"] if x["code"] == c)["by_unit"][unit]["status"]
+                in ("done", "done_late") for c in codes)]
+            words = "；".join(f"{names[m['item']]}：{m['text'].rstrip('。；;，, ')}"
+                             for m in sorted(ms, key=lambda m: m["code"]))
+            expected.append((period, unit, words, later[0] if later else None))
+    return expected
+
+
 @pytest.mark.slow
 def test_dubans_command_on_the_sample_months(tmp_path: Path) -> None:
     root = init_workspace(tmp_path / "ws", sample=True).root
@@ -81,27 +109,19 @@ def test_dubans_command_on_the_sample_months(tmp_path: Path) -> None:
         result = runner.invoke(main, ["run", "-p", period, *ws])
         assert result.exit_code == 0, result.output
     months = {p: json.loads((root / "output" / p / "summary.json").read_text("utf-8")) for p in ("2024-06", "2024-07")}
-    expected = []
-    for period, data in months.items():
-        overdue: dict[str, list[str]] = {}
-        for m in data["milestones"]:
-            for unit, state in m["by_unit"].items():
-                if state["status"] == "overdue":
-                    overdue.setdefault(unit, []).append(m["code"])
-        for unit, codes in sorted(overdue.items()):
-            later = [p for p in months if p >= period and all(
-                next(x for x in months[p]["milestones"] if x["code"] == c)["by_unit"][unit]["status"]
-                in ("done", "done_late") for c in codes)]
-            expected.append((period, unit, "、".join(sorted(codes)), later[0] if later else None))
+    expected = _expected_dubans(months)
     assert expected  # the sample has 督办 to show
     result = runner.invoke(main, ["dubans", "--all", *ws], prog_name="reportgen")
     assert result.exit_code == 0, result.output
-    lines = [line.split() for line in result.stdout.splitlines()[1:]]
-    got = [(f[1], f[2], f[4], f[5][4:-1] if f[5].startswith("已销号") else None) for f in lines]
+    rows = result.stdout.splitlines()[1:]
+    heads, nodes = [r.split() for r in rows[0::2]], [r.strip().removeprefix("督办事项：") for r in rows[1::2]]
+    got = [(f[1], f[2], words, f[3][4:-1] if f[3].startswith("已销号") else None)
+           for f, words in zip(heads, nodes, strict=True)]
     assert sorted(got) == sorted(expected)
     assert f"督办通知共 {len(expected)} 件" in result.stdout
+    assert not re.search(r"[PT]\d\d-M\d", result.stdout)  # nodes in the plan's words, never codes
 
-    first = lines[0][0]
+    first = heads[0][0]
     replied = runner.invoke(main, ["dubans", "reply", first, "--date", "2024年7月8日", *ws], prog_name="reportgen")
     assert replied.exit_code == 0, replied.output
     assert f"已记入台账：{first}" in replied.stdout and "已回复（2024年7月8日）" in replied.stdout
@@ -109,3 +129,67 @@ def test_dubans_command_on_the_sample_months(tmp_path: Path) -> None:
     assert f"{first}  2024-06" in listed.stdout and "已回复（2024年7月8日）" in listed.stdout
     unknown = runner.invoke(main, ["dubans", "reply", "不存在〔2024〕9号", *ws], prog_name="reportgen")
     assert unknown.exit_code == 2 and "台账中没有文号为“不存在〔2024〕9号”的督办通知" in unknown.output
+
+
+@pytest.mark.slow
+def test_a_repeat_duban_cites_the_earlier_one_and_the_bulletin_says_so(tmp_path: Path) -> None:
+    root = init_workspace(tmp_path / "ws", sample=True).root
+    runner = CliRunner()
+    for period in ("2024-06", "2024-07"):
+        result = runner.invoke(main, ["run", "-p", period, "-w", str(root)])
+        assert result.exit_code == 0, result.output
+    june, july = (json.loads((root / "output" / p / "summary.json").read_text("utf-8")) for p in ("2024-06", "2024-07"))
+    repeats = [d for d in july["dubans"] if d["period"] == "2024-07" and d["earlier"]]
+    assert repeats  # the sample presses 规划和自然资源分局 on a June node again
+    earlier = {d["doc_no"]: d for d in june["dubans"]}
+    for d in repeats:
+        notice = _docx_text(root / "output" / "2024-07" / "督办通知" / f"{d['unit']}.docx")
+        for node, numbers in d["earlier"].items():
+            assert [earlier[n]["unit"] for n in numbers] == [d["unit"]] * len(numbers)
+            assert node in earlier[numbers[0]]["nodes"]
+            issued = dt.date.fromisoformat(earlier[numbers[0]]["issued_on"])
+            assert issued == dt.date.fromisoformat(june["dates"]["issue"])
+            assert (f"该节点已于{issued.year}年{issued.month}月{issued.day}日以{numbers[0]}督办，至今仍未完成，"
+                    f"本次为第{'二三四'[len(numbers) - 1]}次督办") in notice
+        assert f"现予第{'二三四'[d['round'] - 2]}次督办" in notice
+        bulletin = _docx_text(root / "output" / "2024-07" / "进度通报.docx")
+        numbers = [n for ns in d["earlier"].values() for n in ns] + [d["doc_no"]]
+        assert f"{d['unit']}负责的" in bulletin
+        assert f"（{'、'.join(dict.fromkeys(numbers))}）仍未完成，予以通报" in bulletin
+    # counts add up: 累计 = 已销号 + 督办中, as summary.json records them on the papers' date
+    bulletin = _docx_text(root / "output" / "2024-07" / "进度通报.docx")
+    closed = sum(d["state"] == "已销号" for d in july["dubans"])
+    new = sum(d["period"] == "2024-07" for d in july["dubans"])
+    assert (f"累计发出督办通知{len(july['dubans'])}件（其中本月{new}件），"
+            f"已销号{closed}件，督办中{len(july['dubans']) - closed}件。") in bulletin
+
+
+def test_a_third_duban_states_the_configured_measures() -> None:
+    from reportgen.config import Config
+    from reportgen.duban import as_of
+    from reportgen.render.duban_words import duban_paragraph, escalation_text
+
+    periods = ("2024-04", "2024-05", "2024-06")
+    notices = [Notice(f"督字〔2024〕{i}号", "督办通知", p, B) for i, p in enumerate(periods, 1)]
+    issued = {n.doc_no: Issued(dt.date(2024, int(n.period[5:]) + 1, 8), dt.date(2024, int(n.period[5:]) + 1, 15),
+                               {"M2": "乙项目：完成土地摘牌"}) for n in notices}
+    every = as_of(build_dubans(notices, YEAR, issued=issued), "2024-06", dt.date(2024, 7, 8))
+    third = every[-1]
+    assert (third.round, [e.doc_no for e in third.earlier["M2"]]) == (3, ["督字〔2024〕1号", "督字〔2024〕2号"])
+    assert [d.state.value for d in every] == ["逾期未回复", "逾期未回复", "未到期"]
+    config = Config()
+    text = escalation_text(third, config)
+    assert "上述节点已由经开区督查办督办（督字〔2024〕1号、督字〔2024〕2号），至今仍未完成，现予第三次督办" in text
+    assert "对经三次督办仍未完成的节点，经开区督查办将按规定对你单位主要负责同志进行约谈，并在全区范围内通报。" in text
+    config.duban.serious_round = 4
+    assert "约谈" not in escalation_text(third, config)
+
+    from reportgen.model import PeriodResult
+
+    result = PeriodResult("2024-06", dt.date(2024, 6, 30), 2024, "", "", 0.5, dubans=list(every))
+    said = duban_paragraph(result, Config())
+    assert "累计发出督办通知3件（其中本月1件），已销号0件，督办中3件。" in said
+    assert ("逾期未书面反馈2件：督字〔2024〕1号（乙单位，回复期限2024年5月15日）；"
+            "督字〔2024〕2号（乙单位，回复期限2024年6月15日）") in said
+    assert ("乙单位负责的“乙项目：完成土地摘牌”节点经三次督办（督字〔2024〕1号、督字〔2024〕2号、督字〔2024〕3号）"
+            "仍未完成，予以通报，经开区督查办将对其主要负责同志进行约谈，并在全区范围内通报。") in said

@@ -576,6 +576,10 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "（三）投资进度滞后", "GwH2")
     para(doc, "{{ behind_text }}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p if duban.text %}")
+    para(doc, "（{{ duban.no_cn }}）督办落实情况", "GwH2")
+    para(doc, "{{ duban.text }}")
+    para(doc, "{%p endif %}")
     para(doc, "四、下步工作要求", "GwH1")
     para(doc, "{%p for r in requirements %}")
     para(doc, "（{{ r.no_cn }}）{{ r.text }}")
@@ -615,8 +619,12 @@ def supervision(doc: DocumentObject) -> None:
     para(doc, "{%p for m in matters %}")
     para(doc, "{{ loop.index }}.{{ m.item_name }}", "GwH3")
     para(doc, "节点要求：{{ m.text }}。完成时限：{{ m.due }}，{{ m.when }}。"
+              "{% if m.earlier %}{{ m.earlier }}。{% endif %}"
               "{% if m.role %}你单位为{{ m.role }}单位。{% endif %}报送情况：{{ m.reported }}。")
     para(doc, "{%p endfor %}")
+    para(doc, "{%p if escalation %}")
+    para(doc, "{{ escalation }}")
+    para(doc, "{%p endif %}")
     para(doc, "请你单位高度重视，认真分析逾期原因，制定整改措施，明确完成时限，于{{ reply_by }}"
               "将整改落实情况书面报送{{ short_name }}。")
     _contact(doc)

@@ -26,6 +26,7 @@ from reportgen.model import (
     Status,
     Totals,
 )
+from reportgen.render.duban_words import bulletin_duban, current_dubans, earlier_text, escalation_text
 
 DONE = (Status.DONE, Status.DONE_LATE)
 NOTICE_KINDS = ("督办通知", "提醒函", "催报通知")
@@ -460,6 +461,8 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
         "missing_text": missing_text(result, dates),
         "behind": "、".join(it.name for it in projects if it.vs_schedule == "behind"),
         "behind_text": behind_text(projects),
+        # 督办落实情况: replies chased, 销号, repeated 督办 (render/duban_words.py)
+        "duban": bulletin_duban(result, config, any(it.vs_schedule == "behind" for it in projects)),
         "requirements": _requirements(config, dates),
         "attachments": list(config.text.attachments),
         "signature": office.signature,
@@ -498,6 +501,7 @@ def _matter(m: MilestoneResult, unit: str, items: dict[str, ItemResult], config:
         "role": role_of(m, unit, config),
         "partners": "、".join(u for u in m.units if u != unit),
         "reported": reported_by_unit(m, unit, items, submitted, you),
+        "earlier": "",  # a repeat 督办: the earlier 文号 and date (render/duban_words.py)
     }
 
 
@@ -533,6 +537,7 @@ def _notice_base(result: PeriodResult, config: Config, dates: MonthDates, kind: 
         "items": "",
         "due_count": 0,
         "escalation": "",
+        "round_cn": "",
         "short_name": office.short_name,
         "contact_person": office.contact_person,
         "contact_phone": office.contact_phone,
@@ -547,6 +552,7 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
     items = {it.code: it for it in result.items}
     submitted = {u.name for u in result.units if u.submitted}
     by_unit = _by_unit(result)
+    dubans = current_dubans(result)
     out: dict[str, list[dict[str, Any]]] = {kind: [] for kind in NOTICE_KINDS}
     for unit in _unit_order(result):
         own: dict[str, list[dict[str, Any]]] = {"overdue": [], "soon": [], "confirm": []}
@@ -558,7 +564,12 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
                 own[kind].append(_matter(m, unit, items, config, submitted, dates))
         if own["overdue"]:
             ctx = _notice_base(result, config, dates, "督办通知", unit)
+            pressed = dubans.get(unit)  # a repeat cites the earlier 督办 and is escalated
+            for matter in own["overdue"]:
+                matter["earlier"] = earlier_text(pressed.earlier.get(matter["code"], []) if pressed else [])
             ctx["matters"] = own["overdue"]
+            ctx["escalation"] = escalation_text(pressed, config)
+            ctx["round_cn"] = cn_numeral(pressed.round) if pressed else "一"
             out["督办通知"].append(_clean_all(ctx))
         if own["soon"] or own["confirm"]:
             ctx = _notice_base(result, config, dates, "提醒函", unit)

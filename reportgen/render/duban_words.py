@@ -1,0 +1,114 @@
+"""What the papers say about the 督办 loop: a repeat 督办 citing the earlier 文号, escalation,
+and the bulletin's paragraph chasing overdue replies and naming 销号 and repeated 督办.
+
+Only words: the round, the earlier 文号 and dates, the states (逾期未回复, 已销号) are decided by
+`reportgen.duban` and arrive on `PeriodResult.dubans`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reportgen.cn import cn_numeral, format_date
+from reportgen.config import Config
+from reportgen.model import DubanRecord, DubanState, EarlierDuban, PeriodResult
+
+
+def _dated(e: EarlierDuban) -> str:
+    return f"{format_date(e.issued_on)}以{e.doc_no}" if e.issued_on else f"以{e.doc_no}"
+
+
+def earlier_text(earlier: Sequence[EarlierDuban]) -> str:
+    """Return "该节点已于…以…督办，至今仍未完成，本次为第N次督办" ("" for a first 督办)."""
+    if not earlier:
+        return ""
+    return (f"该节点已于{'、'.join(_dated(e) for e in earlier)}督办，至今仍未完成，"
+            f"本次为第{cn_numeral(len(earlier) + 1)}次督办")
+
+
+def current_dubans(result: PeriodResult) -> dict[str, DubanRecord]:
+    """Return unit -> the 督办通知 the unit gets this period (as the ledger records it)."""
+    return {d.unit: d for d in result.dubans if d.period == result.period}
+
+
+def _earlier_numbers(d: DubanRecord) -> list[str]:
+    return list(dict.fromkeys(e.doc_no for node in d.nodes for e in d.earlier.get(node, [])))
+
+
+def times_cn(n: int) -> str:
+    """Return a count of times as said: 两次, 三次 (not 二次)."""
+    return "两" if n == 2 else cn_numeral(n)
+
+
+def escalation_text(d: DubanRecord | None, config: Config) -> str:
+    """Return the 督办通知's escalation paragraph for a repeat 督办 ("" the first time)."""
+    if d is None or d.round < 2:
+        return ""
+    repeated = [n for n in d.nodes if d.earlier.get(n)]
+    office = config.office.short_name
+    which = "上述节点" if len(repeated) == len(d.nodes) else f"上述节点中有{len(repeated)}个"
+    text = (f"{which}已由{office}督办（{'、'.join(_earlier_numbers(d))}），至今仍未完成，"
+            f"现予第{cn_numeral(d.round)}次督办。请你单位主要负责同志亲自过问，逐项查明未按督办要求"
+            "推进的原因，压实责任，限期整改，并在书面反馈中逐项说明整改措施和完成时限。")
+    if d.round >= config.duban.serious_round:
+        text += f"对经{times_cn(d.round)}次督办仍未完成的节点，{office}将按规定对你单位{config.duban.measures}。"
+    return text
+
+
+def _chased(d: DubanRecord) -> str:
+    return f"{d.doc_no}（{d.unit}，回复期限{format_date(d.reply_by)}）" if d.reply_by else f"{d.doc_no}（{d.unit}）"
+
+
+def _escalated(d: DubanRecord, config: Config) -> str:
+    numbers = [*_earlier_numbers(d), d.doc_no]
+    repeated = [d.node_texts.get(n, "") for n in d.nodes if d.earlier.get(n)]
+    what = f"“{repeated[0]}”" + (f"等{len(repeated)}个节点" if len(repeated) > 1 else "节点")
+    text = f"{d.unit}负责的{what}经{times_cn(d.round)}次督办（{'、'.join(numbers)}）仍未完成，予以通报"
+    if d.round >= config.duban.serious_round:
+        text += f"，{config.office.short_name}将对其{config.duban.measures}"
+    return text
+
+
+def duban_paragraph(result: PeriodResult, config: Config) -> str:
+    """Return the bulletin's 督办落实情况 paragraph ("" before the first 督办通知).
+
+    It counts every 督办通知 so far (已销号 + 督办中 = 累计), chases the replies past their
+    deadline, names the 督办 closed this month and the repeated ones, each as decided on the
+    papers' date.
+    """
+    every = result.dubans
+    if not every:
+        return ""
+    new = [d for d in every if d.period == result.period]
+    closed = [d for d in every if d.state is DubanState.CLOSED]
+    text = (f"{'截至' + format_date(result.dates.issue) + '，' if result.dates else ''}累计发出督办通知{len(every)}件"
+            f"（其中本月{len(new)}件），已销号{len(closed)}件，督办中{len(every) - len(closed)}件。")
+    now_closed = [d for d in closed if d.closed_in == result.period]
+    if now_closed:
+        text += f"本月销号{len(now_closed)}件：{'；'.join(f'{d.doc_no}（{d.unit}）' for d in now_closed)}。"
+    late = [d for d in every if d.state is DubanState.LATE]
+    if late:
+        text += (f"逾期未书面反馈{len(late)}件：{'；'.join(_chased(d) for d in late)}，"
+                 "请相关单位立即书面反馈整改落实情况。")
+    slow = [d for d in every if d.state is DubanState.REPLIED and d.reply_by and d.replied_on
+            and d.replied_on > d.reply_by and d.period == _previous(every, result.period)]
+    if slow:
+        text += "逾期反馈" + "；".join(
+            f"{d.doc_no}（{d.unit}，应于{format_date(d.reply_by)}前，{format_date(d.replied_on)}反馈）"
+            for d in slow if d.reply_by and d.replied_on) + "。"
+    again = [d for d in new if d.round >= 2]
+    if again:
+        text += "；".join(_escalated(d, config) for d in again) + "。"
+    return text
+
+
+def _previous(every: Sequence[DubanRecord], period: str) -> str:
+    """Return the latest period before `period` that had 督办 (whose replies fell due this month)."""
+    earlier = [d.period for d in every if d.period < period]
+    return max(earlier) if earlier else ""
+
+
+def bulletin_duban(result: PeriodResult, config: Config, behind: bool) -> dict[str, Any]:
+    """Return the bulletin's 督办 context: the paragraph and its heading's number under 三、."""
+    return {"text": duban_paragraph(result, config), "no_cn": cn_numeral(4 if behind else 3)}
