@@ -21,7 +21,7 @@ from pathlib import Path
 from reportgen import duban, intake
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
 from reportgen.cn import unit_lookup
-from reportgen.errors import ReportgenError, UsageError
+from reportgen.errors import PlanError, ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms
 from reportgen.fsutil import deferred_interrupt, workspace_lock
 from reportgen.ingest import FileRead, IngestResult, read_submission, read_submissions
