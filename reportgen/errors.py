@@ -25,6 +25,10 @@ class LedgerError(ReportgenError):
     """The history database is unusable (newer schema, corrupt file)."""
 
 
+class HistoryError(ReportgenError):
+    """The ledger holds too few months for the month-by-month history."""
+
+
 class BusyError(ReportgenError):
     """Another run holds the workspace lock."""
 

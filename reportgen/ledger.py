@@ -292,6 +292,18 @@ class IssuedNotice:
 
 
 @dataclass
+class YearRecords:
+    """What the runs of one year recorded, as rows (column name -> value) in period order: the
+    periods, item_results, milestone_statuses and unit_results tables."""
+
+    year: int
+    periods: list[Row]
+    items: list[Row]
+    milestones: list[Row]
+    units: list[Row]
+
+
+@dataclass
 class RunRecord:
     """One recorded run of a period."""
 
@@ -588,6 +600,18 @@ class Ledger:
     def periods(self) -> list[str]:
         """Return the recorded periods, oldest first."""
         return [r[0] for r in self._conn.execute("SELECT period FROM periods ORDER BY period")]
+
+    def year_records(self, year: int) -> YearRecords:
+        """Return every recorded period of `year` with its items, milestones and units, as rows."""
+
+        def rows(table: str) -> list[Row]:
+            cursor = self._conn.execute(
+                f"SELECT * FROM {table} WHERE period LIKE ? ORDER BY period, rowid", (f"{year:04d}-%",))
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor]
+
+        return YearRecords(year, rows("periods"), rows("item_results"), rows("milestone_statuses"),
+                           rows("unit_results"))
 
     def _earlier(self, period: str) -> list[str]:
         """Return recorded periods of the same year before `period`, oldest first."""
