@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -19,9 +20,9 @@ from reportgen.model import Reported, Submission, period_end
 from reportgen.pipeline import write_year_history
 from reportgen.reconcile import reconcile
 from reportgen.workspace import open_workspace
-from tests.test_reconcile import A, C1, make_plan, sub
+from tests.test_reconcile import C1, A, make_plan, sub
 
-D = __import__("datetime").date
+D = dt.date
 HISTORY = Path("output") / "历史" / "2024年重点项目逐月进度.xlsx"
 
 # June: 甲项目 (3亿) 0.5 behind, 乙项目 (1亿) 0.6 ahead; A's 6-20 node open (overdue); 二中心 silent.
