@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner, Result
 
+from reportgen import cli
 from reportgen.cli import main
 from reportgen.workspace import init_workspace
 
@@ -23,9 +26,15 @@ _ALLOWED = {
 }
 
 
+def _subcommands(group: click.Group) -> list[tuple[str, click.Command]]:
+    """Return a group's commands as click finds them (the top group imports each one by name)."""
+    ctx = click.Context(group)
+    return [(name, cmd) for name in group.list_commands(ctx) if (cmd := group.get_command(ctx, name))]
+
+
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = [path]
-    for name, cmd in sorted(group.commands.items()):
+    for name, cmd in _subcommands(group):
         if isinstance(cmd, click.Group):
             out += _commands(cmd, (*path, name))
         else:
@@ -35,7 +44,7 @@ def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str,
 
 def _names(group: click.Group) -> set[str]:
     names: set[str] = set()
-    for name, cmd in group.commands.items():
+    for name, cmd in _subcommands(group):
         names.add(name)
         if isinstance(cmd, click.Group):
             names |= _names(cmd)
@@ -79,6 +88,29 @@ def test_every_usage_error_is_chinese(path: tuple[str, ...], tmp_path: Path) -> 
         assert "错误：" in result.output, (args, result.output)
         assert english_words(result.output) == [], (args, result.output)
         assert "Traceback" not in result.output
+
+
+def test_the_command_table_says_what_each_command_says() -> None:
+    """`reportgen --help` lists the commands from cli.COMMANDS without importing them: each line
+    there is the first line of that command's own help, and every listed command exists."""
+    ctx = click.Context(main)
+    for name, (_target, summary) in cli.COMMANDS.items():
+        command = main.get_command(ctx, name)
+        assert command is not None and command.help is not None, name
+        assert command.help.splitlines()[0] == summary, name
+    listed = invoke(["--help"]).output
+    assert [line.split()[0] for line in listed.split("命令：\n")[1].splitlines()] == list(cli.COMMANDS)
+
+
+def test_group_help_loads_none_of_the_library() -> None:
+    """`reportgen --help` imports click and reportgen's click layer, nothing of the library."""
+    code = ("import sys; from reportgen.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('reportgen'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = done.stdout.strip().splitlines()[-1].split()
+    assert loaded == ["reportgen", "reportgen.cli", "reportgen.commands", "reportgen.commands.chinese",
+                      "reportgen.errors"]
 
 
 def test_named_usage_errors() -> None:
@@ -173,7 +205,7 @@ def test_as_of_as_the_forms_accept_it(workspace: Path, monkeypatch: pytest.Monke
         seen.append((period, as_of))
         raise KeyboardInterrupt  # stop before any work: the parsing is what is tested here
 
-    monkeypatch.setattr("reportgen.pipeline.run_period", fake_run)  # cli imports it when run
+    monkeypatch.setattr("reportgen.pipeline.run_period", fake_run)  # `run` calls pipeline.run_period
     for text in ("2024-7-5", "2024.7.5", "2024年7月5日", "7月5日", "20240705"):
         result = invoke(["run", "-p", "2024-07", "--as-of", text, "-w", str(workspace)])
         assert result.exit_code == 130, result.output

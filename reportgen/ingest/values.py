@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportgen import formspec as fs
+from reportgen.cn import typed_date
 from reportgen.model import REPORTED_LABEL, Reported, Severity
 
 # full-width forms to ASCII, and every kind of blank removed, in one str.translate
@@ -20,9 +21,6 @@ _NORMALISE: dict[int, int | None] = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F
     ord(c): None for c in " \t\n\r\x0b\x0c\xa0\u3000\u2002\u2003\u2009\u200b\ufeff"
 }
 _NUMBER = re.compile(r"^(约|大约|约为|近|接近)?([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)(亿元|亿|万元|万|元)?$")
-_DATE_YMD = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_DATE_MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 
 # The only words taken for the dropdown's four choices: each means exactly one of them (listed in
 # README). Anything else -- 部分完成, 基本完成, 拟完成, 完成中 -- is an error at its cell, never a guess.
@@ -174,15 +172,13 @@ def parse_date(value: Any, year: int) -> Parsed:
             return Parsed(dt.date(1899, 12, 30) + dt.timedelta(days=int(value)))
         else:
             return bad
-    t = norm(value)
+    parts = typed_date(norm(value), year)
+    if parts is None:
+        return bad
     try:
-        if m := _DATE_YMD.match(t) or _DATE_COMPACT.match(t):
-            return Parsed(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        if m := _DATE_MD.match(t):
-            return Parsed(dt.date(year, int(m.group(1)), int(m.group(2))))
+        return Parsed(dt.date(*parts))
     except ValueError:
         return Parsed(code="bad_date", message=f"填写的“{text(value)}”不是有效日期（该月没有这一天）")
-    return bad
 
 
 def parse_status(value: Any) -> Parsed:
