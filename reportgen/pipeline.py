@@ -39,6 +39,7 @@ from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
 from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
+from reportgen.render.wording import notice_recipients
 from reportgen.rules import reporting_units
 from reportgen.summary import write_summary
 from reportgen.workspace import Workspace
@@ -201,53 +202,23 @@ def _run_period(
 def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
                   progress: StageHook, plan_choice: PlanChoice) -> RunReport:
     """Read, reconcile, record and render `period` into `staging`; return the report."""
-    # The renderers load openpyxl, docxtpl and jinja2 at import: only a run needs them, and
-    # `status`, `check` and `--help` start without them.
-    from reportgen.render.excel import check_excel_template
-    from reportgen.render.word import check_word_templates, notice_recipients, render_word
+    # The renderers load openpyxl, matplotlib, docxtpl and jinja2 at import (about half a second):
+    # only a run needs them; `check`, `status` and the web pages start without them.
+    from reportgen.render import excel, word
 
     current = load_plan(ws.master_workbook(), ws.config)
     # Templates are checked before anything is rendered, so a typo in a template
     # stops the batch at once instead of after half the documents.
-    check_word_templates(ws.templates, ws.config)
-    check_excel_template(ws.templates)
+    word.check_word_templates(ws.templates, ws.config)
+    excel.check_excel_template(ws.templates)
 
     with Ledger(ws.ledger_path) as ledger:
-        in_force = plan_in_force(period, current, ledger.plan_in_force(period), plan_choice)
-        plan = in_force.plan
-        log.info("%s", in_force.note)
-        history = ledger.history(period)
-        recovered = recover_history(history, ws.root / "output", plan.year, period)
-        previous = previous_figures(history, period)
-
-        placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
-        report = RunReport(result=placeholder, plan_note=in_force.note)
-        if recovered:  # history/ was deleted or replaced: say so wherever the run is read
-            note = (f"注意：历史台账中没有 {'、'.join(recovered)} 的记录（history/ 可能被删除或替换），"
-                    "已按 output 中这些月份发布的 summary.json 恢复上月累计和节点完成情况；请核对本月新增和完成日期")
-            report.warnings.append(note)
-            log.warning("%s", note)
+        report, plan, history = _open_period(ws, period, as_of, current, plan_choice, ledger)
         stages = _Stages(report, progress)
-
         with stages.stage("读取报送表"):
-            ingest, register = _read_period(ws, plan, period, previous, ledger)
+            ingest, register = _read_period(ws, plan, period, previous_figures(history, period), ledger)
         with stages.stage("核对进度"):
-            result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
-            result.issues = merge_issues(ingest.issues, result.issues)
-            for u in result.units:
-                u.exempt = not u.submitted and u.name in register.exempt
-            outputs = ws.root / "output"
-            result.doc_number = ledger.doc_number(
-                period, plan.year, bulletin_start(ws.config, outputs, plan.year, period))
-            result.notice_numbers = allocate_notice_numbers(
-                ledger, ws.config, outputs, plan.year, period, notice_recipients(result, ws.config))
-            if result.dates is not None:  # the reply deadline, date and nodes of each 督办通知
-                numbers = result.notice_numbers.get(duban.NOTICE_KIND, {})
-                printed = duban.printed_nodes(result.milestones, numbers)
-                ledger.set_reply_deadlines(dict.fromkeys(numbers.values(), result.dates.reply_by),
-                                           result.dates.issue,
-                                           {no: printed[unit] for unit, no in numbers.items()})
-            report.result = result
+            result = report.result = _judge(ws, ledger, plan, ingest, register, history, as_of, period)
             if result.dates is not None:
                 report.warnings += result.dates.warnings
         with stages.stage("记入台账"):
@@ -261,13 +232,54 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
     try:
         with stages.stage("生成公文"):
             _guard(report, "公文",
-                   lambda: render_word(result, ws.templates, ws.config, staging, report.warnings))
+                   lambda: word.render_word(result, ws.templates, ws.config, staging, report.warnings))
         failures, times = tables.result()
     finally:
         tables.cancel()
     report.failures += failures
     report.times += times
     return report
+
+
+def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan_choice: PlanChoice,
+                 ledger: Ledger) -> tuple[RunReport, Plan, History]:
+    """Return a report for the run (saying which plan judges `period`, and any history recovered
+    from published summaries), that plan, and the history before `period`."""
+    in_force = plan_in_force(period, current, ledger.plan_in_force(period), plan_choice)
+    plan = in_force.plan
+    log.info("%s", in_force.note)
+    history = ledger.history(period)
+    recovered = recover_history(history, ws.root / "output", plan.year, period)
+    placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
+    report = RunReport(result=placeholder, plan_note=in_force.note)
+    if recovered:  # history/ was deleted or replaced: say so wherever the run is read
+        note = (f"注意：历史台账中没有 {'、'.join(recovered)} 的记录（history/ 可能被删除或替换），"
+                "已按 output 中这些月份发布的 summary.json 恢复上月累计和节点完成情况；请核对本月新增和完成日期")
+        report.warnings.append(note)
+        log.warning("%s", note)
+    return report, plan, history
+
+
+def _judge(ws: Workspace, ledger: Ledger, plan: Plan, ingest: IngestResult, register: Register,
+           history: History, as_of: dt.date, period: str) -> PeriodResult:
+    """Return `period` reconciled, its exempt units marked and its 文号 allocated (the ledger
+    keeps each 督办通知's reply deadline, date and nodes)."""
+    result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
+    result.issues = merge_issues(ingest.issues, result.issues)
+    for u in result.units:
+        u.exempt = not u.submitted and u.name in register.exempt
+    outputs = ws.root / "output"
+    result.doc_number = ledger.doc_number(
+        period, plan.year, bulletin_start(ws.config, outputs, plan.year, period))
+    result.notice_numbers = allocate_notice_numbers(
+        ledger, ws.config, outputs, plan.year, period, notice_recipients(result, ws.config))
+    if result.dates is not None:  # the reply deadline, date and nodes of each 督办通知
+        numbers = result.notice_numbers.get(duban.NOTICE_KIND, {})
+        printed = duban.printed_nodes(result.milestones, numbers)
+        ledger.set_reply_deadlines(dict.fromkeys(numbers.values(), result.dates.reply_by),
+                                   result.dates.issue,
+                                   {no: printed[unit] for unit, no in numbers.items()})
+    return result
 
 
 def _note_stale_pdfs(report: RunReport, out_dir: Path) -> None:
@@ -283,7 +295,7 @@ def _note_stale_pdfs(report: RunReport, out_dir: Path) -> None:
 def _write_tables(ingest: IngestResult, plan: Plan, result: PeriodResult, history: History,
                   ws: Workspace, staging: Path, progress: StageHook) -> tuple[list[str], list[StageTime]]:
     """Write 校验报告, 校验反馈, summary.json and 汇总表 into `staging`; return failures and times."""
-    from reportgen.render.excel import render_excel  # openpyxl: see _build_period
+    from reportgen.render.excel import render_excel  # openpyxl, matplotlib: see _build_period
 
     sub = RunReport(result=result)
     stages = _Stages(sub, progress)

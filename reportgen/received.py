@@ -23,10 +23,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen import intake
+from reportgen.calendar import report_deadline
 from reportgen.config import CONFIG_NAME
+from reportgen.errors import PlanError
 from reportgen.fsutil import Listing, list_files, write_text_atomic
 from reportgen.ledger import Ledger
 from reportgen.model import FileRead, History, Plan, Severity, Submission
+from reportgen.plan.inforce import plan_in_force
+from reportgen.rules import reporting_units
 from reportgen.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -110,10 +114,6 @@ def previous_figures(history: History, period: str) -> dict[str, float]:
 def plan_for_check(period: str, current: Plan, ledger: Ledger) -> Plan:
     """Return the plan `run` would judge `period` by: the recorded one of a period already run
     (forms of an earlier month carry its plan's version), else the current master workbook."""
-    # only when files are read: see period_status
-    from reportgen.errors import PlanError
-    from reportgen.plan.inforce import plan_in_force
-
     try:
         return plan_in_force(period, current, ledger.plan_in_force(period)).plan
     except PlanError:
@@ -190,17 +190,14 @@ def _read(ws: Workspace, period: str, ledger: Ledger,
     """Return `files` read as `check` reads them, and the units expected to report."""
     # The reading stages (calamine, openpyxl, the plan) load only when a file must be read:
     # `status` over a folder that has not changed answers in a fraction of a second.
-    from reportgen.ingest.batch import read_all
-    from reportgen.ingest.index import PlanIndex
-    from reportgen.ingest.reader import Reader
+    from reportgen.ingest.batch import read_files
     from reportgen.plan.workbook import load_plan
-    from reportgen.rules import reporting_units
 
     plan = plan_for_check(period, load_plan(ws.master_workbook(), ws.config), ledger)
     if not files:
         return [], reporting_units(plan, ws.config)
     previous = previous_figures(ledger.history(period), period)
-    reads = read_all(files, Reader(PlanIndex.build(plan, ws.config)), period, previous)
+    reads = read_files(files, plan, ws.config, period, previous)
     return reads, reporting_units(plan, ws.config)
 
 
@@ -243,9 +240,6 @@ def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> P
     The file that counts for each unit is chosen as check and run choose it (the ledger's
     arrival order and the office's decisions); files first seen are recorded in the ledger.
     """
-    # chinese-calendar is loaded only here
-    from reportgen.calendar import report_deadline
-
     deadline = report_deadline(period, ws.config)
     status = PeriodStatus(period, deadline, (deadline - (today or dt.date.today())).days)
     with Ledger(ws.ledger_path) as ledger:

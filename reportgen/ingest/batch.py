@@ -93,6 +93,12 @@ def read_all(
         return list(pool.map(_worker_read, args, chunksize=max(1, len(args) // (workers * 2))))
 
 
+def read_files(files: list[tuple[Path, str, int]], plan: Plan, config: Config, period: str,
+               previous: Mapping[str, float]) -> list[FileRead]:
+    """Return `files` read against `plan`, in the order given (see `read_all`)."""
+    return read_all(files, Reader(PlanIndex.build(plan, config)), period, previous)
+
+
 def read_submissions(
     folder: Path,
     plan: Plan,
@@ -108,9 +114,9 @@ def read_submissions(
     """
     if not folder.is_dir():
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
-    reader = Reader(PlanIndex.build(plan, config))
     listing = list_files(folder)
-    files = sorted(read_all(listing.files, reader, period, previous or {}) + listing.skipped, key=lambda f: f.name)
+    files = sorted(read_files(listing.files, plan, config, period, previous or {}) + listing.skipped,
+                   key=lambda f: f.name)
     chosen = (choose or _choose)(files)  # marks the files not taken
     expected = reporting_units(plan, config)
     result = IngestResult(files=files, expected_units=expected)
