@@ -160,7 +160,8 @@ def open_dubans(dubans: Iterable[Duban]) -> list[Duban]:
 
 def node_words(item_name: str, text: str) -> str:
     """Return a node as the 督办台账 names it: its project or task, then the plan's words."""
-    return f"{item_name.strip()}：{text.strip().rstrip('。；;，, ')}"
+    name, clause = item_name.strip(), text.strip().rstrip("。；;，, ")
+    return name if clause and clause in name else f"{name}：{clause}"  # a task named by its node
 
 
 def plan_words(plan: Plan) -> dict[str, str]:

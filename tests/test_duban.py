@@ -94,8 +94,9 @@ def _expected_dubans(months: dict[str, dict]) -> list[tuple[str, str, str, str |
             later = [p for p in months if p >= period and all(
                 next(x for x in months[p]["milestones"] if x["code"] == c)["by_unit"][unit]["status"]
                 in ("done", "done_late") for c in codes)]
-            words = "；".join(f"{names[m['item']]}：{m['text'].rstrip('。；;，, ')}"
-                             for m in sorted(ms, key=lambda m: m["code"]))
+            said = [(names[m["item"]], m["text"].rstrip("。；;，, ")) for m in sorted(ms, key=lambda m: m["code"])]
+            # a task whose name already holds its node is named once
+            words = "；".join(name if text in name else f"{name}：{text}" for name, text in said)
             expected.append((period, unit, words, later[0] if later else None))
     return expected
 
@@ -159,6 +160,12 @@ def test_a_repeat_duban_cites_the_earlier_one_and_the_bulletin_says_so(tmp_path:
     # counts add up: 累计 = 已销号 + 督办中, as summary.json records them on the papers' date
     bulletin = _docx_text(root / "output" / "2024-07" / "进度通报.docx")
     closed = sum(d["state"] == "已销号" for d in july["dubans"])
+    from reportgen.render.excel import read_tables
+
+    book = read_tables(root / "output" / "2024-07" / "汇总表.xlsx")["督办台账"]
+    assert [(r["督办文号"], r["责任单位"], r["状态"], r["督办次数"]) for r in book] == [
+        (d["doc_no"], d["unit"], d["state"], d["round"]) for d in july["dubans"]]
+    assert not any(re.search(r"[PT]\d\d-M\d", r["督办事项（节点）"]) for r in book)
     new = sum(d["period"] == "2024-07" for d in july["dubans"])
     assert (f"累计发出督办通知{len(july['dubans'])}件（其中本月{new}件），"
             f"已销号{closed}件，督办中{len(july['dubans']) - closed}件。") in bulletin
@@ -193,3 +200,41 @@ def test_a_third_duban_states_the_configured_measures() -> None:
             "督字〔2024〕2号（乙单位，回复期限2024年6月15日）") in said
     assert ("乙单位负责的“乙项目：完成土地摘牌”节点经三次督办（督字〔2024〕1号、督字〔2024〕2号、督字〔2024〕3号）"
             "仍未完成，予以通报，经开区督查办将对其主要负责同志进行约谈，并在全区范围内通报。") in said
+
+
+def test_the_summary_workbook_has_a_duban_book(workspace) -> None:
+    from reportgen.duban import Reply, as_of
+    from reportgen.render.excel import read_tables, render_excel
+    from tests.test_excel_fixtures import build_history, build_result
+
+    periods = ("2024-04", "2024-05", "2024-06")
+    notices = [Notice(f"督字〔2024〕{i}号", "督办通知", p, B) for i, p in enumerate(periods, 1)]
+    notices.append(Notice("督字〔2024〕9号", "督办通知", "2024-03", A))
+    issued = {n.doc_no: Issued(dt.date(2024, int(n.period[5:]) + 1, 8), dt.date(2024, int(n.period[5:]) + 1, 15),
+                               {"M2": "乙项目：完成土地摘牌"} if n.unit == B else {"M1": "甲项目：开工"})
+              for n in notices}
+    replies = {"督字〔2024〕1号": Reply(dt.date(2024, 5, 20), "已书面反馈整改措施")}
+    from reportgen.calendar import month_calendar
+    from reportgen.config import Config
+
+    result = build_result()
+    result.dates = month_calendar("2024-06", dt.date(2024, 6, 30), Config())
+    result.dubans = list(as_of(build_dubans(notices, YEAR, issued=issued, replies=replies), "2024-06",
+                               dt.date(2024, 7, 8)))
+    out = render_excel(result, build_history(result), workspace.templates, workspace.config,
+                       workspace.output_dir("2024-06") / "汇总表.xlsx")
+    rows = read_tables(out)["督办台账"]
+    got = [(r["督办文号"], r["责任单位"], r["督办事项（节点）"], r["状态"], r["督办次数"], r["备注"]) for r in rows]
+    assert got == [
+        ("督字〔2024〕9号", A, "甲项目：开工", "已销号", 1, "2024年5月销号"),
+        ("督字〔2024〕1号", B, "乙项目：完成土地摘牌", "已回复", 1, "逾期回复；已书面反馈整改措施"),
+        ("督字〔2024〕2号", B, "乙项目：完成土地摘牌", "逾期未回复", 2, "前次督办：督字〔2024〕1号"),
+        ("督字〔2024〕3号", B, "乙项目：完成土地摘牌", "未到期", 3, "前次督办：督字〔2024〕1号、督字〔2024〕2号"),
+    ]
+    assert (rows[1]["督办日期"].date(), rows[1]["回复期限"].date()) == (dt.date(2024, 5, 8), dt.date(2024, 5, 15))
+    assert rows[1]["回复日期"].date() == dt.date(2024, 5, 20) and rows[2]["回复日期"] is None
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out)["督办台账"]
+    assert ws["A2"].value == "状态截至2024年7月8日　　共4件，已销号1件，已回复1件，逾期未回复1件，未到期1件"
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$3"

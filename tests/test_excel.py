@@ -43,7 +43,8 @@ def _column(ws, col: int, n: int) -> list:
 def test_summary_sheet_matches_the_result(workspace: Workspace) -> None:
     out, result = _render(workspace)
     wb = load_workbook(out)
-    assert wb.sheetnames == ["汇总表", "分单位统计", "逾期清单", "临期清单", "未报送清单", "投资完成", "发文登记"]
+    assert wb.sheetnames == ["汇总表", "分单位统计", "逾期清单", "临期清单", "未报送清单", "投资完成", "发文登记",
+                             "督办台账"]
     ws = wb["汇总表"]
     assert ws["A1"].value == "2024年6月重点项目推进情况汇总表"
     rows = excel_context(result, build_history(result), workspace.config)["rows"]

@@ -293,6 +293,7 @@ def build(out: Path) -> Path:
         Col("备注", 30, "", "wrap"),
     ], "notices", "n", empty_text="本期未发督办通知、提醒函和催报通知",
         subtitle="截至{{ as_of_label }}　　共{{ notices|length }}件")
+    _duban_book(wb)
     _notes(wb)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
@@ -364,6 +365,32 @@ def _investment(wb: Workbook) -> None:
     # the monthly table and the chart each start a page, so the chart is never cut in two
     ws.row_breaks.append(Break(id=6))
     ws.row_breaks.append(Break(id=10))
+
+
+def _duban_book(wb: Workbook) -> None:
+    """督办台账: every 督办通知 of the year so far, where each stands on the issue date."""
+    ws = _table(wb, "督办台账", "{{ year }}年督办通知台账", [
+        Col("序号", 5, "{{ loop.index }}", "int"),
+        Col("督办文号", 22, "{{ d.doc_no }}", "center"),
+        Col("责任单位", 20, "{{ d.unit }}", "wrap"),
+        Col("督办事项（节点）", 44, "{{ d.matters }}", "wrap"),
+        Col("督办日期", 14, "{{ d.issued_on }}", "date"),
+        Col("回复期限", 14, "{{ d.reply_by }}", "date"),
+        Col("回复日期", 14, "{{ d.replied_on }}", "date"),
+        Col("状态", 11, "{{ d.state }}", "center"),
+        Col("督办次数", 8, "{{ d.round }}", "int"),
+        Col("备注", 24, "{{ d.note }}", "wrap"),
+    ], "dubans", "d", empty_text="本年度尚未发出督办通知",
+        subtitle="状态截至{{ duban_count.as_of_label }}　　共{{ duban_count.total }}件，"
+        "已销号{{ duban_count.closed }}件，已回复{{ duban_count.replied }}件，"
+        "逾期未回复{{ duban_count.late }}件，未到期{{ duban_count.pending }}件",
+        note="注：督办次数为同一节点向该单位发出督办通知的次数（含本件）；节点全部完成即销号。")
+    for word, (fill, colour) in (("逾期未回复", STATUS_STYLE[Status.OVERDUE]),
+                                 ("已销号", STATUS_STYLE[Status.DONE])):
+        ws.conditional_formatting.add("H4:H4", Rule(
+            type="containsText", operator="containsText", text=word,
+            formula=[f'NOT(ISERROR(SEARCH("{word}",H4)))'],
+            dxf=DifferentialStyle(font=Font(color=colour), fill=PatternFill("solid", bgColor=fill))))
 
 
 def _notes(wb: Workbook) -> None:

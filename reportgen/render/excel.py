@@ -24,6 +24,8 @@ from reportgen.fsutil import atomic_path
 from reportgen.loader import TemplateSource
 from reportgen.model import (
     STATUS_LABEL,
+    DubanRecord,
+    DubanState,
     History,
     ItemResult,
     Metric,
@@ -81,6 +83,11 @@ CONTEXT_HELP: dict[str, str] = {
     "cumulative、rate、schedule、vs、vs_label、invoice",
     "months": "按月累计完成投资：period、label、cumulative、added、rate、schedule",
     "notices": "本期发出的通知：doc_no（发文字号）、kind（督办通知/提醒函/催报通知）、unit（主送单位）",
+    "dubans": "督办台账：本年度至本期发出的每件督办通知，doc_no（文号）、unit（责任单位）、matters（督办事项，"
+    "即所督办的节点）、issued_on（督办日期）、reply_by（回复期限）、replied_on（回复日期）、"
+    "state（状态：未到期/已回复/逾期未回复/已销号）、round（同一节点第几次督办）、note（备注）",
+    "duban_count": "督办台账合计：as_of_label（状态所依据的日期，即成文日期）、total、closed（已销号）、"
+    "late（逾期未回复）、replied（已回复）、pending（未到期）",
 }
 
 
@@ -281,6 +288,49 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
         "notices": [{"doc_no": no, "kind": kind, "unit": unit}
                     for kind, numbers in result.notice_numbers.items()
                     for unit, no in numbers.items()],
+        "dubans": _duban_rows(result),
+        "duban_count": _duban_count(result),
+    }
+
+
+def _duban_note(d: DubanRecord) -> str:
+    notes = []
+    if d.closed_in:
+        notes.append(f"{_label(d.closed_in)}销号")
+    if d.replied_on and d.reply_by and d.replied_on > d.reply_by:
+        notes.append("逾期回复")
+    earlier = list(dict.fromkeys(e.doc_no for n in d.nodes for e in d.earlier.get(n, [])))
+    if earlier:
+        notes.append(f"前次督办：{'、'.join(earlier)}")
+    if d.reply_note:
+        notes.append(d.reply_note)
+    return "；".join(notes)
+
+
+def _duban_rows(result: PeriodResult) -> list[dict[str, Any]]:
+    """The 督办台账: every 督办通知 so far, nodes in the plan's words, state on the issue date."""
+    return [{
+        "doc_no": d.doc_no,
+        "unit": d.unit,
+        "matters": "\n".join(d.node_texts.get(c) or "（节点已不在任务分解中）" for c in d.nodes),
+        "issued_on": d.issued_on,
+        "reply_by": d.reply_by,
+        "replied_on": d.replied_on,
+        "state": d.state.value,
+        "round": d.round,
+        "note": _duban_note(d),
+    } for d in result.dubans]
+
+
+def _duban_count(result: PeriodResult) -> dict[str, Any]:
+    states = [d.state for d in result.dubans]
+    return {
+        "as_of_label": _cn_date(result.dates.issue) if result.dates else _cn_date(result.as_of),
+        "total": len(states),
+        "closed": states.count(DubanState.CLOSED),
+        "late": states.count(DubanState.LATE),
+        "replied": states.count(DubanState.REPLIED),
+        "pending": states.count(DubanState.PENDING),
     }
 
 
