@@ -21,12 +21,14 @@ from pathlib import Path
 from reportgen import duban, intake
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
 from reportgen.cn import unit_lookup
+from reportgen.config import Config
 from reportgen.errors import PlanError, ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms
 from reportgen.fsutil import deferred_interrupt, workspace_lock
 from reportgen.ingest import FileRead, IngestResult, read_submission, read_submissions
 from reportgen.intake import Register
 from reportgen.ledger import Ledger, YearRecords
+from reportgen.loader import TemplateSource
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
 from reportgen.numbering import allocate_notice_numbers, bulletin_start
 from reportgen.parallel import Background
@@ -228,7 +230,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
                 result.dubans = list(duban.as_of(_dubans(ledger, plan, plan.year), period, result.dates.issue))
     # The spreadsheets do not depend on the Word documents: on two cores they are
     # written by a forked child meanwhile (reportgen.parallel), else after them.
-    tables = Background(_write_tables, ingest, plan, result, history, ws, staging, progress)
+    tables = Background(_write_tables, excel.render_excel, ingest, plan, result, history, ws, staging, progress)
     try:
         with stages.stage("生成公文"):
             _guard(report, "公文",
@@ -292,11 +294,11 @@ def _note_stale_pdfs(report: RunReport, out_dir: Path) -> None:
         )
 
 
-def _write_tables(ingest: IngestResult, plan: Plan, result: PeriodResult, history: History,
+def _write_tables(render_excel: Callable[[PeriodResult, History, TemplateSource, Config, Path], Path],
+                  ingest: IngestResult, plan: Plan, result: PeriodResult, history: History,
                   ws: Workspace, staging: Path, progress: StageHook) -> tuple[list[str], list[StageTime]]:
-    """Write 校验报告, 校验反馈, summary.json and 汇总表 into `staging`; return failures and times."""
-    from reportgen.render.excel import render_excel  # openpyxl, matplotlib: see _build_period
-
+    """Write 校验报告, 校验反馈, summary.json and 汇总表 (by `render_excel`, which _build_period
+    imports when a run needs it) into `staging`; return failures and times."""
     sub = RunReport(result=result)
     stages = _Stages(sub, progress)
     with stages.stage("校验报告与汇总数据"):
