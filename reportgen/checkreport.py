@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from copy import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,9 @@ from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
 from reportgen.sheets import number_pages, print_a4
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell
+    from openpyxl.styles.cell_style import StyleArray
     from openpyxl.worksheet.worksheet import Worksheet
 
     from reportgen.ingest import IngestResult
@@ -89,23 +93,73 @@ def _safe(value: Any) -> Any:
     return value
 
 
+# the style tables a workbook keeps; the report's workbooks all start from the same ones
+_STYLE_TABLES = ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats")
+
+
 class _Style:
-    """Fonts and borders shared by the report's sheets."""
+    """The report's cell styles, made once: each workbook gets the same style tables, and a
+    cell's style is set by copying its row of indices (setting fonts, fills and borders through
+    openpyxl looks each up by hash: most of the time of 200 small workbooks)."""
 
     def __init__(self, config: Config) -> None:
+        from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
         thin = Side(style="thin", color="808080")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.title = Font(name=config.fonts.table_title, size=16, bold=True)
-        self.subtitle = Font(name=config.fonts.table, size=10)
-        self.header = Font(name=config.fonts.table_title, size=11, bold=True)
-        self.body = Font(name=config.fonts.table, size=10)
-        self.header_fill = PatternFill("solid", fgColor="D9D9D9")
-        self.fills = {s: PatternFill("solid", fgColor=c) for s, c in _SEVERITY_FILL.items()}
-        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        self.left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-        self.title_align = Alignment(horizontal="center", vertical="center")
+        border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        body = Font(name=config.fonts.table, size=10)
+        self.font_name = body.name
+        center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        self._proto = Workbook()
+        sheet = self._proto.active
+        self.arrays: dict[Any, StyleArray] = {}
+
+        def keep(key: Any, font: Font, alignment: Alignment | None = None, fill: PatternFill | None = None,
+                 with_border: bool = False) -> None:
+            cell = sheet.cell(len(self.arrays) + 1, 1)
+            cell.font = font
+            if alignment is not None:
+                cell.alignment = alignment
+            if fill is not None:
+                cell.fill = fill
+            if with_border:
+                cell.border = border
+            self.arrays[key] = copy(cell._style)
+
+        keep("title", Font(name=config.fonts.table_title, size=16, bold=True),
+             Alignment(horizontal="center", vertical="center"))
+        keep("subtitle", Font(name=config.fonts.table, size=10), left)
+        keep("header", Font(name=config.fonts.table_title, size=11, bold=True), center,
+             PatternFill("solid", fgColor="D9D9D9"), with_border=True)
+        keep("plain", body)
+        keep("note", body, Alignment(wrap_text=True, vertical="top"))
+        for severity in (None, *Severity):
+            fill = PatternFill("solid", fgColor=_SEVERITY_FILL[severity]) if severity else None
+            keep((True, severity), body, left, fill, with_border=True)
+            keep((False, severity), body, center, fill, with_border=True)
+
+    def workbook(self) -> Workbook:
+        """Return a new workbook whose style tables hold every style of the report."""
+        from openpyxl import Workbook
+        from openpyxl.utils.indexed_list import IndexedList
+
+        wb = Workbook()
+        for name in _STYLE_TABLES:
+            setattr(wb, name, IndexedList(getattr(self._proto, name)))
+        return wb
+
+    def put(self, cell: Cell, key: Any) -> None:
+        """Give `cell` one of the report's styles."""
+        cell._style = copy(self.arrays[key])
+
+
+def _merge(ws: Worksheet, coord: str) -> None:
+    """Merge `coord` (its top-left cell holds value and style; no border to spread to the rest)."""
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    ws.merged_cells.add(MergedCellRange(ws, coord))
 
 
 def _table(ws: Worksheet, st: _Style, title: str, subtitle: str,
@@ -116,30 +170,23 @@ def _table(ws: Worksheet, st: _Style, title: str, subtitle: str,
 
     ncols = len(columns)
     last_col = get_column_letter(ncols)
-    ws.merge_cells(f"A1:{last_col}1")
-    ws["A1"] = title
-    ws["A1"].font = st.title
-    ws["A1"].alignment = st.title_align
+    _merge(ws, f"A1:{last_col}1")
+    st.put(ws.cell(1, 1, title), "title")
     ws.row_dimensions[1].height = 30
-    ws.merge_cells(f"A2:{last_col}2")
-    ws["A2"] = subtitle
-    ws["A2"].font = st.subtitle
-    ws["A2"].alignment = st.left
+    _merge(ws, f"A2:{last_col}2")
+    st.put(ws.cell(2, 1, subtitle), "subtitle")
     ws.row_dimensions[2].height = 20
     for c, (header, width) in enumerate(columns, start=1):
-        cell = ws.cell(3, c, header)
-        cell.font, cell.fill, cell.border, cell.alignment = st.header, st.header_fill, st.border, st.center
+        st.put(ws.cell(3, c, header), "header")
         ws.column_dimensions[get_column_letter(c)].width = width
+    level = next((c for c, (header, _w) in enumerate(columns, start=1) if header == "级别"), 0)
     for r, (values, severity) in enumerate(zip(rows, severities, strict=True), start=4):
         for c, value in enumerate(values, start=1):
             cell = ws.cell(r, c)
             cell.value = _safe(value)
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text a unit typed never becomes a formula
-            cell.font, cell.border = st.body, st.border
-            cell.alignment = st.left if c in wrap_cols else st.center
-            if severity is not None and columns[c - 1][0] == "级别":
-                cell.fill = st.fills[severity]
+            st.put(cell, (c in wrap_cols, severity if c == level else None))
         longest = max((len(str(values[c - 1])) / max(columns[c - 1][1] / 2.1, 1)
                        for c in wrap_cols), default=1)
         ws.row_dimensions[r].height = max(18, 15 * (int(longest) + 1))
@@ -153,7 +200,7 @@ def _table(ws: Worksheet, st: _Style, title: str, subtitle: str,
     # the footer (page numbers) needs room between it and the paper's edge, or it is cut off
     ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
     ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
-    number_pages(ws, font=f"{st.body.name},Regular")
+    number_pages(ws, font=f"{st.font_name},Regular")
 
 
 def _counts(issues: list[Issue]) -> dict[Severity, int]:
@@ -171,8 +218,6 @@ def write_check_report(
     result: IngestResult, plan: Plan, period: str, out_dir: Path, config: Config | None = None
 ) -> list[Path]:
     """Write 校验报告.xlsx and one 校验反馈/<unit>.xlsx per unit with errors or warnings; return paths."""
-    from openpyxl import Workbook
-
     config = config or Config()
     st = _Style(config)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -180,7 +225,7 @@ def write_check_report(
     issues = _order(list(result.issues), units)
     counts = _counts(issues)
     now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    wb = Workbook()
+    wb = st.workbook()
     ws = wb.active
     ws.title = "校验问题"
     rows = [[n, i.unit or UNKNOWN_UNIT, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity],
@@ -191,8 +236,8 @@ def write_check_report(
            f"警告 {counts[Severity.WARNING]} 条、提示 {counts[Severity.INFO]} 条。生成时间：{now}",
            _ISSUE_COLUMNS, rows, [i.severity for i in issues], {2, 3, 8})
     if not rows:
-        ws.merge_cells(start_row=4, start_column=1, end_row=4, end_column=len(_ISSUE_COLUMNS))
-        ws.cell(4, 1, "未发现问题。").font = st.body
+        _merge(ws, "A4:H4")
+        st.put(ws.cell(4, 1, "未发现问题。"), "plain")
         ws.row_dimensions[4].height = 24
         ws.print_area = "A1:H4"
     _status_sheet(wb.create_sheet("报送情况"), st, result, units, period)
@@ -236,12 +281,8 @@ def _status_sheet(ws: Worksheet, st: _Style, result: IngestResult, units: list[s
 
 def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str, folder: Path,
               st: _Style, config: Config) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment
-
-
     folder.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
+    wb = st.workbook()
     ws = wb.active
     ws.title = "校验反馈"
     files = sorted({i.file for i in issues})
@@ -256,12 +297,11 @@ def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str,
            _FEEDBACK_COLUMNS, rows, [i.severity for i in issues], {2, 7})
     ws.row_dimensions[2].height = 36
     end = 4 + len(rows) + 1
-    ws.merge_cells(start_row=end, start_column=1, end_row=end, end_column=len(_FEEDBACK_COLUMNS))
+    _merge(ws, f"A{end}:G{end}")
     note = ws.cell(end, 1, f"说明：“错误”为未能采用的内容，必须修改；“警告”为已按所述方式读取但需核实的内容。"
                            f"如有疑问请联系{config.office.short_name} {config.office.contact_person}，"
                            f"电话 {config.office.contact_phone}。")
-    note.font = st.body
-    note.alignment = Alignment(wrap_text=True, vertical="top")
+    st.put(note, "note")
     ws.row_dimensions[end].height = 36
     ws.print_area = f"A1:G{end}"
     path = folder / f"{safe_filename(unit)}.xlsx"
