@@ -423,6 +423,19 @@ def _unreported(ctx: _Context, m: Milestone, unit: str | None) -> tuple[Status, 
     return Status.NOT_REPORTED, None
 
 
+Standing = tuple[Status, dt.date | None]
+
+
+@dataclass
+class _Judged:
+    """How a milestone stands (overall and for each unit) and on whose report."""
+
+    standing: Standing
+    by_unit: dict[str, Standing]
+    report: MilestoneReport | None = None
+    decided_by: str = ""
+
+
 def _milestone(
     ctx: _Context, item: Item, task: Task, m: Milestone,
     figures: dict[str, float | None], fresh: dict[str, str],
@@ -431,64 +444,72 @@ def _milestone(
     leads = [u for u in task.lead_units if u in units]
     lead = leads[0] if leads else (units[0] if units else "")
     label = f"{m.code} {item.name}（{m.due_text or (m.due and f'{m.due:%Y-%m-%d}') or '无时限'}）"
-    report: MilestoneReport | None = None
-    decided_by = ""
-    standing: tuple[Status, dt.date | None]
-    by_unit: dict[str, tuple[Status, dt.date | None]]
     members = _group_members(task, units, ctx.config)
-
     if m.metric is not None:
-        key = figure_key(item.code, m.metric)
-        completed = _amount_completion(ctx, m, key, figures.get(key))
-        if completed is not None:
-            standing = (_done_status(m.due, completed), completed)
-        elif key not in fresh and ctx.owners(item, m.metric)[0] not in ctx.subs:
-            standing = _unreported(ctx, m, None)
-        else:
-            standing = (ctx.open_status(m.due), None)
-        by_unit = {u: standing for u in units}
+        judged = _by_amount(ctx, item, m, m.metric, units, figures, fresh)
     elif members is not None:
-        by_unit = {}
-        for u in units:
-            rep = ctx.subs[u].milestones.get(m.code) if u in ctx.subs else None
-            by_unit[u] = (
-                _judge_report(ctx, m, u, rep, label) if rep is not None
-                else _unreported(ctx, m, u)
-            )
-        standing = _group_standing(ctx, m, [by_unit[u] for u in members])
+        judged = _by_members(ctx, m, units, members, label)
         lead = members[0]
-        report = ctx.subs[lead].milestones.get(m.code) if lead in ctx.subs else None
     else:
-        decider = _decider(ctx, m, units, lead, label)
-        if decider is None:
-            standing = _unreported(ctx, m, None)
-        else:
-            decided_by = decider
-            report = ctx.subs[decider].milestones[m.code]
-            standing = _judge_report(ctx, m, decider, report, label)
-            _check_supporters(ctx, m, units, decider, standing, label)
-        by_unit = {u: standing for u in units}
+        judged = _by_decider(ctx, m, units, lead, label)
 
-    status, completed_on = standing
+    status, completed_on = judged.standing
     # late by the cut-off; time left counted from the issue date, the day the papers go out
     days_overdue = (ctx.as_of - m.due).days if status is Status.OVERDUE and m.due else 0
     days_left = (
         (m.due - ctx.dates.issue).days
         if m.due is not None and status not in (*DONE_STATUSES, Status.OVERDUE) else None
     )
-    open_ = [s for s, _ in by_unit.values() if s is Status.IN_PROGRESS] or (
+    open_ = [s for s, _ in judged.by_unit.values() if s is Status.IN_PROGRESS] or (
         [status] if status is Status.IN_PROGRESS else [])
     return MilestoneResult(
         code=m.code, item=item.code, item_name=item.name, task=task.code, text=m.text,
         due=m.due, units=units, lead=lead, kind=m.kind, amount_yi=m.amount_yi,
         status=status, completed_on=completed_on, days_overdue=days_overdue,
-        days_left=days_left, report=report, by_unit=by_unit,
+        days_left=days_left, report=judged.report, by_unit=judged.by_unit,
         unit_reports={u: ctx.subs[u].milestones[m.code] for u in units
                       if u in ctx.subs and m.code in ctx.subs[u].milestones},
-        decided_by=decided_by if members is None else "",
+        decided_by=judged.decided_by,
         group=members is not None,
         confirm=bool(open_) and to_confirm(ctx.dates, m.due),
     )
+
+
+def _by_amount(ctx: _Context, item: Item, m: Milestone, metric: Metric, units: list[str],
+               figures: dict[str, float | None], fresh: dict[str, str]) -> _Judged:
+    """Judge an amount milestone (e.g. 完成投资 5 亿元) by the item's cumulative `metric` figure."""
+    key = figure_key(item.code, metric)
+    completed = _amount_completion(ctx, m, key, figures.get(key))
+    standing: Standing
+    if completed is not None:
+        standing = (_done_status(m.due, completed), completed)
+    elif key not in fresh and ctx.owners(item, metric)[0] not in ctx.subs:
+        standing = _unreported(ctx, m, None)
+    else:
+        standing = (ctx.open_status(m.due), None)
+    return _Judged(standing, {u: standing for u in units})
+
+
+def _by_members(ctx: _Context, m: Milestone, units: list[str], members: list[str], label: str) -> _Judged:
+    """Judge a group milestone: each unit on its own report, done only when every member is."""
+    by_unit = {}
+    for u in units:
+        rep = ctx.subs[u].milestones.get(m.code) if u in ctx.subs else None
+        by_unit[u] = _judge_report(ctx, m, u, rep, label) if rep is not None else _unreported(ctx, m, u)
+    report = ctx.subs[members[0]].milestones.get(m.code) if members[0] in ctx.subs else None
+    return _Judged(_group_standing(ctx, m, [by_unit[u] for u in members]), by_unit, report)
+
+
+def _by_decider(ctx: _Context, m: Milestone, units: list[str], lead: str, label: str) -> _Judged:
+    """Judge a shared milestone by the one unit whose report decides it (rules' owner)."""
+    decider = _decider(ctx, m, units, lead, label)
+    if decider is None:
+        standing = _unreported(ctx, m, None)
+        return _Judged(standing, {u: standing for u in units})
+    report = ctx.subs[decider].milestones[m.code]
+    standing = _judge_report(ctx, m, decider, report, label)
+    _check_supporters(ctx, m, units, decider, standing, label)
+    return _Judged(standing, {u: standing for u in units}, report, decider)
 
 
 def _group_standing(

@@ -1,4 +1,4 @@
-"""The package stays readable: no module over 800 lines, no function over 80 (STYLE.md aims at 60),
+"""The package stays readable: no module over 800 lines, no function over 60 (STYLE.md),
 imports at the top of modules, click only in the command line."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reportgen"
 MAX_MODULE_LINES = 800
-MAX_FUNCTION_LINES = 80
+MAX_FUNCTION_LINES = 60  # decorators included
 # Imports of the package's own modules inside functions hide the import graph; the few left put off
 # a heavy library (openpyxl, docxtpl, flask) until it is needed, and say so in a comment.
 MAX_IMPORTS_IN_FUNCTIONS = 5
