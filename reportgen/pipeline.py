@@ -22,6 +22,7 @@ from reportgen import duban, intake
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
 from reportgen.cn import unit_lookup
 from reportgen.config import Config
+from reportgen.distribute import DIST_DIRNAME, Distribution, make_packs
 from reportgen.errors import PlanError, ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms
 from reportgen.fsutil import deferred_interrupt, workspace_lock
@@ -572,3 +573,10 @@ def write_year_history(ws: Workspace, year: int | None = None) -> HistoryMade:
     with write_faults(out):
         path = write_history(h, out / history_name(year), ws.config)
     return HistoryMade(path, h.periods, len(h.projects), len(h.milestones), len(h.units), h.trend())
+
+
+def distribute_forms(ws: Workspace, period: str, forms: list[Path],
+                     links: Callable[[list[str]], dict[str, str]] | None = None) -> Distribution:
+    """Pack each unit's form (from `forms`), 填报说明 and notices of `period` into
+    output/<period>/分发/<月份>_<单位>.zip; `links` gives units' upload addresses (web pages set up)."""
+    return make_packs(period, forms, ws.output_dir(period), ws.output_dir(period) / DIST_DIRNAME, links)
