@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "submissions": ("reportgen.commands.submissions:submissions",
                     "各单位报来的文件：采用哪一份及原因；指定采用、撤回，或本月免报某单位。"),
     "run": ("reportgen.commands.run:run", "生成本月全部材料：校验 → 核对 → 记入台账 → 通报、通知、汇总表（→ PDF）。"),
+    "history": ("reportgen.commands.history:history",
+                "逐月进度：各项目累计完成投资、完成率与序时进度、节点状态、各单位逾期节点，逐月成表并附图。"),
     "dubans": ("reportgen.commands.dubans:dubans",
                "督办台账：已发出的督办通知、所督办的节点、回复情况、是否已销号、同一节点第几次督办。"),
     "serve": ("reportgen.commands.serve:serve",

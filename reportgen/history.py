@@ -5,7 +5,7 @@ ledger recorded a run of, with a chart per project and per unit.
 Only displays what the runs decided: figures, rates, statuses and 序时进度 are the recorded
 ones; "below 序时进度 months running" is reconcile's rule (`months_behind`), applied to the
 recorded months. pandas does the month-by-month pivots and is imported by this module only
-(about 0.4 s): the CLI and the pipeline load it for `history` alone. The charts are openpyxl's
+(about 0.4 s), which only the `history` command loads. The charts are openpyxl's
 native ones, drawn by Excel/WPS/LibreOffice from the sheets' own cells: they print as vector
 lines at any scale, follow a figure staff correct in the table, and tell their series apart by
 line style and markers, so a black-and-white print reads as well as the screen.
@@ -35,11 +35,13 @@ from reportgen.cn import cn_count, format_date, format_month
 from reportgen.config import Config, FontConfig
 from reportgen.errors import HistoryError
 from reportgen.fsutil import atomic_path
-from reportgen.ledger import YearRecords
+from reportgen.ledger import Ledger, YearRecords
 from reportgen.model import STATUS_LABEL, Plan, Status
+from reportgen.publish import write_faults
 from reportgen.reconcile import BEHIND_TREND_MONTHS, months_behind
 from reportgen.render.excel import STATUS_MARK
 from reportgen.sheets import number_pages, print_a4
+from reportgen.workspace import Workspace
 
 HISTORY_DIRNAME = "历史"
 BEHIND_MARK = "▼"  # before a rate below 序时进度, so a grey print shows it without colour
@@ -406,3 +408,38 @@ def write_history(h: YearHistory, path: Path, config: Config) -> Path:
     with atomic_path(path) as tmp:
         book.save(tmp)
     return path
+
+
+# ---------------------------------------------------------------- from the workspace
+
+
+@dataclass
+class HistoryMade:
+    """The month-by-month workbook written and the months and trend it shows."""
+
+    path: Path
+    periods: list[str]
+    projects: int
+    milestones: int
+    units: int
+    trend: list[tuple[str, int]]  # (project, months) below 序时进度 months running in the latest month
+
+
+def write_year_history(ws: Workspace, year: int | None = None) -> HistoryMade:
+    """Write output/历史/<year>年重点项目逐月进度.xlsx from the ledger (the latest recorded year
+    by default); HistoryError when the ledger holds fewer than two months of that year."""
+    records, recorded = YearRecords(year or dt.date.today().year, [], [], [], []), None
+    if ws.ledger_path.exists():  # a missing ledger is not created by asking for its history
+        with Ledger(ws.ledger_path) as ledger:
+            periods = ledger.periods()
+            if year is None and periods:
+                year = int(periods[-1][:4])
+            records = ledger.year_records(year or records.year)
+            if records.periods:
+                recorded = ledger.plan_in_force(str(records.periods[-1]["period"]))
+    h = build_history(records, recorded.plan if recorded else None)
+    year = h.year
+    out = ws.root / "output" / HISTORY_DIRNAME
+    with write_faults(out):
+        path = write_history(h, out / history_name(year), ws.config)
+    return HistoryMade(path, h.periods, len(h.projects), len(h.milestones), len(h.units), h.trend())

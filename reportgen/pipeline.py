@@ -28,7 +28,7 @@ from reportgen.forms import FORMS_DIRNAME, build_forms
 from reportgen.fsutil import deferred_interrupt, workspace_lock
 from reportgen.ingest import FileRead, IngestResult, read_submission, read_submissions
 from reportgen.intake import Register
-from reportgen.ledger import Ledger, YearRecords
+from reportgen.ledger import Ledger
 from reportgen.loader import TemplateSource
 from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
 from reportgen.numbering import allocate_notice_numbers, bulletin_start
@@ -538,41 +538,6 @@ def record_duban_reply(ws: Workspace, doc_no: str, replied_on: dt.date, note: st
         ledger.record_reply(doc_no, replied_on, note)
     found[0].replied_on = found[0].replied_on or replied_on
     return found[0]
-
-
-@dataclass
-class HistoryMade:
-    """The month-by-month workbook written and the months and trend it shows."""
-
-    path: Path
-    periods: list[str]
-    projects: int
-    milestones: int
-    units: int
-    trend: list[tuple[str, int]]  # (project, months) below 序时进度 months running in the latest month
-
-
-def write_year_history(ws: Workspace, year: int | None = None) -> HistoryMade:
-    """Write output/历史/<year>年重点项目逐月进度.xlsx from the ledger (the latest recorded year
-    by default); HistoryError when the ledger holds fewer than two months of that year."""
-    # pandas (in reportgen.history) loads only for this command
-    from reportgen.history import HISTORY_DIRNAME, build_history, history_name, write_history
-
-    records, recorded = YearRecords(year or dt.date.today().year, [], [], [], []), None
-    if ws.ledger_path.exists():  # a missing ledger is not created by asking for its history
-        with Ledger(ws.ledger_path) as ledger:
-            periods = ledger.periods()
-            if year is None and periods:
-                year = int(periods[-1][:4])
-            records = ledger.year_records(year or records.year)
-            if records.periods:
-                recorded = ledger.plan_in_force(str(records.periods[-1]["period"]))
-    h = build_history(records, recorded.plan if recorded else None)
-    year = h.year
-    out = ws.root / "output" / HISTORY_DIRNAME
-    with write_faults(out):
-        path = write_history(h, out / history_name(year), ws.config)
-    return HistoryMade(path, h.periods, len(h.projects), len(h.milestones), len(h.units), h.trend())
 
 
 def distribute_forms(ws: Workspace, period: str, forms: list[Path],

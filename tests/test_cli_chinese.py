@@ -21,7 +21,7 @@ from reportgen.workspace import init_workspace
 # formats and the products the office uses.
 _ALLOWED = {
     "reportgen", "input", "output", "history", "plan", "submissions", "templates", "toml",
-    "xlsx", "xls", "docx", "txt", "json", "pdf", "PDF", "LibreOffice", "Excel", "WPS", "Word",
+    "xlsx", "xls", "docx", "txt", "zip", "json", "pdf", "PDF", "LibreOffice", "Excel", "WPS", "Word",
     "h", "p", "w", "run", "log", "cd",
 }
 

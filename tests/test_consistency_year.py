@@ -8,18 +8,23 @@ June and July, and a cumulative figure that falls in August (an error, never pri
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from docx import Document
 from openpyxl import load_workbook
 
 from reportgen import formspec as fs
 from reportgen.cli import main
+from reportgen.distribute import addressed_to
 from tests.ingest_support import fill_form
 from tests.test_consistency import MONTH_CHECKS, check_silence_escalated
 
@@ -100,3 +105,90 @@ def test_the_script_happened(year: dict) -> None:
     assert p14["month_added_yi"] is None or p14["month_added_yi"] >= 0
     assert [(i["severity"], i["code"], i["unit"]) for i in aug["issues"]] == [
         ("error", "cumulative_decreased", JS)]
+
+
+# ---------------------------------------------------------------- the quarter month by month (history, 分发)
+
+
+def _root(year: dict) -> Path:
+    return Path(year["2024-06"]["dir"]).parent.parent
+
+
+def _by_name(ws: Any) -> dict[str, Any]:
+    return {r[1].value: r for r in ws.iter_rows(min_row=4) if r[1].value}
+
+
+def test_history_of_the_quarter(year: dict) -> None:
+    result = CliRunner().invoke(main, ["history", "-w", str(_root(year))])
+    assert result.exit_code == 0, result.output
+    assert "2024-06 至 2024-08，共 3 个月" in result.output
+    assert "双雁生物医药产业园一期项目：已连续 3 个月低于序时进度" in result.output
+    book = load_workbook(_root(year) / "output" / "历史" / "2024年重点项目逐月进度.xlsx")
+    cumulative = _by_name(book["累计完成投资"])
+    assert [c.value for c in cumulative["双雁生物医药产业园一期项目"][3:6]] == [0.8, 1.3, 1.5]
+    assert [c.value for c in cumulative["蒸汽和供热管道项目"][3:6]] == [2.4, 2.8, 2.8]  # August's 2.5 refused
+    rates = _by_name(book["完成率"])
+    assert [c.value for c in rates["序时进度"][3:6]] == [0.5, pytest.approx(7 / 12), pytest.approx(8 / 12)]
+    p01, p14 = rates["双雁生物医药产业园一期项目"], rates["蒸汽和供热管道项目"]
+    assert [c.number_format for c in p01[3:6]] == ['"▼ "0.0%', '"▼▼ "0.0%', '"▼▼ "0.0%']
+    assert [c.number_format for c in p14[3:6]] == ["0.0%", "0.0%", '"▼ "0.0%']  # ahead, ahead, behind
+    assert (p01[6].value, p14[6].value) == ("3个月", "1个月")
+    nodes = {(r[1], r[2]): r[5:8] for r in book["节点状态"].iter_rows(min_row=4, values_only=True)}
+    first = next(v for (item, text), v in nodes.items() if item == "双雁生物医药产业园一期项目" and "1亿元" in text)
+    assert first == ("● 逾期未完成", "√ 逾期完成", "√ 逾期完成")
+    silent = _by_name(book["分单位逾期节点"])[TH]
+    assert [c.number_format for c in silent[2:5]] == ['"（未报）"0', '"（未报）"0', "0"]
+
+
+def test_bulletins_cite_the_run_below_schedule(year: dict) -> None:
+    def project_lines(period: str) -> dict[str, str]:
+        paragraphs = [p.text for p in Document(str(year[period]["dir"] / "进度通报.docx")).paragraphs]
+        return {name: text for name, text in itertools.pairwise(paragraphs)
+                if name.split(".", 1)[-1] in ("双雁生物医药产业园一期项目", "蒸汽和供热管道项目")}
+
+    june, july, aug = (project_lines(p) for p in PERIODS)
+    assert all("连续" not in text for text in june.values())
+    assert "，已连续两个月低于序时进度" in july["1.双雁生物医药产业园一期项目"]
+    assert "，已连续三个月低于序时进度" in aug["1.双雁生物医药产业园一期项目"]
+    assert "低于序时进度" in aug["14.蒸汽和供热管道项目"] and "连续" not in aug["14.蒸汽和供热管道项目"]
+
+
+def test_each_unit_gets_a_zip_of_its_own_papers(year: dict) -> None:
+    root = _root(year)
+    result = CliRunner().invoke(main, ["forms", "--period", "2024-07", "--分发", "-w", str(root)])
+    assert result.exit_code == 0, result.output
+    folder = root / "output" / "2024-07"
+    notices = {p for kind in ("督办通知", "提醒函", "催报通知") for p in (folder / kind).glob("*.docx")}
+    units = {u["name"] for u in year["2024-07"]["summary"]["units"]}
+    packed: list[str] = []
+    for zipped in sorted((folder / "分发").glob("*.zip")):
+        unit = zipped.stem.removeprefix("2024年7月_")
+        with zipfile.ZipFile(zipped) as z:
+            for name in z.namelist():
+                data = z.read(name)
+                if name.endswith(".xlsx"):
+                    assert name == f"2024年7月重点项目推进情况报送表（{unit}）.xlsx"
+                    (root / "read.xlsx").write_bytes(data)
+                    meta = dict(load_workbook(root / "read.xlsx", read_only=True)[fs.SHEET_META].iter_rows(
+                        max_row=2, max_col=2, values_only=True))
+                    assert (meta["unit"], meta["period"]) == (unit, "2024-07")
+                elif name.endswith(".docx"):
+                    (root / "read.docx").write_bytes(data)
+                    assert [u for u in units if addressed_to(root / "read.docx", u)] == [unit]
+                    packed.append(hashlib.sha256(data).hexdigest())
+    assert sorted(packed) == sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in notices)
+    assert "规划和自然资源分局.zip（含2024年7月督办通知）" in result.output
+    assert f"2024年7月_{TH}.zip（含2024年7月催报通知）" in result.output  # silent in July
+
+
+def test_a_notice_saved_under_another_units_name_stays_out(year: dict, tmp_path: Path) -> None:
+    root = shutil.copytree(_root(year), tmp_path / "ws")
+    folder = root / "output" / "2024-07"
+    other = next(u for u in sorted(p.stem for p in (folder / "报送表").glob("*.xlsx"))
+                 if not (folder / "督办通知" / f"{u}.docx").exists())
+    shutil.copy(folder / "督办通知" / "规划和自然资源分局.docx", folder / "督办通知" / f"{other}.docx")
+    result = CliRunner().invoke(main, ["forms", "--period", "2024-07", "--分发", "-w", str(root)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(folder / "分发" / f"2024年7月_{other}.zip") as z:
+        assert "2024年7月督办通知.docx" not in z.namelist()
+    assert f"督办通知/{other}.docx：主送不是{other}，未放入" in result.output
