@@ -202,10 +202,10 @@ def check_summary_workbook(month: dict[str, Any]) -> None:
     assert overdue == {c for c, m in by_code.items() if m["status"] == "overdue"}
     # the month's 当月新增 in the history block is the bulletin's 本月新增
     book = load_workbook(month["dir"] / "汇总表.xlsx", data_only=False)
-    inv = book["投资完成"]
-    at = next(r for r in range(1, inv.max_row + 1) if inv.cell(r, 2).value == "月份")
-    last = max(r for r in range(at + 1, inv.max_row + 1) if inv.cell(r, 2).value)
-    added = inv.cell(last, 4).value
+    inv = book["各月投资"]
+    at = next(r for r in range(1, inv.max_row + 1) if inv.cell(r, 1).value == "月份")
+    last = max(r for r in range(at + 1, inv.max_row + 1) if inv.cell(r, 1).value)
+    added = inv.cell(last, 3).value
     expected = data["totals"]["month_added_yi"]
     assert (added is None) == (expected is None)
     if added is not None:

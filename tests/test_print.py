@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import html
 import re
 import shutil
 import subprocess
@@ -213,3 +214,102 @@ def test_blank_page_before_the_imprint_and_the_imprint_page_go_unnumbered(printe
             seen.append(doc)
     # June's 督办通知 to 规划和自然资源分局 ends its text on page 2 with no room for the 版记
     assert any(d.parent.parent.name == "2024-06" and d.stem == "规划和自然资源分局" for d in seen), seen
+
+
+# ---------------------------------------------------------------- 汇总表 as printed for the meeting
+
+FOOTER_PT = 40  # the sheet's footer (月份 表名 / 第 N 页 / 简称) stands this close to the paper's foot
+
+
+def _words(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
+    """(x0, y0, x1, y1, text) of each word on a page, in points from the top left."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [(float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)]
+
+
+def _summary_pages(printed: Path) -> list[tuple[Path, int, float, float]]:
+    """(汇总表.pdf, page, width, height) for every page of both months."""
+    out = []
+    for period in PERIODS:
+        pdf = printed / period / "pdf" / "汇总表.pdf"
+        for i, page in enumerate(PdfReader(str(pdf)).pages, start=1):
+            out.append((pdf, i, float(page.mediabox.width), float(page.mediabox.height)))
+    return out
+
+
+def _sheet_of(words: list[tuple[float, float, float, float, str]], height: float) -> str:
+    """The sheet a page prints, from its footer's left part (2024年7月　分单位统计)."""
+    foot = sorted((w for w in words if w[1] > height - FOOTER_PT), key=lambda w: w[0])
+    return foot[1][4] if len(foot) > 1 else ""
+
+
+def test_summary_pages_hold_rows_not_only_a_header(printed: Path) -> None:
+    by_sheet: dict[tuple[Path, str], list[list[tuple[float, float, float, float, str]]]] = {}
+    for pdf, page, _, height in _summary_pages(printed):
+        words = _words(pdf, page)
+        by_sheet.setdefault((pdf, _sheet_of(words, height)), []).append(
+            [w for w in words if w[1] < height - FOOTER_PT])
+    assert len(by_sheet) >= 2 * 9
+    for (pdf, sheet), pages in by_sheet.items():
+        if len(pages) < 2:
+            continue
+        # what every page of the sheet repeats is its title and header
+        repeated = set.intersection(*({(w[4], round(w[0]), round(w[1])) for w in p} for p in pages))
+        for n, words in enumerate(pages, start=1):
+            rest = [w for w in words if (w[4], round(w[0]), round(w[1])) not in repeated]
+            note = min((w[1] for w in rest if w[4].startswith("注：")), default=1e9)
+            rows = [w for w in rest if w[1] < note and w[4] != "合计"]
+            assert rows, f"{pdf.parent.parent.name} {sheet} 第{n}页只有标题和表头"
+
+
+def test_summary_text_is_10_pt_or_more_and_no_line_starts_with_punctuation(printed: Path) -> None:
+    for pdf, page, _, _ in _summary_pages(printed):
+        sizes: list[float] = []
+
+        def visit(text: str, cm: Any, tm: Any, font: Any, size: float,
+                  sizes: list[float] = sizes) -> None:
+            if text.strip():
+                sizes.append(abs(size * tm[3] * cm[3]) or abs(size * tm[0] * cm[0]))
+
+        PdfReader(str(pdf)).pages[page - 1].extract_text(visitor_text=visit)
+        assert sizes and min(sizes) >= 9.95, (pdf, page, min(sizes))
+        words = _words(pdf, page)
+        for w in words:  # pdftotext puts each printed line of a cell into words of its own
+            assert w[4][0] not in "、，。；：？！）", (pdf, page, w)
+        alone = [w for w in words if len(w[4]) == 1 and "\u4e00" <= w[4] <= "\u9fff"
+                 and any(abs(v[0] - w[0]) < 1 and 0 < w[1] - v[1] < 1.8 * (w[3] - w[1])
+                         for v in words if v is not w)]
+        assert alone == [], (pdf, page, alone)  # no character alone under the rest of its name
+
+
+def test_summary_chart_inside_the_page_readable_in_black_and_white(printed: Path) -> None:
+    from PIL import Image
+
+    for period in PERIODS:
+        pdf = printed / period / "pdf" / "汇总表.pdf"
+        pages = [(p, w, h) for q, p, w, h in _summary_pages(printed) if q == pdf]
+        page, width, height = next((p, w, h) for p, w, h in pages
+                                   if _sheet_of(_words(pdf, p), h).endswith("投资图表"))
+        words = _words(pdf, page)
+        chart = [w for w in words if w[1] < height - FOOTER_PT]
+        # every word inside the paper's printable part (0.4 in margins), none cut at an edge
+        assert all(w[0] >= 0.4 * 72 - 1 and w[2] <= width - 0.4 * 72 + 1 for w in chart)
+        ticks = [w for w in chart if re.fullmatch(r"\d+%", w[4])]
+        names = [w for w in chart if w[4].endswith("项目")]
+        assert len(ticks) >= 3 and len(names) >= 10
+        # the value axis is at the foot of the bars, its labels below every project name
+        assert min(t[1] for t in ticks) > max(n[3] for n in names)
+        assert max(int(t[4][:-1]) for t in ticks) >= max(
+            float(w[4][:-1]) for w in chart if re.fullmatch(r"\d+\.\d+%", w[4]))
+        # two series in two clearly different greys on a black-and-white print
+        png = tmp = pdf.with_name(f"chart-{period}")
+        subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", "72", "-gray", "-png",
+                        "-singlefile", str(pdf), str(tmp)], check=True)
+        image = Image.open(png.with_suffix(".png"))
+        top, bottom = int(min(n[1] for n in names)), int(max(n[3] for n in names))
+        left = int(max(n[2] for n in names)) + 2
+        counts = image.crop((left, top, int(width - 0.4 * 72), bottom)).histogram()
+        dark, light = sum(counts[:100]), sum(counts[180:240])
+        assert dark > 500 and light > 500, (period, dark, light)

@@ -36,6 +36,7 @@ from reportgen.model import (
     UnitResult,
     figure_key,
 )
+from reportgen.render.xlsx_layout import lay_out
 from reportgen.render.xlsx_template import check_template, render_template
 
 TEMPLATE_NAME = "汇总表.xlsx"
@@ -361,8 +362,9 @@ def read_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
 
     The header row is the first row with three or more filled cells; data rows follow until a
     row with fewer than two filled cells (blank, a note, 本期无…) or a 合计 row. Headers lose
-    their line breaks (`年度目标（亿元）`). Meant for comparing a rendered 汇总表 with
-    summary.json whatever order staff put the columns in."""
+    their line breaks (`年度目标（亿元）`), and so does text (the print layout breaks lines by
+    hand). Meant for comparing a rendered 汇总表 with summary.json whatever order staff put the
+    columns in."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True)
@@ -380,7 +382,8 @@ def read_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
                 # a total, a note or the 本期无… line of an empty list ends the table
                 if sum(1 for v in r if v not in (None, "")) < 2 or r[0] == "合计":
                     break
-                table.append({h: v for h, v in zip(header, r, strict=False) if h})
+                table.append({h: v.replace("\n", "") if isinstance(v, str) else v
+                              for h, v in zip(header, r, strict=False) if h})
             tables[sheet.title] = table
     finally:
         book.close()
@@ -397,6 +400,7 @@ def render_excel(result: PeriodResult, history: History, templates: TemplateSour
     """Render 汇总表.xlsx for the period from the template `templates` finds; return the file written."""
     book = render_template(templates.template(TEMPLATE_NAME), excel_context(result, history, config))
     _apply_config(book, config)
+    lay_out(book)  # lines, row heights and page breaks, once the paper is known
     try:
         with atomic_path(out_path) as partial:
             book.save(partial)

@@ -14,9 +14,8 @@ Template syntax (the bundled 汇总表.xlsx explains it to staff on its 模板�
 - Sheets whose name starts with ``模板说明`` are notes for staff and are left out of the output.
 
 Every repeated row copies the loop row's cell styles (font, border, fill, number format,
-alignment, protection), merged cells and height; when the loop row has no height of its own,
-each row gets one that shows its wrapped text (Excel does not fit rows when it opens a file,
-so long progress text would otherwise be cut off on paper). Everything below a loop moves down, and the
+alignment, protection), merged cells and height (row heights that show wrapped text are set
+afterwards, with the print layout: render.xlsx_layout). Everything below a loop moves down, and the
 workbook is adjusted the way Excel adjusts it when rows are inserted: formulas (a total
 ``=SUM(D5:D5)`` under a loop on row 5 grows to cover every generated row), formulas inside the
 loop row (translated per row), merged cells, conditional formatting, data validation,
@@ -352,14 +351,11 @@ class _Render:
         move_rows(ws, r, m.delta)
         move_row_dimensions(ws, r, m.delta)
         plan = self._cell_plan(ws, lp, template)
-        fit = [] if height is not None else _wrap_columns(ws, template, plan)
         n = len(items)
         for i, item in enumerate(items):
             self._write_row(ws, plan, r, i, self._row_ctx(lp, item, i, n))
             if height is not None:
                 ws.row_dimensions[r + i].height = height
-            elif fit:
-                _fit_height(ws, r + i, fit)
         merged = ws.merged_cells.ranges  # a set: add directly, MultiCellRange.add is O(n)
         for mcr in row_merges:
             for i in range(n):
@@ -451,40 +447,6 @@ class _Render:
                 name.attr_text = shift_formula("=" + name.attr_text, False, title, m)[1:]
         for name in self.wb.defined_names.values():
             name.attr_text = shift_formula("=" + name.attr_text, False, title, m)[1:]
-
-
-def _wrap_columns(ws: Worksheet, template: list[Cell], plan: list) -> list[tuple[int, float, float]]:
-    """Return (column, usable width, line height) of the loop row's wrapping expression cells."""
-    out = []
-    expr_cols = {col for col, _, kind, _ in plan if kind == "expr"}
-    for c in template:
-        if c.column in expr_cols and c.alignment is not None and c.alignment.wrap_text:
-            dim = ws.column_dimensions.get(get_column_letter(c.column))
-            width = dim.width if dim is not None and dim.width else 8.43
-            size = float(c.font.sz or 11) if c.font is not None else 11.0
-            # column width is in widths of '0' at 11 pt; a CJK character is about two of them
-            chars = max(1.0, (width - 1) * 11 / size)
-            out.append((c.column, chars, size * 1.32))
-    return out
-
-
-def _fit_height(ws: Worksheet, row: int, fit: list[tuple[int, float, float]]) -> None:
-    """Set a row height that shows all wrapped text (Excel does not do it on opening a file)."""
-    best = 0.0
-    cells = ws._cells
-    for col, chars, line in fit:
-        value = cells[(row, col)]._value
-        if not isinstance(value, str) or not value:
-            continue
-        lines = 0
-        for para in value.split("\n"):
-            # UTF-8 length counts a CJK character as 3 and ASCII as 1: width ≈ CJK 2, ASCII 1
-            width = (len(para.encode("utf-8")) + len(para)) / 2
-            lines += max(1, math.ceil(width / chars))
-        best = max(best, lines * line + 4)
-    if best:
-        # a one-line row still gets room around its text, like its wrapped neighbours
-        ws.row_dimensions[row].height = min(max(best, 2 * line), 409)
 
 
 # ---------------------------------------------------------------- entry points

@@ -1,0 +1,231 @@
+"""Lay out a rendered workbook for print the way a clerk would by hand.
+
+Neither Excel nor LibreOffice applies Chinese line-breaking rules in a cell (LibreOffice starts a
+line with 、, both leave the last character of a name alone on a line), neither fits a row to its
+wrapped text when it opens a file, and both may leave the last page of a sheet holding nothing but
+the repeated title and header above a note. So, after rendering:
+
+- the text of every wrapping cell is broken into lines here: a line never starts with closing
+  punctuation (、，。；：）…) nor ends with an opening one, digits and Latin words stay whole, a list
+  of names joined by 、 breaks between names when each fits on a line, and the last line of a
+  paragraph never holds one character alone. Lines are measured for the narrowest of the
+  applications that print the file (Excel and WPS: a width unit of 宋体 11 is 7 px = 5.25 pt;
+  LibreOffice's is 6.15 pt), so each line fits wherever it is printed;
+- each row gets a height that shows all its lines (rows are never made lower than the template's);
+- each printed page ends at a break set here, so every application breaks where this module
+  measured, and the last page of a table keeps at least its last rows with the total and the note.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break, RowBreak
+from openpyxl.worksheet.worksheet import Worksheet
+
+UNIT_PT = 5.25  # one column-width unit in Excel/WPS (7 px of 宋体 11); LibreOffice's is wider
+CELL_PAD_PT = 4.0  # room a cell keeps left and right of its text (5 px in Excel)
+LINE_PITCH = 1.45  # line height per point of font size (the CJK faces LibreOffice prints with)
+ROW_PAD_PT = 5.0
+LATIN_EM = 0.56  # width of a digit or Latin letter, in ems (a CJK character is one em)
+# 避头尾: characters that may not start a line, and those that may not end one
+NO_LINE_START = frozenset("、，。；：？！）》」』”’】〕〉…—%·,.;:?!)]}")
+NO_LINE_END = frozenset("（《「『“‘【〔〈([{")
+PAGE_PT = {9: (595.3, 841.9), 8: (841.9, 1190.6)}  # paperSize → portrait (width, height)
+PAGE_SLACK_PT = 8.0  # a page is filled this much less than measured, for rounding in the printers
+KEEP_LAST_ROWS = 3  # the last page of a sheet holds at least this many rows (data, total, note)
+
+
+def char_width(ch: str, size: float) -> float:
+    """Width of a character in points at `size` points."""
+    # ambiguous ones (●, ○, √, “”) are full width in the Chinese fonts these sheets use
+    return size if unicodedata.east_asian_width(ch) in "WFA" else size * LATIN_EM
+
+
+def _tokens(text: str) -> list[str]:
+    """Pieces that are never split across lines: a CJK character, a run of digits/Latin letters."""
+    out: list[str] = []
+    for ch in text:
+        glued = out and ch.isascii() and ch.isalnum() and out[-1][-1].isascii() \
+            and (out[-1][-1].isalnum() or out[-1][-1] in ".%")
+        glued = glued or (out and ch in ".%" and out[-1][-1].isascii() and out[-1][-1].isdigit())
+        if glued:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _width(tokens: list[str], size: float) -> float:
+    return sum(char_width(ch, size) for t in tokens for ch in t)
+
+
+def _fill(tokens: list[str], room: float, size: float) -> list[list[str]]:
+    """Greedy lines of tokens within `room` points, with the line-start/line-end rules."""
+    lines: list[list[str]] = [[]]
+    for tok in tokens:
+        line = lines[-1]
+        if not line or _width(line, size) + _width([tok], size) <= room:
+            line.append(tok)
+            continue
+        carry: list[str] = []
+        if tok[0] in NO_LINE_START:  # take the line's last piece along to the new line
+            carry = [line.pop()] if len(line) > 1 else []
+        while len(line) > 1 and line[-1][-1] in NO_LINE_END:
+            carry.insert(0, line.pop())
+        lines.append([*carry, tok])
+    return lines
+
+
+def break_paragraph(text: str, room: float, size: float) -> list[str]:
+    """Lines of one paragraph set in `room` points at `size` points, by the rules above."""
+    if not text or _width(_tokens(text), size) <= room:
+        return [text]
+    names = text.split("、")
+    if len(names) > 1 and all(_width(_tokens(n + "、"), size) <= room for n in names):
+        # a list of names: break between names, each name whole on its line
+        lines = _fill([n + "、" for n in names[:-1]] + [names[-1]], room, size)
+    else:
+        lines = _fill(_tokens(text), room, size)
+    last, before = lines[-1], lines[-2] if len(lines) > 1 else None
+    if before is not None and len("".join(last)) == 1 and len(before) > 1:
+        # one character alone on the last line: take one more down with it
+        lines[-1] = [before.pop(), *last]
+        if before and before[-1][-1] in NO_LINE_END:
+            lines[-1] = [before.pop(), *lines[-1]]
+    return ["".join(line) for line in lines if line]
+
+
+def break_text(text: str, room: float, size: float) -> str:
+    """`text` with line breaks where it wraps in `room` points at `size` points."""
+    return "\n".join(line for para in text.split("\n")
+                     for line in break_paragraph(para, room, size))
+
+
+@dataclass
+class _Span:
+    """Where a cell's text is set: its width in units and the rows it covers."""
+
+    width: float
+    rows: int
+
+
+def _column_units(ws: Worksheet, col: int) -> float:
+    dim = ws.column_dimensions.get(get_column_letter(col))
+    if dim is not None and dim.hidden:
+        return 0.0
+    return float(dim.width) if dim is not None and dim.width else 8.43
+
+
+def _spans(ws: Worksheet) -> dict[tuple[int, int], _Span]:
+    spans = {}
+    for rng in ws.merged_cells.ranges:
+        width = sum(_column_units(ws, c) for c in range(rng.min_col, rng.max_col + 1))
+        spans[(rng.min_row, rng.min_col)] = _Span(width, rng.max_row - rng.min_row + 1)
+    return spans
+
+
+def _size(cell: Cell) -> float:
+    return float(cell.font.sz or 11) if cell.font is not None else 11.0
+
+
+def lay_out_text(ws: Worksheet) -> None:
+    """Break every wrapping cell's text into lines and make its row tall enough to show them."""
+    spans = _spans(ws)
+    need: dict[int, float] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell, MergedCell):
+                continue
+            size = _size(cell)
+            lines = 1
+            if cell.data_type == "s" and isinstance(cell.value, str) and cell.alignment is not None \
+                    and cell.alignment.wrap_text:
+                span = spans.get((cell.row, cell.column), _Span(_column_units(ws, cell.column), 1))
+                if span.width <= 0:
+                    continue
+                text = break_text(cell.value, span.width * UNIT_PT - CELL_PAD_PT, size)
+                if text != cell.value:
+                    cell._value = text  # stays text: assigning .value would make "=…" a formula
+                lines = text.count("\n") + 1
+                if span.rows > 1:
+                    continue
+            elif cell.value is None:
+                continue
+            need[cell.row] = max(need.get(cell.row, 0.0), lines * size * LINE_PITCH + ROW_PAD_PT)
+    for r, height in need.items():
+        dim = ws.row_dimensions[r]
+        if dim.height is None or dim.height < height:
+            dim.height = min(math.ceil(height), 409)
+
+
+def _title_rows(ws: Worksheet) -> tuple[int, int]:
+    titles = ws.print_title_rows
+    if not titles:
+        return 0, 0
+    first, _, last = titles.replace("$", "").partition(":")
+    return int(first), int(last or first)
+
+
+def _area_rows(ws: Worksheet) -> tuple[int, int]:
+    area = ws.print_area
+    if area:
+        ref = area.split(",")[0].rpartition("!")[2].replace("$", "")
+        _, top, _, bottom = range_boundaries(ref)
+        return int(top or 1), int(bottom or ws.max_row)
+    return 1, ws.max_row
+
+
+def _height(ws: Worksheet, r: int) -> float:
+    dim = ws.row_dimensions.get(r)
+    if dim is not None and dim.hidden:
+        return 0.0
+    return float(dim.height) if dim is not None and dim.height else 15.0
+
+
+def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int) -> list[int]:
+    """Indexes before which a page starts: fill each page to `room`, start one at each index in
+    `fixed`, and move the last page's start back until it holds `keep` rows."""
+    starts: list[int] = []
+    used = 0.0
+    for i, h in enumerate(heights):
+        if i and (i in fixed or used + h > room):
+            starts.append(i)
+            used = 0.0
+        used += h
+    if starts and starts[-1] not in fixed:
+        floor = max([0, *(s for s in starts[:-1])], default=0)
+        while len(heights) - starts[-1] < keep and starts[-1] - 1 > floor:
+            starts[-1] -= 1
+    return starts
+
+
+def paginate(ws: Worksheet) -> None:
+    """Set a page break wherever a printed page of the sheet ends (rows only)."""
+    portrait = PAGE_PT.get(ws.page_setup.paperSize or 9, PAGE_PT[9])
+    page_height = portrait[0] if ws.page_setup.orientation == "landscape" else portrait[1]
+    margins = ws.page_margins
+    room = page_height - 72 * (margins.top + margins.bottom) - PAGE_SLACK_PT
+    top, bottom = _area_rows(ws)
+    t_first, t_last = _title_rows(ws)
+    titles = sum(_height(ws, r) for r in range(t_first, t_last + 1)) if t_first else 0.0
+    first_body = max(top, t_last + 1)
+    # the first page prints the title rows as rows of the sheet, later ones repeat them
+    heights = [_height(ws, r) for r in range(first_body, bottom + 1)]
+    fixed = {b.id + 1 - first_body for b in ws.row_breaks.brk if b.id + 1 > first_body}
+    starts = page_breaks(heights, room - titles, fixed, KEEP_LAST_ROWS)
+    ws.row_breaks = RowBreak()
+    for s in starts:
+        ws.row_breaks.append(Break(id=first_body + s - 1))
+
+
+def lay_out(book: Workbook) -> None:
+    """Lay out every sheet of a rendered workbook for print (text lines, row heights, pages)."""
+    for ws in book.worksheets:
+        lay_out_text(ws)
+        paginate(ws)

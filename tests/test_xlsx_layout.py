@@ -1,0 +1,81 @@
+"""The 汇总表's print layout: lines broken by Chinese rules, rows tall enough, pages that end well."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from reportgen.render.xlsx_layout import (
+    KEEP_LAST_ROWS,
+    LINE_PITCH,
+    NO_LINE_START,
+    UNIT_PT,
+    break_text,
+    char_width,
+    lay_out,
+    page_breaks,
+)
+
+
+def _room(chars: float, size: float = 10) -> float:
+    return chars * size
+
+
+def test_no_line_starts_with_closing_punctuation() -> None:
+    # 7 characters a line would put 、 first on the second line
+    text = break_text("现代医药产业招、新材料新能源产业", _room(7), 10)
+    lines = text.split("\n")
+    assert "".join(lines) == "现代医药产业招、新材料新能源产业"
+    assert all(line[0] not in NO_LINE_START for line in lines), lines
+    assert all(sum(char_width(c, 10) for c in line) <= _room(7) for line in lines), lines
+
+
+def test_a_name_never_leaves_one_character_alone() -> None:
+    lines = break_text("双雁生物医药产业园一期项目", _room(6), 10).split("\n")
+    assert "".join(lines) == "双雁生物医药产业园一期项目"
+    assert all(len(line) > 1 for line in lines), lines  # 6 + 6 + 1 would leave 目 alone
+
+
+def test_a_list_of_names_breaks_between_names() -> None:
+    units = "现代医药产业招商服务中心、规划和自然资源分局、财政运营部"
+    lines = break_text(units, _room(13), 10).split("\n")
+    assert lines == ["现代医药产业招商服务中心、", "规划和自然资源分局、", "财政运营部"]
+
+
+def test_numbers_and_words_stay_whole() -> None:
+    lines = break_text("完成投资12.5亿元以上含R&D中心", _room(5), 10).split("\n")
+    assert any("12.5" in line for line in lines), lines
+    assert "".join(lines) == "完成投资12.5亿元以上含R&D中心"
+
+
+def test_the_last_page_keeps_the_last_rows_with_the_note() -> None:
+    # 10 rows of 30 pt on pages of 280: the 10th row would stand alone on page 2
+    starts = page_breaks([30.0] * 10, 280, set(), KEEP_LAST_ROWS)
+    assert starts == [10 - KEEP_LAST_ROWS]
+    assert page_breaks([30.0] * 9, 280, set(), KEEP_LAST_ROWS) == []
+    assert page_breaks([30.0] * 4, 100, {2}, KEEP_LAST_ROWS) == [2]  # a break of the template stays
+
+
+def test_lay_out_breaks_wrapped_cells_fits_rows_and_sets_page_breaks() -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.column_dimensions["A"].width = 10
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9
+    ws.print_title_rows = "1:1"
+    ws["A1"] = "表头"
+    for r in range(2, 80):
+        c = ws.cell(r, 1, "=HYPERLINK(1)现代医药产业招商服务中心、规划和自然资源分局")
+        c.data_type = "s"  # typed by a unit: text, never a formula
+        c.font = Font(size=10)
+        c.alignment = Alignment(wrap_text=True)
+    lay_out(wb)
+    cell = ws["A2"]
+    assert cell.data_type == "s" and "\n" in cell.value
+    lines = cell.value.split("\n")
+    room = 10 * UNIT_PT
+    assert all(sum(char_width(ch, 10) for ch in line) <= room for line in lines)
+    assert ws.row_dimensions[2].height >= len(lines) * 10 * LINE_PITCH
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert breaks and breaks == sorted(breaks)
+    assert 79 - breaks[-1] >= KEEP_LAST_ROWS
