@@ -520,12 +520,17 @@ class Ledger:
                 insert_rows(tx, "duban_nodes", [{"doc_no": no, "code": code, "text": text}
                                                 for code, text in printed.items()])
 
-    def record_reply(self, doc_no: str, replied_on: dt.date, note: str = "") -> None:
-        """Record a unit's reply to the 督办通知 `doc_no`."""
+    def record_reply(self, doc_no: str, replied_on: dt.date, note: str = "", once: bool = False) -> bool:
+        """Record a unit's reply to the 督办通知 `doc_no`; with `once`, not when a reply of that
+        day is already recorded (a reply form read again). Return True when recorded."""
         with self._transaction() as tx:
+            if once and tx.execute("SELECT 1 FROM duban_replies WHERE doc_no = ? AND replied_on = ?",
+                                   (doc_no, replied_on.isoformat())).fetchone():
+                return False
             insert_rows(tx, "duban_replies", [{
                 "doc_no": doc_no, "replied_on": replied_on.isoformat(), "note": note,
                 "recorded_at": dt.datetime.now().isoformat(timespec="seconds")}])
+        return True
 
     def duban_records(self) -> tuple[dict[str, tuple[dt.date | None, dt.date, dict[str, str] | None]],
                                      dict[str, tuple[dt.date, str]]]:

@@ -18,15 +18,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from reportgen import duban, intake
+from reportgen import duban, intake, replyform
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
-from reportgen.cn import unit_lookup
+from reportgen.cn import format_date, unit_lookup
 from reportgen.config import Config
 from reportgen.distribute import DIST_DIRNAME, Distribution, make_packs
 from reportgen.errors import PlanError, ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms
-from reportgen.fsutil import deferred_interrupt, workspace_lock
+from reportgen.fsutil import TEMP_PREFIX, deferred_interrupt, printable_name, workspace_lock
 from reportgen.ingest import FileRead, IngestResult, read_submission, read_submissions
+from reportgen.ingest.replies import ReplyRead, read_reply
 from reportgen.intake import Register
 from reportgen.ledger import Ledger
 from reportgen.loader import TemplateSource
@@ -137,7 +138,7 @@ class _Stages:
         log.info("完成：%s（%.2f 秒）", label, seconds)
 
 
-MANAGED_FOLDERS = ("督办通知", "提醒函", "催报通知", "校验反馈", "pdf")
+MANAGED_FOLDERS = ("督办通知", "督办回复单", "提醒函", "催报通知", "校验反馈", "pdf")
 LOG_NAME = "run.log"
 
 
@@ -228,6 +229,8 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
             ledger.record(plan, result, ingest.received(), ws.archive_dir)
             keep_readings(ws, period, ledger, ingest)  # `status` after the run reads nothing
             if result.dates is not None:  # every 督办 so far, as it stands on the papers' date
+                for taken in take_replies(ws, ledger, _dubans(ledger, plan, plan.year)):
+                    (log.info if taken.ok else report.warnings.append)(f"督办回复单 {taken.name}：{taken.message}")
                 result.dubans = list(duban.as_of(_dubans(ledger, plan, plan.year), period, result.dates.issue))
     # The spreadsheets do not depend on the Word documents: on two cores they are
     # written by a forked child meanwhile (reportgen.parallel), else after them.
@@ -236,6 +239,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
         with stages.stage("生成公文"):
             _guard(report, "公文",
                    lambda: word.render_word(result, ws.templates, ws.config, staging, report.warnings))
+            _guard(report, "督办回复单", lambda: _write_reply_forms(result, ws.config, staging))
         failures, times = tables.result()
     finally:
         tables.cancel()
@@ -545,3 +549,68 @@ def distribute_forms(ws: Workspace, period: str, forms: list[Path],
     """Pack each unit's form (from `forms`), 填报说明 and notices of `period` into
     output/<period>/分发/<月份>_<单位>.zip; `links` gives units' upload addresses (web pages set up)."""
     return make_packs(period, forms, ws.output_dir(period), ws.output_dir(period) / DIST_DIRNAME, links)
+
+
+def _write_reply_forms(result: PeriodResult, config: Config, staging: Path) -> list[Path]:
+    """Write a 督办回复单 for each 督办通知 of the period (dated the notice's 成文日期)."""
+    folder = staging / replyform.FOLDER
+    when = dt.datetime.combine(result.dates.issue if result.dates else result.as_of, dt.time())
+    written = []
+    for d in (d for d in result.dubans if d.period == result.period):
+        folder.mkdir(parents=True, exist_ok=True)
+        written.append(replyform.write_reply_form(d, config, folder / replyform.reply_form_name(d.unit), when))
+    return written
+
+
+@dataclass
+class ReplyTaken:
+    """What became of one file of input/replies/."""
+
+    name: str
+    message: str  # one Chinese sentence
+    ok: bool = False  # a reply of a known 督办 (recorded now or before)
+    recorded: bool = False  # recorded by this reading
+
+
+def take_replies(ws: Workspace, ledger: Ledger, every: list[duban.Duban]) -> list[ReplyTaken]:
+    """Read every 督办回复单 in input/replies/ and record the new replies in the ledger."""
+    folder = ws.replies_dir
+    if not folder.is_dir():
+        return []
+    by_no = {d.doc_no: d for d in every}
+    out = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.name.startswith((".", "~$", TEMP_PREFIX)):
+            continue  # hidden, Office lock and half-written files
+        got = read_reply(path, ws.config, printable_name(str(path.relative_to(folder))))
+        out.append(_take_reply(got, by_no.get(got.doc_no), ledger))
+    return out
+
+
+def _take_reply(got: ReplyRead, d: duban.Duban | None, ledger: Ledger) -> ReplyTaken:
+    if not got.ok:
+        return ReplyTaken(got.name, "；".join(got.errors) or "无法读取")
+    if d is None:
+        return ReplyTaken(got.name, f"督办文号“{got.doc_no}”在督办台账中不存在，未记入；请核对是否用错了回复单")
+    if got.unit and got.unit != d.unit:
+        return ReplyTaken(got.name, f"回复单的责任单位“{got.unit}”与督办通知{d.doc_no}的主送单位"
+                                    f"“{d.unit}”不一致，未记入")
+    assert got.replied_on is not None  # got.ok
+    if d.issued_on and got.replied_on < d.issued_on:
+        return ReplyTaken(got.name, f"回复日期{format_date(got.replied_on)}早于督办通知{d.doc_no}的成文日期"
+                                    f"{format_date(d.issued_on)}，未记入；请核对回复日期")
+    recorded = ledger.record_reply(d.doc_no, got.replied_on, got.note(), once=True)
+    late = d.reply_by is not None and got.replied_on > d.reply_by
+    when = f"逾期回复（回复期限{format_date(d.reply_by)}）" if late and d.reply_by else "按期回复"
+    return ReplyTaken(got.name, f"{d.doc_no}（{d.unit}）{format_date(got.replied_on)}{when}，"
+                                f"{'已记入台账' if recorded else '此前已记入台账'}", True, recorded)
+
+
+def read_duban_replies(ws: Workspace) -> list[ReplyTaken]:
+    """Read input/replies/ and record the new replies (`reportgen dubans read`)."""
+    try:
+        plan = load_plan(ws.master_workbook(), ws.config)
+    except PlanError:
+        plan = None
+    with Ledger(ws.ledger_path) as ledger:
+        return take_replies(ws, ledger, _dubans(ledger, plan))

@@ -28,6 +28,11 @@ class Workspace:
         """Return input/submissions/<period>/."""
         return self.root / "input" / "submissions" / period
 
+    @property
+    def replies_dir(self) -> Path:
+        """Return input/replies/: the 督办回复单 units send back (any sub-folders)."""
+        return self.root / "input" / "replies"
+
     def output_dir(self, period: str) -> Path:
         """Return output/<period>/ (not created)."""
         return self.root / "output" / period
@@ -117,7 +122,7 @@ def init_workspace(root: Path, sample: bool = False) -> Workspace:
     root = root.resolve()
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} 已经是工作区（已有 {CONFIG_NAME}），未做改动")
-    for sub in ("input/plan", "input/submissions", "output", "templates", "history"):
+    for sub in ("input/plan", "input/submissions", "input/replies", "output", "templates", "history"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     src = default_templates()
     for f in sorted(src.iterdir()):

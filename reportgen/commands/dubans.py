@@ -1,4 +1,4 @@
-"""`reportgen dubans [reply]`: the 督办 register and the units' replies."""
+"""`reportgen dubans [reply|read]`: the 督办 register and the units' replies."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 import click
 
 from reportgen.commands.chinese import group
-from reportgen.commands.options import as_date, echo, open_workspace, workspace_option
-from reportgen.pipeline import duban_ledger, record_duban_reply
+from reportgen.commands.options import as_date, echo, exit_with, open_workspace, workspace_option
+from reportgen.pipeline import duban_ledger, read_duban_replies, record_duban_reply
 from reportgen.terminal import duban_lines
 from reportgen.workspace import Workspace
 
@@ -26,6 +26,7 @@ def dubans(ctx: click.Context, show_all: bool, workspace: str) -> None:
     示例：
       reportgen dubans --all
       reportgen dubans reply "同经开督字〔2024〕1号" --date 2024-7-10
+      reportgen dubans read
     """
     if ctx.invoked_subcommand is None:
         for line in duban_lines(duban_ledger(open_workspace(workspace)), dt.date.today(), show_all):
@@ -41,3 +42,24 @@ def dubans_reply(ws: Workspace, doc_no: str, replied_on: dt.date | None, note: s
     """记录某单位对督办通知的回复（按文号）。"""
     d = record_duban_reply(ws, doc_no, replied_on or dt.date.today(), note)
     echo(f"已记入台账：{d.doc_no}（{d.unit}）{d.reply_state(dt.date.today())}")
+
+
+@dubans.command("read")
+@workspace_option
+def dubans_read(ws: Workspace) -> None:
+    """读取各单位报回的督办回复单（放在 input/replies/ 下，可分子文件夹），把回复记入台账。
+
+    \b
+    回复单随督办通知生成（output/<月份>/督办回复单/），单位填写回复日期和整改措施后报回。
+    同一份回复单重复读取不会重复记录；run 时也会自动读取。
+    """
+    taken = read_duban_replies(ws)
+    if not taken:
+        echo(f"{ws.replies_dir} 下没有督办回复单")
+        return
+    for t in taken:
+        echo(f"{'✔' if t.ok else '✘'} {t.name}：{t.message}")
+    bad = sum(not t.ok for t in taken)
+    echo(f"共 {len(taken)} 份，新记入 {sum(t.recorded for t in taken)} 份" + (f"，{bad} 份未能记入" if bad else ""))
+    if bad:
+        exit_with(1)

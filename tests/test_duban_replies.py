@@ -1,0 +1,80 @@
+"""The 督办回复单: written with each 督办通知, filled as a unit would, read back with precise messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from reportgen.config import Config
+from reportgen.ingest.replies import read_reply
+from reportgen.model import DubanRecord
+from reportgen.replyform import write_reply_form
+
+DUBAN = DubanRecord("同经开督字〔2024〕2号", "2024-06", "规划和自然资源分局", ["P07-M02", "P11-M04"],
+                    {"P07-M02": "海博思创储能项目：2024年6月20日前完成用地预审",
+                     "P11-M04": "云州电力智慧能源调控中心项目：2024年6月底在拆迁完成后土地挂牌"},
+                    issued_on=dt.date(2024, 7, 8), reply_by=dt.date(2024, 7, 15))
+
+
+def _form(tmp_path: Path) -> Path:
+    return write_reply_form(DUBAN, Config(), tmp_path / "回复单.xlsx", dt.datetime(2024, 7, 8))
+
+
+def _fill(src: Path, dst: Path, **cells: Any) -> Path:
+    """Fill the form as a unit does: the cell right of a label, or under a header."""
+    wb = load_workbook(src)
+    ws = wb["督办回复单"]
+    labels = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    for label, value in cells.items():
+        at = labels[label]
+        if label == "整改措施及完成时限":
+            for i, text in enumerate(value, start=1):
+                ws.cell(at.row + i, at.column).value = text
+        else:
+            ws.cell(at.row, at.column + 1).value = value
+    wb.save(dst)
+    return dst
+
+
+def test_the_form_is_protected_and_names_the_duban(tmp_path: Path) -> None:
+    wb = load_workbook(_form(tmp_path))
+    ws, ident = wb["督办回复单"], wb["_督办标识"]
+    assert ident.sheet_state == "hidden" and ws.protection.sheet and ident.protection.sheet
+    assert {r[0]: r[1] for r in ident.iter_rows(values_only=True)}["文号"] == DUBAN.doc_no
+    shown = [c.value for row in ws.iter_rows() for c in row if c.value]
+    assert DUBAN.doc_no in shown and DUBAN.unit in shown and "2024年7月15日" in shown
+    assert all(text in shown for text in DUBAN.node_texts.values())
+    assert not any(isinstance(v, str) and v.startswith(("P07", "P11")) for v in shown)  # no codes
+    opened = [c.coordinate for row in ws.iter_rows() for c in row if c.protection.locked is False]
+    assert "B7" in opened and "B2" not in opened  # the reply date is open, the 文号 is not
+
+
+def test_a_filled_form_is_read_back(tmp_path: Path) -> None:
+    filled = _fill(_form(tmp_path), tmp_path / "规划分局回复.xlsx", 回复日期="2024年7月12日",
+                   整改措施及完成时限=["8月15日前完成用地预审", "协调建设管理部，7月底前完成征拆"])
+    got = read_reply(filled, Config())
+    assert got.ok and (got.doc_no, got.unit, got.replied_on) == (DUBAN.doc_no, DUBAN.unit, dt.date(2024, 7, 12))
+    assert got.note() == "回复单“规划分局回复.xlsx”：8月15日前完成用地预审；协调建设管理部，7月底前完成征拆"
+    typed = read_reply(_fill(_form(tmp_path), tmp_path / "b.xlsx", 回复日期=dt.date(2024, 7, 16)), Config())
+    assert typed.replied_on == dt.date(2024, 7, 16)
+
+
+def test_bad_replies_are_named_precisely(tmp_path: Path) -> None:
+    form = _form(tmp_path)
+    undated = read_reply(_fill(form, tmp_path / "a.xlsx"), Config())
+    assert undated.errors == ["回复单未填写回复日期（督办回复单!B7），未记入台账；请填写后重新报回"]
+    wrong = read_reply(_fill(form, tmp_path / "b.xlsx", 回复日期="7月32日"), Config())
+    assert wrong.errors == ["督办回复单!B7 的回复日期“7月32日”不是有效日期（该月没有这一天）"]
+    other = _fill(form, tmp_path / "c.xlsx", 回复日期="2024-7-12", 督办文号="同经开督字〔2024〕1号")
+    assert read_reply(other, Config()).errors == [
+        "督办回复单!B2 的督办文号“同经开督字〔2024〕1号”与本回复单所属的督办通知（同经开督字〔2024〕2号）不一致，"
+        "请使用该督办通知所附的回复单"]
+    wb = load_workbook(form)
+    del wb["_督办标识"]
+    wb.save(tmp_path / "d.xlsx")
+    assert read_reply(tmp_path / "d.xlsx", Config()).errors[0].startswith("不是督办回复单（缺少标识工作表“_督办标识”）")
+    (tmp_path / "e.xlsx").write_bytes(b"PK\x03\x04broken")
+    assert "文件已损坏" in read_reply(tmp_path / "e.xlsx", Config()).errors[0]
