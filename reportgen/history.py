@@ -265,7 +265,7 @@ def _status_sheet(book: Workbook, h: YearHistory, fonts: FontConfig) -> None:
                 "各月运行时核定的节点状态：√ 已完成／逾期完成，○ 正常推进，▲ 临期，● 逾期未完成，× 未报送；"
                 "空白为当月任务分解中没有该节点。",
                 ["序号", "项目名称", "节点要求", "完成时限", "牵头单位", *months],
-                [6, 22, 44, 15, 20, *[14] * len(months)], fonts)
+                [6, 22, 44, 16, 20, *[14] * len(months)], fonts)
     for no, (code, info) in enumerate(h.milestones.iterrows(), 1):
         row = FIRST_ROW + no - 1
         due = format_date(dt.date.fromisoformat(str(info["due"]))) if info["due"] else ""
@@ -373,13 +373,18 @@ def _project_charts(book: Workbook, h: YearHistory, fonts: FontConfig) -> None:
 
 
 def _unit_charts(book: Workbook, h: YearHistory, data: Worksheet, fonts: FontConfig) -> None:
-    """One column chart per unit: its overdue nodes at the end of each month."""
+    """One column chart per unit that had an overdue node in any month (the others are named)."""
     ws = _chart_sheet(book, "单位图表", f"{h.year}年各责任单位逾期未完成节点数（逐月）", fonts)
+    late = h.overdue.fillna(0).max(axis=1) > 0
+    quiet = [u for u in h.units if not late[u]]
+    if quiet:
+        ws.cell(2, 1, f"各月均无逾期未完成节点、未附图的单位（{len(quiet)}个）：{'、'.join(quiet)}。").font = Font(
+            name=fonts.table, size=9)
     last_col = UNIT_FIRST_COL + len(h.periods) - 1
     months = Reference(data, min_col=UNIT_FIRST_COL, max_col=last_col, min_row=3, max_row=3)
     top = max(1, int(h.overdue.max().max()) if h.overdue.notna().any().any() else 1)
-    for n, unit in enumerate(h.units):
-        row = FIRST_ROW + n
+    for n, unit in enumerate(u for u in h.units if late[u]):
+        row = FIRST_ROW + h.units.index(unit)
         chart = BarChart()
         chart.type = "col"
         chart.title = _title(unit)

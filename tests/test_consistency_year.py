@@ -151,6 +151,11 @@ def test_bulletins_cite_the_run_below_schedule(year: dict) -> None:
     assert "，已连续两个月低于序时进度" in july["1.双雁生物医药产业园一期项目"]
     assert "，已连续三个月低于序时进度" in aug["1.双雁生物医药产业园一期项目"]
     assert "低于序时进度" in aug["14.蒸汽和供热管道项目"] and "连续" not in aug["14.蒸汽和供热管道项目"]
+    lagging = next(p.text for p in Document(str(year["2024-08"]["dir"] / "进度通报.docx")).paragraphs
+                   if "累计完成投资低于序时进度" in p.text)  # 三、（三）投资进度滞后
+    runs = lagging.split("，其中", 1)[1]
+    assert "双雁生物医药产业园一期项目" in runs and runs.endswith("已连续三个月低于序时进度，需加快推进。")
+    assert "蒸汽和供热管道项目" in lagging.split("，其中", 1)[0] and "蒸汽和供热管道项目" not in runs
 
 
 def test_each_unit_gets_a_zip_of_its_own_papers(year: dict) -> None:

@@ -96,7 +96,9 @@ def test_a_chart_per_project_and_per_unit_drawn_from_their_rows(workspace) -> No
     with zipfile.ZipFile(workspace.root / HISTORY) as z:
         charts = [z.read(n).decode("utf-8") for n in sorted(z.namelist()) if re.match(r"xl/charts/chart\d+\.xml", n)]
     titled = {re.search(r"<a:t>(.*?)</a:t>", c).group(1): c for c in charts}  # type: ignore[union-attr]
-    assert set(titled) == {"甲项目", "乙项目", *(u for u in units if u and u != "责任单位")}
+    assert set(titled) == {"甲项目", "乙项目", A}  # 甲局 had overdue nodes; the other units none
+    note = book["单位图表"]["A2"].value
+    assert note.startswith("各月均无逾期未完成节点、未附图的单位（3个）：") and A not in note
     assert f"'完成率'!$D${rates['甲项目']}:$E${rates['甲项目']}" in titled["甲项目"]
     assert f"'完成率'!$D${rates['序时进度']}:$E${rates['序时进度']}" in titled["甲项目"]
     assert 'prstDash val="dash"' in titled["甲项目"]  # 序时进度 dashed: readable in grey
