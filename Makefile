@@ -11,11 +11,11 @@ lint:
 	lint-imports
 
 templates:
-	$(PY) tools/make_word_templates.py
-	$(PY) tools/make_excel_template.py
+	$(PY) -m tools.make_word_templates
+	$(PY) -m tools.make_excel_template
 
 samples:
-	$(PY) tools/make_samples.py
+	$(PY) -m tools.make_samples
 
 bench:
 	$(PY) -m benchmarks.run_bench

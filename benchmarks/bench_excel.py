@@ -1,10 +1,11 @@
-"""Time rendering 汇总表.xlsx for 20,000 milestones against writing the same cells with openpyxl.
+"""Time rendering the synthetic city's 汇总表.xlsx against writing the same cells with openpyxl.
 
 The floor writes exactly the cells of the rendered workbook (values and style indices, every
 sheet) into a fresh openpyxl workbook and saves it: the cost of the file itself. The renderer
-must stay within 1.5 × that floor.
+must stay within 1.5 × that floor. The period rendered is the city's June (benchmarks.city, made
+or reused) as `run` reads and reconciles it.
 
-    python3 -m benchmarks.bench_excel [--milestones 20000] [--repeat 3]
+    python3 -m benchmarks.bench_excel [--units 300 --items 3000 --milestones 12000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from copy import copy
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from openpyxl import Workbook, load_workbook
 
-from openpyxl import Workbook, load_workbook  # noqa: E402
-
-from reportgen.config import Config  # noqa: E402
-from reportgen.render.excel import render_excel  # noqa: E402
-from reportgen.workspace import Workspace  # noqa: E402
-from tests.test_excel_fixtures import build_history, build_result  # noqa: E402
+from benchmarks.city import PERIOD, Size, make_city
+from reportgen.ingest import read_submissions
+from reportgen.model import History, PeriodResult, period_end
+from reportgen.plan.workbook import load_plan
+from reportgen.reconcile import reconcile
+from reportgen.render.excel import render_excel
+from reportgen.workspace import Workspace, open_workspace
 
 STYLE_TABLES = ("_fonts", "_fills", "_borders", "_number_formats", "_alignments",
                 "_protections", "_cell_styles", "_named_styles")
@@ -70,16 +72,24 @@ def floor(source: Workbook, out: Path) -> float:
     return time.perf_counter() - start
 
 
+def city_month(size: Size) -> tuple[Workspace, PeriodResult, History]:
+    """Return the city's workspace and its June as read and reconciled (no earlier months)."""
+    ws = open_workspace(make_city(size))
+    plan = load_plan(ws.master_workbook(), ws.config)
+    read = read_submissions(ws.submissions_dir(PERIOD), plan, ws.config, PERIOD)
+    history = History()
+    return ws, reconcile(plan, read.submissions, history, period_end(PERIOD), PERIOD, ws.config), history
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--milestones", type=int, default=20000)
+    parser.add_argument("--units", type=int, default=Size.units)
+    parser.add_argument("--items", type=int, default=Size.items)
+    parser.add_argument("--milestones", type=int, default=Size.milestones)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    per_item = 4
-    result = build_result(milestones_per_item=per_item, items=args.milestones // per_item + 1)
-    history = build_history(result)
-    ws = Workspace(ROOT, Config())
+    ws, result, history = city_month(Size(args.units, args.items, args.milestones))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "汇总表.xlsx"
         render_times, floor_times = [], []

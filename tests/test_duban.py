@@ -205,7 +205,7 @@ def test_a_third_duban_states_the_configured_measures() -> None:
 def test_the_summary_workbook_has_a_duban_book(workspace) -> None:
     from reportgen.duban import Reply, as_of
     from reportgen.render.excel import read_tables, render_excel
-    from tests.test_excel_fixtures import build_history, build_result
+    from tests.test_word_factory import make_result, year_history
 
     periods = ("2024-04", "2024-05", "2024-06")
     notices = [Notice(f"督字〔2024〕{i}号", "督办通知", p, B) for i, p in enumerate(periods, 1)]
@@ -217,11 +217,11 @@ def test_the_summary_workbook_has_a_duban_book(workspace) -> None:
     from reportgen.calendar import month_calendar
     from reportgen.config import Config
 
-    result = build_result()
+    result = make_result(history=year_history())
     result.dates = month_calendar("2024-06", dt.date(2024, 6, 30), Config())
     result.dubans = list(as_of(build_dubans(notices, YEAR, issued=issued, replies=replies), "2024-06",
                                dt.date(2024, 7, 8)))
-    out = render_excel(result, build_history(result), workspace.templates, workspace.config,
+    out = render_excel(result, year_history(), workspace.templates, workspace.config,
                        workspace.output_dir("2024-06") / "汇总表.xlsx")
     rows = read_tables(out)["督办台账"]
     got = [(r["督办文号"], r["责任单位"], r["督办事项（节点）"], r["状态"], r["督办次数"], r["备注"]) for r in rows]

@@ -2,8 +2,8 @@
 
 The scripted month (what each unit reported, what it did not) is written below as data; the
 statuses, figures, totals and dates come from the real reconcile step on the committed master
-workbook, so the Word and PDF tests read what a real run would write.
-Used by tests/test_word*.py, tests/test_pdf*.py and benchmarks/bench_word.py.
+workbook, so the Word, PDF and Excel tests read what a real run would write.
+Used by tests/test_word*.py, tests/test_pdf*.py, tests/test_excel.py and tests/test_duban.py.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from reportgen.model import (
     Submission,
     period_end,
 )
+from reportgen.plan.workbook import load_plan
 from reportgen.reconcile import reconcile
 
 PLAN_XLSX = Path(__file__).resolve().parent.parent / "input" / "plan" / "2024年重点项目推进任务分解.xlsx"
@@ -146,8 +147,6 @@ NOT_SUBMITTED = {BUILD, SEWAGE}
 @lru_cache(maxsize=1)
 def seed_plan() -> Plan:
     """Return the committed master workbook's plan (read once per test session)."""
-    from reportgen.plan.workbook import load_plan
-
     return load_plan(PLAN_XLSX, Config())
 
 
@@ -160,8 +159,10 @@ def _plan_code(plan: Plan, m: M) -> str | None:
     return None
 
 
-def submissions(missing: set[str], period: str = "2024-06") -> list[Submission]:
-    """Return the scripted month's submissions: one per unit not in `missing`."""
+def submissions(missing: set[str], period: str = "2024-06",
+                progress: dict[str, str] | None = None) -> list[Submission]:
+    """Return the scripted month's submissions: one per unit not in `missing`; `progress` replaces
+    what the units wrote as progress of the scripted milestones it names."""
     plan = seed_plan()
     subs = {u: Submission(unit=u, period=period, file=f"/in/{period}/{u}.xlsx")
             for u in UNITS if u not in missing}
@@ -179,8 +180,18 @@ def submissions(missing: set[str], period: str = "2024-06") -> list[Submission]:
             if unit in subs:
                 subs[unit].milestones[code] = MilestoneReport(
                     code=code, status=m.reported, completed_on=m.done_on,
-                    progress=m.progress, problems=m.problems, cell="G5")
+                    progress=(progress or {}).get(m.code, m.progress), problems=m.problems, cell="G5")
     return list(subs.values())
+
+
+def year_history() -> History:
+    """Return what the ledger holds of January to May: each project's cumulative figure rising
+    month by month to May's (and one figure of last December, which this year's tables leave out)."""
+    figures = {f"2024-{month:02d}": {f"{code}/invest": round(before * month / 5, 2)
+                                     for code, *_, before, _now in PROJECTS}
+               for month in range(1, 6)}
+    figures["2023-12"] = {"P01/invest": 9.9}
+    return History(figures=figures)
 
 
 def make_result(
@@ -188,15 +199,19 @@ def make_result(
     window: int = 20,
     not_submitted: set[str] | None = None,
     doc_number: int | None = 5,
+    history: History | None = None,
+    progress: dict[str, str] | None = None,
 ) -> PeriodResult:
-    """Return June 2024 as reconcile decides it from the scripted submissions."""
+    """Return June 2024 as reconcile decides it from the scripted submissions (after `history`,
+    by default May's figures only; `progress` as in `submissions`)."""
     period = "2024-06"
     missing = NOT_SUBMITTED if not_submitted is None else not_submitted
     config = Config()
     config.schedule.due_soon_days = max(window, 0)
-    history = History(figures={"2024-05": {
-        f"{code}/invest": before for code, *_, before, _now in PROJECTS}})
-    result = reconcile(seed_plan(), submissions(missing), history,
+    if history is None:
+        history = History(figures={"2024-05": {
+            f"{code}/invest": before for code, *_, before, _now in PROJECTS}})
+    result = reconcile(seed_plan(), submissions(missing, period, progress), history,
                        as_of or period_end(period), period, config)
     result.doc_number = doc_number
     return result

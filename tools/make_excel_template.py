@@ -3,34 +3,32 @@
 The file this writes is committed; staff restyle it in Excel or WPS afterwards (fonts, widths,
 colours, columns, wording), so run this only to start again from the bundled design:
 
-    python tools/make_excel_template.py [--out templates/汇总表.xlsx]
+    python -m tools.make_excel_template [--out templates/汇总表.xlsx]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.formatting.rule import CellIsRule, Rule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reportgen.config import FontConfig
+from reportgen.model import STATUS_LABEL, Status
+from reportgen.render.excel import CONTEXT_HELP, STATUS_MARK
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from openpyxl import Workbook  # noqa: E402
-from openpyxl.chart import BarChart, Reference  # noqa: E402
-from openpyxl.chart.label import DataLabelList  # noqa: E402
-from openpyxl.chart.text import RichText  # noqa: E402
-from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties  # noqa: E402
-from openpyxl.formatting.rule import CellIsRule, Rule  # noqa: E402
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
-from openpyxl.styles.differential import DifferentialStyle  # noqa: E402
-from openpyxl.utils import get_column_letter  # noqa: E402
-from openpyxl.utils.indexed_list import IndexedList  # noqa: E402
-from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
-
-from reportgen.config import FontConfig  # noqa: E402
-from reportgen.model import STATUS_LABEL, Status  # noqa: E402
-from reportgen.render.excel import CONTEXT_HELP, STATUS_MARK  # noqa: E402
 
 FONTS = FontConfig()
 THIN = Side(style="thin", color="000000")

@@ -1,6 +1,6 @@
 """Make the sample submissions of the example workspace (input/submissions/2024-06, 2024-07).
 
-Run from the repository root:  python tools/make_samples.py
+Run from the repository root:  python -m tools.make_samples
 
 It builds each unit's form with reportgen.forms from the example master workbook, fills it
 by code the way the units would, and writes what it wrote to input/submissions/expected.json,
@@ -36,12 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from reportgen import formspec as fs  # noqa: E402
-from reportgen.forms import all_unit_rows, build_forms, form_units, save_workbook  # noqa: E402
-from reportgen.model import (  # noqa: E402
+from reportgen import formspec as fs
+from reportgen.forms import all_unit_rows, build_forms, form_units, save_workbook
+from reportgen.model import (
     REPORTED_LABEL,
     MilestoneKind,
     MilestoneReport,
@@ -50,8 +47,10 @@ from reportgen.model import (  # noqa: E402
     Reported,
     period_end,
 )
-from reportgen.plan.workbook import load_plan  # noqa: E402
-from reportgen.workspace import Workspace, open_workspace  # noqa: E402
+from reportgen.plan.workbook import load_plan
+from reportgen.workspace import Workspace, open_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PERIODS = ("2024-06", "2024-07")
 EXPECTED = "expected.json"

@@ -1,6 +1,6 @@
 """Build the Word templates in templates/ (进度通报, 督办通知, 提醒函, 催报通知).
 
-Run `python tools/make_word_templates.py` after changing this file; commit the .docx files it
+Run `python -m tools.make_word_templates` after changing this file; commit the .docx files it
 writes. Staff may then edit the templates in Word or WPS; this script is only the starting point.
 
 Layout after GB/T 9704-2012 (党政机关公文格式): A4, 版心 156 × 225 mm (top 37, bottom 35,
@@ -27,10 +27,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from reportgen.config import FontConfig
 
-from reportgen.config import FontConfig  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 FONTS = FontConfig()
 
