@@ -41,7 +41,7 @@ def _imported_distributions(folder: Path) -> set[str]:
                 tops |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 tops.add(node.module.split(".")[0])
-    tops -= set(sys.stdlib_module_names) | {"reportgen", "tests", "benchmarks"}
+    tops -= set(sys.stdlib_module_names) | {"reportgen", "tests", "benchmarks", "tools"}
     dists = _distributions()
     missing = {t for t in tops if t not in dists}
     assert not missing, f"imported but not installed: {missing}"
