@@ -41,6 +41,9 @@ class _Numbering:
     overrides: dict[str, dict[int, int]] = field(default_factory=dict)  # numId -> level -> start
     counters: dict[str, dict[int, int]] = field(default_factory=dict)  # abstractNumId -> counts
     seen: set[str] = field(default_factory=set)
+    # paragraph style id -> the numPr it (or a style it is based on) gives, found once per style:
+    # python-docx looks the default paragraph style up by scanning every style of the document
+    style_num_pr: dict[str | None, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, document: Any) -> _Numbering:
@@ -129,15 +132,26 @@ def _format(n: int, fmt: str) -> str:
     return str(n)
 
 
-def _num_pr(paragraph: Any) -> tuple[str, int] | None:
+def _style_num_pr(paragraph: Any) -> Any:
+    """Return the numPr a paragraph's style (or a style it is based on) gives, else None."""
+    style = paragraph.style
+    while style is not None:
+        s_ppr = style.element.pPr
+        if s_ppr is not None and s_ppr.numPr is not None:
+            return s_ppr.numPr
+        style = style.base_style
+    return None
+
+
+def _num_pr(paragraph: Any, numbering: _Numbering) -> tuple[str, int] | None:
     """Return (numId, level) of a paragraph's list numbering, from it or from its style."""
     p_pr = paragraph._p.pPr
     num_pr = p_pr.numPr if p_pr is not None else None
-    style = paragraph.style
-    while num_pr is None and style is not None:
-        s_ppr = style.element.pPr
-        num_pr = s_ppr.numPr if s_ppr is not None else None
-        style = style.base_style
+    if num_pr is None:
+        style_id = paragraph._p.style
+        if style_id not in numbering.style_num_pr:
+            numbering.style_num_pr[style_id] = _style_num_pr(paragraph)
+        num_pr = numbering.style_num_pr[style_id]
     if num_pr is None or num_pr.numId is None:
         return None
     num_id = str(num_pr.numId.val)
@@ -150,7 +164,7 @@ def _num_pr(paragraph: Any) -> tuple[str, int] | None:
 def _paragraph_lines(paragraph: Any, numbering: _Numbering) -> list[str]:
     """Return a paragraph as lines (a manual line break starts a new one), numbered first."""
     lines = paragraph.text.split("\n")
-    found = _num_pr(paragraph)
+    found = _num_pr(paragraph, numbering)
     if found and paragraph.text.strip():
         lines[0] = numbering.label(*found) + lines[0].strip()
     return lines
