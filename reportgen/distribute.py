@@ -1,10 +1,11 @@
 """One zip per unit to send by 政务微信 or mail (`reportgen forms --分发`): the unit's form, its
 填报说明 as plain text (readable on a phone), its upload link when the web pages are set up,
-and its notices of the month when the month has been run.
+and its notices of the month (with the 督办回复单 of a 督办通知) when the month has been run.
 
 What goes into a unit's pack is read from the files themselves, never inferred from a file
-name alone: a form goes to the unit its hidden `_meta` sheet names, and a notice only when its
-主送 line names that unit. A file that does not prove whose it is stays out and is named.
+name alone: a form goes to the unit its hidden `_meta` sheet names, a notice only when its 主送
+line names that unit, a 督办回复单 only when its hidden identity sheet does. A file that does not
+prove whose it is stays out and is named.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from xml.sax.saxutils import escape
 from python_calamine import CalamineWorkbook
 
 from reportgen import formspec as fs
+from reportgen import replyform
 from reportgen.cn import format_month
 from reportgen.fsutil import atomic_path, safe_filename
 from reportgen.render.wording import NOTICE_KINDS
@@ -111,10 +113,37 @@ def _notices(papers: Path, period: str, unit: str, pack: Pack) -> list[tuple[Pat
     return found
 
 
+def reply_form_unit(path: Path) -> str:
+    """Return the unit a 督办回复单 was made for (its hidden identity sheet), "" when unreadable."""
+    try:
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(replyform.SHEET_ID).to_python()
+    except Exception:  # calamine raises its own error types for a missing sheet or a broken file
+        return ""
+    ident = {str(r[0]): str(r[1]) for r in rows if len(r) > 1}
+    return ident.get("责任单位", "") if ident.get("类型") == replyform.KIND else ""
+
+
+def _reply_form(papers: Path, period: str, unit: str, pack: Pack) -> list[tuple[Path, str]]:
+    """Return the unit's 督办回复单 of the month (it goes with the 督办通知), if one was written."""
+    path = papers / replyform.FOLDER / replyform.reply_form_name(unit)
+    if not path.is_file():
+        return []
+    if reply_form_unit(path) != unit:
+        pack.left_out.append(f"{replyform.FOLDER}/{path.name}：不是{unit}的回复单，未放入")
+        return []
+    return [(path, f"{format_month(period)}督办回复单.xlsx")]
+
+
+def _what(name: str) -> str:
+    if name.endswith("督办回复单.xlsx"):
+        return "填写后随书面回复报回"
+    return "请阅办"
+
+
 def _write_pack(form: FormFile, pack: Pack, notices: list[tuple[Path, str]], link: str) -> None:
     form_entry = f"{safe_filename(form.title or form.unit)}.xlsx"
     contents = [(form_entry, "本单位报送表，填好后报回")]
-    contents += [(name, "请阅办") for _path, name in notices]
+    contents += [(name, _what(name)) for _path, name in notices]
     text = guide_text(form, link, [*contents, (GUIDE_NAME, "本说明")])
     now = dt.datetime.now().timetuple()[:6]
     with atomic_path(pack.path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
@@ -148,7 +177,8 @@ def make_packs(period: str, forms: list[Path], papers: Path, dest: Path,
     dest.mkdir(parents=True, exist_ok=True)
     for form in good:
         pack = Pack(form.unit, dest / pack_name(period, form.unit))
-        notices = _notices(papers, period, form.unit, pack) if run_done else []
+        notices = [*_notices(papers, period, form.unit, pack),
+                   *_reply_form(papers, period, form.unit, pack)] if run_done else []
         _write_pack(form, pack, notices, addresses.get(form.unit, ""))
         out.packs.append(pack)
     kept = {p.path.name for p in out.packs}

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from reportgen import formspec as fs
 from reportgen.cli import main
-from reportgen.distribute import addressed_to
+from reportgen.distribute import addressed_to, reply_form_unit
 from tests.ingest_support import fill_form
 from tests.test_consistency import MONTH_CHECKS, check_silence_escalated
 
@@ -164,6 +164,7 @@ def test_each_unit_gets_a_zip_of_its_own_papers(year: dict) -> None:
     assert result.exit_code == 0, result.output
     folder = root / "output" / "2024-07"
     notices = {p for kind in ("督办通知", "提醒函", "催报通知") for p in (folder / kind).glob("*.docx")}
+    notices |= set((folder / "督办回复单").glob("*.xlsx"))
     units = {u["name"] for u in year["2024-07"]["summary"]["units"]}
     packed: list[str] = []
     for zipped in sorted((folder / "分发").glob("*.zip")):
@@ -171,7 +172,11 @@ def test_each_unit_gets_a_zip_of_its_own_papers(year: dict) -> None:
         with zipfile.ZipFile(zipped) as z:
             for name in z.namelist():
                 data = z.read(name)
-                if name.endswith(".xlsx"):
+                if name == "2024年7月督办回复单.xlsx":
+                    (root / "read.xlsx").write_bytes(data)
+                    assert reply_form_unit(root / "read.xlsx") == unit
+                    packed.append(hashlib.sha256(data).hexdigest())
+                elif name.endswith(".xlsx"):
                     assert name == f"2024年7月重点项目推进情况报送表（{unit}）.xlsx"
                     (root / "read.xlsx").write_bytes(data)
                     meta = dict(load_workbook(root / "read.xlsx", read_only=True)[fs.SHEET_META].iter_rows(
@@ -182,7 +187,7 @@ def test_each_unit_gets_a_zip_of_its_own_papers(year: dict) -> None:
                     assert [u for u in units if addressed_to(root / "read.docx", u)] == [unit]
                     packed.append(hashlib.sha256(data).hexdigest())
     assert sorted(packed) == sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in notices)
-    assert "规划和自然资源分局.zip（含2024年7月督办通知）" in result.output
+    assert "规划和自然资源分局.zip（含2024年7月督办通知、2024年7月督办回复单）" in result.output
     assert f"2024年7月_{TH}.zip（含2024年7月催报通知）" in result.output  # silent in July
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
@@ -11,9 +12,13 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from reportgen import formspec as fs
+from reportgen import replyform
 from reportgen.config import Config
 from reportgen.distribute import GUIDE_NAME, addressed_to, make_packs, pack_name
 from reportgen.forms import build_forms
+from reportgen.model import DubanRecord
+from reportgen.replyform import write_reply_form
+from reportgen.summary import SUMMARY_NAME
 from tests.test_reconcile import C1, C2, A, B, make_plan
 
 PERIOD = "2024-07"
@@ -103,3 +108,21 @@ def test_a_notice_is_a_units_only_when_its_main_recipient_is_that_unit(tmp_path:
     assert not addressed_to(tmp_path / "notice.docx", B)
     (tmp_path / "broken.docx").write_bytes(b"not a docx")
     assert not addressed_to(tmp_path / "broken.docx", A)
+
+
+def test_a_reply_form_goes_only_to_the_unit_it_was_made_for(forms: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "output" / PERIOD
+    (out / SUMMARY_NAME).parent.mkdir(parents=True)
+    (out / SUMMARY_NAME).write_text("{}", "utf-8")  # the month has been run
+    when = dt.datetime(2024, 8, 8)
+    for unit in (A, B):  # A's own reply form; A's form again, saved under B's name
+        record = DubanRecord("同经开督字〔2024〕7号", PERIOD, A, ["P01-M02"], {"P01-M02": "节点P01-M02"},
+                             reply_by=dt.date(2024, 8, 15))
+        write_reply_form(record, Config(), out / replyform.FOLDER / replyform.reply_form_name(unit), when)
+    made = make_packs(PERIOD, forms, out, out / "分发")
+    packs = {p.unit: p for p in made.packs}
+    assert packs[A].entries == [f"2024年7月重点项目推进情况报送表（{A}）.xlsx", "2024年7月督办回复单.xlsx", GUIDE_NAME]
+    assert "2024年7月督办回复单.xlsx" not in packs[B].entries
+    assert packs[B].left_out == [f"督办回复单/{B}.xlsx：不是{B}的回复单，未放入"]
+    with zipfile.ZipFile(packs[A].path) as z:
+        assert "2024年7月督办回复单.xlsx　填写后随书面回复报回" in z.read(GUIDE_NAME).decode("utf-8-sig")

@@ -60,8 +60,8 @@ def _distribute(ws: Workspace, period: str, paths: list[Path]) -> None:
     made = distribute_forms(ws, period, paths, links)
     echo(f"已为 {len(made.packs)} 个单位打包（可通过政务微信或邮件分别发送）：{rel(made.folder, ws.root)}/")
     for pack in made.packs:
-        extra = [name for name in pack.entries[1:] if name.endswith(".docx")]
-        echo(f"  {pack.path.name}" + (f"（含{'、'.join(n.removesuffix('.docx') for n in extra)}）" if extra else ""))
+        extra = [Path(name).stem for name in pack.entries[1:-1]]  # between the form and the 填报说明
+        echo(f"  {pack.path.name}" + (f"（含{'、'.join(extra)}）" if extra else ""))
         for note in pack.left_out:
             echo(f"    注意：{note}", err=True)
     for note in made.missing:
