@@ -125,7 +125,12 @@ class TextConfig:
             "各责任单位要于每月{report_day}日前报送上月推进情况，实际发生投资应报尽报，数据真实准确。",
         ]
     )
-    attachments: list[str] = field(default_factory=lambda: ["重点项目推进情况汇总表"])
+    # the 附件说明 of the bulletin; the first names the 汇总表, which prints it as its title
+    attachments: list[str] = field(default_factory=lambda: ["{month}重点项目推进情况汇总表"])
+
+    def attachment_titles(self, month: str) -> list[str]:
+        """Return the 附件 names as listed, `{month}` replaced by the month (e.g. 2024年7月)."""
+        return [a.replace("{month}", month) for a in self.attachments]
 
 
 @dataclass

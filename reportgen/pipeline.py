@@ -42,7 +42,7 @@ from reportgen.received import record as keep_readings
 from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
-from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
+from reportgen.render.pdf import convert_onto, convert_to_pdf, meeting_packet, merge_pdfs
 from reportgen.render.wording import notice_recipients
 from reportgen.rules import reporting_units
 from reportgen.summary import write_summary
@@ -340,9 +340,13 @@ def _export_pdf(folder: Path) -> list[Path]:
     # the 版记 goes to the foot of the last (even) page, which only the printed layout shows
     place_imprints([(d, p) for d, p in zip(docs, pdfs, strict=True) if d.suffix == ".docx"],
                    convert_onto)
-    meeting = [p for name in ("进度通报", "汇总表") for p in pdfs if p.stem == name]
-    if meeting:
-        pdfs.append(merge_pdfs(meeting, pdf_dir / "会议材料.pdf"))
+    packet = pdf_dir / "会议材料.pdf"
+    bulletin = next((p for p in pdfs if p.stem == "进度通报"), None)
+    summary = folder / "汇总表.xlsx"
+    if bulletin is not None and summary.exists():
+        pdfs.append(meeting_packet(bulletin, summary, packet))
+    elif meeting := [p for p in pdfs if p.stem in ("进度通报", "汇总表")]:
+        pdfs.append(merge_pdfs(meeting, packet))
     return pdfs
 
 

@@ -93,7 +93,8 @@ def test_every_notice_has_a_number_listed_in_the_summary(printed: Path) -> None:
         numbers = {}
         for doc in sorted((printed / period).glob("*/*.docx")):
             found = re.findall(r"同经开督[字函]〔2024〕\d+号", docx_text(doc))
-            assert len(found) == 1, doc
+            # its own 发文字号 first; a repeat 督办 then cites the earlier one(s) in its text
+            assert found and found[0] not in found[1:], doc
             numbers[found[0]] = (doc.parent.name, doc.stem)
         assert numbers
         sheet = load_workbook(printed / period / "汇总表.xlsx")["发文登记"]
@@ -176,7 +177,9 @@ def test_run_pdf_writes_every_document_and_the_meeting_packet(printed: Path) -> 
         assert len(packet.pages) == first + len(PdfReader(str(summary)).pages)
         month = int(period[5:])
         assert f"关于2024年{month}月份重点项目推进情况的通报" in _squash(packet.pages[0].extract_text())
-        assert _squash(packet.pages[first].extract_text()) == _squash(PdfReader(str(summary)).pages[0].extract_text())
+        # the 汇总表 as printed alone, but numbered on from the bulletin's pages
+        alone = re.sub(r"第\d+页共\d+页", "", _squash(PdfReader(str(summary)).pages[0].extract_text()))
+        assert _squash(packet.pages[first].extract_text()) == alone
 
 
 def test_no_internal_codes_or_english_words_on_paper(printed: Path) -> None:
@@ -313,3 +316,32 @@ def test_summary_chart_inside_the_page_readable_in_black_and_white(printed: Path
         counts = image.crop((left, top, int(width - 0.4 * 72), bottom)).histogram()
         dark, light = sum(counts[:100]), sum(counts[180:240])
         assert dark > 500 and light > 500, (period, dark, light)
+
+
+def test_summary_is_the_bulletins_attachment_numbered_on_in_the_packet(printed: Path) -> None:
+    from openpyxl import load_workbook
+
+    for period in PERIODS:
+        folder = printed / period
+        listed = [p.text for p in Document(str(folder / "进度通报.docx")).paragraphs
+                  if p.text.startswith("附件：")]
+        assert len(listed) == 1, listed
+        title = listed[0].removeprefix("附件：")
+        assert title == f"2024年{int(period[5:])}月重点项目推进情况汇总表"
+        assert load_workbook(folder / "汇总表.xlsx")["汇总表"]["A1"].value == title
+        # 附件 at the top left of the first page, above the title the 附件说明 lists
+        pdf = folder / "pdf" / "汇总表.pdf"
+        words = _words(pdf, 1)
+        mark = min(words, key=lambda w: w[1])
+        assert mark[4] == "附件" and mark[0] < 50, mark
+        line = sorted((w for w in words if abs(w[1] - min(v[1] for v in words if v is not mark)) < 2),
+                      key=lambda w: w[0])
+        assert "".join(w[4] for w in line) == title
+        assert "附件" not in pdf_text(pdf, 2, 2)
+        # in the packet, the 汇总表's pages are numbered on from the bulletin's
+        packet = folder / "pdf" / "会议材料.pdf"
+        bulletin = len(PdfReader(str(folder / "pdf" / "进度通报.pdf")).pages)
+        total = len(PdfReader(str(packet)).pages)
+        assert pdf_text(packet, bulletin + 1, bulletin + 1).lstrip().startswith("附件")
+        for page in range(bulletin + 1, total + 1):
+            assert _page_number(packet, page) == str(page), page

@@ -259,7 +259,7 @@ def test_problems_list_overdue_by_unit_and_missing_units(rendered):
     assert f"共有{result.totals.overdue}个节点逾期未完成，涉及{len(listed)}个单位" in text
     assert f"{BUILD}、{SEWAGE}未按时报送2024年6月份推进情况" in text
     assert "限3个工作日内（2024年7月11日前）补报" in text
-    assert "附件：重点项目推进情况汇总表" in text
+    assert "附件：2024年6月重点项目推进情况汇总表" in text  # the 汇总表's own title
     assert "抄送：管委会主要领导，管委会各分管领导。" in text_of(bulletin_path(files))
 
 

@@ -223,24 +223,25 @@ def build(out: Path) -> Path:
         Col("状态", 13.5, "{{ r.status_label }}", "cwrap"),
         Col("进展情况", 19, "{{ r.progress }}", "wrap"),
     ]
-    ws = _table(wb, "汇总表", "{{ period_label }}重点项目推进情况汇总表", summary, "rows", "r",
+    ws = _table(wb, "汇总表", "{{ attachment.title }}", summary, "rows", "r",
                 total=True,
                 note=f"注：状态标识　{STATUS_NOTE}。完成率＝累计完成÷年度目标；"
                 "序时进度＝报告月份÷12；年度目标为“以上”的按下限计。")
     _status_colours(ws, "J4:J4")
+    _attachment_mark(ws)
 
     units = [
         Col("排名", 5, "{{ u.rank }}", "int", total="合计"),
-        Col("责任单位", 30, "{{ u.name }}", "wrap"),
-        Col("报送情况", 10.5, "{{ u.submitted_label }}", "cwrap"),
-        Col("节点总数", 8.5, "{{ u.total }}", "int", "sum"),
-        Col("已到期", 8.5, "{{ u.due }}", "int", "sum"),
-        Col("已完成", 8.5, "{{ u.done }}", "int", "sum"),
-        Col("逾期完成", 8.5, "{{ u.done_late }}", "int", "sum"),
-        Col("正常推进", 8.5, "{{ u.in_progress }}", "int", "sum"),
-        Col("临期", 8.5, "{{ u.due_soon }}", "int", "sum"),
-        Col("逾期未完成", 8.5, "{{ u.overdue }}", "int", "sum"),
-        Col("未报送", 8.5, "{{ u.not_reported }}", "int", "sum"),
+        Col("责任单位", 34, "{{ u.name }}", "wrap"),
+        Col("报送情况", 10, "{{ u.submitted_label }}", "cwrap"),
+        Col("节点总数", 8, "{{ u.total }}", "int", "sum"),
+        Col("已到期", 8, "{{ u.due }}", "int", "sum"),
+        Col("已完成", 8, "{{ u.done }}", "int", "sum"),
+        Col("逾期完成", 8, "{{ u.done_late }}", "int", "sum"),
+        Col("正常推进", 8, "{{ u.in_progress }}", "int", "sum"),
+        Col("临期", 8, "{{ u.due_soon }}", "int", "sum"),
+        Col("逾期未完成", 8, "{{ u.overdue }}", "int", "sum"),
+        Col("未报送", 8, "{{ u.not_reported }}", "int", "sum"),
         Col("按期完成率", 9.5, "{{ u.rate }}", "pct"),
     ]
     ws = _table(wb, "分单位统计", "{{ period_label }}各责任单位节点推进情况统计", units, "units",
@@ -302,6 +303,19 @@ def build(out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def _attachment_mark(ws: Worksheet) -> None:
+    """附件 at the top left of the first page in 3号黑体 (GB/T 9704 8): the 汇总表 is the
+    bulletin's attachment, and its title is the name the bulletin's 附件说明 lists."""
+    ws.HeaderFooter.differentFirst = True
+    ws.firstHeader.left.text = "{{ attachment.mark }}"
+    ws.firstHeader.left.font = "黑体"
+    ws.firstHeader.left.size = 16
+    for name in ("left", "center", "right"):
+        odd, first = getattr(ws.oddFooter, name), getattr(ws.firstFooter, name)
+        first.text, first.font, first.size = odd.text, odd.font, odd.size
+    ws.page_margins.top, ws.page_margins.header = 0.8, 0.35
 
 
 def _investment(wb: Workbook) -> None:
@@ -395,15 +409,15 @@ def _duban_book(wb: Workbook) -> None:
     """督办台账: every 督办通知 of the year so far, where each stands on the issue date."""
     ws = _table(wb, "督办台账", "{{ year }}年督办通知台账", [
         Col("序号", 5, "{{ loop.index }}", "int"),
-        Col("督办文号", 19, "{{ d.doc_no }}", "cwrap"),
-        Col("责任单位", 15, "{{ d.unit }}", "wrap"),
-        Col("督办事项（节点）", 25, "{{ d.matters }}", "wrap"),
+        Col("督办文号", 20.5, "{{ d.doc_no }}", "cwrap"),
+        Col("责任单位", 14, "{{ d.unit }}", "wrap"),
+        Col("督办事项（节点）", 23, "{{ d.matters }}", "wrap"),
         Col("督办日期", 10, "{{ d.issued_on }}", "date"),
         Col("回复期限", 10, "{{ d.reply_by }}", "date"),
         Col("回复日期", 10, "{{ d.replied_on }}", "date"),
         Col("状态", 11, "{{ d.state }}", "cwrap"),
         Col("督办次数", 8.5, "{{ d.round }}", "int"),
-        Col("备注", 11, "{{ d.note }}", "wrap"),
+        Col("备注", 13, "{{ d.note }}", "wrap"),
     ], "dubans", "d", empty_text="本年度尚未发出督办通知",
         subtitle="状态截至{{ duban_count.as_of_label }}　　共{{ duban_count.total }}件，"
         "已销号{{ duban_count.closed }}件，已回复{{ duban_count.replied }}件，"

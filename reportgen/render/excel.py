@@ -84,6 +84,8 @@ CONTEXT_HELP: dict[str, str] = {
     "cumulative、rate、schedule、vs、vs_label、invoice",
     "months": "按月累计完成投资：period、label、cumulative、added、rate、schedule",
     "notices": "本期发出的通知：doc_no（发文字号）、kind（督办通知/提醒函/催报通知）、unit（主送单位）",
+    "attachment": "汇总表作为通报附件：mark（“附件”或“附件1”，通报只有一个附件时不编号）、"
+    "title（与通报附件说明所列名称一致的标题）",
     "dubans": "督办台账：本年度至本期发出的每件督办通知，doc_no（文号）、unit（责任单位）、matters（督办事项，"
     "即所督办的节点）、issued_on（督办日期）、reply_by（回复期限）、replied_on（回复日期）、"
     "state（状态：未到期/已回复/逾期未回复/已销号）、round（同一节点第几次督办）、note（备注）",
@@ -249,6 +251,14 @@ def _missing_rows(result: PeriodResult, milestones: Iterable[MilestoneResult]) -
     return out
 
 
+def attachment(period: str, config: Config) -> dict[str, str]:
+    """The 汇总表 as the bulletin's 附件: its mark and the title the 附件说明 lists (GB/T 9704 8)."""
+    titles = config.text.attachment_titles(_label(period))
+    if not titles:  # not attached: no mark, the usual title
+        return {"mark": "", "title": f"{_label(period)}重点项目推进情况汇总表"}
+    return {"mark": "附件" if len(titles) == 1 else "附件1", "title": titles[0]}
+
+
 def excel_context(result: PeriodResult, history: History, config: Config) -> dict[str, Any]:
     """Return the names the Excel template sees: plain rows of numbers, dates and text."""
     milestones = [_milestone_row(m) for m in result.milestones]
@@ -277,6 +287,7 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
         "org": config.office.org_name,
         "issuer": config.office.issuer,
         "short_name": config.office.short_name,
+        "attachment": attachment(result.period, config),
         "count": count,
         "rows": _summary_rows(result, by_item),
         "milestones": milestones,
@@ -351,7 +362,8 @@ def _apply_config(book: Workbook, config: Config) -> None:
     for sheet in book.worksheets:
         sheet.page_setup.paperSize = PAPER_SIZE[config.paper.excel]
         sheet.page_setup.orientation = "landscape"
-        for hf in (sheet.oddHeader, sheet.oddFooter, sheet.evenHeader, sheet.evenFooter):
+        for hf in (sheet.oddHeader, sheet.oddFooter, sheet.evenHeader, sheet.evenFooter,
+                   sheet.firstHeader, sheet.firstFooter):
             for part in (hf.left, hf.center, hf.right):
                 if part.font in swap:
                     part.font = swap[part.font]

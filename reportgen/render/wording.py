@@ -12,7 +12,16 @@ import re
 from typing import Any
 
 from reportgen.calendar import month_calendar
-from reportgen.cn import cn_count, cn_numeral, fmt_pct, fmt_points, fmt_yi, format_date, format_period
+from reportgen.cn import (
+    cn_count,
+    cn_numeral,
+    fmt_pct,
+    fmt_points,
+    fmt_yi,
+    format_date,
+    format_month,
+    format_period,
+)
 from reportgen.config import Config
 from reportgen.model import (
     REPORTED_LABEL,
@@ -464,7 +473,7 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
         # 督办落实情况: replies chased, 销号, repeated 督办 (render/duban_words.py)
         "duban": bulletin_duban(result, config, any(it.vs_schedule == "behind" for it in projects)),
         "requirements": _requirements(config, dates),
-        "attachments": list(config.text.attachments),
+        "attachments": config.text.attachment_titles(format_month(result.period)),
         "signature": office.signature,
         "issue_date": cn_date(dates.issue),
         "printer": office.printer,
