@@ -11,6 +11,7 @@ repeat: the notice cites the earlier 文号, and from the second time the 督办
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -104,7 +105,7 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
     periods = sorted(statuses)
     out: list[Duban] = []
     pressed: dict[tuple[str, str], list[EarlierDuban]] = {}  # (unit, node) -> 督办 so far
-    for n in sorted((n for n in notices if n.kind == NOTICE_KIND), key=lambda n: (n.period, n.doc_no)):
+    for n in sorted((n for n in notices if n.kind == NOTICE_KIND), key=lambda n: (n.period, doc_order(n.doc_no))):
         kept = (issued or {}).get(n.doc_no)
         nodes = _nodes(n, statuses, kept, texts or {})
         reply = (replies or {}).get(n.doc_no)
@@ -125,6 +126,12 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
                 break
         out.append(d)
     return out
+
+
+def doc_order(doc_no: str) -> tuple[str, int, str]:
+    """Sort key of a 文号: its series, then its number as a number (2号 before 10号)."""
+    m = re.fullmatch(r"(.*?)(\d+)号", doc_no)
+    return (m.group(1), int(m.group(2)), doc_no) if m else (doc_no, 0, doc_no)
 
 
 def as_of(dubans: Iterable[Duban], period: str, today: dt.date) -> list[Duban]:
@@ -155,7 +162,8 @@ def state_on(d: DubanRecord, today: dt.date) -> DubanState:
 
 def open_dubans(dubans: Iterable[Duban]) -> list[Duban]:
     """Return the 督办 not yet closed, escalated ones first."""
-    return sorted((d for d in dubans if not d.closed), key=lambda d: (not d.escalated, d.period, d.doc_no))
+    return sorted((d for d in dubans if not d.closed),
+                  key=lambda d: (not d.escalated, d.period, doc_order(d.doc_no)))
 
 
 def node_words(item_name: str, text: str) -> str:

@@ -15,7 +15,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from reportgen.cli import main
-from reportgen.cn import fmt_pct, fmt_yi, format_date
+from reportgen.cn import cn_numeral, fmt_pct, fmt_yi, format_date
 from reportgen.model import STATUS_LABEL, Status
 from reportgen.render.excel import read_tables
 
@@ -227,8 +227,37 @@ def check_issues(month: dict[str, Any]) -> None:
 
 
 # Every read-back check of one month's outputs, for the sample months here and the scripted year.
+def check_dubans(month: dict[str, Any]) -> None:
+    """The 督办落实情况 paragraph, each 督办通知, its 回复单 and the 督办台账 sheet say what summary.json says."""
+    data = month["summary"]
+    dubans, folder = data["dubans"], month["dir"]
+    text = _text(folder / "进度通报.docx")
+    new = [d for d in dubans if d["period"] == data["period"]]
+    assert {d["unit"] for d in new} == {p.stem for p in (folder / "督办通知").glob("*.docx")}
+    assert {d["unit"] for d in new} == {p.stem for p in (folder / "督办回复单").glob("*.xlsx")}
+    if not dubans:
+        assert "督办落实情况" not in text
+        return
+    closed = sum(d["state"] == "已销号" for d in dubans)
+    assert (f"累计发出督办通知{len(dubans)}件（其中本月{len(new)}件），已销号{closed}件，"
+            f"督办中{len(dubans) - closed}件。") in text
+    late = [d for d in dubans if d["state"] == "逾期未回复"]
+    assert (f"逾期未书面反馈{len(late)}件：" in text) == bool(late)
+    for d in late:
+        assert f"{d['doc_no']}（{d['unit']}，回复期限{format_date(_date(d['reply_by']))}）" in text
+    for d in new:
+        notice = _text(folder / "督办通知" / f"{d['unit']}.docx")
+        assert d["doc_no"] in notice
+        assert (f"现予第{cn_numeral(d['round'])}次督办" in notice) == (d["round"] >= 2)
+        for numbers in d["earlier"].values():
+            assert f"以{numbers[-1]}督办，至今仍未完成" in notice
+    book = read_tables(folder / "汇总表.xlsx")["督办台账"]
+    assert [(r["督办文号"], r["状态"], r["督办次数"]) for r in book] == [
+        (d["doc_no"], d["state"], d["round"]) for d in dubans]
+
+
 MONTH_CHECKS = (check_bulletin, check_project_paragraphs, check_notices, check_summary_workbook,
-                check_issues)
+                check_issues, check_dubans)
 
 
 @pytest.mark.parametrize("check", MONTH_CHECKS, ids=lambda f: f.__name__)
