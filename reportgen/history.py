@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import math
 import unicodedata
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -100,7 +102,7 @@ def _projects(items: pd.DataFrame, periods: list[str]) -> tuple[pd.DataFrame, ..
     rates = _pivot(items, "rate", periods, order)
     vs = _pivot(items, "vs_schedule", periods, order).fillna("")
     behind = pd.DataFrame(
-        [[months_behind(row.to_dict(), p) for p in periods] for _, row in vs.iterrows()],
+        [[months_behind(dict(zip(periods, row, strict=True)), p) for p in periods] for row in vs.to_numpy()],
         index=vs.index, columns=periods, dtype="int64")
     return with_target[["name", "target_yi"]], cumulative, rates, behind
 
@@ -112,7 +114,7 @@ def _milestones(rows: pd.DataFrame, periods: list[str], plan: Plan | None) -> tu
     known = {m.code: m for m in plan.milestones} if plan else {}
     items = {it.code: it.name for it in plan.items} if plan else {}
     info = pd.DataFrame({
-        "item_name": [items.get(latest.loc[c, "item"], latest.loc[c, "item"]) for c in order],
+        "item_name": [items.get(item, item) for item in latest["item"]],
         "text": [known[c].text if c in known else "" for c in order],
         "due": latest["due"].fillna(""),
         "lead": latest["lead"],
@@ -189,12 +191,27 @@ def _sheet(book: Workbook, title: str, heading: str, note: str, headers: list[st
     return ws
 
 
-def _put(ws: Worksheet, row: int, col: int, value: object, fonts: FontConfig, fmt: str = "",
-         bold: bool = False, align: Alignment = _WRAP) -> None:
-    cell = ws.cell(row, col, value)
-    cell.font, cell.alignment, cell.border = Font(name=fonts.table, size=10, bold=bold), align, _BOX
-    if fmt:
-        cell.number_format = fmt
+class _Styles:
+    """The table cells' styles of one workbook, each made once: a cell takes a copy of its style's
+    row of indices (setting a font, border and alignment on every cell makes openpyxl hash each
+    one: most of the time of a city's workbook)."""
+
+    def __init__(self, fonts: FontConfig) -> None:
+        self.fonts = fonts
+        self.arrays: dict[tuple[bool, int, str], StyleArray] = {}
+
+    def put(self, ws: Worksheet, row: int, col: int, value: object, fmt: str = "", bold: bool = False,
+            align: Alignment = _WRAP) -> None:
+        """Write `value` into a bordered cell in the table font (`fmt` its number format)."""
+        cell = ws.cell(row, col, value)
+        key = (bold, id(align), fmt)
+        if key in self.arrays:
+            cell._style = copy(self.arrays[key])
+            return
+        cell.font, cell.alignment, cell.border = Font(name=self.fonts.table, size=10, bold=bold), align, _BOX
+        if fmt:
+            cell.number_format = fmt
+        self.arrays[key] = copy(cell._style)
 
 
 def _columns(text: str) -> int:
@@ -224,75 +241,77 @@ def _rate_format(behind: int) -> str:
     return f'"{BEHIND_MARK} "0.0%' if behind else "0.0%"
 
 
-def _investment_sheets(book: Workbook, h: YearHistory, fonts: FontConfig) -> None:
+def _investment_sheets(book: Workbook, h: YearHistory, st: _Styles) -> None:
     """累计完成投资 and 完成率 (序时进度 first), one row per project, one column per month."""
     months = [_month_label(p) for p in h.periods]
     last = format_month(h.latest)
     ws = _sheet(book, "累计完成投资", f"{h.year}年重点项目累计完成投资（逐月）",
                 "各月末累计完成投资，单位：亿元；按各月运行时记入台账的数字，空白为当月尚无报数。",
-                ["序号", "项目名称", "年度目标（亿元）", *months], [6, 36, 12, *[11] * len(months)], fonts)
+                ["序号", "项目名称", "年度目标（亿元）", *months], [6, 36, 12, *[11] * len(months)], st.fonts)
     rates = _sheet(book, "完成率", f"{h.year}年重点项目投资完成率与序时进度（逐月）",
                    f"完成率 = 累计完成投资 ÷ 年度目标。{BEHIND_MARK} 低于序时进度；{TREND_MARK} 连续"
                    f"{cn_count(BEHIND_TREND_MONTHS)}个月及以上低于序时进度（与进度通报的判断相同）。",
                    ["序号", "项目名称", "年度目标（亿元）", *months, f"截至{last}连续低于序时进度"],
-                   [6, 36, 12, *[12] * len(months), 16], fonts)
-    _put(rates, FIRST_ROW, 1, "", fonts)
-    _put(rates, FIRST_ROW, 2, "序时进度", fonts, bold=True)
-    _put(rates, FIRST_ROW, 3, "", fonts)
+                   [6, 36, 12, *[12] * len(months), 16], st.fonts)
+    st.put(rates, FIRST_ROW, 1, "")
+    st.put(rates, FIRST_ROW, 2, "序时进度", bold=True)
+    st.put(rates, FIRST_ROW, 3, "")
     for col, p in enumerate(h.periods, MONTH_COL):
-        _put(rates, FIRST_ROW, col, float(h.schedule[p]), fonts, "0.0%", bold=True)
-    _put(rates, FIRST_ROW, MONTH_COL + len(h.periods), "", fonts)
-    for no, (code, info) in enumerate(h.projects.iterrows(), 1):
+        st.put(rates, FIRST_ROW, col, float(h.schedule[p]), "0.0%", bold=True)
+    st.put(rates, FIRST_ROW, MONTH_COL + len(h.periods), "")
+    table = zip(h.projects["name"], h.projects["target_yi"], h.cumulative.to_numpy(), h.rates.to_numpy(),
+                h.behind.to_numpy(), strict=True)
+    for no, (name, target, cumulative, rate, behind) in enumerate(table, 1):
         row = FIRST_ROW + no - 1
         for sheet, r in ((ws, row), (rates, row + 1)):
-            _put(sheet, r, 1, no, fonts, align=_CENTER)
-            _put(sheet, r, 2, str(info["name"]), fonts)
-            _put(sheet, r, 3, _num(info["target_yi"]), fonts, "0.00")
-        for col, p in enumerate(h.periods, MONTH_COL):
-            _put(ws, row, col, _num(h.cumulative.loc[code, p]), fonts, "0.00")
-            behind = int(h.behind.loc[code, p])
-            _put(rates, row + 1, col, _num(h.rates.loc[code, p]), fonts, _rate_format(behind), bold=behind > 1)
-        run = int(h.behind.loc[code, h.latest])
-        _put(rates, row + 1, MONTH_COL + len(h.periods), f"{run}个月" if run else "", fonts, align=_CENTER)
+            st.put(sheet, r, 1, no, align=_CENTER)
+            st.put(sheet, r, 2, str(name))
+            st.put(sheet, r, 3, _num(target), "0.00")
+        for col, (value, share, run) in enumerate(zip(cumulative, rate, behind, strict=True), MONTH_COL):
+            st.put(ws, row, col, _num(value), "0.00")
+            st.put(rates, row + 1, col, _num(share), _rate_format(int(run)), bold=run > 1)
+        st.put(rates, row + 1, MONTH_COL + len(h.periods), f"{behind[-1]}个月" if behind[-1] else "", align=_CENTER)
     _fit_rows(ws)
     _fit_rows(rates)
 
 
-def _status_sheet(book: Workbook, h: YearHistory, fonts: FontConfig) -> None:
+def _status_sheet(book: Workbook, h: YearHistory, st: _Styles) -> None:
     """节点状态: each node's status at the end of each month, as the month's papers said it."""
     months = [_month_label(p) for p in h.periods]
     ws = _sheet(book, "节点状态", f"{h.year}年重点项目节点完成情况（逐月）",
                 "各月运行时核定的节点状态：√ 已完成／逾期完成，○ 正常推进，▲ 临期，● 逾期未完成，× 未报送；"
                 "空白为当月任务分解中没有该节点。",
                 ["序号", "项目名称", "节点要求", "完成时限", "牵头单位", *months],
-                [6, 22, 44, 16, 20, *[14] * len(months)], fonts)
-    for no, (code, info) in enumerate(h.milestones.iterrows(), 1):
+                [6, 22, 44, 16, 20, *[14] * len(months)], st.fonts)
+    words = {s.value: f"{STATUS_MARK[s]} {STATUS_LABEL[s]}" for s in Status}
+    m = h.milestones
+    table = zip(m["item_name"], m["text"], m["due"], m["lead"], h.statuses.to_numpy(), strict=True)
+    for no, (item, text, due, lead, statuses) in enumerate(table, 1):
         row = FIRST_ROW + no - 1
-        due = format_date(dt.date.fromisoformat(str(info["due"]))) if info["due"] else ""
-        for col, value in enumerate((no, info["item_name"], info["text"], due, info["lead"]), 1):
-            _put(ws, row, col, value, fonts, align=_CENTER if col in (1, 4) else _WRAP)
-        for col, p in enumerate(h.periods, 6):
-            value = str(h.statuses.loc[code, p])
-            text = f"{STATUS_MARK[Status(value)]} {STATUS_LABEL[Status(value)]}" if value else ""
-            _put(ws, row, col, text, fonts, align=_CENTER)
+        when = format_date(dt.date.fromisoformat(str(due))) if due else ""
+        for col, value in enumerate((no, item, text, when, lead), 1):
+            st.put(ws, row, col, value, align=_CENTER if col in (1, 4) else _WRAP)
+        for col, status in enumerate(statuses, 6):
+            st.put(ws, row, col, words.get(str(status), ""), align=_CENTER)
     _fit_rows(ws)
 
 
-def _unit_sheet(book: Workbook, h: YearHistory, fonts: FontConfig) -> Worksheet:
+def _unit_sheet(book: Workbook, h: YearHistory, st: _Styles) -> Worksheet:
     """分单位: each unit's overdue nodes at the end of each month, months it sent nothing marked."""
     months = [_month_label(p) for p in h.periods]
     ws = _sheet(book, "分单位逾期节点", f"{h.year}年各责任单位逾期未完成节点数（逐月）",
                 f"单位：个。{NOT_REPORTED_MARK} 为当月未报送（未报送的节点按规则计为未报送，不计逾期）；"
                 "空白为当月不是应报单位。",
-                ["序号", "责任单位", *months], [6, 28, *[11] * len(months)], fonts)
-    for no, unit in enumerate(h.units, 1):
+                ["序号", "责任单位", *months], [6, 28, *[11] * len(months)], st.fonts)
+    table = zip(h.units, h.overdue.to_numpy(), h.submitted.to_numpy(), strict=True)
+    for no, (unit, overdue, submitted) in enumerate(table, 1):
         row = FIRST_ROW + no - 1
-        _put(ws, row, 1, no, fonts, align=_CENTER)
-        _put(ws, row, 2, unit, fonts)
-        for col, p in enumerate(h.periods, UNIT_FIRST_COL):
-            value = _num(h.overdue.loc[unit, p])
-            fmt = f'"{NOT_REPORTED_MARK}"0' if value is not None and not h.submitted.loc[unit, p] else "0"
-            _put(ws, row, col, None if value is None else int(value), fonts, fmt, align=_CENTER)
+        st.put(ws, row, 1, no, align=_CENTER)
+        st.put(ws, row, 2, unit)
+        for col, (count, sent) in enumerate(zip(overdue, submitted, strict=True), UNIT_FIRST_COL):
+            value = _num(count)
+            fmt = f'"{NOT_REPORTED_MARK}"0' if value is not None and not sent else "0"
+            st.put(ws, row, col, None if value is None else int(value), fmt, align=_CENTER)
     _fit_rows(ws)
     return ws
 
@@ -350,18 +369,53 @@ def _line(ref: Reference, title: str, colour: str, dashed: bool) -> Series:
     return series
 
 
+# A city has thousands of projects: past this many charts a sheet draws the ones most in need of
+# attention (and says so), not hundreds of printed pages.
+MAX_CHARTS = 60
+
+
+def _charted_projects(h: YearHistory) -> tuple[list[int], str]:
+    """Return the rows (0-based, plan order) of the projects to draw, and a note when not all."""
+    n = len(h.projects)
+    if n <= MAX_CHARTS:
+        return list(range(n)), ""
+    run = h.behind[h.latest].to_numpy()
+    rate = h.rates[h.latest].fillna(0.0).to_numpy()
+    chosen = sorted(sorted(range(n), key=lambda i: (-run[i], rate[i], i))[:MAX_CHARTS])
+    return chosen, (f"共{n}个项目，这里附图的是截至{format_month(h.latest)}连续低于序时进度月数最多、"
+                    f"其次完成率最低的{MAX_CHARTS}个，其余见“完成率”表。")
+
+
+def _charted_units(h: YearHistory) -> tuple[list[int], str]:
+    """Return the rows (0-based) of the units to draw (some overdue node in some month), and a note."""
+    overdue = h.overdue.fillna(0).to_numpy()
+    late = [i for i in range(len(h.units)) if overdue[i].max() > 0]
+    drawn = set(late)
+    quiet = [u for i, u in enumerate(h.units) if i not in drawn]
+    note = f"各月均无逾期未完成节点、未附图的单位（{len(quiet)}个）：{'、'.join(quiet)}。" if quiet else ""
+    if len(late) > MAX_CHARTS:
+        late = sorted(sorted(late, key=lambda i: (-overdue[i][-1], -overdue[i].sum(), i))[:MAX_CHARTS])
+        note = (f"逾期未完成节点较多的{MAX_CHARTS}个单位附图（按{format_month(h.latest)}逾期数、全年合计排序），"
+                "其余见“分单位逾期节点”表。")
+    return late, note
+
+
 def _project_charts(book: Workbook, h: YearHistory, fonts: FontConfig) -> None:
     """One line chart per project: its completion rate (solid, dots) against 序时进度 (dashed)."""
     data = book["完成率"]
     ws = _chart_sheet(book, "项目图表", f"{h.year}年各重点项目投资完成率与序时进度（逐月）", fonts)
+    chosen, note = _charted_projects(h)
+    if note:
+        ws.cell(2, 1, note).font = Font(name=fonts.table, size=9)
+    names = list(h.projects["name"])
     last_col = MONTH_COL + len(h.periods) - 1
     months = Reference(data, min_col=MONTH_COL, max_col=last_col, min_row=3, max_row=3)
     schedule = Reference(data, min_col=MONTH_COL, max_col=last_col, min_row=FIRST_ROW, max_row=FIRST_ROW)
     top = max(1.0, float(h.rates.max().max()) if h.rates.notna().any().any() else 1.0)
-    for n, name in enumerate(h.projects["name"]):
-        row = FIRST_ROW + 1 + n
+    for n, i in enumerate(chosen):
+        row = FIRST_ROW + 1 + i
         chart = LineChart()
-        chart.title = _title(str(name))
+        chart.title = _title(str(names[i]))
         chart.series.append(_line(Reference(data, min_col=MONTH_COL, max_col=last_col, min_row=row,
                                             max_row=row), "完成率", "000000", dashed=False))
         chart.series.append(_line(schedule, "序时进度", "7F7F7F", dashed=True))
@@ -375,19 +429,17 @@ def _project_charts(book: Workbook, h: YearHistory, fonts: FontConfig) -> None:
 def _unit_charts(book: Workbook, h: YearHistory, data: Worksheet, fonts: FontConfig) -> None:
     """One column chart per unit that had an overdue node in any month (the others are named)."""
     ws = _chart_sheet(book, "单位图表", f"{h.year}年各责任单位逾期未完成节点数（逐月）", fonts)
-    late = h.overdue.fillna(0).max(axis=1) > 0
-    quiet = [u for u in h.units if not late[u]]
-    if quiet:
-        ws.cell(2, 1, f"各月均无逾期未完成节点、未附图的单位（{len(quiet)}个）：{'、'.join(quiet)}。").font = Font(
-            name=fonts.table, size=9)
+    chosen, note = _charted_units(h)
+    if note:
+        ws.cell(2, 1, note).font = Font(name=fonts.table, size=9)
     last_col = UNIT_FIRST_COL + len(h.periods) - 1
     months = Reference(data, min_col=UNIT_FIRST_COL, max_col=last_col, min_row=3, max_row=3)
     top = max(1, int(h.overdue.max().max()) if h.overdue.notna().any().any() else 1)
-    for n, unit in enumerate(u for u in h.units if late[u]):
-        row = FIRST_ROW + h.units.index(unit)
+    for n, i in enumerate(chosen):
+        row = FIRST_ROW + i
         chart = BarChart()
         chart.type = "col"
-        chart.title = _title(unit)
+        chart.title = _title(h.units[i])
         series = Series(Reference(data, min_col=UNIT_FIRST_COL, max_col=last_col, min_row=row, max_row=row),
                         title="逾期未完成节点（个）")
         series.graphicalProperties.solidFill = "404040"
@@ -405,9 +457,10 @@ def write_history(h: YearHistory, path: Path, config: Config) -> Path:
     fonts = config.fonts
     book = Workbook()
     book.remove(book.active)
-    _investment_sheets(book, h, fonts)
-    _status_sheet(book, h, fonts)
-    units = _unit_sheet(book, h, fonts)
+    st = _Styles(fonts)
+    _investment_sheets(book, h, st)
+    _status_sheet(book, h, st)
+    units = _unit_sheet(book, h, st)
     _project_charts(book, h, fonts)
     _unit_charts(book, h, units, fonts)
     with atomic_path(path) as tmp:

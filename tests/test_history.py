@@ -119,6 +119,7 @@ def test_no_ledger_is_said_and_not_created(workspace) -> None:
     assert not (workspace.root / "history" / "ledger.sqlite").exists()
 
 
+@pytest.mark.slow  # a fresh interpreter importing every command: one to two seconds
 def test_other_commands_do_not_load_pandas() -> None:
     """Every command but history (and serve, which loads the web pages) stays clear of pandas."""
     code = ("import sys, importlib; from reportgen import cli, pipeline\n"
@@ -127,3 +128,15 @@ def test_other_commands_do_not_load_pandas() -> None:
             "print(sorted(m for m in ('pandas', 'reportgen.history') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_city_gets_charts_of_the_projects_most_behind(workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reportgen.history.MAX_CHARTS", 1)
+    _record(workspace.root, ["2024-06", "2024-07"])
+    assert _history(workspace.root)[0] == 0
+    book = load_workbook(workspace.root / HISTORY)
+    with zipfile.ZipFile(workspace.root / HISTORY) as z:
+        titles = [re.search(r"<a:t>(.*?)</a:t>", z.read(n).decode("utf-8")).group(1)  # type: ignore[union-attr]
+                  for n in sorted(z.namelist()) if re.match(r"xl/charts/chart\d+\.xml", n)]
+    assert titles == ["甲项目", A]  # two months below 序时进度 beats 乙项目 ahead of it
+    assert book["项目图表"]["A2"].value.startswith("共2个项目，这里附图的是截至2024年7月连续低于序时进度月数最多")
