@@ -4,6 +4,7 @@ imports at the top of modules, click only in the command line."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -19,8 +20,15 @@ MAX_IMPORTS_IN_FUNCTIONS = 5
 OVER_MODULE_LIMIT: set[str] = set()
 
 
+@functools.cache
 def _modules() -> dict[str, str]:
     return {p.relative_to(PACKAGE).as_posix(): p.read_text("utf-8") for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+@functools.cache
+def _nodes() -> dict[str, list[ast.AST]]:
+    """Return every module's syntax nodes (parsed once for all the checks here)."""
+    return {name: list(ast.walk(ast.parse(text))) for name, text in _modules().items()}
 
 
 def test_no_module_over_the_limit() -> None:
@@ -32,8 +40,8 @@ def test_no_module_over_the_limit() -> None:
 
 def test_no_function_over_the_limit() -> None:
     long = {}
-    for name, text in _modules().items():
-        for node in ast.walk(ast.parse(text)):
+    for name, nodes in _nodes().items():
+        for node in nodes:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
                 lines = (node.end_lineno or node.lineno) - first + 1
@@ -78,13 +86,13 @@ def _says_why(lines: list[str], lineno: int) -> bool:
 
 def test_few_imports_inside_functions_each_saying_why() -> None:
     inside: dict[str, bool] = {}
-    for name, text in _modules().items():
-        lines = text.splitlines()
-        for fn in ast.walk(ast.parse(text)):
-            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
-                for node in ast.walk(fn):
-                    if _own_import(node):
-                        inside[f"{name}:{node.lineno}"] = _says_why(lines, node.lineno)
+    for name, nodes in _nodes().items():
+        lines = _modules()[name].splitlines()
+        bodies = [(fn.lineno, fn.end_lineno or fn.lineno) for fn in nodes
+                  if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for node in nodes:
+            if _own_import(node) and any(a < node.lineno <= b for a, b in bodies):
+                inside[f"{name}:{node.lineno}"] = _says_why(lines, node.lineno)
     assert len(inside) <= MAX_IMPORTS_IN_FUNCTIONS, sorted(inside)
     assert [where for where, why in inside.items() if not why] == []
 
@@ -92,8 +100,8 @@ def test_few_imports_inside_functions_each_saying_why() -> None:
 def test_only_the_command_line_imports_click() -> None:
     """The library is called by the CLI and the web pages alike: it never prints or exits through click."""
     users = set()
-    for name, text in _modules().items():
-        for node in ast.walk(ast.parse(text)):
+    for name, nodes in _nodes().items():
+        for node in nodes:
             if isinstance(node, ast.Import):
                 modules = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):

@@ -22,7 +22,7 @@ from reportgen.render.excel import (
     render_excel,
     status_text,
 )
-from reportgen.workspace import Workspace
+from reportgen.workspace import Workspace, init_workspace
 from tests.conftest import needs_libreoffice
 from tests.test_word_factory import make_result, year_history
 
@@ -59,12 +59,24 @@ def _flat(value):  # type: ignore[no-untyped-def]
     return value.replace("\n", "") if isinstance(value, str) else value
 
 
+Rendered = tuple[Path, PeriodResult, Workspace]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """June's 汇总表 rendered once from the bundled template with the default settings; the tests
+    below only read it."""
+    workspace = init_workspace(tmp_path_factory.mktemp("excel") / "ws")
+    out, result = _render(workspace)
+    return out, result, workspace
+
+
 def _column(ws, col: int, n: int) -> list:
     return [_flat(ws.cell(HEAD + 1 + i, col).value) for i in range(n)]
 
 
-def test_summary_sheet_matches_the_result(workspace: Workspace) -> None:
-    out, result = _render(workspace)
+def test_summary_sheet_matches_the_result(rendered: Rendered) -> None:
+    out, result, workspace = rendered
     assert {m.status for m in result.milestones} == set(Status)  # every status is rendered below
     wb = load_workbook(out)
     assert wb.sheetnames == ["汇总表", "分单位统计", "逾期清单", "临期清单", "未报送清单", "投资完成",
@@ -111,8 +123,8 @@ def test_summary_sheet_matches_the_result(workspace: Workspace) -> None:
     assert "状态标识" in ws.cell(total + 1, 1).value
 
 
-def test_hostile_progress_text_stays_text(workspace: Workspace) -> None:
-    out, _ = _render(workspace)
+def test_hostile_progress_text_stays_text(rendered: Rendered) -> None:
+    out, _, _ = rendered
     ws = load_workbook(out)["汇总表"]
     hostile = {"=HYPERLINK(\"http://evil.example\",\"点此\")", "+1", "@x", "-2+3", "=1+1"}
     found = [c for row in ws.iter_rows(min_col=11, max_col=11) for c in row
@@ -121,8 +133,8 @@ def test_hostile_progress_text_stays_text(workspace: Workspace) -> None:
     assert all(c.data_type == "s" for c in found)
 
 
-def test_styles_merges_and_conditional_formats_cover_exactly_the_rows(workspace: Workspace) -> None:
-    out, result = _render(workspace)
+def test_styles_merges_and_conditional_formats_cover_exactly_the_rows(rendered: Rendered) -> None:
+    out, result, _ = rendered
     wb = load_workbook(out)
     ws = wb["汇总表"]
     n = _rows(result)
@@ -168,8 +180,8 @@ def test_styles_merges_and_conditional_formats_cover_exactly_the_rows(workspace:
     assert june == pytest.approx(sum(it.cumulative_yi or 0 for it in projects))
 
 
-def test_units_and_missing_sheets(workspace: Workspace) -> None:
-    out, result = _render(workspace)
+def test_units_and_missing_sheets(rendered: Rendered) -> None:
+    out, result, _ = rendered
     wb = load_workbook(out)
     ws = wb["分单位统计"]
     units = sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0))
@@ -283,9 +295,9 @@ def test_a_broken_template_fails_before_writing(workspace: Workspace) -> None:
     assert not target.exists()
 
 
-def test_matches_summary_json_when_available(workspace: Workspace) -> None:
+def test_matches_summary_json_when_available(rendered: Rendered) -> None:
     summary = pytest.importorskip("reportgen.summary")
-    out, result = _render(workspace)
+    out, result, _ = rendered
     data = summary.summary_dict(result)
     tables = read_tables(out)
     rows = tables["汇总表"]

@@ -107,6 +107,13 @@ def build(tmp_path: Path, config: Config | None = None, prefill: Prefill | None 
     return out
 
 
+@pytest.fixture(scope="module")
+def default_forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every form of June for the small plan with the default settings, built once; the tests
+    using it only read the files."""
+    return build(tmp_path_factory.mktemp("forms"))
+
+
 def data_rows(ws) -> list[list]:
     """Return the data rows under the header until the first row without a code."""
     rows = []
@@ -134,10 +141,10 @@ EXPECTED_ROWS = {
 }
 
 
-def test_each_unit_gets_its_rows_and_nothing_else(tmp_path: Path) -> None:
+def test_each_unit_gets_its_rows_and_nothing_else(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    forms = build(tmp_path)
+    forms = default_forms
     # the group phrase gave the T04 task to every member centre, never a form of its own
     assert set(forms) == set(EXPECTED_ROWS)
     for unit, path in forms.items():
@@ -180,10 +187,10 @@ def test_group_phrase_left_in_the_plan_gives_each_member_the_task(tmp_path: Path
 
 
 @pytest.mark.slow
-def test_figure_rows_show_targets_and_what_they_are_judged_against(tmp_path: Path) -> None:
+def test_figure_rows_show_targets_and_what_they_are_judged_against(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    ws = load_workbook(build(tmp_path)[MATERIALS])[fs.SHEET_FIGURES]
+    ws = load_workbook(default_forms[MATERIALS])[fs.SHEET_FIGURES]
     col = header_columns(ws, {**fs.FIGURE_HEADERS, **fs.FIGURE_EXTRA_HEADERS})
     invest, invoice = data_rows(ws)
     assert invest[col["metric"] - 1] == "完成投资" and invest[col["target"] - 1] == 3.0
@@ -192,15 +199,15 @@ def test_figure_rows_show_targets_and_what_they_are_judged_against(tmp_path: Pat
     assert ("2024年10月31日前累计1亿元；2024年12月31日前累计3亿元"
             in invoice[col["requirement"] - 1])
     # a supporting unit is told whose figure counts
-    ws = load_workbook(build(tmp_path)[LAND])[fs.SHEET_FIGURES]
+    ws = load_workbook(default_forms[LAND])[fs.SHEET_FIGURES]
     req = data_rows(ws)[0][col["requirement"] - 1]
     assert f"以{EQUIP}填报数为准" in req and "2024年12月31日前累计6亿元" in req
 
 
-def test_milestone_rows_carry_plan_text_due_date_and_units(tmp_path: Path) -> None:
+def test_milestone_rows_carry_plan_text_due_date_and_units(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    forms = build(tmp_path)
+    forms = default_forms
     ws = load_workbook(forms[ECON])[fs.SHEET_MILESTONES]
     col = header_columns(ws, fs.MILESTONE_HEADERS)
     (row,) = data_rows(ws)
@@ -216,10 +223,10 @@ def test_milestone_rows_carry_plan_text_due_date_and_units(tmp_path: Path) -> No
     assert "P01-M01" not in [r[0] for r in data_rows(ws)]
 
 
-def test_plan_cells_locked_input_cells_open_and_marked(tmp_path: Path) -> None:
+def test_plan_cells_locked_input_cells_open_and_marked(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    wb = load_workbook(build(tmp_path)[MATERIALS])
+    wb = load_workbook(default_forms[MATERIALS])
     for name, headers, inputs in (
         (fs.SHEET_FIGURES, {**fs.FIGURE_HEADERS, **fs.FIGURE_EXTRA_HEADERS}, fs.FIGURE_INPUTS),
         (fs.SHEET_MILESTONES, fs.MILESTONE_HEADERS, fs.MILESTONE_INPUTS),
@@ -265,10 +272,10 @@ def _validation_for(ws, coord: str):
     return found[0]
 
 
-def test_inputs_validated_with_chinese_prompts(tmp_path: Path) -> None:
+def test_inputs_validated_with_chinese_prompts(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    wb = load_workbook(build(tmp_path)[MATERIALS])
+    wb = load_workbook(default_forms[MATERIALS])
     ws = wb[fs.SHEET_FIGURES]
     col = header_columns(ws, fs.FIGURE_HEADERS)
     for r in (4, 5):
@@ -295,10 +302,10 @@ def test_inputs_validated_with_chinese_prompts(tmp_path: Path) -> None:
     assert not [dv for dv in _validations(ws) if ws.cell(4, col["text"]).coordinate in dv.sqref]
 
 
-def test_footer_block_below_the_milestone_table(tmp_path: Path) -> None:
+def test_footer_block_below_the_milestone_table(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    ws = load_workbook(build(tmp_path)[LAND])[fs.SHEET_MILESTONES]
+    ws = load_workbook(default_forms[LAND])[fs.SHEET_MILESTONES]
     last_data = fs.FIRST_DATA_ROW + 1
     found = {}
     for row in ws.iter_rows(min_row=last_data + 1):
@@ -325,10 +332,10 @@ def test_footer_block_below_the_milestone_table(tmp_path: Path) -> None:
     assert ws.column_dimensions["A"].hidden and ws["A3"].value == fs.MILESTONE_HEADERS["code"]
 
 
-def test_print_setup(tmp_path: Path) -> None:
+def test_print_setup(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    wb = load_workbook(build(tmp_path)[MEDICINE])
+    wb = load_workbook(default_forms[MEDICINE])
     for name in (fs.SHEET_FIGURES, fs.SHEET_MILESTONES):
         ws = wb[name]
         ps = ws.page_setup
@@ -361,10 +368,10 @@ def test_guide_sheet_tells_what_how_when_and_whom(tmp_path: Path) -> None:
     assert "2024-6-15" in text and "李华" in text and "0352-7654321" in text
 
 
-def test_hidden_meta_sheet(tmp_path: Path) -> None:
+def test_hidden_meta_sheet(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    for unit, path in build(tmp_path).items():
+    for unit, path in default_forms.items():
         wb = load_workbook(path)
         meta = wb[fs.SHEET_META]
         assert meta.sheet_state == "hidden"
@@ -426,10 +433,10 @@ def test_prefill_fills_last_month_into_previous_and_inputs(tmp_path: Path) -> No
     assert data_rows(ws)[1][col["progress"] - 1] == "牵头单位的话"
 
 
-def test_without_prefill_inputs_are_empty(tmp_path: Path) -> None:
+def test_without_prefill_inputs_are_empty(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    wb = load_workbook(build(tmp_path)[LAND])
+    wb = load_workbook(default_forms[LAND])
     ws = wb[fs.SHEET_MILESTONES]
     col = header_columns(ws, fs.MILESTONE_HEADERS)
     for row in data_rows(ws):
@@ -438,10 +445,10 @@ def test_without_prefill_inputs_are_empty(tmp_path: Path) -> None:
         str(c.value) for row in wb[fs.SHEET_GUIDE].iter_rows() for c in row if c.value)
 
 
-def test_unit_without_figures_is_told_so(tmp_path: Path) -> None:
+def test_unit_without_figures_is_told_so(default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    ws = load_workbook(build(tmp_path)[HUARUI])[fs.SHEET_FIGURES]
+    ws = load_workbook(default_forms[HUARUI])[fs.SHEET_FIGURES]
     assert data_rows(ws) == []
     assert "无需填报投资数据" in ws.cell(fs.FIRST_DATA_ROW + 1, 1).value
 
