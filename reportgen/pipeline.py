@@ -77,6 +77,7 @@ class RunReport:
     times: list[StageTime] = field(default_factory=list)
     log_path: Path | None = None
     plan_note: str = ""  # which plan judged the period, and why (plan.inforce)
+    replies_recorded: int = 0  # 督办回复单 found in input/replies/ and recorded by this run
 
     @property
     def has_errors(self) -> bool:
@@ -231,6 +232,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
             if result.dates is not None:  # every 督办 so far, as it stands on the papers' date
                 for taken in take_replies(ws, ledger, _dubans(ledger, plan, plan.year)):
                     (log.info if taken.ok else report.warnings.append)(f"督办回复单 {taken.name}：{taken.message}")
+                    report.replies_recorded += taken.recorded
                 result.dubans = list(duban.as_of(_dubans(ledger, plan, plan.year), period, result.dates.issue))
     # The spreadsheets do not depend on the Word documents: on two cores they are
     # written by a forked child meanwhile (reportgen.parallel), else after them.

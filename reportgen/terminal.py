@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from reportgen.duban import Duban, open_dubans
 from reportgen.intake import ACTION_LABEL
-from reportgen.model import Severity
+from reportgen.model import DubanState, PeriodResult, Severity
 
 
 def submissions_lines(listing: object) -> list[str]:
@@ -45,3 +45,16 @@ def duban_lines(every: Sequence[Duban], today: dt.date, show_all: bool) -> list[
         out.append(f"  {d.doc_no}  {d.period}  {d.unit}  {state}  {d.reply_state(today)}{flag}")
         out.append(f"      督办事项：{nodes}")
     return out
+
+
+def duban_summary(result: PeriodResult, replies_recorded: int = 0) -> str:
+    """Return the run's 督办 line: issued this month (repeats), replies overdue, 销号, replies read."""
+    new = [d for d in result.dubans if d.period == result.period]
+    again = sum(d.round >= 2 for d in new)
+    late = sum(d.state is DubanState.LATE for d in result.dubans)
+    closed = sum(d.closed_in == result.period for d in result.dubans)
+    parts = [f"督办：本月发出 {len(new)} 件" + (f"（其中再次督办 {again} 件）" if again else ""),
+             f"逾期未回复 {late} 件", f"本月销号 {closed} 件"]
+    if replies_recorded:
+        parts.append(f"本次读入回复单 {replies_recorded} 份")
+    return "，".join(parts) + "（详见 reportgen dubans）"

@@ -152,6 +152,11 @@ def test_july_closes_one_chases_the_silent_and_presses_again(year: dict) -> None
     assert f"该节点已于2024年7月8日以{js['doc_no']}督办，至今仍未完成，本次为第二次督办" in notice
     assert "现予第二次督办" in notice and "约谈" not in notice
     assert not (year["2024-07"]["dir"] / "督办通知" / f"{CZ}.docx").exists()
+    dubans = year["2024-07"]["summary"]["dubans"]
+    new = [d for d in dubans if d["period"] == "2024-07"]
+    late = sum(d["state"] == "逾期未回复" for d in dubans)
+    assert (f"督办：本月发出 {len(new)} 件（其中再次督办 {sum(d['round'] >= 2 for d in new)} 件），"
+            f"逾期未回复 {late} 件，本月销号 1 件，本次读入回复单 1 份") in year["2024-07"]["terminal"]
 
 
 def test_the_third_duban_states_the_interview(year: dict) -> None:

@@ -14,6 +14,7 @@ from reportgen.commands.chinese import command
 from reportgen.commands.options import as_date, choice, echo, exit_with, period_option, rel, workspace_option
 from reportgen.model import STATUS_LABEL, Severity, Status
 from reportgen.plan.inforce import PlanChoice
+from reportgen.terminal import duban_summary
 from reportgen.workspace import Workspace
 
 
@@ -82,6 +83,8 @@ def _print_run_summary(report: pipeline.RunReport, root: Path) -> None:
     errors = sum(1 for i in result.issues if i.severity is Severity.ERROR)
     warnings = sum(1 for i in result.issues if i.severity is Severity.WARNING)
     echo(f"校验：错误 {errors} 条，警告 {warnings} 条（详见 校验报告.xlsx）")
+    if result.dubans:
+        echo(duban_summary(result, report.replies_recorded))
     for failure in report.failures:
         echo(f"未能生成：{failure}", err=True)
     for note in report.warnings:
