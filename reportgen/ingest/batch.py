@@ -21,7 +21,6 @@ from reportgen.ingest.index import PlanIndex
 from reportgen.ingest.reader import Reader
 from reportgen.intake import REJECTING
 from reportgen.model import FileRead, Issue, Plan, Severity, Submission
-from reportgen.rules import reporting_units
 
 # Process pool pays off only for a batch this large (files, and bytes read in all).
 POOL_MIN_FILES = 64
@@ -115,10 +114,11 @@ def read_submissions(
     if not folder.is_dir():
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
     listing = list_files(folder)
-    files = sorted(read_files(listing.files, plan, config, period, previous or {}) + listing.skipped,
+    index = PlanIndex.build(plan, config)
+    files = sorted(read_all(listing.files, Reader(index), period, previous or {}) + listing.skipped,
                    key=lambda f: f.name)
     chosen = (choose or _choose)(files)  # marks the files not taken
-    expected = reporting_units(plan, config)
+    expected = list(index.units)  # rules.reporting_units, worked out once with the index
     result = IngestResult(files=files, expected_units=expected)
     result.submissions = [chosen[u].submission for u in expected if u in chosen]  # type: ignore[misc]
     result.submissions += [f.submission for u, f in chosen.items() if u not in expected and f.submission]
