@@ -689,11 +689,13 @@ class Ledger:
                 prefill.reports[code] = rep
         return prefill
 
-    def plan_in_force(self, period: str) -> RecordedPlan | None:
-        """Return the plan `period` was last run with, or None when it was never run."""
+    def plan_in_force(self, period: str, current: str = "") -> RecordedPlan | None:
+        """Return the plan `period` was last run with, or None when it was never run. Its content
+        is not read back when it is the version `current` (that plan is at hand already)."""
         row = self._conn.execute(
-            "SELECT p.version, p.title, p.content FROM periods AS r"
-            " JOIN plans AS p ON p.version = r.plan_version WHERE r.period = ?", (period,),
+            "SELECT p.version, p.title, CASE WHEN p.version = ? THEN NULL ELSE p.content END"
+            " FROM periods AS r JOIN plans AS p ON p.version = r.plan_version WHERE r.period = ?",
+            (current, period),
         ).fetchone()
         if row is None:
             return None

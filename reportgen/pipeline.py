@@ -254,7 +254,7 @@ def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan
                  ledger: Ledger) -> tuple[RunReport, Plan, History]:
     """Return a report for the run (saying which plan judges `period`, and any history recovered
     from published summaries), that plan, and the history before `period`."""
-    in_force = plan_in_force(period, current, ledger.plan_in_force(period), plan_choice)
+    in_force = plan_in_force(period, current, ledger.plan_in_force(period, current.version), plan_choice)
     plan = in_force.plan
     log.info("%s", in_force.note)
     history = ledger.history(period)

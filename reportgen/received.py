@@ -115,7 +115,7 @@ def plan_for_check(period: str, current: Plan, ledger: Ledger) -> Plan:
     """Return the plan `run` would judge `period` by: the recorded one of a period already run
     (forms of an earlier month carry its plan's version), else the current master workbook."""
     try:
-        return plan_in_force(period, current, ledger.plan_in_force(period)).plan
+        return plan_in_force(period, current, ledger.plan_in_force(period, current.version)).plan
     except PlanError:
         return current  # the ledger lacks that plan's content: run says so when it is asked
 

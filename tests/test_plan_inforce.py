@@ -83,6 +83,12 @@ def test_the_ledger_keeps_each_periods_plan(tmp_path: Path) -> None:
         assert kept.plan == june
         kept_july = ledger.plan_in_force("2024-07")
         assert kept_july is not None and kept_july.plan == july
+        # the content is not read back when the caller holds that version already
+        same = ledger.plan_in_force("2024-07", july.version)
+        assert same is not None and same.version == july.version and same.plan is None
+        assert plan_in_force("2024-07", july, same).plan is july
+        other = ledger.plan_in_force("2024-06", july.version)
+        assert other is not None and other.plan == june
 
 
 def test_which_plan_judges_a_period() -> None:
