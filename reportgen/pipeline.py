@@ -35,7 +35,7 @@ from reportgen.model import History, PeriodResult, Plan, Severity, Status, perio
 from reportgen.numbering import allocate_notice_numbers, bulletin_start
 from reportgen.parallel import Background
 from reportgen.plan.inforce import PlanChoice, plan_in_force
-from reportgen.plan.workbook import load_plan
+from reportgen.plan.workbook import load_master
 from reportgen.publish import is_write_fault, publish, write_faults
 from reportgen.received import plan_for_check, previous_figures
 from reportgen.received import record as keep_readings
@@ -211,7 +211,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
     # only a run needs them; `check`, `status` and the web pages start without them.
     from reportgen.render import excel, word
 
-    current = load_plan(ws.master_workbook(), ws.config)
+    current = load_master(ws)
     # Templates are checked before anything is rendered, so a typo in a template
     # stops the batch at once instead of after half the documents.
     word.check_word_templates(ws.templates, ws.config)
@@ -364,7 +364,7 @@ class FormsMade:
 def make_forms(ws: Workspace, period: str) -> FormsMade:
     """Write every unit's form for `period`, pre-filled from the ledger's latest earlier period."""
     plan_file = ws.master_workbook()
-    plan = load_plan(plan_file, ws.config)
+    plan = load_master(ws)
     prefill = None
     if ws.ledger_path.exists():
         with Ledger(ws.ledger_path) as ledger:
@@ -387,7 +387,7 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     Last month's figures come from the ledger when there is one, so a cumulative that went
     down or jumped is caught before the run.
     """
-    current = load_plan(ws.master_workbook(), ws.config)
+    current = load_master(ws)
     with Ledger(ws.ledger_path) as ledger:
         plan = plan_for_check(period, current, ledger)
         previous = previous_figures(ledger.history(period), period)
@@ -449,7 +449,7 @@ class SubmissionsListing:
 
 def list_submissions(ws: Workspace, period: str) -> SubmissionsListing:
     """Return every file received for `period` per unit: which one counts and why, its issues."""
-    plan = load_plan(ws.master_workbook(), ws.config)
+    plan = load_master(ws)
     folder = ws.submissions_dir(period)
     with Ledger(ws.ledger_path) as ledger:
         if not folder.is_dir():
@@ -470,7 +470,7 @@ def decide_submission(ws: Workspace, period: str, action: intake.Action, target:
 
     Raises UsageError when the file or unit does not exist or the file cannot count.
     """
-    plan = load_plan(ws.master_workbook(), ws.config)
+    plan = load_master(ws)
     folder = ws.submissions_dir(period)
     path = folder / target
     if action is intake.Action.EXEMPT or (action is intake.Action.REINSTATE and not path.is_file()):
@@ -515,7 +515,7 @@ def duban_ledger(ws: Workspace) -> list[duban.Duban]:
     if not ws.ledger_path.exists():
         return []
     try:
-        plan = load_plan(ws.master_workbook(), ws.config)
+        plan = load_master(ws)
     except PlanError:
         plan = None  # nodes the ledger kept no words of are then named "not in the plan"
     with Ledger(ws.ledger_path) as ledger:
@@ -615,7 +615,7 @@ def _take_reply(got: ReplyRead, d: duban.Duban | None, ledger: Ledger) -> ReplyT
 def read_duban_replies(ws: Workspace) -> list[ReplyTaken]:
     """Read input/replies/ and record the new replies (`reportgen dubans read`)."""
     try:
-        plan = load_plan(ws.master_workbook(), ws.config)
+        plan = load_master(ws)
     except PlanError:
         plan = None
     with Ledger(ws.ledger_path) as ledger:

@@ -191,9 +191,9 @@ def _read(ws: Workspace, period: str, ledger: Ledger,
     # The reading stages (calamine, openpyxl, the plan) load only when a file must be read:
     # `status` over a folder that has not changed answers in a fraction of a second.
     from reportgen.ingest.batch import read_files
-    from reportgen.plan.workbook import load_plan
+    from reportgen.plan.workbook import load_master
 
-    plan = plan_for_check(period, load_plan(ws.master_workbook(), ws.config), ledger)
+    plan = plan_for_check(period, load_master(ws), ledger)
     if not files:
         return [], reporting_units(plan, ws.config)
     previous = previous_figures(ledger.history(period), period)

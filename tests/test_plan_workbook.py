@@ -215,3 +215,29 @@ def plans(draw: st.DrawFn) -> Plan:
 def test_any_plan_round_trips(tmp_path: Path, plan: Plan) -> None:
     path = write_plan_workbook(plan, tmp_path / "p.xlsx")
     assert load_plan(path, Config()) == plan
+
+
+def test_the_master_is_read_once_and_again_after_an_edit(tmp_path: Path, seed_plan: Plan,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportgen.plan import workbook
+    from reportgen.workspace import Workspace
+
+    ws = Workspace(tmp_path, CONFIG)
+    book = write_plan_workbook(seed_plan, ws.plan_dir / "总表.xlsx")
+    reads: list[Path] = []
+    original = workbook.load_plan
+
+    def counted(path: Path, config: Config) -> Plan:
+        reads.append(path)
+        return original(path, config)
+
+    monkeypatch.setattr(workbook, "load_plan", counted)
+    assert workbook.load_master(ws) == seed_plan and len(reads) == 1
+    assert workbook.load_master(ws) == seed_plan and len(reads) == 1  # kept in history/
+    _edit(book, "节点", f"C{_row_of(book, '节点', 'P07-M02')}", dt.datetime(2024, 7, 15))  # staff move a date
+    edited = workbook.load_master(ws)
+    assert len(reads) == 2 and edited.version != seed_plan.version
+    assert edited == original(book, CONFIG)
+    changed = Workspace(tmp_path, Config())  # another configuration reads the workbook afresh
+    workbook.load_master(changed)
+    assert len(reads) == 3

@@ -11,7 +11,7 @@ from reportgen.commands.chinese import group
 from reportgen.commands.options import choice, echo, existing_file, rel, workspace_option
 from reportgen.model import KIND_LABEL, Plan, Section, plan_dict
 from reportgen.plan.files import compare_files, import_into
-from reportgen.plan.workbook import load_plan
+from reportgen.plan.workbook import load_master
 from reportgen.workspace import Workspace
 
 
@@ -66,7 +66,7 @@ def plan_import(ws: Workspace, doc: Path, discard_edits: bool) -> None:
 @workspace_option
 def plan_show(ws: Workspace, fmt: str) -> None:
     """显示当前总表中的项目、任务和节点。"""
-    current = load_plan(ws.master_workbook(), ws.config)
+    current = load_master(ws)
     if fmt == "json":
         echo(json.dumps(plan_dict(current), ensure_ascii=False, indent=2))
         return

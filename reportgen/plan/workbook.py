@@ -7,7 +7,11 @@ edit it cannot take. Rows are matched by their codes, never by position.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
+import json
 import re
 from copy import copy
 from dataclasses import dataclass
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen.cn import normalize_digits, parse_due, unit_lookup
 from reportgen.errors import PlanError
-from reportgen.fsutil import atomic_path
+from reportgen.fsutil import atomic_path, write_text_atomic
 from reportgen.model import (
     KIND_LABEL,
     SECTION_LABEL,
@@ -31,6 +35,7 @@ from reportgen.model import (
     plan_version,
 )
 from reportgen.sheets import print_a4
+from reportgen.workspace import Workspace
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -547,6 +552,49 @@ def load_plan(path: Path, config: Config) -> Plan:
     _number_new_milestones(items, seen)
     plan = Plan(year=year, title=title, version="", items=list(items.values()), units=units)
     plan.version = plan_version(plan)
+    return plan
+
+
+PLAN_CACHE = "plan-cache.txt"
+_PACKAGE = Path(__file__).resolve().parent.parent
+# besides the workbook and the configuration, how a plan is read depends on this code
+_READING_CODE = (Path(__file__).resolve(), _PACKAGE / "model.py", _PACKAGE / "cn.py", _PACKAGE / "config.py")
+
+
+@functools.cache
+def _code_stamp() -> str:
+    digest = hashlib.sha256()
+    for source in _READING_CODE:
+        with contextlib.suppress(OSError):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_master(ws: Workspace) -> Plan:
+    """Return the plan in the workspace's master workbook, as `load_plan` reads it.
+
+    Every command reads the master workbook, about a second for a city's plan; the plan read is
+    kept in history/plan-cache.txt under the workbook's SHA-256, the configuration and this
+    code, and read back from there (a third of the time) while none of them has changed.
+    """
+    path = ws.master_workbook()
+    try:
+        workbook = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return load_plan(path, ws.config)  # says why the workbook cannot be read
+    key = json.dumps([path.name, workbook, hashlib.sha256(repr(ws.config).encode()).hexdigest(), _code_stamp()],
+                     ensure_ascii=False)
+    cache = ws.history_dir / PLAN_CACHE
+    try:
+        head, _, body = cache.read_text(encoding="utf-8").partition("\n")
+        if head == key:
+            return plan_from_content(body)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none kept yet, or not readable by this code: the workbook is read
+    plan = load_plan(path, ws.config)
+    with contextlib.suppress(OSError):  # a read-only workspace reads the workbook every time
+        ws.history_dir.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(cache, key + "\n" + plan_content(plan))
     return plan
 
 
