@@ -39,7 +39,8 @@ def test_table_has_min_median_ratios_per_command_and_size() -> None:
     assert "| 核对进度 | 0.20 | — |" in text
     assert "| 生成公文 ∥ | 3.10 | 2.00 |" in text
     assert "`reportgen --help`：0.05 / 0.06 秒" in text
-    assert "（292 个报送文件，各文件已由 check 或 run 读过）：0.20 / 0.25 秒；第一次（逐个读取全部文件）：4.50 秒" in text
+    assert ("（292 个报送文件，各文件已由 check 或 run 读过）：0.20 / 0.25 秒；"
+            "第一次（逐个读取全部文件）：4.50 秒") in text
     assert "1 分钟平均负载为 1.5–3.2（2 核" in text
     assert "交替测量 3 轮" in text
 
