@@ -304,7 +304,7 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, st
         fig = sub.figures.get(key) if sub else None
         if fig is not None and fig.value_yi is not None:
             reported.append((unit, fig))
-    label = f"{item.code} {item.name} {METRIC_LABEL[metric]}"
+    label = f"{item.name}{METRIC_LABEL[metric]}"  # in the reader's words: no codes on paper
     if not reported:
         return ctx.earlier_figure(key), ""
     unit, fig = reported[0]
@@ -443,7 +443,8 @@ def _milestone(
     units = list(m.units or task.units)
     leads = [u for u in task.lead_units if u in units]
     lead = leads[0] if leads else (units[0] if units else "")
-    label = f"{m.code} {item.name}（{m.due_text or (m.due and f'{m.due:%Y-%m-%d}') or '无时限'}）"
+    clause = m.text[:30] + ("…" if len(m.text) > 30 else "")
+    label = f"{item.name}节点“{clause}”（{m.due_text or (m.due and f'{m.due:%Y-%m-%d}') or '无时限'}）"
     members = _group_members(task, units, ctx.config)
     if m.metric is not None:
         judged = _by_amount(ctx, item, m, m.metric, units, figures, fresh)

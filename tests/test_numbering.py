@@ -104,6 +104,34 @@ def test_every_notice_prints_its_number(tmp_path: Path) -> None:
             assert "抄送：" in text and not doc.tables
 
 
+def test_letter_format_off_gives_reminders_the_full_document_form(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    ws.config.notices.letter_format = False
+    result = make_result()
+    with Ledger(tmp_path / "ledger.sqlite") as led:
+        result.notice_numbers = allocate_notice_numbers(
+            led, ws.config, tmp_path / "output", 2024, result.period,
+            notice_recipients(result, ws.config))
+    written = render_word(result, ws.templates, ws.config, tmp_path / "out")
+    letters = [p for p in written if p.parent.name in ("提醒函", "催报通知")]
+    assert {p.parent.name for p in letters} == {"提醒函", "催报通知"}
+    for path in letters:
+        doc = Document(str(path))
+        styled = {p.style.name: p.text for p in doc.paragraphs if p.text.strip()}
+        # 文件格式 as the 督办通知: red 发文机关标志 and 发文字号 in the body, 版记 with 印发, no 信函 head
+        assert styled["发文机关标志"] == ws.config.office.issuer_mark
+        assert styled["发文字号"] == result.notice_numbers[path.parent.name][path.stem]
+        assert styled["发文机关署名"] == ws.config.office.signature
+        header = "".join(p.text for p in doc.sections[0].first_page_header.paragraphs)
+        assert ws.config.office.issuer not in header
+        imprint = [c.text for t in doc.tables for c in t._cells]
+        assert any(t.startswith("抄送：") for t in imprint)
+        assert any(t.endswith("印发") and ws.config.office.printer in t for t in imprint)
+        # the first page carries its page number as every other page does
+        footer = doc.sections[0].footer.paragraphs[0]._p.xml
+        assert "PAGE" in footer
+
+
 def test_a_notice_prefix_equal_to_the_bulletins_is_refused(tmp_path: Path) -> None:
     from reportgen.config import load_config
 

@@ -183,7 +183,7 @@ def test_run_pdf_writes_every_document_and_the_meeting_packet(printed: Path) -> 
 
 
 def test_no_internal_codes_or_english_words_on_paper(printed: Path) -> None:
-    codes = re.compile(r"\b[PT]\d{2}(?:-M\d+|/[a-z]+)\b|\b[a-z]+_[a-z_]+\b")
+    codes = re.compile(r"\b[PT]\d{2}(?:-M\d+|/[a-z]+)\b|\b[a-z]+_[a-z_]+\b|/invest")
     pdfs = sorted(p for period in PERIODS for p in (printed / period / "pdf").glob("*.pdf"))
     assert any(p.stem == "汇总表" for p in pdfs) and any(p.stem == "校验报告" for p in pdfs)
     for pdf in pdfs:
@@ -345,3 +345,40 @@ def test_summary_is_the_bulletins_attachment_numbered_on_in_the_packet(printed: 
         assert pdf_text(packet, bulletin + 1, bulletin + 1).lstrip().startswith("附件")
         for page in range(bulletin + 1, total + 1):
             assert _page_number(packet, page) == str(page), page
+
+
+def test_forms_and_feedback_print_no_internal_codes(tmp_path: Path) -> None:
+    """The unit forms and a 校验反馈, printed through LibreOffice: no row codes, no English."""
+    import datetime as dt
+
+    from reportgen.config import Config
+    from reportgen.plan.workbook import load_plan
+    from reportgen.render.pdf import convert_to_pdf
+    from tests.ingest_support import make_form
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    shutil.copy(ROOT / "reportgen.toml", ws / "reportgen.toml")
+    shutil.copytree(ROOT / "templates", ws / "templates")
+    shutil.copytree(ROOT / "input", ws / "input")
+    made = CliRunner().invoke(main, ["forms", "-w", str(ws), "--period", "2024-07"])
+    assert made.exit_code == 0, made.output
+    # one unit sends June's form back with words where a figure belongs and a bad date
+    plan = load_plan(next((ws / "input" / "plan").glob("*.xlsx")), Config())
+    unit = "现代医药产业招商服务中心"
+    code = next(m.code for it in plan.items for t in it.tasks for m in t.milestones
+                if unit in t.units)
+    make_form(plan, unit, "2024-06", ws / "input" / "submissions" / "2024-06" / f"{unit}.xlsx",
+              {f"{code[:3]}/invest": "很多"}, {code: {"status": "已完成", "completed_on": "去年"}},
+              {"填报人": "王芳", "联系电话": "1", "填报日期": dt.date(2024, 7, 2)})
+    checked = CliRunner().invoke(main, ["check", "-w", str(ws), "--period", "2024-06"])
+    assert checked.exit_code == 1, checked.output
+    forms = sorted((ws / "output" / "2024-07" / "报送表").glob("*.xlsx"))
+    feedback = sorted((ws / "output" / "2024-06" / "校验反馈").glob("*.xlsx"))
+    assert len(forms) >= 10 and [f.stem for f in feedback] == [unit]
+    codes = re.compile(r"\b[PT]\d{2}(?:-M\d+|/[a-z]+)\b|\b[a-z]+_[a-z_]+\b|/invest")
+    for pdf in convert_to_pdf([*forms, *feedback], tmp_path / "pdf"):
+        text = pdf_text(pdf)
+        assert unit in text or "报送表" in text, pdf
+        found = codes.findall(text)
+        assert found == [], f"{pdf.name}: {found[:5]}"

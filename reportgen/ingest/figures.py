@@ -74,7 +74,7 @@ def _row_key(table: Table, r: int, value: Any, ctx: FileContext) -> tuple[str, M
     if not raw_code and name:
         item_code = index.item_by_name.get(norm(name), "")
         if item_code:
-            ctx.add(Severity.INFO, "matched_by_name", f"该行没有编号，已按项目名称“{name}”对应到 {item_code}",
+            ctx.add(Severity.INFO, "matched_by_name", f"该行没有编号，已按项目名称“{name}”对应到任务分解中的项目",
                     sheet.name, addr(r, cols.get("code", 0)))
     where = addr(r, cols.get("code", cols["value"]))
     if not item_code or item_code not in index.items:

@@ -86,6 +86,15 @@ class PlanIndex:
             return None
         return longest
 
+    def words(self, code: str) -> str:
+        """Name a row as its reader knows it: a node by its words, a figure by its project's name
+        (the codes are for the program; the 校验反馈 a unit prints must not show them)."""
+        if code in self.milestones:
+            text = self.milestones[code].text
+            return f"节点“{text[:30]}{'…' if len(text) > 30 else ''}”"
+        item = self.items.get(code.split("/")[0])
+        return f"“{item.name}”" if item is not None else code
+
     def owners(self, code: str) -> list[str]:
         """Return the units whose form has the row `code` (a figure key or a milestone code)."""
         return [

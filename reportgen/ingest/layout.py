@@ -132,10 +132,12 @@ def duplicate(ctx: FileContext, table: Table, r: int, code: str, first: str, cel
     """Say a row repeats a code already read (from `first`), naming a hidden row as such."""
     if r in table.sheet.hidden:
         ctx.add(Severity.INFO, "hidden_row",
-                f"第{r + 1}行是隐藏行（可能是上月的数据），编号 {code} 与 {first} 所在行相同，未读取；已采用未隐藏的行",
+                f"第{r + 1}行是隐藏行（可能是上月的数据），{ctx.index.words(code)}与 {first} 所在行相同，"
+                "未读取；已采用未隐藏的行",
                 table.sheet.name, cell)
     else:
-        ctx.add(Severity.WARNING, "duplicate_row", f"{code} 出现了不止一行，已采用第一行（{first}）",
+        ctx.add(Severity.WARNING, "duplicate_row",
+                f"{ctx.index.words(code)}出现了不止一行，已采用第一行（{first}）",
                 table.sheet.name, cell)
 
 
@@ -145,7 +147,8 @@ def not_ours(ctx: FileContext, table: Table, r: int, code: str, cell: str) -> No
     whose = f"“{'、'.join(owners)}”" if owners else "其他单位"
     ctx.add(
         Severity.WARNING, "other_unit_row",
-        f"第{r + 1}行（{code}）是{whose}的报送内容，不在本单位的报送表中，未采用；请勿把其他单位的行粘贴到本表",
+        f"第{r + 1}行（{ctx.index.words(code)}）是{whose}的报送内容，不在本单位的报送表中，未采用；"
+        "请勿把其他单位的行粘贴到本表",
         table.sheet.name, cell,
     )
 
@@ -188,7 +191,7 @@ def check_missing_rows(
         if c in index.milestones:
             ctx.add(
                 Severity.WARNING, "row_missing",
-                f"缺少节点 {c}（{index.milestones[c].text[:30]}）所在的行，该节点视为未报送；请勿删除行",
+                f"缺少{index.words(c)}所在的行，该节点视为未报送；请勿删除行",
                 ms.sheet.name if ms else fs.SHEET_MILESTONES,
             )
     want_fig = {k.split("/")[0] for k in expected.get(fs.SHEET_FIGURES, set())}
@@ -199,6 +202,6 @@ def check_missing_rows(
         if c in index.items:
             ctx.add(
                 Severity.WARNING, "row_missing",
-                f"缺少项目 {c}（{index.items[c].name}）的累计数所在的行，视为未报送；请勿删除行",
+                f"缺少项目“{index.items[c].name}”的累计数所在的行，视为未报送；请勿删除行",
                 fig.sheet.name if fig else fs.SHEET_FIGURES,
             )

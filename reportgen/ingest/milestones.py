@@ -45,7 +45,7 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
             continue
         cell = addr(r, status_col)
         if found in sub.milestones:
-            duplicate(ctx, table, r, f"节点 {found}", sub.milestones[found].cell, cell)
+            duplicate(ctx, table, r, found, sub.milestones[found].cell, cell)
             continue
         if found not in own:
             not_ours(ctx, table, r, found, addr(r, cols.get("code", status_col)))
@@ -116,7 +116,8 @@ def _row_code(table: Table, r: int, inputs: dict[str, Any], ctx: FileContext) ->
                 sheet.name, addr(r, cols.get("code", status_col)),
             )
             return None
-        ctx.add(Severity.INFO, "matched_by_name", f"该行没有编号，已按项目名称和节点要求对应到 {found}",
+        ctx.add(Severity.INFO, "matched_by_name",
+                f"该行没有编号，已按项目名称和节点要求对应到{ctx.index.words(found)}",
                 sheet.name, addr(r, cols.get("code", 0)))
     if not _MILESTONE_CODE.match(found) or found not in index.milestones:
         ctx.add(
@@ -135,7 +136,8 @@ def _read_status(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneRepo
     if value == "":
         ctx.add(
             Severity.WARNING, "status_missing",
-            f"节点 {report.code} 的完成状态未填写，应从下拉选项中选择：{'、'.join(fs.STATUS_CHOICES)}",
+            f"{ctx.index.words(report.code)}的完成状态未填写，应从下拉选项中选择："
+            f"{'、'.join(fs.STATUS_CHOICES)}",
             sheet.name, cell,
         )
         return
@@ -153,7 +155,7 @@ def _read_completed(sheet: Sheet, r: int, c: int, report: MilestoneReport, ctx: 
         # a date is expected only of a finished milestone: only then can a blank hide a formula
         if report.status is Reported.DONE and not blank_formula(sheet, r, c, ctx):
             ctx.add(Severity.WARNING, "date_missing",
-                    f"节点 {report.code} 填报为已完成，但未填写实际完成日期", sheet.name, cell)
+                    f"{ctx.index.words(report.code)}填报为已完成，但未填写实际完成日期", sheet.name, cell)
         return
     parsed = parse_date(value, year)
     if parsed.code:
