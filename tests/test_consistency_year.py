@@ -25,6 +25,8 @@ from openpyxl import load_workbook
 from reportgen import formspec as fs
 from reportgen.cli import main
 from reportgen.distribute import addressed_to, reply_form_unit
+from reportgen.web.links import unit_links
+from reportgen.workspace import open_workspace
 from tests.ingest_support import fill_form
 from tests.test_consistency import MONTH_CHECKS, check_silence_escalated
 
@@ -193,6 +195,8 @@ def test_each_unit_gets_a_zip_of_its_own_papers(year: dict) -> None:
 
 def test_a_notice_saved_under_another_units_name_stays_out(year: dict, tmp_path: Path) -> None:
     root = shutil.copytree(_root(year), tmp_path / "ws")
+    toml = root / "reportgen.toml"  # the upload pages set up for the intranet: links go in the packs
+    toml.write_text(toml.read_text("utf-8").replace('base_url = ""', 'base_url = "http://10.1.2.3:8765"'), "utf-8")
     folder = root / "output" / "2024-07"
     other = next(u for u in sorted(p.stem for p in (folder / "报送表").glob("*.xlsx"))
                  if not (folder / "督办通知" / f"{u}.docx").exists())
@@ -202,3 +206,9 @@ def test_a_notice_saved_under_another_units_name_stays_out(year: dict, tmp_path:
     with zipfile.ZipFile(folder / "分发" / f"2024年7月_{other}.zip") as z:
         assert "2024年7月督办通知.docx" not in z.namelist()
     assert f"督办通知/{other}.docx：主送不是{other}，未放入" in result.output
+    links = unit_links(open_workspace(root), "2024-07", [other, "规划和自然资源分局"])
+    assert len(set(links.values())) == 2 and all(v.startswith("http://10.1.2.3:8765/u/") for v in links.values())
+    for unit, link in links.items():
+        with zipfile.ZipFile(folder / "分发" / f"2024年7月_{unit}.zip") as z:
+            guide = z.read("填报说明.txt").decode("utf-8-sig")
+        assert f"本单位专用链接 {link} " in guide and [u for u, v in links.items() if v in guide] == [unit]
