@@ -251,6 +251,8 @@ def check_dubans(month: dict[str, Any]) -> None:
         assert (f"现予第{cn_numeral(d['round'])}次督办" in notice) == (d["round"] >= 2)
         for numbers in d["earlier"].values():
             assert f"以{numbers[-1]}督办，至今仍未完成" in notice
+        for number in {n for numbers in d["earlier"].values() for n in numbers}:  # cited once per node
+            assert notice.count(number) == sum(number in ns for ns in d["earlier"].values())
     book = read_tables(folder / "汇总表.xlsx")["督办台账"]
     assert [(r["督办文号"], r["状态"], r["督办次数"]) for r in book] == [
         (d["doc_no"], d["state"], d["round"]) for d in dubans]

@@ -186,7 +186,8 @@ def test_a_third_duban_states_the_configured_measures() -> None:
     assert [d.state.value for d in every] == ["逾期未回复", "逾期未回复", "未到期"]
     config = Config()
     text = escalation_text(third, config)
-    assert "上述节点已由经开区督查办督办（督字〔2024〕1号、督字〔2024〕2号），至今仍未完成，现予第三次督办" in text
+    assert text.startswith("对上述节点，现予第三次督办。请你单位主要负责同志亲自过问")
+    assert "督字" not in text  # the earlier 文号 are cited under the node, not again here
     assert "对经三次督办仍未完成的节点，经开区督查办将按规定对你单位主要负责同志进行约谈，并在全区范围内通报。" in text
     config.duban.serious_round = 4
     assert "约谈" not in escalation_text(third, config)

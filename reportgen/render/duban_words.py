@@ -42,17 +42,17 @@ def times_cn(n: int) -> str:
 
 
 def escalation_text(d: DubanRecord | None, config: Config) -> str:
-    """Return the 督办通知's escalation paragraph for a repeat 督办 ("" the first time)."""
+    """Return the 督办通知's escalation paragraph for a repeat 督办 ("" the first time). The earlier
+    文号 and dates are cited once, under each node (`earlier_text`); this carries the demand."""
     if d is None or d.round < 2:
         return ""
     repeated = [n for n in d.nodes if d.earlier.get(n)]
-    office = config.office.short_name
-    which = "上述节点" if len(repeated) == len(d.nodes) else f"上述节点中有{len(repeated)}个"
-    text = (f"{which}已由{office}督办（{'、'.join(_earlier_numbers(d))}），至今仍未完成，"
-            f"现予第{cn_numeral(d.round)}次督办。请你单位主要负责同志亲自过问，逐项查明未按督办要求"
+    which = "上述节点" if len(repeated) == len(d.nodes) else "上述节点中经督办仍未完成的"
+    text = (f"对{which}，现予第{cn_numeral(d.round)}次督办。请你单位主要负责同志亲自过问，逐项查明未按督办要求"
             "推进的原因，压实责任，限期整改，并在书面反馈中逐项说明整改措施和完成时限。")
     if d.round >= config.duban.serious_round:
-        text += f"对经{times_cn(d.round)}次督办仍未完成的节点，{office}将按规定对你单位{config.duban.measures}。"
+        text += (f"对经{times_cn(d.round)}次督办仍未完成的节点，{config.office.short_name}将按规定对你单位"
+                 f"{config.duban.measures}。")
     return text
 
 
