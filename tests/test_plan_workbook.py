@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,16 @@ def seed_plan() -> Plan:
     return import_document(ROOT / "input/plan/source/2024年重点项目推进任务分解.txt", CONFIG).plan
 
 
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory, seed_plan: Plan) -> Path:
+    """The seed plan's master workbook, written once for the module."""
+    return write_plan_workbook(seed_plan, tmp_path_factory.mktemp("plan") / "总表.xlsx")
+
+
 @pytest.fixture
-def book(tmp_path: Path, seed_plan: Plan) -> Path:
-    return write_plan_workbook(seed_plan, tmp_path / "总表.xlsx")
+def book(tmp_path: Path, written: Path) -> Path:
+    """A copy of the master workbook for one test to edit."""
+    return Path(shutil.copy2(written, tmp_path / "总表.xlsx"))
 
 
 def test_round_trip_is_identity(book: Path, seed_plan: Plan) -> None:
