@@ -79,3 +79,21 @@ def test_lay_out_breaks_wrapped_cells_fits_rows_and_sets_page_breaks() -> None:
     breaks = [b.id for b in ws.row_breaks.brk]
     assert breaks and breaks == sorted(breaks)
     assert 79 - breaks[-1] >= KEEP_LAST_ROWS
+
+
+def test_every_sheet_of_the_bundled_template_fits_a4_landscape_at_full_size() -> None:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from tests.conftest import ROOT
+
+    book = load_workbook(ROOT / "templates" / "汇总表.xlsx")
+    # A4 landscape less 0.4 in margins, in LibreOffice's width unit (the widest of the printers)
+    room = (841.9 - 2 * 0.4 * 72) / 6.15
+    for ws in book.worksheets:
+        if ws.title.startswith("模板说明"):
+            continue
+        dims = [ws.column_dimensions[get_column_letter(c)] for c in range(1, ws.max_column + 1)]
+        width = sum(d.width or 8.43 for d in dims if not d.hidden)
+        assert width <= room, (ws.title, width)
+        assert ws.page_margins.left <= 0.4 and ws.page_margins.right <= 0.4, ws.title

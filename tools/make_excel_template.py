@@ -409,15 +409,15 @@ def _duban_book(wb: Workbook) -> None:
     """督办台账: every 督办通知 of the year so far, where each stands on the issue date."""
     ws = _table(wb, "督办台账", "{{ year }}年督办通知台账", [
         Col("序号", 5, "{{ loop.index }}", "int"),
-        Col("督办文号", 20.5, "{{ d.doc_no }}", "cwrap"),
-        Col("责任单位", 14, "{{ d.unit }}", "wrap"),
-        Col("督办事项（节点）", 23, "{{ d.matters }}", "wrap"),
-        Col("督办日期", 10, "{{ d.issued_on }}", "date"),
-        Col("回复期限", 10, "{{ d.reply_by }}", "date"),
-        Col("回复日期", 10, "{{ d.replied_on }}", "date"),
-        Col("状态", 11, "{{ d.state }}", "cwrap"),
+        Col("督办文号", 21.5, "{{ d.doc_no }}", "cwrap"),
+        Col("责任单位", 13, "{{ d.unit }}", "wrap"),
+        Col("督办事项（节点）", 27, "{{ d.matters }}", "wrap"),
+        Col("督办日期", 9.5, "{{ d.issued_on }}", "date"),
+        Col("回复期限", 9.5, "{{ d.reply_by }}", "date"),
+        Col("回复日期", 9.5, "{{ d.replied_on }}", "date"),
+        Col("状态", 10.5, "{{ d.state }}", "cwrap"),
         Col("督办次数", 8.5, "{{ d.round }}", "int"),
-        Col("备注", 13, "{{ d.note }}", "wrap"),
+        Col("备注", 11, "{{ d.note }}", "wrap"),
     ], "dubans", "d", empty_text="本年度尚未发出督办通知",
         subtitle="状态截至{{ duban_count.as_of_label }}　　共{{ duban_count.total }}件，"
         "已销号{{ duban_count.closed }}件，已回复{{ duban_count.replied }}件，"
