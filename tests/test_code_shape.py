@@ -112,3 +112,16 @@ def test_only_the_command_line_imports_click() -> None:
                 users.add(name)
     assert {n for n in users if n != "cli.py" and not n.startswith("commands/")} == set()
     assert "cli.py" in users
+
+
+def test_no_script_or_test_edits_the_import_path() -> None:
+    """tests/, benchmarks/ and tools/ are packages run from the repository root (`python -m …`):
+    nothing reaches another module by editing sys.path."""
+    edits = []
+    for folder in ("tests", "benchmarks", "tools"):
+        for path in sorted((PACKAGE.parent / folder).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if (isinstance(node, ast.Attribute) and node.attr == "path"
+                        and isinstance(node.value, ast.Name) and node.value.id == "sys"):
+                    edits.append(f"{folder}/{path.name}:{node.lineno}")
+    assert edits == []
