@@ -31,6 +31,7 @@ from reportgen.model import (
     Prefill,
     period_end,
 )
+from reportgen.pages import paginate
 from reportgen.parallel import Background
 from reportgen.rules import (  # noqa: F401 - forms re-exports who reports what
     FigureRow,
@@ -405,6 +406,7 @@ def _figures_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
                     "本单位本月无需填报投资数据，请填写“节点推进情况”表。")
     ws.freeze_panes = ws.cell(fs.FIRST_DATA_ROW, 1).coordinate
     _print_setup(ws, len(keys), last)
+    paginate(ws)
     return codes
 
 
@@ -451,12 +453,15 @@ def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
         last = r + 1
         _note_below(ws, st, last, len(keys),
                     "本单位本月没有需要逐项报告的节点，请填写“投资完成情况”表和下方表尾。")
+    data_last = last
     last = _footer(ws, cx, last + 2)
     for dv in dvs.values():
         if dv.sqref:
             ws.add_data_validation(dv)
     ws.freeze_panes = ws.cell(fs.FIRST_DATA_ROW, 1).coordinate
     _print_setup(ws, len(keys), last)
+    # the footer and the room to sign and seal never stand alone under the repeated header
+    paginate(ws, keep=last - data_last + 2)
     return codes
 
 

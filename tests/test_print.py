@@ -382,3 +382,12 @@ def test_forms_and_feedback_print_no_internal_codes(tmp_path: Path) -> None:
         assert unit in text or "报送表" in text, pdf
         found = codes.findall(text)
         assert found == [], f"{pdf.name}: {found[:5]}"
+        if pdf.stem.startswith("校验反馈"):
+            continue
+        # the form's 填报人 block and room to sign and seal stand under rows of the table
+        pages = len(PdfReader(str(pdf)).pages)
+        page = next(p for p in range(1, pages + 1) if "单位（盖章）" in pdf_text(pdf, p, p))
+        words = _words(pdf, page)
+        head = max(w[3] for w in words if w[4] == "节点要求")
+        foot = min(w[1] for w in words if w[4] == "填报人")
+        assert any(head < w[1] and w[3] < foot for w in words), (pdf.name, page)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from reportgen.pages import KEEP_LAST_ROWS, page_breaks
 from reportgen.render.xlsx_layout import (
-    KEEP_LAST_ROWS,
     LINE_PITCH,
     NO_LINE_START,
     UNIT_PT,
     break_text,
     char_width,
     lay_out,
-    page_breaks,
 )
 
 

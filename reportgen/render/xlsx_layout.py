@@ -23,10 +23,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
+
+from reportgen.pages import paginate
 
 UNIT_PT = 5.25  # one column-width unit in Excel/WPS (7 px of 宋体 11); LibreOffice's is wider
 CELL_PAD_PT = 4.0  # room a cell keeps left and right of its text (5 px in Excel)
@@ -36,9 +37,6 @@ LATIN_EM = 0.56  # width of a digit or Latin letter, in ems (a CJK character is 
 # 避头尾: characters that may not start a line, and those that may not end one
 NO_LINE_START = frozenset("、，。；：？！）》」』”’】〕〉…—%·,.;:?!)]}")
 NO_LINE_END = frozenset("（《「『“‘【〔〈([{")
-PAGE_PT = {9: (595.3, 841.9), 8: (841.9, 1190.6)}  # paperSize → portrait (width, height)
-PAGE_SLACK_PT = 8.0  # a page is filled this much less than measured, for rounding in the printers
-KEEP_LAST_ROWS = 3  # the last page of a sheet holds at least this many rows (data, total, note)
 
 
 def char_width(ch: str, size: float) -> float:
@@ -162,66 +160,6 @@ def lay_out_text(ws: Worksheet) -> None:
         dim = ws.row_dimensions[r]
         if dim.height is None or dim.height < height:
             dim.height = min(math.ceil(height), 409)
-
-
-def _title_rows(ws: Worksheet) -> tuple[int, int]:
-    titles = ws.print_title_rows
-    if not titles:
-        return 0, 0
-    first, _, last = titles.replace("$", "").partition(":")
-    return int(first), int(last or first)
-
-
-def _area_rows(ws: Worksheet) -> tuple[int, int]:
-    area = ws.print_area
-    if area:
-        ref = area.split(",")[0].rpartition("!")[2].replace("$", "")
-        _, top, _, bottom = range_boundaries(ref)
-        return int(top or 1), int(bottom or ws.max_row)
-    return 1, ws.max_row
-
-
-def _height(ws: Worksheet, r: int) -> float:
-    dim = ws.row_dimensions.get(r)
-    if dim is not None and dim.hidden:
-        return 0.0
-    return float(dim.height) if dim is not None and dim.height else 15.0
-
-
-def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int) -> list[int]:
-    """Indexes before which a page starts: fill each page to `room`, start one at each index in
-    `fixed`, and move the last page's start back until it holds `keep` rows."""
-    starts: list[int] = []
-    used = 0.0
-    for i, h in enumerate(heights):
-        if i and (i in fixed or used + h > room):
-            starts.append(i)
-            used = 0.0
-        used += h
-    if starts and starts[-1] not in fixed:
-        floor = max([0, *(s for s in starts[:-1])], default=0)
-        while len(heights) - starts[-1] < keep and starts[-1] - 1 > floor:
-            starts[-1] -= 1
-    return starts
-
-
-def paginate(ws: Worksheet) -> None:
-    """Set a page break wherever a printed page of the sheet ends (rows only)."""
-    portrait = PAGE_PT.get(ws.page_setup.paperSize or 9, PAGE_PT[9])
-    page_height = portrait[0] if ws.page_setup.orientation == "landscape" else portrait[1]
-    margins = ws.page_margins
-    room = page_height - 72 * (margins.top + margins.bottom) - PAGE_SLACK_PT
-    top, bottom = _area_rows(ws)
-    t_first, t_last = _title_rows(ws)
-    titles = sum(_height(ws, r) for r in range(t_first, t_last + 1)) if t_first else 0.0
-    first_body = max(top, t_last + 1)
-    # the first page prints the title rows as rows of the sheet, later ones repeat them
-    heights = [_height(ws, r) for r in range(first_body, bottom + 1)]
-    fixed = {b.id + 1 - first_body for b in ws.row_breaks.brk if b.id + 1 > first_body}
-    starts = page_breaks(heights, room - titles, fixed, KEEP_LAST_ROWS)
-    ws.row_breaks = RowBreak()
-    for s in starts:
-        ws.row_breaks.append(Break(id=first_body + s - 1))
 
 
 def lay_out(book: Workbook) -> None:

@@ -1,0 +1,95 @@
+"""Where the printed pages of a worksheet end, decided here rather than by the printer.
+
+Excel, WPS and LibreOffice each break a sheet's pages by their own measure, and may leave the last
+page holding nothing but the repeated title and header above a note, a total or the signature
+block. `paginate` measures the rows (their heights are set by whoever wrote them), sets a break
+wherever a page ends so every application breaks at the same rows, and keeps the last rows of a
+sheet together on its last page. Rows are measured at full size: a sheet that the printer shrinks
+to fit its width only gets pages a little less full.
+"""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.pagebreak import Break, RowBreak
+from openpyxl.worksheet.worksheet import Worksheet
+
+PAGE_PT = {9: (595.3, 841.9), 8: (841.9, 1190.6)}  # paperSize → portrait (width, height)
+EXCEL_UNIT_PT = 5.25  # a column-width unit in Excel/WPS; LibreOffice's is wider, so it shrinks more
+PAGE_SLACK_PT = 8.0  # a page is filled this much less than measured, for rounding in the printers
+KEEP_LAST_ROWS = 3  # the last page of a sheet holds at least this many rows (data, total, note)
+
+
+def _title_rows(ws: Worksheet) -> tuple[int, int]:
+    titles = ws.print_title_rows
+    if not titles:
+        return 0, 0
+    first, _, last = titles.replace("$", "").partition(":")
+    return int(first), int(last or first)
+
+
+def _area_rows(ws: Worksheet) -> tuple[int, int]:
+    area = ws.print_area
+    if area:
+        ref = area.split(",")[0].rpartition("!")[2].replace("$", "")
+        _, top, _, bottom = range_boundaries(ref)
+        return int(top or 1), int(bottom or ws.max_row)
+    return 1, ws.max_row
+
+
+def _height(ws: Worksheet, r: int) -> float:
+    dim = ws.row_dimensions.get(r)
+    if dim is not None and dim.hidden:
+        return 0.0
+    return float(dim.height) if dim is not None and dim.height else 15.0
+
+
+def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int) -> list[int]:
+    """Indexes before which a page starts: fill each page to `room`, start one at each index in
+    `fixed`, and move the last page's start back until it holds `keep` rows."""
+    starts: list[int] = []
+    used = 0.0
+    for i, h in enumerate(heights):
+        if i and (i in fixed or used + h > room):
+            starts.append(i)
+            used = 0.0
+        used += h
+    if starts and starts[-1] not in fixed:
+        floor = max([0, *(s for s in starts[:-1])], default=0)
+        while len(heights) - starts[-1] < keep and starts[-1] - 1 > floor:
+            starts[-1] -= 1
+    return starts
+
+
+def _shrink(ws: Worksheet, paper_width: float) -> float:
+    """The least a sheet printed fit-to-width is shrunk by any of the printers (1 when it fits)."""
+    setup, props = ws.page_setup, ws.sheet_properties.pageSetUpPr
+    if props is None or not props.fitToPage or setup.fitToWidth != 1:
+        return 1.0
+    dims = [ws.column_dimensions.get(get_column_letter(c)) for c in range(1, ws.max_column + 1)]
+    units = sum((d.width or 8.43) if d is not None else 8.43 for d in dims
+                if d is None or not d.hidden)
+    room = paper_width - 72 * (ws.page_margins.left + ws.page_margins.right)
+    return min(1.0, room / (units * EXCEL_UNIT_PT) * 1.03) if units else 1.0
+
+
+def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS) -> None:
+    """Set a page break wherever a printed page of the sheet ends; the last page holds at
+    least the sheet's last `keep` rows."""
+    portrait = PAGE_PT.get(ws.page_setup.paperSize or 9, PAGE_PT[9])
+    landscape = ws.page_setup.orientation == "landscape"
+    page_height, page_width = (portrait if landscape else portrait[::-1])
+    margins = ws.page_margins
+    # rows printed smaller leave room for more of them (measured for the printer that shrinks least)
+    room = (page_height - 72 * (margins.top + margins.bottom) - PAGE_SLACK_PT) / _shrink(ws, page_width)
+    top, bottom = _area_rows(ws)
+    t_first, t_last = _title_rows(ws)
+    titles = sum(_height(ws, r) for r in range(t_first, t_last + 1)) if t_first else 0.0
+    first_body = max(top, t_last + 1)
+    # the first page prints the title rows as rows of the sheet, later ones repeat them
+    heights = [_height(ws, r) for r in range(first_body, bottom + 1)]
+    fixed = {b.id + 1 - first_body for b in ws.row_breaks.brk if b.id + 1 > first_body}
+    starts = page_breaks(heights, room - titles, fixed, keep)
+    ws.row_breaks = RowBreak()
+    for s in starts:
+        ws.row_breaks.append(Break(id=first_body + s - 1))
