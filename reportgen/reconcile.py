@@ -83,6 +83,12 @@ from reportgen.model import (
 
 DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
 _EPS = 1e-9  # amounts are floats in 亿元; 0.1 + 0.2 must still reach 0.3
+_AMOUNT_PLACES = 6  # 亿元 to 100 元: a derived amount is rounded here, so 1.5 − 1.2 is 0.3 in every cell
+
+
+def _amount(value: float) -> float:
+    """Return a derived amount in 亿元 without float noise (1.5 − 1.2 → 0.3, not 0.30000000000000004)."""
+    return round(value, _AMOUNT_PLACES)
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -590,7 +596,7 @@ def _item(
         previous = 0.0  # January starts the year's count from nothing
     # 本月新增 only against an earlier figure: a first figure is cumulative since January
     added = (
-        cumulative - previous
+        _amount(cumulative - previous)
         if key in fresh and cumulative is not None and previous is not None else None
     )
     target = item.target_yi
@@ -686,11 +692,11 @@ def totals(result: PeriodResult, config: Config) -> Totals:
     t = Totals(milestones=len(result.milestones))
     projects = [it for it in result.items if it.target_yi]
     t.projects = len(projects)
-    t.target_yi = sum(it.target_yi or 0.0 for it in projects)
-    t.cumulative_yi = sum(it.cumulative_yi or 0.0 for it in projects)
-    t.previous_yi = sum(it.previous_yi or 0.0 for it in projects)
+    t.target_yi = _amount(sum(it.target_yi or 0.0 for it in projects))
+    t.cumulative_yi = _amount(sum(it.cumulative_yi or 0.0 for it in projects))
+    t.previous_yi = _amount(sum(it.previous_yi or 0.0 for it in projects))
     added = [it.month_added_yi for it in projects if it.month_added_yi is not None]
-    t.month_added_yi = sum(added) if added else None
+    t.month_added_yi = _amount(sum(added)) if added else None
     t.first_figures = [it.code for it in projects if it.first_figure]
     t.fell = [it.code for it in projects if it.fell_from is not None]
     t.rate = t.cumulative_yi / t.target_yi if t.target_yi else None

@@ -318,7 +318,7 @@ def test_item_figures_month_added_rate_and_schedule() -> None:
     r = run([sub(A, figures={"P01/invest": 1.8, "P02/invest": 0.5})], h)
     p01 = next(i for i in r.items if i.code == "P01")
     assert p01.cumulative_yi == 1.8 and p01.previous_yi == 1.0 and p01.reported_by == A
-    assert p01.month_added_yi == pytest.approx(0.8)
+    assert p01.month_added_yi == 0.8  # exactly what the paper prints, no float noise
     assert p01.rate == pytest.approx(0.6) and p01.schedule_rate == 0.5
     assert p01.vs_schedule == "ahead"
     assert p01.phased_target_yi == 1.0
@@ -328,6 +328,15 @@ def test_item_figures_month_added_rate_and_schedule() -> None:
     t01 = next(i for i in r.items if i.code == "T01")
     assert (t01.cumulative_yi, t01.rate, t01.vs_schedule) == (None, None, "")
     assert r.schedule_rate == 0.5
+
+
+def test_derived_amounts_carry_no_float_noise() -> None:
+    # 1.5 − 1.2 is 0.30000000000000004 in floats; the 汇总表 cell and summary.json must hold 0.3
+    h = History(figures={"2024-05": {"P01/invest": 1.2, "P02/invest": 0.1}})
+    r = run([sub(A, figures={"P01/invest": 1.5, "P02/invest": 0.3})], h)
+    added = {i.code: i.month_added_yi for i in r.items if i.month_added_yi is not None}
+    assert added == {"P01": 0.3, "P02": 0.2}
+    assert r.totals.month_added_yi == 0.5
 
 
 def test_silent_owner_carries_the_figure_without_month_added() -> None:
