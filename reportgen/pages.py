@@ -10,9 +10,10 @@ to fit its width only gets pages a little less full.
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.worksheet.pagebreak import Break, RowBreak
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl is loaded by the callers; `status` imports forms without it
+    from openpyxl.worksheet.worksheet import Worksheet
 
 PAGE_PT = {9: (595.3, 841.9), 8: (841.9, 1190.6)}  # paperSize → portrait (width, height)
 EXCEL_UNIT_PT = 5.25  # a column-width unit in Excel/WPS; LibreOffice's is wider, so it shrinks more
@@ -29,6 +30,8 @@ def _title_rows(ws: Worksheet) -> tuple[int, int]:
 
 
 def _area_rows(ws: Worksheet) -> tuple[int, int]:
+    from openpyxl.utils import range_boundaries  # heavy: loaded on use, see above
+
     area = ws.print_area
     if area:
         ref = area.split(",")[0].rpartition("!")[2].replace("$", "")
@@ -63,6 +66,8 @@ def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int) -
 
 def _shrink(ws: Worksheet, paper_width: float) -> float:
     """The least a sheet printed fit-to-width is shrunk by any of the printers (1 when it fits)."""
+    from openpyxl.utils import get_column_letter  # heavy: loaded on use, see above
+
     setup, props = ws.page_setup, ws.sheet_properties.pageSetUpPr
     if props is None or not props.fitToPage or setup.fitToWidth != 1:
         return 1.0
@@ -76,6 +81,8 @@ def _shrink(ws: Worksheet, paper_width: float) -> float:
 def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS) -> None:
     """Set a page break wherever a printed page of the sheet ends; the last page holds at
     least the sheet's last `keep` rows."""
+    from openpyxl.worksheet.pagebreak import Break, RowBreak  # heavy: loaded on use, see above
+
     portrait = PAGE_PT.get(ws.page_setup.paperSize or 9, PAGE_PT[9])
     landscape = ws.page_setup.orientation == "landscape"
     page_height, page_width = (portrait if landscape else portrait[::-1])
