@@ -273,7 +273,7 @@ def _judge(ws: Workspace, ledger: Ledger, plan: Plan, ingest: IngestResult, regi
            history: History, as_of: dt.date, period: str) -> PeriodResult:
     """Return `period` reconciled, its exempt units marked and its 文号 allocated (the ledger
     keeps each 督办通知's reply deadline, date and nodes)."""
-    result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config)
+    result = reconcile(plan, ingest.submissions, history, as_of, period, ws.config, ingest.expected_units)
     result.issues = merge_issues(ingest.issues, result.issues)
     for u in result.units:
         u.exempt = not u.submitted and u.name in register.exempt

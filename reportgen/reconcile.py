@@ -246,8 +246,12 @@ def reconcile(
     as_of: dt.date,
     period: str,
     config: Config,
+    reporting: Sequence[str] | None = None,
 ) -> PeriodResult:
-    """Return the reconciled state of `period` at `as_of` (statuses, figures, unit standings)."""
+    """Return the reconciled state of `period` at `as_of` (statuses, figures, unit standings).
+
+    `reporting` is who must report (rules.reporting_units), when the caller has it already.
+    """
     subs: dict[str, Submission] = {}
     for s in sorted(submissions, key=lambda s: (s.unit, s.received or dt.datetime.min, s.file)):
         subs[s.unit] = s  # ingest keeps one per unit; should two come, the newer wins
@@ -277,7 +281,7 @@ def reconcile(
     sched = schedule_rate(as_of)
     for item in plan.items:
         items.append(_item(ctx, item, figures, fresh, sched))
-    units = _units(plan, config, milestones, subs, as_of, history, period)
+    units = _units(plan, config, milestones, subs, as_of, history, period, reporting)
     own = [i for s in subs.values() for i in s.issues]
     result = PeriodResult(
         period=period,
@@ -649,10 +653,11 @@ def _missed_months(unit: str, period: str, history: History) -> int:
 
 def _units(
     plan: Plan, config: Config, milestones: list[MilestoneResult], subs: dict[str, Submission],
-    as_of: dt.date, history: History, period: str,
+    as_of: dt.date, history: History, period: str, reporting: Sequence[str] | None,
 ) -> list[UnitResult]:
     # the units that get a form (rules.reporting_units): the same list as forms, check, status
-    names: dict[str, None] = dict.fromkeys(rules.reporting_units(plan, config))
+    names: dict[str, None] = dict.fromkeys(
+        rules.reporting_units(plan, config) if reporting is None else reporting)
     for mr in milestones:
         for u in mr.units:
             names.setdefault(u, None)
