@@ -22,7 +22,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -39,10 +39,22 @@ NO_LINE_START = frozenset("、，。；：？！）》」』”’】〕〉…�
 NO_LINE_END = frozenset("（《「『“‘【〔〈([{")
 
 
+_EMS: dict[str, float] = {}  # a piece of text -> its width in ems, measured once per piece
+
+
+def _ems(piece: str) -> float:
+    """Width of `piece` in ems (a CJK character is one em)."""
+    found = _EMS.get(piece)
+    if found is None:
+        # ambiguous ones (●, ○, √, “”) are full width in the Chinese fonts these sheets use
+        found = _EMS[piece] = sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else LATIN_EM
+                                  for ch in piece)
+    return found
+
+
 def char_width(ch: str, size: float) -> float:
     """Width of a character in points at `size` points."""
-    # ambiguous ones (●, ○, √, “”) are full width in the Chinese fonts these sheets use
-    return size if unicodedata.east_asian_width(ch) in "WFA" else size * LATIN_EM
+    return size * _ems(ch)
 
 
 def _tokens(text: str) -> list[str]:
@@ -60,16 +72,19 @@ def _tokens(text: str) -> list[str]:
 
 
 def _width(tokens: list[str], size: float) -> float:
-    return sum(char_width(ch, size) for t in tokens for ch in t)
+    return size * sum(_ems(t) for t in tokens)
 
 
 def _fill(tokens: list[str], room: float, size: float) -> list[list[str]]:
     """Greedy lines of tokens within `room` points, with the line-start/line-end rules."""
     lines: list[list[str]] = [[]]
+    used = 0.0  # the last line's width in ems, kept as tokens join it
     for tok in tokens:
         line = lines[-1]
-        if not line or _width(line, size) + _width([tok], size) <= room:
+        ems = _ems(tok)
+        if not line or size * (used + ems) <= room:
             line.append(tok)
+            used += ems
             continue
         carry: list[str] = []
         if tok[0] in NO_LINE_START:  # take the line's last piece along to the new line
@@ -77,12 +92,13 @@ def _fill(tokens: list[str], room: float, size: float) -> list[list[str]]:
         while len(line) > 1 and line[-1][-1] in NO_LINE_END:
             carry.insert(0, line.pop())
         lines.append([*carry, tok])
+        used = sum(_ems(t) for t in lines[-1])
     return lines
 
 
 def break_paragraph(text: str, room: float, size: float) -> list[str]:
     """Lines of one paragraph set in `room` points at `size` points, by the rules above."""
-    if not text or _width(_tokens(text), size) <= room:
+    if not text or size * _ems(text) <= room:  # fits on one line (pieces add up to the whole)
         return [text]
     names = text.split("、")
     if len(names) > 1 and all(_width(_tokens(n + "、"), size) <= room for n in names):
@@ -128,34 +144,31 @@ def _spans(ws: Worksheet) -> dict[tuple[int, int], _Span]:
     return spans
 
 
-def _size(cell: Cell) -> float:
-    return float(cell.font.sz or 11) if cell.font is not None else 11.0
-
-
 def lay_out_text(ws: Worksheet) -> None:
     """Break every wrapping cell's text into lines and make its row tall enough to show them."""
     spans = _spans(ws)
     need: dict[int, float] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell, MergedCell):
+    # a cell's font size and wrapping from its style's indices (cell.font and cell.alignment
+    # build a proxy object on every access: most of the time of a city's 汇总表)
+    fonts, alignments = ws.parent._fonts, ws.parent._alignments
+    for cell in list(ws._cells.values()):
+        if isinstance(cell, MergedCell) or cell._value is None:
+            continue
+        style = cell._style  # None: the workbook's first font and alignment
+        size = float(fonts[style.fontId if style is not None else 0].sz or 11)
+        lines = 1
+        if cell.data_type == "s" and isinstance(cell._value, str) \
+                and alignments[style.alignmentId if style is not None else 0].wrap_text:
+            span = spans.get((cell.row, cell.column), _Span(_column_units(ws, cell.column), 1))
+            if span.width <= 0:
                 continue
-            size = _size(cell)
-            lines = 1
-            if cell.data_type == "s" and isinstance(cell.value, str) and cell.alignment is not None \
-                    and cell.alignment.wrap_text:
-                span = spans.get((cell.row, cell.column), _Span(_column_units(ws, cell.column), 1))
-                if span.width <= 0:
-                    continue
-                text = break_text(cell.value, span.width * UNIT_PT - CELL_PAD_PT, size)
-                if text != cell.value:
-                    cell._value = text  # stays text: assigning .value would make "=…" a formula
-                lines = text.count("\n") + 1
-                if span.rows > 1:
-                    continue
-            elif cell.value is None:
+            text = break_text(cell._value, span.width * UNIT_PT - CELL_PAD_PT, size)
+            if text != cell._value:
+                cell._value = text  # stays text: assigning .value would make "=…" a formula
+            lines = text.count("\n") + 1
+            if span.rows > 1:
                 continue
-            need[cell.row] = max(need.get(cell.row, 0.0), lines * size * LINE_PITCH + ROW_PAD_PT)
+        need[cell.row] = max(need.get(cell.row, 0.0), lines * size * LINE_PITCH + ROW_PAD_PT)
     for r, height in need.items():
         dim = ws.row_dimensions[r]
         if dim.height is None or dim.height < height:
