@@ -152,7 +152,11 @@ class City:
         if name == "check":
             return measure(reportgen("check", "--period", PERIOD, "-w", str(self.root)),
                            cwd=self.root, ok=(0, 1))
-        shutil.rmtree(self.root / "history", ignore_errors=True)  # every round a first run
+        # every round the month's first run: no ledger, no archive (what check kept in history/,
+        # the plan read and the files' readings, stays, as in an office that checked first)
+        for part in ("ledger.sqlite", "ledger.sqlite-journal", "ledger.sqlite-wal"):
+            (self.root / "history" / part).unlink(missing_ok=True)
+        shutil.rmtree(self.root / "history" / "archive", ignore_errors=True)
         cmd = reportgen("run", "--period", PERIOD, "-w", str(self.root))
         if self.profile is not None:
             cmd = [sys.executable, "-m", "cProfile", "-o", str(self.profile), *cmd[1:]]
