@@ -288,7 +288,9 @@ def tables(results: list[dict[str, Any]], help_s: list[float], rounds: int) -> s
         "docxtpl 按同样的模板和数据生成同样的公文（每个模板的 XML 只编译一次，即 docxtpl 的 `jinja_env` 参数）；"
         "openpyxl 写出同样的单元格（值、样式、列宽）；json 写出 summary.json；python-docx 读任务分解文档；"
         "再加上启动 Python 并导入这些库的时间。核对、台账、图表没有对应的下限，算在本工具一侧。"
-        "CPU 包括命令启动的全部子进程（`run` 在另一个核上写表格）。",
+        "CPU 包括命令启动的全部子进程（`run` 在另一个核上写表格）。"
+        "`plan import` 每轮导入到空工作区；每轮的 `run` 都是该月第一次运行（删去台账和归档），"
+        "工作区里保留 check 在 history/ 中记下的总表读取结果和各文件读取结果，与先校验、后运行的实际用法一样。",
         "",
         "合成数据的生成方式与用户一样（`benchmarks/city.py`）：先写一份任务分解 Word 文档，"
         "`reportgen plan import` 导入，`reportgen forms` 生成报送表，再按代码像各单位的文秘那样填表"
