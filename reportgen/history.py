@@ -487,6 +487,7 @@ def write_year_history(ws: Workspace, year: int | None = None) -> HistoryMade:
     """Write output/历史/<year>年重点项目逐月进度.xlsx from the ledger (the latest recorded year
     by default); HistoryError when the ledger holds fewer than two months of that year."""
     records, recorded = YearRecords(year or dt.date.today().year, [], [], [], []), None
+    periods: list[str] = []
     if ws.ledger_path.exists():  # a missing ledger is not created by asking for its history
         with Ledger(ws.ledger_path) as ledger:
             periods = ledger.periods()
@@ -495,7 +496,13 @@ def write_year_history(ws: Workspace, year: int | None = None) -> HistoryMade:
             records = ledger.year_records(year or records.year)
             if records.periods:
                 recorded = ledger.plan_in_force(str(records.periods[-1]["period"]))
-    h = build_history(records, recorded.plan if recorded else None)
+    try:
+        h = build_history(records, recorded.plan if recorded else None)
+    except HistoryError as exc:
+        others = sorted({p[:4] for p in periods if not p.startswith(f"{records.year}-")})
+        if others:
+            raise HistoryError(f"{exc}；台账中还有{'、'.join(others)}年的记录，可用 --year 指定") from None
+        raise
     year = h.year
     out = ws.root / "output" / HISTORY_DIRNAME
     with write_faults(out):

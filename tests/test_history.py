@@ -140,3 +140,17 @@ def test_a_city_gets_charts_of_the_projects_most_behind(workspace, monkeypatch: 
                   for n in sorted(z.namelist()) if re.match(r"xl/charts/chart\d+\.xml", n)]
     assert titles == ["甲项目", A]  # two months below 序时进度 beats 乙项目 ahead of it
     assert book["项目图表"]["A2"].value.startswith("共2个项目，这里附图的是截至2024年7月连续低于序时进度月数最多")
+
+
+def test_another_recorded_year_is_pointed_to(workspace) -> None:
+    _record(workspace.root, ["2024-06", "2024-07"])
+    with Ledger(workspace.root / "history" / "ledger.sqlite") as ledger:  # January of the next year, run once
+        plan = replace(make_plan(), year=2025)
+        result = reconcile(plan, [], ledger.history("2025-01"), period_end("2025-01"), "2025-01", Config())
+        ledger.record(plan, replace(result, submissions=[]))
+    code, output = _history(workspace.root)
+    assert code == 1
+    assert "台账中2025年只有2025年1月一个月的记录" in output and "还有2024年的记录，可用 --year 指定" in output
+    result = CliRunner().invoke(main, ["history", "--year", "2024年", "-w", str(workspace.root)])
+    assert result.exit_code == 0, result.output
+    assert (workspace.root / HISTORY).is_file()
