@@ -12,6 +12,7 @@ from reportgen.config import Config
 from reportgen.forms import report_deadline
 from reportgen.fsutil import atomic_path, printable_name, safe_filename
 from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
+from reportgen.pages import paginate
 from reportgen.sheets import number_pages, print_a4
 
 if TYPE_CHECKING:
@@ -304,6 +305,11 @@ def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str,
     st.put(note, "note")
     ws.row_dimensions[end].height = 36
     ws.print_area = f"A1:G{end}"
+    # a unit prints it: lines broken by Chinese rules (no line starting with ：or ，), rows to fit
+    from reportgen.render.xlsx_layout import lay_out_text  # loads openpyxl, as writing does
+
+    lay_out_text(ws, skip_rows=frozenset({3}))  # the header's short labels stay as they are
+    paginate(ws)
     path = folder / f"{safe_filename(unit)}.xlsx"
     with atomic_path(path) as tmp:
         wb.save(tmp)

@@ -3,6 +3,7 @@ context of the one file being read, where its issues are collected."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from reportgen.config import Config
@@ -89,10 +90,11 @@ class PlanIndex:
     def words(self, code: str) -> str:
         """Name a row as its reader knows it: a node by its words, a figure by its project's name
         (the codes are for the program; the 校验反馈 a unit prints must not show them)."""
-        if code in self.milestones:
+        item = self.items.get(re.split(r"[/-]", code)[0])
+        if code in self.milestones:  # nodes of two projects may read the same: name the project
             text = self.milestones[code].text
-            return f"节点“{text[:30]}{'…' if len(text) > 30 else ''}”"
-        item = self.items.get(code.split("/")[0])
+            owner = item.name if item is not None else ""
+            return f"{owner}节点“{text[:30]}{'…' if len(text) > 30 else ''}”"
         return f"“{item.name}”" if item is not None else code
 
     def owners(self, code: str) -> list[str]:

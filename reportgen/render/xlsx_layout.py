@@ -144,15 +144,16 @@ def _spans(ws: Worksheet) -> dict[tuple[int, int], _Span]:
     return spans
 
 
-def lay_out_text(ws: Worksheet) -> None:
-    """Break every wrapping cell's text into lines and make its row tall enough to show them."""
+def lay_out_text(ws: Worksheet, skip_rows: frozenset[int] = frozenset()) -> None:
+    """Break every wrapping cell's text (but in `skip_rows`) into lines and make its row tall
+    enough to show them."""
     spans = _spans(ws)
     need: dict[int, float] = {}
     # a cell's font size and wrapping from its style's indices (cell.font and cell.alignment
     # build a proxy object on every access: most of the time of a city's 汇总表)
     fonts, alignments = ws.parent._fonts, ws.parent._alignments
     for cell in list(ws._cells.values()):
-        if isinstance(cell, MergedCell) or cell._value is None:
+        if isinstance(cell, MergedCell) or cell._value is None or cell.row in skip_rows:
             continue
         style = cell._style  # None: the workbook's first font and alignment
         size = float(fonts[style.fontId if style is not None else 0].sz or 11)
