@@ -144,10 +144,11 @@ def build_history(records: YearRecords, plan: Plan | None) -> YearHistory:
     """
     periods = [str(r["period"]) for r in records.periods]
     if len(periods) < 2:
-        had = f"只有{format_month(periods[0])}一个月的记录" if periods else "没有任何月份的记录"
-        raise HistoryError(
-            f"台账中{records.year}年{had}，逐月进度至少需要两个月。"
-            "请先用 reportgen run 运行下一个月，再生成逐月进度")
+        if periods:
+            raise HistoryError(
+                f"台账中{records.year}年只有{format_month(periods[0])}一个月的记录，逐月进度至少需要两个月。"
+                "请先用 reportgen run 运行下一个月，再生成逐月进度")
+        raise HistoryError(f"台账中没有{records.year}年任何月份的运行记录，逐月进度至少需要两个月")
     schedule = pd.DataFrame(records.periods).set_index("period")["schedule_rate"].astype(float)
     projects, cumulative, rates, behind = _projects(pd.DataFrame(records.items), periods)
     milestones, statuses = _milestones(pd.DataFrame(records.milestones), periods, plan)
@@ -496,6 +497,8 @@ def write_year_history(ws: Workspace, year: int | None = None) -> HistoryMade:
             records = ledger.year_records(year or records.year)
             if records.periods:
                 recorded = ledger.plan_in_force(str(records.periods[-1]["period"]))
+    if not periods:
+        raise HistoryError("台账中还没有任何月份的运行记录，逐月进度至少需要两个月。请先用 reportgen run 逐月运行")
     try:
         h = build_history(records, recorded.plan if recorded else None)
     except HistoryError as exc:

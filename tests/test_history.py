@@ -115,7 +115,7 @@ def test_one_month_is_not_a_history(workspace) -> None:
 
 def test_no_ledger_is_said_and_not_created(workspace) -> None:
     code, output = _history(workspace.root)
-    assert code == 1 and "没有任何月份的记录" in output
+    assert code == 1 and "台账中还没有任何月份的运行记录，逐月进度至少需要两个月" in output
     assert not (workspace.root / "history" / "ledger.sqlite").exists()
 
 
@@ -154,3 +154,11 @@ def test_another_recorded_year_is_pointed_to(workspace) -> None:
     result = CliRunner().invoke(main, ["history", "--year", "2024年", "-w", str(workspace.root)])
     assert result.exit_code == 0, result.output
     assert (workspace.root / HISTORY).is_file()
+
+
+def test_a_year_never_run_is_said_with_the_years_that_were(workspace) -> None:
+    _record(workspace.root, ["2024-06", "2024-07"])
+    result = CliRunner().invoke(main, ["history", "--year", "2023", "-w", str(workspace.root)])
+    assert result.exit_code == 1
+    assert ("台账中没有2023年任何月份的运行记录，逐月进度至少需要两个月；"
+            "台账中还有2024年的记录，可用 --year 指定") in result.output
