@@ -40,7 +40,7 @@ def duban_lines(every: Sequence[Duban], today: dt.date, show_all: bool) -> list[
            + (f"；逾期未回复 {late} 件" if late else "")]
     for d in every if show_all else open_dubans(every):
         state = f"已销号（{d.closed_in}）" if d.closed else "督办中"
-        flag = f"  第{d.round}次督办，建议升级督办" if d.escalated else ""
+        flag = f"  第{d.round}次督办（通知中已写明前次文号）" if d.escalated else ""
         nodes = "；".join(d.node_texts.get(c) or "（节点已不在任务分解中）" for c in d.nodes) or "（无）"
         out.append(f"  {d.doc_no}  {d.period}  {d.unit}  {state}  {d.reply_state(today)}{flag}")
         out.append(f"      督办事项：{nodes}")

@@ -22,7 +22,8 @@ def dubans(ctx: click.Context, show_all: bool, workspace: str) -> None:
     """督办台账：已发出的督办通知、所督办的节点、回复情况、是否已销号、同一节点第几次督办。
 
     \b
-    节点全部完成即销号；同一节点第二次被督办的标为“建议升级督办”；过了回复期限未回复的应予催办。
+    节点全部完成即销号；同一节点再次督办的，通知写明前次文号并加重措辞，通报点名；
+    过了回复期限未回复的，下月通报催办。各单位报回的督办回复单用 reportgen dubans read 读入。
     示例：
       reportgen dubans --all
       reportgen dubans reply "同经开督字〔2024〕1号" --date 2024-7-10
