@@ -47,21 +47,38 @@ def _height(ws: Worksheet, r: int) -> float:
     return float(dim.height) if dim is not None and dim.height else 15.0
 
 
-def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int) -> list[int]:
+def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int,
+                groups: frozenset[int] | None = None) -> list[int]:
     """Indexes before which a page starts: fill each page to `room`, start one at each index in
-    `fixed`, and move the last page's start back until it holds `keep` rows."""
+    `fixed`, and move the last page's start back until it holds `keep` rows. With `groups` (the
+    indexes where a project's rows begin), a page that would end inside a project that fits on
+    one page starts the next page at the project's first row instead: its nodes are not printed
+    under another page's header without its name. A project longer than a page breaks as rows do."""
+    groups = groups or frozenset()
+    fits = _groups_that_fit(heights, room, groups)
     starts: list[int] = []
     used = 0.0
+    page = group = 0
     for i, h in enumerate(heights):
+        if i in groups:
+            group = i
         if i and (i in fixed or used + h > room):
-            starts.append(i)
-            used = 0.0
+            start = group if i not in fixed and group in fits and page < group < i else i
+            starts.append(start)
+            page = start
+            used = sum(heights[start:i])
         used += h
     if starts and starts[-1] not in fixed:
         floor = max([0, *(s for s in starts[:-1])], default=0)
         while len(heights) - starts[-1] < keep and starts[-1] - 1 > floor:
             starts[-1] -= 1
     return starts
+
+
+def _groups_that_fit(heights: list[float], room: float, groups: frozenset[int]) -> set[int]:
+    """The group starts whose rows (up to the next group start) fit on one page."""
+    bounds = [*sorted(g for g in groups if 0 <= g < len(heights)), len(heights)]
+    return {a for a, b in zip(bounds, bounds[1:]) if sum(heights[a:b]) <= room}
 
 
 def _shrink(ws: Worksheet, paper_width: float) -> float:
@@ -78,9 +95,17 @@ def _shrink(ws: Worksheet, paper_width: float) -> float:
     return min(1.0, room / (units * EXCEL_UNIT_PT) * 1.03) if units else 1.0
 
 
-def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS) -> None:
+def _group_starts(ws: Worksheet, first_body: int, bottom: int) -> frozenset[int]:
+    """Body rows (as indexes from `first_body`) whose first column holds a value: where a
+    project's rows begin in a table that leaves 序号 blank on its further rows."""
+    return frozenset(r - first_body for r in range(first_body, bottom + 1)
+                     if ws.cell(r, 1).value not in (None, ""))
+
+
+def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = False) -> None:
     """Set a page break wherever a printed page of the sheet ends; the last page holds at
-    least the sheet's last `keep` rows."""
+    least the sheet's last `keep` rows. With `keep_groups`, a project's rows (from one row with
+    a 序号 to the next) stay on one page when they fit on one."""
     from openpyxl.worksheet.pagebreak import Break, RowBreak  # heavy: loaded on use, see above
 
     portrait = PAGE_PT.get(ws.page_setup.paperSize or 9, PAGE_PT[9])
@@ -96,7 +121,8 @@ def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS) -> None:
     # the first page prints the title rows as rows of the sheet, later ones repeat them
     heights = [_height(ws, r) for r in range(first_body, bottom + 1)]
     fixed = {b.id + 1 - first_body for b in ws.row_breaks.brk if b.id + 1 > first_body}
-    starts = page_breaks(heights, room - titles, fixed, keep)
+    groups = _group_starts(ws, first_body, bottom) if keep_groups else None
+    starts = page_breaks(heights, room - titles, fixed, keep, groups)
     ws.row_breaks = RowBreak()
     for s in starts:
         ws.row_breaks.append(Break(id=first_body + s - 1))

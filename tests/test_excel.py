@@ -123,6 +123,28 @@ def test_summary_sheet_matches_the_result(rendered: Rendered) -> None:
     assert "状态标识" in ws.cell(total + 1, 1).value
 
 
+def test_each_printed_page_of_the_summary_starts_with_a_project_named(rendered: Rendered) -> None:
+    # a page that began with a project's later nodes would print them under no project name;
+    # only a project taller than any printed page may run on to the next one
+    out, _, _ = rendered
+    ws = load_workbook(out)["汇总表"]
+    last = next(r for r in range(HEAD + 1, ws.max_row + 1) if ws.cell(r, 1).value == "合计")
+    starts = [HEAD + 1, *(b.id + 1 for b in ws.row_breaks.brk), last + 2]
+    assert len(starts) >= 4  # June's summary takes several pages
+
+    def height(rows: range) -> float:
+        return sum(ws.row_dimensions[r].height or 15.0 for r in rows)
+
+    tallest_page = max(height(range(a, b)) for a, b in zip(starts, starts[1:]))
+    firsts = [r for r in range(HEAD + 1, last + 1) if ws.cell(r, 1).value]
+    for start in starts[1:-1]:
+        if ws.cell(start, 1).value:
+            continue
+        first = max(r for r in firsts if r < start)
+        end = min([r for r in firsts if r > start] + [last])
+        assert height(range(first, end)) > tallest_page, f"第{start}行起的一页没有项目名称"
+
+
 def test_hostile_progress_text_stays_text(rendered: Rendered) -> None:
     out, _, _ = rendered
     ws = load_workbook(out)["汇总表"]

@@ -55,6 +55,20 @@ def test_the_last_page_keeps_the_last_rows_with_the_note() -> None:
     assert page_breaks([30.0] * 4, 100, {2}, KEEP_LAST_ROWS) == [2]  # a break of the template stays
 
 
+def test_a_project_that_fits_on_a_page_is_not_split_across_two() -> None:
+    # projects start at rows 0, 4 and 7 (30 pt rows, 280 pt pages): page 1 would end inside
+    # the second project (rows 4–6), so page 2 starts at its first row, the one with its name
+    groups = frozenset({0, 4, 7})
+    assert page_breaks([30.0] * 12, 280, set(), 1) == [9]
+    assert page_breaks([30.0] * 12, 280, set(), 1, groups) == [7]
+    # a project longer than a page is not moved to a new page: it breaks where the page is full
+    assert page_breaks([30.0] * 12, 280, set(), 1, frozenset({0})) == [9]
+    # rows 7–17 are taller than a page: page 1 ends inside them where it is full
+    assert page_breaks([30.0] * 20, 280, set(), 1, frozenset({0, 4, 7, 18})) == [9, 18]
+    # a fixed break of the template is never moved
+    assert page_breaks([30.0] * 12, 280, {8}, 1, groups) == [8]
+
+
 def test_lay_out_breaks_wrapped_cells_fits_rows_and_sets_page_breaks() -> None:
     wb = Workbook()
     ws = wb.active

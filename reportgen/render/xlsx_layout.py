@@ -180,4 +180,4 @@ def lay_out(book: Workbook) -> None:
     """Lay out every sheet of a rendered workbook for print (text lines, row heights, pages)."""
     for ws in book.worksheets:
         lay_out_text(ws)
-        paginate(ws)
+        paginate(ws, keep_groups=True)
