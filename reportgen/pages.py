@@ -10,6 +10,7 @@ to fit its width only gets pages a little less full.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # openpyxl is loaded by the callers; `status` imports forms without it
@@ -78,7 +79,7 @@ def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int,
 def _groups_that_fit(heights: list[float], room: float, groups: frozenset[int]) -> set[int]:
     """The group starts whose rows (up to the next group start) fit on one page."""
     bounds = [*sorted(g for g in groups if 0 <= g < len(heights)), len(heights)]
-    return {a for a, b in zip(bounds, bounds[1:]) if sum(heights[a:b]) <= room}
+    return {a for a, b in itertools.pairwise(bounds) if sum(heights[a:b]) <= room}
 
 
 def _shrink(ws: Worksheet, paper_width: float) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
@@ -135,7 +136,7 @@ def test_each_printed_page_of_the_summary_starts_with_a_project_named(rendered: 
     def height(rows: range) -> float:
         return sum(ws.row_dimensions[r].height or 15.0 for r in rows)
 
-    tallest_page = max(height(range(a, b)) for a, b in zip(starts, starts[1:]))
+    tallest_page = max(height(range(a, b)) for a, b in itertools.pairwise(starts))
     firsts = [r for r in range(HEAD + 1, last + 1) if ws.cell(r, 1).value]
     for start in starts[1:-1]:
         if ws.cell(start, 1).value:
