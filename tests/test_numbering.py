@@ -77,6 +77,7 @@ def test_bulletin_number_is_not_reused_after_a_lost_ledger(tmp_path: Path) -> No
     assert bulletin_start(config, out, 2025, "2025-01") == config.office.next_doc_no
 
 
+@pytest.mark.slow  # a whole month rendered: kept out of the fast lane
 def test_every_notice_prints_its_number(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     result = make_result()
@@ -104,6 +105,7 @@ def test_every_notice_prints_its_number(tmp_path: Path) -> None:
             assert "抄送：" in text and not doc.tables
 
 
+@pytest.mark.slow  # a whole month rendered: kept out of the fast lane
 def test_letter_format_off_gives_reminders_the_full_document_form(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     ws.config.notices.letter_format = False
