@@ -70,3 +70,14 @@ def test_every_dependency_has_a_compatible_release_bound() -> None:
             line = line.strip()
             if line and not line.startswith("#"):
                 assert "~=" in line, line
+
+
+def test_every_package_of_the_code_is_installed_by_setup_cfg() -> None:
+    # an editable install finds any folder; `pip install .` (the README's quick start) copies
+    # only the packages listed, and a missing one breaks every command
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg", encoding="utf-8")
+    listed = {line.strip() for line in cfg["options"]["packages"].splitlines() if line.strip()}
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts)
+               for p in (ROOT / "reportgen").rglob("__init__.py")}
+    assert on_disk - listed == set()
