@@ -11,9 +11,10 @@ from docx import Document
 from reportgen.config import Config
 from reportgen.errors import ConfigError
 from reportgen.ledger import Ledger
+from reportgen.model import PeriodResult
 from reportgen.numbering import allocate_notice_numbers, bulletin_start, published_numbers
 from reportgen.render.word import notice_recipients, render_word
-from reportgen.workspace import init_workspace
+from reportgen.workspace import Workspace, init_workspace
 from tests.test_word_factory import make_result
 
 
@@ -77,15 +78,20 @@ def test_bulletin_number_is_not_reused_after_a_lost_ledger(tmp_path: Path) -> No
     assert bulletin_start(config, out, 2025, "2025-01") == config.office.next_doc_no
 
 
-@pytest.mark.slow  # a whole month rendered: kept out of the fast lane
-def test_every_notice_prints_its_number(tmp_path: Path) -> None:
-    ws = init_workspace(tmp_path / "ws")
+def _render_numbered(ws: Workspace, tmp_path: Path) -> tuple[PeriodResult, list[Path]]:
+    """June's papers rendered with the notice numbers the ledger allocates."""
     result = make_result()
     with Ledger(tmp_path / "ledger.sqlite") as led:
         result.notice_numbers = allocate_notice_numbers(
             led, ws.config, tmp_path / "output", 2024, result.period,
             notice_recipients(result, ws.config))
-    written = render_word(result, ws.templates, ws.config, tmp_path / "out")
+    return result, render_word(result, ws.templates, ws.config, tmp_path / "out")
+
+
+@pytest.mark.slow  # a whole month rendered: kept out of the fast lane
+def test_every_notice_prints_its_number(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    result, written = _render_numbered(ws, tmp_path)
     notices = [p for p in written if p.parent.name in ("督办通知", "提醒函", "催报通知")]
     assert {p.parent.name for p in notices} == {"督办通知", "提醒函", "催报通知"}
     for path in notices:
@@ -109,12 +115,7 @@ def test_every_notice_prints_its_number(tmp_path: Path) -> None:
 def test_letter_format_off_gives_reminders_the_full_document_form(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     ws.config.notices.letter_format = False
-    result = make_result()
-    with Ledger(tmp_path / "ledger.sqlite") as led:
-        result.notice_numbers = allocate_notice_numbers(
-            led, ws.config, tmp_path / "output", 2024, result.period,
-            notice_recipients(result, ws.config))
-    written = render_word(result, ws.templates, ws.config, tmp_path / "out")
+    result, written = _render_numbered(ws, tmp_path)
     letters = [p for p in written if p.parent.name in ("提醒函", "催报通知")]
     assert {p.parent.name for p in letters} == {"提醒函", "催报通知"}
     for path in letters:

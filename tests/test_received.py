@@ -95,12 +95,8 @@ def test_status_after_check_reads_nothing_and_names_what_submissions_names(
     assert rows["华睿集团"][0] == "本月免报"
 
 
-def test_a_changed_file_is_read_again_and_the_others_are_not(
-        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = _status(workspace)  # first time: every file is read
-    assert before[UNIT][:3] == ["已报送", "0", "0"]
-    path = workspace / "input" / "submissions" / PERIOD / FILE
-    _break_a_date(path)
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files read from now on (the list fills as the reader is called)."""
     read: list[str] = []
     original = Reader.read
 
@@ -109,6 +105,16 @@ def test_a_changed_file_is_read_again_and_the_others_are_not(
         return original(self, p, name, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Reader, "read", counting)
+    return read
+
+
+def test_a_changed_file_is_read_again_and_the_others_are_not(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _status(workspace)  # first time: every file is read
+    assert before[UNIT][:3] == ["已报送", "0", "0"]
+    path = workspace / "input" / "submissions" / PERIOD / FILE
+    _break_a_date(path)
+    read = _count_reads(monkeypatch)
     after = _status(workspace)
     assert read == [FILE]
     assert after[UNIT][:3] == ["已报送", "1", "0"]
@@ -119,14 +125,7 @@ def test_a_new_plan_or_configuration_reads_the_files_again(workspace: Path, monk
     first = _status(workspace)
     config = workspace / "reportgen.toml"
     config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    read: list[str] = []
-    original = Reader.read
-
-    def counting(self: Reader, p: Path, name: str, *args: object) -> object:
-        read.append(name)
-        return original(self, p, name, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Reader, "read", counting)
+    read = _count_reads(monkeypatch)
     assert _status(workspace) == first
     folder = workspace / "input" / "submissions" / PERIOD
     assert sorted(read) == sorted(p.name for p in folder.iterdir() if p.is_file())
