@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
+from html import escape
 
 from python_calamine import CalamineWorkbook
 
@@ -77,7 +77,7 @@ def addressed_to(docx: Path, unit: str) -> bool:
             body = z.read("word/document.xml").decode("utf-8")
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
-    return f">{escape(unit)}：</w:t>" in body
+    return f">{escape(unit, quote=False)}：</w:t>" in body
 
 
 def pack_name(period: str, unit: str) -> str:

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from xml.sax.saxutils import escape
+from html import escape
 
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import atomic_path
@@ -68,8 +68,8 @@ def fontconfig_file(folder: Path, extra: dict[str, str] | None = None) -> Path:
     """Write a fontconfig file mapping the 公文 font names to installed CJK faces; return it."""
     aliases = {**FONT_ALIASES, **(extra or {})}
     rules = "\n".join(
-        f'  <alias binding="same"><family>{escape(name)}</family>'
-        f"<prefer><family>{escape(face)}</family></prefer></alias>"
+        f'  <alias binding="same"><family>{escape(name, quote=False)}</family>'
+        f"<prefer><family>{escape(face, quote=False)}</family></prefer></alias>"
         for name, face in aliases.items()
     )
     path = folder / "fonts.conf"
