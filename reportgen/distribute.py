@@ -14,8 +14,8 @@ import datetime as dt
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from html import escape
+from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 

@@ -17,8 +17,8 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from html import escape
+from pathlib import Path
 
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import atomic_path
