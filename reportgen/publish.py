@@ -1,6 +1,7 @@
 """Putting a run's staged outputs in place: all of them or none.
 
-Every staged Word/Excel file is checked to open (a zip test) and every JSON to parse before
+Every staged Word/Excel file is checked to be a whole zip package (its central directory at the
+end, each part's local header and data inside the file before it) and every JSON to parse before
 anything is replaced. Files are then moved in one by one; the previous version of each is
 kept (as a hard link, which costs no space) until the last one is in, so a fault half-way
 (disk full, read-only folder) puts every previous output back byte for byte.
@@ -13,6 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
+import struct
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -54,10 +56,7 @@ def verify_staged(staging: Path) -> None:
         suffix = path.suffix.lower()
         try:
             if suffix in (".docx", ".xlsx", ".xlsm"):
-                with zipfile.ZipFile(path) as zf:
-                    bad = zf.testzip()
-                if bad is not None:
-                    raise zipfile.BadZipFile(bad)
+                check_zip(path)
             elif suffix == ".json":
                 json.loads(path.read_bytes())
         except (OSError, zipfile.BadZipFile, ValueError) as exc:
@@ -66,6 +65,33 @@ def verify_staged(staging: Path) -> None:
                 f"生成的文件“{rel}”不完整，无法打开（可能磁盘空间不足），{_UNCHANGED}；"
                 "请清理磁盘后重新运行"
             ) from exc
+
+
+_LOCAL_HEADER = struct.Struct("<4s22x2H")  # signature, …, file name length, extra field length
+
+
+def check_zip(path: Path) -> None:
+    """Raise zipfile.BadZipFile unless `path` is a whole zip package.
+
+    A file cut short (a full disk) loses the central directory at its end; a part whose local
+    header is not where the directory says, or whose data runs into the directory, is broken.
+    The parts are not decompressed: they were compressed from bytes in memory by zipfile, and
+    reading them back would read the same page cache (the old `testzip` cost a second a run).
+    """
+    with zipfile.ZipFile(path) as zf:
+        assert zf.fp is not None  # an open archive
+        end = zf.start_dir
+        for info in zf.infolist():
+            if info.header_offset < 0:  # bytes missing before the directory (zipfile shifts by them)
+                raise zipfile.BadZipFile(f"{info.filename}: 数据不完整")
+            zf.fp.seek(info.header_offset)
+            head = zf.fp.read(_LOCAL_HEADER.size)
+            if len(head) != _LOCAL_HEADER.size:
+                raise zipfile.BadZipFile(f"{info.filename}: 本地文件头不完整")
+            signature, name_len, extra_len = _LOCAL_HEADER.unpack(head)
+            stop = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len + info.compress_size
+            if signature != zipfile.stringFileHeader or stop > end:
+                raise zipfile.BadZipFile(f"{info.filename}: 数据不完整")
 
 
 def publish(staging: Path, out_dir: Path, managed: tuple[str, ...]) -> list[Path]:
@@ -77,9 +103,10 @@ def publish(staging: Path, out_dir: Path, managed: tuple[str, ...]) -> list[Path
     """
     verify_staged(staging)
     fresh = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+    written = set(fresh)
     stale = [
         old for sub in managed if (out_dir / sub).is_dir()
-        for old in sorted((out_dir / sub).rglob("*")) if old.is_file() and old.relative_to(out_dir) not in fresh
+        for old in sorted((out_dir / sub).rglob("*")) if old.is_file() and old.relative_to(out_dir) not in written
     ]
     keep = staging.with_name(staging.name + "-previous")
     shutil.rmtree(keep, ignore_errors=True)
