@@ -55,7 +55,7 @@ def test_nothing_is_published_when_one_file_is_broken(tmp_path: Path) -> None:
     (staging / "督办通知" / "甲单位.docx").write_bytes(_without_data_of(_package(), "word/styles.xml", 3))
     out.mkdir()
     (out / "进度通报.docx").write_bytes(b"previous")
-    with pytest.raises(WorkspaceError, match="督办通知/甲单位.docx"):
+    with pytest.raises(WorkspaceError, match=r"督办通知/甲单位\.docx"):
         publish(staging, out, ("督办通知",))
     assert (out / "进度通报.docx").read_bytes() == b"previous"
     assert not (out / "督办通知").exists()
