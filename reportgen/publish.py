@@ -68,6 +68,7 @@ def verify_staged(staging: Path) -> None:
 
 
 _LOCAL_HEADER = struct.Struct("<4s22x2H")  # signature, …, file name length, extra field length
+_LOCAL_SIGNATURE = b"PK\x03\x04"
 
 
 def check_zip(path: Path) -> None:
@@ -90,7 +91,7 @@ def check_zip(path: Path) -> None:
                 raise zipfile.BadZipFile(f"{info.filename}: 本地文件头不完整")
             signature, name_len, extra_len = _LOCAL_HEADER.unpack(head)
             stop = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len + info.compress_size
-            if signature != zipfile.stringFileHeader or stop > end:
+            if signature != _LOCAL_SIGNATURE or stop > end:
                 raise zipfile.BadZipFile(f"{info.filename}: 数据不完整")
 
 
