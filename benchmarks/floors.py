@@ -15,7 +15,9 @@ floor is:
   template's XML compiled once (a `jinja_env` that keeps compiled templates, as docxtpl allows),
   the bulletin with the same chart image;
 - 表格: the cells of every spreadsheet the command wrote (values and styles, column widths)
-  written with openpyxl alone (benchmarks/bench_excel.py's `floor`);
+  written with openpyxl alone (benchmarks/bench_excel.py's `floor`), one floor per kind: 校验报告
+  (with the 校验反馈), 汇总表, and for `run` the 督办回复单 (one workbook per 督办通知, each a
+  fresh openpyxl workbook saved on its own, as the run writes them);
 - summary.json: the same data written with `json.dumps` (no indentation);
 - 文档: the task-breakdown document opened with python-docx and every paragraph's text read.
 
@@ -186,6 +188,7 @@ def floors_run(root: Path, clock: Clock) -> None:
         write_xlsx(checks, Path(tmp) / "check", clock, "校验报告")
         write_json(out / "summary.json", Path(tmp) / "summary.json", clock)
         write_xlsx([out / "汇总表.xlsx"], Path(tmp) / "summary", clock, "汇总表")
+        write_xlsx(sorted((out / "督办回复单").glob("*.xlsx")), Path(tmp) / "duban", clock, "督办回复单")
 
 
 def floors_check(root: Path, clock: Clock) -> None:

@@ -15,7 +15,8 @@ floors first), so a busy spell on the machine falls on both alike:
   plus openpyxl writing the master workbook's cells;
 - `check` against python-calamine reading every file plus openpyxl writing the reports' cells;
 - `run` against calamine reading, docxtpl rendering the same documents from compiled templates,
-  openpyxl writing the same cells and json writing summary.json;
+  openpyxl writing the same cells (校验报告 and 校验反馈, 汇总表, one 督办回复单 per 督办通知) and
+  json writing summary.json;
 - every floor also pays for starting Python and importing its libraries (measured alone);
 - reportgen's modules are compiled to bytecode first, as `pip install .` does (the libraries the
   floors import come compiled; without this, an environment that sets PYTHONDONTWRITEBYTECODE
@@ -61,10 +62,12 @@ COMMANDS = ("plan import", "check", "run")
 STAGE_FLOORS = {
     "读取报送表": ("读取",),
     "生成公文": ("公文",),
+    "生成督办回复单": ("督办回复单",),
     "校验报告与汇总数据": ("校验报告", "summary.json"),
     "生成汇总表": ("汇总表",),
 }
-PARALLEL = ("生成公文", "校验报告与汇总数据", "生成汇总表")  # the tables render on the other core
+# the tables render on the other core, meanwhile the documents and the reply forms
+PARALLEL = ("生成公文", "生成督办回复单", "校验报告与汇总数据", "生成汇总表")
 _STAGE = re.compile(r"完成：(.+?)（([\d.]+) 秒）")
 
 

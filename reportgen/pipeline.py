@@ -241,6 +241,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
         with stages.stage("生成公文"):
             _guard(report, "公文",
                    lambda: word.render_word(result, ws.templates, ws.config, staging, report.warnings))
+        with stages.stage("生成督办回复单"):
             _guard(report, "督办回复单", lambda: _write_reply_forms(result, ws.config, staging))
         failures, times = tables.result()
     finally:
