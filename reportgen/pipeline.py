@@ -42,7 +42,8 @@ from reportgen.received import record as keep_readings
 from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
-from reportgen.render.pdf import convert_onto, convert_to_pdf, meeting_packet, merge_pdfs
+from reportgen.render.packet import meeting_packet
+from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
 from reportgen.render.wording import notice_recipients
 from reportgen.rules import reporting_units
 from reportgen.summary import write_summary
@@ -346,8 +347,8 @@ def _export_pdf(folder: Path) -> list[Path]:
     packet = pdf_dir / "会议材料.pdf"
     bulletin = next((p for p in pdfs if p.stem == "进度通报"), None)
     summary = folder / "汇总表.xlsx"
-    if bulletin is not None and summary.exists():
-        pdfs.append(meeting_packet(bulletin, summary, packet))
+    if bulletin is not None and summary.exists():  # the 汇总表 bound as 附件, before the 版记
+        pdfs.append(meeting_packet(folder / "进度通报.docx", bulletin, summary, packet))
     elif meeting := [p for p in pdfs if p.stem in ("进度通报", "汇总表")]:
         pdfs.append(merge_pdfs(meeting, packet))
     return pdfs

@@ -171,15 +171,74 @@ def test_run_pdf_writes_every_document_and_the_meeting_packet(printed: Path) -> 
         documents = [*folder.glob("*.docx"), *folder.glob("*.xlsx"), *folder.glob("*/*.docx")]
         documents = [d for d in documents if d.parent.name != "报送表"]
         assert {pdf_of(d, folder).name for d in documents} <= {p.name for p in (folder / "pdf").glob("*.pdf")}
-        bulletin, summary = folder / "pdf" / "进度通报.pdf", folder / "pdf" / "汇总表.pdf"
+        summary = folder / "pdf" / "汇总表.pdf"
         packet = PdfReader(str(folder / "pdf" / "会议材料.pdf"))
-        first = len(PdfReader(str(bulletin)).pages)
-        assert len(packet.pages) == first + len(PdfReader(str(summary)).pages)
+        first, last = _attachment_pages(folder / "pdf" / "会议材料.pdf")
+        assert last - first + 1 == len(PdfReader(str(summary)).pages)
         month = int(period[5:])
         assert f"关于2024年{month}月份重点项目推进情况的通报" in _squash(packet.pages[0].extract_text())
         # the 汇总表 as printed alone, but numbered on from the bulletin's pages
         alone = re.sub(r"第\d+页共\d+页", "", _squash(PdfReader(str(summary)).pages[0].extract_text()))
-        assert _squash(packet.pages[first].extract_text()) == alone
+        assert _squash(packet.pages[first - 1].extract_text()) == alone
+
+
+def _attachment_pages(packet: Path) -> tuple[int, int]:
+    """The first and last page of the 汇总表 (the landscape pages) in a meeting packet."""
+    wide = [n for n, page in enumerate(PdfReader(str(packet)).pages, start=1)
+            if page.mediabox.width > page.mediabox.height]
+    assert wide and wide == list(range(wide[0], wide[-1] + 1)), wide
+    return wide[0], wide[-1]
+
+
+def _check_packet(packet: Path, bulletin: Path) -> bool:
+    """A 会议材料.pdf read back against the bulletin printed alone (GB/T 9704 7.4, 7.5, 8): its text,
+    the 汇总表 as 附件, the 版记 last on an even page; True when a blank page stands before the 版记."""
+    from reportgen.render.imprint import measure
+
+    total = len(PdfReader(str(packet)).pages)
+    first, last = _attachment_pages(packet)
+    assert total % 2 == 0, total
+    # the bulletin's text pages as printed alone, down to its 署名 and 成文日期, without the 版记
+    alone = _squash(pdf_text(bulletin))
+    assert _squash(pdf_text(packet, 1, first - 1)) == alone[:alone.index("抄送：")]
+    assert pdf_text(packet, first, first).lstrip().startswith("附件")
+    # the 版记 on the last page only, after every 汇总表 page, its last rule on the 版心's foot
+    place = measure(packet)
+    assert place is not None and place.formal and place.page == total
+    assert [p for p in range(1, total) if "抄送" in pdf_text(packet, p, p)] == []
+    assert abs(max(_rules_mm(packet, total)) - 262) < 1.2
+    blank = total == last + 2
+    assert blank or total == last + 1, (last, total)
+    if blank:
+        assert pdf_text(packet, last + 1, last + 1).strip() == ""
+    # page numbers run on over text and 附件; a blank page and the 版记 page after it go without
+    for page in range(1, total + 1):
+        expected = None if blank and page > last else str(page)
+        assert _page_number(packet, page) == expected, (packet, page)
+    if not blank:  # the 版记 page is even: its number one character in from the left
+        number = [w for w in _words(packet, total) if w[4] == str(total)]
+        assert number and number[0][0] < 200, number
+    return blank
+
+
+def test_meeting_packet_binds_the_summary_before_the_imprint(printed: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from reportgen.render.packet import meeting_packet
+
+    blanks = set()
+    for period in PERIODS:
+        folder = printed / period
+        blanks.add(_check_packet(folder / "pdf" / "会议材料.pdf", folder / "pdf" / "进度通报.pdf"))
+    # the 汇总表 one page shorter (a template without the 督办台账 sheet): the other parity
+    folder = printed / PERIODS[-1]
+    book = load_workbook(folder / "汇总表.xlsx")
+    book.remove(book["督办台账"])
+    book.save(tmp_path / "汇总表.xlsx")
+    packet = meeting_packet(folder / "进度通报.docx", folder / "pdf" / "进度通报.pdf", tmp_path / "汇总表.xlsx",
+                            tmp_path / "会议材料.pdf")
+    blanks.add(_check_packet(packet, folder / "pdf" / "进度通报.pdf"))
+    assert blanks == {True, False}
 
 
 def test_no_internal_codes_or_english_words_on_paper(printed: Path) -> None:
@@ -340,10 +399,9 @@ def test_summary_is_the_bulletins_attachment_numbered_on_in_the_packet(printed: 
         assert "附件" not in pdf_text(pdf, 2, 2)
         # in the packet, the 汇总表's pages are numbered on from the bulletin's
         packet = folder / "pdf" / "会议材料.pdf"
-        bulletin = len(PdfReader(str(folder / "pdf" / "进度通报.pdf")).pages)
-        total = len(PdfReader(str(packet)).pages)
-        assert pdf_text(packet, bulletin + 1, bulletin + 1).lstrip().startswith("附件")
-        for page in range(bulletin + 1, total + 1):
+        first, last = _attachment_pages(packet)
+        assert pdf_text(packet, first, first).lstrip().startswith("附件")
+        for page in range(first, last + 1):
             assert _page_number(packet, page) == str(page), page
 
 

@@ -277,6 +277,74 @@ def test_signature_date_and_imprint(rendered):
     assert (font, size) == ("仿宋_GB2312", 14.0)
 
 
+def _split(docx: Path, out: Path) -> tuple[Any, Any]:
+    """The bulletin's text and 版记 parts for the meeting packet, opened with python-docx."""
+    from reportgen.render.packet import split_bulletin
+
+    parts = split_bulletin(docx)
+    assert parts.imprint is not None
+    out.mkdir(exist_ok=True)
+    (out / "text.docx").write_bytes(parts.text)
+    (out / "imprint.docx").write_bytes(parts.imprint)
+    return Document(str(out / "text.docx")), Document(str(out / "imprint.docx"))
+
+
+def _footers(doc: Any) -> list[tuple[str, str]]:
+    """(type, relationship id) of the footers of each section, in order."""
+    return [(ref.get(qn("w:type")), ref.get(qn("r:id"))) for sect in doc.element.body.iter(qn("w:sectPr"))
+            for ref in sect.findall(qn("w:footerReference"))]
+
+
+def test_bulletin_splits_into_its_text_and_its_imprint_for_the_packet(rendered, tmp_path):
+    _, _, files = rendered
+    whole = Document(str(bulletin_path(files)))
+    text, imprint = _split(bulletin_path(files), tmp_path)
+    # the text: every paragraph of the bulletin down to the 成文日期, no 版记
+    lines = [p.text for p in text.paragraphs]
+    assert lines == [p.text for p in whole.paragraphs][:len(lines)]
+    assert lines[-1] == "2024年7月8日" and "附件：2024年6月重点项目推进情况汇总表" in lines
+    assert not [t for t in text.tables if "抄送" in t.rows[0].cells[0].text]
+    assert len(text.inline_shapes) == 1  # the chart stays
+    # the 版记 alone: the spacer at the top of the page, then 抄送 and 印发, numbered as the text
+    assert imprint.paragraphs[0].style.name == "版记前空白"
+    assert "".join(p.text for p in imprint.paragraphs) == ""
+    cell = imprint.tables[0].rows[0].cells[0]
+    assert cell.paragraphs[0].text.startswith("抄送：")
+    assert cell.paragraphs[1].text.endswith("2024年7月8日印发")
+    assert _footers(text) == _footers(imprint) == _footers(whole)
+    assert len(_footers(whole)) == 2
+
+
+def test_packet_split_undoes_the_blank_page_before_a_placed_imprint(rendered, tmp_path):
+    """Split after render/imprint.py left a blank page before the 版记 (unnumbered section)."""
+    from reportgen.render.imprint import BLANK_FOOTER_ID, adjust
+    from reportgen.render.packet import number_imprint
+
+    _, _, files = rendered
+    placed = tmp_path / "进度通报.docx"
+    placed.write_bytes(bulletin_path(files).read_bytes())
+    assert adjust(placed, 0, page_break=True) and adjust(placed, 0, page_break=True)
+    assert BLANK_FOOTER_ID in {rid for _, rid in _footers(Document(str(placed)))}
+    text, imprint = _split(placed, tmp_path / "placed")
+    plain, _ = _split(bulletin_path(files), tmp_path / "plain")
+    assert [p.text for p in text.paragraphs] == [p.text for p in plain.paragraphs]
+    # one section, numbered as the bulletin; no empty paragraph left to make a blank page
+    assert len(list(text.element.body.iter(qn("w:sectPr")))) == 1
+    assert _footers(text) == _footers(plain) == _footers(imprint)
+    spacer = imprint.paragraphs[0]._p.pPr
+    assert spacer.find(qn("w:pageBreakBefore")) is None
+    assert spacer.find(qn("w:spacing")).get(qn("w:line")) == "20"
+    # the 版记 page numbered 30 prints its number as an even page does; or none at all
+    target = tmp_path / "placed" / "imprint.docx"
+    number_imprint(target, 30)
+    even = dict(_footers(plain))["even"]
+    numbered = Document(str(target)).sections[0]._sectPr
+    assert numbered.find(qn("w:pgNumType")).get(qn("w:start")) == "30"
+    assert _footers(Document(str(target))) == [("default", even), ("even", even)]
+    number_imprint(target, None)
+    assert _footers(Document(str(target))) == []
+
+
 def test_issue_date_is_never_before_as_of():
     from reportgen.config import Config
 

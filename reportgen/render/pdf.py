@@ -182,36 +182,6 @@ def convert_onto(pairs: Sequence[tuple[Path, Path]], timeout: float = 120) -> No
                 shutil.move(str(new), part)
 
 
-PACKET_PAGE_NUMBER = "— &P —"  # the 汇总表's pages in the packet, numbered on from the bulletin's
-
-
-def number_sheets_from(xlsx: Path, first: int, out: Path) -> Path:
-    """Copy a workbook to `out` with its printed pages numbered "— N —" from `first` on."""
-    from openpyxl import load_workbook  # loaded on use, like pypdf below
-
-    book = load_workbook(xlsx)
-    for sheet in book.worksheets:
-        for footer in (sheet.oddFooter, sheet.firstFooter):
-            footer.center.text = PACKET_PAGE_NUMBER
-    # the first sheet starts at `first`; the others go on from it, as they do from 1
-    setup = book.worksheets[0].page_setup
-    setup.firstPageNumber, setup.useFirstPageNumber = first, True
-    book.save(out)
-    return out
-
-
-def meeting_packet(bulletin: Path, summary: Path, out: Path, timeout: float = 120) -> Path:
-    """Join the bulletin's PDF and its attached 汇总表 (the workbook) into one packet for the
-    meeting, the 汇总表's pages numbered on from the bulletin's (GB/T 9704 7.5); return `out`."""
-    from pypdf import PdfReader
-
-    first = len(PdfReader(str(bulletin)).pages) + 1
-    with tempfile.TemporaryDirectory(prefix="reportgen-packet-") as tmp:
-        numbered = number_sheets_from(summary, first, Path(tmp) / summary.name)
-        attached = convert_to_pdf([numbered], Path(tmp) / "pdf", timeout)
-        return merge_pdfs([bulletin, *attached], out)
-
-
 def merge_pdfs(paths: Sequence[Path], out: Path) -> Path:
     """Join PDFs in the order given into `out` and return it."""
     from pypdf import PdfWriter
