@@ -124,6 +124,5 @@ def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = Fals
     fixed = {b.id + 1 - first_body for b in ws.row_breaks.brk if b.id + 1 > first_body}
     groups = _group_starts(ws, first_body, bottom) if keep_groups else None
     starts = page_breaks(heights, room - titles, fixed, keep, groups)
-    ws.row_breaks = RowBreak()
-    for s in starts:
-        ws.row_breaks.append(Break(id=first_body + s - 1))
+    # built whole: RowBreak.append checks the whole list again on every break
+    ws.row_breaks = RowBreak(brk=[Break(id=first_body + s - 1) for s in starts])
