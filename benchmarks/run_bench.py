@@ -63,11 +63,13 @@ STAGE_FLOORS = {
     "读取报送表": ("读取",),
     "生成公文": ("公文",),
     "生成督办回复单": ("督办回复单",),
-    "校验报告与汇总数据": ("校验报告", "summary.json"),
+    "校验报告": ("校验报告",),
+    "汇总数据": ("summary.json",),
     "生成汇总表": ("汇总表",),
 }
-# the tables render on the other core, meanwhile the documents and the reply forms
-PARALLEL = ("生成公文", "生成督办回复单", "校验报告与汇总数据", "生成汇总表")
+# the tables render on the other core from the end of 核对进度 on, meanwhile the ledger, the
+# documents and the reply forms
+PARALLEL = ("记入台账", "生成公文", "生成督办回复单", "校验报告", "汇总数据", "生成汇总表")
 _STAGE = re.compile(r"完成：(.+?)（([\d.]+) 秒）")
 
 

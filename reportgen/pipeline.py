@@ -31,9 +31,9 @@ from reportgen.ingest.replies import ReplyRead, read_reply
 from reportgen.intake import Register
 from reportgen.ledger import Ledger
 from reportgen.loader import TemplateSource
-from reportgen.model import History, PeriodResult, Plan, Severity, Status, period_end
+from reportgen.model import DubanRecord, History, PeriodResult, Plan, Severity, Status, period_end
 from reportgen.numbering import allocate_notice_numbers, bulletin_start
-from reportgen.parallel import Background
+from reportgen.parallel import Background, Later
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_master
 from reportgen.publish import is_write_fault, publish, write_faults
@@ -218,6 +218,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
     word.check_word_templates(ws.templates, ws.config)
     excel.check_excel_template(ws.templates)
 
+    dubans: Later[list[DubanRecord]] = Later()
     with Ledger(ws.ledger_path) as ledger:
         report, plan, history = _open_period(ws, period, as_of, current, plan_choice, ledger)
         stages = _Stages(report, progress)
@@ -227,29 +228,41 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
             result = report.result = _judge(ws, ledger, plan, ingest, register, history, as_of, period)
             if result.dates is not None:
                 report.warnings += result.dates.warnings
-        with stages.stage("记入台账"):
-            ledger.record(plan, result, ingest.received(), ws.archive_dir)
-            keep_readings(ws, period, ledger, ingest)  # `status` after the run reads nothing
-            if result.dates is not None:  # every 督办 so far, as it stands on the papers' date
-                for taken in take_replies(ws, ledger, _dubans(ledger, plan, plan.year)):
-                    (log.info if taken.ok else report.warnings.append)(f"督办回复单 {taken.name}：{taken.message}")
-                    report.replies_recorded += taken.recorded
-                result.dubans = list(duban.as_of(_dubans(ledger, plan, plan.year), period, result.dates.issue))
-    # The spreadsheets do not depend on the Word documents: on two cores they are
-    # written by a forked child meanwhile (reportgen.parallel), else after them.
-    tables = Background(_write_tables, excel.render_excel, ingest, plan, result, history, ws, staging, progress)
-    try:
-        with stages.stage("生成公文"):
-            _guard(report, "公文",
-                   lambda: word.render_word(result, ws.templates, ws.config, staging, report.warnings))
-        with stages.stage("生成督办回复单"):
-            _guard(report, "督办回复单", lambda: _write_reply_forms(result, ws.config, staging))
-        failures, times = tables.result()
-    finally:
-        tables.cancel()
+        # The spreadsheets do not depend on the Word documents: on two cores a forked child
+        # (reportgen.parallel) writes them meanwhile, else they are written after them. The child
+        # starts now with the 校验报告 and waits for the 督办 as recorded below.
+        tables = Background(_write_tables, excel.render_excel, ingest, plan, result, dubans, history, ws,
+                            staging, progress)
+        with tables:
+            with stages.stage("记入台账"):
+                _record(ws, ledger, plan, ingest, report)
+            dubans.put(result.dubans)
+            with stages.stage("生成公文"):
+                _guard(report, "公文",
+                       lambda: word.render_word(result, ws.templates, ws.config, staging, report.warnings))
+            with stages.stage("生成督办回复单"):
+                _guard(report, "督办回复单", lambda: _write_reply_forms(result, ws.config, staging))
+            failures, times = tables.result()
     report.failures += failures
     report.times += times
     return report
+
+
+def _record(ws: Workspace, ledger: Ledger, plan: Plan, ingest: IngestResult, report: RunReport) -> None:
+    """Record the period in the ledger, read the 督办回复单 that came in and set the result's 督办."""
+    result = report.result
+    ledger.record(plan, result, ingest.received(), ws.archive_dir)
+    keep_readings(ws, result.period, ledger, ingest)  # `status` after the run reads nothing
+    if result.dates is None:
+        return
+    # every 督办 so far, as it stands on the papers' date
+    every = _dubans(ledger, plan, plan.year)
+    for taken in take_replies(ws, ledger, every):
+        (log.info if taken.ok else report.warnings.append)(f"督办回复单 {taken.name}：{taken.message}")
+        report.replies_recorded += taken.recorded
+        if taken.recorded:
+            every = []  # a reply recorded: read the 督办 again below
+    result.dubans = list(duban.as_of(every or _dubans(ledger, plan, plan.year), result.period, result.dates.issue))
 
 
 def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan_choice: PlanChoice,
@@ -304,16 +317,20 @@ def _note_stale_pdfs(report: RunReport, out_dir: Path) -> None:
 
 
 def _write_tables(render_excel: Callable[[PeriodResult, History, TemplateSource, Config, Path], Path],
-                  ingest: IngestResult, plan: Plan, result: PeriodResult, history: History,
-                  ws: Workspace, staging: Path, progress: StageHook) -> tuple[list[str], list[StageTime]]:
+                  ingest: IngestResult, plan: Plan, result: PeriodResult, dubans: Later[list[DubanRecord]],
+                  history: History, ws: Workspace, staging: Path,
+                  progress: StageHook) -> tuple[list[str], list[StageTime]]:
     """Write 校验报告, 校验反馈, summary.json and 汇总表 (by `render_excel`, which _build_period
-    imports when a run needs it) into `staging`; return failures and times."""
+    imports when a run needs it) into `staging`; return failures and times. The 督办 (`dubans`)
+    are waited for after the 校验报告, which does not show them."""
     sub = RunReport(result=result)
     stages = _Stages(sub, progress)
-    with stages.stage("校验报告与汇总数据"):
+    with stages.stage("校验报告"):
         # every issue of the run, reconcile's too: 校验报告, summary.json and the terminal agree
         write_check_report(replace(ingest, issues=result.issues), plan, result.period, staging,
                            ws.config)
+    result.dubans = dubans.get()
+    with stages.stage("汇总数据"):
         write_summary(result, staging / "summary.json")
     with stages.stage("生成汇总表"):
         _guard(sub, "汇总表", lambda: render_excel(result, history, ws.templates, ws.config, staging / "汇总表.xlsx"))

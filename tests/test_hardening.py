@@ -263,6 +263,35 @@ def test_background_returns_and_raises_as_the_call_did(fork: bool) -> None:
         Background(_fail, fork=fork).result()
 
 
+def _first_then_later(first: list[int], later) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    return sum(first), len(later.get())
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_background_waits_for_a_value_given_after_it_started(fork: bool) -> None:
+    import time
+
+    from reportgen.parallel import Background, Later
+
+    later: Later[list[str]] = Later()
+    job = Background(_first_then_later, [1, 2, 3], later, fork=fork)
+    big = ["督办" * 50] * 20_000  # far more than a pipe holds: the parent must not wait for the child
+    start = time.perf_counter()
+    later.put(big)
+    assert time.perf_counter() - start < 0.5
+    assert job.result() == (6, 20_000)
+
+
+def test_background_waiting_for_a_value_never_given_is_stopped() -> None:
+    from reportgen.parallel import Background, Later
+
+    later: Later[list[str]] = Later()
+    with pytest.raises(ValueError, match="台账"), Background(_first_then_later, [1], later, fork=True) as job:
+        assert job.forked
+        raise ValueError("台账写入失败")  # the parent gives up before giving the value
+    assert not job._proc.is_alive()
+
+
 def test_background_child_that_dies_is_an_error() -> None:
     import os
 
