@@ -86,7 +86,7 @@ class Later(Generic[T]):
         if self._value is self._unset:
             self._value = self._recv.recv()
             self._recv.close()
-        return self._value  # type: ignore[no-any-return]
+        return self._value
 
 
 class Background(Generic[T]):
