@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reportgen.config import Config
@@ -92,14 +93,20 @@ class Names:
             self.canonical.update(dict.fromkeys(others, name))
         for unit in plan.units:
             self.canonical.update(dict.fromkeys(unit.aliases, unit.name))
+        # the same few lists of names recur across a plan's thousands of milestones
+        self._expanded: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-    def expand(self, names: list[str]) -> list[str]:
+    def expand(self, names: Iterable[str]) -> list[str]:
         """Return `names` with group phrases replaced by their members, aliases canonical."""
-        out: dict[str, None] = {}
-        for name in names:
-            for member in self.groups.get(name, [name]):
-                out.setdefault(self.canonical.get(member, member), None)
-        return list(out)
+        key = tuple(names)
+        found = self._expanded.get(key)
+        if found is None:
+            out: dict[str, None] = {}
+            for name in key:
+                for member in self.groups.get(name, [name]):
+                    out.setdefault(self.canonical.get(member, member), None)
+            found = self._expanded[key] = tuple(out)
+        return list(found)
 
     def lead(self, task: Task) -> str:
         """Return the task's (first) lead unit."""
@@ -118,19 +125,22 @@ def all_unit_rows(plan: Plan, config: Config) -> dict[str, UnitRows]:
     out = {u: UnitRows(u) for u in names.expand(plan.unit_names())}
     for item in plan.items:
         tasks_of: dict[str, list[Task]] = {}
+        asked: dict[int, list[tuple[Milestone, list[str]]]] = {}  # per task: its milestone rows
         for task in item.tasks:
             named = names.expand([*task.units, *(u for m in task.milestones for u in m.units)])
             for unit in named:
                 tasks_of.setdefault(unit, []).append(task)
-        leads = {metric: owners(item, metric, names)[0] for metric in item.metrics}
+            asked[id(task)] = [(m, names.expand(m.units or task.units))
+                               for m in task.milestones if m.metric is None]
+        metrics = item.metrics
+        leads = {metric: owners(item, metric, names)[0] for metric in metrics}
         for unit, tasks in tasks_of.items():
             rows = out.setdefault(unit, UnitRows(unit))
-            rows.figures += [FigureRow(item, metric, leads[metric]) for metric in item.metrics]
+            rows.figures += [FigureRow(item, metric, leads[metric]) for metric in metrics]
             for task in tasks:
                 task_leads = names.expand(task.lead_units)
-                rows.milestones += [
-                    MilestoneRow(item, task, m, names.expand(m.units or task.units), task_leads)
-                    for m in task.milestones if m.metric is None]
+                rows.milestones += [MilestoneRow(item, task, m, list(units), task_leads)
+                                    for m, units in asked[id(task)]]
     for group in config.units.groups:
         out.pop(group, None)
     return out

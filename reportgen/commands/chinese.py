@@ -9,6 +9,7 @@ reads the exception's fields. Parameter types that click would judge in English
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 import unicodedata
@@ -20,6 +21,11 @@ import click
 from reportgen.errors import ReportgenError, UsageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# A command builds large structures that live to its end (a city's plan of 12,000 nodes, the
+# cells of a workbook); at Python's default thresholds (700, 10, 10) the cycle collector walks
+# them again and again: 0.5 s CPU of `check` and 1.2 s of `plan import` on a city. Collecting
+# after every 50,000 new objects still frees every cycle, a few MB later (peak memory unchanged).
+GC_THRESHOLDS = (50_000, 10, 10)
 INTERRUPTED = "已中断，输出未更改"
 
 _HEADINGS = {"Options": "选项", "Commands": "命令", "Positional arguments": "参数"}
@@ -110,6 +116,7 @@ class Group(Command, click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        gc.set_threshold(*GC_THRESHOLDS)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except (click.exceptions.Abort, KeyboardInterrupt):

@@ -17,6 +17,7 @@ task 4), else those of the last task: the lead paragraph names no units of its o
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -356,21 +357,30 @@ def _title(lines: list[str], fallback: str) -> str:
 # ---------------------------------------------------------------- clauses
 
 
+_BRACKET = re.compile(r"[（()）]")
+
+
+@functools.cache
+def _marks(marks: str, brackets: bool) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(marks + ("（()）" if brackets else "")) + "]")
+
+
 def _split_outside_brackets(text: str, marks: str) -> list[str]:
-    out: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for ch in text:
-        if ch in "（(":
-            depth += 1
-        elif ch in "）)":
-            depth = max(0, depth - 1)
-        if ch in marks and depth == 0:
-            out.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    out.append("".join(current))
+    """Return the pieces of `text` between the `marks` that are not inside brackets."""
+    if _BRACKET.search(text) is None:
+        out = _marks(marks, False).split(text)
+    else:
+        out, depth, start = [], 0, 0
+        for m in _marks(marks, True).finditer(text):
+            ch = m.group()
+            if ch in "（(":
+                depth += 1
+            elif ch in "）)":
+                depth = max(0, depth - 1)
+            elif depth == 0:
+                out.append(text[start : m.start()])
+                start = m.end()
+        out.append(text[start:])
     return [s.strip() for s in out if s.strip()]
 
 
@@ -647,8 +657,9 @@ def _year_of(title: str, lines: list[str]) -> int | None:
 def import_lines(raw_lines: list[str], config: Config, name: str = "") -> ImportResult:
     """Return the plan read from the lines of a task-breakdown document."""
     # "（首位单位为牵头单位，下同）": in every 牵头单位 list of the document only the first leads
-    first_leads = any(_UNIT_NOTE.search(normalize_text(line)) for line in raw_lines)
-    lines = [_normalize_line(line, first_leads) for line in raw_lines]
+    normalized = [normalize_text(line) for line in raw_lines]
+    first_leads = any(_UNIT_NOTE.search(line) for line in normalized)
+    lines = [_normalize_line(line, first_leads) for line in normalized]
     parser = _Parser(config)
     for line in lines:
         parser.feed(line)
@@ -664,10 +675,11 @@ def import_lines(raw_lines: list[str], config: Config, name: str = "") -> Import
     return _build(parser, title, year, config)
 
 
-def _normalize_line(line: str, first_leads: bool = False) -> str:
-    s = normalize_text(line)
+def _normalize_line(s: str, first_leads: bool = False) -> str:
+    """Return a line (as `normalize_text` left it) ready for the parser."""
     # a half-width comma between Chinese words is a 逗号; between digits it is a thousands mark
-    s = re.sub(r",(?!\d)|(?<!\d),", "，", s)
+    if "," in s:
+        s = re.sub(r",(?!\d)|(?<!\d),", "，", s)
     if _PERSON_LINE.match(s):
         return ""
     s = _OTHER_BRACKETS.sub(r"（\1）", s)
