@@ -604,20 +604,44 @@ def save_workbook(wb: Workbook, path: Path, when: dt.datetime) -> Path:
     openpyxl stamps the save time into the document properties and the zip entries;
     fixing both makes the same input give the same bytes (the sample script relies on it).
     """
+    return write_bytes_atomic(path, zip_parts(workbook_parts(wb, when), when))
+
+
+class _Parts:
+    """Stands in for the zip file openpyxl writes a workbook into: keeps each part, in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, bytes]] = []
+
+    def writestr(self, name: str, data: str | bytes) -> None:
+        self.parts.append((name, data.encode("utf-8") if isinstance(data, str) else data))
+
+    def write(self, filename: str, arcname: str) -> None:  # a worksheet, spooled to a file
+        self.parts.append((arcname, Path(filename).read_bytes()))
+
+    def namelist(self) -> list[str]:
+        return [name for name, _ in self.parts]
+
+
+def workbook_parts(wb: Workbook, when: dt.datetime) -> list[tuple[str, bytes]]:
+    """Return the parts of `wb`'s package (name, bytes) in openpyxl's order, dated `when`."""
     from openpyxl.writer.excel import ExcelWriter
 
     wb.properties.created = when
     wb.properties.modified = when
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
+    got = _Parts()
+    ExcelWriter(wb, got).write_data()
+    return got.parts
+
+
+def zip_parts(parts: list[tuple[str, bytes]], when: dt.datetime) -> bytes:
+    """Return the package of `parts`, every entry dated `when` (the same parts give the same bytes)."""
     out = io.BytesIO()
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), src.read(info),
-                         compress_type=zipfile.ZIP_DEFLATED)
-    return write_bytes_atomic(path, out.getvalue())
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts:
+            archive.writestr(zipfile.ZipInfo(name, date_time=stamp), data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def write_form(plan: Plan, config: Config, period: str, unit: str, path: Path,

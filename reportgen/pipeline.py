@@ -580,11 +580,12 @@ def _write_reply_forms(result: PeriodResult, config: Config, staging: Path) -> l
     """Write a 督办回复单 for each 督办通知 of the period (dated the notice's 成文日期)."""
     folder = staging / replyform.FOLDER
     when = dt.datetime.combine(result.dates.issue if result.dates else result.as_of, dt.time())
-    written = []
-    for d in (d for d in result.dubans if d.period == result.period):
-        folder.mkdir(parents=True, exist_ok=True)
-        written.append(replyform.write_reply_form(d, config, folder / replyform.reply_form_name(d.unit), when))
-    return written
+    dubans = [d for d in result.dubans if d.period == result.period]
+    if not dubans:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    forms = replyform.ReplyForms(config, when)  # the template, once for the batch
+    return [forms.write(d, folder / replyform.reply_form_name(d.unit)) for d in dubans]
 
 
 @dataclass

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
 from reportgen.config import Config
+from reportgen.forms import save_workbook
 from reportgen.ingest.replies import read_reply
 from reportgen.model import DubanRecord
-from reportgen.replyform import write_reply_form
+from reportgen.replyform import ReplyForms, reply_workbook, write_reply_form
 
 DUBAN = DubanRecord("同经开督字〔2024〕2号", "2024-06", "规划和自然资源分局", ["P07-M02", "P11-M04"],
                     {"P07-M02": "海博思创储能项目：2024年6月20日前完成用地预审",
@@ -48,8 +50,15 @@ def test_the_form_is_protected_and_names_the_duban(tmp_path: Path) -> None:
     assert DUBAN.doc_no in shown and DUBAN.unit in shown and "2024年7月15日" in shown
     assert all(text in shown for text in DUBAN.node_texts.values())
     assert not any(isinstance(v, str) and v.startswith(("P07", "P11")) for v in shown)  # no codes
-    opened = [c.coordinate for row in ws.iter_rows() for c in row if c.protection.locked is False]
-    assert "B7" in opened and "B2" not in opened  # the reply date is open, the 文号 is not
+    opened = {c.coordinate for row in ws.iter_rows() for c in row if c.protection.locked is False}
+    # only the answers are open: 进展, 措施, 是否已完成 of each node, 回复日期, 填报人, 电话, 签字
+    assert opened == {"C5", "D5", "E5", "C6", "D6", "E6", "B7", "D7", "E7", "B8", "D8", "E8"}
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:E1", "D2:E2", "D3:E3", "D7:E7", "D8:E8", "A10:E10"}
+    checks = {d.type: str(d.sqref) for d in ws.data_validations.dataValidation}
+    assert checks == {"list": "E5 E6", "date": "B7"} and ws["B7"].number_format == 'yyyy"年"m"月"d"日"'
+    assert (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth) == (9, "landscape", 1)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert [ws.column_dimensions[c].width for c in "ABCDE"] == [12, 40, 30, 30, 12]
 
 
 def test_a_filled_form_is_read_back(tmp_path: Path) -> None:
@@ -78,3 +87,48 @@ def test_bad_replies_are_named_precisely(tmp_path: Path) -> None:
     assert read_reply(tmp_path / "d.xlsx", Config()).errors[0].startswith("不是督办回复单（缺少标识工作表“_督办标识”）")
     (tmp_path / "e.xlsx").write_bytes(b"PK\x03\x04broken")
     assert "文件已损坏" in read_reply(tmp_path / "e.xlsx", Config()).errors[0]
+
+
+# a 督办 whose texts a careless template would spoil: markup, edge spaces, a formula, a line
+# break, a control character; no dates; more nodes than the prototype the template is made for
+ODD = DubanRecord("同经开督字〔2024〕9号", "2024-06", "A&B<局>", [f"N{i}" for i in range(12)],
+                  {**{f"N{i}": f"项目{i}：2024年6月{i + 1}日前完成" for i in range(12)},
+                   "N0": " 前后有空格 & <标签> ", "N1": "=SUM(A1)\n第二行", "N2": "控制\x07字符"})
+
+
+def _facts(path: Path) -> dict[str, Any]:
+    """Everything of a reply form a unit sees, prints or the reader takes, as comparable data."""
+    wb = load_workbook(path)
+    out: dict[str, Any] = {"sheets": wb.sheetnames, "security": dict(wb.security.to_tree().attrib),
+                           "props": [getattr(wb.properties, k) for k in ("title", "creator", "created", "modified")]}
+    for ws in wb.worksheets:
+        out[ws.title] = {
+            "state": ws.sheet_state, "merged": {str(r) for r in ws.merged_cells.ranges},
+            "widths": {k: d.width for k, d in ws.column_dimensions.items()},
+            "heights": {k: d.height for k, d in ws.row_dimensions.items()},
+            "protection": dict(ws.protection.to_tree().attrib), "setup": dict(ws.page_setup.to_tree().attrib),
+            "print": dict(ws.print_options.to_tree().attrib), "footer": ws.oddFooter.center.text,
+            "fit": ws.sheet_properties.pageSetUpPr.fitToPage,
+            "checks": sorted((d.type, str(d.sqref), d.formula1, d.formula2, d.error, d.prompt)
+                             for d in ws.data_validations.dataValidation),
+            "cells": {c.coordinate: (c.value, c.data_type, copy(c.font), copy(c.border), copy(c.fill),
+                                     copy(c.alignment), copy(c.protection), c.number_format)
+                      for row in ws.iter_rows() for c in row}}
+    return out
+
+
+def test_a_batch_writes_each_form_as_openpyxl_renders_it(tmp_path: Path) -> None:
+    when = dt.datetime(2024, 7, 8)
+    forms = ReplyForms(Config(), when)  # one template for the batch, its sheets written as XML
+    for n, d in enumerate((DUBAN, ODD)):
+        fast = forms.write(d, tmp_path / f"{n}.xlsx")
+        slow = save_workbook(reply_workbook(d, Config()), tmp_path / f"{n}-openpyxl.xlsx", when)
+        assert _facts(fast) == _facts(slow)
+        assert read_reply(fast, Config(), "回复单") == read_reply(slow, Config(), "回复单")
+    ws = load_workbook(tmp_path / "1.xlsx")["督办回复单"]
+    assert [ws[f"B{r}"].value for r in (5, 6, 7, 16)] == [" 前后有空格 & <标签> ", "=SUM(A1)\n第二行", "控制字符",
+                                                          "项目11：2024年6月12日前完成"]
+    assert ws["B6"].data_type == "s" and ws["D2"].value is None and ws["D3"].value == "2024年6月"
+    filled = _fill(tmp_path / "1.xlsx", tmp_path / "odd-filled.xlsx", 回复日期="2024-7-10")
+    got = read_reply(filled, Config())
+    assert got.ok and (got.doc_no, got.unit, got.replied_on) == (ODD.doc_no, ODD.unit, dt.date(2024, 7, 10))
