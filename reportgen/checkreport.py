@@ -242,10 +242,7 @@ def write_check_report(
         ws.row_dimensions[4].height = 24
         ws.print_area = "A1:H4"
     _status_sheet(wb.create_sheet("报送情况"), st, result, units, period)
-    path = out_dir / REPORT_NAME
-    with atomic_path(path) as tmp:  # a run killed while saving leaves the old report whole
-        wb.save(tmp)
-    paths = [path]
+    paths = [_save(wb, out_dir / REPORT_NAME)]
     by_unit: dict[str, list[Issue]] = {}
     for i in issues:
         if i.unit:
@@ -310,7 +307,13 @@ def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str,
 
     lay_out_text(ws, skip_rows=frozenset({3}))  # the header's short labels stay as they are
     paginate(ws)
-    path = folder / f"{safe_filename(unit)}.xlsx"
+    return _save(wb, folder / f"{safe_filename(unit)}.xlsx")
+
+
+def _save(wb: Workbook, path: Path) -> Path:
+    """Save `wb` to `path`; a run killed while saving leaves the old file whole."""
+    from reportgen.xlsx_save import save_workbook  # loads openpyxl, as writing does
+
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     return path

@@ -14,7 +14,7 @@ MAX_MODULE_LINES = 800
 MAX_FUNCTION_LINES = 60  # decorators included
 # Imports of the package's own modules inside functions hide the import graph; the few left put off
 # a heavy library (openpyxl, docxtpl, flask) until it is needed, and say so in a comment.
-MAX_IMPORTS_IN_FUNCTIONS = 5
+MAX_IMPORTS_IN_FUNCTIONS = 6
 # Modules over the limit today, being split by their owners (see /README design notes). Remove an
 # entry once it is under the limit: the test says so.
 OVER_MODULE_LIMIT: set[str] = set()

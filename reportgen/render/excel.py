@@ -38,6 +38,7 @@ from reportgen.model import (
 )
 from reportgen.render.xlsx_layout import lay_out
 from reportgen.render.xlsx_template import check_template, render_template
+from reportgen.xlsx_save import save_workbook
 
 TEMPLATE_NAME = "汇总表.xlsx"
 
@@ -415,7 +416,7 @@ def render_excel(result: PeriodResult, history: History, templates: TemplateSour
     lay_out(book)  # lines, row heights and page breaks, once the paper is known
     try:
         with atomic_path(out_path) as partial:
-            book.save(partial)
+            save_workbook(book, partial)
     except PermissionError as exc:
         raise WorkspaceError(
             f"无法写入 {out_path}：文件可能正在被 Excel 或 WPS 打开，请关闭后重试"

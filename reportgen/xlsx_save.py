@@ -1,0 +1,180 @@
+"""Saving an openpyxl workbook with the cells of each sheet written as text.
+
+openpyxl writes every cell through lxml's incremental writer, element by element: most of the
+time of saving a 12,000-row 汇总表. `save_workbook` lets openpyxl write everything else (styles,
+print settings, merges, charts, the package) and writes each sheet's cell table itself, as the
+XML openpyxl writes (inline strings, the same style indices in the same order, the same row
+attributes), in UTF-8 where openpyxl writes character references. A sheet holding something
+written here is not (a comment, a hyperlink, rich text, an array formula) is left to openpyxl.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl.cell.cell import Cell
+from openpyxl.compat import safe_string
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel, to_ISO8601
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import Element
+
+_PLACEHOLDER = b"<sheetData/>"
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_LETTERS = [""] + [get_column_letter(c) for c in range(1, 16385)]
+
+
+class _Unsupported(Exception):
+    """A cell this writer leaves to openpyxl."""
+
+
+def _text(s: str) -> str:
+    """`s` escaped as XML text the way lxml escapes it."""
+    if "&" in s or "<" in s or ">" in s or "\r" in s:
+        return s.translate(_ESCAPE)
+    return s
+
+
+def _number(value: Any) -> str:
+    if type(value) is float:
+        return f"{value:.16g}" if math.isfinite(value) else ""
+    return _text(safe_string(value))
+
+
+def _content(cell: Any, wb: Workbook) -> tuple[str, str]:
+    """The cell's type attribute and what goes inside its element."""
+    kind, value = cell.data_type, cell._value
+    if kind == "s":
+        if value is None or value == "":
+            return ' t="inlineStr"', ""
+        if type(value) is not str:
+            raise _Unsupported  # rich text
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return ' t="inlineStr"', f"<is><t{space}>{_text(value)}</t></is>"
+    if kind == "f":
+        if value is None or value == "":
+            return "", ""
+        if type(value) is not str:
+            raise _Unsupported  # array or data-table formula
+        return "", f"<f>{_text(value[1:])}</f><v></v>"
+    if kind == "d":
+        if value is None or getattr(value, "tzinfo", None) is not None:
+            raise _Unsupported  # openpyxl refuses a time zone, and says why
+        if wb.iso_dates and not hasattr(value, "total_seconds"):
+            return ' t="d"', f"<v>{to_ISO8601(value)}</v>"
+        return ' t="n"', f"<v>{_number(to_excel(value, wb.epoch))}</v>"
+    if value is None or value == "":
+        return f' t="{kind}"', ""
+    return f' t="{kind}"', f"<v>{_number(value)}</v>"
+
+
+def _rows(ws: Worksheet) -> list[tuple[int, list[Any]]]:
+    """Rows with their cells in column order, and rows that only have a height or a style."""
+    rows: dict[int, list[Any]] = defaultdict(list)
+    for (row, _col), cell in sorted(ws._cells.items()):
+        rows[row].append(cell)
+    for row in ws.row_dimensions.keys() - rows.keys():
+        rows[row] = []
+    return sorted(rows.items())
+
+
+def _row_attrs(dim: RowDimension) -> tuple[tuple[Any, ...], StyleArray]:
+    """What decides a row's attributes, and its style (given one, as openpyxl's writer does)."""
+    if dim._style is None:
+        dim._style = StyleArray()
+    return (dim.hidden, dim.outlineLevel, dim.collapsed, dim.ht, dim.thickBot, dim.thickTop,
+            *dim._style), dim._style
+
+
+def sheet_data(ws: Worksheet) -> str:
+    """The sheet's <sheetData> element as openpyxl writes it; raises _Unsupported for a cell
+    that needs openpyxl's own writer."""
+    wb = ws.parent
+    cell_styles = wb._cell_styles
+    styles: dict[tuple[int, ...], str] = {}  # a style's attribute, looked up once per style
+    row_tags: dict[tuple[Any, ...], str] = {}  # a row's attributes after r, made once per kind
+    dims = ws.row_dimensions
+    out = ["<sheetData>"]
+    for r, cells in _rows(ws):
+        dim = dims.get(r)
+        if dim is None:
+            out.append(f'<row r="{r}">')
+        else:
+            key, style = _row_attrs(dim)
+            tag = row_tags.get(key)
+            if tag is None:  # as openpyxl: iterating the row's fields adds its style
+                tag = row_tags[key] = "".join(f' {k}="{v}"' for k, v in dim)
+            out.append(f'<row r="{r}"{tag}>')
+        for cell in cells:
+            if cell._comment is not None or (type(cell) is Cell and cell._hyperlink is not None):
+                raise _Unsupported
+            style = cell._style
+            styled = style is not None and any(style)
+            if cell._value is None and not styled:
+                continue
+            s = ""
+            if styled:
+                key = tuple(style)
+                s = styles.get(key) or styles.setdefault(key, f' s="{cell_styles.add(style)}"')
+            kind, inner = _content(cell, wb)
+            out.append(f'<c r="{_LETTERS[cell.column]}{r}"{s}{kind}>{inner}</c>')
+        out.append("</row>")
+    out.append("</sheetData>")
+    return "".join(out)
+
+
+class _SheetWriter(WorksheetWriter):
+    """openpyxl's sheet writer with the cell table written by `sheet_data`."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        super().__init__(ws, out=io.BytesIO())
+        self.cells: str | None = None
+
+    def write_rows(self) -> None:
+        try:
+            self.cells = sheet_data(self.ws)
+        except _Unsupported:
+            super().write_rows()
+            return
+        self.xf.send(Element("sheetData"))
+
+    def xml(self) -> bytes:
+        data: bytes = self.read()
+        if self.cells is None:
+            return data
+        head, found, tail = data.partition(_PLACEHOLDER)
+        if not found:
+            raise AssertionError("the sheet's cell table was not written")
+        return head + self.cells.encode("utf-8") + tail
+
+
+class _Writer(ExcelWriter):
+    def write_worksheet(self, ws: Worksheet) -> None:
+        if self.workbook.write_only:
+            super().write_worksheet(ws)
+            return
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = _SheetWriter(ws)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.xml())
+        self.manifest.append(ws)
+
+
+def save_workbook(wb: Workbook, target: Path | str | IO[bytes]) -> None:
+    """Save `wb` to `target` (a path or a binary file), as openpyxl's `Workbook.save` does."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        _Writer(wb, archive).write_data()
