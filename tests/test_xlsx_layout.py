@@ -35,6 +35,19 @@ def test_a_name_never_leaves_one_character_alone() -> None:
     assert all(len(line) > 1 for line in lines), lines  # 6 + 6 + 1 would leave 目 alone
 
 
+def test_a_paragraph_never_ends_with_one_character_and_its_stop_alone() -> None:
+    # 8 characters a line: 相关手续正在办理 / 中。 and 尚未启动，前期对接 / 中。 as printed before
+    assert break_text("相关手续正在办理中。", _room(8), 10).split("\n") == ["相关手续正在办", "理中。"]
+    assert break_text("尚未启动，前期对接中。", _room(9), 10).split("\n") == ["尚未启动，前期对", "接中。"]
+    # the piece taken down never starts the line with punctuation: 办 goes along with ，
+    assert break_text("相关手续正在办，中。", _room(8), 10).split("\n") == ["相关手续正在", "办，中。"]
+    # two characters are a word on a line of their own: nothing moves
+    assert break_text("规划和自然资源分局", _room(7), 10).split("\n") == ["规划和自然资源", "分局"]
+    assert break_text("相关手续正在办理完成。", _room(8), 10).split("\n") == ["相关手续正在办理", "完成。"]
+    # a date taken down would not fit beside 完成: the lines stay as they are
+    assert break_text("计划于2024.10.31完成", _room(6), 10).split("\n") == ["计划于", "2024.10.31", "完成"]
+
+
 def test_a_list_of_names_breaks_between_names() -> None:
     units = "现代医药产业招商服务中心、规划和自然资源分局、财政运营部"
     lines = break_text(units, _room(13), 10).split("\n")

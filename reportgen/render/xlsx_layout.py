@@ -8,9 +8,10 @@ the repeated title and header above a note. So, after rendering:
 - the text of every wrapping cell is broken into lines here: a line never starts with closing
   punctuation (、，。；：）…) nor ends with an opening one, digits and Latin words stay whole, a list
   of names joined by 、 breaks between names when each fits on a line, and the last line of a
-  paragraph never holds one character alone. Lines are measured for the narrowest of the
-  applications that print the file (Excel and WPS: a width unit of 宋体 11 is 7 px = 5.25 pt;
-  LibreOffice's is 6.15 pt), so each line fits wherever it is printed;
+  paragraph never holds one character alone, punctuation aside ("中。").
+  Lines are measured for the narrowest of the applications that print the file (Excel and WPS:
+  a width unit of 宋体 11 is 7 px = 5.25 pt; LibreOffice's is 6.15 pt), so each line fits
+  wherever it is printed;
 - each row gets a height that shows all its lines (rows are never made lower than the template's);
 - each printed page ends at a break set here, so every application breaks where this module
   measured, and the last page of a table keeps at least its last rows with the total and the note.
@@ -37,6 +38,7 @@ LATIN_EM = 0.56  # width of a digit or Latin letter, in ems (a CJK character is 
 # 避头尾: characters that may not start a line, and those that may not end one
 NO_LINE_START = frozenset("、，。；：？！）》」』”’】〕〉…—%·,.;:?!)]}")
 NO_LINE_END = frozenset("（《「『“‘【〔〈([{")
+PUNCTUATION = NO_LINE_START | NO_LINE_END
 
 
 _EMS: dict[str, float] = {}  # a piece of text -> its width in ems, measured once per piece
@@ -106,13 +108,23 @@ def break_paragraph(text: str, room: float, size: float) -> list[str]:
         lines = _fill([n + "、" for n in names[:-1]] + [names[-1]], room, size)
     else:
         lines = _fill(_tokens(text), room, size)
-    last, before = lines[-1], lines[-2] if len(lines) > 1 else None
-    if before is not None and len("".join(last)) == 1 and len(before) > 1:
-        # one character alone on the last line: take one more down with it
-        lines[-1] = [before.pop(), *last]
-        if before and before[-1][-1] in NO_LINE_END:
-            lines[-1] = [before.pop(), *lines[-1]]
+    _fill_last_line(lines, room, size)
     return ["".join(line) for line in lines if line]
+
+
+def _fill_last_line(lines: list[list[str]], room: float, size: float) -> None:
+    """When a paragraph's last line holds one character, its punctuation aside ("中。"), take
+    pieces of the line before down to it, as many as the line-start/line-end rules need, if
+    they fit."""
+    if len(lines) < 2 or sum(ch not in PUNCTUATION for ch in "".join(lines[-1])) > 1:
+        return
+    before, moved = list(lines[-2]), list(lines[-1])
+    while len(before) > 1:
+        moved.insert(0, before.pop())
+        if moved[0][0] not in NO_LINE_START and before[-1][-1] not in NO_LINE_END:
+            if _width(moved, size) <= room:
+                lines[-2:] = [before, moved]
+            return
 
 
 def break_text(text: str, room: float, size: float) -> str:
