@@ -303,7 +303,8 @@ def tables(results: list[dict[str, Any]], help_s: list[float], rounds: int) -> s
     lines += [
         "下限是同样的工作只用底层库在一个进程、一个核上完成：python-calamine 读同样的文件（全部工作表）；"
         "docxtpl 按同样的模板和数据生成同样的公文（每个模板的 XML 只编译一次，即 docxtpl 的 `jinja_env` 参数）；"
-        "openpyxl 写出同样的单元格（值、样式、列宽）；json 写出 summary.json；python-docx 读任务分解文档；"
+        "openpyxl 写出同样的单元格（值、样式、列宽；校验报告与校验反馈、汇总表、每份督办回复单各为一个工作簿）；"
+        "json 写出 summary.json；python-docx 读任务分解文档；"
         "再加上启动 Python 并导入这些库的时间。核对、台账、图表没有对应的下限，算在本工具一侧。"
         "CPU 包括命令启动的全部子进程（`run` 在另一个核上写表格）。"
         "`plan import` 每轮导入到空工作区；每轮的 `run` 都是该月第一次运行（删去台账和归档），"
