@@ -94,8 +94,6 @@ def _safe(value: Any) -> Any:
     return value
 
 
-# the style tables a workbook keeps; the report's workbooks all start from the same ones
-_STYLE_TABLES = ("_fonts", "_fills", "_borders", "_alignments", "_protections", "_number_formats")
 
 
 class _Style:
@@ -106,6 +104,10 @@ class _Style:
     def __init__(self, config: Config) -> None:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        from reportgen.xlsx_save import SharedStyles, save_workbook  # loads openpyxl, as writing does
+
+        self.save = save_workbook
 
         thin = Side(style="thin", color="808080")
         border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -128,6 +130,7 @@ class _Style:
             if with_border:
                 cell.border = border
             self.arrays[key] = copy(cell._style)
+            self._proto._cell_styles.add(cell._style)  # every workbook lists every style, in one order
 
         keep("title", Font(name=config.fonts.table_title, size=16, bold=True),
              Alignment(horizontal="center", vertical="center"))
@@ -140,16 +143,11 @@ class _Style:
             fill = PatternFill("solid", fgColor=_SEVERITY_FILL[severity]) if severity else None
             keep((True, severity), body, left, fill, with_border=True)
             keep((False, severity), body, center, fill, with_border=True)
+        self.shared = SharedStyles(self._proto)
 
     def workbook(self) -> Workbook:
-        """Return a new workbook whose style tables hold every style of the report."""
-        from openpyxl import Workbook
-        from openpyxl.utils.indexed_list import IndexedList
-
-        wb = Workbook()
-        for name in _STYLE_TABLES:
-            setattr(wb, name, IndexedList(getattr(self._proto, name)))
-        return wb
+        """Return a new workbook whose style tables (shared) hold every style of the report."""
+        return self.shared.workbook()
 
     def put(self, cell: Cell, key: Any) -> None:
         """Give `cell` one of the report's styles."""
@@ -242,7 +240,7 @@ def write_check_report(
         ws.row_dimensions[4].height = 24
         ws.print_area = "A1:H4"
     _status_sheet(wb.create_sheet("报送情况"), st, result, units, period)
-    paths = [_save(wb, out_dir / REPORT_NAME)]
+    paths = [_save(wb, out_dir / REPORT_NAME, st)]
     by_unit: dict[str, list[Issue]] = {}
     for i in issues:
         if i.unit:
@@ -307,13 +305,11 @@ def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str,
 
     lay_out_text(ws, skip_rows=frozenset({3}))  # the header's short labels stay as they are
     paginate(ws)
-    return _save(wb, folder / f"{safe_filename(unit)}.xlsx")
+    return _save(wb, folder / f"{safe_filename(unit)}.xlsx", st)
 
 
-def _save(wb: Workbook, path: Path) -> Path:
+def _save(wb: Workbook, path: Path, st: _Style) -> Path:
     """Save `wb` to `path`; a run killed while saving leaves the old file whole."""
-    from reportgen.xlsx_save import save_workbook  # loads openpyxl, as writing does
-
     with atomic_path(path) as tmp:
-        save_workbook(wb, tmp)
+        st.save(wb, tmp, st.shared)  # the styles part is the same for every workbook: written once
     return path

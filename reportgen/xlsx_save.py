@@ -10,6 +10,7 @@ written here is not (a comment, a hyperlink, rich text, an array formula) is lef
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import zipfile
@@ -20,17 +21,32 @@ from typing import IO, Any
 from openpyxl.cell.cell import Cell
 from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.packaging.extended import ExtendedProperties
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.stylesheet import write_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel, to_ISO8601
+from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.functions import Element
+from openpyxl.writer.theme import theme_xml
+from openpyxl.xml.constants import (
+    ARC_APP,
+    ARC_CORE,
+    ARC_ROOT_RELS,
+    ARC_STYLE,
+    ARC_THEME,
+    ARC_WORKBOOK,
+    ARC_WORKBOOK_RELS,
+)
+from openpyxl.xml.functions import Element, tostring
 
 _PLACEHOLDER = b"<sheetData/>"
+_STYLE_TABLES = ("_cell_styles", "_fonts", "_fills", "_borders", "_alignments", "_protections",
+                 "_number_formats", "_named_styles", "_differential_styles", "_table_styles", "_colors")
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _LETTERS = [""] + [get_column_letter(c) for c in range(1, 16385)]
 
@@ -159,7 +175,62 @@ class _SheetWriter(WorksheetWriter):
         return head + self.cells.encode("utf-8") + tail
 
 
+class SharedStyles:
+    """Style tables shared by many small workbooks, and their styles part, written once.
+
+    The workbooks `workbook` makes use these very tables: a style added through one is there
+    for all at the same index, so the styles part written for one serves all of them for as
+    long as no table has grown (openpyxl would write the same part for each, at some cost)."""
+
+    def __init__(self, proto: Workbook) -> None:
+        self._tables = {name: getattr(proto, name) for name in _STYLE_TABLES}
+        self._sizes: tuple[int, ...] = ()
+        self._part = b""
+
+    def workbook(self) -> Workbook:
+        """Return a new workbook with the shared style tables."""
+        wb = Workbook()
+        for name, table in self._tables.items():
+            setattr(wb, name, table)
+        return wb
+
+    def part(self, wb: Workbook) -> bytes:
+        """The styles part of `wb`, written once while the shared tables stay as they are."""
+        if any(getattr(wb, name) is not table for name, table in self._tables.items()):
+            return tostring(write_stylesheet(wb))  # not one of ours
+        sizes = (*(len(self._tables[name]) for name in _STYLE_TABLES[:8]),
+                 len(wb._differential_styles.styles))
+        if sizes != self._sizes:
+            self._part, self._sizes = tostring(write_stylesheet(wb)), sizes
+        return self._part
+
+
 class _Writer(ExcelWriter):
+    def __init__(self, wb: Workbook, archive: zipfile.ZipFile, styles: SharedStyles | None = None) -> None:
+        super().__init__(wb, archive)
+        self.styles = styles
+
+    def write_data(self) -> None:
+        """openpyxl's ExcelWriter.write_data, the styles part taken from `styles` when given."""
+        wb, archive = self.workbook, self._archive
+        if self.styles is None or wb.loaded_theme or len(wb.custom_doc_props) or wb.vba_archive:
+            super().write_data()
+            return
+        archive.writestr(ARC_APP, tostring(ExtendedProperties().to_tree()))
+        archive.writestr(ARC_CORE, tostring(wb.properties.to_tree()))
+        archive.writestr(ARC_THEME, theme_xml)
+        self._write_worksheets()
+        self._write_chartsheets()
+        self._write_images()
+        self._write_charts()
+        self._write_external_links()
+        archive.writestr(ARC_STYLE, self.styles.part(wb))
+        writer = WorkbookWriter(wb)
+        archive.writestr(ARC_ROOT_RELS, writer.write_root_rels())
+        archive.writestr(ARC_WORKBOOK, writer.write())
+        archive.writestr(ARC_WORKBOOK_RELS, writer.write_rels())
+        self.manifest._write(archive, wb)
+
     def write_worksheet(self, ws: Worksheet) -> None:
         if self.workbook.write_only:
             super().write_worksheet(ws)
@@ -174,7 +245,9 @@ class _Writer(ExcelWriter):
         self.manifest.append(ws)
 
 
-def save_workbook(wb: Workbook, target: Path | str | IO[bytes]) -> None:
-    """Save `wb` to `target` (a path or a binary file), as openpyxl's `Workbook.save` does."""
+def save_workbook(wb: Workbook, target: Path | str | IO[bytes], styles: SharedStyles | None = None) -> None:
+    """Save `wb` to `target` (a path or a binary file), as openpyxl's `Workbook.save` does;
+    `styles`: the shared style tables `wb` was made with."""
+    wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        _Writer(wb, archive).write_data()
+        _Writer(wb, archive, styles).write_data()

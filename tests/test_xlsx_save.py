@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from reportgen.xlsx_save import save_workbook
+from reportgen.xlsx_save import SharedStyles, save_workbook
 
 TEXTS = ["普通文字", "  前后有空格 ", "A&B <c> \"引号\"", "第一行\n第二行", "回车\r换行", "=SUM(A1:A2)",
          "+1", "", "全角　空格"]
@@ -80,3 +81,19 @@ def test_cells_are_utf8_text_not_character_references(tmp_path: Path) -> None:
     sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "<t>普通文字</t>" in sheet and '<t xml:space="preserve">  前后有空格 </t>' in sheet
     assert "A&amp;B &lt;c&gt;" in sheet and "回车&#13;换行" in sheet
+
+
+def test_shared_styles_follow_a_style_added_after_the_first_save(tmp_path: Path) -> None:
+    proto = Workbook()
+    proto.active["A1"].font = Font(name="黑体", size=16)
+    shared = SharedStyles(proto)
+    first, second = shared.workbook(), shared.workbook()
+    first.active["A1"]._style = copy(proto.active["A1"]._style)
+    save_workbook(first, tmp_path / "1.xlsx", shared)
+    second.active["A1"].font = Font(name="楷体", size=12, italic=True)  # a style the first did not have
+    second.active["A2"]._style = copy(proto.active["A1"]._style)
+    save_workbook(second, tmp_path / "2.xlsx", shared)
+    assert load_workbook(tmp_path / "1.xlsx").active["A1"].font.name == "黑体"
+    back = load_workbook(tmp_path / "2.xlsx").active
+    assert (back["A1"].font.name, back["A1"].font.sz, back["A1"].font.i) == ("楷体", 12, True)
+    assert (back["A2"].font.name, back["A2"].font.sz) == ("黑体", 16)
