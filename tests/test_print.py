@@ -235,7 +235,9 @@ def test_meeting_packet_binds_the_summary_before_the_imprint(printed: Path, tmp_
     book = load_workbook(folder / "汇总表.xlsx")
     book.remove(book["督办台账"])
     book.save(tmp_path / "汇总表.xlsx")
-    packet = meeting_packet(folder / "进度通报.docx", folder / "pdf" / "进度通报.pdf", tmp_path / "汇总表.xlsx",
+    # and the text's page count first guessed from a print of something else (the 校验报告):
+    # the 汇总表 is numbered again from the text's real count
+    packet = meeting_packet(folder / "进度通报.docx", folder / "pdf" / "校验报告.pdf", tmp_path / "汇总表.xlsx",
                             tmp_path / "会议材料.pdf")
     blanks.add(_check_packet(packet, folder / "pdf" / "进度通报.pdf"))
     assert blanks == {True, False}
