@@ -208,7 +208,8 @@ def land_and_econ_forms(workspace: Any, period: str, footer: dict[str, Any],
 
     Returns the plan read back and the folder; `econ_name` renames 经济运行's file.
     """
-    from reportgen.plan.workbook import load_plan, write_plan_workbook
+    from reportgen.plan.master_writer import write_plan_workbook
+    from reportgen.plan.workbook import load_plan
 
     path = write_plan_workbook(make_plan(), workspace.plan_dir / "任务分解.xlsx")
     plan = load_plan(path, workspace.config)

@@ -491,7 +491,7 @@ def test_forms_command_writes_one_form_per_unit(workspace) -> None:
     from openpyxl import load_workbook
 
     from reportgen.cli import main
-    from reportgen.plan.workbook import write_plan_workbook
+    from reportgen.plan.master_writer import write_plan_workbook
 
     write_plan_workbook(small_plan(), workspace.plan_dir / "2024年重点项目推进任务分解.xlsx")
     result = CliRunner().invoke(main, ["forms", "--period", "2024-6", "-w", str(workspace.root)])

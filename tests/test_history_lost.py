@@ -30,7 +30,8 @@ def _summary(ws: Path, period: str) -> dict:  # type: ignore[type-arg]
 
 
 def test_history_deleted_between_months(workspace) -> None:  # type: ignore[no-untyped-def]
-    from reportgen.plan.workbook import load_plan, write_plan_workbook
+    from reportgen.plan.master_writer import write_plan_workbook
+    from reportgen.plan.workbook import load_plan
 
     ws = Path(workspace.root)
     plan = load_plan(write_plan_workbook(make_plan(), workspace.plan_dir / "任务分解.xlsx"), workspace.config)

@@ -15,7 +15,8 @@ from reportgen.config import Config, load_config
 from reportgen.errors import PlanError
 from reportgen.model import Item, Milestone, MilestoneKind, Plan, Section, Task, Unit, plan_version
 from reportgen.plan.importer import import_document
-from reportgen.plan.workbook import load_plan, write_plan_workbook
+from reportgen.plan.master_writer import write_plan_workbook
+from reportgen.plan.workbook import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config(ROOT / "reportgen.toml")

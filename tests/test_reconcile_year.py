@@ -92,7 +92,8 @@ STATUS_UNITS = [YY, CX, HRCT, ZB, GH, JY, CZ, JFT, XCL, FW, JS, TH, YD, HRJT]
 def seed_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """The seed plan the way the office gets it: imported, written to the master workbook, loaded."""
     from reportgen.plan.importer import import_document
-    from reportgen.plan.workbook import load_plan, write_plan_workbook
+    from reportgen.plan.master_writer import write_plan_workbook
+    from reportgen.plan.workbook import load_plan
 
     config = Config()
     book = tmp_path_factory.mktemp("plan") / "任务分解.xlsx"

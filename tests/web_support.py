@@ -11,7 +11,8 @@ from typing import Any
 from reportgen.forms import FORMS_DIRNAME, form_filename, form_units, unit_rows, write_form
 from reportgen.model import Item, Milestone, MilestoneKind, Plan, Section, Task, Unit
 from reportgen.pipeline import make_forms
-from reportgen.plan.workbook import load_plan, write_plan_workbook
+from reportgen.plan.master_writer import write_plan_workbook
+from reportgen.plan.workbook import load_plan
 from reportgen.workspace import Workspace, init_workspace, open_workspace
 from tests.ingest_support import fill_form
 

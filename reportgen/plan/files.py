@@ -20,12 +20,8 @@ from reportgen.model import Plan
 from reportgen.plan.diff import PlanDiff, diff_plans, keep_codes
 from reportgen.plan.edits import Edit, carry_edits, find_edits
 from reportgen.plan.importer import import_document
-from reportgen.plan.workbook import (
-    is_master_workbook,
-    load_imported,
-    load_plan,
-    write_plan_workbook,
-)
+from reportgen.plan.master_writer import write_plan_workbook
+from reportgen.plan.workbook import is_master_workbook, load_imported, load_plan
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
