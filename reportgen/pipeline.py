@@ -450,7 +450,8 @@ def _read_period(ws: Workspace, plan: Plan, period: str, previous: dict[str, flo
         registers.append(ledger.submission_register(period, intake.arrivals(files)))
         return intake.choose(files, registers[-1])
 
-    ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous, choose)
+    ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous, choose,
+                              kept=ws.history_dir / f"readings-{period}.json")
     register = registers[0] if registers else ledger.submission_register(period)
     intake.exempt_units(ingest, register)
     return ingest, register

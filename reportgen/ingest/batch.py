@@ -18,6 +18,7 @@ from reportgen.config import Config
 from reportgen.errors import WorkspaceError
 from reportgen.fsutil import list_files
 from reportgen.ingest.index import PlanIndex
+from reportgen.ingest.kept import Kept, context
 from reportgen.ingest.reader import Reader
 from reportgen.intake import REJECTING
 from reportgen.model import FileRead, Issue, Plan, Severity, Submission
@@ -77,19 +78,29 @@ def pool_workers() -> int:
 
 
 def read_all(
-    files: list[tuple[Path, str, int]], reader: Reader, period: str, previous: Mapping[str, float]
+    files: list[tuple[Path, str, int]], reader: Reader, period: str, previous: Mapping[str, float],
+    kept: Kept | None = None,
 ) -> list[FileRead]:
-    """Return every file read, in the order given; in a few processes when the batch is large."""
-    total = sum(size for _p, _n, size in files)
-    workers = pool_workers() if len(files) >= POOL_MIN_FILES and total >= POOL_MIN_BYTES else 1
-    args = [(p, n, period, previous) for p, n, _size in files]
+    """Return every file read, in the order given; in a few processes when the batch is large.
+    Readings `kept` of files unchanged since are taken back, the others kept for next time."""
+    taken = {n: got for p, n, _size in files if kept and (got := kept.take(p, n)) is not None}
+    fresh = [f for f in files if f[1] not in taken]
+    total = sum(size for _p, _n, size in fresh)
+    workers = pool_workers() if len(fresh) >= POOL_MIN_FILES and total >= POOL_MIN_BYTES else 1
+    args = [(p, n, period, previous) for p, n, _size in fresh]
     if workers <= 1:
-        return [reader.read(*a) for a in args]
-    # forked workers inherit the reader as it is; spawned ones receive a pickled copy
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    mp = multiprocessing.get_context("fork" if fork else "spawn")
-    with ProcessPoolExecutor(workers, mp, initializer=_worker_init, initargs=(reader,)) as pool:
-        return list(pool.map(_worker_read, args, chunksize=max(1, len(args) // (workers * 2))))
+        read = [reader.read(*a) for a in args]
+    else:
+        # forked workers inherit the reader as it is; spawned ones receive a pickled copy
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        mp = multiprocessing.get_context("fork" if fork else "spawn")
+        with ProcessPoolExecutor(workers, mp, initializer=_worker_init, initargs=(reader,)) as pool:
+            read = list(pool.map(_worker_read, args, chunksize=max(1, len(args) // (workers * 2))))
+    new = iter(read)
+    out = [taken[n] if n in taken else next(new) for _p, n, _size in files]
+    if kept is not None:
+        kept.keep(out)
+    return out
 
 
 def read_files(files: list[tuple[Path, str, int]], plan: Plan, config: Config, period: str,
@@ -105,17 +116,21 @@ def read_submissions(
     period: str,
     previous: dict[str, float] | None = None,
     choose: Chooser | None = None,
+    kept: Path | None = None,
 ) -> IngestResult:
     """Return every unit's submission in `folder` (one file per unit) and every problem found.
 
     `choose` picks the file that counts for each unit and marks the others (reportgen.intake
     decides from the ledger); without it the newer file by 填报日期, then modification time, wins.
+    Readings are `kept` in that file for the next reading of the folder (reportgen.ingest.kept).
     """
     if not folder.is_dir():
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
     listing = list_files(folder)
     index = PlanIndex.build(plan, config)
-    files = sorted(read_all(listing.files, Reader(index), period, previous or {}) + listing.skipped,
+    previous = previous or {}
+    keeping = Kept(kept, context(plan, config, period, previous)) if kept is not None else None
+    files = sorted(read_all(listing.files, Reader(index), period, previous, keeping) + listing.skipped,
                    key=lambda f: f.name)
     chosen = (choose or _choose)(files)  # marks the files not taken
     expected = list(index.units)  # rules.reporting_units, worked out once with the index

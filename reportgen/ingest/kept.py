@@ -1,0 +1,174 @@
+"""Readings kept between commands: a file read by `check` is not read again by `run`.
+
+An office checks the folder several times while the forms come in, then runs the month: each
+command read all of them again (a city's 289 forms, two seconds). What reading a file found
+(`FileRead`: its submission, figures, reports and issues) is kept in
+`history/readings-<period>.json` and taken back only when nothing the reading depended on has
+changed:
+
+- the file itself: the same path, size and modification time, and the same bytes (SHA-256 of
+  the file as it is now against the hash the reading recorded);
+- everything else the reader was given: the plan (its version is a hash of its content), the
+  configuration, last month's figures (a cumulative that went down), the period, and this code
+  (every module of the package; a new version of reportgen reads afresh).
+
+Anything else (an unreadable cache, another version's file, a file that could not be read) is
+simply read again; keeping is never needed for a right answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import hashlib
+import json
+import os
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from reportgen.config import Config
+from reportgen.fsutil import write_text_atomic
+from reportgen.model import FileRead, Plan
+
+VERSION = 1
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def code_stamp() -> str:
+    """Return a hash of every module of the package (what a reading depends on besides its inputs)."""
+    digest = hashlib.sha256()
+    for source in sorted(_PACKAGE.rglob("*.py")):
+        try:
+            digest.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0" + source.read_bytes())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()
+
+
+def context(plan: Plan, config: Config, period: str, previous: Mapping[str, float]) -> str:
+    """Return the key of what every reading of `period`'s files depends on besides the file."""
+    data = [VERSION, code_stamp(), plan.version, repr(config), period, sorted(previous.items())]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- FileRead <-> JSON
+
+
+def encode(value: Any) -> Any:
+    """Return `value` (dataclasses, enums, dates, paths, lists, dicts) as plain JSON data."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [encode(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
+    return value
+
+
+@functools.cache
+def decoder(tp: Any) -> Callable[[Any], Any]:
+    """Return the function rebuilding a value of type `tp` from what `encode` gave."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        hints = typing.get_type_hints(tp)
+        parts = [decoder(hints[f.name]) for f in dataclasses.fields(tp)]
+        return lambda v: tp(*[part(x) for part, x in zip(parts, v, strict=True)])
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"cannot keep a value of type {tp}")
+        one = decoder(inner[0])
+        return lambda v: None if v is None else one(v)
+    if origin is list:
+        item = decoder(args[0])
+        return lambda v: [item(x) for x in v]
+    if origin is dict and args[0] is str:
+        item = decoder(args[1])
+        return lambda v: {k: item(x) for k, x in v.items()}
+    if tp in (dt.datetime, dt.date):
+        return tp.fromisoformat
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return {m.value: m for m in tp}.__getitem__  # Enum(value) is several times slower
+    if tp is Path:
+        return Path
+    if tp in (str, int, float, bool):
+        return lambda v: v
+    raise TypeError(f"cannot keep a value of type {tp}")
+
+
+# ---------------------------------------------------------------- the kept readings
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+class Kept:
+    """The readings kept in one file for one context; `take` what is still good, `keep` the new."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.key = key
+        self.files: dict[str, list[Any]] = {}
+        self._taken: dict[int, list[Any]] = {}  # id of a FileRead taken back -> its entry
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("files"), dict):
+            self.files = data["files"]
+
+    def take(self, path: Path, name: str) -> FileRead | None:
+        """Return the kept reading of `path` (shown as `name`) when it is of the file as it is now."""
+        entry = self.files.get(name)
+        if entry is None:
+            return None
+        try:
+            st = os.stat(path)
+            shown, size, mtime_ns, sha, read = entry
+            if (shown, size, mtime_ns) != (str(path), st.st_size, st.st_mtime_ns) or _sha256(path) != sha:
+                return None
+            got = typing.cast(FileRead, decoder(FileRead)(read))
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        self._taken[id(got)] = entry
+        return got
+
+    def keep(self, reads: Iterable[FileRead]) -> None:
+        """Keep the readings of `reads` (files read whole, by this process) and write them out."""
+        files: dict[str, list[Any]] = {}
+        for f in reads:
+            if id(f) in self._taken:
+                files[f.name] = self._taken[id(f)]
+                continue
+            sub = f.submission
+            if sub is None or not sub.sha256 or not f.followed:
+                continue  # nothing taken from it: read again next time (and cheap to)
+            try:
+                st = os.stat(f.path)
+            except OSError:
+                continue
+            if sub.received != dt.datetime.fromtimestamp(st.st_mtime):
+                continue  # changed while it was read
+            files[f.name] = [str(f.path), st.st_size, st.st_mtime_ns, sub.sha256, encode(f)]
+        if files == self.files:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # ASCII: a file name from another system's encoding holds lone surrogates (fsdecode)
+            write_text_atomic(self.path, json.dumps({"key": self.key, "files": files}))
+        except OSError:
+            pass  # only a saving: a read-only workspace reads every time

@@ -1,0 +1,96 @@
+"""A file `check` read is not read again by `run` while it and everything its reading depended on
+stay as they were; anything changed is read again (reportgen.ingest.kept)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reportgen.cli import main
+from reportgen.ingest import read_submissions
+from reportgen.ingest.kept import Kept, decoder, encode
+from reportgen.model import FileRead, Issue, Severity, Submission
+from reportgen.plan.workbook import load_master
+from reportgen.workspace import Workspace, init_workspace
+from tests.test_received import FILE, PERIOD, _break_a_date, _count_reads
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The sample workspace, June checked once (its readings kept)."""
+    ws = init_workspace(tmp_path_factory.mktemp("kept") / "ws", sample=True)
+    _break_a_date(ws.submissions_dir(PERIOD) / FILE)  # one file with an error and a cell named
+    assert CliRunner().invoke(main, ["check", "-p", PERIOD, "-w", str(ws.root)]).exit_code == 1
+    return ws
+
+
+def _kept_at(ws: Workspace) -> Path:
+    return ws.history_dir / f"readings-{PERIOD}.json"
+
+
+def _read(ws: Workspace, previous: dict[str, float] | None = None) -> list[FileRead]:
+    plan = load_master(ws)
+    return read_submissions(ws.submissions_dir(PERIOD), plan, ws.config, PERIOD, previous,
+                            kept=_kept_at(ws)).files
+
+
+def test_a_reading_comes_back_as_it_was_read(checked: Workspace) -> None:
+    fresh = read_submissions(checked.submissions_dir(PERIOD), load_master(checked), checked.config, PERIOD).files
+    assert any(f.issues for f in fresh) and any(f.submission and f.submission.milestones for f in fresh)
+    back = [decoder(FileRead)(json.loads(json.dumps(encode(f), ensure_ascii=False))) for f in fresh]
+    assert back == fresh  # every field of every report, figure, date and issue
+
+
+def test_check_then_read_again_reads_nothing_and_gets_the_same(checked: Workspace,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = read_submissions(checked.submissions_dir(PERIOD), load_master(checked), checked.config, PERIOD).files
+    read = _count_reads(monkeypatch)
+    again = _read(checked)
+    assert read == []
+    assert again == fresh
+
+
+def test_anything_the_reading_depended_on_changed_reads_again(checked: Workspace,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    saved = _kept_at(checked).read_bytes()
+    read = _count_reads(monkeypatch)
+    try:
+        _read(checked, {"P01/invest": 1.0})  # last month's figures differ: every file again
+        assert len(read) == len([p for p in checked.submissions_dir(PERIOD).iterdir() if p.is_file()])
+    finally:
+        _kept_at(checked).write_bytes(saved)
+
+
+def test_a_file_changed_in_place_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "甲单位.xlsx"
+    path.write_bytes(b"A" * 100)
+    st = path.stat()
+    sub = Submission(unit="甲单位", period=PERIOD, file=str(path), sha256=hashlib.sha256(b"A" * 100).hexdigest(),
+                     received=dt.datetime.fromtimestamp(st.st_mtime))
+    read = FileRead(path, path.name, sub, [Issue(Severity.WARNING, "说明", "x", path.name)], used=True)
+    Kept(tmp_path / "kept.json", "k").keep([read])
+    assert Kept(tmp_path / "kept.json", "k").take(path, path.name) == read
+    assert Kept(tmp_path / "kept.json", "other context").take(path, path.name) is None
+    # the same size and modification time, other bytes (a copy that kept the time stamp)
+    path.write_bytes(b"B" * 100)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert Kept(tmp_path / "kept.json", "k").take(path, path.name) is None
+
+
+def test_an_unreadable_kept_file_is_read_again(checked: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = _kept_at(checked)
+    saved = kept.read_bytes()
+    try:
+        kept.write_text("{", encoding="utf-8")
+        read = _count_reads(monkeypatch)
+        again = _read(checked)
+        assert read and all(dataclasses.is_dataclass(f) for f in again)
+    finally:
+        kept.write_bytes(saved)
