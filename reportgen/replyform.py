@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 from reportgen.cn import format_date, format_month
 from reportgen.config import Config
 from reportgen.forms import workbook_parts, zip_parts
-from reportgen.fsutil import safe_filename, write_bytes_atomic
+from reportgen.fsutil import safe_filename
 from reportgen.model import DubanRecord
 from reportgen.sheets import number_pages, print_a4
 
@@ -67,6 +67,7 @@ def reply_form_name(unit: str) -> str:
 def write_reply_form(d: DubanRecord, config: Config, path: Path, when: dt.datetime) -> Path:
     """Write the 督办回复单 of the 督办通知 `d` to `path` and return it (one form: the template
     is made for it; a batch uses one `ReplyForms`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     return ReplyForms(config, when).write(d, path)
 
 
@@ -184,10 +185,15 @@ class ReplyForms:
             raise RuntimeError("回复单模板的文档属性中没有标题")
 
     def write(self, d: DubanRecord, path: Path) -> Path:
-        """Write the form of the 督办通知 `d` to `path` and return `path`."""
+        """Write the form of the 督办通知 `d` to `path` and return `path`.
+
+        Written in place, not through a temporary file: a run writes into its staging folder,
+        which is published whole or not at all (`reportgen.publish`).
+        """
         own = dict(zip(self.names, self._sheets(d), strict=True))
         parts = [(name, own.get(name, data)) for name, data in self.parts]
-        return write_bytes_atomic(path, zip_parts(parts, self.when))
+        path.write_bytes(zip_parts(parts, self.when))
+        return path
 
     def _sheets(self, d: DubanRecord) -> tuple[bytes, bytes, bytes]:
         """Return the visible sheet, the hidden sheet and the document properties of `d`."""
