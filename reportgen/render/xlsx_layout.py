@@ -19,6 +19,7 @@ the repeated title and header above a note. So, after rendering:
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -127,8 +128,10 @@ def _fill_last_line(lines: list[list[str]], room: float, size: float) -> None:
             return
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def break_text(text: str, room: float, size: float) -> str:
-    """`text` with line breaks where it wraps in `room` points at `size` points."""
+    """`text` with line breaks where it wraps in `room` points at `size` points (remembered:
+    a 汇总表 sets the same text in the same width on several sheets)."""
     return "\n".join(line for para in text.split("\n")
                      for line in break_paragraph(para, room, size))
 
@@ -164,6 +167,7 @@ def lay_out_text(ws: Worksheet, skip_rows: frozenset[int] = frozenset()) -> None
     # a cell's font size and wrapping from its style's indices (cell.font and cell.alignment
     # build a proxy object on every access: most of the time of a city's 汇总表)
     fonts, alignments = ws.parent._fonts, ws.parent._alignments
+    columns: dict[int, _Span] = {}
     for cell in list(ws._cells.values()):
         if isinstance(cell, MergedCell) or cell._value is None or cell.row in skip_rows:
             continue
@@ -172,7 +176,9 @@ def lay_out_text(ws: Worksheet, skip_rows: frozenset[int] = frozenset()) -> None
         lines = 1
         if cell.data_type == "s" and isinstance(cell._value, str) \
                 and alignments[style.alignmentId if style is not None else 0].wrap_text:
-            span = spans.get((cell.row, cell.column), _Span(_column_units(ws, cell.column), 1))
+            span = spans.get((cell.row, cell.column)) or columns.get(cell.column)
+            if span is None:
+                span = columns[cell.column] = _Span(_column_units(ws, cell.column), 1)
             if span.width <= 0:
                 continue
             text = break_text(cell._value, span.width * UNIT_PT - CELL_PAD_PT, size)

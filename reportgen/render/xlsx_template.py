@@ -209,7 +209,14 @@ def _clean_text(s: str) -> str:
 
 def set_value(cell: Cell, value: Any) -> None:
     """Store `value` in `cell` keeping its type; strings are always text, never formulas."""
-    if value is None or isinstance(value, Undefined):
+    kind = type(value)
+    if kind is str:  # the common cases first, as openpyxl would store them
+        cell._value = _clean_text(value)
+        cell.data_type = "s"
+    elif kind is int or (kind is float and math.isfinite(value)):
+        cell._value = value
+        cell.data_type = "n"
+    elif value is None or isinstance(value, Undefined):
         cell._value = None
         cell.data_type = "n"
     elif isinstance(value, bool | int | Decimal):
@@ -405,8 +412,7 @@ class _Render:
                 cell._style = copy(style)
                 cells[(row, col)] = cell
                 continue
-            cell = Cell(ws, row=row, column=col)
-            cell._style = copy(style)
+            cell = Cell(ws, row=row, column=col, style_array=style)  # a copy of the row's style
             if kind == "expr":
                 text, evaluator = what
                 try:
