@@ -1,7 +1,8 @@
 """Time rendering the synthetic city's 汇总表.xlsx against writing the same cells with openpyxl.
 
 The floor writes exactly the cells of the rendered workbook (values and style indices, every
-sheet) into a fresh openpyxl workbook and saves it: the cost of the file itself. The renderer
+sheet, with its column widths and row heights) into a fresh openpyxl workbook and saves it: the
+cost of the file itself. The renderer
 must stay within 1.5 × that floor. The period rendered is the city's June (benchmarks.city, made
 or reused) as `run` reads and reconciles it.
 
@@ -31,17 +32,19 @@ STYLE_TABLES = ("_fonts", "_fills", "_borders", "_number_formats", "_alignments"
                 "_protections", "_cell_styles", "_named_styles")
 
 
-Prepared = tuple[list[tuple[str, list[Any], dict[str, Any]]], dict[str, Any]]
+Prepared = tuple[list[tuple[str, list[Any], dict[str, Any], dict[int, float]]], dict[str, Any]]
 
 
 def cells_of(source: Workbook) -> Prepared:
-    """Return what the floor writes: every sheet's cells (value, type, style) and widths."""
+    """Return what the floor writes: every sheet's cells (value, type, style), column widths
+    and the row heights the file sets (a fitted row is `<row ht=… customHeight="1">`)."""
     sheets = []
     for ws in source.worksheets:
         cells = [(c.row, c.column, c._value, c.data_type, c._style)
                  for c in ws._cells.values() if c._value is not None or c.has_style]
         widths = {k: d.width for k, d in ws.column_dimensions.items()}
-        sheets.append((ws.title, cells, widths))
+        heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height is not None}
+        sheets.append((ws.title, cells, widths, heights))
     return sheets, {name: copy(getattr(source, name)) for name in STYLE_TABLES}
 
 
@@ -52,10 +55,12 @@ def write_cells(prepared: Prepared, out: Path) -> None:
     wb.remove(wb.active)
     for name, table in styles.items():
         setattr(wb, name, table)
-    for title, cells, widths in sheets:
+    for title, cells, widths, heights in sheets:
         ws = wb.create_sheet(title)
         for key, w in widths.items():
             ws.column_dimensions[key].width = w
+        for r, h in heights.items():
+            ws.row_dimensions[r].height = h
         for row, col, value, data_type, style in cells:
             c = ws.cell(row=row, column=col, value=value)
             if data_type == "s":

@@ -9,13 +9,13 @@ Each prints one JSON line: floor name -> [wall seconds, CPU seconds]. Only the w
 timed; loading the inputs the floor needs (the contexts, the cells to write) is not. What a
 floor is:
 
-- 读取: every sheet of every file read with python-calamine (`to_python`), submissions and the
-  master workbook;
+- 读取: every sheet a command reads, of every file, read with python-calamine (`to_python`):
+  the submissions (all but the forms' 填报说明, which no command reads) and the master workbook;
 - 公文: the same documents from the same templates and contexts with docxtpl alone, each
   template's XML compiled once (a `jinja_env` that keeps compiled templates, as docxtpl allows),
   the bulletin with the same chart image;
-- 表格: the cells of every spreadsheet the command wrote (values and styles, column widths)
-  written with openpyxl alone (benchmarks/bench_excel.py's `floor`), one floor per kind: 校验报告
+- 表格: the cells of every spreadsheet the command wrote (values and styles, column widths, row
+  heights) written with openpyxl alone (benchmarks/bench_excel.py's `floor`), one floor per kind: 校验报告
   (with the 校验反馈), 汇总表, and for `run` the 督办回复单 (one workbook per 督办通知, each a
   fresh openpyxl workbook saved on its own, as the run writes them);
 - summary.json: the same data written with `json.dumps` (no indentation);
@@ -39,6 +39,7 @@ from typing import Any
 
 from benchmarks.bench_excel import cells_of, write_cells
 from benchmarks.city import PERIOD
+from reportgen.formspec import SHEET_GUIDE
 
 JOBS = ".floor-jobs.pickle"
 # the libraries each command's floor needs: importing them is the start-up floor
@@ -68,14 +69,15 @@ class Clock:
 
 
 def read_calamine(paths: list[Path], clock: Clock, name: str = "读取") -> None:
-    """Read every sheet of `paths` with python-calamine."""
+    """Read every sheet of `paths` that a command reads, with python-calamine."""
     from python_calamine import CalamineWorkbook
 
     with clock.time(name):
         for p in paths:
             wb = CalamineWorkbook.from_path(str(p))
             for sheet in wb.sheet_names:
-                wb.get_sheet_by_name(sheet).to_python()
+                if sheet != SHEET_GUIDE:
+                    wb.get_sheet_by_name(sheet).to_python()
 
 
 def write_xlsx(paths: list[Path], out: Path, clock: Clock, name: str) -> None:

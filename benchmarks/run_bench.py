@@ -301,9 +301,10 @@ def tables(results: list[dict[str, Any]], help_s: list[float], rounds: int) -> s
               f"- `reportgen status --period {PERIOD}`（{big['files']} 个报送文件，各文件已由 check 或 run 读过）："
               f"{_mm(big['status'])} 秒；第一次（逐个读取全部文件）：{big.get('status_cold', 0.0):.2f} 秒", ""]
     lines += [
-        "下限是同样的工作只用底层库在一个进程、一个核上完成：python-calamine 读同样的文件（全部工作表）；"
+        "下限是同样的工作只用底层库在一个进程、一个核上完成："
+        "python-calamine 读同样的文件（命令读取的各工作表；报送表的填报说明没有命令读取）；"
         "docxtpl 按同样的模板和数据生成同样的公文（每个模板的 XML 只编译一次，即 docxtpl 的 `jinja_env` 参数）；"
-        "openpyxl 写出同样的单元格（值、样式、列宽；校验报告与校验反馈、汇总表、每份督办回复单各为一个工作簿）；"
+        "openpyxl 写出同样的单元格（值、样式、列宽、行高；校验报告与校验反馈、汇总表、每份督办回复单各为一个工作簿）；"
         "json 写出 summary.json；python-docx 读任务分解文档；"
         "再加上启动 Python 并导入这些库的时间。核对、台账、图表没有对应的下限，算在本工具一侧。"
         "CPU 包括命令启动的全部子进程（`run` 在另一个核上写表格）。"
