@@ -3,22 +3,28 @@
 Each notice kind (督办通知, 提醒函, 催报通知) is numbered in the series of its configured prefix
 (`[notices]` in reportgen.toml) and year. The ledger keeps every number given (never reused,
 stable when a period is run again). Published documents are scanned too, so a workspace whose
-history/ was deleted does not give a number that is already on paper this year.
+history/ was deleted does not give a number that is already on paper this year; what a document
+was found to hold is kept beside the ledger (by its size and modification time), so the months
+already published are not opened again on every run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from reportgen.config import Config
-from reportgen.fsutil import safe_filename
+from reportgen.fsutil import safe_filename, write_text_atomic
 from reportgen.ledger import Ledger
 
 NOTICE_KINDS = ("督办通知", "提醒函", "催报通知")
 BULLETIN_NAME = "进度通报.docx"
+SCAN_NAME = "published-numbers.json"  # beside the ledger: what each published notice holds
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -30,13 +36,53 @@ def doc_no(prefix: str, year: int, number: int) -> str:
 
 def number_in(path: Path, prefix: str, year: int) -> int | None:
     """Return the number of the first 发文字号 of the series in a Word document, or None."""
+    return _numbers_in(path, (prefix,), year).get(prefix)
+
+
+def _numbers_in(path: Path, prefixes: Collection[str], year: int) -> dict[str, int]:
+    """Return prefix -> the number of the first 发文字号 of that series in a Word document."""
     try:
         with zipfile.ZipFile(path) as zf:
             xml = zf.read("word/document.xml").decode("utf-8", errors="replace")
     except (OSError, zipfile.BadZipFile, KeyError):
-        return None
-    found = re.search(rf"{re.escape(prefix)}〔{year}〕(\d+)号", _TAG.sub("", xml))
-    return int(found.group(1)) if found else None
+        return {}
+    text = _TAG.sub("", xml)
+    found = {p: re.search(rf"{re.escape(p)}〔{year}〕(\d+)号", text) for p in prefixes}
+    return {p: int(m.group(1)) for p, m in found.items() if m}
+
+
+class _Kept:
+    """What each published document was found to hold, by its size and modification time."""
+
+    def __init__(self, path: Path | None, prefixes: Collection[str], year: int) -> None:
+        self.path = path
+        self.prefixes, self.year = sorted(prefixes), year
+        self.key = [self.prefixes, year]
+        self.files: dict[str, Any] = {}
+        self.changed = False
+        if path is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("key") == self.key and isinstance(data.get("files"), dict):
+                self.files = data["files"]
+
+    def numbers(self, doc: Path, name: str) -> dict[str, int]:
+        st = doc.stat()
+        entry = self.files.get(name)
+        if isinstance(entry, list) and entry[:2] == [st.st_size, st.st_mtime_ns]:
+            return dict(entry[2])
+        found = _numbers_in(doc, self.prefixes, self.year)
+        self.files[name] = [st.st_size, st.st_mtime_ns, found]
+        self.changed = True
+        return found
+
+    def save(self, seen: Collection[str]) -> None:
+        if self.path is None or not (self.changed or self.files.keys() - seen):
+            return
+        files = {name: entry for name, entry in self.files.items() if name in seen}
+        with contextlib.suppress(OSError):  # only a saving: the documents are opened next time
+            write_text_atomic(self.path, json.dumps({"key": self.key, "files": files}))
 
 
 def published_numbers(output_root: Path, prefix: str, year: int,
@@ -47,9 +93,18 @@ def published_numbers(output_root: Path, prefix: str, year: int,
     `names` are notice folders (督办通知) or document names (进度通报.docx) under each period's
     output folder.
     """
-    found: dict[tuple[str, str, str], int] = {}
+    return published_series(output_root, (prefix,), year, names)[prefix]
+
+
+def published_series(output_root: Path, prefixes: Collection[str], year: int, names: Sequence[str],
+                     kept: Path | None = None) -> dict[str, dict[tuple[str, str, str], int]]:
+    """Return prefix -> `published_numbers` of that series, every document opened once (or
+    not at all when `kept` says what it held at its present size and modification time)."""
+    found: dict[str, dict[tuple[str, str, str], int]] = {p: {} for p in prefixes}
     if not output_root.is_dir():
         return found
+    scan = _Kept(kept, prefixes, year)
+    seen: list[str] = []
     for period_dir in sorted(p for p in output_root.iterdir() if p.is_dir()):
         for name in names:
             target = period_dir / name
@@ -57,9 +112,10 @@ def published_numbers(output_root: Path, prefix: str, year: int,
             for doc in docs:
                 if not doc.is_file():
                     continue
-                number = number_in(doc, prefix, year)
-                if number is not None:
-                    found[(period_dir.name, name, doc.stem)] = number
+                seen.append(doc.relative_to(output_root).as_posix())
+                for prefix, number in scan.numbers(doc, seen[-1]).items():
+                    found[prefix][(period_dir.name, name, doc.stem)] = number
+    scan.save(set(seen))
     return found
 
 
@@ -72,13 +128,14 @@ def allocate_notice_numbers(ledger: Ledger, config: Config, output_root: Path, y
     on paper this year lifts the start of the series above it.
     """
     out: dict[str, dict[str, str]] = {}
-    scans: dict[str, dict[tuple[str, str, str], int]] = {}
-    for kind in NOTICE_KINDS:
-        units = list(recipients.get(kind, []))
-        if not units:
-            continue
+    kinds = [kind for kind in NOTICE_KINDS if recipients.get(kind)]
+    # every series of the configuration, whichever kinds this period needs: one key for what is kept
+    scans = published_series(output_root, {config.notices.prefix_of(k) for k in NOTICE_KINDS}, year,
+                             NOTICE_KINDS, kept=ledger.path.parent / SCAN_NAME)
+    for kind in kinds:
+        units = list(recipients[kind])
         prefix = config.notices.prefix_of(kind)
-        scan = scans.setdefault(prefix, published_numbers(output_root, prefix, year, NOTICE_KINDS))
+        scan = scans[prefix]
         stems = {safe_filename(u): u for u in units}
         own = {stems[stem]: n for (p, k, stem), n in scan.items()
                if p == period and k == kind and stem in stems}

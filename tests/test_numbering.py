@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 from docx import Document
 
+from reportgen import numbering
 from reportgen.config import Config
 from reportgen.errors import ConfigError
 from reportgen.ledger import Ledger
@@ -142,3 +144,35 @@ def test_a_notice_prefix_equal_to_the_bulletins_is_refused(tmp_path: Path) -> No
     path.write_text('[notices]\nsupervision_prefix = "同经开督办"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"notices\.supervision_prefix"):
         load_config(path)
+
+
+def _notice(path: Path, text: str) -> None:
+    doc = Document()
+    doc.add_paragraph(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+
+
+def test_published_notices_are_opened_again_only_when_changed(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "output"
+    _notice(out / "2024-05" / "督办通知" / "甲.docx", "同经开督字〔2024〕7号")
+    _notice(out / "2024-05" / "提醒函" / "乙.docx", "同经开督函〔2024〕2号")
+    opened: list[str] = []
+    real = numbering._numbers_in
+    monkeypatch.setattr(numbering, "_numbers_in", lambda path, *a: opened.append(path.name) or real(path, *a))
+    recipients = {"督办通知": ["丙"], "提醒函": ["丁"]}
+    with Ledger(tmp_path / "history" / "ledger.sqlite") as led:
+        june = _allocate(led, out, "2024-06", recipients)
+        assert june == {"督办通知": {"丙": "同经开督字〔2024〕8号"}, "提醒函": {"丁": "同经开督函〔2024〕3号"}}
+        assert sorted(opened) == ["乙.docx", "甲.docx"]  # each document once for both series
+        opened.clear()
+        _allocate(led, out, "2024-07", {"督办通知": ["丙"]})
+        assert opened == []  # nothing published changed: what they hold was kept
+        # May's notice to 甲 written again with another number (the ledger of that time was lost)
+        _notice(out / "2024-05" / "督办通知" / "甲.docx", "同经开督字〔2024〕20号")
+        st = (out / "2024-05" / "督办通知" / "甲.docx").stat()
+        os.utime(out / "2024-05" / "督办通知" / "甲.docx", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        august = _allocate(led, out, "2024-08", {"督办通知": ["戊"]})
+    assert opened == ["甲.docx"]
+    assert august["督办通知"]["戊"] == "同经开督字〔2024〕21号"
