@@ -68,11 +68,21 @@ class Sheet:
     notes: set[int] = field(default_factory=set)  # rows that are one wide merged note
     hidden: set[int] = field(default_factory=set)  # rows hidden in Excel (xlsx only)
     reported: set[tuple[int, int]] = field(default_factory=set)  # formula cells already named
+    _row_merges: dict[int, list[tuple[int, int, int, int]]] | None = None
 
     def get(self, r: int, c: int) -> Any:
         """Return the value at 0-based (r, c), "" outside the grid."""
         row = self.rows[r] if r < len(self.rows) else ()
         return row[c] if c < len(row) else ""
+
+    def row_merges(self) -> dict[int, list[tuple[int, int, int, int]]]:
+        """Return the merged ranges that lie within one row, by row (worked out once)."""
+        if self._row_merges is None:
+            self._row_merges = {}
+            for m in self.merged:
+                if m[0] == m[2]:
+                    self._row_merges.setdefault(m[0], []).append(m)
+        return self._row_merges
 
     def unsaved_formula(self, r: int, c: int) -> str | None:
         """Return the formula of an empty cell that has no saved result, else None."""
@@ -208,9 +218,12 @@ class Book:
         part = self.parts().get(name, "")
         xml = self._xml(part) if part else b""
         # Excel and openpyxl write r= first: one search finds the cell without mapping the sheet
-        found = re.search(rb'<c r="' + addr(r, c).encode() + rb'"([^>]*)>', xml)
-        if found is not None:
-            attrs = _STYLE_ATTR.search(found.group(1))
+        # (a plain bytes search: a regex search walked the sheet several times slower)
+        tag = b'<c r="' + addr(r, c).encode() + b'"'
+        at = xml.find(tag)
+        end = xml.find(b">", at) if at >= 0 else -1
+        if end >= 0:
+            attrs = _STYLE_ATTR.search(xml, at + len(tag), end)
             style = int(attrs.group(1)) if attrs else 0
         else:
             if name not in self._cell_styles:

@@ -60,10 +60,24 @@ def context(plan: Plan, config: Config, period: str, previous: Mapping[str, floa
 # ---------------------------------------------------------------- FileRead <-> JSON
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # exactly these (a StrEnum is not)
+
+
+@functools.cache
+def _field_names(tp: type) -> tuple[str, ...] | None:
+    return tuple(f.name for f in dataclasses.fields(tp)) if dataclasses.is_dataclass(tp) else None
+
+
 def encode(value: Any) -> Any:
     """Return `value` (dataclasses, enums, dates, paths, lists, dicts) as plain JSON data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [encode(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    # most values are plain, and a city's readings hold 200,000 of them: plain ones first,
+    # a dataclass's field names looked up once per class
+    tp = type(value)
+    if tp in _PLAIN:
+        return value
+    names = _field_names(tp)
+    if names is not None:
+        return [encode(getattr(value, n)) for n in names]
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.date):  # datetime too

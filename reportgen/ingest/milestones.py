@@ -77,9 +77,7 @@ def _unmerge_inputs(table: Table, r: int, inputs: dict[str, Any], ctx: FileConte
     the first column only: it is never also printed as a problem, nor read as a status.
     """
     sheet, cols = table.sheet, table.cols
-    for r0, c0, r1, c1 in sheet.merged:
-        if r0 != r or r1 != r:
-            continue
+    for r0, c0, r1, c1 in sheet.row_merges().get(r, ()):
         spanned = [k for k in fs.MILESTONE_INPUTS if k in cols and c0 <= cols[k] <= c1]
         if len(spanned) < 2:
             continue
