@@ -72,7 +72,7 @@ def encode(value: Any) -> Any:
     """Return `value` (dataclasses, enums, dates, paths, lists, dicts) as plain JSON data."""
     # most values are plain, and a city's readings hold 200,000 of them: plain ones first,
     # a dataclass's field names looked up once per class
-    tp = type(value)
+    tp: Any = type(value)
     if tp in _PLAIN:
         return value
     names = _field_names(tp)
