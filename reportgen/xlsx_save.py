@@ -175,6 +175,15 @@ class _SheetWriter(WorksheetWriter):
         return head + self.cells.encode("utf-8") + tail
 
 
+class _SharedWorkbook(Workbook):
+    """A workbook whose style tables SharedStyles sets as soon as it is made: openpyxl's own
+    default tables (most of the cost of a new Workbook) are not built."""
+
+    def _setup_styles(self) -> None:
+        self._date_formats: dict[int, Any] = {}
+        self._timedelta_formats: dict[int, Any] = {}
+
+
 class SharedStyles:
     """Style tables shared by many small workbooks, and their styles part, written once.
 
@@ -189,7 +198,7 @@ class SharedStyles:
 
     def workbook(self) -> Workbook:
         """Return a new workbook with the shared style tables."""
-        wb = Workbook()
+        wb = _SharedWorkbook()
         for name, table in self._tables.items():
             setattr(wb, name, table)
         return wb
