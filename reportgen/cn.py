@@ -347,6 +347,15 @@ def group_phrases(text: str, config: Config) -> list[str]:
 # ---------------------------------------------------------------- writing (every renderer)
 
 
+def doc_no_pattern(prefix: str | None = None, year: int | None = None) -> re.Pattern[str]:
+    """The 发文字号 as the notices print it (numbering.doc_no): 机关代字〔年份〕序号号, e.g.
+    同经开督字〔2024〕3号 — of the series `prefix` and `year` when given, else any 机关代字 (letters,
+    no digits or punctuation) and year. Groups: prefix, year, number."""
+    code = re.escape(prefix) if prefix is not None else r"[^\W\d_]+"
+    years = str(year) if year is not None else r"\d{4}"
+    return re.compile(rf"(?P<prefix>{code})〔(?P<year>{years})〕(?P<number>\d+)号")
+
+
 def round_half_up(value: float, places: int) -> Decimal:
     """Return `value` rounded 四舍五入 to `places` decimals (56.25 → 56.3, not 56.2).
 

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import main
+from reportgen.cn import doc_no_pattern
 from reportgen.duban import Issued, Notice, build_dubans, open_dubans
 from reportgen.model import Status
 from reportgen.workspace import init_workspace
@@ -237,5 +238,9 @@ def test_the_summary_workbook_has_a_duban_book(workspace) -> None:
     from openpyxl import load_workbook
 
     ws = load_workbook(out)["督办台账"]
+    # as printed, each 文号 (4 in 督办文号, 3 cited in 备注) whole on one of its cell's lines
+    lines = [line for row in ws.iter_rows(min_row=4, max_row=7) for c in (row[1], row[9])
+             for line in str(c.value).split("\n")]
+    assert sum(len(doc_no_pattern().findall(line)) for line in lines) == 7, lines
     assert ws["A2"].value == "状态截至2024年7月8日　　共4件，已销号1件，已回复1件，逾期未回复1件，未到期1件"
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$3"

@@ -16,6 +16,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from reportgen.cli import main
+from reportgen.cn import doc_no_pattern
 from tests.conftest import ROOT, has_libreoffice
 
 pytestmark = [pytest.mark.slow, pytest.mark.libreoffice,
@@ -348,6 +349,24 @@ def test_summary_text_is_10_pt_or_more_and_no_line_starts_with_punctuation(print
                          for v in words if v is not w)]
         # no character alone under the rest of its name or sentence (中。)
         assert alone == [], (pdf, page, alone)
+
+
+def test_summary_prints_each_doc_number_on_one_line(printed: Path) -> None:
+    from openpyxl import load_workbook
+
+    pattern = doc_no_pattern()
+    for period in PERIODS:
+        pdf = printed / period / "pdf" / "汇总表.pdf"
+        ws = load_workbook(printed / period / "汇总表.xlsx")["督办台账"]
+        numbers = [n for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)
+                   for n in pattern.findall(v.replace("\n", ""))]
+        lines: list[str] = []  # pdftotext puts each printed line of a cell into words of its own
+        for q, page, _, height in _summary_pages(printed):
+            words = _words(pdf, page) if q == pdf else []
+            if words and _sheet_of(words, height).endswith("督办台账"):
+                lines += [w[4] for w in words]
+        printed_whole = [n for line in lines for n in pattern.findall(line)]
+        assert numbers and sorted(printed_whole) == sorted(numbers), lines
 
 
 def test_summary_chart_inside_the_page_readable_in_black_and_white(printed: Path) -> None:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from reportgen.cn import doc_no_pattern
+from reportgen.config import Config
+from reportgen.numbering import doc_no
 from reportgen.pages import KEEP_LAST_ROWS, page_breaks
 from reportgen.render.xlsx_layout import (
+    CELL_PAD_PT,
     LINE_PITCH,
     NO_LINE_START,
     UNIT_PT,
@@ -58,6 +62,36 @@ def test_numbers_and_words_stay_whole() -> None:
     lines = break_text("完成投资12.5亿元以上含R&D中心", _room(5), 10).split("\n")
     assert any("12.5" in line for line in lines), lines
     assert "".join(lines) == "完成投资12.5亿元以上含R&D中心"
+
+
+def test_a_doc_number_stays_whole_on_a_line_where_it_fits() -> None:
+    # the 、 after a 文号 goes with it; the next 文号 starts its own line
+    lines = break_text("前次督办：同经开督字〔2024〕2号、同经开督字〔2024〕15号", _room(12.5), 10).split("\n")
+    assert lines == ["前次督办：", "同经开督字〔2024〕2号、", "同经开督字〔2024〕15号"]
+    assert break_text("2024年7月销号；前次督办：同经开督字〔2024〕12号", _room(12), 10).split("\n") \
+        == ["2024年7月销号；前次督", "办：", "同经开督字〔2024〕12号"]
+    # narrower than the whole 文号: broken only between 机关代字 and 〔年份〕序号号
+    assert break_text("同经开督字〔2024〕123号", _room(9), 10).split("\n") == ["同经开督字", "〔2024〕123号"]
+    # the pattern is the one the numbering writes
+    assert doc_no_pattern().fullmatch(doc_no("同经开督字", 2024, 3))
+
+
+def test_the_duban_book_prints_each_doc_number_on_one_line() -> None:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from tests.conftest import ROOT
+
+    ws = load_workbook(ROOT / "templates" / "汇总表.xlsx")["督办台账"]
+    units = {ws.cell(3, c).value: ws.column_dimensions[get_column_letter(c)].width
+             for c in range(1, ws.max_column + 1)}
+    prefix = Config().notices.prefix_of("督办通知")
+    room = {head: units[head] * UNIT_PT - CELL_PAD_PT for head in ("督办文号", "备注")}
+    assert break_text(doc_no(prefix, 2024, 99), room["督办文号"], 10) == doc_no(prefix, 2024, 99)
+    cited = "、".join(doc_no(prefix, 2024, n) for n in (8, 9, 99))
+    lines = break_text(f"2024年7月销号；前次督办：{cited}", room["备注"], 10).split("\n")
+    assert [m["number"] for line in lines for m in doc_no_pattern(prefix).finditer(line)] == ["8", "9", "99"], lines
+    assert sum(units.values()) <= 125  # A4 landscape at 10 pt, 督办台账 hides no column
 
 
 def test_the_last_page_keeps_the_last_rows_with_the_note() -> None:

@@ -409,22 +409,26 @@ def _duban_book(wb: Workbook) -> None:
     """督办台账: every 督办通知 of the year so far, where each stands on the issue date."""
     ws = _table(wb, "督办台账", "{{ year }}年督办通知台账", [
         Col("序号", 5, "{{ loop.index }}", "int"),
-        Col("督办文号", 21.5, "{{ d.doc_no }}", "cwrap"),
-        Col("责任单位", 13, "{{ d.unit }}", "wrap"),
-        Col("督办事项（节点）", 27, "{{ d.matters }}", "wrap"),
+        # a 文号 is not broken: 督办文号 holds 同经开督字〔2024〕99号 on a line, 备注 同经开督字〔2024〕9号、
+        # and 〔2024〕99号; so 状态 sets 逾期未回复 on two lines, 督办次数 its header on two, 责任单位 keeps
+        # 5 characters a line and 督办事项 11 (less would print July's 督办台账 on two pages)
+        Col("督办文号", 22.5, "{{ d.doc_no }}", "cwrap"),
+        Col("责任单位", 10.5, "{{ d.unit }}", "wrap"),
+        Col("督办事项（节点）", 22, "{{ d.matters }}", "wrap"),
         Col("督办日期", 9.5, "{{ d.issued_on }}", "date"),
         Col("回复期限", 9.5, "{{ d.reply_by }}", "date"),
         Col("回复日期", 9.5, "{{ d.replied_on }}", "date"),
-        Col("状态", 10.5, "{{ d.state }}", "cwrap"),
-        Col("督办次数", 8.5, "{{ d.round }}", "int"),
-        Col("备注", 11, "{{ d.note }}", "wrap"),
+        Col("状态", 8, "{{ d.state }}", "cwrap"),
+        Col("督办次数", 5, "{{ d.round }}", "int"),
+        Col("备注", 23.5, "{{ d.note }}", "wrap"),
     ], "dubans", "d", empty_text="本年度尚未发出督办通知",
         subtitle="状态截至{{ duban_count.as_of_label }}　　共{{ duban_count.total }}件，"
         "已销号{{ duban_count.closed }}件，已回复{{ duban_count.replied }}件，"
         "逾期未回复{{ duban_count.late }}件，未到期{{ duban_count.pending }}件",
         note="注：督办次数为同一节点向该单位发出督办通知的次数（含本件）；节点全部完成即销号。")
-    for word, (fill, colour) in (("逾期未回复", STATUS_STYLE[Status.OVERDUE]),
-                                 ("已销号", STATUS_STYLE[Status.DONE])):
+    # the words' first characters: the print layout sets 逾期未回复 on two lines (逾期未 / 回复)
+    for word, (fill, colour) in (("逾期", STATUS_STYLE[Status.OVERDUE]),
+                                 ("已销", STATUS_STYLE[Status.DONE])):
         ws.conditional_formatting.add("H4:H4", Rule(
             type="containsText", operator="containsText", text=word,
             formula=[f'NOT(ISERROR(SEARCH("{word}",H4)))'],

@@ -6,9 +6,10 @@ wrapped text when it opens a file, and both may leave the last page of a sheet h
 the repeated title and header above a note. So, after rendering:
 
 - the text of every wrapping cell is broken into lines here: a line never starts with closing
-  punctuation (、，。；：）…) nor ends with an opening one, digits and Latin words stay whole, a list
-  of names joined by 、 breaks between names when each fits on a line, and the last line of a
-  paragraph never holds one character alone, punctuation aside ("中。").
+  punctuation (、，。；：）…) nor ends with an opening one, digits and Latin words stay whole, a
+  发文字号 (同经开督字〔2024〕2号) stays whole on a line where it fits, a list of names joined by 、
+  breaks between names when each fits on a line, and the last line of a paragraph never holds
+  one character alone, punctuation aside ("中。").
   Lines are measured for the narrowest of the applications that print the file (Excel and WPS:
   a width unit of 宋体 11 is 7 px = 5.25 pt; LibreOffice's is 6.15 pt), so each line fits
   wherever it is printed;
@@ -29,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reportgen.cn import doc_no_pattern
 from reportgen.pages import paginate
 
 UNIT_PT = 5.25  # one column-width unit in Excel/WPS (7 px of 宋体 11); LibreOffice's is wider
@@ -40,6 +42,7 @@ LATIN_EM = 0.56  # width of a digit or Latin letter, in ems (a CJK character is 
 NO_LINE_START = frozenset("、，。；：？！）》」』”’】〕〉…—%·,.;:?!)]}")
 NO_LINE_END = frozenset("（《「『“‘【〔〈([{")
 PUNCTUATION = NO_LINE_START | NO_LINE_END
+DOC_NO = doc_no_pattern()  # a 发文字号 is read as one unit: never broken where it fits a line
 
 
 _EMS: dict[str, float] = {}  # a piece of text -> its width in ems, measured once per piece
@@ -72,6 +75,28 @@ def _tokens(text: str) -> list[str]:
         else:
             out.append(ch)
     return out
+
+
+def _pieces(text: str, room: float, size: float) -> list[str]:
+    """`_tokens` of `text`, but each 发文字号 with the closing punctuation after it (a 、 may not
+    start a line) is one piece when it fits in `room`; when it does not, it breaks only between
+    its 机关代字 and 〔年份〕序号号 (同经开督字 / 〔2024〕12号、)."""
+    if "〔" not in text:
+        return _tokens(text)
+    out: list[str] = []
+    at = 0
+    for m in DOC_NO.finditer(text):
+        end = m.end()
+        while end < len(text) and text[end] in NO_LINE_START:
+            end += 1
+        parts = [text[m.start():end]]
+        if size * _ems(parts[0]) > room:
+            parts = [m["prefix"], text[m.end("prefix"):end]]
+            if size * _ems(parts[1]) > room:
+                continue  # wider than the line however it is cut: broken as any text
+        out += _tokens(text[at:m.start()]) + parts
+        at = end
+    return out + _tokens(text[at:])
 
 
 def _width(tokens: list[str], size: float) -> float:
@@ -108,7 +133,7 @@ def break_paragraph(text: str, room: float, size: float) -> list[str]:
         # a list of names: break between names, each name whole on its line
         lines = _fill([n + "、" for n in names[:-1]] + [names[-1]], room, size)
     else:
-        lines = _fill(_tokens(text), room, size)
+        lines = _fill(_pieces(text, room, size), room, size)
     _fill_last_line(lines, room, size)
     return ["".join(line) for line in lines if line]
 
