@@ -18,6 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from reportgen.cn import doc_no_pattern
 from reportgen.config import Config
 from reportgen.fsutil import safe_filename, write_text_atomic
 from reportgen.ledger import Ledger
@@ -47,8 +48,8 @@ def _numbers_in(path: Path, prefixes: Collection[str], year: int) -> dict[str, i
     except (OSError, zipfile.BadZipFile, KeyError):
         return {}
     text = _TAG.sub("", xml)
-    found = {p: re.search(rf"{re.escape(p)}〔{year}〕(\d+)号", text) for p in prefixes}
-    return {p: int(m.group(1)) for p, m in found.items() if m}
+    found = {p: doc_no_pattern(p, year).search(text) for p in prefixes}
+    return {p: int(m["number"]) for p, m in found.items() if m}
 
 
 class _Kept:
