@@ -162,8 +162,10 @@ def _amount(
 
 
 def _jumped(item: Item, metric: Metric, value: float, prev: float | None, factor: float) -> bool:
-    amounts = [m.amount_yi for m in item.milestones if m.metric is metric and m.amount_yi]
-    target = item.target_yi if metric is Metric.INVEST and item.target_yi else max(amounts, default=0.0)
+    if metric is Metric.INVEST and item.target_yi:
+        target = item.target_yi
+    else:
+        target = max((m.amount_yi for m in item.milestones if m.metric is metric and m.amount_yi), default=0.0)
     if not target:
         return False
     return value - (prev or 0.0) > factor * target

@@ -69,6 +69,7 @@ class Sheet:
     hidden: set[int] = field(default_factory=set)  # rows hidden in Excel (xlsx only)
     reported: set[tuple[int, int]] = field(default_factory=set)  # formula cells already named
     _row_merges: dict[int, list[tuple[int, int, int, int]]] | None = None
+    _formulas: dict[tuple[int, int], str] | None = None
 
     def get(self, r: int, c: int) -> Any:
         """Return the value at 0-based (r, c), "" outside the grid."""
@@ -88,7 +89,9 @@ class Sheet:
         """Return the formula of an empty cell that has no saved result, else None."""
         if self.get(r, c) != "":
             return None
-        return self.formulas().get((r, c))
+        if self._formulas is None:  # looked up once: most sheets have none
+            self._formulas = self.formulas()
+        return self._formulas.get((r, c)) if self._formulas else None
 
 
 class Refused(Exception):
