@@ -15,9 +15,11 @@ from click.testing import CliRunner
 
 from reportgen.cli import main
 from reportgen.ingest import read_submissions
+from reportgen.ingest.index import PlanIndex
 from reportgen.ingest.kept import Kept, decoder, encode
 from reportgen.model import FileRead, Issue, Severity, Submission
 from reportgen.plan.workbook import load_master
+from reportgen.rules import reporting_units
 from reportgen.workspace import Workspace, init_workspace
 from tests.test_received import FILE, PERIOD, _break_a_date, _count_reads
 
@@ -52,9 +54,14 @@ def test_check_then_read_again_reads_nothing_and_gets_the_same(checked: Workspac
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     fresh = read_submissions(checked.submissions_dir(PERIOD), load_master(checked), checked.config, PERIOD).files
     read = _count_reads(monkeypatch)
-    again = _read(checked)
-    assert read == []
-    assert again == fresh
+    built = []
+    real = PlanIndex.build
+    monkeypatch.setattr(PlanIndex, "build", classmethod(lambda cls, *a: built.append(1) or real(*a)))
+    again = read_submissions(checked.submissions_dir(PERIOD), load_master(checked), checked.config, PERIOD,
+                             kept=_kept_at(checked))
+    assert read == [] and built == []  # nothing read, and the units expected were kept too
+    assert again.files == fresh
+    assert again.expected_units == [u for u in reporting_units(load_master(checked), checked.config)]
 
 
 def test_anything_the_reading_depended_on_changed_reads_again(checked: Workspace,
@@ -75,7 +82,9 @@ def test_a_file_changed_in_place_is_read_again(tmp_path: Path) -> None:
     sub = Submission(unit="甲单位", period=PERIOD, file=str(path), sha256=hashlib.sha256(b"A" * 100).hexdigest(),
                      received=dt.datetime.fromtimestamp(st.st_mtime))
     read = FileRead(path, path.name, sub, [Issue(Severity.WARNING, "说明", "x", path.name)], used=True)
-    Kept(tmp_path / "kept.json", "k").keep([read])
+    kept = Kept(tmp_path / "kept.json", "k")
+    kept.keep([read])
+    kept.save(["甲单位"])
     assert Kept(tmp_path / "kept.json", "k").take(path, path.name) == read
     assert Kept(tmp_path / "kept.json", "other context").take(path, path.name) is None
     # the same size and modification time, other bytes (a copy that kept the time stamp)

@@ -78,29 +78,35 @@ def pool_workers() -> int:
 
 
 def read_all(
-    files: list[tuple[Path, str, int]], reader: Reader, period: str, previous: Mapping[str, float],
-    kept: Kept | None = None,
+    files: list[tuple[Path, str, int]], reader: Reader | Callable[[], Reader], period: str,
+    previous: Mapping[str, float], kept: Kept | None = None,
 ) -> list[FileRead]:
     """Return every file read, in the order given; in a few processes when the batch is large.
-    Readings `kept` of files unchanged since are taken back, the others kept for next time."""
+    Readings `kept` of files unchanged since are taken back, the others kept for next time
+    (`reader` may be a function making the reader: called only when a file must be read)."""
     taken = {n: got for p, n, _size in files if kept and (got := kept.take(p, n)) is not None}
     fresh = [f for f in files if f[1] not in taken]
-    total = sum(size for _p, _n, size in fresh)
-    workers = pool_workers() if len(fresh) >= POOL_MIN_FILES and total >= POOL_MIN_BYTES else 1
-    args = [(p, n, period, previous) for p, n, _size in fresh]
-    if workers <= 1:
-        read = [reader.read(*a) for a in args]
-    else:
-        # forked workers inherit the reader as it is; spawned ones receive a pickled copy
-        fork = "fork" in multiprocessing.get_all_start_methods()
-        mp = multiprocessing.get_context("fork" if fork else "spawn")
-        with ProcessPoolExecutor(workers, mp, initializer=_worker_init, initargs=(reader,)) as pool:
-            read = list(pool.map(_worker_read, args, chunksize=max(1, len(args) // (workers * 2))))
+    read = _read_fresh(fresh, reader, period, previous) if fresh else []
     new = iter(read)
     out = [taken[n] if n in taken else next(new) for _p, n, _size in files]
     if kept is not None:
         kept.keep(out)
     return out
+
+
+def _read_fresh(files: list[tuple[Path, str, int]], reader: Reader | Callable[[], Reader], period: str,
+                previous: Mapping[str, float]) -> list[FileRead]:
+    reader = reader if isinstance(reader, Reader) else reader()
+    total = sum(size for _p, _n, size in files)
+    workers = pool_workers() if len(files) >= POOL_MIN_FILES and total >= POOL_MIN_BYTES else 1
+    args = [(p, n, period, previous) for p, n, _size in files]
+    if workers <= 1:
+        return [reader.read(*a) for a in args]
+    # forked workers inherit the reader as it is; spawned ones receive a pickled copy
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if fork else "spawn")
+    with ProcessPoolExecutor(workers, mp, initializer=_worker_init, initargs=(reader,)) as pool:
+        return list(pool.map(_worker_read, args, chunksize=max(1, len(args) // (workers * 2))))
 
 
 def read_files(files: list[tuple[Path, str, int]], plan: Plan, config: Config, period: str,
@@ -127,13 +133,22 @@ def read_submissions(
     if not folder.is_dir():
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
     listing = list_files(folder)
-    index = PlanIndex.build(plan, config)
     previous = previous or {}
     keeping = Kept(kept, context(plan, config, period, previous)) if kept is not None else None
-    files = sorted(read_all(listing.files, Reader(index), period, previous, keeping) + listing.skipped,
+    indexes: list[PlanIndex] = []  # built when a file must be read, or the units are not kept
+
+    def index() -> PlanIndex:
+        if not indexes:
+            indexes.append(PlanIndex.build(plan, config))
+        return indexes[0]
+
+    files = sorted(read_all(listing.files, lambda: Reader(index()), period, previous, keeping) + listing.skipped,
                    key=lambda f: f.name)
     chosen = (choose or _choose)(files)  # marks the files not taken
-    expected = list(index.units)  # rules.reporting_units, worked out once with the index
+    # rules.reporting_units, worked out once with the index (and kept with the readings)
+    expected = keeping.units if keeping and keeping.units is not None and not indexes else list(index().units)
+    if keeping is not None:
+        keeping.save(expected)
     result = IngestResult(files=files, expected_units=expected)
     result.submissions = [chosen[u].submission for u in expected if u in chosen]  # type: ignore[misc]
     result.submissions += [f.submission for u, f in chosen.items() if u not in expected and f.submission]

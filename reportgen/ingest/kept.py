@@ -131,19 +131,24 @@ def _sha256(path: Path) -> str:
 
 
 class Kept:
-    """The readings kept in one file for one context; `take` what is still good, `keep` the new."""
+    """The readings kept in one file for one context: `take` what is still good, `keep` what was
+    read and `save` it with the units expected to report."""
 
     def __init__(self, path: Path, key: str) -> None:
         self.path = path
         self.key = key
         self.files: dict[str, list[Any]] = {}
+        self.units: list[str] | None = None  # the units expected to report (plan and configuration)
         self._taken: dict[int, list[Any]] = {}  # id of a FileRead taken back -> its entry
+        self._changed = False
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
         if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("files"), dict):
             self.files = data["files"]
+            units = data.get("units")
+            self.units = units if isinstance(units, list) and all(isinstance(u, str) for u in units) else None
 
     def take(self, path: Path, name: str) -> FileRead | None:
         """Return the kept reading of `path` (shown as `name`) when it is of the file as it is now."""
@@ -162,7 +167,7 @@ class Kept:
         return got
 
     def keep(self, reads: Iterable[FileRead]) -> None:
-        """Keep the readings of `reads` (files read whole, by this process) and write them out."""
+        """Keep the readings of `reads` (files read whole, by this process) until `save`."""
         files: dict[str, list[Any]] = {}
         for f in reads:
             if id(f) in self._taken:
@@ -178,11 +183,17 @@ class Kept:
             if sub.received != dt.datetime.fromtimestamp(st.st_mtime):
                 continue  # changed while it was read
             files[f.name] = [str(f.path), st.st_size, st.st_mtime_ns, sub.sha256, encode(f)]
-        if files == self.files:
+        self._changed = files != self.files
+        self.files = files
+
+    def save(self, units: list[str]) -> None:
+        """Keep the units expected to report, and write out what is kept when anything changed."""
+        if not (self._changed or units != self.units):
             return
+        self.units = list(units)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # ASCII: a file name from another system's encoding holds lone surrogates (fsdecode)
-            write_text_atomic(self.path, json.dumps({"key": self.key, "files": files}))
+            write_text_atomic(self.path, json.dumps({"key": self.key, "units": self.units, "files": self.files}))
         except OSError:
             pass  # only a saving: a read-only workspace reads every time
