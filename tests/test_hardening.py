@@ -263,7 +263,10 @@ def test_background_returns_and_raises_as_the_call_did(fork: bool) -> None:
         Background(_fail, fork=fork).result()
 
 
-def _first_then_later(first: list[int], later) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _first_then_later(first: list[int], later, wait: float = 0.0) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    import time
+
+    time.sleep(wait)  # busy with its own work before it needs the value
     return sum(first), len(later.get())
 
 
@@ -274,11 +277,11 @@ def test_background_waits_for_a_value_given_after_it_started(fork: bool) -> None
     from reportgen.parallel import Background, Later
 
     later: Later[list[str]] = Later()
-    job = Background(_first_then_later, [1, 2, 3], later, fork=fork)
+    job = Background(_first_then_later, [1, 2, 3], later, 1.0 if fork else 0.0, fork=fork)
     big = ["督办" * 50] * 20_000  # far more than a pipe holds: the parent must not wait for the child
     start = time.perf_counter()
     later.put(big)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 0.8  # the child takes a second before it reads
     assert job.result() == (6, 20_000)
 
 
