@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reportgen.cn import fmt_pct, fmt_yi
-from reportgen.model import PeriodResult, Status
+from reportgen.model import PeriodResult, Section, Status
 from reportgen.render.word import (
     issue_date,
     notice_contexts,
@@ -544,6 +546,49 @@ def test_chart_uses_a_cjk_family_and_marks_the_schedule():
     assert chart.png is not None and chart.png[:8] == b"\x89PNG\r\n\x1a\n"
     assert chart.font == family and chart.warning == ""
     assert find_cjk_font(("没有这种字体",)) is None
+
+
+def _chart_text(result: PeriodResult) -> tuple[ET.Element, list[tuple[str, float]]]:
+    """The chart drawn as SVG, and each line of its text with its size in points as drawn."""
+    from reportgen.render.chart import completion_chart
+
+    svg = ET.fromstring(completion_chart(result, image_format="svg").png or b"")
+    texts = [(t.text or "", float(re.search(r"font-size: ([\d.]+)px", t.get("style", "")).group(1)))
+             for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    return svg, texts
+
+
+def _points(svg: ET.Element, side: str) -> float:
+    return float(svg.get(side, "").removesuffix("pt"))
+
+
+def test_chart_names_every_project_whole_in_10_pt_inside_the_text_block(rendered):
+    from reportgen.render.chart import find_cjk_font
+
+    if find_cjk_font() is None:
+        pytest.skip("no CJK font installed")
+    result, _, files = rendered
+    svg, texts = _chart_text(result)
+    shape = Document(str(bulletin_path(files))).inline_shapes[0]
+    assert shape.width <= Mm(156) and shape.height <= Mm(225)  # inside the 版心
+    scale = shape.width.pt / _points(svg, "width")  # the drawing as the bulletin prints it
+    assert min(size for _, size in texts) * scale >= 9.99, sorted({size for _, size in texts})
+    lines = [text for text, _ in texts]
+    assert not any("…" in line for line in lines), lines
+    names = [it.name for it in result.items if it.section is Section.PROJECT and it.target_yi]
+    # every name read whole, the long ones (国药集团威奇达药业新建、续建技改项目) over two lines
+    assert all(name in "".join(lines) for name in names)
+    wrapped = [name for name in names if name not in lines]
+    assert wrapped and all(any(name.startswith(line) and len(line) < len(name) for line in lines)
+                           for name in wrapped), wrapped
+    # a city's many projects with long names: as many bars as fit the 版心 at two lines a name
+    many = [replace(it, name=f"第{i}号{it.name}", code=f"{it.code}-{i}")
+            for i in range(3) for it in result.items if it.section is Section.PROJECT]
+    svg, texts = _chart_text(replace(result, items=many))
+    assert _points(svg, "height") * scale <= Mm(225).pt
+    assert min(size for _, size in texts) * scale >= 9.99
+    drawn = re.search(r"完成率最低的(\d+)个", "".join(t for t, _ in texts))
+    assert drawn and 20 <= int(drawn.group(1)) < len(many)
 
 
 def test_a_month_with_nothing_to_report_still_renders(tmp_path):

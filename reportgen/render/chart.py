@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import math
 import shutil
 import subprocess
 from dataclasses import dataclass
 from typing import Any
 
-from reportgen.model import PeriodResult, Section
+from reportgen.model import ItemResult, PeriodResult, Section
+from reportgen.render.xlsx_layout import break_text, char_width
 
 # Preferred faces, in order. matplotlib's own font list is a cache that can predate the fonts
 # installed on the machine, so the font files are found through fontconfig (`fc-list :lang=zh`)
@@ -35,7 +37,8 @@ PROBE = "重点项目投资完成率序时进度"  # the chart's own characters 
 
 @dataclass
 class ChartResult:
-    """A rendered chart (PNG bytes) and which font it used; `warning` is for the run log."""
+    """A rendered chart (PNG bytes, or the format asked) and which font it used; `warning` is for
+    the run log."""
 
     png: bytes | None
     font: str | None
@@ -98,16 +101,55 @@ def find_cjk_font(families: tuple[str, ...] = CJK_FAMILIES) -> str | None:
     return None
 
 
-# A bar per project fits the 225 mm text block up to this many; a city has thousands of projects, and a
-# chart of all of them would be metres tall and take half a minute to draw.
-MAX_BARS = 30  # 1 + 0.26 × 30 inches tall: 216 mm at the bulletin's 150 mm width
+# The chart is drawn at the width the bulletin prints it (150 mm of the 156 mm 版心), so its text
+# prints at the sizes set here: none under 10 pt.
+WIDTH_IN = 150 / 25.4
+TEXT_PT = 10.0
+NAME_EMS = 14  # a project's name longer than this many characters takes two lines on the axis
+# A bar per project fits the 225 mm text block up to MAX_BARS (one line names) or MAX_BARS_WRAPPED
+# (a name on two lines: rows further apart); a city has thousands of projects, and a chart of all
+# of them would be metres tall and take half a minute to draw.
+BAR_IN, BAR_WRAPPED_IN, FRAME_IN = 0.26, 0.34, 1.0  # inches a row takes; title and axis
+BODY_IN = 225 / 25.4
+MAX_BARS = int((BODY_IN - FRAME_IN) / BAR_IN)  # 30
+MAX_BARS_WRAPPED = int((BODY_IN - FRAME_IN) / BAR_WRAPPED_IN)  # 23
 
 
-def completion_chart(result: PeriodResult, font: str | None = None) -> ChartResult:
-    """Return a horizontal bar chart of each project's completion rate with the 序时进度 line.
+def _label(name: str) -> str:
+    """A project's whole name for the axis: on two lines, broken by the Chinese rules (no 、 or ）
+    first, digits whole, no character alone), when longer than NAME_EMS characters."""
+    size = TEXT_PT
+    room = max(NAME_EMS * size, math.ceil(sum(char_width(ch, size) for ch in name) / 2))
+    while (text := break_text(name, room, size)).count("\n") > 1:
+        room += size  # the rules moved a piece down: a little wider
+    return text
 
-    With more than MAX_BARS projects, the MAX_BARS with the lowest rates are drawn (in plan
-    order) and the title says so.
+
+def _lowest(items: list[ItemResult], n: int) -> list[ItemResult]:
+    """The `n` items of the lowest completion rate, in plan order."""
+    lowest = sorted(range(len(items)), key=lambda i: ((items[i].rate or 0.0), i))[:n]
+    return [items[i] for i in sorted(lowest)]
+
+
+def _bars(items: list[ItemResult]) -> tuple[list[ItemResult], list[str], str]:
+    """The projects drawn (as many as fit the 版心), their axis labels and the chart's title."""
+    drawn = _lowest(items, MAX_BARS)
+    labels = [_label(it.name) for it in drawn]
+    if any("\n" in label for label in labels) and len(drawn) > MAX_BARS_WRAPPED:
+        drawn = _lowest(items, MAX_BARS_WRAPPED)
+        labels = [_label(it.name) for it in drawn]
+    if len(drawn) < len(items):
+        return drawn, labels, f"完成率最低的{len(drawn)}个重点项目投资完成率与序时进度对比（共{len(items)}个）"
+    return drawn, labels, "重点项目投资完成率与序时进度对比"
+
+
+def completion_chart(result: PeriodResult, font: str | None = None,
+                     image_format: str = "png") -> ChartResult:
+    """Return a horizontal bar chart of each project's completion rate with the 序时进度 line
+    (`image_format` "svg" keeps its text as text, to be read back).
+
+    With more than MAX_BARS projects (MAX_BARS_WRAPPED when a name takes two lines), those with
+    the lowest rates are drawn (in plan order) and the title says so.
     """
     items = [
         it for it in result.items
@@ -115,11 +157,7 @@ def completion_chart(result: PeriodResult, font: str | None = None) -> ChartResu
     ]
     if not items:
         return ChartResult(png=None, font=None)
-    title = "重点项目投资完成率与序时进度对比"
-    if len(items) > MAX_BARS:
-        lowest = sorted(range(len(items)), key=lambda i: ((items[i].rate or 0.0), i))[:MAX_BARS]
-        title = f"完成率最低的{MAX_BARS}个重点项目投资完成率与序时进度对比（共{len(items)}个）"
-        items = [items[i] for i in sorted(lowest)]
+    items, labels, title = _bars(items)
     # matplotlib loads on use (heavy); the Agg canvas alone, never pyplot and its backends
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -133,11 +171,11 @@ def completion_chart(result: PeriodResult, font: str | None = None) -> ChartResu
     colors = [
         "#c0392b" if it.vs_schedule == "behind" else "#2e6da4" for it in items
     ]
-    labels = [_short(it.name) for it in items]
-    rc: dict[str, Any] = {"axes.unicode_minus": False, "font.size": 9, "font.family": [family]}
+    rc: dict[str, Any] = {"axes.unicode_minus": False, "font.size": TEXT_PT, "font.family": [family],
+                          "svg.fonttype": "none"}
     with matplotlib.rc_context(rc):  # type: ignore[arg-type]
-        height = 1.0 + 0.26 * len(items)
-        fig = Figure(figsize=(6.1, height), dpi=200)
+        row = BAR_WRAPPED_IN if any("\n" in label for label in labels) else BAR_IN
+        fig = Figure(figsize=(WIDTH_IN, FRAME_IN + row * len(items)), dpi=200)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         ypos = list(range(len(items)))[::-1]
@@ -146,22 +184,17 @@ def completion_chart(result: PeriodResult, font: str | None = None) -> ChartResu
         top = max([*rates, schedule, 100.0]) * 1.18
         ax.set_xlim(0, top)
         ax.text(schedule, len(items) - 0.35, f"序时进度{schedule:.1f}%", ha="center",
-                va="bottom", fontsize=8)
+                va="bottom", fontsize=TEXT_PT)
         for y, it, rate in zip(ypos, items, rates, strict=True):
             label = f"{rate:.1f}%" if it.cumulative_yi is not None else "未报送"
-            ax.text(rate + top * 0.01, y, label, va="center", fontsize=8)
-        ax.set_yticks(ypos, labels)
+            ax.text(rate + top * 0.01, y, label, va="center", fontsize=TEXT_PT)
+        ax.set_yticks(ypos, labels, linespacing=1.1)
         ax.set_ylim(-0.6, len(items) + 0.2)
         ax.set_xlabel("累计完成投资占年度目标（%）")
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=TEXT_PT + 1)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         buf = io.BytesIO()
         fig.tight_layout()
-        fig.savefig(buf, format="png")
+        fig.savefig(buf, format=image_format)
     return ChartResult(png=buf.getvalue(), font=family)
-
-
-def _short(name: str, limit: int = 16) -> str:
-    """Shorten a long project name for an axis label."""
-    return name if len(name) <= limit else name[: limit - 1] + "…"
