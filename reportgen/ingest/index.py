@@ -3,6 +3,7 @@ context of the one file being read, where its issues are collected."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -25,8 +26,17 @@ class PlanIndex:
     figure_keys: dict[str, list[str]]  # unit -> expected figure keys
     figure_leads: dict[str, str]  # figure key -> the unit whose figure counts
     milestone_codes: dict[str, list[str]]  # unit -> expected milestone codes
-    item_by_name: dict[str, str]
-    milestone_by_text: dict[tuple[str, str], str]  # (item code, normalised clause) -> code
+
+    # Only a row that lost its code is matched by name or words: worked out on first need.
+    @functools.cached_property
+    def item_by_name(self) -> dict[str, str]:
+        """Return normalised project name -> item code."""
+        return {norm(it.name): it.code for it in self.plan.items}
+
+    @functools.cached_property
+    def milestone_by_text(self) -> dict[tuple[str, str], str]:
+        """Return (item code, normalised clause) -> milestone code."""
+        return {(m.code.split("-")[0], norm(m.text)): m.code for m in self.plan.milestones}
 
     @classmethod
     def build(cls, plan: Plan, config: Config) -> PlanIndex:
@@ -60,8 +70,6 @@ class PlanIndex:
             figure_keys=figure_keys,
             figure_leads=leads,
             milestone_codes=milestone_codes,
-            item_by_name={norm(it.name): it.code for it in plan.items},
-            milestone_by_text={(m.code.split("-")[0], norm(m.text)): m.code for m in plan.milestones},
         )
 
     def unit(self, text: str) -> str | None:
