@@ -105,12 +105,23 @@ def _rows(ws: Worksheet) -> list[tuple[int, list[Any]]]:
     return sorted(rows.items())
 
 
-def _row_attrs(dim: RowDimension) -> tuple[tuple[Any, ...], StyleArray]:
-    """What decides a row's attributes, and its style (given one, as openpyxl's writer does)."""
+def _row_key(dim: RowDimension) -> tuple[Any, ...]:
+    """What decides a row's attributes (the row gets a style, as openpyxl's writer gives it)."""
     if dim._style is None:
         dim._style = StyleArray()
     return (dim.hidden, dim.outlineLevel, dim.collapsed, dim.ht, dim.thickBot, dim.thickTop,
-            *dim._style), dim._style
+            *dim._style)
+
+
+def _style_attr(style: StyleArray | None, seen: dict[tuple[int, ...], str], table: Any) -> str:
+    """A cell's s="…" attribute ("" for no style), the style added to `table` as openpyxl adds it."""
+    if style is None:
+        return ""
+    key = tuple(style)
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = f' s="{table.add(style)}"' if any(key) else ""
+    return found
 
 
 def sheet_data(ws: Worksheet) -> str:
@@ -127,7 +138,7 @@ def sheet_data(ws: Worksheet) -> str:
         if dim is None:
             out.append(f'<row r="{r}">')
         else:
-            key, style = _row_attrs(dim)
+            key = _row_key(dim)
             tag = row_tags.get(key)
             if tag is None:  # as openpyxl: iterating the row's fields adds its style
                 tag = row_tags[key] = "".join(f' {k}="{v}"' for k, v in dim)
@@ -135,14 +146,15 @@ def sheet_data(ws: Worksheet) -> str:
         for cell in cells:
             if cell._comment is not None or (type(cell) is Cell and cell._hyperlink is not None):
                 raise _Unsupported
-            style = cell._style
-            styled = style is not None and any(style)
-            if cell._value is None and not styled:
+            s = _style_attr(cell._style, styles, cell_styles)
+            value = cell._value
+            if value is None and not s:
                 continue
-            s = ""
-            if styled:
-                key = tuple(style)
-                s = styles.get(key) or styles.setdefault(key, f' s="{cell_styles.add(style)}"')
+            if type(value) is str and value and cell.data_type == "s":  # most cells: text
+                space = ' xml:space="preserve"' if value != value.strip() else ""
+                out.append(f'<c r="{_LETTERS[cell.column]}{r}"{s} t="inlineStr">'
+                           f"<is><t{space}>{_text(value)}</t></is></c>")
+                continue
             kind, inner = _content(cell, wb)
             out.append(f'<c r="{_LETTERS[cell.column]}{r}"{s}{kind}>{inner}</c>')
         out.append("</row>")
