@@ -123,6 +123,11 @@ class Book:
         self._cell_styles: dict[str, dict[tuple[int, int], int]] = {}
         self.issues: list[Issue] = []
 
+    def release(self) -> None:
+        """Let go of the sheets read: each refers back to its book (its formulas, its number
+        formats), so the book and its sheets are freed at once rather than by the collector."""
+        self._cache.clear()
+
     def sheet(self, name: str) -> Sheet:
         """Return the named sheet, read on first use."""
         if name in self._cache:

@@ -61,6 +61,8 @@ class Reader:
         except Exception as exc:
             ctx.add(*_calamine_problem(exc))
             return out
+        finally:
+            book.release()
         for issue in book.issues:
             ctx.add(issue.severity, issue.code, issue.message, issue.sheet, issue.cell)
         if sub.unit:
