@@ -50,6 +50,8 @@ from typing import Any
 import reportgen as package
 from benchmarks.city import DOCUMENT, PERIOD, Size, make_city
 from benchmarks.floors import IMPORTS
+from reportgen.numbering import SCAN_NAME
+from reportgen.plan.workbook import PLAN_CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,6 +122,15 @@ def floor_cmd(*args: str) -> list[str]:
 # ---------------------------------------------------------------- one round of one command
 
 
+def forget(root: Path) -> None:
+    """Remove what commands keep in `root`'s history/ to spare later commands work."""
+    history = root / "history"
+    for name in (PLAN_CACHE, SCAN_NAME):
+        (history / name).unlink(missing_ok=True)
+    for kept in (*history.glob("readings-*.json"), *history.glob("received-*.json")):
+        kept.unlink()
+
+
 @dataclass
 class Pair:
     """The samples of one command and of its floors over the rounds."""
@@ -166,14 +177,13 @@ class City:
             shutil.rmtree(self.scratch / "input", ignore_errors=True)
             return measure(reportgen("plan", "import", str(self.doc), "-w", str(self.scratch)),
                            cwd=self.scratch)
+        # check and run start cold every round: what an earlier command kept in history/ (the
+        # plan read, each file's reading, the published 文号) would spare them work their floors do
+        forget(self.root)
         if name == "check":
-            # every round reads every file, as the floor does: a file check read is kept in
-            # history/ and taken back while unchanged (a re-check reads only what came in since)
-            (self.root / "history" / f"readings-{PERIOD}.json").unlink(missing_ok=True)
             return measure(reportgen("check", "--period", PERIOD, "-w", str(self.root)),
                            cwd=self.root, ok=(0, 1))
-        # every round the month's first run: no ledger, no archive (what check kept in history/,
-        # the plan read and the files' readings, stays, as in an office that checked first)
+        # every round the month's first run: no ledger, no archive
         for part in ("ledger.sqlite", "ledger.sqlite-journal", "ledger.sqlite-wal"):
             (self.root / "history" / part).unlink(missing_ok=True)
         shutil.rmtree(self.root / "history" / "archive", ignore_errors=True)
@@ -311,9 +321,9 @@ def tables(results: list[dict[str, Any]], help_s: list[float], rounds: int) -> s
         "json 写出 summary.json；python-docx 读任务分解文档；"
         "再加上启动 Python 并导入这些库的时间。核对、台账、图表没有对应的下限，算在本工具一侧。"
         "CPU 包括命令启动的全部子进程（`run` 在另一个核上写表格）。"
-        "`plan import` 每轮导入到空工作区；每轮的 `check` 都逐个读取全部文件（删去 history/ 中保留的各文件读取结果，"
-        "与下限一样）；每轮的 `run` 都是该月第一次运行（删去台账和归档），"
-        "工作区里保留 check 在 history/ 中记下的总表读取结果和各文件读取结果，与先校验、后运行的实际用法一样。",
+        "`plan import` 每轮导入到空工作区；每轮的 `run` 都是该月第一次运行（删去台账和归档）。"
+        "`check` 和 `run` 每轮都从头做起：先删去前一条命令在 history/ 中记下的总表读取结果、各文件读取结果"
+        "和已发文号，与下限一样读取全部文件（实际使用中先校验、后运行，`run` 取回 check 的读取结果，比表中快）。",
         "",
         "合成数据的生成方式与用户一样（`benchmarks/city.py`）：先写一份任务分解 Word 文档，"
         "`reportgen plan import` 导入，`reportgen forms` 生成报送表，再按代码像各单位的文秘那样填表"
