@@ -215,7 +215,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
     current = load_master(ws)
     # Templates are checked before anything is rendered, so a typo in a template
     # stops the batch at once instead of after half the documents.
-    word.check_word_templates(ws.templates, ws.config)
+    checked = word.check_word_templates(ws.templates, ws.config)
     excel.check_excel_template(ws.templates)
 
     dubans: Later[list[DubanRecord]] = Later()
@@ -239,7 +239,8 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
             dubans.put(result.dubans)
             with stages.stage("生成公文"):
                 _guard(report, "公文",
-                       lambda: word.render_word(result, ws.templates, ws.config, staging, report.warnings))
+                       lambda: word.render_word(result, ws.templates, ws.config, staging, report.warnings,
+                                                checked))
             with stages.stage("生成督办回复单"):
                 _guard(report, "督办回复单", lambda: _write_reply_forms(result, ws.config, staging))
             failures, times = tables.result()

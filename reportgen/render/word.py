@@ -290,9 +290,10 @@ def _template_lineno(exc: BaseException) -> int | None:
     return found
 
 
-def check_word_templates(templates: TemplateSource, config: Config) -> None:
-    """Check every Word template `templates` finds; raise TemplateError naming the bad text."""
-    _load_checked(templates, config)
+def check_word_templates(templates: TemplateSource, config: Config) -> dict[str, _Template]:
+    """Check every Word template `templates` finds; raise TemplateError naming the bad text.
+    Return the templates checked (for `render_word`, which then does not check them again)."""
+    return _load_checked(templates, config)
 
 
 def _load_checked(templates: TemplateSource, config: Config) -> dict[str, _Template]:
@@ -316,12 +317,13 @@ def _load_checked(templates: TemplateSource, config: Config) -> dict[str, _Templ
 
 
 def render_word(result: PeriodResult, templates: TemplateSource, config: Config, out_dir: Path,
-                notes: list[str] | None = None) -> list[Path]:
+                notes: list[str] | None = None, checked: dict[str, _Template] | None = None) -> list[Path]:
     """Write 进度通报.docx and the notices under out_dir; return the files written.
 
-    Notes for the run log (a chart without a Chinese font) are appended to `notes`.
+    Notes for the run log (a chart without a Chinese font) are appended to `notes`. The
+    templates are loaded and checked here unless `checked` (by `check_word_templates`) is given.
     """
-    loaded = _load_checked(templates, config)
+    loaded = checked if checked is not None else _load_checked(templates, config)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
