@@ -42,6 +42,7 @@ _CELL_TAG = re.compile(rb"<c\b([^>]*)>")
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _STYLE_ATTR = re.compile(rb'\bs="(\d+)"')
+_SHEET_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?sheet[\s/>]")
 _FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped characters, [colours]
 _PERCENT_IDS = frozenset({9, 10})
 _DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
@@ -49,8 +50,8 @@ _STYLES = "xl/styles.xml"
 _RELS = "xl/_rels/workbook.xml.rels"
 _WORKBOOK = "xl/workbook.xml"
 
-# sheet name -> worksheet part, per (compressed) workbook.xml and rels: forms from one
-# generator share them byte for byte, so a batch works the mapping out once
+# sheet name -> worksheet part, per rels (compressed) and workbook.xml (its sheets): forms from
+# one generator share them byte for byte, so a batch works the mapping out once
 PartsCache = dict[tuple[bytes, ...], dict[str, str]]
 
 
@@ -87,11 +88,11 @@ class Sheet:
 
     def unsaved_formula(self, r: int, c: int) -> str | None:
         """Return the formula of an empty cell that has no saved result, else None."""
-        if self.get(r, c) != "":
-            return None
         if self._formulas is None:  # looked up once: most sheets have none
             self._formulas = self.formulas()
-        return self._formulas.get((r, c)) if self._formulas else None
+        if not self._formulas or self.get(r, c) != "":
+            return None
+        return self._formulas.get((r, c))
 
 
 class Refused(Exception):
@@ -210,7 +211,7 @@ class Book:
         if _RELS not in members or _WORKBOOK not in members:
             self._part_names = {}  # .xlsb keeps these in binary parts
             return self._part_names
-        key = tuple(raw_member(self.insp.payload, members[n]) for n in (_RELS, _WORKBOOK))
+        key = (raw_member(self.insp.payload, members[_RELS]), _sheets_key(self._part(_WORKBOOK)))
         cached = self._parts_cache.get(key)
         if cached is None:
             cached = _sheet_parts(self._part(_RELS), self._part(_WORKBOOK))
@@ -253,6 +254,16 @@ class Book:
         found = _unsaved_formulas(self._xml(part) if part else b"")
         self._formulas[name] = found
         return found
+
+
+def _sheets_key(workbook: bytes) -> bytes:
+    """Return workbook.xml without its defined names (print areas differ from form to form),
+    unless an element named sheet is in there: what names the sheets' parts is kept whole."""
+    start = workbook.find(b"<definedNames>")
+    end = workbook.find(b"</definedNames>", start)
+    if start < 0 or end < 0 or _SHEET_ELEMENT.search(workbook, start, end):
+        return workbook
+    return workbook[:start] + workbook[end:]
 
 
 def _local(tag: str) -> str:

@@ -75,9 +75,15 @@ def read_meta(book: Book) -> tuple[dict[str, str], dict[str, set[str]]]:
             meta[rows[r][0]] = text(rows[r][1])
         r += 1
     codes: dict[str, set[str]] = {}
+    heading = fs.META_ROWS_HEADER[2]
+    shown: object = object()  # rows come sheet by sheet: the set of the sheet met last
+    found: set[str] = set()
     for row in rows[r + 1 :]:
-        if len(row) > 2 and row[2] != "" and row[2] != fs.META_ROWS_HEADER[2]:
-            codes.setdefault(text(row[0]), set()).add(code(row[2]))
+        if len(row) > 2 and row[2] != "" and row[2] != heading:
+            if row[0] != shown:
+                shown = row[0]
+                found = codes.setdefault(text(shown), set())
+            found.add(code(row[2]))
     return meta, codes
 
 

@@ -35,11 +35,20 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
     status_col = cols["status"]
     end = next((r for r in range(header + 1, len(sheet.rows)) if _is_footer(sheet.rows[r])), len(sheet.rows))
     own = set(ctx.index.milestone_codes.get(sub.unit, ()))
+    # per row: the input columns looked up once, merges only on rows that have one
+    present = [(k, cols[k]) for k in fs.MILESTONE_INPUTS if k in cols]
+    blank = dict.fromkeys(fs.MILESTONE_INPUTS, "")
+    texts = [(k, cols[k]) for k in ("progress", "problems", "next_steps") if k in cols]
+    merges = sheet.row_merges()
     for r in data_rows(table, end):
         row = sheet.rows[r]
         if r in sheet.notes and not _has_code(table, r):
             continue  # a sentence across the table, not a row of the form
-        inputs = {k: (row[cols[k]] if k in cols and cols[k] < len(row) else "") for k in fs.MILESTONE_INPUTS}
+        width = len(row)
+        inputs = blank.copy()
+        for k, c in present:
+            if c < width:
+                inputs[k] = row[c]
         found = _row_code(table, r, inputs, ctx)
         if found is None:
             continue
@@ -50,15 +59,16 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
         if found not in own:
             not_ours(ctx, table, r, found, addr(r, cols.get("code", status_col)))
             continue
-        _unmerge_inputs(table, r, inputs, ctx)
+        if r in merges:
+            _unmerge_inputs(table, r, inputs, ctx)
         report = MilestoneReport(
             code=found, progress=text(inputs["progress"]), problems=text(inputs["problems"]),
             next_steps=text(inputs["next_steps"]), cell=cell,
         )
         sub.milestones[found] = report
-        for key in ("progress", "problems", "next_steps"):
-            if inputs[key] == "" and key in cols:
-                blank_formula(sheet, r, cols[key], ctx)
+        for key, c in texts:
+            if inputs[key] == "":
+                blank_formula(sheet, r, c, ctx)
         _read_status(sheet, r, status_col, inputs["status"], report, ctx)
         if "completed_on" in cols:
             _read_completed(sheet, r, cols["completed_on"], report, ctx)
@@ -147,11 +157,12 @@ def _read_status(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneRepo
 
 def _read_completed(sheet: Sheet, r: int, c: int, report: MilestoneReport, ctx: FileContext) -> None:
     value = sheet.get(r, c)
+    if value == "" and report.status is not Reported.DONE:
+        return  # a date is expected only of a finished milestone: only then can a blank hide a formula
     cell = addr(r, c)
     year = ctx.index.plan.year
     if value == "":
-        # a date is expected only of a finished milestone: only then can a blank hide a formula
-        if report.status is Reported.DONE and not blank_formula(sheet, r, c, ctx):
+        if not blank_formula(sheet, r, c, ctx):
             ctx.add(Severity.WARNING, "date_missing",
                     f"{ctx.index.words(report.code)}填报为已完成，但未填写实际完成日期", sheet.name, cell)
         return

@@ -111,12 +111,15 @@ class _Rows:
         i = self.index[key]
         value = row[i] if i < len(row) else None
         if isinstance(value, str):
-            value = value.strip()
-            return value or None
+            return value.strip() or None
         return value
 
     def text(self, row: list[Any], key: str) -> str:
-        value = self.value(row, key)
+        # `value` written out: called for every cell of a city's 21,000 rows
+        i = self.index[key]
+        value = row[i] if i < len(row) else None
+        if isinstance(value, str):
+            return value.strip()
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
@@ -133,13 +136,18 @@ class _Rows:
 
 
 def _split_names(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"[、，,；;\n]+", text) if s.strip()]
+    return list(_names_in(text))
+
+
+@functools.lru_cache(maxsize=4096)  # pure: the same few lists of units recur on thousands of rows
+def _names_in(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in re.split(r"[、，,；;\n]+", text) if s.strip())
 
 
 def _read_units(rows: _Rows, r: int, row: list[Any], key: str,
                 lookup: dict[str, str]) -> list[str]:
     out: list[str] = []
-    for name in _split_names(rows.text(row, key)):
+    for name in _names_in(rows.text(row, key)):
         if name not in lookup:
             raise rows.error(r, key, f"单位“{name}”不在“单位”表中。请先在“单位”表添加该单位，"
                                      "或把它写入某单位的“其他名称”")
