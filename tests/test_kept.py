@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from reportgen.cli import main
 from reportgen.ingest import read_submissions
 from reportgen.ingest.index import PlanIndex
-from reportgen.ingest.kept import Kept, decoder, encode
+from reportgen.ingest.kept import Kept, context, decoder, encode
 from reportgen.model import FileRead, Issue, Severity, Submission
 from reportgen.plan.workbook import load_master
 from reportgen.rules import reporting_units
@@ -103,3 +103,11 @@ def test_an_unreadable_kept_file_is_read_again(checked: Workspace, monkeypatch: 
         assert read and all(dataclasses.is_dataclass(f) for f in again)
     finally:
         kept.write_bytes(saved)
+
+
+def test_plans_without_a_version_are_told_apart_by_their_content(checked: Workspace) -> None:
+    plan = load_master(checked)
+    one = dataclasses.replace(plan, version="")
+    other = dataclasses.replace(plan, version="", title=plan.title + "（修订）")
+    assert context(one, checked.config, PERIOD, {}) != context(other, checked.config, PERIOD, {})
+    assert context(one, checked.config, PERIOD, {}) == context(dataclasses.replace(one), checked.config, PERIOD, {})

@@ -33,7 +33,7 @@ from typing import Any
 
 from reportgen.config import Config
 from reportgen.fsutil import write_text_atomic
-from reportgen.model import FileRead, Plan
+from reportgen.model import FileRead, Plan, plan_content
 
 VERSION = 1
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -53,7 +53,9 @@ def code_stamp() -> str:
 
 def context(plan: Plan, config: Config, period: str, previous: Mapping[str, float]) -> str:
     """Return the key of what every reading of `period`'s files depends on besides the file."""
-    data = [VERSION, code_stamp(), plan.version, repr(config), period, sorted(previous.items())]
+    # the version is a hash of the plan's content; a plan made without one is hashed here
+    plan_key = plan.version or hashlib.sha256(plan_content(plan).encode()).hexdigest()
+    data = [VERSION, code_stamp(), plan_key, repr(config), period, sorted(previous.items())]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
