@@ -57,7 +57,8 @@ class Metric(StrEnum):
 
 def figure_key(item: str, metric: Metric | str) -> str:
     """Return the key of one item's cumulative figure, as submissions, history and prefill use it ("P07/invest")."""
-    return f"{item}/{Metric(metric).value}"
+    # Metric(a member) costs a call through EnumType: members are taken as they are
+    return f"{item}/{metric.value if type(metric) is Metric else Metric(metric).value}"
 
 
 METRIC_LABEL: dict[Metric, str] = {Metric.INVEST: "完成投资", Metric.INVOICE: "设备开票"}
