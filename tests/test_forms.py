@@ -390,6 +390,7 @@ def test_hidden_meta_sheet(default_forms: dict[str, Path]) -> None:
         assert table == expected
 
 
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
 def test_prefill_fills_last_month_into_previous_and_inputs(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
@@ -463,6 +464,7 @@ def test_deadline_is_report_day_of_next_month(period: str, deadline: dt.date) ->
     assert form_title(period, "甲") == f"{period[:4]}年{int(period[5:])}月重点项目推进情况报送表（甲）"
 
 
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
 def test_file_names_safe_and_distinct(tmp_path: Path) -> None:
     plan = small_plan()
     plan.items[3].tasks[0].units = ["甲/乙:丙", "甲?乙*丙"]
@@ -486,6 +488,7 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     assert props.created == WHEN and props.modified == WHEN
 
 
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
 def test_forms_command_writes_one_form_per_unit(workspace) -> None:
     from click.testing import CliRunner
     from openpyxl import load_workbook

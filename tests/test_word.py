@@ -157,6 +157,7 @@ def test_red_header_doc_number_and_rule(rendered):
     assert max(sizes) * len(mark.text) <= 156 / 25.4 * 72
 
 
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
 def test_long_issuer_mark_is_shrunk_to_one_line(tmp_path):
     ws = make_ws(tmp_path / "ws")
     ws.config.office.issuer_mark = "大同经济技术开发区管理委员会重点项目督查督办办公室文件"
@@ -355,6 +356,7 @@ def test_issue_date_is_never_before_as_of():
     assert issue_date(make_result(), Config()) == dt.date(2024, 7, 8)
 
 
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
 def test_unnumbered_bulletin_leaves_the_number_blank(tmp_path):
     ws = make_ws(tmp_path / "ws")
     render_word(make_result(doc_number=None), ws.templates, ws.config, tmp_path / "out")
@@ -481,6 +483,7 @@ def test_notice_contexts_are_per_unit():
 # ---------------------------------------------------------------- configuration
 
 
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
 def test_configured_fonts_are_written_into_the_styles(tmp_path):
     ws = make_ws(tmp_path / "ws")
     ws.config.fonts.body = "仿宋"
@@ -562,6 +565,7 @@ def _points(svg: ET.Element, side: str) -> float:
     return float(svg.get(side, "").removesuffix("pt"))
 
 
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
 def test_chart_names_every_project_whole_in_10_pt_inside_the_text_block(rendered):
     from reportgen.render.chart import find_cjk_font
 
@@ -605,6 +609,7 @@ def test_a_month_with_nothing_to_report_still_renders(tmp_path):
     assert len(Document(str(files[0])).inline_shapes) == 0  # no chart without targets
 
 
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
 def test_no_due_soon_sentence_when_nothing_is_due_soon(tmp_path):
     ws = make_ws(tmp_path / "ws")
     ws.config.schedule.due_soon_days = 0
