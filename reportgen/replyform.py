@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportgen.cn import format_date, format_month
 from reportgen.config import Config
@@ -212,7 +212,8 @@ class ReplyForms:
         head, views, tail = self.ident
         ident = (f'{head}<dimension ref="A1:B{len(ID_KEYS)}"/>{views}'
                  f"<sheetData>{_rows(cells, {}, {})}</sheetData>{tail}")
-        core = _TITLE.sub(lambda m: f"{m[1]}{escape(d.doc_no + '回复单')}{m[2]}", self.core, count=1)
+        title = escape(d.doc_no + "回复单", quote=False)
+        core = _TITLE.sub(lambda m: f"{m[1]}{title}{m[2]}", self.core, count=1)
         return main.encode("utf-8"), ident.encode("utf-8"), core.encode("utf-8")
 
 
@@ -260,11 +261,9 @@ def _cell(ref: str, value: Any, style: int | None) -> str:
         if not value:
             return f'<c r="{ref}"{s} t="inlineStr"/>'
         space = ' xml:space="preserve"' if value.strip() != value else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(value, _ENTITIES)}</t></is></c>'
+        text = escape(value, quote=False).replace("\r", "&#13;")  # a parser reads a bare CR as a LF
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     return f'<c r="{ref}"{s} t="n"><v>{value}</v></c>'
-
-
-_ENTITIES = {"\r": "&#13;"}  # a parser reads a bare carriage return as a line feed
 
 
 # ---------------------------------------------------------------- the workbook, by openpyxl
