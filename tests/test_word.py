@@ -480,6 +480,22 @@ def test_notice_contexts_are_per_unit():
         assert ctx["reply_by"] == "5个工作日内（2024年7月15日前）"
 
 
+def test_notice_says_a_refused_figure_was_refused_not_unreported():
+    from reportgen.config import Config
+
+    def reported(**change: Any) -> str:
+        result = make_result()
+        result.items = [replace(it, **change) if it.code == "P04" else it for it in result.items]
+        ctx = next(c for c in notice_contexts(result, Config())["督办通知"] if c["unit"] == "现代医药产业招商服务中心")
+        return str(next(m["reported"] for m in ctx["matters"] if m["code"] == "P04-M01"))
+
+    # the unit's cumulative was below last month's and refused: the notice says so, as the bulletin does
+    refused = reported(reported_by=None, rejected=True)
+    assert "本月所报累计数有误未采用，见校验反馈，沿用上月数据" in refused and "未报送" not in refused
+    assert "本月未报送，沿用上月数据" in reported(reported_by=None, rejected=False)
+    assert "沿用上月数据" not in reported()
+
+
 # ---------------------------------------------------------------- configuration
 
 

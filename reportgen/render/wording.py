@@ -128,6 +128,16 @@ def role_of(m: MilestoneResult, unit: str, config: Config) -> str:
 # ---------------------------------------------------------------- what a unit reported
 
 
+def _carried_note(it: ItemResult, report: str) -> str | None:
+    """Why the cumulative stated is last month's (the unit's figure was refused, see `report`,
+    or it reported none), or None when it is this month's."""
+    if it.rejected:
+        return f"本月所报累计数有误未采用，见{report}，沿用上月数据"
+    if not it.reported_by:
+        return "本月未报送，沿用上月数据"
+    return None
+
+
 def _figure_words(m: MilestoneResult, unit: str, item: ItemResult | None) -> str:
     """An amount milestone: the item's cumulative figure, and who reported it when not `unit`."""
     if item is None:
@@ -138,8 +148,9 @@ def _figure_words(m: MilestoneResult, unit: str, item: ItemResult | None) -> str
     if value is None:
         return f"未报送{label}"
     notes = [f"节点要求{fmt_yi(m.amount_yi)}亿元"] if m.amount_yi is not None else []
-    if not invoice and not item.reported_by:
-        notes.append("本月未报送，沿用上月数据")
+    carried = None if invoice else _carried_note(item, "校验反馈")
+    if carried:
+        notes.append(carried)
     elif not invoice and item.reported_by != unit:
         notes.append(f"由{item.reported_by}报送")
     return f"{label}{fmt_yi(value)}亿元" + (f"（{'，'.join(notes)}）" if notes else "")
@@ -276,10 +287,9 @@ def _project(it: ItemResult, ms: list[MilestoneResult], dates: MonthDates) -> di
                     f"{fmt_yi(it.fell_from)}亿元，已列入校验报告待核实")
     else:
         figures += f"累计完成投资{fmt_yi(it.cumulative_yi)}亿元"
-        if it.rejected:
-            figures += "（本月所报累计数有误未采用，见校验报告，沿用上月数据）"
-        elif not it.reported_by:
-            figures += "（本月未报送，沿用上月数据）"
+        carried = _carried_note(it, "校验报告")
+        if carried:
+            figures += f"（{carried}）"
         elif it.first_figure:
             figures += "（本月首次报送）"
     if it.rate is not None:
