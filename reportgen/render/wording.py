@@ -138,6 +138,14 @@ def _carried_note(it: ItemResult, report: str) -> str | None:
     return None
 
 
+def _fell_note(it: ItemResult, then: str) -> str | None:
+    """Why the cumulative stated is below an earlier one: the unit's own figure, used as reported
+    (`then` says what follows), or None when it did not fall."""
+    if it.fell_from is None:
+        return None
+    return f"本月所报累计数低于上月所报{fmt_yi(it.fell_from)}亿元，已按所报数计入，{then}"
+
+
 def _figure_words(m: MilestoneResult, unit: str, item: ItemResult | None) -> str:
     """An amount milestone: the item's cumulative figure, and who reported it when not `unit`."""
     if item is None:
@@ -153,6 +161,9 @@ def _figure_words(m: MilestoneResult, unit: str, item: ItemResult | None) -> str
         notes.append(carried)
     elif not invoice and item.reported_by != unit:
         notes.append(f"由{item.reported_by}报送")
+    fell = None if invoice else _fell_note(item, "请核实")
+    if fell:
+        notes.append(fell)
     return f"{label}{fmt_yi(value)}亿元" + (f"（{'，'.join(notes)}）" if notes else "")
 
 
@@ -282,12 +293,9 @@ def _project(it: ItemResult, ms: list[MilestoneResult], dates: MonthDates) -> di
         figures = f"年度投资目标{fmt_yi(it.target_yi)}亿元，"
     if it.cumulative_yi is None:
         figures += "本期未报送投资完成情况"
-    elif it.fell_from is not None:
-        figures += (f"本月报送累计完成投资{fmt_yi(it.cumulative_yi)}亿元，低于上月所报"
-                    f"{fmt_yi(it.fell_from)}亿元，已列入校验报告待核实")
     else:
         figures += f"累计完成投资{fmt_yi(it.cumulative_yi)}亿元"
-        carried = _carried_note(it, "校验报告")
+        carried = _carried_note(it, "校验报告") or _fell_note(it, "列入校验报告待核实")
         if carried:
             figures += f"（{carried}）"
         elif it.first_figure:
