@@ -15,9 +15,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from reportgen.model import FileRead, Issue, Severity
+from reportgen.model import FileRead, Issue, Severity, Submission
 
 if TYPE_CHECKING:  # the ledger imports this module and must not pull in the reader
     from reportgen.ingest import IngestResult
@@ -25,6 +26,57 @@ if TYPE_CHECKING:  # the ledger imports this module and must not pull in the rea
 
 # A file with one of these issues is not taken as its unit's submission (set by the reader).
 REJECTING = frozenset({"wrong_period", "unit_mismatch", "unidentified", "no_data"})
+
+
+@dataclass
+class Seen:
+    """What the chooser and `status` need of one file as read: whose it is, its hash and dates,
+    whether it can count, its error and warning counts (kept with the reading, reportgen.ingest.kept)."""
+
+    unit: str = ""  # "" when no unit could be told
+    sha256: str = ""
+    received: str = ""  # the file's modification time as read (ISO)
+    content_date: str = ""  # 填报日期 (ISO), when the form gives it
+    used: bool = False  # could count for its unit (before choosing among the unit's files)
+    errors: int = 0
+    warnings: int = 0
+
+    @classmethod
+    def of(cls, f: FileRead) -> Seen:
+        """Return what `f` says (before or after choosing: a file not taken keeps its findings)."""
+        sub = f.submission
+        return cls(
+            sub.unit if sub else "", sub.sha256 if sub else "",
+            sub.received.isoformat() if sub and sub.received else "",
+            sub.content_date.isoformat() if sub and sub.content_date else "",
+            sub is not None and not any(i.code in REJECTING for i in f.issues),
+            sum(i.severity is Severity.ERROR for i in f.issues),
+            sum(i.severity is Severity.WARNING for i in f.issues),
+        )
+
+    def row(self) -> list[Any]:
+        """Return the fields as a JSON row (`from_row` reads it back)."""
+        return [self.unit, self.sha256, self.received, self.content_date, self.used, self.errors, self.warnings]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Seen:
+        """Return the Seen a `row` holds (TypeError or ValueError when it is not one)."""
+        unit, sha, received, content_date, used, errors, warnings = row
+        if not (all(isinstance(v, str) for v in (unit, sha, received, content_date)) and isinstance(used, bool)
+                and isinstance(errors, int) and isinstance(warnings, int)):
+            raise TypeError("not a kept reading")
+        return cls(unit, sha, received, content_date, used, errors, warnings)
+
+    def file_read(self, path: Path, name: str, period: str) -> FileRead:
+        """Return the file as the chooser sees it (unit, hash, dates; no figures)."""
+        if not self.unit:
+            return FileRead(path, name)
+        sub = Submission(
+            unit=self.unit, period=period, file=str(path), sha256=self.sha256,
+            received=dt.datetime.fromisoformat(self.received) if self.received else None,
+            content_date=dt.date.fromisoformat(self.content_date) if self.content_date else None,
+        )
+        return FileRead(path, name, submission=sub, used=self.used)
 
 
 class Action(StrEnum):

@@ -26,7 +26,7 @@ from reportgen.distribute import DIST_DIRNAME, Distribution, make_packs
 from reportgen.errors import PlanError, ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms
 from reportgen.fsutil import TEMP_PREFIX, deferred_interrupt, printable_name, workspace_lock
-from reportgen.ingest import FileRead, IngestResult, read_submission, read_submissions
+from reportgen.ingest import FileRead, IngestResult, read_submission
 from reportgen.ingest.replies import ReplyRead, read_reply
 from reportgen.intake import Register
 from reportgen.ledger import Ledger
@@ -37,8 +37,7 @@ from reportgen.parallel import Background, Later
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_master
 from reportgen.publish import is_write_fault, publish, write_faults
-from reportgen.received import plan_for_check, previous_figures
-from reportgen.received import record as keep_readings
+from reportgen.received import plan_for_check, previous_figures, read_period
 from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
@@ -223,7 +222,8 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
         report, plan, history = _open_period(ws, period, as_of, current, plan_choice, ledger)
         stages = _Stages(report, progress)
         with stages.stage("读取报送表"):
-            ingest, register = _read_period(ws, plan, period, previous_figures(history, period), ledger)
+            ingest, register = read_period(ws, plan, current.version, period, previous_figures(history, period),
+                                           ledger)
         with stages.stage("核对进度"):
             result = report.result = _judge(ws, ledger, plan, ingest, register, history, as_of, period)
             if result.dates is not None:
@@ -253,7 +253,6 @@ def _record(ws: Workspace, ledger: Ledger, plan: Plan, ingest: IngestResult, rep
     """Record the period in the ledger, read the 督办回复单 that came in and set the result's 督办."""
     result = report.result
     ledger.record(plan, result, ingest.received(), ws.archive_dir)
-    keep_readings(ws, result.period, ledger, ingest)  # `status` after the run reads nothing
     if result.dates is None:
         return
     # every 督办 so far, as it stands on the papers' date
@@ -411,8 +410,7 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     with Ledger(ws.ledger_path) as ledger:
         plan = plan_for_check(period, current, ledger)
         previous = previous_figures(ledger.history(period), period)
-        ingest, _register = _read_period(ws, plan, period, previous, ledger)
-        keep_readings(ws, period, ledger, ingest)
+        ingest, _register = read_period(ws, plan, current.version, period, previous, ledger)
     out_dir = ws.output_dir(period)
     with write_faults(out_dir):
         (ws.root / "output").mkdir(parents=True, exist_ok=True)
@@ -441,23 +439,6 @@ def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) ->
     return read_submission(path, plan, ws.config, period, previous, name=name)
 
 
-def _read_period(ws: Workspace, plan: Plan, period: str, previous: dict[str, float],
-                 ledger: Ledger) -> tuple[IngestResult, Register]:
-    """Read `period`'s submissions, the file that counts per unit chosen from the ledger's
-    record (files seen for the first time are recorded); return them and the register."""
-    registers: list[Register] = []
-
-    def choose(files: list[FileRead]) -> dict[str, FileRead]:
-        registers.append(ledger.submission_register(period, intake.arrivals(files)))
-        return intake.choose(files, registers[-1])
-
-    ingest = read_submissions(ws.submissions_dir(period), plan, ws.config, period, previous, choose,
-                              kept=ws.history_dir / f"readings-{period}.json")
-    register = registers[0] if registers else ledger.submission_register(period)
-    intake.exempt_units(ingest, register)
-    return ingest, register
-
-
 @dataclass
 class SubmissionsListing:
     """Every file received for a period per unit, which counts and why, and the decisions."""
@@ -470,16 +451,16 @@ class SubmissionsListing:
 
 def list_submissions(ws: Workspace, period: str) -> SubmissionsListing:
     """Return every file received for `period` per unit: which one counts and why, its issues."""
-    plan = load_master(ws)
+    current = load_master(ws)
     folder = ws.submissions_dir(period)
     with Ledger(ws.ledger_path) as ledger:
+        plan = plan_for_check(period, current, ledger)  # as check and status read the files
         if not folder.is_dir():
             register = ledger.submission_register(period)
             units = [intake.UnitEntry(u, True, register.exempt.get(u)) for u in reporting_units(plan, ws.config)]
             return SubmissionsListing(period, folder, units, ledger.decisions(period))
         previous = previous_figures(ledger.history(period), period)
-        ingest, register = _read_period(ws, plan, period, previous, ledger)
-        keep_readings(ws, period, ledger, ingest)
+        ingest, register = read_period(ws, plan, current.version, period, previous, ledger)
         return SubmissionsListing(period, folder, intake.listing(ingest, register),
                                   ledger.decisions(period))
 

@@ -1,12 +1,15 @@
-"""What has come in for a period (`status`): each file's reading kept until the file changes.
+"""What has come in for a period (`status`), as the readings `check` and `run` keep say.
 
-`status` is asked often while the files come in, so it does not read every form each time.
-What reading a file as `check` does found -- whose it is, its content hash and 填报日期, whether
-it can count, how many errors and warnings it has -- is kept in `history/received-<period>.json`
-under the file's name, size and modification time, together with what the reading depended on:
-the master workbook and reportgen.toml as they are, the plan the period was last run with and
-the latest run of each earlier month (last month's figures). `check`, `run` and `submissions`
-keep what they read; `status` reads (as `check` does) only the files not kept or changed since.
+`status` is asked often while the files come in, so it does not read every form each time. It
+shows the readings kept in `history/readings-<period>.json` (reportgen.ingest.kept), the very
+ones `run` takes back, so the two never disagree about a file: `status` reads the file's first
+line only -- for every file read, its size, modification and change times and what was found
+(whose it is, 填报日期, whether it can count, its errors and warnings: intake.Seen) -- and a
+stamp of what the readings depended on: the master workbook and reportgen.toml as they are, the
+latest run of each earlier month (last month's figures), this code, and which plan judged the
+files (the one the period was last run with, else the master workbook's). A file not kept,
+changed since (size or either time), or kept under another stamp is read as `check` reads it,
+and kept for `run`.
 
 Which file counts for each unit is then decided exactly as check and run decide it: by
 reportgen.intake, from the ledger's arrival order and the office's decisions (accept, withdraw,
@@ -16,9 +19,11 @@ exempt), so `status` names the same file as `reportgen submissions`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +31,10 @@ from reportgen import intake
 from reportgen.calendar import report_deadline
 from reportgen.config import CONFIG_NAME
 from reportgen.errors import PlanError
-from reportgen.fsutil import Listing, list_files, write_text_atomic
+from reportgen.fsutil import Listing, list_files
+from reportgen.intake import Register, Seen
 from reportgen.ledger import Ledger
-from reportgen.model import FileRead, History, Plan, Severity, Submission
+from reportgen.model import FileRead, History, Plan
 from reportgen.plan.inforce import plan_in_force
 from reportgen.rules import reporting_units
 from reportgen.workspace import Workspace
@@ -36,46 +42,8 @@ from reportgen.workspace import Workspace
 if TYPE_CHECKING:
     from reportgen.ingest import IngestResult
 
-VERSION = 1
-
-
-@dataclass
-class Seen:
-    """What reading one file found, kept under its size and modification time."""
-
-    size: int
-    mtime_ns: int
-    unit: str = ""  # "" when no unit could be told
-    sha256: str = ""
-    received: str = ""  # the file's modification time as read (ISO)
-    content_date: str = ""  # 填报日期 (ISO), when the form gives it
-    used: bool = False  # could count for its unit (before choosing among the unit's files)
-    errors: int = 0
-    warnings: int = 0
-
-    @classmethod
-    def of(cls, f: FileRead, size: int, mtime_ns: int) -> Seen:
-        """Return what `f` (as the reader left it) says about the file."""
-        sub = f.submission
-        return cls(
-            size, mtime_ns, sub.unit if sub else "", sub.sha256 if sub else "",
-            sub.received.isoformat() if sub and sub.received else "",
-            sub.content_date.isoformat() if sub and sub.content_date else "",
-            sub is not None and not any(i.code in intake.REJECTING for i in f.issues),
-            sum(i.severity is Severity.ERROR for i in f.issues),
-            sum(i.severity is Severity.WARNING for i in f.issues),
-        )
-
-    def file_read(self, path: Path, name: str, period: str) -> FileRead:
-        """Return the file as the chooser sees it (unit, hash, dates; no figures)."""
-        if not self.unit:
-            return FileRead(path, name)
-        sub = Submission(
-            unit=self.unit, period=period, file=str(path), sha256=self.sha256,
-            received=dt.datetime.fromisoformat(self.received) if self.received else None,
-            content_date=dt.date.fromisoformat(self.content_date) if self.content_date else None,
-        )
-        return FileRead(path, name, submission=sub, used=self.used)
+VERSION = 2
+_PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -128,110 +96,133 @@ def _stat(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _context(ws: Workspace, period: str, ledger: Ledger) -> list[Any]:
-    """Return what a file's reading depends on besides the file (see the module docstring)."""
+@functools.cache
+def _code() -> str:
+    """Return a stamp of this code as installed (each module's name, size and time)."""
+    digest = hashlib.sha256()
+    folders = [str(_PACKAGE)]
+    while folders:  # os.scandir: a third of the time of Path.rglob over the package
+        with os.scandir(folders.pop()) as entries:
+            for e in sorted(entries, key=lambda e: e.name):
+                if e.is_dir() and e.name != "__pycache__":
+                    folders.append(e.path)
+                elif e.name.endswith(".py"):
+                    st = e.stat()
+                    digest.update(f"{e.path}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _inputs(ws: Workspace, earlier: object) -> list[Any]:
     master = ws.master_workbook()
-    return [VERSION, master.name, *_stat(master), *_stat(ws.root / CONFIG_NAME), ledger.reading_state(period)]
+    return [VERSION, master.name, *_stat(master), *_stat(ws.root / CONFIG_NAME), earlier, _code()]
 
 
-def _cache_path(ws: Workspace, period: str) -> Path:
-    return ws.history_dir / f"received-{period}.json"
+def reading_stamp(ws: Workspace, period: str, ledger: Ledger, current: str, plan: str) -> dict[str, Any]:
+    """Return the stamp kept with `period`'s readings: what the inputs looked like, the master
+    workbook's plan version (`current`) and the version of the plan that judged the files."""
+    return {"inputs": _inputs(ws, ledger.reading_state(period)[1]), "master": current, "plan": plan}
 
 
-def _load(ws: Workspace, period: str, context: list[Any]) -> dict[str, Any]:
+def _readings_path(ws: Workspace, period: str) -> Path:
+    return ws.history_dir / f"readings-{period}.json"
+
+
+def read_period(ws: Workspace, plan: Plan, current: str, period: str, previous: dict[str, float],
+                ledger: Ledger, *, folder_needed: bool = True) -> tuple[IngestResult, Register]:
+    """Read `period`'s submissions against `plan` (`current`: the master workbook's version), the
+    file that counts per unit chosen from the ledger's record (files seen for the first time are
+    recorded); return them and the register. The readings are kept for the next command.
+
+    Without `folder_needed`, a missing folder is read as empty (the units expected are kept)."""
+    # The reader (calamine, the plan index) loads only when files must be read: `status` over
+    # files already read answers without it
+    from reportgen.ingest import batch, kept
+
+    registers: list[Register] = []
+
+    def choose(files: list[FileRead]) -> dict[str, FileRead]:
+        registers.append(ledger.submission_register(period, intake.arrivals(files)))
+        return intake.choose(files, registers[-1])
+
+    stamp = reading_stamp(ws, period, ledger, current, plan.version)
+    folder, path = ws.submissions_dir(period), _readings_path(ws, period)
+    if folder_needed or folder.is_dir():
+        ingest = batch.read_submissions(folder, plan, ws.config, period, previous, choose, kept=path, stamp=stamp)
+    else:
+        keeping = kept.Kept(path, kept.context(plan, ws.config, period, previous), stamp)
+        keeping.keep([])
+        ingest = batch.IngestResult(expected_units=reporting_units(plan, ws.config))
+        keeping.save(ingest.expected_units)
+    (ws.history_dir / f"received-{period}.json").unlink(missing_ok=True)  # an earlier version's
+    register = registers[0] if registers else ledger.submission_register(period)
+    intake.exempt_units(ingest, register)
+    return ingest, register
+
+
+def _head(path: Path) -> dict[str, Any]:
+    """Return the first line of kept readings (reportgen.ingest.kept), {} when there is none."""
     try:
-        data = json.loads(_cache_path(ws, period).read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as fh:
+            head = json.loads(fh.readline())
     except (OSError, ValueError):
-        data = None
-    if not isinstance(data, dict) or data.get("context") != context:
-        return {"context": context, "files": {}}
-    return data
+        return {}
+    return head if isinstance(head, dict) else {}
 
 
-def _save(ws: Workspace, period: str, data: dict[str, Any]) -> None:
-    try:
-        ws.history_dir.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(_cache_path(ws, period), json.dumps(data, ensure_ascii=False))
-    except OSError:
-        pass  # only a cache: a read-only workspace is still answered, more slowly
-
-
-def _kept(entry: Any, size: int, mtime_ns: int) -> Seen | None:
-    """Return the kept reading when it is of the file as it is now."""
-    try:
-        seen = Seen(**entry) if isinstance(entry, dict) else None
-    except TypeError:  # written by another version
+def _kept(ws: Workspace, period: str, ledger: Ledger,
+          listing: Listing) -> tuple[dict[str, Seen], list[str]] | None:
+    """Return what the kept readings say of every file listed and the units expected, or None
+    when any file is not kept as it is now or the readings depended on something since changed."""
+    head = _head(_readings_path(ws, period))
+    stamp, units, entries = head.get("stamp"), head.get("units"), head.get("seen")
+    recorded, earlier = ledger.reading_state(period)
+    if not (isinstance(stamp, dict) and isinstance(units, list) and isinstance(entries, dict)
+            and stamp.get("inputs") == _inputs(ws, earlier)):
         return None
-    return seen if seen is not None and (seen.size, seen.mtime_ns) == (size, mtime_ns) else None
-
-
-def record(ws: Workspace, period: str, ledger: Ledger, ingest: IngestResult) -> None:
-    """Keep what a full reading of `period`'s folder (check, run, submissions) found."""
-    data = _load(ws, period, _context(ws, period, ledger))
-    data["expected"] = list(ingest.expected_units)
-    files: dict[str, Any] = {}
-    for f in ingest.files:
-        if not f.followed:
-            continue
+    # the plan status would judge by (plan_for_check): the recorded one, else the master's
+    master = stamp.get("master")
+    if stamp.get("plan") != (master if recorded in ("", master) else recorded):
+        return None
+    seen: dict[str, Seen] = {}
+    for path, name, _size in listing.files:
         try:
-            st = f.path.stat()
-        except OSError:
-            continue
-        sub = f.submission
-        if sub is not None and sub.received != dt.datetime.fromtimestamp(st.st_mtime):
-            continue  # changed while it was read: read again next time
-        files[f.name] = asdict(Seen.of(f, st.st_size, st.st_mtime_ns))
-    data["files"] = files
-    _save(ws, period, data)
+            shown, *stat, row = entries[name]
+            st = os.stat(path)
+            # the change time cannot be set back: the same one is the same bytes (run checks the hash)
+            if [shown, *stat] != [str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns]:
+                return None
+            seen[name] = Seen.from_row(row)
+        except (KeyError, TypeError, ValueError, OSError):
+            return None
+    return seen, units
 
 
-def _read(ws: Workspace, period: str, ledger: Ledger,
-          files: list[tuple[Path, str, int]]) -> tuple[list[FileRead], list[str]]:
-    """Return `files` read as `check` reads them, and the units expected to report."""
-    # The reading stages (calamine, openpyxl, the plan) load only when a file must be read:
-    # `status` over a folder that has not changed answers in a fraction of a second.
-    from reportgen.ingest.batch import read_files
+def _read(ws: Workspace, period: str, ledger: Ledger) -> tuple[list[FileRead], dict[str, Seen], list[str]]:
+    """Return every file of `period`'s folder read as `check` reads it (taking back what is kept),
+    what was found in each (by name) and the expected units."""
+    # the plan is read (calamine) only when a file must be read
     from reportgen.plan.workbook import load_master
 
-    plan = plan_for_check(period, load_master(ws), ledger)
-    if not files:
-        return [], reporting_units(plan, ws.config)
-    previous = previous_figures(ledger.history(period), period)
-    reads = read_files(files, plan, ws.config, period, previous)
-    return reads, reporting_units(plan, ws.config)
+    current = load_master(ws)
+    plan = plan_for_check(period, current, ledger)
+    ingest, _register = read_period(ws, plan, current.version, period, previous_figures(ledger.history(period), period),
+                                    ledger, folder_needed=False)
+    seen = {f.name: Seen.of(f) for f in ingest.files if f.followed}
+    files = [seen[f.name].file_read(f.path, f.name, period) if f.followed else f for f in ingest.files]
+    return files, seen, list(ingest.expected_units)
 
 
 def _files(ws: Workspace, period: str, ledger: Ledger) -> tuple[list[FileRead], dict[str, Seen], list[str]]:
     """Return every file of `period`'s folder as the chooser sees it, what was found in each
-    (by name) and the expected units; files not kept (or changed since) are read and kept."""
+    (by name) and the expected units: as kept, or read when anything is not kept as it is now."""
     folder = ws.submissions_dir(period)
     listing = list_files(folder) if folder.is_dir() else Listing()
-    data = _load(ws, period, _context(ws, period, ledger))
-    kept: dict[str, Any] = data["files"]
-    now: dict[str, Seen] = {}
-    stale: list[tuple[Path, str, int]] = []
-    for path, name, size in listing.files:
-        try:
-            mtime_ns = os.stat(path).st_mtime_ns
-        except OSError:
-            mtime_ns = -1  # gone meanwhile: the reader names it
-        hit = _kept(kept.get(name), size, mtime_ns)
-        if hit is None:
-            stale.append((path, name, size))
-        else:
-            now[name] = hit
-    if stale or "expected" not in data:
-        reads, data["expected"] = _read(ws, period, ledger, stale)
-        for (path, name, size), f in zip(stale, reads, strict=True):
-            try:
-                now[name] = Seen.of(f, size, os.stat(path).st_mtime_ns)
-            except OSError:
-                now[name] = Seen.of(f, size, -1)
-    if stale or kept.keys() != now.keys():
-        data["files"] = {name: asdict(s) for name, s in now.items()}
-        _save(ws, period, data)
-    files = [now[name].file_read(path, name, period) for path, name, _size in listing.files]
-    return sorted(files + listing.skipped, key=lambda f: f.name), now, list(data["expected"])
+    kept = _kept(ws, period, ledger, listing)
+    if kept is None:
+        return _read(ws, period, ledger)
+    seen, expected = kept
+    files = [seen[name].file_read(path, name, period) for path, name, _size in listing.files]
+    return sorted(files + listing.skipped, key=lambda f: f.name), seen, expected
 
 
 def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> PeriodStatus:

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -31,7 +33,7 @@ def _status(root: Path) -> dict[str, list[str]]:
     result = invoke("status", "-p", PERIOD, "-w", str(root))
     assert result.exit_code == 0, result.output
     return {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()
-            if line.split() and not line.startswith(("单位", "合计", PERIOD))}
+            if line.split() and not line.startswith(("单位", "合计", "无法识别", PERIOD))}
 
 
 def _counted(root: Path) -> dict[str, str]:
@@ -121,11 +123,74 @@ def test_a_changed_file_is_read_again_and_the_others_are_not(
     assert {u: r for u, r in after.items() if u != UNIT} == {u: r for u, r in before.items() if u != UNIT}
 
 
-def test_a_new_plan_or_configuration_reads_the_files_again(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_configuration_reads_the_files_again(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = _status(workspace)
     config = workspace / "reportgen.toml"
-    config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "\n", encoding="utf-8")  # saved again, nothing changed: nothing read
     read = _count_reads(monkeypatch)
+    assert _status(workspace) == first and read == []
+    config.write_text(text.replace("max_file_mb = 20 ", "max_file_mb = 21 "), encoding="utf-8")
     assert _status(workspace) == first
     folder = workspace / "input" / "submissions" / PERIOD
     assert sorted(read) == sorted(p.name for p in folder.iterdir() if p.is_file())
+
+
+def _same_size_and_time(path: Path, other: Path) -> None:
+    """Put `other`'s content into `path` keeping `path`'s size and modification time (as a copy
+    that keeps time stamps can): `other` is padded to the size with a zip comment."""
+    room = path.stat().st_size - other.stat().st_size
+    assert 0 < room < 65535
+    with zipfile.ZipFile(other, "a") as z:
+        z.comment = b" " * room
+    st = path.stat()
+    path.write_bytes(other.read_bytes())
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+
+
+def test_a_file_changed_after_check_is_not_shown_as_it_was(workspace: Path, tmp_path: Path) -> None:
+    path = workspace / "input" / "submissions" / PERIOD / FILE
+    with zipfile.ZipFile(path, "a") as z:  # room for the changed file to take the same size
+        z.comment = b" " * 4096
+    assert invoke("check", "-p", PERIOD, "-w", str(workspace)).exit_code == 0
+    assert _status(workspace)[UNIT] == ["已报送", "0", "0", FILE]
+    changed = tmp_path / FILE
+    shutil.copy(path, changed)
+    _break_a_date(changed)
+    _same_size_and_time(path, changed)
+    assert _status(workspace)[UNIT] == ["已报送", "1", "0", FILE]
+    result = invoke("run", "-p", PERIOD, "-w", str(workspace))
+    assert result.exit_code == 1, result.output  # run reads it the same: one error in that file
+    summary = json.loads((workspace / "output" / PERIOD / "summary.json").read_text(encoding="utf-8"))
+    assert [i["cell"] for i in summary["issues"] if i["file"] == FILE and i["severity"] == "error"] != []
+
+
+def _units_as_run_read(root: Path) -> dict[str, list[str]]:
+    """Return each unit as run's summary.json has it: reported or not, the errors found in its
+    files (run's judgement adds warnings of its own, such as a completion date taken as the
+    month's end, that a reading cannot know), and the file that counts."""
+    summary = json.loads((root / "output" / PERIOD / "summary.json").read_text(encoding="utf-8"))
+    rows: dict[str, list[str]] = {}
+    for u in summary["units"]:
+        errors = sum(i["unit"] == u["name"] and i["file"] != "" and i["severity"] == "error" for i in summary["issues"])
+        mark = "已报送" if u["submitted"] else "本月免报" if u["exempt"] else "未报送"
+        rows[u["name"]] = [mark, str(errors), "、".join(u["files"])]
+    return rows
+
+
+def test_status_after_check_shows_each_unit_as_run_reads_it(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = workspace / "input" / "submissions" / PERIOD
+    shutil.copy(folder / FILE, folder / SECOND)
+    _break_a_date(folder / SECOND)  # the later one has an error
+    _break_a_date(folder / "规划和自然资源分局.xlsx")
+    (folder / "说明.txt").write_text("不是报送表", encoding="utf-8")
+    assert invoke("check", "-p", PERIOD, "-w", str(workspace)).exit_code == 1
+    with monkeypatch.context() as patched:
+        _no_reading(patched)
+        before = _status(workspace)
+    assert before[UNIT] == ["已报送", "1", "0", SECOND]
+    assert invoke("run", "-p", PERIOD, "-w", str(workspace)).exit_code == 1
+    assert _units_as_run_read(workspace) == {u: [r[0], r[1], r[3] if len(r) > 3 else ""] for u, r in before.items()}
+    _no_reading(monkeypatch)
+    assert _status(workspace) == before  # after the run too, from the same readings

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reportgen.config import Config
 from reportgen.errors import WorkspaceError
@@ -123,18 +124,20 @@ def read_submissions(
     previous: dict[str, float] | None = None,
     choose: Chooser | None = None,
     kept: Path | None = None,
+    stamp: Any = None,
 ) -> IngestResult:
     """Return every unit's submission in `folder` (one file per unit) and every problem found.
 
     `choose` picks the file that counts for each unit and marks the others (reportgen.intake
     decides from the ledger); without it the newer file by 填报日期, then modification time, wins.
-    Readings are `kept` in that file for the next reading of the folder (reportgen.ingest.kept).
+    Readings are `kept` in that file for the next reading of the folder (reportgen.ingest.kept),
+    with the caller's `stamp` of the inputs (reportgen.received).
     """
     if not folder.is_dir():
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
     listing = list_files(folder)
     previous = previous or {}
-    keeping = Kept(kept, context(plan, config, period, previous)) if kept is not None else None
+    keeping = Kept(kept, context(plan, config, period, previous), stamp) if kept is not None else None
     indexes: list[PlanIndex] = []  # built when a file must be read, or the units are not kept
 
     def index() -> PlanIndex:

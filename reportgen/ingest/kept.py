@@ -14,6 +14,12 @@ changed:
 
 Anything else (an unreadable cache, another version's file, a file that could not be read) is
 simply read again; keeping is never needed for a right answer.
+
+The file is two lines of JSON. The first is small: the key, the units expected to report, a
+`stamp` the caller gives (what the inputs looked like: reportgen.received) and, for every file
+read, its name, size, modification and change times and what `status` shows of it (intake.Seen). `status`
+reads only that line, so it shows the very readings `run` takes back. The second line holds
+the readings themselves.
 """
 
 from __future__ import annotations
@@ -33,9 +39,10 @@ from typing import Any
 
 from reportgen.config import Config
 from reportgen.fsutil import write_text_atomic
+from reportgen.intake import Seen
 from reportgen.model import FileRead, Plan, plan_content
 
-VERSION = 1
+VERSION = 2
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -134,22 +141,29 @@ def _sha256(path: Path) -> str:
 
 class Kept:
     """The readings kept in one file for one context: `take` what is still good, `keep` what was
-    read and `save` it with the units expected to report."""
+    read and `save` it with the units expected to report and the caller's `stamp`."""
 
-    def __init__(self, path: Path, key: str) -> None:
+    def __init__(self, path: Path, key: str, stamp: Any = None) -> None:
         self.path = path
         self.key = key
+        self.stamp = stamp
         self.files: dict[str, list[Any]] = {}
+        self.seen: dict[str, list[Any]] = {}  # name -> [path, size, mtime_ns, ctime_ns, Seen.row()]
         self.units: list[str] | None = None  # the units expected to report (plan and configuration)
+        self._stamped: Any = None  # the stamp the file was saved with
         self._taken: dict[int, list[Any]] = {}  # id of a FileRead taken back -> its entry
         self._changed = False
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, encoding="utf-8") as fh:
+                head = json.loads(fh.readline())
+                if not (isinstance(head, dict) and head.get("key") == key):
+                    return
+                data = json.loads(fh.readline())
         except (OSError, ValueError):
             return
-        if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("files"), dict):
-            self.files = data["files"]
-            units = data.get("units")
+        if isinstance(data, dict) and isinstance(data.get("files"), dict) and isinstance(head.get("seen"), dict):
+            self.files, self.seen, self._stamped = data["files"], head["seen"], head.get("stamp")
+            units = head.get("units")
             self.units = units if isinstance(units, list) and all(isinstance(u, str) for u in units) else None
 
     def take(self, path: Path, name: str) -> FileRead | None:
@@ -169,33 +183,40 @@ class Kept:
         return got
 
     def keep(self, reads: Iterable[FileRead]) -> None:
-        """Keep the readings of `reads` (files read whole, by this process) until `save`."""
+        """Keep the readings of `reads` (files read whole, by this process) until `save`; what
+        `status` shows is kept of every file read, even one whose reading is not worth keeping."""
         files: dict[str, list[Any]] = {}
+        seen: dict[str, list[Any]] = {}
         for f in reads:
-            if id(f) in self._taken:
-                files[f.name] = self._taken[id(f)]
+            if not f.followed:
                 continue
-            sub = f.submission
-            if sub is None or not sub.sha256 or not f.followed:
-                continue  # nothing taken from it: read again next time (and cheap to)
             try:
                 st = os.stat(f.path)
             except OSError:
                 continue
-            if sub.received != dt.datetime.fromtimestamp(st.st_mtime):
+            sub = f.submission
+            if sub is not None and sub.received != dt.datetime.fromtimestamp(st.st_mtime):
                 continue  # changed while it was read
-            files[f.name] = [str(f.path), st.st_size, st.st_mtime_ns, sub.sha256, encode(f)]
-        self._changed = files != self.files
-        self.files = files
+            # the change time too: no copy or tool that keeps the modification time keeps it
+            seen[f.name] = [str(f.path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, Seen.of(f).row()]
+            if id(f) in self._taken:
+                files[f.name] = self._taken[id(f)]
+            elif sub is not None and sub.sha256:  # else nothing taken from it: read again (and cheap to)
+                files[f.name] = [str(f.path), st.st_size, st.st_mtime_ns, sub.sha256, encode(f)]
+        self._changed = files != self.files or seen != self.seen
+        self.files, self.seen = files, seen
 
     def save(self, units: list[str]) -> None:
         """Keep the units expected to report, and write out what is kept when anything changed."""
-        if not (self._changed or units != self.units):
+        if not (self._changed or units != self.units or self.stamp != self._stamped):
             return
         self.units = list(units)
+        head = {"key": self.key, "stamp": self.stamp, "units": self.units, "seen": self.seen}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # ASCII: a file name from another system's encoding holds lone surrogates (fsdecode)
-            write_text_atomic(self.path, json.dumps({"key": self.key, "units": self.units, "files": self.files}))
+            # ASCII: a file name from another system's encoding holds lone surrogates (fsdecode);
+            # no newline inside either line (json.dumps escapes it in strings)
+            write_text_atomic(self.path, json.dumps(head) + "\n" + json.dumps({"files": self.files}))
+            self._stamped = self.stamp
         except OSError:
             pass  # only a saving: a read-only workspace reads every time
