@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from reportgen.cli import main
 from reportgen.ingest import read_submissions
 from reportgen.ingest.index import PlanIndex
-from reportgen.ingest.kept import Kept, context, decoder, encode
+from reportgen.ingest.kept import Kept, context, decoder, encode, encoder
 from reportgen.model import FileRead, Issue, Severity, Submission
 from reportgen.plan.workbook import load_master
 from reportgen.rules import reporting_units
@@ -48,6 +48,20 @@ def test_a_reading_comes_back_as_it_was_read(checked: Workspace) -> None:
     assert any(f.issues for f in fresh) and any(f.submission and f.submission.milestones for f in fresh)
     back = [decoder(FileRead)(json.loads(json.dumps(encode(f), ensure_ascii=False))) for f in fresh]
     assert back == fresh  # every field of every report, figure, date and issue
+
+
+def test_the_encoder_made_per_class_writes_what_encode_writes(checked: Workspace) -> None:
+    fresh = read_submissions(checked.submissions_dir(PERIOD), load_master(checked), checked.config, PERIOD).files
+    assert [encoder(FileRead)(f) for f in fresh] == [encode(f) for f in fresh]
+    # values of another type than declared (a str subclass, a datetime where a date is declared,
+    # a tuple where a list is) are written as encode writes them
+    odd = dataclasses.replace(fresh[0], name=Severity.ERROR, issues=tuple(fresh[0].issues))  # type: ignore[arg-type]
+    sub = odd.submission
+    assert sub is not None
+    odd.submission = dataclasses.replace(sub, content_date=dt.datetime(2024, 7, 2, 9, 30), contact={"填报人": 1})
+    got = encoder(FileRead)(odd)
+    assert got == encode(odd) and got[1] == "error" and got[2][5] == "2024-07-02T09:30:00"
+    assert json.dumps(got, ensure_ascii=False) == json.dumps(encode(odd), ensure_ascii=False)
 
 
 def test_check_then_read_again_reads_nothing_and_gets_the_same(checked: Workspace,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from reportgen import formspec as fs
+from reportgen.ingest.grid import Sheet
 from reportgen.ingest.index import FileContext
 from reportgen.ingest.layout import Table, blank_formula, data_rows, duplicate, not_ours, report_merged
 from reportgen.ingest.values import addr, code, norm, parse_amount, text
@@ -24,45 +26,75 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
     in_wan = "万元" in norm(sheet.get(header, value_col))
     report_merged(table, ctx, [cols[k] for k in fs.FIGURE_INPUTS if k in cols])
     own = set(ctx.index.figure_keys.get(sub.unit, ()))
+    items = ctx.index.items
+    # what every row needs is looked up once per table
+    code_col = cols.get("code")
+    note_col = cols.get("note")
+    previous_col = cols.get("previous")
+    formulas = sheet.has_unsaved_formulas()  # else no empty cell can be an unsaved formula
+    reports = sub.figures
     for r in data_rows(table, len(sheet.rows)):
         if r in sheet.notes:
             continue
         row = sheet.rows[r]
-        value = row[value_col] if value_col < len(row) else ""
-        key = _row_key(table, r, value, ctx)
-        if key is None:
-            continue
-        item_code, metric = key
-        fkey = figure_key(item_code, metric)
+        width = len(row)
+        value = row[value_col] if value_col < width else ""
+        raw_code = code(row[code_col]) if code_col is not None and code_col < width else ""
+        coded = _coded(raw_code) if raw_code else None
+        if coded is not None and coded[0] in items:
+            item_code, metric, fkey = coded  # the form's own code (most rows)
+        else:
+            key = _row_key(table, r, raw_code, value, ctx)
+            if key is None:
+                continue
+            item_code, metric = key
+            fkey = figure_key(item_code, metric)
         cell = addr(r, value_col)
-        if fkey in sub.figures:
-            duplicate(ctx, table, r, fkey, sub.figures[fkey].cell, cell)
+        if fkey in reports:
+            duplicate(ctx, table, r, fkey, reports[fkey].cell, cell)
             continue
         if fkey not in own:
             not_ours(ctx, table, r, fkey, addr(r, cols.get("code", value_col)))
             continue
-        note = text(row[cols["note"]]) if "note" in cols and cols["note"] < len(row) else ""
+        note = text(row[note_col]) if note_col is not None and note_col < width else ""
         report = FigureReport(item_code, metric, None, note, cell)
-        sub.figures[fkey] = report
-        if blank_formula(sheet, r, value_col, ctx):
+        reports[fkey] = report
+        if formulas and blank_formula(sheet, r, value_col, ctx):
             continue  # never counted as 0
         if value == "":
             _missing(ctx, sub, fkey, metric, sheet.name, cell)
             continue
         prev = previous.get(fkey)
-        if prev is None and "previous" in cols:
-            p = parse_amount(sheet.get(r, cols["previous"]))
-            prev = p.value if not p.code else None
-        if _formatted_away(ctx, value, sheet.number_format(r, value_col), sheet.name, cell):
+        if prev is None and previous_col is not None:
+            prev = _previous(row[previous_col] if previous_col < width else "")
+        if _formatted_away(ctx, value, sheet, r, value_col, cell):
             continue
-        report.value_yi = _amount(ctx, value, in_wan, ctx.index.items[item_code], metric, prev, sheet.name, cell)
+        report.value_yi = _amount(ctx, value, in_wan, items[item_code], metric, prev, sheet.name, cell)
 
 
-def _row_key(table: Table, r: int, value: Any, ctx: FileContext) -> tuple[str, Metric] | None:
-    """Return the (item, metric) a row reports, or None when it is blank or names nothing known."""
+def _previous(value: Any) -> float | None:
+    """Return last month's cumulative as the form shows it, None when it shows none."""
+    if value == "" or value is None:
+        return None  # what parse_amount says of a blank (no number)
+    p = parse_amount(value)
+    return None if p.code else p.value
+
+
+@functools.lru_cache(maxsize=65536)  # pure: a form's codes recur (once in the table, once in _meta)
+def _coded(raw_code: str) -> tuple[str, Metric, str] | None:
+    """Return (item, metric, figure key) of a code that names both, as the forms write them."""
+    m = _FIGURE_CODE.match(raw_code)
+    if m is None or not m.group(2):
+        return None
+    metric = _METRICS[m.group(2)]
+    return m.group(1), metric, figure_key(m.group(1), metric)
+
+
+def _row_key(table: Table, r: int, raw_code: str, value: Any, ctx: FileContext) -> tuple[str, Metric] | None:
+    """Return the (item, metric) a row with code `raw_code` reports, or None when it is blank or
+    names nothing known."""
     sheet, cols = table.sheet, table.cols
     index = ctx.index
-    raw_code = code(sheet.get(r, cols["code"])) if "code" in cols else ""
     name = text(sheet.get(r, cols["name"])) if "name" in cols else ""
     metric_text = norm(sheet.get(r, cols["metric"])) if "metric" in cols else ""
     if not raw_code and not name and value == "":
@@ -97,6 +129,7 @@ def _row_key(table: Table, r: int, value: Any, ctx: FileContext) -> tuple[str, M
     return item_code, metric
 
 
+
 def _missing(ctx: FileContext, sub: Submission, key: str, metric: Metric, sheet: str, cell: str) -> None:
     """Say a figure is blank, unless another unit's figure is the one that counts."""
     if ctx.index.figure_leads.get(key, sub.unit) != sub.unit:
@@ -109,9 +142,12 @@ def _missing(ctx: FileContext, sub: Submission, key: str, metric: Metric, sheet:
     )
 
 
-def _formatted_away(ctx: FileContext, value: Any, kind: str, sheet: str, cell: str) -> bool:
+def _formatted_away(ctx: FileContext, value: Any, sheet: Sheet, r: int, c: int, cell: str) -> bool:
     """Return True, naming the cell, when a number is shown as a percentage or a date."""
-    if kind not in ("percent", "date") or isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    kind = sheet.number_format(r, c)  # only a number's format matters (looked up in the sheet's XML)
+    if kind not in ("percent", "date"):
         return False
     shown = f"{value * 100:g}%" if kind == "percent" else "日期"
     what = "百分比" if kind == "percent" else "日期"
@@ -119,7 +155,7 @@ def _formatted_away(ctx: FileContext, value: Any, kind: str, sheet: str, cell: s
         Severity.ERROR, f"{kind}_format",
         f"单元格格式为{what}（显示为{shown}），无法确定是多少亿元，未采用；"
         "请将单元格格式改为“常规”或“数值”，填写以亿元计的累计数",
-        sheet, cell,
+        sheet.name, cell,
     )
     return True
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from reportgen.ingest.values import addr, ref_to_rc
+from reportgen.ingest.values import col_letter, ref_to_rc
 from reportgen.model import Issue, Severity
 from reportgen.safety import (
     Inspection,
@@ -38,6 +38,7 @@ _CELL_WITH_BODY = re.compile(rb'<c\b([^>]*?)(?<!/)>(.*?)</c>', re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _HAS_VALUE = re.compile(rb"<v>[^<]")
 _FORMULA_TEXT = re.compile(rb"<f[^>]*>([^<]*)</f>")
+_FORMULA_START = re.compile(rb"<f[ >]")  # one pass where two `in` tests took two
 _CELL_TAG = re.compile(rb"<c\b([^>]*)>")
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
@@ -86,13 +87,17 @@ class Sheet:
                     self._row_merges.setdefault(m[0], []).append(m)
         return self._row_merges
 
+    def has_unsaved_formulas(self) -> bool:
+        """Return True when some cell is a formula with no saved result (looked up once)."""
+        if self._formulas is None:  # most sheets have none
+            self._formulas = self.formulas()
+        return bool(self._formulas)
+
     def unsaved_formula(self, r: int, c: int) -> str | None:
         """Return the formula of an empty cell that has no saved result, else None."""
-        if self._formulas is None:  # looked up once: most sheets have none
-            self._formulas = self.formulas()
-        if not self._formulas or self.get(r, c) != "":
+        if not self.has_unsaved_formulas() or self.get(r, c) != "":
             return None
-        return self._formulas.get((r, c))
+        return self._formulas.get((r, c)) if self._formulas else None
 
 
 class Refused(Exception):
@@ -122,6 +127,7 @@ class Book:
         self._parts_cache = parts_cache
         self._format_kinds: list[str] | None = None  # per cellXfs index: "percent", "date" or ""
         self._cell_styles: dict[str, dict[tuple[int, int], int]] = {}
+        self._column_tags: dict[tuple[str, int], dict[bytes, int]] = {}
         self.issues: list[Issue] = []
 
     def release(self) -> None:
@@ -226,19 +232,37 @@ class Book:
             return ""
         part = self.parts().get(name, "")
         xml = self._xml(part) if part else b""
-        # Excel and openpyxl write r= first: one search finds the cell without mapping the sheet
-        # (a plain bytes search: a regex search walked the sheet several times slower)
-        tag = b'<c r="' + addr(r, c).encode() + b'"'
-        at = xml.find(tag)
+        # Excel and openpyxl write r= first: the column's cells are found by plain bytes searches
+        # (a regex walked the sheet several times slower), once per column
+        number = b"%d" % (r + 1)
+        at = self._column_cells(name, xml, c).get(number, -1)
+        tag_end = at + len(col_letter(c)) + len(number) + 7  # past '<c r="F12"'
         end = xml.find(b">", at) if at >= 0 else -1
         if end >= 0:
-            attrs = _STYLE_ATTR.search(xml, at + len(tag), end)
+            attrs = _STYLE_ATTR.search(xml, tag_end, end)
             style = int(attrs.group(1)) if attrs else 0
         else:
             if name not in self._cell_styles:
                 self._cell_styles[name] = _cell_styles(xml)
             style = self._cell_styles[name].get((r, c), 0)
         return kinds[style] if style < len(kinds) else ""
+
+    def _column_cells(self, name: str, xml: bytes, c: int) -> dict[bytes, int]:
+        """Return row number -> where the column's cell tag '<c r="F12"' first occurs in `xml`."""
+        key = (name, c)
+        found = self._column_tags.get(key)
+        if found is None:
+            found = self._column_tags[key] = {}
+            head = b'<c r="' + col_letter(c).encode()
+            at = xml.find(head)
+            while at >= 0:
+                start = at + len(head)
+                quote = xml.find(b'"', start)
+                if quote < 0:
+                    break
+                found.setdefault(xml[start:quote], at)
+                at = xml.find(head, at + 1)
+        return found
 
     def _kinds(self) -> list[str]:
         if self._format_kinds is None:
@@ -358,7 +382,7 @@ def _cell_styles(data: bytes) -> dict[tuple[int, int], int]:
 
 def _unsaved_formulas(data: bytes) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
-    if b"<f>" not in data and b"<f " not in data:  # not <formula1> of a validation
+    if _FORMULA_START.search(data) is None:  # <f> or <f …>, not <formula1> of a validation
         return found
     for m in _CELL_WITH_BODY.finditer(data):
         body = m.group(2)

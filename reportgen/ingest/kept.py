@@ -101,6 +101,48 @@ def encode(value: Any) -> Any:
 
 
 @functools.cache
+def encoder(tp: Any) -> Callable[[Any], Any]:
+    """Return a function giving what `encode` gives, for values declared of type `tp`: what to do
+    with each field is worked out once per class (a value of another type than declared is
+    handed to `encode`)."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return _fields_encoder(tp)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            return encode
+        one = encoder(inner[0])
+        return lambda v: None if v is None else one(v)
+    if origin is list:
+        item = encoder(args[0])
+        return lambda v: [x if type(x) in _PLAIN else item(x) for x in v] if type(v) is list else encode(v)
+    if origin is dict and args and args[0] is str:
+        item = encoder(args[1])
+        return lambda v: ({k: x if type(x) in _PLAIN else item(x) for k, x in v.items()} if type(v) is dict
+                          else encode(v))
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return lambda v: v.value if type(v) is tp else encode(v)
+    if tp in (dt.datetime, dt.date):
+        return lambda v: v.isoformat() if type(v) is tp else encode(v)
+    return encode
+
+
+def _fields_encoder(tp: type) -> Callable[[Any], Any]:
+    """Return the encoder of a dataclass: one list display of its fields, each plain value taken
+    as it is and the others handed to their field's encoder (made with exec, as dataclasses makes
+    __init__: a loop over the fields took three times as long)."""
+    hints = typing.get_type_hints(tp)
+    names = [f.name for f in dataclasses.fields(tp)]
+    scope: dict[str, Any] = {"tp": tp, "plain": _PLAIN, "encode": encode}
+    scope.update({f"part{i}": encoder(hints[n]) for i, n in enumerate(names)})
+    items = ", ".join(f"x if type(x := v.{n}) in plain else part{i}(x)" for i, n in enumerate(names))
+    exec(f"def fields(v):\n    return [{items}] if type(v) is tp else encode(v)\n", scope)
+    fields: Callable[[Any], Any] = scope["fields"]
+    return fields
+
+
+@functools.cache
 def decoder(tp: Any) -> Callable[[Any], Any]:
     """Return the function rebuilding a value of type `tp` from what `encode` gave."""
     origin, args = typing.get_origin(tp), typing.get_args(tp)
@@ -202,7 +244,7 @@ class Kept:
             if id(f) in self._taken:
                 files[f.name] = self._taken[id(f)]
             elif sub is not None and sub.sha256:  # else nothing taken from it: read again (and cheap to)
-                files[f.name] = [str(f.path), st.st_size, st.st_mtime_ns, sub.sha256, encode(f)]
+                files[f.name] = [str(f.path), st.st_size, st.st_mtime_ns, sub.sha256, encoder(FileRead)(f)]
         self._changed = files != self.files or seen != self.seen
         self.files, self.seen = files, seen
 

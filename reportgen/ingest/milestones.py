@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ from reportgen import formspec as fs
 from reportgen.ingest.grid import Sheet
 from reportgen.ingest.index import FileContext
 from reportgen.ingest.layout import Table, blank_formula, data_rows, duplicate, not_ours, report_merged
-from reportgen.ingest.values import addr, code, norm, parse_date, parse_status, text
+from reportgen.ingest.values import STATUS_WORDS, addr, code, norm, parse_date, parse_status, text
 from reportgen.model import REPORTED_LABEL, MilestoneReport, Reported, Severity, Submission, period_end
 
 _MILESTONE_CODE = re.compile(r"^[PT]\d{2,4}-M\d{2,3}$")
@@ -18,14 +19,31 @@ _MILESTONE_CODE = re.compile(r"^[PT]\d{2,4}-M\d{2,3}$")
 _FOOTER_KEYS = {label.split("（")[0]: label for label in fs.FOOTER_LABELS}
 _DATE_LABEL = fs.FOOTER_LABELS[-1]
 _FOOTER_FIRST = frozenset(label[0] for label in fs.FOOTER_LABELS)
+_FOOTER_PREFIXES = tuple(_FOOTER_KEYS)
 _LABEL_TAIL = re.compile(r"^(（[^）]*）|\([^)]*\))?[:：]?")  # "（分管领导）：" after a label
 
 
 def _is_footer(row: list[Any]) -> bool:
     for value in row:
         if isinstance(value, str) and value:
-            return value.lstrip()[:1] in _FOOTER_FIRST and norm(value).startswith(tuple(_FOOTER_KEYS))
+            return value.lstrip()[:1] in _FOOTER_FIRST and norm(value).startswith(_FOOTER_PREFIXES)
     return False
+
+
+def _footer_start(rows: list[list[Any]], start: int) -> int:
+    """Return the first row from `start` on that begins the footer (len(rows) when none does)."""
+    for r in range(start, len(rows)):
+        for value in rows[r]:  # the row's first text decides, as in _is_footer
+            if isinstance(value, str) and value:
+                if value.lstrip()[:1] in _FOOTER_FIRST and norm(value).startswith(_FOOTER_PREFIXES):
+                    return r
+                break
+    return len(rows)
+
+
+@functools.lru_cache(maxsize=65536)  # pure: the same codes recur in every file
+def _is_milestone_code(found: str) -> bool:
+    return _MILESTONE_CODE.match(found) is not None
 
 
 def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
@@ -33,15 +51,22 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
     sheet, header, cols = table.sheet, table.header, table.cols
     report_merged(table, ctx, [cols[k] for k in fs.MILESTONE_INPUTS if k in cols])
     status_col = cols["status"]
-    end = next((r for r in range(header + 1, len(sheet.rows)) if _is_footer(sheet.rows[r])), len(sheet.rows))
+    rows = sheet.rows
+    end = _footer_start(rows, header + 1)
     own = set(ctx.index.milestone_codes.get(sub.unit, ()))
-    # per row: the input columns looked up once, merges only on rows that have one
+    known = ctx.index.milestones
+    # 18,000 rows in a city: what every row needs is looked up once per table
     present = [(k, cols[k]) for k in fs.MILESTONE_INPUTS if k in cols]
     blank = dict.fromkeys(fs.MILESTONE_INPUTS, "")
     texts = [(k, cols[k]) for k in ("progress", "problems", "next_steps") if k in cols]
+    code_col = cols.get("code")
+    done_col = cols.get("completed_on")
     merges = sheet.row_merges()
+    formulas = sheet.has_unsaved_formulas()  # else no empty cell can be an unsaved formula
+    last_day = period_end(ctx.period)
+    reports = sub.milestones
     for r in data_rows(table, end):
-        row = sheet.rows[r]
+        row = rows[r]
         if r in sheet.notes and not _has_code(table, r):
             continue  # a sentence across the table, not a row of the form
         width = len(row)
@@ -49,29 +74,36 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
         for k, c in present:
             if c < width:
                 inputs[k] = row[c]
-        found = _row_code(table, r, inputs, ctx)
+        raw_code = code(row[code_col]) if code_col is not None and code_col < width else ""
+        if raw_code and raw_code in known and _is_milestone_code(raw_code):
+            found: str | None = raw_code
+        else:
+            found = _row_code(table, r, raw_code, inputs, ctx)
         if found is None:
             continue
         cell = addr(r, status_col)
-        if found in sub.milestones:
-            duplicate(ctx, table, r, found, sub.milestones[found].cell, cell)
+        if found in reports:
+            duplicate(ctx, table, r, found, reports[found].cell, cell)
             continue
         if found not in own:
             not_ours(ctx, table, r, found, addr(r, cols.get("code", status_col)))
             continue
         if r in merges:
             _unmerge_inputs(table, r, inputs, ctx)
-        report = MilestoneReport(
-            code=found, progress=text(inputs["progress"]), problems=text(inputs["problems"]),
-            next_steps=text(inputs["next_steps"]), cell=cell,
-        )
-        sub.milestones[found] = report
-        for key, c in texts:
-            if inputs[key] == "":
-                blank_formula(sheet, r, c, ctx)
-        _read_status(sheet, r, status_col, inputs["status"], report, ctx)
-        if "completed_on" in cols:
-            _read_completed(sheet, r, cols["completed_on"], report, ctx)
+        report = MilestoneReport(found, None, None, text(inputs["progress"]), text(inputs["problems"]),
+                                 text(inputs["next_steps"]), cell)
+        reports[found] = report
+        if formulas:
+            for key, c in texts:
+                if inputs[key] == "":
+                    blank_formula(sheet, r, c, ctx)
+        if not (formulas and blank_formula(sheet, r, status_col, ctx)):
+            _read_status(inputs["status"], report, sheet.name, cell, ctx)
+        if done_col is not None:
+            value = row[done_col] if done_col < width else ""
+            # a date is expected only of a finished milestone: only then can a blank hide a formula
+            if value != "" or report.status is Reported.DONE:
+                _read_completed(sheet, r, done_col, value, report, ctx, last_day)
     return end
 
 
@@ -104,12 +136,12 @@ def _unmerge_inputs(table: Table, r: int, inputs: dict[str, Any], ctx: FileConte
         )
 
 
-def _row_code(table: Table, r: int, inputs: dict[str, Any], ctx: FileContext) -> str | None:
-    """Return the milestone a row reports, or None when it is blank or names nothing known."""
+def _row_code(table: Table, r: int, raw_code: str, inputs: dict[str, Any], ctx: FileContext) -> str | None:
+    """Return the milestone a row with code `raw_code` reports, or None when it is blank or names
+    nothing known."""
     sheet, cols = table.sheet, table.cols
     index = ctx.index
     status_col = cols["status"]
-    raw_code = code(sheet.get(r, cols["code"])) if "code" in cols else ""
     if not raw_code and all(v == "" for v in inputs.values()):
         return None
     found = raw_code
@@ -127,7 +159,7 @@ def _row_code(table: Table, r: int, inputs: dict[str, Any], ctx: FileContext) ->
         ctx.add(Severity.INFO, "matched_by_name",
                 f"该行没有编号，已按项目名称和节点要求对应到{ctx.index.words(found)}",
                 sheet.name, addr(r, cols.get("code", 0)))
-    if not _MILESTONE_CODE.match(found) or found not in index.milestones:
+    if not _is_milestone_code(found) or found not in index.milestones:
         ctx.add(
             Severity.ERROR, "unknown_code",
             f"第{r + 1}行的编号“{raw_code}”不在任务分解中，该行未读取；应保留报送表原有的编号",
@@ -137,28 +169,29 @@ def _row_code(table: Table, r: int, inputs: dict[str, Any], ctx: FileContext) ->
     return found
 
 
-def _read_status(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneReport, ctx: FileContext) -> None:
-    cell = addr(r, c)
-    if blank_formula(sheet, r, c, ctx):
-        return
+def _read_status(value: Any, report: MilestoneReport, sheet: str, cell: str, ctx: FileContext) -> None:
     if value == "":
         ctx.add(
             Severity.WARNING, "status_missing",
             f"{ctx.index.words(report.code)}的完成状态未填写，应从下拉选项中选择："
             f"{'、'.join(fs.STATUS_CHOICES)}",
-            sheet.name, cell,
+            sheet, cell,
         )
+        return
+    # a choice of the dropdown as it is (most rows): what parse_status would make of it
+    chosen = STATUS_WORDS.get(value) if type(value) is str else None
+    if chosen is not None:
+        report.status = chosen
         return
     parsed = parse_status(value)
     if parsed.code:
-        ctx.add(parsed.severity, parsed.code, parsed.message, sheet.name, cell)
+        ctx.add(parsed.severity, parsed.code, parsed.message, sheet, cell)
     report.status = parsed.value
 
 
-def _read_completed(sheet: Sheet, r: int, c: int, report: MilestoneReport, ctx: FileContext) -> None:
-    value = sheet.get(r, c)
-    if value == "" and report.status is not Reported.DONE:
-        return  # a date is expected only of a finished milestone: only then can a blank hide a formula
+def _read_completed(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneReport, ctx: FileContext,
+                    last_day: dt.date) -> None:
+    """Read the completion date `value` at (r, c); `last_day` is the period's last day."""
     cell = addr(r, c)
     year = ctx.index.plan.year
     if value == "":
@@ -178,10 +211,10 @@ def _read_completed(sheet: Sheet, r: int, c: int, report: MilestoneReport, ctx: 
             sheet.name, cell,
         )
         return
-    if day > period_end(ctx.period):
+    if day > last_day:
         ctx.add(
             Severity.WARNING, "date_after_period",
-            f"实际完成日期 {day.isoformat()} 晚于本期截止日 {period_end(ctx.period).isoformat()}，请核实",
+            f"实际完成日期 {day.isoformat()} 晚于本期截止日 {last_day.isoformat()}，请核实",
             sheet.name, cell,
         )
     if report.status not in (Reported.DONE, None):

@@ -35,6 +35,8 @@ STATUS_WORDS: dict[str, Reported] = {
     "没有启动": Reported.NOT_STARTED, "未开展": Reported.NOT_STARTED, "未开工": Reported.NOT_STARTED,
     "阻滞": Reported.BLOCKED, "受阻滞": Reported.BLOCKED, "停滞": Reported.BLOCKED, "推进受阻": Reported.BLOCKED,
 }
+_INFINITE = (float("inf"), float("-inf"))
+_UNIT_FACTOR = {"万元": 1e-4, "万": 1e-4, "元": 1e-8}  # -> 亿元
 # a full-width comma is a slip of the Chinese keyboard, never a thousands separator
 _GROUPED = re.compile(r"^(\D*)(\d{1,3}(?:,\d{3})+)(\.\d+)?(\D*)$")
 
@@ -138,11 +140,11 @@ def parse_amount(value: Any, in_wan: bool = False) -> Parsed:
         number = float(m.group(2))
         unit = m.group(3) or ("万元" if in_wan else "")
         approx = bool(m.group(1))
-    if number != number or number in (float("inf"), float("-inf")):
+    if number != number or number in _INFINITE:
         return Parsed(code="bad_number", message="填写的数值无效，应为以亿元计的数字")
     if number < 0:
         return Parsed(code="negative", message=f"累计金额为负数（{text(value)}），应为不小于0的亿元数")
-    factor = {"万元": 1e-4, "万": 1e-4, "元": 1e-8}.get(unit, 1.0)
+    factor = _UNIT_FACTOR.get(unit, 1.0)
     result = round(number * factor, 6)
     if approx:
         return Parsed(
