@@ -11,6 +11,7 @@ to fit its width only gets pages a little less full.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # openpyxl is loaded by the callers; `status` imports forms without it
@@ -49,12 +50,15 @@ def _height(ws: Worksheet, r: int) -> float:
 
 
 def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int,
-                groups: frozenset[int] | None = None) -> list[int]:
+                groups: frozenset[int] | None = None,
+                restart: Callable[[int], float | None] | None = None) -> list[int]:
     """Indexes before which a page starts: fill each page to `room`, start one at each index in
     `fixed`, and move the last page's start back until it holds `keep` rows. With `groups` (the
     indexes where a project's rows begin), a page that would end inside a project that fits on
     one page starts the next page at the project's first row instead: its nodes are not printed
-    under another page's header without its name. A project longer than a page breaks as rows do."""
+    under another page's header without its name. A project longer than a page breaks as rows do,
+    and `restart(i)` gives the height row `i` takes when a page starts with it (it then names its
+    project again), or None when it keeps its own."""
     groups = groups or frozenset()
     fits = _groups_that_fit(heights, room, groups)
     starts: list[int] = []
@@ -67,6 +71,10 @@ def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int,
             start = group if i not in fixed and group in fits and page < group < i else i
             starts.append(start)
             page = start
+            taller = restart(start) if restart is not None and start not in groups else None
+            if taller is not None and taller > heights[start]:
+                heights = [*heights[:start], taller, *heights[start + 1:]]
+                h = heights[i]
             used = sum(heights[start:i])
         used += h
     if starts and starts[-1] not in fixed:
@@ -103,10 +111,13 @@ def _group_starts(ws: Worksheet, first_body: int, bottom: int) -> frozenset[int]
                      if ws.cell(r, 1).value not in (None, ""))
 
 
-def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = False) -> None:
-    """Set a page break wherever a printed page of the sheet ends; the last page holds at
-    least the sheet's last `keep` rows. With `keep_groups`, a project's rows (from one row with
-    a 序号 to the next) stay on one page when they fit on one."""
+def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = False,
+             restart: Callable[[int], float | None] | None = None) -> list[int]:
+    """Set a page break wherever a printed page of the sheet ends and return the rows that start
+    a page after the first; the last page holds at least the sheet's last `keep` rows. With
+    `keep_groups`, a project's rows (from one row with a 序号 to the next) stay on one page when
+    they fit on one, and `restart(row)` is the height a row of a longer project takes when it
+    starts a page (see page_breaks)."""
     from openpyxl.worksheet.pagebreak import Break, RowBreak  # heavy: loaded on use, see above
 
     portrait = PAGE_PT.get(ws.page_setup.paperSize or 9, PAGE_PT[9])
@@ -123,6 +134,8 @@ def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = Fals
     heights = [_height(ws, r) for r in range(first_body, bottom + 1)]
     fixed = {b.id + 1 - first_body for b in ws.row_breaks.brk if b.id + 1 > first_body}
     groups = _group_starts(ws, first_body, bottom) if keep_groups else None
-    starts = page_breaks(heights, room - titles, fixed, keep, groups)
+    again = (lambda i: restart(first_body + i)) if restart is not None else None
+    starts = page_breaks(heights, room - titles, fixed, keep, groups, again)
     # built whole: RowBreak.append checks the whole list again on every break
     ws.row_breaks = RowBreak(brk=[Break(id=first_body + s - 1) for s in starts])
+    return [first_body + s for s in starts]

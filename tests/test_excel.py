@@ -108,8 +108,13 @@ def test_summary_sheet_matches_the_result(rendered: Rendered) -> None:
     # item figures on each item's first row, as numbers with fixed decimals and percentages
     items = {it.name: it for it in result.items}
     firsts = [(r, _flat(ws.cell(r, 2).value)) for r in range(HEAD + 1, HEAD + 1 + n)
-              if ws.cell(r, 2).value]
+              if ws.cell(r, 1).value]
     assert [name for _, name in firsts] == [it.name for it in result.items]
+    # a further row names its project only where a page starts with it
+    pages = {b.id + 1 for b in ws.row_breaks.brk}
+    again = {r: _flat(ws.cell(r, 2).value) for r in range(HEAD + 1, HEAD + 1 + n)
+             if ws.cell(r, 2).value and not ws.cell(r, 1).value}
+    assert set(again) <= pages and all(v.endswith("（续）") for v in again.values())
     for r, name in firsts:
         it = items[name]
         assert ws.cell(r, 3).value == it.target_yi

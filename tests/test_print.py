@@ -369,6 +369,39 @@ def test_summary_prints_each_doc_number_on_one_line(printed: Path) -> None:
         assert numbers and sorted(printed_whole) == sorted(numbers), lines
 
 
+def test_every_summary_page_names_its_projects(printed: Path) -> None:
+    from openpyxl import load_workbook
+
+    continued = []
+    for period in PERIODS:
+        ws = load_workbook(printed / period / "汇总表.xlsx")["汇总表"]
+        assert ws.print_title_rows == "$1:$3" and ws.cell(3, 2).value.replace("\n", "") == "项目（任务）名称"
+        starts = [4, *(b.id + 1 for b in ws.row_breaks.brk)]
+        # the first row of every page names its project: its own first row, or the name with （续）
+        for r in starts:
+            assert ws.cell(r, 1).value == "合计" or ws.cell(r, 2).value, (period, r)
+        names = {r: ws.cell(r, 2).value.replace("\n", "") for r in range(4, ws.max_row + 1)
+                 if isinstance(ws.cell(r, 2).value, str)}
+        assert {r for r, v in names.items() if v.endswith("（续）")} <= set(starts)
+        # merges of the sheet are its title, subtitle and note rows, none overlapping another
+        cells = [(r, c) for m in ws.merged_cells.ranges for r, c in m.cells]
+        assert len(cells) == len(set(cells))
+        # as printed: the page starting inside a project shows the name (pdftotext words of the 名称 column)
+        pdf = printed / period / "pdf" / "汇总表.pdf"
+        for page, r in enumerate(starts, start=1):
+            if not names.get(r, "").endswith("（续）"):
+                continue
+            continued.append((period, page))
+            words = _words(pdf, page)
+            left = next(w[2] for w in words if w[4] == "序号")
+            right = next(w[0] for w in words if w[4] == "年度目标")
+            below = next(w[3] for w in words if w[4] == "名称")  # the header's last line
+            column = "".join(w[4] for w in sorted(words, key=lambda w: w[1])
+                             if left < w[0] < right and w[1] > below)
+            assert column.startswith(names[r]), (period, page, column)
+    assert continued  # the samples have a project longer than a page (海博思创储能项目)
+
+
 def test_summary_chart_inside_the_page_readable_in_black_and_white(printed: Path) -> None:
     from PIL import Image
 

@@ -116,6 +116,58 @@ def test_a_project_that_fits_on_a_page_is_not_split_across_two() -> None:
     assert page_breaks([30.0] * 12, 280, {8}, 1, groups) == [8]
 
 
+def test_a_page_that_starts_inside_a_project_takes_the_taller_row_naming_it() -> None:
+    # a project of 20 rows of 30 pt on pages of 280 pt; naming it again makes a page's first row 60 pt
+    assert page_breaks([30.0] * 20, 280, set(), 1, frozenset({0})) == [9, 18]
+    assert page_breaks([30.0] * 20, 280, set(), 1, frozenset({0}), lambda i: 60.0) == [9, 17]
+    # a row that starts a project keeps its own height; None keeps the row's own
+    assert page_breaks([30.0] * 20, 280, set(), 1, frozenset({0, 9}), lambda i: 60.0) == [9, 18]
+    assert page_breaks([30.0] * 20, 280, set(), 1, frozenset({0}), lambda i: None) == [9, 18]
+
+
+def _project_sheet(name: str, nodes: int) -> Workbook:
+    """A 汇总表-like sheet: header, one project of `nodes` rows (序号 and 名称 on its first), 合计, a note."""
+    wb = Workbook()
+    ws = wb.active
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9
+    ws.print_title_rows = "1:1"
+    for c, (head, width) in enumerate((("序号", 5), ("项目（任务）\n名称", 14.5), ("节点要求", 22.5)), start=1):
+        ws.cell(1, c, head)
+        ws.column_dimensions["ABC"[c - 1]].width = width
+    for r in range(2, nodes + 2):
+        for c in (1, 2, 3):
+            cell = ws.cell(r, c, {1: 1 if r == 2 else None, 2: name if r == 2 else None,
+                                  3: f"第{r - 1}个节点的要求写在这里，两行"}[c])
+            cell.font, cell.alignment = Font(size=10), Alignment(wrap_text=True)
+    ws.cell(nodes + 2, 1, "合计")
+    ws.cell(nodes + 3, 1, "注：状态标识")
+    ws.merge_cells(start_row=nodes + 3, start_column=1, end_row=nodes + 3, end_column=3)
+    return wb
+
+
+def test_each_page_inside_a_long_project_names_it_with_continued() -> None:
+    name = "国药集团威奇达药业新建、续建技改项目"
+    wb = _project_sheet(name, 60)
+    ws = wb.active
+    lay_out(wb)
+    starts = [b.id + 1 for b in ws.row_breaks.brk]
+    assert len(starts) >= 3
+    named = {r: ws.cell(r, 2).value for r in range(3, ws.max_row + 1) if ws.cell(r, 2).value}
+    assert set(named) == {r for r in starts if r < 62}  # the 合计 row and the note name nothing
+    for r, text in named.items():
+        assert text.replace("\n", "") == f"{name}（续）"
+        room = 14.5 * UNIT_PT - CELL_PAD_PT
+        assert all(sum(char_width(ch, 10) for ch in line) <= room for line in text.split("\n"))
+        assert ws.row_dimensions[r].height >= len(text.split("\n")) * 10 * LINE_PITCH
+    assert [str(m) for m in ws.merged_cells.ranges] == ["A63:C63"]
+    # a sheet without a 名称 column (or whose rows all have a 序号) gets no name written
+    wb = _project_sheet(name, 60)
+    wb.active.cell(1, 2, "责任单位")
+    lay_out(wb)
+    assert [r for r in range(3, 62) if wb.active.cell(r, 2).value] == []
+
+
 def test_lay_out_breaks_wrapped_cells_fits_rows_and_sets_page_breaks() -> None:
     wb = Workbook()
     ws = wb.active

@@ -219,8 +219,75 @@ def lay_out_text(ws: Worksheet, skip_rows: frozenset[int] = frozenset()) -> None
             dim.height = min(math.ceil(height), 409)
 
 
+class _Continued:
+    """A project's name, followed by （续）, on the first row of a page that starts inside the
+    project: the row left blank under its 序号 and 名称 (the 名称 column is the one whose header,
+    the last title row, says 名称), so every printed page names its projects."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        titles = ws.print_title_rows or ""
+        header = int(titles.replace("$", "").rpartition(":")[2] or 0) if titles else 0
+        self.first = header + 1
+        self.col = next((c for c in range(2, ws.max_column + 1) if header
+                         and "名称" in str(ws.cell(header, c).value or "")), 0)
+        self.found: dict[int, tuple[str, float]] = {}  # row -> (text, height) as printed
+
+    def _name(self, r: int) -> str | None:
+        """The name of the project whose further row `r` is (None when it is not one)."""
+        ws, col = self.ws, self.col
+        cell = ws._cells.get((r, col))
+        if not col or r <= self.first or isinstance(cell, MergedCell) or _filled(ws, r, 1) \
+                or (cell is not None and cell._value not in (None, "")):
+            return None
+        for g in range(r - 1, self.first - 1, -1):
+            if _filled(ws, g, 1):
+                name = ws._cells.get((g, col))
+                value = name._value if name is not None else None
+                return value.replace("\n", "") + "（续）" if isinstance(value, str) and value else None
+        return None
+
+    def __call__(self, r: int) -> float | None:
+        """The height row `r` needs to show its project's name when a page starts with it."""
+        name = self._name(r)
+        if name is None:
+            return None
+        ws = self.ws
+        fonts = ws.parent._fonts
+        style = ws.cell(r, 1)._style  # the row's font: the 名称 cell may not exist yet
+        named = ws._cells.get((r, self.col))
+        if named is not None and named._style is not None:
+            style = named._style
+        size = float(fonts[style.fontId if style is not None else 0].sz or 11)
+        text = break_text(name, _column_units(ws, self.col) * UNIT_PT - CELL_PAD_PT, size)
+        height = max(_height(ws, r), math.ceil((text.count("\n") + 1) * size * LINE_PITCH + ROW_PAD_PT))
+        self.found[r] = (text, float(min(height, 409)))
+        return self.found[r][1]
+
+    def write(self, starts: list[int]) -> None:
+        """Name the project on each row in `starts` that continues one."""
+        for r in starts:
+            if r in self.found or self(r) is not None:  # the last page may start earlier
+                text, height = self.found[r]
+                cell = self.ws.cell(r, self.col)
+                cell._value, cell.data_type = text, "s"
+                self.ws.row_dimensions[r].height = height
+
+
+def _filled(ws: Worksheet, r: int, c: int) -> bool:
+    cell = ws._cells.get((r, c))
+    return cell is not None and cell._value not in (None, "")
+
+
+def _height(ws: Worksheet, r: int) -> float:
+    dim = ws.row_dimensions.get(r)
+    return float(dim.height) if dim is not None and dim.height else 15.0
+
+
 def lay_out(book: Workbook) -> None:
     """Lay out every sheet of a rendered workbook for print (text lines, row heights, pages)."""
     for ws in book.worksheets:
         lay_out_text(ws)
-        paginate(ws, keep_groups=True)
+        continued = _Continued(ws)
+        starts = paginate(ws, keep_groups=True, restart=continued if continued.col else None)
+        continued.write(starts)
