@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -49,7 +50,7 @@ class FigureRow:
     metric: Metric
     lead: str  # the unit whose figure counts (lead of the task holding the amount milestones)
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """Return the figure key, e.g. `P07/invest`."""
         return figure_key(self.item.code, self.metric)
@@ -98,7 +99,10 @@ class Names:
 
     def expand(self, names: Iterable[str]) -> list[str]:
         """Return `names` with group phrases replaced by their members, aliases canonical."""
-        key = tuple(names)
+        return list(self.members(tuple(names)))
+
+    def members(self, key: tuple[str, ...]) -> tuple[str, ...]:
+        """Return `expand(key)` as a tuple, the one kept for every use of the same names."""
         found = self._expanded.get(key)
         if found is None:
             out: dict[str, None] = {}
@@ -106,7 +110,7 @@ class Names:
                 for member in self.groups.get(name, [name]):
                     out.setdefault(self.canonical.get(member, member), None)
             found = self._expanded[key] = tuple(out)
-        return list(found)
+        return found
 
     def lead(self, task: Task) -> str:
         """Return the task's (first) lead unit."""
@@ -120,27 +124,30 @@ def all_unit_rows(plan: Plan, config: Config) -> dict[str, UnitRows]:
     A unit's items are those naming it in any task (group phrases count); its milestone rows
     are the non-amount milestones of the tasks naming it. Amount milestones are judged from the
     cumulative figures, so they are asked once per item and metric, not once per milestone.
+    Units asked the same row share one row object (a city's forms ask 30,000 rows): read only.
     """
     names = Names(plan, config)
     out = {u: UnitRows(u) for u in names.expand(plan.unit_names())}
     for item in plan.items:
-        tasks_of: dict[str, list[Task]] = {}
-        asked: dict[int, list[tuple[Milestone, list[str]]]] = {}  # per task: its milestone rows
+        tasks_of: dict[str, list[list[MilestoneRow]]] = {}  # per unit: its tasks' milestone rows
         for task in item.tasks:
-            named = names.expand([*task.units, *(u for m in task.milestones for u in m.units)])
+            # the units of the task and of its milestones, in order of mention (most milestones
+            # name the task's units: each distinct list is expanded once)
+            named = dict.fromkeys(names.members(tuple(task.units)))
+            for m in task.milestones:
+                if m.units != task.units:
+                    named.update(dict.fromkeys(names.members(tuple(m.units))))
+            leads = names.expand(task.lead_units)
+            rows = [MilestoneRow(item, task, m, names.expand(m.units or task.units), leads)
+                    for m in task.milestones if m.metric is None]
             for unit in named:
-                tasks_of.setdefault(unit, []).append(task)
-            asked[id(task)] = [(m, names.expand(m.units or task.units))
-                               for m in task.milestones if m.metric is None]
-        metrics = item.metrics
-        leads = {metric: owners(item, metric, names)[0] for metric in metrics}
-        for unit, tasks in tasks_of.items():
-            rows = out.setdefault(unit, UnitRows(unit))
-            rows.figures += [FigureRow(item, metric, leads[metric]) for metric in metrics]
-            for task in tasks:
-                task_leads = names.expand(task.lead_units)
-                rows.milestones += [MilestoneRow(item, task, m, list(units), task_leads)
-                                    for m, units in asked[id(task)]]
+                tasks_of.setdefault(unit, []).append(rows)
+        figures = [FigureRow(item, metric, owners(item, metric, names)[0]) for metric in item.metrics]
+        for unit, task_rows in tasks_of.items():
+            asked = out.setdefault(unit, UnitRows(unit))
+            asked.figures += figures
+            for rows in task_rows:
+                asked.milestones += rows
     for group in config.units.groups:
         out.pop(group, None)
     return out

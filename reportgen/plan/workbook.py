@@ -83,14 +83,29 @@ INFO_KEYS = {"title": "标题", "year": "年度", "version": "版本"}
 
 
 def _sheet_rows(wb: Any, name: str) -> list[list[Any]]:
+    """Return a sheet's rows as calamine reads them (an empty cell is "")."""
     if name not in wb.sheet_names:
         raise PlanError(f"总表缺少工作表“{name}”，请勿删除或改名")
-    return [[None if v == "" else v for v in row]
-            for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+    rows: list[list[Any]] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return rows
+
+
+def _blank(v: Any) -> bool:
+    return v is None or not str(v).strip()
+
+
+def _text(v: Any) -> str:
+    """Return a cell that is not a str as text ("" when empty, 3 for 3.0)."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v)
 
 
 class _Rows:
-    """Read a sheet's rows by header text, and name the cell of any bad value."""
+    """A sheet's rows that hold anything, read a column at a time by header text; names the cell
+    of any bad value. Cells are read by column (one list per field): a city has 21,000 rows."""
 
     def __init__(self, wb: Any, name: str, columns: list[Column]) -> None:
         rows = _sheet_rows(wb, name)
@@ -102,29 +117,21 @@ class _Rows:
                 raise PlanError(f"工作表“{name}”缺少“{col.header}”列（第1行为表头），请勿删除或改名")
             self.index[col.key] = header.index(col.header)
         self.headers = {col.key: col.header for col in columns}
-        self.rows: list[tuple[int, list[Any]]] = [
-            (r, row) for r, row in enumerate(rows[1:], start=2)
-            if any(v is not None and str(v).strip() for v in row)
-        ]
+        body = [(r, row) for r, row in enumerate(rows[1:], start=2) if not all(map(_blank, row))]
+        self.numbers = [r for r, _row in body]
+        width = len(header)
+        # columns by a transposition, as wide as the header (a short row, none from calamine, is
+        # filled with empty cells; cells right of the header are left out)
+        self._columns = list(zip(*(row if len(row) >= width else [*row, *[""] * (width - len(row))]
+                                   for _r, row in body), strict=False)) or [()] * width
 
-    def value(self, row: list[Any], key: str) -> Any:
-        i = self.index[key]
-        value = row[i] if i < len(row) else None
-        if isinstance(value, str):
-            return value.strip() or None
-        return value
+    def values(self, key: str) -> list[Any]:
+        """Return the column's cells: text stripped, None when empty."""
+        return [(v.strip() or None) if type(v) is str else v for v in self._columns[self.index[key]]]
 
-    def text(self, row: list[Any], key: str) -> str:
-        # `value` written out: called for every cell of a city's 21,000 rows
-        i = self.index[key]
-        value = row[i] if i < len(row) else None
-        if isinstance(value, str):
-            return value.strip()
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value)
+    def texts(self, key: str) -> list[str]:
+        """Return the column's cells as text, stripped ("" when empty)."""
+        return [v.strip() if type(v) is str else _text(v) for v in self._columns[self.index[key]]]
 
     def error(self, r: int, key: str, message: str) -> PlanError:
         from openpyxl.utils import get_column_letter  # heavy library, only for an error
@@ -144,23 +151,32 @@ def _names_in(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in re.split(r"[、，,；;\n]+", text) if s.strip())
 
 
-def _read_units(rows: _Rows, r: int, row: list[Any], key: str,
-                lookup: dict[str, str]) -> list[str]:
-    out: list[str] = []
-    for name in _names_in(rows.text(row, key)):
-        if name not in lookup:
-            raise rows.error(r, key, f"单位“{name}”不在“单位”表中。请先在“单位”表添加该单位，"
-                                     "或把它写入某单位的“其他名称”")
-        canonical = lookup[name]
-        if canonical not in out:
-            out.append(canonical)
-    return out
+class _UnitNames:
+    """Canonical units of a cell's list of names, each distinct list resolved once."""
+
+    def __init__(self, lookup: dict[str, str]) -> None:
+        self.lookup = lookup
+        self._known: dict[str, tuple[str, ...]] = {}
+
+    def read(self, rows: _Rows, r: int, key: str, text: str) -> list[str]:
+        """Return the units named in `text` (a new list), PlanError naming the cell of an unknown one."""
+        found = self._known.get(text)
+        if found is None:
+            out: list[str] = []
+            for name in _names_in(text):
+                if name not in self.lookup:
+                    raise rows.error(r, key, f"单位“{name}”不在“单位”表中。请先在“单位”表添加该单位，"
+                                             "或把它写入某单位的“其他名称”")
+                canonical = self.lookup[name]
+                if canonical not in out:
+                    out.append(canonical)
+            found = self._known[text] = tuple(out)
+        return list(found)
 
 
-def _read_date(rows: _Rows, r: int, row: list[Any], year: int) -> dt.date | None:
-    value = rows.value(row, "due")
-    if value is None:
-        return None
+def _read_date(rows: _Rows, r: int, value: Any, year: int) -> dt.date | None:
+    if value is None or type(value) is dt.date:
+        return value
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -180,8 +196,7 @@ def _read_date(rows: _Rows, r: int, row: list[Any], year: int) -> dt.date | None
     return due
 
 
-def _read_amount(rows: _Rows, r: int, row: list[Any], key: str) -> float | None:
-    value = rows.value(row, key)
+def _read_amount(rows: _Rows, r: int, key: str, value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -196,8 +211,7 @@ def _read_amount(rows: _Rows, r: int, row: list[Any], key: str) -> float | None:
         raise rows.error(r, key, f"“{value}”不是数字，请填写以亿元计的金额，如 1.5") from None
 
 
-def _read_int(rows: _Rows, r: int, row: list[Any], key: str, default: int) -> int:
-    value = rows.value(row, key)
+def _read_int(rows: _Rows, r: int, key: str, value: Any, default: int) -> int:
     if value is None:
         return default
     try:
@@ -259,13 +273,12 @@ def _read_units_sheet(wb: Any, config: Config) -> tuple[list[Unit], dict[str, st
     rows = _Rows(wb, SHEET_UNITS, UNIT_COLUMNS)
     units: list[Unit] = []
     lookup: dict[str, str] = {}
-    for r, row in rows.rows:
-        name = rows.text(row, "name")
+    for r, name, aliases_text in zip(rows.numbers, rows.texts("name"), rows.texts("aliases"), strict=True):
         if not name:
             raise rows.error(r, "name", "单位名称不能为空")
         if name in lookup:
             raise rows.error(r, "name", f"单位“{name}”重复（或已是其他单位的别名）")
-        aliases = _split_names(rows.text(row, "aliases"))
+        aliases = _split_names(aliases_text)
         lookup[name] = name
         for alias in aliases:
             if alias in lookup and lookup[alias] != name:
@@ -283,73 +296,75 @@ def _read_items(wb: Any) -> dict[str, Item]:
     items: dict[str, Item] = {}
     codes: set[str] = set()
     sections = {v: k for k, v in SECTION_LABEL.items()}
-    for r, row in rows.rows:
-        code = rows.text(row, "code")
+    t = rows.texts
+    for r, code, label, name, no, target, note, text in zip(
+        rows.numbers, t("code"), t("section"), t("name"), rows.values("no"), rows.values("target"),
+        t("note"), t("text"), strict=True,
+    ):
         _check_code(rows, r, "code", code, codes)
-        label = rows.text(row, "section")
         if label not in sections:
             raise rows.error(r, "section", f"类别应为“重点项目”或“其它重点任务”，实际为“{label}”")
-        name = rows.text(row, "name")
         if not name:
             raise rows.error(r, "name", "项目名称不能为空")
         items[code] = Item(
-            code=code, no=_read_int(rows, r, row, "no", len(items) + 1),
-            section=sections[label], name=name, target_yi=_read_amount(rows, r, row, "target"),
-            target_note=rows.text(row, "note"), text=rows.text(row, "text"),
+            code=code, no=_read_int(rows, r, "no", no, len(items) + 1),
+            section=sections[label], name=name, target_yi=_read_amount(rows, r, "target", target),
+            target_note=note, text=text,
         )
     return items
 
 
-def _read_tasks(wb: Any, items: dict[str, Item], lookup: dict[str, str]) -> dict[str, Task]:
+def _read_tasks(wb: Any, items: dict[str, Item], names: _UnitNames) -> dict[str, Task]:
     """Return the tasks by code, each also appended to its item."""
     rows = _Rows(wb, SHEET_TASKS, TASK_COLUMNS)
     tasks: dict[str, Task] = {}
     codes: set[str] = set()
-    for r, row in rows.rows:
-        code = rows.text(row, "code")
+    t = rows.texts
+    for r, code, item_code, units, leads, requirements, no, text in zip(
+        rows.numbers, t("code"), t("item"), t("units"), t("lead"), t("requirements"), rows.values("no"),
+        t("text"), strict=True,
+    ):
         _check_code(rows, r, "code", code, codes)
-        item_code = rows.text(row, "item")
         if item_code not in items:
             raise rows.error(r, "item", f"项目编号“{item_code}”不在“项目”表中")
-        task_units = _read_units(rows, r, row, "units", lookup)
-        lead = _read_units(rows, r, row, "lead", lookup) or task_units[:1]
+        task_units = names.read(rows, r, "units", units)
+        lead = names.read(rows, r, "lead", leads) or task_units[:1]
         for u in lead:
             if u not in task_units:
                 task_units.insert(0, u)
-        requirements = [s.strip() for s in rows.text(row, "requirements").splitlines() if s.strip()]
-        task = Task(code=code, no=_read_int(rows, r, row, "no", 0), text=rows.text(row, "text"),
-                    units=task_units, lead_units=lead, requirements=requirements)
+        task = Task(code=code, no=_read_int(rows, r, "no", no, 0), text=text, units=task_units, lead_units=lead,
+                    requirements=[s.strip() for s in requirements.splitlines() if s.strip()])
         tasks[code] = task
         items[item_code].tasks.append(task)
     return tasks
 
 
-def _read_milestones(wb: Any, tasks: dict[str, Task], lookup: dict[str, str],
-                     year: int) -> set[str]:
+def _read_milestones(wb: Any, tasks: dict[str, Task], names: _UnitNames, year: int) -> set[str]:
     """Append every milestone row to its task; return the codes written in the sheet."""
     rows = _Rows(wb, SHEET_MILESTONES, MILESTONE_COLUMNS)
     kinds = {v: k for k, v in KIND_LABEL.items()} | {k.value: k for k in MilestoneKind}
+    other = KIND_LABEL[MilestoneKind.OTHER]
     seen: set[str] = set()
-    for r, row in rows.rows:
-        code = rows.text(row, "code")
+    t = rows.texts
+    for r, code, task_code, label, text, due, amount, units, due_text in zip(
+        rows.numbers, t("code"), t("task"), t("kind"), t("text"), rows.values("due"), rows.values("amount"),
+        t("units"), t("due_text"), strict=True,
+    ):
         if code:
             _check_code(rows, r, "code", code, seen)
-        task_code = rows.text(row, "task")
-        if task_code not in tasks:
+        task = tasks.get(task_code)
+        if task is None:
             raise rows.error(r, "task", f"任务编号“{task_code}”不在“任务”表中"
                                         "（删除任务时请一并删除其节点行）")
-        task = tasks[task_code]
-        label = rows.text(row, "kind") or KIND_LABEL[MilestoneKind.OTHER]
+        label = label or other
         if label not in kinds:
             raise rows.error(r, "kind", f"类型“{label}”无法识别，应为{'、'.join(KIND_LABEL.values())}之一")
-        text = rows.text(row, "text")
         if not text:
             raise rows.error(r, "text", "节点要求不能为空")
         task.milestones.append(Milestone(
-            code=code, due=_read_date(rows, r, row, year), text=text, kind=kinds[label],
-            amount_yi=_read_amount(rows, r, row, "amount"),
-            units=_read_units(rows, r, row, "units", lookup) or list(task.units),
-            due_text=rows.text(row, "due_text"),
+            code=code, due=_read_date(rows, r, due, year), text=text, kind=kinds[label],
+            amount_yi=_read_amount(rows, r, "amount", amount),
+            units=names.read(rows, r, "units", units) or list(task.units), due_text=due_text,
         ))
     return seen
 
@@ -381,9 +396,10 @@ def load_plan(path: Path, config: Config) -> Plan:
     wb = _open(path)
     title, year = _read_info(wb, path)
     units, lookup = _read_units_sheet(wb, config)
+    names = _UnitNames(lookup)
     items = _read_items(wb)
-    tasks = _read_tasks(wb, items, lookup)
-    seen = _read_milestones(wb, tasks, lookup, year)
+    tasks = _read_tasks(wb, items, names)
+    seen = _read_milestones(wb, tasks, names, year)
     _number_new_milestones(items, seen)
     plan = Plan(year=year, title=title, version="", items=list(items.values()), units=units)
     plan.version = plan_version(plan)
