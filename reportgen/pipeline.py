@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen import duban, intake, replyform
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
@@ -47,6 +48,9 @@ from reportgen.render.wording import notice_recipients
 from reportgen.rules import reporting_units
 from reportgen.summary import write_summary
 from reportgen.workspace import Workspace
+
+if TYPE_CHECKING:  # loaded with the renderers, by a run only
+    from reportgen.render.replyform_writer import ReplyForms
 
 log = logging.getLogger("reportgen")
 
@@ -209,7 +213,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
     """Read, reconcile, record and render `period` into `staging`; return the report."""
     # The renderers load openpyxl, matplotlib, docxtpl and jinja2 at import (about half a second):
     # only a run needs them; `check`, `status` and the web pages start without them.
-    from reportgen.render import excel, word
+    from reportgen.render import excel, replyform_writer, word
 
     current = load_master(ws)
     # Templates are checked before anything is rendered, so a typo in a template
@@ -242,7 +246,8 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
                        lambda: word.render_word(result, ws.templates, ws.config, staging, report.warnings,
                                                 checked))
             with stages.stage("生成督办回复单"):
-                _guard(report, "督办回复单", lambda: _write_reply_forms(result, ws.config, staging))
+                _guard(report, "督办回复单", lambda: _write_reply_forms(result, ws.config, staging,
+                                                            replyform_writer.ReplyForms))
             failures, times = tables.result()
     report.failures += failures
     report.times += times
@@ -559,15 +564,17 @@ def distribute_forms(ws: Workspace, period: str, forms: list[Path],
     return make_packs(period, forms, ws.output_dir(period), ws.output_dir(period) / DIST_DIRNAME, links)
 
 
-def _write_reply_forms(result: PeriodResult, config: Config, staging: Path) -> list[Path]:
-    """Write a 督办回复单 for each 督办通知 of the period (dated the notice's 成文日期)."""
+def _write_reply_forms(result: PeriodResult, config: Config, staging: Path,
+                       writer: Callable[[Config, dt.datetime], ReplyForms]) -> list[Path]:
+    """Write a 督办回复单 for each 督办通知 of the period (dated the notice's 成文日期) with
+    `writer` (reportgen.render.replyform_writer.ReplyForms, loaded with the renderers)."""
     folder = staging / replyform.FOLDER
     when = dt.datetime.combine(result.dates.issue if result.dates else result.as_of, dt.time())
     dubans = [d for d in result.dubans if d.period == result.period]
     if not dubans:
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    forms = replyform.ReplyForms(config, when)  # the template, once for the batch
+    forms = writer(config, when)  # the template, once for the batch
     return [forms.write(d, folder / replyform.reply_form_name(d.unit)) for d in dubans]
 
 

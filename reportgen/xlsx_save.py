@@ -55,8 +55,9 @@ class _Unsupported(Exception):
     """A cell this writer leaves to openpyxl."""
 
 
-def _text(s: str) -> str:
-    """`s` escaped as XML text the way lxml escapes it."""
+def xml_text(s: str) -> str:
+    """Return `s` escaped as XML text the way lxml escapes it (a bare CR kept as &#13;: a parser
+    reads it as a LF)."""
     if "&" in s or "<" in s or ">" in s or "\r" in s:
         return s.translate(_ESCAPE)
     return s
@@ -65,7 +66,27 @@ def _text(s: str) -> str:
 def _number(value: Any) -> str:
     if type(value) is float:
         return f"{value:.16g}" if math.isfinite(value) else ""
-    return _text(safe_string(value))
+    return xml_text(safe_string(value))
+
+
+def _element(ref: str, style: str, kind: str, inner: str) -> str:
+    """A <c> element as lxml writes it (an empty one closed in itself)."""
+    if inner:
+        return f'<c r="{ref}"{style}{kind}>{inner}</c>'
+    return f'<c r="{ref}"{style}{kind}/>'
+
+
+def plain_cell(ref: str, style: str, value: str | int | float | None) -> str:
+    """Return the cell `ref` holding a plain value as openpyxl writes it: text as an inline
+    string (never a formula), a number, or nothing; `style` is its ' s="…"' attribute or ""."""
+    if isinstance(value, str):  # most cells of a 汇总表: written in one step
+        if not value:
+            return f'<c r="{ref}"{style} t="inlineStr"/>'
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{xml_text(value)}</t></is></c>'
+    if type(value) is bool:
+        return _element(ref, style, ' t="b"', f"<v>{int(value)}</v>")
+    return _element(ref, style, ' t="n"', "" if value is None else f"<v>{_number(value)}</v>")
 
 
 def _content(cell: Any, wb: Workbook) -> tuple[str, str]:
@@ -74,16 +95,13 @@ def _content(cell: Any, wb: Workbook) -> tuple[str, str]:
     if kind == "s":
         if value is None or value == "":
             return ' t="inlineStr"', ""
-        if type(value) is not str:
-            raise _Unsupported  # rich text
-        space = ' xml:space="preserve"' if value != value.strip() else ""
-        return ' t="inlineStr"', f"<is><t{space}>{_text(value)}</t></is>"
+        raise _Unsupported  # rich text (plain text is written by plain_cell)
     if kind == "f":
         if value is None or value == "":
             return "", ""
         if type(value) is not str:
             raise _Unsupported  # array or data-table formula
-        return "", f"<f>{_text(value[1:])}</f><v></v>"
+        return "", f"<f>{xml_text(value[1:])}</f><v></v>"
     if kind == "d":
         if value is None or getattr(value, "tzinfo", None) is not None:
             raise _Unsupported  # openpyxl refuses a time zone, and says why
@@ -150,13 +168,11 @@ def sheet_data(ws: Worksheet) -> str:
             value = cell._value
             if value is None and not s:
                 continue
-            if type(value) is str and value and cell.data_type == "s":  # most cells: text
-                space = ' xml:space="preserve"' if value != value.strip() else ""
-                out.append(f'<c r="{_LETTERS[cell.column]}{r}"{s} t="inlineStr">'
-                           f"<is><t{space}>{_text(value)}</t></is></c>")
+            if type(value) is str and cell.data_type == "s":  # most cells: text
+                out.append(plain_cell(f"{_LETTERS[cell.column]}{r}", s, value))
                 continue
             kind, inner = _content(cell, wb)
-            out.append(f'<c r="{_LETTERS[cell.column]}{r}"{s}{kind}>{inner}</c>')
+            out.append(_element(f"{_LETTERS[cell.column]}{r}", s, kind, inner))
         out.append("</row>")
     out.append("</sheetData>")
     return "".join(out)

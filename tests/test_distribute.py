@@ -17,7 +17,7 @@ from reportgen.config import Config
 from reportgen.distribute import GUIDE_NAME, addressed_to, make_packs, pack_name
 from reportgen.forms import build_forms
 from reportgen.model import DubanRecord
-from reportgen.replyform import write_reply_form
+from reportgen.render.replyform_writer import write_reply_form
 from reportgen.summary import SUMMARY_NAME
 from tests.test_reconcile import C1, C2, A, B, make_plan
 

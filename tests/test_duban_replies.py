@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import zipfile
 from copy import copy
 from pathlib import Path
@@ -14,7 +16,7 @@ from reportgen.config import Config
 from reportgen.forms import save_workbook
 from reportgen.ingest.replies import read_reply
 from reportgen.model import DubanRecord
-from reportgen.replyform import ReplyForms, reply_workbook, write_reply_form
+from reportgen.render.replyform_writer import ReplyForms, reply_workbook, write_reply_form
 
 DUBAN = DubanRecord("同经开督字〔2024〕2号", "2024-06", "规划和自然资源分局", ["P07-M02", "P11-M04"],
                     {"P07-M02": "海博思创储能项目：2024年6月20日前完成用地预审",
@@ -141,3 +143,12 @@ def test_a_batch_writes_each_form_as_openpyxl_renders_it(tmp_path: Path) -> None
     filled = _fill(tmp_path / "1.xlsx", tmp_path / "odd-filled.xlsx", 回复日期="2024-7-10")
     got = read_reply(filled, Config())
     assert got.ok and (got.doc_no, got.unit, got.replied_on) == (ODD.doc_no, ODD.unit, dt.date(2024, 7, 10))
+
+
+def test_reading_and_packing_reply_forms_load_no_writer() -> None:
+    """check, the web pages and the distribution know the form by its layout module; only run
+    loads the writer (and openpyxl with it)."""
+    code = ("import sys; import reportgen.pipeline, reportgen.ingest.replies, reportgen.distribute\n"
+            "print(sorted(m for m in ('openpyxl', 'reportgen.render.replyform_writer') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
