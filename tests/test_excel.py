@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
+from reportgen.cn import doc_no_pattern
 from reportgen.errors import TemplateError
 from reportgen.model import STATUS_LABEL, History, PeriodResult, Status
 from reportgen.render.excel import (
@@ -149,6 +150,42 @@ def test_each_printed_page_of_the_summary_starts_with_a_project_named(rendered: 
         first = max(r for r in firsts if r < start)
         end = min([r for r in firsts if r > start] + [last])
         assert height(range(first, end)) > tallest_page, f"第{start}行起的一页没有项目名称"
+
+
+def test_duban_book_prints_three_and_four_digit_doc_numbers_whole(workspace: Workspace) -> None:
+    # a city's year of 督办 runs to hundreds, then thousands: 同经开督字〔2024〕123号 and 〔2024〕1234号
+    from openpyxl.utils import get_column_letter
+
+    from reportgen.config import Config
+    from reportgen.model import DubanRecord, EarlierDuban
+    from reportgen.numbering import doc_no
+    from reportgen.render.xlsx_layout import CELL_PAD_PT, UNIT_PT, char_width
+
+    prefix = Config().notices.prefix_of("督办通知")
+    result, _ = june()
+    cited = [EarlierDuban(doc_no(prefix, 2024, n), "2024-05", dt.date(2024, 6, 7)) for n in (998, 1001)]
+    result.dubans = [
+        DubanRecord(doc_no(prefix, 2024, n), "2024-06", "现代医药产业招商服务中心", ["P01-M01"],
+                    {"P01-M01": "双雁生物医药产业园一期项目：上半年至少完成投资1亿元"}, dt.date(2024, 7, 8),
+                    round=3 if n > 1000 else 1, reply_by=dt.date(2024, 7, 15),
+                    earlier={"P01-M01": cited} if n > 1000 else {})
+        for n in (7, 123, 1234)]
+    out, _ = _render(workspace, result)
+    ws = load_workbook(out)["督办台账"]
+    units = {ws.cell(HEAD, c).value: ws.column_dimensions[get_column_letter(c)].width
+             for c in range(1, ws.max_column + 1)}
+    assert sum(units.values()) <= 125  # as wide as the template: A4 landscape at 10 pt
+    numbers = [ws.cell(r, 2).value for r in range(HEAD + 1, HEAD + 4)]
+    assert numbers == [doc_no(prefix, 2024, n) for n in (7, 123, 1234)]  # no line break in any
+    note = ws.cell(HEAD + 3, 10).value.split("\n")
+    assert [m["number"] for line in note for m in doc_no_pattern(prefix).finditer(line)] == ["998", "1001"], note
+    for head in ("督办文号", "备注"):  # every line fits its column where it prints narrowest
+        col = list(units).index(head) + 1
+        room = units[head] * UNIT_PT - CELL_PAD_PT
+        for r in range(HEAD + 1, HEAD + 4):
+            lines = str(ws.cell(r, col).value or "").split("\n")
+            assert all(sum(char_width(ch, 10) for ch in line) <= room for line in lines), (head, lines)
+            assert (ws.row_dimensions[r].height or 15) >= len(lines) * 10 * 1.45
 
 
 def test_hostile_progress_text_stays_text(rendered: Rendered) -> None:

@@ -15,7 +15,10 @@ the repeated title and header above a note. So, after rendering:
   wherever it is printed;
 - each row gets a height that shows all its lines (rows are never made lower than the template's);
 - each printed page ends at a break set here, so every application breaks where this module
-  measured, and the last page of a table keeps at least its last rows with the total and the note.
+  measured, and the last page of a table keeps at least its last rows with the total and the note;
+  a page that starts inside a project names it again (“名称（续）”);
+- a column of 发文字号 is widened to its longest 文号 (taken from the widest column without one), so
+  a 文号 of three or four digits is not broken either.
 """
 
 from __future__ import annotations
@@ -219,15 +222,46 @@ def lay_out_text(ws: Worksheet, skip_rows: frozenset[int] = frozenset()) -> None
             dim.height = min(math.ceil(height), 409)
 
 
+def fit_doc_numbers(ws: Worksheet, header: int) -> None:
+    """Widen each column whose text holds a 发文字号 so its longest (with the punctuation after
+    it) fits on one line, taking the width from the widest column that holds none, so the sheet
+    prints as wide as before: a 文号 is never broken, however many digits the year's numbering
+    reaches (a city's 督办 run to four). The giving column keeps at least three quarters of its
+    width; past that the 文号 breaks between 机关代字 and 〔年份〕 as before."""
+    need: dict[int, float] = {}
+    fonts = ws.parent._fonts
+    for cell in ws._cells.values():
+        v = cell._value
+        if type(v) is not str or "〔" not in v or cell.row <= header or isinstance(cell, MergedCell):
+            continue
+        size = float(fonts[cell._style.fontId if cell._style is not None else 0].sz or 11)
+        for m in DOC_NO.finditer(v.replace("\n", "")):
+            end = m.end()
+            while end < len(m.string) and m.string[end] in NO_LINE_START:
+                end += 1
+            width = (size * _ems(m.string[m.start():end]) + CELL_PAD_PT) / UNIT_PT
+            need[cell.column] = max(need.get(cell.column, 0.0), math.ceil(width * 10) / 10)
+    widths = {c: _column_units(ws, c) for c in range(1, ws.max_column + 1)}
+    short = {c: units - widths[c] for c, units in need.items() if units > widths[c] > 0}
+    donor = max((c for c in widths if c not in need), key=lambda c: widths[c], default=0)
+    if not short or not donor:
+        return
+    spare = widths[donor] / 4
+    for c, more in sorted(short.items()):
+        more = min(more, spare)
+        spare -= more
+        ws.column_dimensions[get_column_letter(c)].width = round(widths[c] + more, 1)
+        widths[donor] -= more
+    ws.column_dimensions[get_column_letter(donor)].width = round(widths[donor], 1)
+
+
 class _Continued:
     """A project's name, followed by （续）, on the first row of a page that starts inside the
     project: the row left blank under its 序号 and 名称 (the 名称 column is the one whose header,
     the last title row, says 名称), so every printed page names its projects."""
 
-    def __init__(self, ws: Worksheet) -> None:
+    def __init__(self, ws: Worksheet, header: int) -> None:
         self.ws = ws
-        titles = ws.print_title_rows or ""
-        header = int(titles.replace("$", "").rpartition(":")[2] or 0) if titles else 0
         self.first = header + 1
         self.col = next((c for c in range(2, ws.max_column + 1) if header
                          and "名称" in str(ws.cell(header, c).value or "")), 0)
@@ -287,7 +321,11 @@ def _height(ws: Worksheet, r: int) -> float:
 def lay_out(book: Workbook) -> None:
     """Lay out every sheet of a rendered workbook for print (text lines, row heights, pages)."""
     for ws in book.worksheets:
+        titles = ws.print_title_rows or ""
+        header = int(titles.replace("$", "").rpartition(":")[2] or 0) if titles else 0  # the last title row
+        if header and any("文号" in str(ws.cell(header, c).value or "") for c in range(1, ws.max_column + 1)):
+            fit_doc_numbers(ws, header)  # a sheet that lists 文号 (督办台账, 发文登记)
         lay_out_text(ws)
-        continued = _Continued(ws)
+        continued = _Continued(ws, header)
         starts = paginate(ws, keep_groups=True, restart=continued if continued.col else None)
         continued.write(starts)
