@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reportgen.config import CheckConfig, Config
 from reportgen.ingest import batch, parse_amount, parse_date, parse_status, read_submission, read_submissions
 from reportgen.model import Reported, Severity
+from reportgen.parallel import Background
 from reportgen.safety import inspect_bytes
 from tests.ingest_support import ECON, LAND, MED, good_values, make_form, make_plan
 
@@ -123,11 +125,17 @@ def test_two_processes_read_the_same_as_one(tmp_path: Path, monkeypatch: pytest.
         make_form(plan, unit, "2024-06", tmp_path / "in" / f"{unit}.xlsx", figures, answers,
                   {"填报人": "甲", "填报日期": D(2024, 7, 2)})
     (tmp_path / "in" / "坏.xlsx").write_bytes(b"x")
-    one = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
+    one = read_submissions(tmp_path / "in", plan, Config(), "2024-06", kept=tmp_path / "kept-one.json")
     monkeypatch.setattr(batch, "POOL_MIN_FILES", 0)
     monkeypatch.setattr(batch, "POOL_MIN_BYTES", 0)
     monkeypatch.setattr(batch, "pool_workers", lambda: 2)
-    two = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
+    children: list[batch.Background[Any]] = []
+    monkeypatch.setattr(batch, "Background", lambda *a, **k: children.append(Background(*a, **k)) or children[-1])
+    two = read_submissions(tmp_path / "in", plan, Config(), "2024-06", kept=tmp_path / "kept-two.json")
+    assert len(children) == 1 and children[0].forked  # one share read by a forked child
+    assert two.files == one.files  # every field of every reading, in the same order
+    # the child's readings are kept as it sent them: the same file as one process writes
+    assert (tmp_path / "kept-two.json").read_bytes() == (tmp_path / "kept-one.json").read_bytes()
     assert [s.unit for s in two.submissions] == [s.unit for s in one.submissions] == [MED, LAND, ECON]
     assert [(s.figures, s.milestones, s.contact) for s in two.submissions] == [
         (s.figures, s.milestones, s.contact) for s in one.submissions

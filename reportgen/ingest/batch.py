@@ -1,7 +1,8 @@
 """A folder of returned files → one submission per unit (the newest file wins) and every problem.
 
-Large batches are read by a few processes when cores stand idle; each worker builds (or, forked,
-inherits) its own `Reader`.
+Large batches are read by a few processes when cores stand idle: this process reads one share of
+the files and each forked child another, with the `Reader` it inherited; a child sends back its
+readings as the plain data the kept readings store (reportgen.ingest.kept).
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import typing
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +21,11 @@ from reportgen.config import Config
 from reportgen.errors import WorkspaceError
 from reportgen.fsutil import list_files
 from reportgen.ingest.index import PlanIndex
-from reportgen.ingest.kept import Kept, context
+from reportgen.ingest.kept import Kept, context, decoder, encoder
 from reportgen.ingest.reader import Reader
 from reportgen.intake import REJECTING
 from reportgen.model import FileRead, Issue, Plan, Severity, Submission
+from reportgen.parallel import Background
 
 # Process pool pays off only for a batch this large (files, and bytes read in all).
 POOL_MIN_FILES = 64
@@ -42,20 +45,6 @@ class IngestResult:
     def received(self) -> list[Path]:
         """Return the files that were read (to archive): never a link that was not followed."""
         return [f.path for f in self.files if f.followed]
-
-
-# The reader of a pool worker process, set once by the pool's initializer in that process.
-_worker: Reader | None = None
-
-
-def _worker_init(reader: Reader) -> None:
-    global _worker
-    _worker = reader
-
-
-def _worker_read(args: tuple[Path, str, str, Mapping[str, float]]) -> FileRead:
-    assert _worker is not None, "the pool initializer sets the worker's reader"
-    return _worker.read(*args)
 
 
 def pool_workers() -> int:
@@ -87,27 +76,47 @@ def read_all(
     (`reader` may be a function making the reader: called only when a file must be read)."""
     taken = {n: got for p, n, _size in files if kept and (got := kept.take(p, n)) is not None}
     fresh = [f for f in files if f[1] not in taken]
-    read = _read_fresh(fresh, reader, period, previous) if fresh else []
+    encoded: dict[int, list[Any]] = {}
+    read = _read_fresh(fresh, reader, period, previous, encoded) if fresh else []
     new = iter(read)
     out = [taken[n] if n in taken else next(new) for _p, n, _size in files]
     if kept is not None:
-        kept.keep(out)
+        kept.keep(out, encoded)
     return out
 
 
 def _read_fresh(files: list[tuple[Path, str, int]], reader: Reader | Callable[[], Reader], period: str,
-                previous: Mapping[str, float]) -> list[FileRead]:
+                previous: Mapping[str, float], encoded: dict[int, list[Any]]) -> list[FileRead]:
+    """Return `files` read, in order; of those a child read, `encoded` gets the plain data it
+    sent (by id of the reading), which the kept readings take as they are."""
     reader = reader if isinstance(reader, Reader) else reader()
     total = sum(size for _p, _n, size in files)
     workers = pool_workers() if len(files) >= POOL_MIN_FILES and total >= POOL_MIN_BYTES else 1
     args = [(p, n, period, previous) for p, n, _size in files]
-    if workers <= 1:
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [reader.read(*a) for a in args]
-    # forked workers inherit the reader as it is; spawned ones receive a pickled copy
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    mp = multiprocessing.get_context("fork" if fork else "spawn")
-    with ProcessPoolExecutor(workers, mp, initializer=_worker_init, initargs=(reader,)) as pool:
-        return list(pool.map(_worker_read, args, chunksize=max(1, len(args) // (workers * 2))))
+    shares = [args[i::workers] for i in range(workers)]  # every n-th file: the shares' sizes even out
+    with ExitStack() as children:  # a failure here stops the children still reading
+        started = [children.enter_context(Background(_read_share, reader, share, fork=True))
+                   for share in shares[1:]]
+        read = [[reader.read(*a) for a in shares[0]]]
+        decode = decoder(FileRead)
+        for child in started:
+            plain = child.result()
+            reads = [typing.cast(FileRead, decode(e)) for e in plain]
+            encoded.update((id(f), e) for f, e in zip(reads, plain, strict=True))
+            read.append(reads)
+    out: list[FileRead] = [None] * len(args)  # type: ignore[list-item]
+    for i, share in enumerate(read):
+        out[i::workers] = share
+    return out
+
+
+def _read_share(reader: Reader, args: list[tuple[Path, str, str, Mapping[str, float]]]) -> list[list[Any]]:
+    """Return the files read as plain data (in a forked child: a list of plain values is sent back
+    several times faster than the dataclasses, and the kept readings store it as it is)."""
+    encode = encoder(FileRead)
+    return [encode(reader.read(*a)) for a in args]
 
 
 def read_files(files: list[tuple[Path, str, int]], plan: Plan, config: Config, period: str,

@@ -147,18 +147,16 @@ def decoder(tp: Any) -> Callable[[Any], Any]:
     """Return the function rebuilding a value of type `tp` from what `encode` gave."""
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        hints = typing.get_type_hints(tp)
-        parts = [decoder(hints[f.name]) for f in dataclasses.fields(tp)]
-        return lambda v: tp(*[part(x) for part, x in zip(parts, v, strict=True)])
+        return _fields_decoder(tp)
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
         if len(inner) != 1:
             raise TypeError(f"cannot keep a value of type {tp}")
         one = decoder(inner[0])
-        return lambda v: None if v is None else one(v)
+        return _same if one is _same else lambda v: None if v is None else one(v)
     if origin is list:
         item = decoder(args[0])
-        return lambda v: [item(x) for x in v]
+        return list if item is _same else lambda v: [item(x) for x in v]
     if origin is dict and args[0] is str:
         item = decoder(args[1])
         return lambda v: {k: item(x) for k, x in v.items()}
@@ -169,8 +167,28 @@ def decoder(tp: Any) -> Callable[[Any], Any]:
     if tp is Path:
         return Path
     if tp in (str, int, float, bool):
-        return lambda v: v
+        return _same
     raise TypeError(f"cannot keep a value of type {tp}")
+
+
+def _same(v: Any) -> Any:
+    """Decode a plain value: it is what it was."""
+    return v
+
+
+def _fields_decoder(tp: type) -> Callable[[Any], Any]:
+    """Return the decoder of a dataclass: its fields unpacked (a ValueError when there are more
+    or fewer), each plain one passed as it is (made with exec, as the encoder)."""
+    hints = typing.get_type_hints(tp)
+    parts = [decoder(hints[f.name]) for f in dataclasses.fields(tp)]
+    if not parts:
+        return lambda v: tp(*[part(x) for part, x in zip(parts, v, strict=True)])
+    scope: dict[str, Any] = {"tp": tp, **{f"part{i}": part for i, part in enumerate(parts)}}
+    names = ", ".join(f"a{i}" for i in range(len(parts)))
+    values = ", ".join(f"a{i}" if part is _same else f"part{i}(a{i})" for i, part in enumerate(parts))
+    exec(f"def fields(v):\n    {names}, = v\n    return tp({values})\n", scope)
+    fields: Callable[[Any], Any] = scope["fields"]
+    return fields
 
 
 # ---------------------------------------------------------------- the kept readings
@@ -224,9 +242,10 @@ class Kept:
         self._taken[id(got)] = entry
         return got
 
-    def keep(self, reads: Iterable[FileRead]) -> None:
-        """Keep the readings of `reads` (files read whole, by this process) until `save`; what
-        `status` shows is kept of every file read, even one whose reading is not worth keeping."""
+    def keep(self, reads: Iterable[FileRead], encoded: Mapping[int, list[Any]] | None = None) -> None:
+        """Keep the readings of `reads` (files read whole) until `save`; what `status` shows is
+        kept of every file read, even one whose reading is not worth keeping. `encoded` holds
+        readings already encoded (by the process that read them), by id of the FileRead."""
         files: dict[str, list[Any]] = {}
         seen: dict[str, list[Any]] = {}
         for f in reads:
@@ -244,7 +263,9 @@ class Kept:
             if id(f) in self._taken:
                 files[f.name] = self._taken[id(f)]
             elif sub is not None and sub.sha256:  # else nothing taken from it: read again (and cheap to)
-                files[f.name] = [str(f.path), st.st_size, st.st_mtime_ns, sub.sha256, encoder(FileRead)(f)]
+                plain = encoded.get(id(f)) if encoded else None
+                files[f.name] = [str(f.path), st.st_size, st.st_mtime_ns, sub.sha256,
+                                 encoder(FileRead)(f) if plain is None else plain]
         self._changed = files != self.files or seen != self.seen
         self.files, self.seen = files, seen
 
