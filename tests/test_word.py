@@ -611,6 +611,40 @@ def test_chart_names_every_project_whole_in_10_pt_inside_the_text_block(rendered
     assert drawn and 20 <= int(drawn.group(1)) < len(many)
 
 
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
+def test_chart_keeps_the_schedule_line_off_its_text_and_prints_the_bulletins_percentages():
+    from reportgen.render.chart import find_cjk_font
+    from reportgen.render.xlsx_layout import char_width
+
+    if find_cjk_font() is None:
+        pytest.skip("no CJK font installed")
+    result = make_result()  # 序时进度 50%: P02's 47.3% would be crossed by the line
+    result.items = [replace(it, cumulative_yi=0.45, rate=0.45 / 0.8) if it.code == "P04" else it
+                    for it in result.items]
+    svg, _ = _chart_text(result)
+    ns = "{http://www.w3.org/2000/svg}"
+    dashed = next(p for p in svg.iter(f"{ns}path") if "stroke-dasharray" in p.get("style", ""))
+    ends = [float(v) for v in re.findall(r"[ML] [\d.]+ ([\d.]+)", dashed.get("d", ""))]
+    line_x = float(re.match(r"M ([\d.]+)", dashed.get("d", "")).group(1))
+    spans = {}
+    for t in svg.iter(f"{ns}text"):
+        if not min(ends) <= float(t.get("y", 0)) <= max(ends):
+            continue  # the title above the plot, the axis below it
+        size = float(re.search(r"font-size: ([\d.]+)px", t.get("style", "")).group(1))
+        anchored = re.search(r"text-anchor: (\w+)", t.get("style", ""))
+        anchor = anchored.group(1) if anchored else "start"
+        # a character's width as the 汇总表 layout measures it, "%" taken as a whole em
+        width = sum(size if ch == "%" else char_width(ch, size) for ch in t.text or "")
+        x = float(t.get("x", 0)) - {"start": 0, "middle": width / 2, "end": width}[anchor]
+        spans[t.text] = (x, x + width)
+    assert "序时进度50.0%" in spans
+    shown = [fmt_pct(it.rate) for it in result.items if it.section is Section.PROJECT and it.target_yi]
+    assert "56.3%" in shown and set(shown) <= set(spans)  # 0.45 ÷ 0.8: 56.3% as the text prints it
+    crossed = [text for text, (a, b) in spans.items() if a - 1 < line_x < b + 1]
+    assert crossed == []
+    assert spans["47.3%"][0] > line_x  # the percentage the line would cross is set right of it
+
+
 def test_a_month_with_nothing_to_report_still_renders(tmp_path):
     empty = PeriodResult(period="2024-01", as_of=dt.date(2024, 1, 31), plan_year=2024,
                          plan_title="2024年重点项目推进任务分解", plan_version="x",

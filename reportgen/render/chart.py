@@ -9,6 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any
 
+from reportgen.cn import fmt_pct
 from reportgen.model import ItemResult, PeriodResult, Section
 from reportgen.render.xlsx_layout import break_text, char_width
 
@@ -143,6 +144,26 @@ def _bars(items: list[ItemResult]) -> tuple[list[ItemResult], list[str], str]:
     return drawn, labels, "重点项目投资完成率与序时进度对比"
 
 
+def _clear_of_line(fig: Any, ax: Any, x: float, gap: float, said: Any, values: list[Any]) -> None:
+    """Keep the 序时进度 line (at `x`) off the text, as laid out: its own label goes to the line's
+    left when it would run past the axis, a bar's percentage that the line would cross goes just
+    right of the line."""
+    renderer = fig.canvas.get_renderer()
+    inverse = ax.transData.inverted()
+
+    def span(text: Any) -> tuple[float, float]:
+        box = text.get_window_extent(renderer).transformed(inverse)
+        return float(box.x0), float(box.x1)
+
+    if span(said)[1] > ax.get_xlim()[1]:
+        said.set_horizontalalignment("right")
+        said.set_x(x - gap)
+    for text in values:
+        left, right = span(text)
+        if left - gap / 2 < x < right + gap / 2:
+            text.set_x(x + gap)
+
+
 def completion_chart(result: PeriodResult, font: str | None = None,
                      image_format: str = "png") -> ChartResult:
     """Return a horizontal bar chart of each project's completion rate with the 序时进度 line
@@ -183,11 +204,13 @@ def completion_chart(result: PeriodResult, font: str | None = None,
         ax.axvline(schedule, color="#333333", linestyle="--", linewidth=1)
         top = max([*rates, schedule, 100.0]) * 1.18
         ax.set_xlim(0, top)
-        ax.text(schedule, len(items) - 0.35, f"序时进度{schedule:.1f}%", ha="center",
-                va="bottom", fontsize=TEXT_PT)
-        for y, it, rate in zip(ypos, items, rates, strict=True):
-            label = f"{rate:.1f}%" if it.cumulative_yi is not None else "未报送"
-            ax.text(rate + top * 0.01, y, label, va="center", fontsize=TEXT_PT)
+        gap = top * 0.01
+        said = ax.text(schedule + gap, len(items) - 0.35, f"序时进度{fmt_pct(result.schedule_rate)}",
+                       ha="left", va="bottom", fontsize=TEXT_PT)
+        # the percentages the bulletin prints (rounded half up: 56.25% is 56.3% in both)
+        values = [ax.text(rate + gap, y, fmt_pct(it.rate or 0.0) if it.cumulative_yi is not None
+                          else "未报送", va="center", fontsize=TEXT_PT)
+                  for y, it, rate in zip(ypos, items, rates, strict=True)]
         ax.set_yticks(ypos, labels, linespacing=1.1)
         ax.set_ylim(-0.6, len(items) + 0.2)
         ax.set_xlabel("累计完成投资占年度目标（%）")
@@ -196,5 +219,6 @@ def completion_chart(result: PeriodResult, font: str | None = None,
             ax.spines[side].set_visible(False)
         buf = io.BytesIO()
         fig.tight_layout()
+        _clear_of_line(fig, ax, schedule, gap, said, values)
         fig.savefig(buf, format=image_format)
     return ChartResult(png=buf.getvalue(), font=family)
