@@ -289,18 +289,50 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
 
 
 def plan_version(plan: Plan) -> str:
-    """Return a short hash of the plan's content (everything but the version itself).
+    """Return a short hash of the plan's content (everything but the version itself)."""
+    return version_of(plan_text(plan))
 
-    Versions are kept in ledgers, forms and readings: the same plan keeps the same hash, that of
+
+def version_of(text: str) -> str:
+    """Return the version of the plan whose `plan_text` is `text`."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def plan_text(plan: Plan) -> str:
+    """Return the text a plan's version hashes: every field but the version, read back by
+    `plan_from_text` (the plan cache keeps it, so a cold read writes no second text).
+
+    Versions are kept in ledgers, forms and readings: the same plan keeps the same text, that of
     `json.dumps([plan_dict(plan) without "version", {"items": [[item text, [[task no, lead
-    units, date phrases]]]], "units": [[name, aliases]]}], ensure_ascii=False, sort_keys=True)`,
-    written by `_PlanJson` (a third of json's time: no dicts built).
+    units, date phrases]]]], "units": [[name, aliases]]}], ensure_ascii=False, sort_keys=True)`
+    (written by `_PlanJson` without building the dicts).
     """
     try:
-        blob = _PlanJson().version(plan)
+        return _PlanJson().version(plan)
     except TypeError:  # a value of a type the plan's fields do not hold (a hand-edited ledger)
-        blob = _PlanJson(_any).version(plan)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
+        return _PlanJson(_any).version(plan)
+
+
+def plan_from_text(text: str) -> Plan:
+    """Return the plan `plan_text` wrote, with its version (ValueError/KeyError/TypeError when
+    the text is not one)."""
+    data, extra = json.loads(text)
+    items = []
+    for it, (it_text, task_extras) in zip(data["items"], extra["items"], strict=True):
+        tasks = []
+        for t, (no, leads, due_texts) in zip(it["tasks"], task_extras, strict=True):
+            milestones = [
+                Milestone(code=m["code"], due=dt.date.fromisoformat(m["due"]) if m["due"] else None,
+                          text=m["text"], kind=MilestoneKind(m["kind"]), amount_yi=m["amount_yi"],
+                          units=m["units"], due_text=due_text)
+                for m, due_text in zip(t["milestones"], due_texts, strict=True)
+            ]
+            tasks.append(Task(code=t["code"], no=no, text=t["text"], units=t["units"], lead_units=leads,
+                              requirements=t["requirements"], milestones=milestones))
+        items.append(Item(code=it["code"], no=it["no"], section=Section(it["section"]), name=it["name"],
+                          target_yi=it["target_yi"], target_note=it["target_note"], text=it_text, tasks=tasks))
+    units = [Unit(name=name, aliases=aliases) for name, aliases in extra["units"]]
+    return Plan(year=data["year"], title=data["title"], version=version_of(text), items=items, units=units)
 
 
 def plan_content(plan: Plan) -> str:

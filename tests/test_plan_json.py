@@ -28,6 +28,8 @@ from reportgen.model import (
     plan_content,
     plan_dict,
     plan_from_content,
+    plan_from_text,
+    plan_text,
     plan_version,
 )
 from reportgen.plan.importer import import_lines
@@ -81,11 +83,21 @@ def assert_as_json_wrote(plan: Plan) -> None:
     assert plan_content(plan) == json_content(plan)
     back = plan_from_content(plan_content(plan))
     assert plan_content(back) == plan_content(plan) and plan_version(back) == plan_version(plan)
+    assert_text_round_trips(plan)
+
+
+def assert_text_round_trips(plan: Plan) -> None:
+    """The text the version hashes is the plan cache's: every field comes back, and the version."""
+    back = plan_from_text(plan_text(plan))
+    assert back.version == plan_version(plan) == json_version(plan)
+    assert plan_text(back) == plan_text(plan)
+    assert plan_content(back) == json_content(Plan(plan.year, plan.title, back.version, plan.items, plan.units))
 
 
 def test_the_sample_plan_keeps_its_version_and_content() -> None:
     plan = load_plan(ROOT / "input/plan/2024年重点项目推进任务分解.xlsx", load_config(ROOT / "reportgen.toml"))
     assert_as_json_wrote(plan)
+    assert plan_from_text(plan_text(plan)) == plan
     # the version the committed sample forms carry (their hidden 填报信息 sheet)
     expected = json.loads((ROOT / "input/submissions/expected.json").read_text("utf-8"))
     assert plan.version == expected["plan_version"]
@@ -95,6 +107,7 @@ def test_a_small_city_keeps_its_version_and_content() -> None:
     plan = import_lines(plan_lines(Size(units=30, items=300, milestones=1200)), Config()).plan
     assert len(plan.milestones) >= 1000
     assert_as_json_wrote(plan)
+    assert plan_from_text(plan_text(plan)) == plan
 
 
 @pytest.mark.slow
@@ -128,6 +141,7 @@ def plans(draw: st.DrawFn) -> Plan:
 def test_any_plan_is_written_as_json_wrote_it(plan: Plan) -> None:
     assert plan_version(plan) == json_version(plan)
     assert plan_content(plan) == json_content(plan)
+    assert_text_round_trips(plan)
 
 
 def test_values_of_other_types_are_written_as_json_writes_them() -> None:

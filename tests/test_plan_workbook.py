@@ -234,19 +234,19 @@ def test_the_master_is_read_once_and_again_after_an_edit(tmp_path: Path, seed_pl
     ws = Workspace(tmp_path, CONFIG)
     book = write_plan_workbook(seed_plan, ws.plan_dir / "总表.xlsx")
     reads: list[Path] = []
-    original = workbook.load_plan
+    original = workbook._read_plan
 
-    def counted(path: Path, config: Config) -> Plan:
+    def counted(path: Path, config: Config) -> tuple[Plan, str]:
         reads.append(path)
         return original(path, config)
 
-    monkeypatch.setattr(workbook, "load_plan", counted)
+    monkeypatch.setattr(workbook, "_read_plan", counted)
     assert workbook.load_master(ws) == seed_plan and len(reads) == 1
     assert workbook.load_master(ws) == seed_plan and len(reads) == 1  # kept in history/
     _edit(book, "节点", f"C{_row_of(book, '节点', 'P07-M02')}", dt.datetime(2024, 7, 15))  # staff move a date
     edited = workbook.load_master(ws)
     assert len(reads) == 2 and edited.version != seed_plan.version
-    assert edited == original(book, CONFIG)
+    assert edited == original(book, CONFIG)[0]
     changed = Workspace(tmp_path, Config())  # another configuration reads the workbook afresh
     workbook.load_master(changed)
     assert len(reads) == 3

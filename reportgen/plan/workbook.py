@@ -30,9 +30,10 @@ from reportgen.model import (
     Plan,
     Task,
     Unit,
-    plan_content,
     plan_from_content,
-    plan_version,
+    plan_from_text,
+    plan_text,
+    version_of,
 )
 from reportgen.workspace import Workspace
 
@@ -214,6 +215,8 @@ def _read_amount(rows: _Rows, r: int, key: str, value: Any) -> float | None:
 def _read_int(rows: _Rows, r: int, key: str, value: Any, default: int) -> int:
     if value is None:
         return default
+    if type(value) is float and value.is_integer():  # as calamine reads a number cell
+        return int(value)
     try:
         number = float(normalize_digits(str(value)))
     except ValueError:
@@ -393,6 +396,11 @@ def load_imported(path: Path) -> Plan | None:
 
 def load_plan(path: Path, config: Config) -> Plan:
     """Return the plan in the master workbook at `path` (PlanError naming the bad cell)."""
+    return _read_plan(path, config)[0]
+
+
+def _read_plan(path: Path, config: Config) -> tuple[Plan, str]:
+    """Return the plan in the master workbook at `path` and its `plan_text`."""
     wb = _open(path)
     title, year = _read_info(wb, path)
     units, lookup = _read_units_sheet(wb, config)
@@ -402,8 +410,9 @@ def load_plan(path: Path, config: Config) -> Plan:
     seen = _read_milestones(wb, tasks, names, year)
     _number_new_milestones(items, seen)
     plan = Plan(year=year, title=title, version="", items=list(items.values()), units=units)
-    plan.version = plan_version(plan)
-    return plan
+    text = plan_text(plan)
+    plan.version = version_of(text)
+    return plan, text
 
 
 PLAN_CACHE = "plan-cache.txt"
@@ -425,8 +434,9 @@ def load_master(ws: Workspace) -> Plan:
     """Return the plan in the workspace's master workbook, as `load_plan` reads it.
 
     Every command reads the master workbook, about a second for a city's plan; the plan read is
-    kept in history/plan-cache.txt under the workbook's SHA-256, the configuration and this
-    code, and read back from there (a third of the time) while none of them has changed.
+    kept in history/plan-cache.txt (its `plan_text`, which its version hashes) under the
+    workbook's SHA-256, the configuration and this code, and read back from there (a third of
+    the time) while none of them has changed.
     """
     path = ws.master_workbook()
     try:
@@ -439,18 +449,20 @@ def load_master(ws: Workspace) -> Plan:
     try:
         head, _, body = cache.read_text(encoding="utf-8").partition("\n")
         if head == key:
-            return plan_from_content(body)
+            return plan_from_text(body)
     except (OSError, ValueError, KeyError, TypeError):
         pass  # none kept yet, or not readable by this code: the workbook is read
-    plan = load_plan(path, ws.config)
+    plan, text = _read_plan(path, ws.config)
     with contextlib.suppress(OSError):  # a read-only workspace reads the workbook every time
         ws.history_dir.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(cache, key + "\n" + plan_content(plan))
+        write_text_atomic(cache, key + "\n" + text)
     return plan
 
 
 def _number_new_milestones(items: dict[str, Item], seen: set[str]) -> None:
     """Give rows that staff added without a code the next free code of their item."""
+    if all(m.code for item in items.values() for task in item.tasks for m in task.milestones):
+        return
     for item in items.values():
         used = [int(m.code.rsplit("-M", 1)[1]) for m in item.milestones
                 if m.code.startswith(f"{item.code}-M") and m.code.rsplit("-M", 1)[1].isdigit()]
