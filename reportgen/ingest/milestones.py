@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
+from collections.abc import Callable
 from typing import Any
 
 from reportgen import formspec as fs
@@ -56,8 +58,7 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
     own = set(ctx.index.milestone_codes.get(sub.unit, ()))
     known = ctx.index.milestones
     # 18,000 rows in a city: what every row needs is looked up once per table
-    present = [(k, cols[k]) for k in fs.MILESTONE_INPUTS if k in cols]
-    blank = dict.fromkeys(fs.MILESTONE_INPUTS, "")
+    inputs_of = _inputs_reader(cols)
     texts = [(k, cols[k]) for k in ("progress", "problems", "next_steps") if k in cols]
     code_col = cols.get("code")
     done_col = cols.get("completed_on")
@@ -70,10 +71,7 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
         if r in sheet.notes and not _has_code(table, r):
             continue  # a sentence across the table, not a row of the form
         width = len(row)
-        inputs = blank.copy()
-        for k, c in present:
-            if c < width:
-                inputs[k] = row[c]
+        inputs = inputs_of(row)
         raw_code = code(row[code_col]) if code_col is not None and code_col < width else ""
         if raw_code and raw_code in known and _is_milestone_code(raw_code):
             found: str | None = raw_code
@@ -105,6 +103,27 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
             if value != "" or report.status is Reported.DONE:
                 _read_completed(sheet, r, done_col, value, report, ctx, last_day)
     return end
+
+
+def _inputs_reader(cols: dict[str, int]) -> Callable[[list[Any]], dict[str, Any]]:
+    """Return the function giving a row's input cells by key ("" for a column the table lacks)."""
+    present = [(k, cols[k]) for k in fs.MILESTONE_INPUTS if k in cols]
+    blank = dict.fromkeys(fs.MILESTONE_INPUTS, "")
+    # a row wide enough to hold every input column (most rows): its inputs taken in one call
+    whole = operator.itemgetter(*(c for _k, c in present)) if len(present) == len(blank) else None
+    widest = max((c for _k, c in present), default=0)
+
+    def inputs_of(row: list[Any]) -> dict[str, Any]:
+        width = len(row)
+        if whole is not None and widest < width:
+            return dict(zip(blank, whole(row), strict=True))
+        inputs = blank.copy()
+        for k, c in present:
+            if c < width:
+                inputs[k] = row[c]
+        return inputs
+
+    return inputs_of
 
 
 def _has_code(table: Table, r: int) -> bool:
@@ -199,11 +218,14 @@ def _read_completed(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneR
             ctx.add(Severity.WARNING, "date_missing",
                     f"{ctx.index.words(report.code)}填报为已完成，但未填写实际完成日期", sheet.name, cell)
         return
-    parsed = parse_date(value, year)
-    if parsed.code:
-        ctx.add(parsed.severity, parsed.code, parsed.message, sheet.name, cell)
-        return
-    day: dt.date = parsed.value
+    if type(value) is dt.datetime:  # a date cell (most rows): what parse_date gives of it
+        day: dt.date = value.date()
+    else:
+        parsed = parse_date(value, year)
+        if parsed.code:
+            ctx.add(parsed.severity, parsed.code, parsed.message, sheet.name, cell)
+            return
+        day = parsed.value
     if day.year != year:
         ctx.add(
             Severity.ERROR, "date_out_of_year",
