@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from reportgen.config import Config
@@ -23,13 +23,14 @@ from reportgen.model import Item, Metric, Milestone, Plan, Task, figure_key
 
 def owners(item: Item, metric: Metric, names: Names) -> list[str]:
     """Return the units whose figure of `metric` counts for `item`, the deciding one first."""
-    owners: dict[str, None] = {}
+    return list(dict.fromkeys(_owners(item, metric, names))) or [""]
+
+
+def _owners(item: Item, metric: Metric, names: Names) -> Iterator[str]:
+    """Yield `owners` in order, some more than once (the first is the deciding one)."""
     for task in item.figure_tasks(metric):
-        for u in names.expand(task.lead_units or task.units[:1]):
-            owners.setdefault(u, None)
-    for u in names.expand(item.units):
-        owners.setdefault(u, None)
-    return list(owners) or [""]
+        yield from names.members(tuple(task.lead_units or task.units[:1]))
+    yield from names.members(tuple(item.units))
 
 
 def figure_owners(item: Item, metric: Metric, plan: Plan, config: Config) -> list[str]:
@@ -142,9 +143,9 @@ def all_unit_rows(plan: Plan, config: Config) -> dict[str, UnitRows]:
                     for m in task.milestones if m.metric is None]
             for unit in named:
                 tasks_of.setdefault(unit, []).append(rows)
-        figures = [FigureRow(item, metric, owners(item, metric, names)[0]) for metric in item.metrics]
+        figures = [FigureRow(item, metric, next(_owners(item, metric, names), "")) for metric in item.metrics]
         for unit, task_rows in tasks_of.items():
-            asked = out.setdefault(unit, UnitRows(unit))
+            asked = out.get(unit) or out.setdefault(unit, UnitRows(unit))
             asked.figures += figures
             for rows in task_rows:
                 asked.milestones += rows
