@@ -25,6 +25,7 @@ from reportgen.model import (
     UnitResult,
 )
 from reportgen.reconcile import issue_sort_key
+from reportgen.render.duban_words import duban_matters, duban_note
 
 SUMMARY_NAME = "summary.json"
 FORMAT_VERSION = 1
@@ -112,6 +113,8 @@ def _duban(d: DubanRecord) -> dict[str, Any]:
         "issued_on": day(d.issued_on), "reply_by": day(d.reply_by), "replied_on": day(d.replied_on),
         "closed_in": d.closed_in, "round": d.round, "state": d.state.value,
         "earlier": {code: [e.doc_no for e in es] for code, es in d.earlier.items()},
+        # the 督办台账's words (汇总表, web pages): one wording for every place that shows it
+        "matters": duban_matters(d), "note": duban_note(d),
     }
 
 

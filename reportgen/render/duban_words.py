@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reportgen.cn import cn_numeral, format_date
+from reportgen.cn import cn_numeral, format_date, format_month
 from reportgen.config import Config
 from reportgen.model import DubanRecord, DubanState, EarlierDuban, PeriodResult
 
@@ -34,6 +34,26 @@ def current_dubans(result: PeriodResult) -> dict[str, DubanRecord]:
 
 def _earlier_numbers(d: DubanRecord) -> list[str]:
     return list(dict.fromkeys(e.doc_no for node in d.nodes for e in d.earlier.get(node, [])))
+
+
+def duban_matters(d: DubanRecord) -> str:
+    """Return the 督办台账's 督办事项: the nodes pressed in the plan's words, one a line."""
+    return "\n".join(d.node_texts.get(c) or "（节点已不在任务分解中）" for c in d.nodes)
+
+
+def duban_note(d: DubanRecord) -> str:
+    """Return the 督办台账's 备注: 销号 month, a late reply, the earlier 文号, the reply's gist."""
+    notes = []
+    if d.closed_in:
+        notes.append(f"{format_month(d.closed_in)}销号")
+    if d.replied_on and d.reply_by and d.replied_on > d.reply_by:
+        notes.append("逾期回复")
+    earlier = _earlier_numbers(d)
+    if earlier:
+        notes.append(f"前次督办：{'、'.join(earlier)}")
+    if d.reply_note:
+        notes.append(d.reply_note)
+    return "；".join(notes)
 
 
 def times_cn(n: int) -> str:

@@ -24,7 +24,6 @@ from reportgen.fsutil import atomic_path
 from reportgen.loader import TemplateSource
 from reportgen.model import (
     STATUS_LABEL,
-    DubanRecord,
     DubanState,
     History,
     ItemResult,
@@ -36,6 +35,7 @@ from reportgen.model import (
     UnitResult,
     figure_key,
 )
+from reportgen.render.duban_words import duban_matters, duban_note
 from reportgen.render.xlsx_layout import lay_out
 from reportgen.render.xlsx_template import check_template, render_template
 from reportgen.xlsx_save import save_workbook
@@ -306,32 +306,18 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
     }
 
 
-def _duban_note(d: DubanRecord) -> str:
-    notes = []
-    if d.closed_in:
-        notes.append(f"{_label(d.closed_in)}销号")
-    if d.replied_on and d.reply_by and d.replied_on > d.reply_by:
-        notes.append("逾期回复")
-    earlier = list(dict.fromkeys(e.doc_no for n in d.nodes for e in d.earlier.get(n, [])))
-    if earlier:
-        notes.append(f"前次督办：{'、'.join(earlier)}")
-    if d.reply_note:
-        notes.append(d.reply_note)
-    return "；".join(notes)
-
-
 def _duban_rows(result: PeriodResult) -> list[dict[str, Any]]:
     """The 督办台账: every 督办通知 so far, nodes in the plan's words, state on the issue date."""
     return [{
         "doc_no": d.doc_no,
         "unit": d.unit,
-        "matters": "\n".join(d.node_texts.get(c) or "（节点已不在任务分解中）" for c in d.nodes),
+        "matters": duban_matters(d),
         "issued_on": d.issued_on,
         "reply_by": d.reply_by,
         "replied_on": d.replied_on,
         "state": d.state.value,
         "round": d.round,
-        "note": _duban_note(d),
+        "note": duban_note(d),
     } for d in result.dubans]
 
 

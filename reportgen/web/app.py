@@ -13,9 +13,10 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from reportgen.forms import FORMS_DIRNAME, form_filename, report_deadline
-from reportgen.model import SEVERITY_LABEL, parse_period, previous_month
+from reportgen.model import SEVERITY_LABEL, DubanState, parse_period, previous_month
 from reportgen.web.auth import CSRF_FIELD, check_office_password, csrf_ok, new_csrf_token, office_password_set
 from reportgen.web.batch import BatchRunner
+from reportgen.web.dubans import duban_book
 from reportgen.web.links import base_url
 from reportgen.web.status import office_view, papers
 from reportgen.web.store import WebStore
@@ -229,6 +230,13 @@ def _office_routes(app: Flask) -> None:
         batch = site.runner.snapshot()
         return render_template("office.html", view=office_view(site.ws, period), batch=batch,
                                today=dt.date.today(), periods=_periods(site))
+
+    @app.get("/office/<period>/dubans")
+    def office_dubans(period: str) -> ResponseReturnValue:
+        if (denied := _office_only()) is not None:
+            return denied
+        period = _period_or_404(period)
+        return render_template("dubans.html", period=period, book=duban_book(_site().ws, period), states=DubanState)
 
     @app.post("/office/<period>/run")
     def office_run(period: str) -> ResponseReturnValue:
