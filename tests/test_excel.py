@@ -188,6 +188,37 @@ def test_duban_book_prints_three_and_four_digit_doc_numbers_whole(workspace: Wor
             assert (ws.row_dimensions[r].height or 15) >= len(lines) * 10 * 1.45
 
 
+def test_duban_book_prints_every_node_of_a_long_notice_across_rows_and_pages(workspace: Workspace) -> None:
+    # a city unit pressed on 40 nodes at once: one row could not show them (Excel's tallest row
+    # is 409 pt), so each node takes a row, the notice's own columns on the first
+    from reportgen.model import DubanRecord
+
+    result, _ = june()
+    nodes = {f"P01-M{i:02d}": f"第{i}个节点：双雁生物医药产业园一期项目2024年6月30日前完成第{i}项手续"
+             for i in range(1, 41)}
+    result.dubans = [
+        DubanRecord("同经开督字〔2024〕5号", "2024-06", "现代医药产业招商服务中心", list(nodes), nodes,
+                    dt.date(2024, 7, 8), reply_by=dt.date(2024, 7, 15)),
+        DubanRecord("同经开督字〔2024〕6号", "2024-06", "规划和自然资源分局", ["P02-M01"],
+                    {"P02-M01": "国药集团威奇达药业新建、续建技改项目：完成用地预审"}, dt.date(2024, 7, 8),
+                    reply_by=dt.date(2024, 7, 15)),
+    ]
+    out, _ = _render(workspace, result)
+    book = read_tables(out)["督办台账"]
+    assert [(r["序号"], r["督办文号"], r["督办事项（节点）"]) for r in book] == [
+        (1, "同经开督字〔2024〕5号", "".join(nodes.values())),
+        (2, "同经开督字〔2024〕6号", "国药集团威奇达药业新建、续建技改项目：完成用地预审")]
+    ws = load_workbook(out)["督办台账"]
+    last = HEAD + 41
+    printed = [_flat(ws.cell(r, 4).value) for r in range(HEAD + 1, last + 1)]
+    assert printed == [*nodes.values(), book[1]["督办事项（节点）"]]
+    assert [ws.cell(r, 1).value for r in (HEAD + 1, HEAD + 2, last)] == [1, None, 2]
+    assert max(ws.row_dimensions[r].height or 15 for r in range(HEAD + 1, last + 1)) < 409
+    # the notice runs over pages: each page it continues on names it again
+    starts = [b.id + 1 for b in ws.row_breaks.brk]
+    assert starts and all(_flat(ws.cell(r, 2).value) == "同经开督字〔2024〕5号（续）" for r in starts if r < last)
+
+
 def test_hostile_progress_text_stays_text(rendered: Rendered) -> None:
     out, _, _ = rendered
     ws = load_workbook(out)["汇总表"]

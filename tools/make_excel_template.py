@@ -408,7 +408,7 @@ def _chart_sheet(wb: Workbook, data: Worksheet) -> None:
 def _duban_book(wb: Workbook) -> None:
     """督办台账: every 督办通知 of the year so far, where each stands on the issue date."""
     ws = _table(wb, "督办台账", "{{ year }}年督办通知台账", [
-        Col("序号", 5, "{{ loop.index }}", "int"),
+        Col("序号", 5, "{{ d.no }}", "int"),
         # a 文号 is not broken: 督办文号 holds 同经开督字〔2024〕99号 on a line, 备注 同经开督字〔2024〕9号、
         # and 〔2024〕99号; so 状态 sets 逾期未回复 on two lines, 督办次数 its header on two, 责任单位 keeps
         # 5 characters a line and 督办事项 11 (less would print July's 督办台账 on two pages)
@@ -421,7 +421,7 @@ def _duban_book(wb: Workbook) -> None:
         Col("状态", 8, "{{ d.state }}", "cwrap"),
         Col("督办次数", 5, "{{ d.round }}", "int"),
         Col("备注", 23.5, "{{ d.note }}", "wrap"),
-    ], "dubans", "d", empty_text="本年度尚未发出督办通知",
+    ], "duban_rows", "d", empty_text="本年度尚未发出督办通知",
         subtitle="状态截至{{ duban_count.as_of_label }}　　共{{ duban_count.total }}件，"
         "已销号{{ duban_count.closed }}件，已回复{{ duban_count.replied }}件，"
         "逾期未回复{{ duban_count.late }}件，未到期{{ duban_count.pending }}件",

@@ -90,6 +90,8 @@ CONTEXT_HELP: dict[str, str] = {
     "dubans": "督办台账：本年度至本期发出的每件督办通知，doc_no（文号）、unit（责任单位）、matters（督办事项，"
     "即所督办的节点）、issued_on（督办日期）、reply_by（回复期限）、replied_on（回复日期）、"
     "state（状态：未到期/已回复/逾期未回复/已销号）、round（同一节点第几次督办）、note（备注）",
+    "duban_rows": "督办台账逐行打印：每件督办通知的每个节点一行，matters 为该节点；第一行另有 no（序号）和 dubans "
+    "的其余各项，其余行只有 matters（节点多的督办通知一行放不下）",
     "duban_count": "督办台账合计：as_of_label（状态所依据的日期，即成文日期）、total、closed（已销号）、"
     "late（逾期未回复）、replied（已回复）、pending（未到期）",
 }
@@ -302,8 +304,20 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
                     for kind, numbers in result.notice_numbers.items()
                     for unit, no in numbers.items()],
         "dubans": _duban_rows(result),
+        "duban_rows": _duban_node_rows(result),
         "duban_count": _duban_count(result),
     }
+
+
+def _duban_node_rows(result: PeriodResult) -> list[dict[str, Any]]:
+    """The 督办台账 as printed: a row per node of each 督办通知, the notice's own columns on its
+    first (a notice of dozens of nodes would not fit one row: Excel's tallest is 409 pt)."""
+    rows: list[dict[str, Any]] = []
+    for no, first in enumerate(_duban_rows(result), start=1):
+        blank = dict.fromkeys([*first, "no"])
+        rows += [{**first, "no": no, "matters": m} if i == 0 else {**blank, "matters": m}
+                 for i, m in enumerate(first["matters"].split("\n"))]
+    return rows
 
 
 def _duban_rows(result: PeriodResult) -> list[dict[str, Any]]:
@@ -360,7 +374,8 @@ def read_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
     """Return each sheet's first table of a rendered workbook as rows keyed by header text.
 
     The header row is the first row with three or more filled cells; data rows follow until a
-    row with fewer than two filled cells (blank, a note, 本期无…) or a 合计 row. Headers lose
+    row with fewer than two filled cells (blank, a note, 本期无…) or a 合计 row; a row that only
+    adds a node to the one above (no first column, one or two cells) is folded into it. Headers lose
     their line breaks (`年度目标（亿元）`), and so does text (the print layout breaks lines by
     hand). Meant for comparing a rendered 汇总表 with summary.json whatever order staff put the
     columns in."""
@@ -376,10 +391,14 @@ def read_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
             if header_at is None:
                 continue
             header = [str(v).replace("\n", "") if v is not None else "" for v in rows[header_at]]
-            table = []
+            table: list[dict[str, Any]] = []
             for r in rows[header_at + 1:]:
+                filled = sum(1 for v in r if v not in (None, ""))
+                if table and r[0] in (None, "") and 0 < filled <= 2:
+                    _fold(table[-1], header, r)  # a 督办通知's further node (and the （续） of a new page)
+                    continue
                 # a total, a note or the 本期无… line of an empty list ends the table
-                if sum(1 for v in r if v not in (None, "")) < 2 or r[0] == "合计":
+                if filled < 2 or r[0] == "合计":
                     break
                 table.append({h: v.replace("\n", "") if isinstance(v, str) else v
                               for h, v in zip(header, r, strict=False) if h})
@@ -387,6 +406,14 @@ def read_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
     finally:
         book.close()
     return tables
+
+
+def _fold(row: dict[str, Any], header: list[str], further: list[Any]) -> None:
+    """Add a further row's text to the row it continues (a name repeated with （续） aside)."""
+    for h, v in zip(header, further, strict=False):
+        text = v.replace("\n", "") if isinstance(v, str) else ""
+        if h and text and not text.endswith("（续）"):
+            row[h] = f"{row.get(h) or ''}{text}"
 
 
 def check_excel_template(templates: TemplateSource) -> None:
