@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from copy import copy
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from reportgen.config import Config
@@ -67,6 +68,14 @@ ISSUE_KINDS = {
 }
 
 
+def load_writer() -> ModuleType:
+    """Return the writer of the report, loaded on first call (with openpyxl: about a third of a
+    second), which a caller with time to spare (other processes reading the forms) calls early."""
+    import reportgen.xlsx_save as writer  # heavy: openpyxl, loaded when a report is written
+
+    return writer
+
+
 def issue_kind(code: str) -> str:
     """Return the 问题类型 printed for an Issue code (其他 for one not listed)."""
     return ISSUE_KINDS.get(code, "其他")
@@ -105,9 +114,8 @@ class _Style:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-        from reportgen.xlsx_save import SharedStyles, save_workbook  # loads openpyxl, as writing does
-
-        self.save = save_workbook
+        writer = load_writer()
+        self.save = writer.save_workbook
 
         thin = Side(style="thin", color="808080")
         border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -143,7 +151,7 @@ class _Style:
             fill = PatternFill("solid", fgColor=_SEVERITY_FILL[severity]) if severity else None
             keep((True, severity), body, left, fill, with_border=True)
             keep((False, severity), body, center, fill, with_border=True)
-        self.shared = SharedStyles(self._proto)
+        self.shared = writer.SharedStyles(self._proto)
 
     def workbook(self) -> Workbook:
         """Return a new workbook whose style tables (shared) hold every style of the report."""

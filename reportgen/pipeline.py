@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen import duban, intake, replyform
-from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
+from reportgen.checkreport import FEEDBACK_DIRNAME, load_writer, write_check_report
 from reportgen.cn import format_date, unit_lookup
 from reportgen.config import Config
 from reportgen.distribute import DIST_DIRNAME, Distribution, make_packs
@@ -415,7 +415,9 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     with Ledger(ws.ledger_path) as ledger:
         plan = plan_for_check(period, current, ledger)
         previous = previous_figures(ledger.history(period), period)
-        ingest, _register = read_period(ws, plan, current.version, period, previous, ledger)
+        # while other processes read the forms, this one loads what writing the report needs
+        ingest, _register = read_period(ws, plan, current.version, period, previous, ledger,
+                                        meanwhile=load_writer)
     out_dir = ws.output_dir(period)
     with write_faults(out_dir):
         (ws.root / "output").mkdir(parents=True, exist_ok=True)

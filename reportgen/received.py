@@ -23,6 +23,7 @@ import functools
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,12 +129,14 @@ def _readings_path(ws: Workspace, period: str) -> Path:
 
 
 def read_period(ws: Workspace, plan: Plan, current: str, period: str, previous: dict[str, float],
-                ledger: Ledger, *, folder_needed: bool = True) -> tuple[IngestResult, Register]:
+                ledger: Ledger, *, folder_needed: bool = True,
+                meanwhile: Callable[[], object] | None = None) -> tuple[IngestResult, Register]:
     """Read `period`'s submissions against `plan` (`current`: the master workbook's version), the
     file that counts per unit chosen from the ledger's record (files seen for the first time are
     recorded); return them and the register. The readings are kept for the next command.
 
-    Without `folder_needed`, a missing folder is read as empty (the units expected are kept)."""
+    Without `folder_needed`, a missing folder is read as empty (the units expected are kept).
+    `meanwhile` may be called once while other processes read (batch.read_submissions)."""
     # The reader (calamine, the plan index) loads only when files must be read: `status` over
     # files already read answers without it
     from reportgen.ingest import batch, kept
@@ -147,7 +150,8 @@ def read_period(ws: Workspace, plan: Plan, current: str, period: str, previous: 
     stamp = reading_stamp(ws, period, ledger, current, plan.version)
     folder, path = ws.submissions_dir(period), _readings_path(ws, period)
     if folder_needed or folder.is_dir():
-        ingest = batch.read_submissions(folder, plan, ws.config, period, previous, choose, kept=path, stamp=stamp)
+        ingest = batch.read_submissions(folder, plan, ws.config, period, previous, choose, kept=path, stamp=stamp,
+                                        meanwhile=meanwhile)
     else:
         keeping = kept.Kept(path, kept.context(plan, ws.config, period, previous), stamp)
         keeping.keep([])

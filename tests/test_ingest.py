@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from reportgen.config import CheckConfig, Config
 from reportgen.ingest import batch, parse_amount, parse_date, parse_status, read_submission, read_submissions
-from reportgen.model import Reported, Severity
+from reportgen.model import FileRead, Reported, Severity
 from reportgen.parallel import Background
 from reportgen.safety import inspect_bytes
 from tests.ingest_support import ECON, LAND, MED, good_values, make_form, make_plan
@@ -131,8 +132,14 @@ def test_two_processes_read_the_same_as_one(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(batch, "pool_workers", lambda: 2)
     children: list[batch.Background[Any]] = []
     monkeypatch.setattr(batch, "Background", lambda *a, **k: children.append(Background(*a, **k)) or children[-1])
-    two = read_submissions(tmp_path / "in", plan, Config(), "2024-06", kept=tmp_path / "kept-two.json")
-    assert len(children) == 1 and children[0].forked  # one share read by a forked child
+    from_child: list[object] = []  # readings the child sent, as the parent rebuilds them
+    decode = batch.decoder(FileRead)
+    monkeypatch.setattr(batch, "decoder", lambda tp: lambda v: from_child.append(v) or decode(v))
+    waited: list[int] = []  # this process is busy elsewhere for a while: the child reads
+    two = read_submissions(tmp_path / "in", plan, Config(), "2024-06", kept=tmp_path / "kept-two.json",
+                           meanwhile=lambda: waited.append(1) or time.sleep(0.5))
+    assert len(children) == 1 and children[0].forked and waited == [1]
+    assert from_child  # files read by the forked child, sent back as plain data
     assert two.files == one.files  # every field of every reading, in the same order
     # the child's readings are kept as it sent them: the same file as one process writes
     assert (tmp_path / "kept-two.json").read_bytes() == (tmp_path / "kept-one.json").read_bytes()

@@ -69,15 +69,18 @@ def pool_workers() -> int:
 
 def read_all(
     files: list[tuple[Path, str, int]], reader: Reader | Callable[[], Reader], period: str,
-    previous: Mapping[str, float], kept: Kept | None = None,
+    previous: Mapping[str, float], kept: Kept | None = None, meanwhile: Callable[[], object] | None = None,
 ) -> list[FileRead]:
     """Return every file read, in the order given; in a few processes when the batch is large.
     Readings `kept` of files unchanged since are taken back, the others kept for next time
-    (`reader` may be a function making the reader: called only when a file must be read)."""
+    (`reader` may be a function making the reader: called only when a file must be read).
+    `meanwhile` is called once, while forked children read if any do."""
     taken = {n: got for p, n, _size in files if kept and (got := kept.take(p, n)) is not None}
     fresh = [f for f in files if f[1] not in taken]
     encoded: dict[int, list[Any]] = {}
-    read = _read_fresh(fresh, reader, period, previous, encoded) if fresh else []
+    read = _read_fresh(fresh, reader, period, previous, encoded, meanwhile) if fresh else []
+    if not fresh and meanwhile is not None:
+        meanwhile()
     new = iter(read)
     out = [taken[n] if n in taken else next(new) for _p, n, _size in files]
     if kept is not None:
@@ -86,7 +89,8 @@ def read_all(
 
 
 def _read_fresh(files: list[tuple[Path, str, int]], reader: Reader | Callable[[], Reader], period: str,
-                previous: Mapping[str, float], encoded: dict[int, list[Any]]) -> list[FileRead]:
+                previous: Mapping[str, float], encoded: dict[int, list[Any]],
+                meanwhile: Callable[[], object] | None = None) -> list[FileRead]:
     """Return `files` read, in order; of those a child read, `encoded` gets the plain data it
     sent (by id of the reading), which the kept readings take as they are."""
     reader = reader if isinstance(reader, Reader) else reader()
@@ -94,29 +98,46 @@ def _read_fresh(files: list[tuple[Path, str, int]], reader: Reader | Callable[[]
     workers = pool_workers() if len(files) >= POOL_MIN_FILES and total >= POOL_MIN_BYTES else 1
     args = [(p, n, period, previous) for p, n, _size in files]
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         return [reader.read(*a) for a in args]
-    shares = [args[i::workers] for i in range(workers)]  # every n-th file: the shares' sizes even out
+    # whoever is free reads the next file: the children while this process does `meanwhile`,
+    # then all of them, so that no process waits for a larger share
+    following = multiprocessing.get_context("fork").Value("i", 0)
+    out: list[FileRead] = [None] * len(args)  # type: ignore[list-item]
     with ExitStack() as children:  # a failure here stops the children still reading
-        started = [children.enter_context(Background(_read_share, reader, share, fork=True))
-                   for share in shares[1:]]
-        read = [[reader.read(*a) for a in shares[0]]]
+        started = [children.enter_context(Background(_read_share, reader, args, following, fork=True))
+                   for _ in range(workers - 1)]
+        if meanwhile is not None:
+            meanwhile()
+        while (i := _next_file(following)) < len(args):
+            out[i] = reader.read(*args[i])
         decode = decoder(FileRead)
         for child in started:
-            plain = child.result()
-            reads = [typing.cast(FileRead, decode(e)) for e in plain]
-            encoded.update((id(f), e) for f, e in zip(reads, plain, strict=True))
-            read.append(reads)
-    out: list[FileRead] = [None] * len(args)  # type: ignore[list-item]
-    for i, share in enumerate(read):
-        out[i::workers] = share
+            for i, plain in child.result():
+                out[i] = typing.cast(FileRead, decode(plain))
+                encoded[id(out[i])] = plain
     return out
 
 
-def _read_share(reader: Reader, args: list[tuple[Path, str, str, Mapping[str, float]]]) -> list[list[Any]]:
-    """Return the files read as plain data (in a forked child: a list of plain values is sent back
-    several times faster than the dataclasses, and the kept readings store it as it is)."""
+def _next_file(following: Any) -> int:
+    """Return the index of the next file to read (shared by the processes reading a batch)."""
+    with following.get_lock():
+        i: int = following.value
+        following.value = i + 1
+    return i
+
+
+def _read_share(reader: Reader, args: list[tuple[Path, str, str, Mapping[str, float]]],
+                following: Any) -> list[tuple[int, list[Any]]]:
+    """Read the next file not yet taken until none is left; return (index, reading as plain data)
+    of each (in a forked child: a list of plain values is sent back several times faster than
+    the dataclasses, and the kept readings store it as it is)."""
     encode = encoder(FileRead)
-    return [encode(reader.read(*a)) for a in args]
+    read = []
+    while (i := _next_file(following)) < len(args):
+        read.append((i, encode(reader.read(*args[i]))))
+    return read
 
 
 def read_files(files: list[tuple[Path, str, int]], plan: Plan, config: Config, period: str,
@@ -134,13 +155,15 @@ def read_submissions(
     choose: Chooser | None = None,
     kept: Path | None = None,
     stamp: Any = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> IngestResult:
     """Return every unit's submission in `folder` (one file per unit) and every problem found.
 
     `choose` picks the file that counts for each unit and marks the others (reportgen.intake
     decides from the ledger); without it the newer file by 填报日期, then modification time, wins.
     Readings are `kept` in that file for the next reading of the folder (reportgen.ingest.kept),
-    with the caller's `stamp` of the inputs (reportgen.received).
+    with the caller's `stamp` of the inputs (reportgen.received). `meanwhile` (the caller's next
+    step, when it needs nothing read) is called once, while other processes read if any do.
     """
     if not folder.is_dir():
         raise WorkspaceError(f"报送文件夹不存在：{folder}（应将各单位报回的表格放在此处）")
@@ -154,7 +177,8 @@ def read_submissions(
             indexes.append(PlanIndex.build(plan, config))
         return indexes[0]
 
-    files = sorted(read_all(listing.files, lambda: Reader(index()), period, previous, keeping) + listing.skipped,
+    files = sorted(read_all(listing.files, lambda: Reader(index()), period, previous, keeping, meanwhile)
+                   + listing.skipped,
                    key=lambda f: f.name)
     chosen = (choose or _choose)(files)  # marks the files not taken
     # rules.reporting_units, worked out once with the index (and kept with the readings)
