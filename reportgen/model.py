@@ -293,9 +293,9 @@ def plan_version(plan: Plan) -> str:
     return version_of(plan_text(plan))
 
 
-def version_of(text: str) -> str:
-    """Return the version of the plan whose `plan_text` is `text`."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+def version_of(text: str | bytes) -> str:
+    """Return the version of the plan whose `plan_text` is `text` (or its UTF-8 bytes)."""
+    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()[:12]
 
 
 def plan_text(plan: Plan) -> str:
@@ -313,9 +313,9 @@ def plan_text(plan: Plan) -> str:
         return _PlanJson(_any).version(plan)
 
 
-def plan_from_text(text: str) -> Plan:
-    """Return the plan `plan_text` wrote, with its version (ValueError/KeyError/TypeError when
-    the text is not one)."""
+def plan_from_text(text: str | bytes) -> Plan:
+    """Return the plan `plan_text` wrote (the text or its UTF-8 bytes), with its version
+    (ValueError/KeyError/TypeError when the text is not one)."""
     data, extra = json.loads(text)
     items = []
     for it, (it_text, task_extras) in zip(data["items"], extra["items"], strict=True):

@@ -236,7 +236,7 @@ def test_the_master_is_read_once_and_again_after_an_edit(tmp_path: Path, seed_pl
     reads: list[Path] = []
     original = workbook._read_plan
 
-    def counted(path: Path, config: Config) -> tuple[Plan, str]:
+    def counted(path: Path, config: Config) -> tuple[Plan, bytes]:
         reads.append(path)
         return original(path, config)
 

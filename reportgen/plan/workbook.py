@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen.cn import normalize_digits, parse_due, unit_lookup
 from reportgen.errors import PlanError
-from reportgen.fsutil import write_text_atomic
+from reportgen.fsutil import write_bytes_atomic
 from reportgen.model import (
     KIND_LABEL,
     SECTION_LABEL,
@@ -399,8 +399,8 @@ def load_plan(path: Path, config: Config) -> Plan:
     return _read_plan(path, config)[0]
 
 
-def _read_plan(path: Path, config: Config) -> tuple[Plan, str]:
-    """Return the plan in the master workbook at `path` and its `plan_text`."""
+def _read_plan(path: Path, config: Config) -> tuple[Plan, bytes]:
+    """Return the plan in the master workbook at `path` and its `plan_text` in UTF-8."""
     wb = _open(path)
     title, year = _read_info(wb, path)
     units, lookup = _read_units_sheet(wb, config)
@@ -410,9 +410,9 @@ def _read_plan(path: Path, config: Config) -> tuple[Plan, str]:
     seen = _read_milestones(wb, tasks, names, year)
     _number_new_milestones(items, seen)
     plan = Plan(year=year, title=title, version="", items=list(items.values()), units=units)
-    text = plan_text(plan)
-    plan.version = version_of(text)
-    return plan, text
+    data = plan_text(plan).encode("utf-8")  # hashed and kept as they are (5 MB for a city)
+    plan.version = version_of(data)
+    return plan, data
 
 
 PLAN_CACHE = "plan-cache.txt"
@@ -444,18 +444,18 @@ def load_master(ws: Workspace) -> Plan:
     except OSError:
         return load_plan(path, ws.config)  # says why the workbook cannot be read
     key = json.dumps([path.name, workbook, hashlib.sha256(repr(ws.config).encode()).hexdigest(), _code_stamp()],
-                     ensure_ascii=False)
+                     ensure_ascii=False).encode("utf-8")
     cache = ws.history_dir / PLAN_CACHE
     try:
-        head, _, body = cache.read_text(encoding="utf-8").partition("\n")
+        head, _, body = cache.read_bytes().partition(b"\n")
         if head == key:
             return plan_from_text(body)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
         pass  # none kept yet, or not readable by this code: the workbook is read
-    plan, text = _read_plan(path, ws.config)
+    plan, data = _read_plan(path, ws.config)
     with contextlib.suppress(OSError):  # a read-only workspace reads the workbook every time
         ws.history_dir.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(cache, key + "\n" + text)
+        write_bytes_atomic(cache, key + b"\n" + data)
     return plan
 
 
