@@ -2,7 +2,8 @@
 refuse it against): the bulletin and the unit's 督办通知 say the same thing about it.
 
 The months are run as an office catching up would: June first (the unit silent, so June records
-no figure), May back-filled afterwards (0.35亿), then July, whose 0.3亿 is below May's figure.
+no figure), May back-filled afterwards (0.35亿), then July, whose 0.3亿 is below May's figure (the
+check compares with the last month recorded, June, which has none, so it could not refuse it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tests.ingest_support import fill_form
 
 ROOT = Path(__file__).resolve().parent.parent
 YY = "现代医药产业招商服务中心"
-FELL = f"本月所报累计数低于上月所报{fmt_yi(0.35)}亿元，已按所报数计入"
+FELL = f"本月所报累计数低于此前所报{fmt_yi(0.35)}亿元，已按所报数计入"
 
 pytestmark = pytest.mark.slow
 
@@ -64,3 +65,7 @@ def test_notice_says_a_used_figure_fell_as_the_bulletin_does(tmp_path: Path) -> 
     bulletin = _text(folder / "进度通报.docx")
     assert f"累计完成投资{fmt_yi(0.3)}亿元（{FELL}，列入校验报告待核实）" in bulletin
     assert "本月新增投资-" not in bulletin
+    # the earlier figure is May's (June recorded none): never "上月" on paper
+    fell = f"（由{fmt_yi(0.35)}亿元降至{fmt_yi(0.3)}亿元）所报累计数低于此前所报"
+    assert f"其中云冈纸业12万吨生活用纸项目{fell}" in bulletin
+    assert "低于上月" not in bulletin + notice

@@ -143,7 +143,7 @@ def _fell_note(it: ItemResult, then: str) -> str | None:
     (`then` says what follows), or None when it did not fall."""
     if it.fell_from is None:
         return None
-    return f"本月所报累计数低于上月所报{fmt_yi(it.fell_from)}亿元，已按所报数计入，{then}"
+    return f"本月所报累计数低于此前所报{fmt_yi(it.fell_from)}亿元，已按所报数计入，{then}"
 
 
 def _figure_words(m: MilestoneResult, unit: str, item: ItemResult | None) -> str:
@@ -247,7 +247,7 @@ def investment_text(t: Totals, result: PeriodResult) -> str:
             fell = "、".join(
                 f"{items[c].name}（由{fmt_yi(items[c].fell_from)}亿元降至"
                 f"{fmt_yi(items[c].cumulative_yi)}亿元）" for c in t.fell)
-            text += f"，其中{fell}所报累计数低于上月，已计入并列入校验报告待核实"
+            text += f"，其中{fell}所报累计数低于此前所报，已计入并列入校验报告待核实"
     if t.first_figures:
         first = _item_names(t.first_figures, items)
         amount = sum(items[c].cumulative_yi or 0.0 for c in t.first_figures)
