@@ -143,17 +143,17 @@ class _Rows:
         )
 
 
+_NAME_BREAK = re.compile(r"[、，,；;\n]+")
+
+
 def _split_names(text: str) -> list[str]:
-    return list(_names_in(text))
-
-
-@functools.lru_cache(maxsize=4096)  # pure: the same few lists of units recur on thousands of rows
-def _names_in(text: str) -> tuple[str, ...]:
-    return tuple(s.strip() for s in re.split(r"[、，,；;\n]+", text) if s.strip())
+    """Return the names in a cell listing units."""
+    return [name for part in _NAME_BREAK.split(text) if (name := part.strip())]
 
 
 class _UnitNames:
-    """Canonical units of a cell's list of names, each distinct list resolved once."""
+    """Canonical units of a cell's list of names, each distinct list resolved once (the same
+    few lists recur on thousands of rows)."""
 
     def __init__(self, lookup: dict[str, str]) -> None:
         self.lookup = lookup
@@ -164,7 +164,7 @@ class _UnitNames:
         found = self._known.get(text)
         if found is None:
             out: list[str] = []
-            for name in _names_in(text):
+            for name in _split_names(text):
                 if name not in self.lookup:
                     raise rows.error(r, key, f"单位“{name}”不在“单位”表中。请先在“单位”表添加该单位，"
                                              "或把它写入某单位的“其他名称”")
