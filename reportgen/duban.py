@@ -6,6 +6,9 @@ A 督办通知 covers the nodes its unit had overdue in that period (as printed 
 ledger kept them). It is closed (销号) in the first later (or the same) period whose statuses
 show all of them done. A unit sent a 督办通知 again on a node it was already pressed on is a
 repeat: the notice cites the earlier 文号, and from the second time the 督办 is escalated.
+Across plan years only a node carried over counts as the same: one the new year's plan still
+dates in an earlier year (overdue since then). A yearly target under the same code (上半年完成
+投资, 全年完成投资) is the new year's own, and its 督办 is a first one.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Notice:
     kind: str
     period: str
     unit: str
+    year: int = 0  # the plan year of its 文号 series (0: not told, every notice one year)
 
 
 @dataclass
@@ -96,15 +100,17 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
                  deadlines: Mapping[str, dt.date] | None = None,
                  replies: Mapping[str, dt.date | Reply] | None = None,
                  issued: Mapping[str, Issued] | None = None,
-                 texts: Mapping[str, str] | None = None) -> list[Duban]:
+                 texts: Mapping[str, str] | None = None,
+                 dues: Mapping[str, dt.date | None] | None = None) -> list[Duban]:
     """Return every 督办通知 with its nodes, 销号 period, round, earlier 督办 and reply, oldest first.
 
     `issued` is what the ledger kept of each notice (date, nodes); `texts` words a node the
-    ledger did not keep (code -> the plan's text).
+    ledger did not keep (code -> the plan's text); `dues` dates the nodes in the current plan
+    (code -> due), which tells a node carried over from an earlier plan year.
     """
     periods = sorted(statuses)
     out: list[Duban] = []
-    pressed: dict[tuple[str, str], list[EarlierDuban]] = {}  # (unit, node) -> 督办 so far
+    pressed: dict[tuple[str, str], list[tuple[int, EarlierDuban]]] = {}  # (unit, node) -> 督办 so far
     for n in sorted((n for n in notices if n.kind == NOTICE_KIND), key=lambda n: (n.period, doc_order(n.doc_no))):
         kept = (issued or {}).get(n.doc_no)
         nodes = _nodes(n, statuses, kept, texts or {})
@@ -115,10 +121,14 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
                   issued_on=kept.issued_on if kept else None,
                   reply_by=(kept.reply_by if kept and kept.reply_by else (deadlines or {}).get(n.doc_no)),
                   replied_on=reply.replied_on if reply else None, reply_note=reply.note if reply else "")
-        d.earlier = {node: list(pressed[(n.unit, node)]) for node in nodes if pressed.get((n.unit, node))}
         for node in nodes:
-            pressed.setdefault((n.unit, node), []).append(EarlierDuban(n.doc_no, n.period, d.issued_on))
-        d.round = max((len(pressed[(n.unit, node)]) for node in nodes), default=1)
+            due = (dues or {}).get(node)
+            carried = due is not None and due.year < n.year
+            before = [e for year, e in pressed.get((n.unit, node), []) if year == n.year or carried]
+            if before:
+                d.earlier[node] = before
+            pressed.setdefault((n.unit, node), []).append((n.year, EarlierDuban(n.doc_no, n.period, d.issued_on)))
+        d.round = 1 + max((len(e) for e in d.earlier.values()), default=0)
         for period in (p for p in periods if p >= n.period):
             later = statuses[period]
             if nodes and all(later.get(c, {}).get(n.unit, (None, None))[0] in _DONE for c in nodes):

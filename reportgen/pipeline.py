@@ -535,21 +535,23 @@ def _dubans(ledger: Ledger, plan: Plan | None, year: int | None = None) -> list[
     """Return the 督办 the ledger knows (of `year`, or of every year), nodes the ledger kept no
     words of worded from `plan`.
 
-    A node the plan carried into a new year keeps its code: December's 督办 on it is the one
-    January's cites (and counts in its round), so the 督办 of earlier years are built too, and
-    their statuses read only for a 督办 whose nodes the ledger did not keep."""
+    A node the plan carried into a new year keeps its code and its date: December's 督办 on it is
+    the one January's cites (and counts in its round), so the 督办 of earlier years are built too
+    (reportgen.duban tells a carried node from a new year's target by its date in `plan`), their
+    statuses read only for a 督办 whose nodes the ledger did not keep."""
     issued = [n for n in ledger.issued_notices() if year is None or n.year <= year]
     kept, replies = ledger.duban_records()
     statuses: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = {}
     for y in sorted({n.year for n in issued if n.year == year or year is None or (
             n.kind == duban.NOTICE_KIND and (n.doc_no not in kept or kept[n.doc_no][2] is None))}):
         statuses.update(ledger.history(f"{y}-99").by_unit)
-    notices = [duban.Notice(n.doc_no, n.kind, n.period, n.unit) for n in issued]
+    notices = [duban.Notice(n.doc_no, n.kind, n.period, n.unit, n.year) for n in issued]
     built = duban.build_dubans(
         notices, statuses,
         issued={no: duban.Issued(on, by, nodes) for no, (on, by, nodes) in kept.items()},
         replies={no: duban.Reply(day, note) for no, (day, note) in replies.items()},
-        texts=duban.plan_words(plan) if plan else {})
+        texts=duban.plan_words(plan) if plan else {},
+        dues={m.code: m.due for item in plan.items for m in item.milestones} if plan else {})
     this_year = {n.doc_no for n in issued if year is None or n.year == year}
     return [d for d in built if d.doc_no in this_year]
 

@@ -244,3 +244,25 @@ def test_the_summary_workbook_has_a_duban_book(workspace) -> None:
     assert sum(len(doc_no_pattern().findall(line)) for line in lines) == 7, lines
     assert ws["A2"].value == "状态截至2024年7月8日　　共4件，已销号1件，已回复1件，逾期未回复1件，未到期1件"
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$3"
+
+
+def test_across_plan_years_only_a_node_carried_over_counts_as_pressed_before() -> None:
+    """M1 is dated in 2024 in the 2025 plan too (carried over, still overdue): January's 督办 cites
+    December's. M2 is a yearly target the 2025 plan dates in 2025: June 2025's 督办 on it is a first."""
+    notices = [Notice("督字〔2024〕5号", "督办通知", "2024-06", A, 2024),
+               Notice("督字〔2024〕9号", "督办通知", "2024-12", A, 2024),
+               Notice("督字〔2025〕1号", "督办通知", "2025-01", A, 2025),
+               Notice("督字〔2025〕6号", "督办通知", "2025-06", A, 2025)]
+    issued = {"督字〔2024〕5号": Issued(dt.date(2024, 7, 8), None, {"M2": "上半年完成投资1亿元"}),
+              "督字〔2024〕9号": Issued(dt.date(2025, 1, 8), None, {"M1": "6月底前完成土地挂牌"}),
+              "督字〔2025〕1号": Issued(dt.date(2025, 2, 8), None, {"M1": "6月底前完成土地挂牌"}),
+              "督字〔2025〕6号": Issued(dt.date(2025, 7, 8), None, {"M2": "上半年完成投资1亿元"})}
+    dues = {"M1": dt.date(2024, 6, 30), "M2": dt.date(2025, 6, 30)}
+    got = {d.doc_no: d for d in build_dubans(notices, {}, issued=issued, dues=dues)}
+    january, june = got["督字〔2025〕1号"], got["督字〔2025〕6号"]
+    assert [e.doc_no for e in january.earlier["M1"]] == ["督字〔2024〕9号"] and january.round == 2
+    assert january.earlier["M1"][0].issued_on == dt.date(2025, 1, 8)
+    assert june.earlier == {} and june.round == 1
+    # without the years (a ledger of one year), a code is one node as before
+    plain = [Notice(n.doc_no, n.kind, n.period, n.unit) for n in notices]
+    assert {d.doc_no: d.round for d in build_dubans(plain, {}, issued=issued, dues=dues)}["督字〔2025〕6号"] == 2
