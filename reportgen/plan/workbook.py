@@ -128,11 +128,11 @@ class _Rows:
 
     def values(self, key: str) -> list[Any]:
         """Return the column's cells: text stripped, None when empty."""
-        return [(v.strip() or None) if type(v) is str else v for v in self._columns[self.index[key]]]
+        return [(v.strip() or None) if isinstance(v, str) else v for v in self._columns[self.index[key]]]
 
     def texts(self, key: str) -> list[str]:
         """Return the column's cells as text, stripped ("" when empty)."""
-        return [v.strip() if type(v) is str else _text(v) for v in self._columns[self.index[key]]]
+        return [v.strip() if isinstance(v, str) else _text(v) for v in self._columns[self.index[key]]]
 
     def error(self, r: int, key: str, message: str) -> PlanError:
         from openpyxl.utils import get_column_letter  # heavy library, only for an error
