@@ -112,8 +112,7 @@ def encoder(tp: Any) -> Callable[[Any], Any]:
         inner = [a for a in args if a is not type(None)]
         if len(inner) != 1:
             return encode
-        one = encoder(inner[0])
-        return lambda v: None if v is None else one(v)
+        return encoder(inner[0])  # each encoder hands None, as any other type, to encode
     if origin is list:
         item = encoder(args[0])
         return lambda v: [x if type(x) in _PLAIN else item(x) for x in v] if type(v) is list else encode(v)
@@ -122,7 +121,7 @@ def encoder(tp: Any) -> Callable[[Any], Any]:
         return lambda v: ({k: x if type(x) in _PLAIN else item(x) for k, x in v.items()} if type(v) is dict
                           else encode(v))
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return lambda v: v.value if type(v) is tp else encode(v)
+        return lambda v: v._value_ if type(v) is tp else encode(v)  # .value is a property
     if tp in (dt.datetime, dt.date):
         return lambda v: v.isoformat() if type(v) is tp else encode(v)
     return encode
