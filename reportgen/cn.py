@@ -375,6 +375,11 @@ def fmt_pct(rate: float | None) -> str:
     return "" if rate is None else f"{round_half_up(rate * 100, 1) + 0:.1f}%"
 
 
+# fmt_pct as a spreadsheet's number format: a table, its chart's labels and the bulletin all print
+# 56.3% (not 56.25%), so the points 低于序时进度 the bulletin states are the printed figures' difference
+PCT_FORMAT = "0.0%"
+
+
 def fmt_points(points: float) -> str:
     """Return a difference in percentage points with one decimal (no sign)."""
     return f"{round_half_up(abs(points), 1):.1f}"

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
-from reportgen.cn import doc_no_pattern
+from reportgen.cn import doc_no_pattern, fmt_pct
 from reportgen.errors import TemplateError
 from reportgen.model import STATUS_LABEL, History, PeriodResult, Status
 from reportgen.render.excel import (
@@ -121,7 +121,7 @@ def test_summary_sheet_matches_the_result(rendered: Rendered) -> None:
         assert ws.cell(r, 3).value == it.target_yi
         assert ws.cell(r, 4).value == it.cumulative_yi
         assert ws.cell(r, 5).value == pytest.approx(it.rate) if it.rate is not None else True
-        assert ws.cell(r, 3).number_format == "0.00" and ws.cell(r, 5).number_format == "0.00%"
+        assert ws.cell(r, 3).number_format == "0.00" and ws.cell(r, 5).number_format == "0.0%"
     total = HEAD + 1 + n
     assert ws.cell(total, 1).value == "合计"
     assert ws.cell(total, 3).value == f"=SUM(C4:C{total - 1})"
@@ -217,6 +217,25 @@ def test_duban_book_prints_every_node_of_a_long_notice_across_rows_and_pages(wor
     # the notice runs over pages: each page it continues on names it again
     starts = [b.id + 1 for b in ws.row_breaks.brk]
     assert starts and all(_flat(ws.cell(r, 2).value) == "同经开督字〔2024〕5号（续）" for r in starts if r < last)
+
+
+def test_every_percentage_prints_with_one_decimal_as_the_bulletin(rendered: Rendered) -> None:
+    # the bulletin says 56.3%, 低于序时进度2.0个百分点 (58.3 − 56.3); its attached tables and chart
+    # printing 56.25% and 58.33% would make that 2.08 in front of the same reader
+    out, result, _ = rendered
+    wb = load_workbook(out)
+    formats: dict[str, set[str]] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if "%" in cell.number_format:
+                    formats.setdefault(ws.title, set()).add(cell.number_format)
+                if isinstance(cell.value, str) and not cell.value.startswith("="):
+                    assert not re.search(r"\d\.\d{2,}%", cell.value), (ws.title, cell.coordinate, cell.value)
+    assert {"汇总表", "分单位统计", "投资完成", "各月投资"} <= set(formats)
+    assert all(f == {"0.0%"} for f in formats.values()), formats
+    schedule = f"序时进度：{fmt_pct(result.schedule_rate)}"
+    assert schedule in wb["汇总表"].cell(2, 1).value and schedule in wb["投资图表"].cell(2, 1).value
 
 
 def test_hostile_progress_text_stays_text(rendered: Rendered) -> None:
@@ -431,7 +450,7 @@ def test_matches_summary_json_when_available(rendered: Rendered) -> None:
 
 @needs_libreoffice
 def test_pdf_pages_each_carry_the_header_row(workspace: Workspace, tmp_path: Path) -> None:
-    out, _ = _render(workspace)
+    out, result = _render(workspace)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice
     profile = tmp_path / "lo-profile"
@@ -445,9 +464,11 @@ def test_pdf_pages_each_carry_the_header_row(workspace: Workspace, tmp_path: Pat
     pages = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
     assert pages >= 7  # the summary alone takes several pages
     summary_pages = 0
+    printed = ""
     for p in range(1, pages + 1):
         text = subprocess.run(["pdftotext", "-f", str(p), "-l", str(p), "-layout", str(pdf), "-"],
                               capture_output=True, text=True, check=True).stdout
+        printed += text
         # every table's page starts with its header; the chart has a page of its own
         assert any(h in text for h in ("序号", "排名", "月份")) or "投资图表" in text, f"第{p}页没有表头"
         assert re.search(rf"第\s*{p}\s*页\s*共\s*{pages}\s*页", text), f"第{p}页页脚没有页码"
@@ -456,6 +477,12 @@ def test_pdf_pages_each_carry_the_header_row(workspace: Workspace, tmp_path: Pat
             summary_pages += 1
             assert "节点要求" in text and "进展情况" in text
     assert summary_pages >= 2
+    # percentages as the bulletin prints them, in the tables and the chart's labels alike
+    assert not re.findall(r"\d\.\d{2,}%", printed)
+    for it in result.items:
+        if it.rate is not None:
+            assert fmt_pct(it.rate) in printed
+    assert f"序时进度：{fmt_pct(result.schedule_rate)}" in printed
 
 
 @needs_libreoffice

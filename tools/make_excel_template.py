@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reportgen.cn import PCT_FORMAT
 from reportgen.config import FontConfig
 from reportgen.model import STATUS_LABEL, Status
 from reportgen.render.excel import CONTEXT_HELP, STATUS_MARK
@@ -35,7 +36,7 @@ THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="D9D9D9")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-NUM, PCT, DATE, INT = "0.00", "0.00%", "yyyy.m.d", "0"  # a short date: columns fit A4 at 10 pt
+NUM, PCT, DATE, INT = "0.00", PCT_FORMAT, "yyyy.m.d", "0"  # a short date: columns fit A4 at 10 pt
 
 # status word -> (fill, font colour); dark enough text to read in grey on paper
 STATUS_STYLE: dict[Status, tuple[str, str]] = {
@@ -393,7 +394,7 @@ def _chart_sheet(wb: Workbook, data: Worksheet) -> None:
     schedule.graphicalProperties.line.solidFill = "000000"
     rate.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False,
                                showLegendKey=False, showPercent=False)
-    rate.dLbls.numFmt = "0.0%"
+    rate.dLbls.numFmt = PCT
     rate.dLbls.txPr = _chart_text()
     chart.legend.position = "b"
     chart.legend.txPr = _chart_text()
@@ -449,7 +450,7 @@ def _notes(wb: Workbook) -> None:
         ("{%row for m in milestones if m.status == \"overdue\" %}", "只重复满足条件的条目"),
         ("{{ loop.index }}", "循环中的序号（1、2、3…）"),
         ("{{ r.rate|pct }}  {{ r.target|num }}  {{ r.due|cn_date }}",
-         "在文字中显示百分比、两位小数、中文日期"),
+         "在文字中显示百分比（一位小数，与通报相同）、两位小数、中文日期"),
         ("合计：=SUM(C4:C4)", "循环行下方的合计公式只需写到循环行，生成时自动扩展到全部数据行；"
          "条件格式、数据验证、合并单元格、打印区域、图表数据区域同样自动扩展"),
         ("其它工作表", "以“模板说明”开头的工作表在生成时删除"),

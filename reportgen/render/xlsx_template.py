@@ -57,6 +57,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reportgen.cn import fmt_pct
 from reportgen.errors import TemplateError
 from reportgen.render.rowshift import (
     RowMap,
@@ -85,9 +86,12 @@ _MAX_TEXT = 32767  # Excel's limit on characters in a cell
 # ---------------------------------------------------------------- Jinja environment
 
 
-def _pct(value: Any, digits: int = 2) -> str:
+def _pct(value: Any, digits: int | None = None) -> str:
+    """A fraction as a percentage: as every paper prints one (cn.fmt_pct), or with `digits`."""
     if value is None or isinstance(value, Undefined):
         return ""
+    if digits is None:
+        return fmt_pct(float(value))
     return f"{float(value) * 100:.{digits}f}%"
 
 
