@@ -160,6 +160,15 @@ def _natural(text: str) -> str:
     return re.sub(r"\d+", lambda m: m.group().zfill(8), text)
 
 
+_CELL = re.compile(r"[A-Z]{1,3}(\d+)")
+
+
+def _row_of(cell: str) -> str:
+    """Return the row of a cell address ("G7" -> "7"); the address itself when it names no row."""
+    found = _CELL.fullmatch(cell)
+    return found.group(1) if found else cell
+
+
 def _yi(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
@@ -195,8 +204,10 @@ class _Context:
 
     def warn(self, severity: Severity, code: str, message: str, unit: str = "",
              sub: Submission | None = None, cell: str = "", sheet: str = "") -> None:
-        """Add an issue, unless reading the file already reported the same thing at that cell."""
-        if sub is not None and any(i.code == code and i.cell == cell for i in sub.issues):
+        """Add an issue, unless reading the file already reported the same thing on that row (the
+        reader names the cell it read, e.g. the empty 实际完成日期 beside the 已完成 said here)."""
+        row = _row_of(cell)
+        if sub is not None and any(i.code == code and _row_of(i.cell) == row for i in sub.issues):
             return
         self.issues.append(Issue(
             severity=severity, message=message, code=code, unit=unit,
