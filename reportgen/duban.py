@@ -8,7 +8,9 @@ show all of them done. A unit sent a 督办通知 again on a node it was already
 repeat: the notice cites the earlier 文号, and from the second time the 督办 is escalated.
 Across plan years only a node carried over counts as the same: one the new year's plan still
 dates in an earlier year (overdue since then). A yearly target under the same code (上半年完成
-投资, 全年完成投资) is the new year's own, and its 督办 is a first one.
+投资, 全年完成投资) is the new year's own, and its 督办 is a first one. An earlier year's 督办
+still open when the year begins (December's, replied to in January) is on the new year's papers
+until it is closed (`on_papers`).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class Reply:
 @dataclass
 class Duban(DubanRecord):
     """One 督办通知 and where it stands, with the wording the command line prints."""
+
+    year: int = 0  # the plan year of its 文号 series (0: not told)
 
     def reply_state(self, today: dt.date) -> str:
         """Return where the reply stands on `today`, in Chinese."""
@@ -117,7 +121,7 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
         reply = (replies or {}).get(n.doc_no)
         if isinstance(reply, dt.date):
             reply = Reply(reply)
-        d = Duban(n.doc_no, n.period, n.unit, list(nodes), nodes,
+        d = Duban(n.doc_no, n.period, n.unit, list(nodes), nodes, year=n.year,
                   issued_on=kept.issued_on if kept else None,
                   reply_by=(kept.reply_by if kept and kept.reply_by else (deadlines or {}).get(n.doc_no)),
                   replied_on=reply.replied_on if reply else None, reply_note=reply.note if reply else "")
@@ -129,13 +133,26 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
                 d.earlier[node] = before
             pressed.setdefault((n.unit, node), []).append((n.year, EarlierDuban(n.doc_no, n.period, d.issued_on)))
         d.round = 1 + max((len(e) for e in d.earlier.values()), default=0)
-        for period in (p for p in periods if p >= n.period):
-            later = statuses[period]
-            if nodes and all(later.get(c, {}).get(n.unit, (None, None))[0] in _DONE for c in nodes):
-                d.closed_in = period
-                break
+        d.closed_in = _closed_in(d, periods, statuses, dues)
         out.append(d)
     return out
+
+
+def _closed_in(d: Duban, periods: list[str], statuses: UnitStatuses,
+               dues: Mapping[str, dt.date | None] | None) -> str | None:
+    """Return the first period (from the 督办's own) whose statuses show all its nodes done. In a
+    later year a node counts only when carried over (the current plan dates it before that year):
+    the same code may name that year's own target (上半年完成投资), whose status is not this node's."""
+    if not d.nodes:
+        return None
+    for period in (p for p in periods if p >= d.period):
+        later, year = statuses[period], int(period[:4])
+        if d.year and year > d.year and dues and not all(
+                (due := dues.get(c)) is not None and due.year < year for c in d.nodes):
+            continue  # a node is that year's own target, or gone from the plan
+        if all(later.get(c, {}).get(d.unit, (None, None))[0] in _DONE for c in d.nodes):
+            return period
+    return None
 
 
 def doc_order(doc_no: str) -> tuple[str, int, str]:
@@ -156,6 +173,26 @@ def as_of(dubans: Iterable[Duban], period: str, today: dt.date) -> list[Duban]:
             d = replace(d, replied_on=None, reply_note="")
         d.state = state_on(d, today)
         out.append(d)
+    return out
+
+
+def on_papers(dubans: Iterable[Duban], year: int, period: str, today: dt.date) -> list[Duban]:
+    """Return the 督办 `period`'s papers (plan year `year`) carry, as they stood on `today`.
+
+    They are the year's own 督办 up to `period` and an earlier year's that was still open when
+    the year began: not 销号 within its year and no reply recorded before the year began (say
+    December's, whose reply falls due in January). Such a 督办 (`carried_from` its year) is
+    chased, named as replied, late or closed and listed in the 督办台账 as the year's own are,
+    until it is closed; one settled within its year stays in that year's papers.
+    """
+    start = dt.date(year, 1, 1)
+    out = []
+    for d in as_of(dubans, period, today):
+        if not d.year or d.year == year:
+            out.append(d)
+        elif d.year < year and (d.closed_in is None or d.closed_in >= f"{year:04d}") and (
+                d.replied_on is None or d.replied_on >= start):
+            out.append(replace(d, carried_from=d.year))
     return out
 
 

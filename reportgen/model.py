@@ -736,6 +736,7 @@ class DubanRecord:
     # node code -> the earlier 督办通知 to this unit on that node, oldest first
     earlier: dict[str, list[EarlierDuban]] = field(default_factory=dict)
     state: DubanState = DubanState.PENDING  # on the papers' date (`duban.as_of`)
+    carried_from: int = 0  # an earlier plan year's 督办 still open when this one began: that year (`duban.on_papers`)
 
     @property
     def closed(self) -> bool:

@@ -260,14 +260,16 @@ def _record(ws: Workspace, ledger: Ledger, plan: Plan, ingest: IngestResult, rep
     ledger.record(plan, result, ingest.received(), ws.archive_dir)
     if result.dates is None:
         return
-    # every 督办 so far, as it stands on the papers' date
+    # every 督办 so far (earlier years' too: a reply to December's comes in with January's), and
+    # those the papers carry as they stand on the papers' date
     every = _dubans(ledger, plan, plan.year)
     for taken in take_replies(ws, ledger, every):
         (log.info if taken.ok else report.warnings.append)(f"督办回复单 {taken.name}：{taken.message}")
         report.replies_recorded += taken.recorded
         if taken.recorded:
             every = []  # a reply recorded: read the 督办 again below
-    result.dubans = list(duban.as_of(every or _dubans(ledger, plan, plan.year), result.period, result.dates.issue))
+    every = every or _dubans(ledger, plan, plan.year)
+    result.dubans = list(duban.on_papers(every, plan.year, result.period, result.dates.issue))
 
 
 def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan_choice: PlanChoice,
@@ -532,28 +534,25 @@ def duban_ledger(ws: Workspace) -> list[duban.Duban]:
 
 
 def _dubans(ledger: Ledger, plan: Plan | None, year: int | None = None) -> list[duban.Duban]:
-    """Return the 督办 the ledger knows (of `year`, or of every year), nodes the ledger kept no
-    words of worded from `plan`.
+    """Return the 督办 the ledger knows (of `year` and the years before, or of every year), nodes
+    the ledger kept no words of worded from `plan` (`duban.on_papers` picks a period's).
 
     A node the plan carried into a new year keeps its code and its date: December's 督办 on it is
     the one January's cites (and counts in its round), so the 督办 of earlier years are built too
-    (reportgen.duban tells a carried node from a new year's target by its date in `plan`), their
-    statuses read only for a 督办 whose nodes the ledger did not keep."""
+    (reportgen.duban tells a carried node from a new year's target by its date in `plan`), with
+    the statuses of their years (an earlier year's 督办 still open is on the new year's papers)."""
     issued = [n for n in ledger.issued_notices() if year is None or n.year <= year]
     kept, replies = ledger.duban_records()
     statuses: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = {}
-    for y in sorted({n.year for n in issued if n.year == year or year is None or (
-            n.kind == duban.NOTICE_KIND and (n.doc_no not in kept or kept[n.doc_no][2] is None))}):
+    for y in sorted({n.year for n in issued if n.year == year or year is None or n.kind == duban.NOTICE_KIND}):
         statuses.update(ledger.history(f"{y}-99").by_unit)
     notices = [duban.Notice(n.doc_no, n.kind, n.period, n.unit, n.year) for n in issued]
-    built = duban.build_dubans(
+    return duban.build_dubans(
         notices, statuses,
         issued={no: duban.Issued(on, by, nodes) for no, (on, by, nodes) in kept.items()},
         replies={no: duban.Reply(day, note) for no, (day, note) in replies.items()},
         texts=duban.plan_words(plan) if plan else {},
         dues={m.code: m.due for item in plan.items for m in item.milestones} if plan else {})
-    this_year = {n.doc_no for n in issued if year is None or n.year == year}
-    return [d for d in built if d.doc_no in this_year]
 
 
 def record_duban_reply(ws: Workspace, doc_no: str, replied_on: dt.date, note: str = "") -> duban.Duban:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from reportgen.cli import main
 from reportgen.cn import doc_no_pattern
-from reportgen.duban import Issued, Notice, build_dubans, open_dubans
+from reportgen.duban import Issued, Notice, Reply, build_dubans, on_papers, open_dubans
 from reportgen.model import Status
 from reportgen.workspace import init_workspace
 
@@ -266,3 +266,34 @@ def test_across_plan_years_only_a_node_carried_over_counts_as_pressed_before() -
     # without the years (a ledger of one year), a code is one node as before
     plain = [Notice(n.doc_no, n.kind, n.period, n.unit) for n in notices]
     assert {d.doc_no: d.round for d in build_dubans(plain, {}, issued=issued, dues=dues)}["督字〔2025〕6号"] == 2
+
+
+def test_the_new_years_papers_carry_an_earlier_years_duban_still_open_when_it_began() -> None:
+    """Of 2024's 督办 only those open on 1 January 2025 are on January's papers: December's (due in
+    January, unanswered: chased; answered in January: listed as replied) and November's unanswered
+    one; November's answered in December and October's closed in December stay in 2024's papers.
+    A 2025 status counts for a 2024 node only when the 2025 plan carries it (M1, dated 2024): M2,
+    the same code for 2025's own target, being done does not close 2024's 督办 on it."""
+    statuses = {"2024-10": _month(M1={A: OVER}, M3={B: OVER}), "2024-11": _month(M1={A: OVER, B: OVER}, M3={B: OVER}),
+                "2024-12": _month(M1={A: OVER, B: OVER}, M2={B: OVER}, M3={B: DONE}),
+                "2025-01": _month(M1={A: OVER, B: OVER}, M2={B: DONE}, M3={B: DONE})}
+    notices = [Notice("督字〔2024〕7号", "督办通知", "2024-10", B, 2024),  # M3, closed in December
+               Notice("督字〔2024〕8号", "督办通知", "2024-11", A, 2024),  # M1, replied in December
+               Notice("督字〔2024〕9号", "督办通知", "2024-11", B, 2024),  # M1 too, never answered
+               Notice("督字〔2024〕10号", "督办通知", "2024-12", A, 2024),  # M1, due in January
+               Notice("督字〔2024〕11号", "督办通知", "2024-12", B, 2024),  # M2, answered in January
+               Notice("督字〔2025〕1号", "督办通知", "2025-01", A, 2025)]
+    nodes = {"督字〔2024〕7号": "M3", "督字〔2024〕9号": "M1", "督字〔2024〕11号": "M2"}
+    issued = {n.doc_no: Issued(dt.date(int(n.period[:4]), int(n.period[5:]), 28) + dt.timedelta(days=10),
+                               dt.date(int(n.period[:4]), int(n.period[5:]), 28) + dt.timedelta(days=20),
+                               {nodes.get(n.doc_no, "M1"): "节点"}) for n in notices}
+    replies = {"督字〔2024〕8号": Reply(dt.date(2024, 12, 10)), "督字〔2024〕11号": Reply(dt.date(2025, 1, 10))}
+    dues = {"M1": dt.date(2024, 6, 30), "M2": dt.date(2025, 12, 31), "M3": dt.date(2024, 9, 30)}
+    every = build_dubans(notices, statuses, replies=replies, issued=issued, dues=dues)
+    papers = on_papers(every, 2025, "2025-01", dt.date(2025, 2, 8))
+    got = {d.doc_no: (d.carried_from, d.state.value) for d in papers}
+    assert got == {"督字〔2024〕9号": (2024, "逾期未回复"), "督字〔2024〕10号": (2024, "逾期未回复"),
+                   "督字〔2024〕11号": (2024, "已回复"), "督字〔2025〕1号": (0, "未到期")}
+    # December's papers: 2024's own, none carried
+    assert {d.doc_no for d in on_papers(every, 2024, "2024-12", dt.date(2025, 1, 8))} == {
+        n.doc_no for n in notices if n.year == 2024}

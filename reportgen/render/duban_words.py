@@ -43,7 +43,7 @@ def duban_matters(d: DubanRecord) -> str:
 
 def duban_note(d: DubanRecord) -> str:
     """Return the 督办台账's 备注: 销号 month, a late reply, the earlier 文号, the reply's gist."""
-    notes = []
+    notes = [f"{d.carried_from}年度结转"] if d.carried_from else []
     if d.closed_in:
         notes.append(f"{format_month(d.closed_in)}销号")
     if d.replied_on and d.reply_by and d.replied_on > d.reply_by:
@@ -93,17 +93,16 @@ def _escalated(d: DubanRecord, config: Config) -> str:
 def duban_paragraph(result: PeriodResult, config: Config) -> str:
     """Return the bulletin's 督办落实情况 paragraph ("" before the first 督办通知).
 
-    It counts every 督办通知 so far (已销号 + 督办中 = 累计), chases the replies past their
-    deadline, names the 督办 closed this month and the repeated ones, each as decided on the
-    papers' date.
+    It counts the year's 督办通知 so far (已销号 + 督办中 = 累计) and those an earlier year carried
+    over, chases the replies past their deadline, names the 督办 closed this month and the
+    repeated ones, each as decided on the papers' date.
     """
     every = result.dubans
     if not every:
         return ""
     new = [d for d in every if d.period == result.period]
     closed = [d for d in every if d.state is DubanState.CLOSED]
-    text = (f"{'截至' + format_date(result.dates.issue) + '，' if result.dates else ''}累计发出督办通知{len(every)}件"
-            f"（其中本月{len(new)}件），已销号{len(closed)}件，督办中{len(every) - len(closed)}件。")
+    text = f"{'截至' + format_date(result.dates.issue) + '，' if result.dates else ''}{_counts(every, len(new))}。"
     now_closed = [d for d in closed if d.closed_in == result.period]
     if now_closed:
         text += f"本月销号{len(now_closed)}件：{'；'.join(f'{d.doc_no}（{d.unit}）' for d in now_closed)}。"
@@ -121,6 +120,21 @@ def duban_paragraph(result: PeriodResult, config: Config) -> str:
     if again:
         text += "；".join(_escalated(d, config) for d in again) + "。"
     return text
+
+
+def _counts(every: Sequence[DubanRecord], new: int) -> str:
+    """Return "累计发出督办通知N件（其中本月M件），已销号…" and "2024年度结转督办通知K件，…"."""
+    def closed(ds: Sequence[DubanRecord]) -> str:
+        shut = sum(d.state is DubanState.CLOSED for d in ds)
+        return f"已销号{shut}件，督办中{len(ds) - shut}件"
+
+    own = [d for d in every if not d.carried_from]
+    carried = [d for d in every if d.carried_from]
+    parts = [f"累计发出督办通知{len(own)}件（其中本月{new}件），{closed(own)}"] if own else []
+    if carried:
+        years = "、".join(str(y) for y in sorted({d.carried_from for d in carried}))
+        parts.append(f"{years}年度结转督办通知{len(carried)}件，{closed(carried)}")
+    return "；".join(parts)
 
 
 def _previous(every: Sequence[DubanRecord], period: str) -> str:

@@ -87,7 +87,8 @@ CONTEXT_HELP: dict[str, str] = {
     "notices": "本期发出的通知：doc_no（发文字号）、kind（督办通知/提醒函/催报通知）、unit（主送单位）",
     "attachment": "汇总表作为通报附件：mark（“附件”或“附件1”，通报只有一个附件时不编号）、"
     "title（与通报附件说明所列名称一致的标题）",
-    "dubans": "督办台账：本年度至本期发出的每件督办通知，doc_no（文号）、unit（责任单位）、matters（督办事项，"
+    "dubans": "督办台账：本年度至本期发出的每件督办通知（及以前年度年初仍未销号、未回复而结转的），"
+    "doc_no（文号）、unit（责任单位）、matters（督办事项，"
     "即所督办的节点）、issued_on（督办日期）、reply_by（回复期限）、replied_on（回复日期）、"
     "state（状态：未到期/已回复/逾期未回复/已销号）、round（同一节点第几次督办）、note（备注）",
     "duban_rows": "督办台账逐行打印：每件督办通知的每个节点一行，matters 为该节点；第一行另有 no（序号）和 dubans "
