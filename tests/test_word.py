@@ -24,7 +24,7 @@ from reportgen.render.word import (
     unit_status,
 )
 from reportgen.workspace import Workspace, init_workspace
-from tests.test_word_factory import BUILD, LAND, SEWAGE, make_result
+from tests.test_word_factory import BUILD, LAND, NOT_SUBMITTED, SEWAGE, make_result
 
 # ---------------------------------------------------------------- helpers
 
@@ -657,6 +657,21 @@ def test_a_month_with_nothing_to_report_still_renders(tmp_path):
     assert "截至2024年1月31日，无逾期未完成的节点。" in text
     assert "各责任单位均已按时报送2024年1月份推进情况。" in text
     assert len(Document(str(files[0])).inline_shapes) == 0  # no chart without targets
+
+
+def test_no_overdue_is_not_claimed_when_due_nodes_went_unreported(tmp_path):
+    # the units behind every overdue node stay silent: their nodes become 未报送, and the
+    # bulletin must not tell the meeting there is nothing overdue
+    late = {u for m in make_result().milestones if m.status is Status.OVERDUE for u in m.units}
+    result = make_result(not_submitted=late | NOT_SUBMITTED)
+    due = [m for m in result.milestones if m.due and m.due <= result.as_of]
+    unknown = sum(1 for m in due if m.status is Status.NOT_REPORTED)
+    assert late and unknown and not any(m.status is Status.OVERDUE for m in result.milestones)
+    source = make_ws(tmp_path / "ws")
+    text = text_of(render_word(result, source.templates, source.config, tmp_path / "out")[0])
+    assert "无逾期未完成的节点。" not in text
+    assert (f"截至2024年6月30日，已报送进展的节点中无逾期未完成的；另有{unknown}个已到期节点"
+            "因责任单位未报送，是否完成无法确认（见“未按时报送”）。") in text
 
 
 @pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute

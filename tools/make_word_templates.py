@@ -563,7 +563,7 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "{%p endfor %}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p else %}")
-    para(doc, "截至{{ as_of_cn }}，无逾期未完成的节点。")
+    para(doc, "{{ ms.none_text }}")
     para(doc, "{%p endif %}")
     para(doc, "（二）未按时报送", "GwH2")
     para(doc, "{%p if missing_units %}")

@@ -8,6 +8,7 @@ answer and role, and dates, amounts and percentages come from `reportgen.cn`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -225,6 +226,16 @@ def milestones_text(t: Totals, dates: MonthDates) -> str:
     if later:
         text += f"；尚未到期{later}个，其中{_sum_words(later_parts)}"
     return text + "。"
+
+
+def no_overdue_text(t: Totals, as_of: dt.date) -> str:
+    """Return 存在问题's sentence when no node is overdue: a node due but unreported may be
+    overdue, so the bulletin never says 无逾期未完成 of a month some due nodes went unreported."""
+    cut = cn_date(as_of)
+    if not t.not_reported:
+        return f"截至{cut}，无逾期未完成的节点。"
+    return (f"截至{cut}，已报送进展的节点中无逾期未完成的；另有{t.not_reported}个已到期节点"
+            "因责任单位未报送，是否完成无法确认（见“未按时报送”）。")
 
 
 def _item_names(codes: list[str], items: dict[str, ItemResult]) -> str:
@@ -470,6 +481,7 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
         "total": {"projects": t.projects, "text": investment_text(t, result)},
         "ms": {"total": t.milestones, "due": t.due, "overdue": t.overdue,
                "text": milestones_text(t, dates),
+               "none_text": no_overdue_text(t, result.as_of),
                "overdue_text": (
                    f"截至{cn_date(result.as_of)}，共有{t.overdue}个节点逾期未完成，涉及"
                    f"{len(overdue_units)}个单位" + (
