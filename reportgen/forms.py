@@ -52,11 +52,15 @@ FORMS_DIRNAME = "报送表"
 # Colours: light yellow marks what the unit fills; grey the headers. Both print well in black.
 INPUT_FILL = "FFF2CC"
 HEADER_FILL = "D9D9D9"
-# numeric columns are wide enough for their header on one line: "上月累计（亿元）"
-FIGURE_WIDTHS = {"code": 11, "name": 28, "metric": 10, "target": 17, "previous": 17,
-                 "value": 17, "note": 30, "requirement": 40}
-MILESTONE_WIDTHS = {"code": 9, "item": 18, "text": 36, "due": 14, "units": 16, "status": 10,
-                    "completed_on": 14, "progress": 30, "problems": 22, "next_steps": 22}
+# Column widths (Excel's units of a digit's width, ~5.25 pt each): the visible columns of a sheet
+# fit A4 landscape at (about) full size, so the 11 pt text prints at 10.5 pt or more (fit-to-width,
+# kept as a net, had shrunk it to 8.5 pt); the code columns are hidden. A header wraps at a word
+# (年度目标/（亿元）); 项目名称 holds the footer's 审核人（分管领导）; 实际完成日期 holds a date cell,
+# which Excel never wraps, wide enough for 2024年12月31日 (narrower, Excel prints ####)
+FIGURE_WIDTHS = {"code": 11, "name": 24, "metric": 10, "target": 10, "previous": 10,
+                 "value": 10, "note": 26, "requirement": 36}
+MILESTONE_WIDTHS = {"code": 9, "item": 18, "text": 22, "due": 12, "units": 12, "status": 10,
+                    "completed_on": 16, "progress": 20, "problems": 18, "next_steps": 14}
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 FIGURE_FORMAT = "0.00##"
 BODY_SIZE = 11
@@ -516,7 +520,7 @@ def _guide_sheet(ws: Worksheet, cx: _Context) -> None:
     end, deadline = period_end(cx.period), report_deadline(cx.period, cfg)
     office = cfg.office
     ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 84
+    ws.column_dimensions["B"].width = 80  # with A, the width of A4 portrait at full size
     ws.merge_cells("A1:B1")
     c = ws.cell(1, 1)
     _put(c, form_title(cx.period, cx.unit))

@@ -461,6 +461,43 @@ def test_summary_is_the_bulletins_attachment_numbered_on_in_the_packet(printed: 
             assert _page_number(packet, page) == str(page), page
 
 
+def _printed_sizes(pdf: Path, page: int) -> list[float]:
+    """The size in points at which each piece of text on a page prints (its font size as scaled)."""
+    sizes: list[float] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if text.strip():
+            sizes.append(abs(size * tm[3] * cm[3]) or abs(size * tm[0] * cm[0]))
+
+    PdfReader(str(pdf)).pages[page - 1].extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_unit_forms_print_their_11_pt_text_at_10_pt_or_more(tmp_path: Path) -> None:
+    """A unit's form printed as it comes: the columns fit the paper, so fit-to-width does not
+    shrink the text (it printed at 8.5 pt); the footer's labels print whole."""
+    from reportgen.render.pdf import convert_to_pdf
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    shutil.copy(ROOT / "reportgen.toml", ws / "reportgen.toml")
+    shutil.copytree(ROOT / "input", ws / "input")
+    made = CliRunner().invoke(main, ["forms", "-w", str(ws), "--period", "2024-07"])
+    assert made.exit_code == 0, made.output
+    folder = ws / "output" / "2024-07" / "报送表"
+    # the unit with the most rows and the one whose shared nodes name the most units
+    forms = [folder / "现代医药产业招商服务中心.xlsx", folder / "装备制造及大数据产业招商服务中心.xlsx"]
+    for pdf in convert_to_pdf(forms, tmp_path / "pdf"):
+        pages = len(PdfReader(str(pdf)).pages)
+        assert pages >= 3  # the guide, the figures, the nodes
+        for page in range(1, pages + 1):
+            sizes = _printed_sizes(pdf, page)
+            body = max(set(sizes), key=sizes.count)
+            assert body >= 10, (pdf.name, page, body)
+            assert min(sizes) >= 9.8, (pdf.name, page, min(sizes))  # the 10 pt page footer
+        assert "审核人（分管领导）" in pdf_text(pdf), pdf.name
+
+
 def test_forms_and_feedback_print_no_internal_codes(tmp_path: Path) -> None:
     """The unit forms and a 校验反馈, printed through LibreOffice: no row codes, no English."""
     import datetime as dt
