@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reportgen.cn import fmt_pct, fmt_yi
+from reportgen.config import Config
 from reportgen.model import PeriodResult, Section, Status
 from reportgen.render.word import (
     issue_date,
@@ -23,8 +24,9 @@ from reportgen.render.word import (
     render_word,
     unit_status,
 )
+from reportgen.render.wording import bulletin_context
 from reportgen.workspace import Workspace, init_workspace
-from tests.test_word_factory import BUILD, LAND, NOT_SUBMITTED, SEWAGE, make_result
+from tests.test_word_factory import BUILD, LAND, NOT_SUBMITTED, SEWAGE, make_result, year_history
 
 # ---------------------------------------------------------------- helpers
 
@@ -657,6 +659,20 @@ def test_a_month_with_nothing_to_report_still_renders(tmp_path):
     assert "截至2024年1月31日，无逾期未完成的节点。" in text
     assert "各责任单位均已按时报送2024年1月份推进情况。" in text
     assert len(Document(str(files[0])).inline_shapes) == 0  # no chart without targets
+
+
+@pytest.mark.parametrize(("silent", "before", "said"), [
+    ({BUILD}, {BUILD}, "补报；{b}已连续2个月未报送，予以通报。"),
+    ({BUILD, SEWAGE}, {BUILD}, "补报；其中{b}已连续2个月未报送，予以通报。"),
+    ({BUILD, SEWAGE}, {BUILD, SEWAGE}, "补报；{b}已连续2个月未报送、{s}已连续2个月未报送，予以通报。"),
+])
+def test_second_silent_month_is_named_with_其中_only_for_some_of_the_units(
+        silent: set[str], before: set[str], said: str) -> None:
+    history = year_history()
+    history.missing["2024-05"] = set(before)
+    result = make_result(not_submitted=silent, history=history)
+    line = bulletin_context(result, Config())["missing_text"]  # the template prints it as is
+    assert line.endswith(said.format(b=BUILD, s=SEWAGE)), line
 
 
 def test_no_overdue_is_not_claimed_when_due_nodes_went_unreported(tmp_path):

@@ -289,8 +289,8 @@ def missing_text(result: PeriodResult, dates: MonthDates) -> str:
     text = (f"{names}未按时报送{period_cn(result.period)}推进情况，已发催报通知，"
             f"限{_within(dates.chase_days, dates.chase_by)}补报")
     again = [u for u in missing if u.missed_months >= 2]
-    if again:
-        text += "；其中" + "、".join(
+    if again:  # 其中 only of some of the units named, not "华睿集团未按时报送……；其中华睿集团已连续……"
+        text += ("；其中" if len(again) < len(missing) else "；") + "、".join(
             f"{u.name}已连续{u.missed_months}个月未报送" for u in again) + "，予以通报"
     return text + "。"
 
