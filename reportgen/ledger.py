@@ -618,19 +618,20 @@ class Ledger:
         return YearRecords(year, rows("periods"), rows("item_results"), rows("milestone_statuses"),
                            rows("unit_results"))
 
-    def _earlier(self, period: str) -> list[str]:
-        """Return recorded periods of the same year before `period`, oldest first."""
+    def _earlier(self, period: str, since: str = "") -> list[str]:
+        """Return recorded periods of the same year before `period` (from `since`), oldest first."""
         return [
             r[0] for r in self._conn.execute(
-                "SELECT period FROM periods WHERE period LIKE ? AND period < ? ORDER BY period",
-                (f"{period[:4]}-%", period),
+                "SELECT period FROM periods WHERE period LIKE ? AND period < ? AND period >= ? ORDER BY period",
+                (f"{period[:4]}-%", period, since),
             )
         ]
 
-    def history(self, before_period: str) -> History:
-        """Return what the ledger knows of the periods of the same year before `before_period`."""
+    def history(self, before_period: str, since: str = "") -> History:
+        """Return what the ledger knows of the periods of the same year before `before_period`
+        (those from `since` on, when given)."""
         history = History()
-        for period in self._earlier(before_period):
+        for period in self._earlier(before_period, since):
             history.figures[period] = {
                 figure_key(item, metric): value for item, metric, value in self._conn.execute(
                     "SELECT item, metric, value_yi FROM figures WHERE period = ?", (period,)

@@ -539,13 +539,23 @@ def _dubans(ledger: Ledger, plan: Plan | None, year: int | None = None) -> list[
 
     A node the plan carried into a new year keeps its code and its date: December's 督办 on it is
     the one January's cites (and counts in its round), so the 督办 of earlier years are built too
-    (reportgen.duban tells a carried node from a new year's target by its date in `plan`), with
-    the statuses of their years (an earlier year's 督办 still open is on the new year's papers)."""
+    (reportgen.duban tells a carried node from a new year's target by its date in `plan`). An
+    earlier year's statuses are read from its first 督办 that may still be open on the new year's
+    papers (no reply recorded before the year began: its 销号 decides) or whose nodes the ledger
+    did not keep; the closing of the others, replied to within their year, is not looked for."""
     issued = [n for n in ledger.issued_notices() if year is None or n.year <= year]
     kept, replies = ledger.duban_records()
+    since: dict[int, str] = {}  # plan year -> the first period whose statuses are read
+    for n in issued:
+        if year is None or n.year == year:
+            since[n.year] = ""
+        elif n.kind == duban.NOTICE_KIND and (
+                n.doc_no not in kept or kept[n.doc_no][2] is None
+                or n.doc_no not in replies or replies[n.doc_no][0] >= dt.date(year, 1, 1)):
+            since[n.year] = min(since.get(n.year, n.period), n.period)
     statuses: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = {}
-    for y in sorted({n.year for n in issued if n.year == year or year is None or n.kind == duban.NOTICE_KIND}):
-        statuses.update(ledger.history(f"{y}-99").by_unit)
+    for y, first in sorted(since.items()):
+        statuses.update(ledger.history(f"{y}-99", first).by_unit)
     notices = [duban.Notice(n.doc_no, n.kind, n.period, n.unit, n.year) for n in issued]
     return duban.build_dubans(
         notices, statuses,
