@@ -675,6 +675,21 @@ def test_second_silent_month_is_named_with_其中_only_for_some_of_the_units(
     assert line.endswith(said.format(b=BUILD, s=SEWAGE)), line
 
 
+def test_chase_letter_threatens_no_bulletin_it_already_announces(tmp_path):
+    # the second silent month is named in this month's bulletin: the letter says so, and does
+    # not go on with "逾期未报的，将在月度通报中予以通报" as if that were still to come
+    history = year_history()
+    history.missing["2024-05"] = {BUILD}
+    result = make_result(not_submitted={BUILD, SEWAGE}, history=history)
+    source = make_ws(tmp_path / "ws")
+    render_word(result, source.templates, source.config, tmp_path / "out")
+    twice = text_of(tmp_path / "out" / "催报通知" / f"{BUILD}.docx")
+    once = text_of(tmp_path / "out" / "催报通知" / f"{SEWAGE}.docx")
+    assert "你单位已连续2个月未报送推进情况，本月将在进度通报中予以通报。" in twice
+    assert "予以通报" not in twice.split("本月将在进度通报中予以通报。", 1)[1]
+    assert "逾期未报的，将在月度通报中予以通报。" in once and "已连续" not in once
+
+
 def test_no_overdue_is_not_claimed_when_due_nodes_went_unreported(tmp_path):
     # the units behind every overdue node stay silent: their nodes become 未报送, and the
     # bulletin must not tell the meeting there is nothing overdue

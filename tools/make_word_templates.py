@@ -671,9 +671,12 @@ def chase(doc: DocumentObject) -> None:
     para(doc, "{%p endif %}")
     para(doc, "{%p if escalation %}")
     para(doc, "{{ escalation }}")
-    para(doc, "{%p endif %}")
+    # already told it is named in this month's bulletin: no "if late, it will be named" after it
+    para(doc, "请你单位于{{ reply_by }}按要求填写报送表并报送{{ short_name }}。")
+    para(doc, "{%p else %}")
     para(doc, "请你单位于{{ reply_by }}按要求填写报送表并报送{{ short_name }}，逾期未报的，"
               "将在月度通报中予以通报。")
+    para(doc, "{%p endif %}")
     _contact(doc)
     signature_block(doc)
     letter_imprint(doc)
