@@ -238,6 +238,17 @@ def test_every_percentage_prints_with_one_decimal_as_the_bulletin(rendered: Rend
     assert schedule in wb["汇总表"].cell(2, 1).value and schedule in wb["投资图表"].cell(2, 1).value
 
 
+def test_register_of_notices_is_dated_as_the_notices_it_lists(rendered: Rendered) -> None:
+    # the notices are dated the 成文日期 (July 8th for June): "截至2024年6月30日" over them read
+    # as if they had been sent by the end of June
+    out, result, _ = rendered
+    assert result.dates is not None
+    issue = result.dates.issue
+    sheet = load_workbook(out)["发文登记"]
+    listed = sum(1 for r in range(HEAD + 1, sheet.max_row + 1) if isinstance(sheet.cell(r, 1).value, int))
+    assert sheet.cell(2, 1).value == f"成文日期{issue.year}年{issue.month}月{issue.day}日　　共{listed}件"
+
+
 def test_hostile_progress_text_stays_text(rendered: Rendered) -> None:
     out, _, _ = rendered
     ws = load_workbook(out)["汇总表"]

@@ -298,7 +298,7 @@ def build(out: Path) -> Path:
         Col("主送单位", 40, "{{ n.unit }}", "wrap"),
         Col("备注", 30, "", "wrap"),
     ], "notices", "n", empty_text="本期未发督办通知、提醒函和催报通知",
-        subtitle="截至{{ as_of_label }}　　共{{ notices|length }}件")
+        subtitle="成文日期{{ issue_label }}　　共{{ notices|length }}件")
     _duban_book(wb)
     _notes(wb)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -36,6 +36,7 @@ from reportgen.model import (
     figure_key,
 )
 from reportgen.render.duban_words import duban_matters, duban_note
+from reportgen.render.wording import issue_date_of
 from reportgen.render.xlsx_layout import lay_out
 from reportgen.render.xlsx_template import check_template, render_template
 from reportgen.xlsx_save import save_workbook
@@ -64,6 +65,7 @@ CONTEXT_HELP: dict[str, str] = {
     "month": "月份",
     "as_of": "截止日期（日期）",
     "as_of_label": "截止日期中文，如 2024年6月30日",
+    "issue_label": "本月材料的成文日期中文，如 2024年7月8日（发文登记所列各件的日期）",
     "schedule": "序时进度（比例，如 0.5）",
     "plan_title": "任务分解标题",
     "plan_version": "任务分解版本号",
@@ -285,6 +287,7 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
         "month": int(result.period[5:7]),
         "as_of": result.as_of,
         "as_of_label": _cn_date(result.as_of),
+        "issue_label": _cn_date(issue_date_of(result, config)),
         "schedule": result.schedule_rate,
         "plan_title": result.plan_title,
         "plan_version": result.plan_version,
