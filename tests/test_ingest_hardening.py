@@ -243,3 +243,96 @@ def test_another_units_figure_row_is_named_not_used(tmp_path: Path) -> None:
     severity, sheet, cell, message = issue(f, "other_unit_row")
     assert (severity, sheet, cell) == (Severity.WARNING, fs.SHEET_FIGURES, "A6")
     assert "海博思创储能项目" in message and "P07" not in message
+
+
+def _damage(path: Path, part: str, before: bytes) -> None:
+    """Overwrite the byte just before `before`'s first occurrence in `part` with a NUL, as a
+    damaged disk or a cut transfer leaves it."""
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == part:
+                at = body.index(before) - 1
+                body = body[:at] + b"\x00" + body[at + 1:]
+            dst.writestr(info, body)
+    path.write_bytes(out.getvalue())
+
+
+def test_a_nul_byte_in_a_sheet_refuses_the_file_rather_than_reading_it_into_a_name(tmp_path: Path) -> None:
+    path = tmp_path / f"{MED}.xlsx"
+    make_form(PLAN, MED, PERIOD, path, MED_FIGURES, MED_MS, FOOTER, config=CONFIG)
+    name = b"#29579;&#33459;"  # 王芳 as openpyxl writes it ("&#29579;&#33459;"), less its first "&"
+    part = next(m for m in _members(path) if m.startswith("xl/worksheets/") and name in _part(path, m))
+    _damage(path, part, name)  # the "&" before it: calamine would read "\x00#29579;芳"
+
+    f = read_submission(path, PLAN, CONFIG, PERIOD, {})
+
+    assert f.submission is None
+    severity, _, _, message = issue(f, "corrupt_file")
+    assert severity is Severity.ERROR
+    assert part in message and "非法字符" in message and "重新保存" in message
+
+
+def test_a_nul_byte_in_the_shared_strings_refuses_the_file(tmp_path: Path) -> None:
+    import zipfile
+
+    from reportgen.ingest.grid import Book, Refused
+    from reportgen.safety import inspect_bytes
+
+    path = tmp_path / "shared.xlsx"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
+        'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName='
+        '"/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'sharedStrings+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships"><sheets><sheet name="节点" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.'
+        'org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>'
+        '</worksheet>',
+        "xl/sharedStrings.xml": '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>分管领导\x00王芳</t></si></sst>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text.encode())
+    insp = inspect_bytes(path.read_bytes(), path.name, CONFIG.check)
+    assert insp.kind == "xlsx" and not insp.issues
+    book = Book(insp, CONFIG.check.max_rows, {})
+
+    try:
+        book.sheet("节点")
+    except Refused as refused:
+        assert refused.issue.code == "corrupt_file" and "xl/sharedStrings.xml" in refused.issue.message
+    else:
+        raise AssertionError("a shared string holding a NUL was read")
+
+
+def _members(path: Path) -> list[str]:
+    import zipfile
+
+    return zipfile.ZipFile(path).namelist()
+
+
+def _part(path: Path, name: str) -> bytes:
+    import zipfile
+
+    return zipfile.ZipFile(path).read(name)

@@ -27,6 +27,7 @@ from reportgen.safety import (
     dtd_issue,
     far_cells,
     has_dtd,
+    illegal_char_issue,
     members_of,
     parse_xml,
     raw_member,
@@ -50,6 +51,7 @@ _DATE_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50
 _STYLES = "xl/styles.xml"
 _RELS = "xl/_rels/workbook.xml.rels"
 _WORKBOOK = "xl/workbook.xml"
+_STRINGS = "xl/sharedStrings.xml"
 
 # sheet name -> worksheet part, per rels (compressed) and workbook.xml (its sheets): forms from
 # one generator share them byte for byte, so a batch works the mapping out once
@@ -128,6 +130,7 @@ class Book:
         self._format_kinds: list[str] | None = None  # per cellXfs index: "percent", "date" or ""
         self._cell_styles: dict[str, dict[tuple[int, int], int]] = {}
         self._column_tags: dict[tuple[str, int], dict[bytes, int]] = {}
+        self._strings_checked = False
         self.issues: list[Issue] = []
 
     def release(self) -> None:
@@ -181,6 +184,9 @@ class Book:
         xml = self._xml(part) if part else b""
         if has_dtd(xml):
             raise Refused(dtd_issue(part))
+        damaged = illegal_char_issue(xml, part) or self._damaged_strings()
+        if damaged:
+            raise Refused(damaged)
         far = far_cells(xml, self.max_rows)
         if not far:
             return
@@ -199,6 +205,13 @@ class Book:
                     "far_cells", sheet=name, cell=far[0],
                 )
             )
+
+    def _damaged_strings(self) -> Issue | None:
+        """Return the issue for a damaged shared-strings part (looked at once per book), or None."""
+        if self._strings_checked or _STRINGS not in self.insp.members:
+            return None
+        self._strings_checked = True
+        return illegal_char_issue(self._part(_STRINGS), _STRINGS)
 
     def _truncated_rows(self, name: str) -> int:
         if not self.insp.truncated_parts:
