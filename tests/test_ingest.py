@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing.context
 import time
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,29 @@ def test_two_processes_read_the_same_as_one(tmp_path: Path, monkeypatch: pytest.
     assert [(i.code, i.file) for i in two.issues] == [(i.code, i.file) for i in one.issues] == [
         ("not_spreadsheet", "坏.xlsx")
     ]
+
+
+def test_without_shared_memory_one_process_reads_everything(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = make_plan()
+    for unit in (MED, LAND):
+        figures, answers = good_values(unit)
+        make_form(plan, unit, "2024-06", tmp_path / "in" / f"{unit}.xlsx", figures, answers)
+    one = read_submissions(tmp_path / "in", plan, Config(), "2024-06")
+    monkeypatch.setattr(batch, "POOL_MIN_FILES", 0)
+    monkeypatch.setattr(batch, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(batch, "pool_workers", lambda: 2)
+
+    def no_semaphores(*_a: object) -> None:
+        raise OSError(38, "Function not implemented")  # what sem_open says without /dev/shm
+
+    monkeypatch.setattr(multiprocessing.context.ForkContext, "Value", no_semaphores)
+    forked: list[object] = []
+    monkeypatch.setattr(batch, "Background", lambda *a, **k: forked.append(a))
+    called: list[int] = []
+    alone = read_submissions(tmp_path / "in", plan, Config(), "2024-06", meanwhile=lambda: called.append(1))
+    assert forked == [] and called == [1]
+    assert alone.files == one.files and [s.unit for s in alone.submissions] == [MED, LAND]
 
 
 def test_pool_uses_only_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -97,13 +97,13 @@ def _read_fresh(files: list[tuple[Path, str, int]], reader: Reader | Callable[[]
     total = sum(size for _p, _n, size in files)
     workers = pool_workers() if len(files) >= POOL_MIN_FILES and total >= POOL_MIN_BYTES else 1
     args = [(p, n, period, previous) for p, n, _size in files]
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    following = _counter() if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else None
+    if following is None:
         if meanwhile is not None:
             meanwhile()
         return [reader.read(*a) for a in args]
     # whoever is free reads the next file: the children while this process does `meanwhile`,
     # then all of them, so that no process waits for a larger share
-    following = multiprocessing.get_context("fork").Value("i", 0)
     out: list[FileRead] = [None] * len(args)  # type: ignore[list-item]
     with ExitStack() as children:  # a failure here stops the children still reading
         started = [children.enter_context(Background(_read_share, reader, args, following, fork=True))
@@ -118,6 +118,15 @@ def _read_fresh(files: list[tuple[Path, str, int]], reader: Reader | Callable[[]
                 out[i] = typing.cast(FileRead, decode(plain))
                 encoded[id(out[i])] = plain
     return out
+
+
+def _counter() -> Any:
+    """Return a counter shared with forked children, or None where the system gives none (no
+    POSIX semaphores, as in some containers): the batch is then read by this process alone."""
+    try:
+        return multiprocessing.get_context("fork").Value("i", 0)
+    except (ImportError, OSError):
+        return None
 
 
 def _next_file(following: Any) -> int:
