@@ -1,8 +1,8 @@
 """A folder of returned files → one submission per unit (the newest file wins) and every problem.
 
-Large batches are read by a few processes when cores stand idle: this process reads one share of
-the files and each forked child another, with the `Reader` it inherited; a child sends back its
-readings as the plain data the kept readings store (reportgen.ingest.kept).
+Large batches are read by a few processes when cores stand idle: this process and forked children
+(each with the `Reader` it inherited) take the next file from a shared counter as they come free;
+a child sends back its readings as the plain data the kept readings store (reportgen.ingest.kept).
 """
 
 from __future__ import annotations
