@@ -614,8 +614,7 @@ class ItemResult:
     phased_target_yi: float | None = None  # amount due by the as-of date
     invoice_yi: float | None = None  # cumulative 设备开票 when asked
     units: list[str] = field(default_factory=list)
-    # the unit whose 完成投资 figure counts this period; "" when nobody reported it (the
-    # cumulative, if any, is last period's carried over)
+    # the unit whose 完成投资 figure counts this period; "" when nobody did (the cumulative, if any, is carried)
     reported_by: str = ""
     schedule_gap: float | None = None  # |rate − 序时进度| in percentage points, as printed
     first_figure: bool = False  # reported for the first time this year (ledger has months)
@@ -624,9 +623,9 @@ class ItemResult:
     # that is reconcile.BEHIND_TREND_MONTHS or more, which the bulletin cites
     behind_months: int = 0
     behind_trend: bool = False
-    # the figure's owner wrote one this period that was not taken (see 校验报告): the cumulative
-    # is last period's, carried
+    # the figure's owner wrote one this period that was not taken (see 校验报告): the cumulative is carried
     rejected: bool = False
+    carried_from: str = ""  # a carried cumulative's period when not last month's ("2024-07": August never run)
 
 
 @dataclass

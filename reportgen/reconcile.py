@@ -233,10 +233,16 @@ class _Context:
 
     def earlier_figure(self, key: str) -> float | None:
         """Return the latest earlier cumulative figure of `key` ("P07/invest")."""
+        found = self.earlier_figure_at(key)
+        return found[1] if found else None
+
+    def earlier_figure_at(self, key: str) -> tuple[str, float] | None:
+        """Return the latest earlier cumulative figure of `key` with the period it was recorded in
+        (not always last month: a month may never have been run)."""
         for p in reversed(self.earlier):
             value = self.history.figures.get(p, {}).get(key)
             if value is not None:
-                return value
+                return p, value
         return None
 
 
@@ -338,12 +344,14 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, st
                 other, ctx.subs[other], ofig.cell, fs.SHEET_FIGURES,
             )
     value = fig.value_yi or 0.0
-    previous = ctx.earlier_figure(key)
+    found = ctx.earlier_figure_at(key)
+    previous = found[1] if found else None
     sub = ctx.subs[unit]
-    if previous is not None and value < previous - _EPS:
+    if found is not None and value < found[1] - _EPS:
+        then = "上月" if found[0] == previous_month(ctx.period) else f"{int(found[0][5:7])}月"
         ctx.warn(
             Severity.WARNING, "cumulative_decreased",
-            f"{label}：本月累计 {_yi(value)} 亿元，低于上月累计 {_yi(previous)} 亿元，请核实",
+            f"{label}：本月累计 {_yi(value)} 亿元，低于{then}累计 {_yi(found[1])} 亿元，请核实",
             unit, sub, fig.cell, fs.SHEET_FIGURES,
         )
     limit = ctx.config.check.jump_factor * (item.target_yi or 0.0)
@@ -641,7 +649,14 @@ def _item(
         behind_months=behind,
         behind_trend=behind >= BEHIND_TREND_MONTHS,
         rejected=key not in fresh and _rejected(ctx, item, key),
+        carried_from=_carried_from(ctx, key) if key not in fresh and cumulative is not None else "",
     )
+
+
+def _carried_from(ctx: _Context, key: str) -> str:
+    """Return the period a carried figure was recorded in when it is not last month ("" when it is)."""
+    found = ctx.earlier_figure_at(key)
+    return found[0] if found and found[0] != previous_month(ctx.period) else ""
 
 
 def _rejected(ctx: _Context, item: Item, key: str) -> bool:

@@ -344,7 +344,10 @@ def test_silent_owner_carries_the_figure_without_month_added() -> None:
     r = run([sub(B)], h)
     p01 = next(i for i in r.items if i.code == "P01")
     assert (p01.cumulative_yi, p01.previous_yi, p01.month_added_yi) == (1.0, 1.0, None)
-    assert p01.reported_by == ""
+    assert (p01.reported_by, p01.carried_from) == ("", "")  # last month's: 沿用上月数据
+    # May never run: the figure carried into June is April's
+    r = run([sub(B)], History(figures={"2024-04": {"P01/invest": 1.0}}))
+    assert next(i for i in r.items if i.code == "P01").carried_from == "2024-04"
     # the first month of the ledger has no 本月新增 (unknown), January starts from zero
     r = run([sub(A, figures={"P01/invest": 0.3})])
     assert next(i for i in r.items if i.code == "P01").month_added_yi is None
@@ -366,7 +369,12 @@ def test_cumulative_decreased_jump_and_disagreement_are_issues() -> None:
              sub(B, figures={"P02/invest": 0.3})], h)
     down = next(i for i in r.issues if i.code == "cumulative_decreased")
     assert (down.unit, down.cell, down.severity) == (A, "F4", Severity.WARNING)
-    assert "0.8" in down.message and "1" in down.message
+    assert "0.8" in down.message and "低于上月累计 1" in down.message
+    # May never run: the earlier figure is April's, and the 校验报告 names April
+    h = History(figures={"2024-04": {"P01/invest": 1.0}})
+    down = next(i for i in run([sub(A, figures={"P01/invest": 0.8})], h).issues
+                if i.code == "cumulative_decreased")
+    assert "低于4月累计 1" in down.message and "上月" not in down.message
     jump = next(i for i in r.issues if i.code == "implausible_jump")
     assert "万元" in jump.message and jump.unit == A
     dis = next(i for i in r.issues if i.code == "figure_disagree")

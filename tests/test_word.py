@@ -496,6 +496,8 @@ def test_notice_says_a_refused_figure_was_refused_not_unreported():
     assert "本月所报累计数有误未采用，见校验反馈，沿用上月数据" in refused and "未报送" not in refused
     assert "本月未报送，沿用上月数据" in reported(reported_by=None, rejected=False)
     assert "沿用上月数据" not in reported()
+    # August never run: the figure carried into September is July's, and says so
+    assert "本月未报送，沿用7月数据" in reported(reported_by=None, carried_from="2024-07")
 
 
 # ---------------------------------------------------------------- configuration

@@ -130,12 +130,14 @@ def role_of(m: MilestoneResult, unit: str, config: Config) -> str:
 
 
 def _carried_note(it: ItemResult, report: str) -> str | None:
-    """Why the cumulative stated is last month's (the unit's figure was refused, see `report`,
-    or it reported none), or None when it is this month's."""
+    """Why the cumulative stated is an earlier month's (the unit's figure was refused, see
+    `report`, or it reported none), naming the month when it is not last month's (沿用7月数据
+    after a month never run), or None when it is this month's."""
+    source = f"{int(it.carried_from[5:7])}月" if it.carried_from else "上月"
     if it.rejected:
-        return f"本月所报累计数有误未采用，见{report}，沿用上月数据"
+        return f"本月所报累计数有误未采用，见{report}，沿用{source}数据"
     if not it.reported_by:
-        return "本月未报送，沿用上月数据"
+        return f"本月未报送，沿用{source}数据"
     return None
 
 

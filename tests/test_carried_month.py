@@ -1,0 +1,83 @@
+"""A figure carried over after a month that was never run is named by its month on paper.
+
+The office runs July, never runs August, and runs September: the unit that owns the figure sent
+nothing in September (or sent a figure the check refused), so September carries July's
+cumulative. The papers say 沿用7月数据, not 沿用上月数据 (last month is August, which has no
+figure); a month that follows the one carried still says 上月.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from reportgen.cli import main
+from reportgen.cn import fmt_yi
+from tests.ingest_support import fill_form
+
+ROOT = Path(__file__).resolve().parent.parent
+YY = "现代医药产业招商服务中心"
+
+pytestmark = pytest.mark.slow
+
+
+def _workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    root.mkdir()
+    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copytree(ROOT / "input" / "plan", root / "input" / "plan")
+    shutil.copy(ROOT / "reportgen.toml", root / "reportgen.toml")
+    return root
+
+
+def _month(root: Path, period: str, figures: dict[str, object] | None) -> dict:
+    made = CliRunner().invoke(main, ["forms", "--period", period, "-w", str(root)])
+    assert made.exit_code == 0, made.output
+    inbox = root / "input" / "submissions" / period
+    inbox.mkdir(parents=True)
+    if figures is not None:
+        fill_form(shutil.copy(root / "output" / period / "报送表" / f"{YY}.xlsx", inbox / "报送.xlsx"), figures)
+    shutil.rmtree(root / "output" / period)
+    run = CliRunner().invoke(main, ["run", "--period", period, "-w", str(root)])
+    summary: dict = json.loads((root / "output" / period / "summary.json").read_text("utf-8"))
+    errors = any(i["severity"] == "error" for i in summary["issues"])
+    assert run.exit_code == (1 if errors else 0), run.output
+    return summary
+
+
+def _text(path: Path) -> str:
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def _p03(summary: dict) -> dict:
+    return next(i for i in summary["items"] if i["code"] == "P03")
+
+
+def _notice_and_bulletin(root: Path, period: str) -> tuple[str, str]:
+    folder = root / "output" / period
+    notice = folder / "督办通知" / f"{YY}.docx"
+    return _text(notice) if notice.exists() else "", _text(folder / "进度通报.docx")
+
+
+def test_a_month_never_run_is_named_and_last_month_is_still_上月(tmp_path: Path) -> None:
+    root = _workspace(tmp_path)
+    _month(root, "2024-07", {"P03/invest": 0.35})
+    september = _month(root, "2024-09", {"P03/invest": 0.3})  # below July's: refused
+    assert (_p03(september)["cumulative_yi"], _p03(september)["rejected"]) == (0.35, True)
+    notice, bulletin = _notice_and_bulletin(root, "2024-09")
+    refused = "本月所报累计数有误未采用，见{}，沿用7月数据"
+    assert f"累计完成投资{fmt_yi(0.35)}亿元（节点要求{fmt_yi(0.4)}亿元，{refused.format('校验反馈')}）" in notice
+    assert f"累计完成投资{fmt_yi(0.35)}亿元（{refused.format('校验报告')}）" in bulletin
+    assert "沿用上月" not in notice + bulletin
+
+    # October follows September, which recorded the figure (carried): last month's, 上月
+    october = _month(root, "2024-10", None)
+    assert (_p03(october)["cumulative_yi"], _p03(october)["reported_by"]) == (0.35, "")
+    _, bulletin = _notice_and_bulletin(root, "2024-10")
+    assert f"累计完成投资{fmt_yi(0.35)}亿元（本月未报送，沿用上月数据）" in bulletin
+    assert "沿用7月" not in bulletin
