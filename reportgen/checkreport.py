@@ -295,7 +295,7 @@ def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str,
     rows = [[n, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity], issue_kind(i.code), i.message]
             for n, i in enumerate(issues, start=1)]
     _table(ws, st, f"{_period_words(period)}重点项目报送表校验反馈",
-           f"{unit}：贵单位报送的《{'》《'.join(files)}》经校验，发现错误 {c[Severity.ERROR]} 处、"
+           f"{unit}：你单位报送的《{'》《'.join(files)}》经校验，发现错误 {c[Severity.ERROR]} 处、"
            f"警告 {c[Severity.WARNING]} 处（见下表）。请在原报送表中逐项修改后，于"
            f"{deadline.year}年{deadline.month}月{deadline.day}日前重新报送。",
            _FEEDBACK_COLUMNS, rows, [i.severity for i in issues], {2, 7})

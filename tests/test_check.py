@@ -82,6 +82,9 @@ def test_feedback_only_for_units_with_problems_and_only_their_own(
     flat = {c.coordinate: c.value.replace("\n", "") if isinstance(c.value, str) else c.value
             for r in ws.iter_rows() for c in r}
     assert flat["A2"].startswith(f"{MED}：") and "2024年7月5日前重新报送" in flat["A2"]
+    # the office's one form of address, as in every notice it sends (你单位负责的以下……)
+    assert f"{MED}：你单位报送的《{MED}.xlsx》经校验" in flat["A2"]
+    assert "贵单位" not in "".join(str(v) for v in flat.values() if v)
     rows = [[flat[c.coordinate] for c in r] for r in ws.iter_rows(min_row=4, max_col=6)
             if isinstance(r[0].value, int)]
     assert {r[1] for r in rows} == {f"{MED}.xlsx"}
