@@ -177,6 +177,24 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
 
 
+# Keys whose shipped value names the example office (大同经开区) and prints on the papers. A workspace
+# that changed some of them to its own office but not the others would sign as two offices.
+SAMPLE_IDENTITY = (
+    ("office", "org_name"), ("office", "issuer"), ("office", "issuer_mark"), ("office", "doc_prefix"),
+    ("office", "signature"), ("office", "printer"), ("notices", "supervision_prefix"),
+    ("notices", "reminder_prefix"), ("notices", "chase_prefix"),
+)
+
+
+def sample_identity_left(cfg: Config) -> list[str]:
+    """Return the SAMPLE_IDENTITY keys (office.signature, …) still holding the example office's
+    names while others were changed to the workspace's own; empty when none or all were changed."""
+    shipped = Config()
+    left = [f"{section}.{key}" for section, key in SAMPLE_IDENTITY
+            if getattr(getattr(cfg, section), key) == getattr(getattr(shipped, section), key)]
+    return left if len(left) < len(SAMPLE_IDENTITY) else []
+
+
 _TYPE_WORD = {str: "文字", int: "整数", float: "数字", bool: "true/false", list: "列表", dict: "表"}
 
 

@@ -222,3 +222,31 @@ def test_check_removes_feedback_of_units_that_corrected(workspace: Path) -> None
     assert not stale.exists()
     assert (workspace / "output" / "2024-06" / "校验报告.xlsx").is_file()
     assert not [p for p in (workspace / "output").iterdir() if p.name.startswith(".staging")]
+
+
+def test_example_office_left_beside_the_own_is_warned(workspace: Path) -> None:
+    """An office that put its own name in the red header but kept the example's 落款 and 代字 would
+    print 同经开督字 and 大同经济技术开发区… under 某市…文件: every command says which keys are left."""
+    config = workspace / "reportgen.toml"
+    text = config.read_text(encoding="utf-8")
+    result = invoke(["status", "-p", "2024-06", "-w", str(workspace)])
+    assert "仍是示例（大同经开区）" not in result.stderr  # the example as shipped is one office
+    own = text.replace('issuer = "大同经济技术开发区重点项目督查督办办公室"', 'issuer = "某市重点项目督查督办办公室"')
+    own = own.replace('issuer_mark = "大同经开区重点项目督查督办办公室文件"',
+                      'issuer_mark = "某市重点项目督查督办办公室文件"')
+    config.write_text(own.replace('doc_prefix = "同经开督办"', 'doc_prefix = "市督办"'), encoding="utf-8")
+    result = invoke(["status", "-p", "2024-06", "-w", str(workspace)])
+    assert result.exit_code == 0, result.output
+    warning = next(line for line in result.stderr.splitlines() if "仍是示例（大同经开区）" in line)
+    for key in ("office.org_name", "office.signature", "office.printer", "notices.supervision_prefix",
+                "notices.reminder_prefix", "notices.chase_prefix"):
+        assert key in warning
+    assert "office.issuer（" not in warning and "office.doc_prefix" not in warning
+    assert "notices.supervision_prefix（同经开督字）" in warning
+    for old, new in (("大同经济技术开发区管理委员会", "某市人民政府"), ("大同经济技术开发区", "某市"),
+                     ("同经开", "市")):
+        own = own.replace(old, new)
+    config.write_text(own, encoding="utf-8")
+    result = invoke(["status", "-p", "2024-06", "-w", str(workspace)])
+    assert result.exit_code == 0, result.output
+    assert "仍是示例（大同经开区）" not in result.stderr

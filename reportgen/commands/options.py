@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from reportgen.cn import typed_date
+from reportgen.config import Config, sample_identity_left
 from reportgen.model import parse_period
 from reportgen.workspace import Workspace, find_workspace
 
@@ -21,6 +22,10 @@ Callback = Callable[[click.Context, click.Parameter, str | None], Any]
 SAMPLE_CONTACT_WARNING = (
     "！！注意：reportgen.toml 中的联系人仍是示例（{person}，{phone}），会印在发给各单位的报送表上。"
     "请在 [office] 下改为本单位的 contact_person 和 contact_phone ！！"
+)
+SAMPLE_IDENTITY_WARNING = (
+    "！！注意：reportgen.toml 中已改为本单位的发文机关，但以下各项仍是示例（大同经开区）的：{keys}，"
+    "会印在公文和发文字号上。请一并改为本单位的 ！！"
 )
 
 
@@ -121,7 +126,16 @@ def open_workspace(workspace: str) -> Workspace:
     if office.has_sample_contact():
         echo(SAMPLE_CONTACT_WARNING.format(person=office.contact_person, phone=office.contact_phone),
              err=True)
+    left = sample_identity_left(ws.config)
+    if left:
+        echo(SAMPLE_IDENTITY_WARNING.format(
+            keys="、".join(f"{key}（{_value(ws.config, key)}）" for key in left)), err=True)
     return ws
+
+
+def _value(config: Config, key: str) -> str:
+    section, name = key.split(".")
+    return str(getattr(getattr(config, section), name))
 
 
 def echo(message: str = "", err: bool = False) -> None:
