@@ -25,6 +25,7 @@ from reportgen.render.word import (
     unit_status,
 )
 from reportgen.render.wording import bulletin_context
+from reportgen.render.xlsx_layout import char_width
 from reportgen.workspace import Workspace, init_workspace
 from tests.test_word_factory import BUILD, LAND, NOT_SUBMITTED, SEWAGE, make_result, year_history
 
@@ -616,9 +617,52 @@ def test_chart_names_every_project_whole_in_10_pt_inside_the_text_block(rendered
 
 
 @pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
+def test_a_citys_chart_ranks_reported_rates_fits_under_its_heading_and_keeps_its_title_inside(rendered):
+    """A city: 2,400 projects, some of them unreported. The lowest rates drawn are of reported
+    projects (an unreported one has no rate, it is not 0%), the title says how many were left out
+    and stays inside the picture, and the chart leaves the heading's line of the 225 mm 版心."""
+    from reportgen.render.chart import find_cjk_font
+
+    if find_cjk_font() is None:
+        pytest.skip("no CJK font installed")
+    result, _, files = rendered
+    projects = [it for it in result.items if it.section is Section.PROJECT and it.target_yi]
+    many = []
+    for i in range(40):
+        for it in projects:
+            rate = 0.05 + 0.9 * ((i * 7 + len(many)) % 97) / 97
+            many.append(replace(it, name=f"第{i}号{it.name}", code=f"{it.code}-{i}", rate=rate,
+                                cumulative_yi=round(rate * (it.target_yi or 0), 2)))
+    for k in range(0, len(many), 9):  # a ninth of the city did not report
+        many[k] = replace(many[k], rate=None, cumulative_yi=None)
+    unreported = sum(it.cumulative_yi is None for it in many)
+    svg, texts = _chart_text(replace(result, items=many))
+    lines = [text for text, _ in texts]
+    assert "未报送" not in lines  # no bar of an unreported project
+    joined = "".join(lines)
+    drawn = re.search(r"完成率最低的(\d+)个", joined)
+    assert drawn and f"共{len(many)}个，未报送的{unreported}个未列入" in joined
+    names = [it.name for it in many if it.cumulative_yi is not None]
+    lowest = sorted(many, key=lambda it: (it.cumulative_yi is None, it.rate or 0.0))[:int(drawn.group(1))]
+    assert all(it.cumulative_yi is not None and it.name in joined for it in lowest), names[:3]
+    width = _points(svg, "width")
+    ns = "{http://www.w3.org/2000/svg}"
+    for t in svg.iter(f"{ns}text"):
+        size = float(re.search(r"font-size: ([\d.]+)px", t.get("style", "")).group(1))
+        anchored = re.search(r"text-anchor: (\w+)", t.get("style", ""))
+        span = sum(char_width(ch, size) for ch in t.text or "")
+        moved = re.search(r"translate\(([\d.]+)", t.get("transform", ""))  # the title's lines
+        x = float(t.get("x") or (moved.group(1) if moved else "nan"))
+        left = x - {"start": 0, "middle": span / 2, "end": span}[anchored.group(1) if anchored else "start"]
+        assert left >= 0 and left + span <= width + 0.5, (t.text, left, span, width)
+    scale = Document(str(bulletin_path(files))).inline_shapes[0].width.pt / width
+    heading = 578 / 20  # 二、项目推进情况: one 3号 line, kept with the chart below it
+    assert _points(svg, "height") * scale + heading + Mm(4).pt <= Mm(225).pt
+
+
+@pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute
 def test_chart_keeps_the_schedule_line_off_its_text_and_prints_the_bulletins_percentages():
     from reportgen.render.chart import find_cjk_font
-    from reportgen.render.xlsx_layout import char_width
 
     if find_cjk_font() is None:
         pytest.skip("no CJK font installed")

@@ -111,9 +111,13 @@ NAME_EMS = 14  # a project's name longer than this many characters takes two lin
 # (a name on two lines: rows further apart); a city has thousands of projects, and a chart of all
 # of them would be metres tall and take half a minute to draw.
 BAR_IN, BAR_WRAPPED_IN, FRAME_IN = 0.26, 0.34, 1.0  # inches a row takes; title and axis
-BODY_IN = 225 / 25.4
-MAX_BARS = int((BODY_IN - FRAME_IN) / BAR_IN)  # 30
-MAX_BARS_WRAPPED = int((BODY_IN - FRAME_IN) / BAR_WRAPPED_IN)  # 23
+TITLE_LINE_IN = 0.2  # the title's second line (“（共N个……）”) when only the lowest are drawn
+# The chart follows the heading 二、项目推进情况 (kept with it): the two share a page only when the
+# chart leaves the heading's line (28.9 pt) and the picture line's slack (~4 mm) of the 225 mm 版心;
+# a chart as tall as the 版心 left the heading alone on a page above a blank rest.
+BODY_IN = (225 - 578 / 20 * 25.4 / 72 - 4) / 25.4
+MAX_BARS = int((BODY_IN - FRAME_IN - TITLE_LINE_IN) / BAR_IN)  # 27
+MAX_BARS_WRAPPED = int((BODY_IN - FRAME_IN - TITLE_LINE_IN) / BAR_WRAPPED_IN)  # 20
 
 
 def _label(name: str) -> str:
@@ -127,8 +131,14 @@ def _label(name: str) -> str:
 
 
 def _lowest(items: list[ItemResult], n: int) -> list[ItemResult]:
-    """The `n` items of the lowest completion rate, in plan order."""
-    lowest = sorted(range(len(items)), key=lambda i: ((items[i].rate or 0.0), i))[:n]
+    """The `n` items of the lowest completion rate, in plan order. A project without a reported
+    figure has no rate (not 0%): it comes after every rate, so a city's unreported projects do not
+    fill the chart with 未报送 rows (the bulletin names them under 未按时报送)."""
+    def key(i: int) -> tuple[bool, float, int]:
+        unreported = items[i].cumulative_yi is None
+        return unreported, 0.0 if unreported else (items[i].rate or 0.0), i
+
+    lowest = sorted(range(len(items)), key=key)[:n]
     return [items[i] for i in sorted(lowest)]
 
 
@@ -140,7 +150,11 @@ def _bars(items: list[ItemResult]) -> tuple[list[ItemResult], list[str], str]:
         drawn = _lowest(items, MAX_BARS_WRAPPED)
         labels = [_label(it.name) for it in drawn]
     if len(drawn) < len(items):
-        return drawn, labels, f"完成率最低的{len(drawn)}个重点项目投资完成率与序时进度对比（共{len(items)}个）"
+        # on two lines: on one, the title centred over the plot ran past the picture's right edge
+        unreported = sum(it.cumulative_yi is None for it in items)
+        left_out = sum(it.cumulative_yi is None for it in drawn) < unreported
+        total = f"共{len(items)}个，未报送的{unreported}个未列入" if left_out else f"共{len(items)}个"
+        return drawn, labels, f"完成率最低的{len(drawn)}个重点项目\n投资完成率与序时进度对比（{total}）"
     return drawn, labels, "重点项目投资完成率与序时进度对比"
 
 
@@ -196,7 +210,8 @@ def completion_chart(result: PeriodResult, font: str | None = None,
                           "svg.fonttype": "none"}
     with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         row = BAR_WRAPPED_IN if any("\n" in label for label in labels) else BAR_IN
-        fig = Figure(figsize=(WIDTH_IN, FRAME_IN + row * len(items)), dpi=200)
+        frame = FRAME_IN + TITLE_LINE_IN * title.count("\n")
+        fig = Figure(figsize=(WIDTH_IN, frame + row * len(items)), dpi=200)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         ypos = list(range(len(items)))[::-1]
@@ -214,7 +229,8 @@ def completion_chart(result: PeriodResult, font: str | None = None,
         ax.set_yticks(ypos, labels, linespacing=1.1)
         ax.set_ylim(-0.6, len(items) + 0.2)
         ax.set_xlabel("累计完成投资占年度目标（%）")
-        ax.set_title(title, fontsize=TEXT_PT + 1)
+        # over the whole picture, not the plot right of the names: a long title stays inside it
+        fig.suptitle(title, fontsize=TEXT_PT + 1)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         buf = io.BytesIO()
