@@ -765,6 +765,7 @@ class PeriodResult:
     totals: Totals = field(default_factory=Totals)
     # every 督办通知 of the year up to this period, where each stands on the issue date (duban.py)
     dubans: list[DubanRecord] = field(default_factory=list)
+    since: str = ""  # the last period recorded before this one when not last month ("2024-07": 本月新增 spans 8—9月)
 
 
 # ---------------------------------------------------------------- periods

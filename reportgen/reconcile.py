@@ -312,7 +312,7 @@ def reconcile(
         units=units,
         issues=merge_issues(own, ctx.issues),
         submissions=[subs[u] for u in sorted(subs)],
-        dates=dates,
+        dates=dates, since=earlier[-1] if earlier and earlier[-1] != previous_month(period) else "",
     )
     result.totals = totals(result, ctx.config)
     return result

@@ -3,7 +3,9 @@
 The office runs July, never runs August, and runs September: the unit that owns the figure sent
 nothing in September (or sent a figure the check refused), so September carries July's
 cumulative. The papers say 沿用7月数据, not 沿用上月数据 (last month is August, which has no
-figure); a month that follows the one carried still says 上月.
+figure); a month that follows the one carried still says 上月. A change against an earlier
+month's record is called by the months it holds (11—12月新增, 10月累计), in the bulletin and the
+汇总表, not 本月新增 / 上月累计.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from docx import Document
+from openpyxl import load_workbook
 
 from reportgen.cli import main
 from reportgen.cn import fmt_yi
@@ -64,6 +67,13 @@ def _notice_and_bulletin(root: Path, period: str) -> tuple[str, str]:
     return _text(notice) if notice.exists() else "", _text(folder / "进度通报.docx")
 
 
+def _investment(root: Path, period: str) -> tuple[list[str], dict[str, list[object]]]:
+    """The 汇总表's 投资完成 sheet: its headers (one line each) and its rows by project name."""
+    ws = load_workbook(root / "output" / period / "汇总表.xlsx")["投资完成"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
+    return [str(v or "").replace("\n", "") for v in rows[0]], {str(r[1]): r for r in rows[1:] if r[1]}
+
+
 def test_a_month_never_run_is_named_and_last_month_is_still_上月(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     _month(root, "2024-07", {"P03/invest": 0.35})
@@ -81,3 +91,15 @@ def test_a_month_never_run_is_named_and_last_month_is_still_上月(tmp_path: Pat
     _, bulletin = _notice_and_bulletin(root, "2024-10")
     assert f"累计完成投资{fmt_yi(0.35)}亿元（本月未报送，沿用上月数据）" in bulletin
     assert "沿用7月" not in bulletin
+    headers, _ = _investment(root, "2024-10")
+    assert "上月累计（亿元）" in headers and "本月新增（亿元）" in headers
+
+    # November never run: December's change against October's record holds two months
+    _month(root, "2024-12", {"P03/invest": 0.5})
+    _, bulletin = _notice_and_bulletin(root, "2024-12")
+    assert f"累计完成投资{fmt_yi(0.5)}亿元" in bulletin
+    assert f"；11—12月新增投资{fmt_yi(0.15)}亿元" in bulletin and "本月新增" not in bulletin
+    headers, rows = _investment(root, "2024-12")
+    assert "10月累计（亿元）" in headers and "11—12月新增（亿元）" in headers
+    row = rows["云冈纸业12万吨生活用纸项目"]
+    assert row[headers.index("10月累计（亿元）")] == 0.35 and row[headers.index("11—12月新增（亿元）")] == 0.15

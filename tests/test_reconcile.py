@@ -348,6 +348,8 @@ def test_silent_owner_carries_the_figure_without_month_added() -> None:
     # May never run: the figure carried into June is April's
     r = run([sub(B)], History(figures={"2024-04": {"P01/invest": 1.0}}))
     assert next(i for i in r.items if i.code == "P01").carried_from == "2024-04"
+    assert r.since == "2024-04"  # 本月新增 against April's record holds May and June
+    assert run([sub(B)], h).since == ""
     # the first month of the ledger has no 本月新增 (unknown), January starts from zero
     r = run([sub(A, figures={"P01/invest": 0.3})])
     assert next(i for i in r.items if i.code == "P01").month_added_yi is None

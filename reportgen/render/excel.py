@@ -36,7 +36,7 @@ from reportgen.model import (
     figure_key,
 )
 from reportgen.render.duban_words import duban_matters, duban_note
-from reportgen.render.wording import issue_date_of
+from reportgen.render.wording import added_words, issue_date_of
 from reportgen.render.xlsx_layout import lay_out
 from reportgen.render.xlsx_template import check_template, render_template
 from reportgen.xlsx_save import save_workbook
@@ -85,6 +85,8 @@ CONTEXT_HELP: dict[str, str] = {
     "missing_units": "未报送单位：name、item_names（涉及项目）、milestones（涉及节点数）、due（其中已到期）",
     "projects": "有年度投资目标的项目：no、code、name、target、previous、added（本月新增）、"
     "cumulative、rate、schedule、vs、vs_label、invoice",
+    "previous_label": "projects 中 previous 的列名：上月累计（上月未运行时为最近运行月份，如 7月累计）",
+    "added_label": "projects 中 added 的列名：本月新增（上月未运行时如 8—9月新增）",
     "months": "按月累计完成投资：period、label、cumulative、added、rate、schedule",
     "notices": "本期发出的通知：doc_no（发文字号）、kind（督办通知/提醒函/催报通知）、unit（主送单位）",
     "attachment": "汇总表作为通报附件：mark（“附件”或“附件1”，通报只有一个附件时不编号）、"
@@ -288,6 +290,8 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
         "as_of": result.as_of,
         "as_of_label": _cn_date(result.as_of),
         "issue_label": _cn_date(issue_date_of(result, config)),
+        "previous_label": f"{int(result.since[5:7])}月累计" if result.since else "上月累计",
+        "added_label": added_words(result),
         "schedule": result.schedule_rate,
         "plan_title": result.plan_title,
         "plan_version": result.plan_version,

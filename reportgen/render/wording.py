@@ -251,11 +251,13 @@ def investment_text(t: Totals, result: PeriodResult) -> str:
             f"{fmt_yi(t.target_yi)}亿元，累计完成投资{fmt_yi(t.cumulative_yi)}亿元，完成年度目标的"
             f"{fmt_pct(t.rate)}，{vs_text(t.vs_schedule, t.schedule_gap)}"
             f"（序时进度{fmt_pct(result.schedule_rate)}）")
+    added = added_words(result)
     if t.month_added_yi is not None:
         if t.month_added_yi >= -0.005:
-            text += f"；本月新增投资{fmt_yi(t.month_added_yi)}亿元"
+            text += f"；{added}投资{fmt_yi(t.month_added_yi)}亿元"
         else:
-            text += f"；本月所报累计数合计较上月减少{fmt_yi(-t.month_added_yi)}亿元"
+            before = f"{int(result.since[5:7])}月" if result.since else "上月"
+            text += f"；本月所报累计数合计较{before}减少{fmt_yi(-t.month_added_yi)}亿元"
         if t.fell:
             fell = "、".join(
                 f"{items[c].name}（由{fmt_yi(items[c].fell_from)}亿元降至"
@@ -264,8 +266,16 @@ def investment_text(t: Totals, result: PeriodResult) -> str:
     if t.first_figures:
         first = _item_names(t.first_figures, items)
         amount = sum(items[c].cumulative_yi or 0.0 for c in t.first_figures)
-        text += f"；{first}本月首次报送，累计{fmt_yi(amount)}亿元未计入本月新增"
+        text += f"；{first}本月首次报送，累计{fmt_yi(amount)}亿元未计入{added}"
     return text + "。"
+
+
+def added_words(result: PeriodResult) -> str:
+    """Return what a change against the earlier figures is called: 本月新增, or 8—9月新增 when the
+    last period recorded is July (August never run, so the change holds both months)."""
+    if not result.since:
+        return "本月新增"
+    return f"{int(result.since[5:7]) + 1}—{int(result.period[5:7])}月新增"
 
 
 def units_text(result: PeriodResult, dates: MonthDates) -> str:
@@ -300,7 +310,8 @@ def missing_text(result: PeriodResult, dates: MonthDates) -> str:
 # ---------------------------------------------------------------- bulletin
 
 
-def _project(it: ItemResult, ms: list[MilestoneResult], dates: MonthDates) -> dict[str, Any]:
+def _project(it: ItemResult, ms: list[MilestoneResult], dates: MonthDates,
+             added: str = "本月新增") -> dict[str, Any]:
     figures = ""
     if it.target_yi is not None:
         figures = f"年度投资目标{fmt_yi(it.target_yi)}亿元，"
@@ -317,7 +328,7 @@ def _project(it: ItemResult, ms: list[MilestoneResult], dates: MonthDates) -> di
         figures += f"，完成年度目标的{fmt_pct(it.rate)}，{vs_text(it.vs_schedule, it.schedule_gap)}"
         figures += trend_text(it)
     if it.month_added_yi is not None and it.fell_from is None:
-        figures += f"；本月新增投资{fmt_yi(it.month_added_yi)}亿元"
+        figures += f"；{added}投资{fmt_yi(it.month_added_yi)}亿元"
     if it.invoice_yi is not None:
         figures += f"；累计开具设备发票{fmt_yi(it.invoice_yi)}亿元"
     return {
@@ -493,7 +504,7 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
         "units": {"total": len(result.units), "submitted": len(submitted),
                   "missing": sum(u.missing for u in result.units),
                   "text": units_text(result, dates)},
-        "projects": [_project(it, by_item.get(it.code, []), dates) for it in projects],
+        "projects": [_project(it, by_item.get(it.code, []), dates, added_words(result)) for it in projects],
         "tasks": [{"name": _clause(it.name),
                    "status_text": _task_status(it.name, by_item.get(it.code, []))}
                   for it in tasks],
