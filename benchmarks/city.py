@@ -360,6 +360,13 @@ issuer = "某市重点项目督查督办办公室"
 issuer_mark = "某市重点项目督查督办办公室文件"
 short_name = "市督查办"
 doc_prefix = "市督办"
+signature = "某市重点项目督查督办办公室"
+printer = "某市重点项目督查督办办公室"
+
+[notices]
+supervision_prefix = "市督字"
+reminder_prefix = "市督函"
+chase_prefix = "市督函"
 """
 
 
