@@ -78,7 +78,7 @@ def test_a_third_of_a_city_broken_still_runs(tmp_path: Path) -> None:
         if kind == "truncate":
             path.write_bytes(_truncate(path.read_bytes(), rng.uniform(0.1, 0.9)))
         elif kind == "xml":
-            path.write_bytes(_xml_bytes(path.read_bytes(), 3, rng.uniform(0.3, 0.7), b"<<\x00&"))
+            path.write_bytes(_xml_bytes(path.read_bytes(), 3, rng.uniform(0.3, 0.7), b"<<\x00&")[0])
         else:
             from openpyxl import load_workbook
 
