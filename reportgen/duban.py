@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from reportgen.cn import format_date
@@ -88,15 +88,26 @@ class Duban(DubanRecord):
 _DONE = (Status.DONE, Status.DONE_LATE)
 
 
+def node_order(order: Mapping[str, int]) -> Callable[[str], tuple[int, tuple[str | int, ...]]]:
+    """Sort key of node codes in the order the notice lists them: the plan's (`order`: code ->
+    position), a node gone from the plan after them, numbers as numbers (P82 before P341: sorted
+    as text, a city's 台账 and 回复单 numbered a notice's nodes otherwise than the notice did)."""
+    def key(code: str) -> tuple[int, tuple[str | int, ...]]:
+        parts = re.split(r"(\d+)", code)
+        return order.get(code, len(order)), tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+    return key
+
+
 def _nodes(n: Notice, statuses: UnitStatuses, kept: Issued | None,
-           texts: Mapping[str, str]) -> dict[str, str]:
-    """Return the notice's nodes (code -> words): as kept when written, else the unit's overdue
-    nodes of that period."""
+           texts: Mapping[str, str], order: Mapping[str, int]) -> dict[str, str]:
+    """Return the notice's nodes (code -> words) in the plan's order: as kept when written, else
+    the unit's overdue nodes of that period."""
+    key = node_order(order)
     if kept is not None and kept.nodes is not None:
-        return dict(sorted(kept.nodes.items()))
+        return {code: kept.nodes[code] for code in sorted(kept.nodes, key=key)}
     by_code = statuses.get(n.period, {})
-    codes = sorted(code for code, units in by_code.items()
-                   if units.get(n.unit, (None, None))[0] is Status.OVERDUE)
+    codes = sorted((code for code, units in by_code.items()
+                    if units.get(n.unit, (None, None))[0] is Status.OVERDUE), key=key)
     return {code: texts.get(code, "") for code in codes}
 
 
@@ -110,14 +121,16 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
 
     `issued` is what the ledger kept of each notice (date, nodes); `texts` words a node the
     ledger did not keep (code -> the plan's text); `dues` dates the nodes in the current plan
-    (code -> due), which tells a node carried over from an earlier plan year.
+    (code -> due, in the plan's order: a notice's nodes are listed in it), which tells a node carried
+    over from an earlier plan year.
     """
     periods = sorted(statuses)
+    order = {code: i for i, code in enumerate(dues or {})}  # the plan's order of its nodes
     out: list[Duban] = []
     pressed: dict[tuple[str, str], list[tuple[int, EarlierDuban]]] = {}  # (unit, node) -> 督办 so far
     for n in sorted((n for n in notices if n.kind == NOTICE_KIND), key=lambda n: (n.period, doc_order(n.doc_no))):
         kept = (issued or {}).get(n.doc_no)
-        nodes = _nodes(n, statuses, kept, texts or {})
+        nodes = _nodes(n, statuses, kept, texts or {}, order)
         reply = (replies or {}).get(n.doc_no)
         if isinstance(reply, dt.date):
             reply = Reply(reply)

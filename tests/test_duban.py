@@ -297,3 +297,33 @@ def test_the_new_years_papers_carry_an_earlier_years_duban_still_open_when_it_be
     # December's papers: 2024's own, none carried
     assert {d.doc_no for d in on_papers(every, 2024, "2024-12", dt.date(2025, 1, 8))} == {
         n.doc_no for n in notices if n.year == 2024}
+
+
+def test_a_notices_nodes_keep_the_plans_order_in_the_book_and_the_reply_form(tmp_path: Path) -> None:
+    """A city's codes pass 99: sorted as text, P100 came before P82 and the 台账 and 回复单 numbered
+    a notice's nodes otherwise than the notice (the plan's order), so 第3项 of the reply was
+    another node than the notice's 3."""
+    from openpyxl import load_workbook
+
+    from reportgen.config import Config
+    from reportgen.render.duban_words import duban_matters
+    from reportgen.render.replyform_writer import write_reply_form
+
+    plan = ["P9-M01", "P9-M02", "P10-M01", "P82-M01", "P100-M01", "P341-M01", "T2-M01", "T10-M01"]
+    dues = dict.fromkeys(plan, dt.date(2024, 6, 20))
+    words = {code: f"{code}的节点" for code in plan}
+    kept = dict(sorted(words.items()))  # as the ledger gives them back: P10, P100, P341, P82, P9 …
+    kept["X1-M01"] = "已不在任务分解中的节点"
+    notice = Notice("督字〔2024〕137号", "督办通知", "2024-06", A)
+    issued = {notice.doc_no: Issued(dt.date(2024, 7, 8), dt.date(2024, 7, 15), kept)}
+    d = build_dubans([notice], {}, issued=issued, dues=dues)[0]
+    assert d.nodes == [*plan, "X1-M01"]
+    assert duban_matters(d).split("\n") == [*(words[c] for c in plan), "已不在任务分解中的节点"]
+    path = write_reply_form(d, Config(), tmp_path / "回复单.xlsx", dt.datetime(2024, 7, 8, 9))
+    rows = [(r[0].value, r[1].value) for r in load_workbook(path).worksheets[0].iter_rows(min_row=5)
+            if isinstance(r[0].value, int)]
+    assert rows == [(i, words.get(c, "已不在任务分解中的节点")) for i, c in enumerate(d.nodes, start=1)]
+    # the unit's overdue nodes of a month the ledger kept no words of: the plan's order too
+    month = {"2024-06": _month(**{c.replace("-", "_"): {A: OVER} for c in reversed(plan)})}
+    month["2024-06"] = {c.replace("_", "-"): v for c, v in month["2024-06"].items()}
+    assert build_dubans([notice], month, texts=words, dues=dues)[0].nodes == plan
