@@ -312,7 +312,7 @@ def reconcile(
         units=units,
         issues=merge_issues(own, ctx.issues),
         submissions=[subs[u] for u in sorted(subs)],
-        dates=dates, since=earlier[-1] if earlier and earlier[-1] != previous_month(period) else "",
+        dates=dates, since=changes_since(history, period),
     )
     result.totals = totals(result, ctx.config)
     return result
@@ -603,6 +603,16 @@ def _check_supporters(
                 f"以牵头单位为准",
                 u, ctx.subs[u], rep.cell, fs.SHEET_MILESTONES,
             )
+
+
+def changes_since(history: History, period: str) -> str:
+    """Return the last period of `period`'s year recorded before it when that is not last month
+    ("2024-07" for 2024-09: a change against its figures holds 8—9月), else "" (PeriodResult.since;
+    the 汇总表 labels its earlier months by it too)."""
+    earlier = [p for p in history.figures.keys() | history.statuses.keys() | history.by_unit.keys()
+               if p[:4] == period[:4] and p < period]
+    last = max(earlier, default="")
+    return "" if last == previous_month(period) else last
 
 
 # ---------------------------------------------------------------- items and units

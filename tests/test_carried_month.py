@@ -74,6 +74,13 @@ def _investment(root: Path, period: str) -> tuple[list[str], dict[str, list[obje
     return [str(v or "").replace("\n", "") for v in rows[0]], {str(r[1]): r for r in rows[1:] if r[1]}
 
 
+def _months(root: Path, period: str) -> dict[str, list[object]]:
+    """The 汇总表's 各月投资 sheet: its rows (月份, 累计完成, 当月新增, …) by their 月份 label."""
+    ws = load_workbook(root / "output" / period / "汇总表.xlsx")["各月投资"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    return {str(r[0]): r for r in rows if r[0]}
+
+
 def test_a_month_never_run_is_named_and_last_month_is_still_上月(tmp_path: Path) -> None:
     root = _workspace(tmp_path)
     _month(root, "2024-07", {"P03/invest": 0.35})
@@ -103,3 +110,7 @@ def test_a_month_never_run_is_named_and_last_month_is_still_上月(tmp_path: Pat
     assert "10月累计（亿元）" in headers and "11—12月新增（亿元）" in headers
     row = rows["云冈纸业12万吨生活用纸项目"]
     assert row[headers.index("10月累计（亿元）")] == 0.35 and row[headers.index("11—12月新增（亿元）")] == 0.15
+    # 各月投资: a row whose 当月新增 holds two months says so, as the bulletin does
+    months = _months(root, "2024-12")
+    assert list(months) == ["2024年7月", "2024年8—9月", "2024年10月", "2024年11—12月"]
+    assert months["2024年11—12月"][1:3] == [0.5, 0.15] and months["2024年10月"][1:3] == [0.35, 0.0]

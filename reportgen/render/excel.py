@@ -35,8 +35,9 @@ from reportgen.model import (
     UnitResult,
     figure_key,
 )
+from reportgen.reconcile import changes_since
 from reportgen.render.duban_words import duban_matters, duban_note
-from reportgen.render.wording import added_words, issue_date_of
+from reportgen.render.wording import added_words, issue_date_of, month_span
 from reportgen.render.xlsx_layout import lay_out
 from reportgen.render.xlsx_template import check_template, render_template
 from reportgen.xlsx_save import save_workbook
@@ -87,7 +88,8 @@ CONTEXT_HELP: dict[str, str] = {
     "cumulative、rate、schedule、vs、vs_label、invoice",
     "previous_label": "projects 中 previous 的列名：上月累计（上月未运行时为最近运行月份，如 7月累计）",
     "added_label": "projects 中 added 的列名：本月新增（上月未运行时如 8—9月新增）",
-    "months": "按月累计完成投资：period、label、cumulative、added、rate、schedule",
+    "months": "按月累计完成投资：period、label（某月未运行时其后一月如 2024年8—9月）、cumulative、added、"
+              "rate、schedule",
     "notices": "本期发出的通知：doc_no（发文字号）、kind（督办通知/提醒函/催报通知）、unit（主送单位）",
     "attachment": "汇总表作为通报附件：mark（“附件”或“附件1”，通报只有一个附件时不编号）、"
     "title（与通报附件说明所列名称一致的标题）",
@@ -207,7 +209,8 @@ def _month_rows(result: PeriodResult, history: History) -> list[dict[str, Any]]:
 
     A month's 当月新增 is counted as the bulletin counts it (`Totals.month_added_yi`): the sum
     of the items' changes against their earlier figure, an item's first figure not included;
-    this month's row is the period result's own figure."""
+    this month's row is the period result's own figure. A month after one never run is
+    labelled by the months its 当月新增 holds (2024年8—9月), as the bulletin words it."""
     keys = [figure_key(i.code, Metric.INVEST) for i in result.items if i.target_yi]
     target = sum(i.target_yi or 0.0 for i in result.items)
     year = f"{result.plan_year:04d}-"
@@ -231,9 +234,10 @@ def _month_rows(result: PeriodResult, history: History) -> list[dict[str, Any]]:
     rows = []
     for period, (value, added) in totals.items():
         month = int(period[5:7])
+        since = result.since if period == result.period else changes_since(history, period)
         rows.append({
             "period": period,
-            "label": _label(period),
+            "label": f"{int(period[:4])}年{month_span(period, since)}",
             "cumulative": value,
             "added": added,
             "rate": value / target if value is not None and target else None,

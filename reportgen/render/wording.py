@@ -273,9 +273,14 @@ def investment_text(t: Totals, result: PeriodResult) -> str:
 def added_words(result: PeriodResult) -> str:
     """Return what a change against the earlier figures is called: 本月新增, or 8—9月新增 when the
     last period recorded is July (August never run, so the change holds both months)."""
-    if not result.since:
-        return "本月新增"
-    return f"{int(result.since[5:7]) + 1}—{int(result.period[5:7])}月新增"
+    return f"{month_span(result.period, result.since)}新增" if result.since else "本月新增"
+
+
+def month_span(period: str, since: str) -> str:
+    """Return the months a change of `period` holds: 9月, or 8—9月 when the last period recorded
+    before it (`since`, PeriodResult.since / History.since) is July."""
+    month = int(period[5:7])
+    return f"{int(since[5:7]) + 1}—{month}月" if since else f"{month}月"
 
 
 def units_text(result: PeriodResult, dates: MonthDates) -> str:
