@@ -163,7 +163,7 @@ class City:
         # the documents' data, from this code's run of the city (not timed)
         measure(floor_cmd("prepare", str(self.root)))
         # `status` the first time: nothing kept yet, every file read (as `check` reads it)
-        (self.root / "history" / f"received-{PERIOD}.json").unlink(missing_ok=True)
+        forget(self.root)
         self.status_cold = measure(reportgen("status", "--period", PERIOD, "-w", str(self.root)),
                                    cwd=self.root).wall
 
