@@ -10,51 +10,18 @@ month's record is called by the months it holds (11—12月新增, 10月累计),
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from docx import Document
 from openpyxl import load_workbook
 
-from reportgen.cli import main
 from reportgen.cn import fmt_yi
-from tests.ingest_support import fill_form
-
-ROOT = Path(__file__).resolve().parent.parent
-YY = "现代医药产业招商服务中心"
+from tests.month_support import YY, doc_text, run_month, workspace
 
 pytestmark = pytest.mark.slow
 
 
-def _workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    root.mkdir()
-    shutil.copytree(ROOT / "templates", root / "templates")
-    shutil.copytree(ROOT / "input" / "plan", root / "input" / "plan")
-    shutil.copy(ROOT / "reportgen.toml", root / "reportgen.toml")
-    return root
 
-
-def _month(root: Path, period: str, figures: dict[str, object] | None) -> dict:
-    made = CliRunner().invoke(main, ["forms", "--period", period, "-w", str(root)])
-    assert made.exit_code == 0, made.output
-    inbox = root / "input" / "submissions" / period
-    inbox.mkdir(parents=True)
-    if figures is not None:
-        fill_form(shutil.copy(root / "output" / period / "报送表" / f"{YY}.xlsx", inbox / "报送.xlsx"), figures)
-    shutil.rmtree(root / "output" / period)
-    run = CliRunner().invoke(main, ["run", "--period", period, "-w", str(root)])
-    summary: dict = json.loads((root / "output" / period / "summary.json").read_text("utf-8"))
-    errors = any(i["severity"] == "error" for i in summary["issues"])
-    assert run.exit_code == (1 if errors else 0), run.output
-    return summary
-
-
-def _text(path: Path) -> str:
-    return "\n".join(p.text for p in Document(str(path)).paragraphs)
 
 
 def _p03(summary: dict) -> dict:
@@ -64,7 +31,7 @@ def _p03(summary: dict) -> dict:
 def _notice_and_bulletin(root: Path, period: str) -> tuple[str, str]:
     folder = root / "output" / period
     notice = folder / "督办通知" / f"{YY}.docx"
-    return _text(notice) if notice.exists() else "", _text(folder / "进度通报.docx")
+    return doc_text(notice) if notice.exists() else "", doc_text(folder / "进度通报.docx")
 
 
 def _investment(root: Path, period: str) -> tuple[list[str], dict[str, list[object]]]:
@@ -82,9 +49,9 @@ def _months(root: Path, period: str) -> dict[str, list[object]]:
 
 
 def test_a_month_never_run_is_named_and_last_month_is_still_上月(tmp_path: Path) -> None:
-    root = _workspace(tmp_path)
-    _month(root, "2024-07", {"P03/invest": 0.35})
-    september = _month(root, "2024-09", {"P03/invest": 0.3})  # below July's: refused
+    root = workspace(tmp_path)
+    run_month(root, "2024-07", {"P03/invest": 0.35})
+    september = run_month(root, "2024-09", {"P03/invest": 0.3})  # below July's: refused
     assert (_p03(september)["cumulative_yi"], _p03(september)["rejected"]) == (0.35, True)
     notice, bulletin = _notice_and_bulletin(root, "2024-09")
     refused = "本月所报累计数有误未采用，见{}，沿用7月数据"
@@ -93,7 +60,7 @@ def test_a_month_never_run_is_named_and_last_month_is_still_上月(tmp_path: Pat
     assert "沿用上月" not in notice + bulletin
 
     # October follows September, which recorded the figure (carried): last month's, 上月
-    october = _month(root, "2024-10", None)
+    october = run_month(root, "2024-10", None)
     assert (_p03(october)["cumulative_yi"], _p03(october)["reported_by"]) == (0.35, "")
     _, bulletin = _notice_and_bulletin(root, "2024-10")
     assert f"累计完成投资{fmt_yi(0.35)}亿元（本月未报送，沿用上月数据）" in bulletin
@@ -102,7 +69,7 @@ def test_a_month_never_run_is_named_and_last_month_is_still_上月(tmp_path: Pat
     assert "上月累计（亿元）" in headers and "本月新增（亿元）" in headers
 
     # November never run: December's change against October's record holds two months
-    _month(root, "2024-12", {"P03/invest": 0.5})
+    run_month(root, "2024-12", {"P03/invest": 0.5})
     _, bulletin = _notice_and_bulletin(root, "2024-12")
     assert f"累计完成投资{fmt_yi(0.5)}亿元" in bulletin
     assert f"；11—12月新增投资{fmt_yi(0.15)}亿元" in bulletin and "本月新增" not in bulletin
