@@ -214,9 +214,17 @@ class _Context:
             file=_file_label(sub.file, self.period) if sub else "", sheet=sheet, cell=cell,
         ))
 
-    def earlier_standing(self, code: str, unit: str | None) -> tuple[Status, dt.date | None] | None:
-        """Return the latest earlier standing of a milestone (of one unit when `unit` is given)."""
-        for p in reversed(self.earlier):
+    def earlier_standing(self, m: Milestone, unit: str | None) -> tuple[Status, dt.date | None] | None:
+        """Return the latest earlier standing of a milestone (of one unit when `unit` is given).
+
+        A node the new year's plan keeps with last year's deadline (继续推进) is the node of last
+        year's periods: done then, it stays done (its form of January has no pre-filled answer)."""
+        code = m.code
+        periods = self.earlier
+        if m.due is not None and m.due.year < int(self.period[:4]):
+            periods = sorted(p for p in self.history.statuses.keys() | self.history.by_unit.keys()
+                             if p < self.period)
+        for p in reversed(periods):
             per_unit = self.history.by_unit.get(p, {}).get(code)
             # without a per-unit record the milestone's own standing stands for every unit
             found = (
@@ -406,7 +414,7 @@ def _judge_report(
 ) -> tuple[Status, dt.date | None]:
     """Return the standing of one unit's answer (its form's row) on a status milestone."""
     sub = ctx.subs[unit]
-    earlier = ctx.earlier_standing(m.code, unit)
+    earlier = ctx.earlier_standing(m, unit)
     if rep.status is None:
         if earlier is not None and earlier[0] in DONE_STATUSES:
             return earlier
@@ -446,7 +454,7 @@ def _judge_report(
 
 def _unreported(ctx: _Context, m: Milestone, unit: str | None) -> tuple[Status, dt.date | None]:
     """Return the standing of a milestone nobody answered: kept if done before, else not_reported."""
-    earlier = ctx.earlier_standing(m.code, unit)
+    earlier = ctx.earlier_standing(m, unit)
     if earlier is not None and earlier[0] in DONE_STATUSES:
         return earlier
     return Status.NOT_REPORTED, None

@@ -226,10 +226,14 @@ def _read_completed(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneR
             ctx.add(parsed.severity, parsed.code, parsed.message, sheet.name, cell)
             return
         day = parsed.value
-    if day.year != year:
+    # a node the new year's plan keeps with last year's deadline may have been done last year
+    node = ctx.index.milestones.get(report.code)
+    first = min(year, node.due.year) if node is not None and node.due is not None else year
+    if not first <= day.year <= year:
+        years = f"任务年度 {year} 年" if first == year else f"{first} 年至 {year} 年"
         ctx.add(
             Severity.ERROR, "date_out_of_year",
-            f"实际完成日期 {day.isoformat()} 不在任务年度 {year} 年内，未采用；请核实年份",
+            f"实际完成日期 {day.isoformat()} 不在{years}内，未采用；请核实年份",
             sheet.name, cell,
         )
         return
