@@ -249,6 +249,40 @@ def test_register_of_notices_is_dated_as_the_notices_it_lists(rendered: Rendered
     assert sheet.cell(2, 1).value == f"成文日期{issue.year}年{issue.month}月{issue.day}日　　共{listed}件"
 
 
+@pytest.mark.slow
+def test_missing_list_prints_every_project_of_a_unit_across_rows_and_pages(workspace: Workspace) -> None:
+    # a city unit that did not report is in 60 projects: one row could not show them (Excel's
+    # tallest row is 409 pt), so each project takes a row, the unit's name and counts on the first
+    from reportgen.model import ItemResult, Section
+
+    result, _ = june()
+    late = [u.name for u in result.units if u.missing]
+    many = [f"第{i}个城市更新片区基础设施配套建设项目（{i}期）" for i in range(1, 61)]
+    result.items += [ItemResult(f"X{i:02d}", name, Section.PROJECT, None, None, units=[late[0]])
+                     for i, name in enumerate(many, start=1)]
+    context = excel_context(result, year_history(), workspace.config)
+    first = context["missing_units"][0]
+    out, _ = _render(workspace, result)
+    tables = read_tables(out)["未报送清单"]
+    assert [(r["序号"], r["责任单位"], r["涉及节点数"], r["其中已到期"]) for r in tables] == [
+        (no, u["name"], u["milestones"], u["due"]) for no, u in enumerate(context["missing_units"], start=1)]
+    assert tables[0]["涉及项目（任务）"] == first["item_names"] and first["item_names"].endswith(
+        "、".join(many))
+    ws = load_workbook(out)["未报送清单"]
+    rows = range(HEAD + 1, ws.max_row + 1)
+    items = first["item_names"].split("、")
+    assert [_flat(ws.cell(r, 3).value) for r in rows][:len(items)] == [
+        *(n + "、" for n in items[:-1]), items[-1]]
+    assert [ws.cell(r, 4).value for r in rows][:len(items) + 1] == [
+        first["milestones"], *[None] * (len(items) - 1), context["missing_units"][1]["milestones"]]
+    assert max(ws.row_dimensions[r].height or 15 for r in rows) < 409
+    # the unit runs over pages: each page it continues on names it again
+    starts = [b.id + 1 for b in ws.row_breaks.brk]
+    assert len(starts) >= 2
+    assert all(_flat(ws.cell(r, 2).value) == f"{late[0]}（续）" for r in starts if r < HEAD + len(items))
+    assert ws["A2"].value.endswith(f"共{len(late)}个单位")
+
+
 def test_hostile_progress_text_stays_text(rendered: Rendered) -> None:
     out, _, _ = rendered
     ws = load_workbook(out)["汇总表"]
@@ -318,8 +352,12 @@ def test_units_and_missing_sheets(rendered: Rendered) -> None:
     assert ws.cell(HEAD + len(units) + 1, 4).value == f"=SUM(D4:D{HEAD + len(units)})"
     missing = wb["未报送清单"]
     names = [u.name for u in result.units if not u.submitted]
-    assert _column(missing, 2, len(names)) == names
-    assert missing.max_row == HEAD + len(names)
+    # a row per project the unit is in, the unit's name and counts on its first
+    projects = {n: [it.name for it in result.items if n in it.units] for n in names}
+    assert [r["责任单位"] for r in read_tables(out)["未报送清单"]] == names
+    assert missing.max_row == HEAD + sum(len(p) for p in projects.values())
+    printed = [_flat(missing.cell(r, 3).value) for r in range(HEAD + 1, missing.max_row + 1)]
+    assert "".join(printed) == "".join("、".join(p) for p in projects.values())
 
 
 def test_empty_lists_say_so_without_stray_rows(workspace: Workspace) -> None:

@@ -282,12 +282,12 @@ def build(out: Path) -> Path:
     ], "due_soon", "m", empty_text="本期无临期节点",
         subtitle="截至{{ as_of_label }}　　共{{ due_soon|length }}项，按剩余天数排列")
     _table(wb, "未报送清单", "{{ period_label }}未按时报送单位清单", [
-        Col("序号", 6, "{{ loop.index }}", "int"),
+        Col("序号", 6, "{{ u.no }}", "int"),
         Col("责任单位", 30, "{{ u.name }}", "wrap"),
         Col("涉及项目（任务）", 60, "{{ u.item_names }}", "wrap"),
         Col("涉及节点数", 11, "{{ u.milestones }}", "int"),
         Col("其中已到期", 11, "{{ u.due }}", "int"),
-    ], "missing_units", "u", empty_text="本期各责任单位均已按时报送",
+    ], "missing_rows", "u", empty_text="本期各责任单位均已按时报送",
         subtitle="截至{{ as_of_label }}　　共{{ missing_units|length }}个单位")
 
     _investment(wb)

@@ -84,6 +84,10 @@ CONTEXT_HELP: dict[str, str] = {
     "units": "各责任单位：rank、name、submitted、submitted_label、total、due、done、done_late、"
     "in_progress、due_soon、overdue、not_reported、rate",
     "missing_units": "未报送单位：name、item_names（涉及项目）、milestones（涉及节点数）、due（其中已到期）",
+    "missing_rows": "未报送清单逐行打印：每个未报送单位涉及的每个项目一行，"
+    "item_names 为该项目（后接“、”，最后一个除外）；第一行另有 no（序号）和 "
+    "missing_units 的其余各项，其余行只有 item_names（全市规模时一个单位涉及"
+    "几十个项目，一行放不下）",
     "projects": "有年度投资目标的项目：no、code、name、target、previous、added（本月新增）、"
     "cumulative、rate、schedule、vs、vs_label、invoice",
     "previous_label": "projects 中 previous 的列名：上月累计（上月未运行时为最近运行月份，如 7月累计）",
@@ -263,6 +267,20 @@ def _missing_rows(result: PeriodResult, milestones: Iterable[MilestoneResult]) -
     return out
 
 
+def _missing_item_rows(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The 未报送清单 as printed: a row per project of each unit, the unit's own columns on its
+    first (a city unit in dozens of projects would not fit one row: Excel's tallest is 409 pt).
+    Each project but a unit's last keeps its 、, so the rows read as the list they split."""
+    rows: list[dict[str, Any]] = []
+    for no, first in enumerate(units, start=1):
+        names = first["item_names"].split("、") if first["item_names"] else [""]
+        blank = dict.fromkeys([*first, "no"])
+        rows += [{**(first if i == 0 else blank), "no": no if i == 0 else None,
+                  "item_names": name + ("、" if i < len(names) - 1 else "")}
+                 for i, name in enumerate(names)]
+    return rows
+
+
 def attachment(period: str, config: Config) -> dict[str, str]:
     """The 汇总表 as the bulletin's 附件: its mark and the title the 附件说明 lists (GB/T 9704 8)."""
     titles = config.text.attachment_titles(_label(period))
@@ -283,6 +301,7 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
                       key=lambda r: (r["days_left"] if r["days_left"] is not None else 10**6,
                                      r["code"]))
     units = sorted(result.units, key=lambda u: (u.rank is None, u.rank or 0))
+    missing = _missing_rows(result, result.milestones)
     count = {s.value: sum(1 for m in result.milestones if m.status is s) for s in Status}
     count["total"] = len(result.milestones)
     count["due"] = sum(1 for m in result.milestones if m.due and m.due <= result.as_of)
@@ -309,7 +328,8 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
         "overdue": overdue,
         "due_soon": due_soon,
         "units": [_unit_row(u) for u in units],
-        "missing_units": _missing_rows(result, result.milestones),
+        "missing_units": missing,
+        "missing_rows": _missing_item_rows(missing),
         "projects": _project_rows(result),
         "months": _month_rows(result, history),
         "notices": [{"doc_no": no, "kind": kind, "unit": unit}
