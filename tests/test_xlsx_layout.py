@@ -163,9 +163,14 @@ def test_each_page_inside_a_long_project_names_it_with_continued() -> None:
     assert [str(m) for m in ws.merged_cells.ranges] == ["A63:C63"]
     # a sheet without a 名称 column (or whose rows all have a 序号) gets no name written
     wb = _project_sheet(name, 60)
-    wb.active.cell(1, 2, "责任单位")
+    wb.active.cell(1, 2, "进展情况")
     lay_out(wb)
     assert [r for r in range(3, 62) if wb.active.cell(r, 2).value] == []
+    # a list by unit (未报送清单) names the unit again
+    wb = _project_sheet(name, 60)
+    wb.active.cell(1, 2, "责任单位")
+    lay_out(wb)
+    assert [r for r in range(3, 62) if wb.active.cell(r, 2).value] == [r for r in starts if r < 62]
 
 
 def test_lay_out_breaks_wrapped_cells_fits_rows_and_sets_page_breaks() -> None:

@@ -258,14 +258,14 @@ def fit_doc_numbers(ws: Worksheet, header: int) -> None:
 class _Continued:
     """A project's name, followed by （续）, on the first row of a page that starts inside the
     project: the row left blank under its 序号 and 名称 (the 名称 column is the one whose header,
-    the last title row, says 名称, else 文号: a 督办通知's further nodes, else 单位: a unit's further
+    the last title row, says 名称, else 文号: a 督办通知's further nodes, else 责任单位: a unit's further
     projects in the 未报送清单), so every printed page names its projects."""
 
     def __init__(self, ws: Worksheet, header: int) -> None:
         self.ws = ws
         self.first = header + 1
         heads = [str(ws.cell(header, c).value or "") if header else "" for c in range(1, ws.max_column + 1)]
-        self.col = next((c for word in ("名称", "文号", "单位") for c, head in enumerate(heads, start=1)
+        self.col = next((c for word in ("名称", "文号", "责任单位") for c, head in enumerate(heads, start=1)
                          if c > 1 and word in head), 0)
         self.found: dict[int, tuple[str, float]] = {}  # row -> (text, height) as printed
 
