@@ -35,7 +35,7 @@ from reportgen.model import (
     UnitResult,
     figure_key,
 )
-from reportgen.reconcile import changes_since
+from reportgen.reconcile import DONE_STATUSES, changes_since
 from reportgen.render.duban_words import duban_matters, duban_note
 from reportgen.render.wording import added_words, issue_date_of, month_span
 from reportgen.render.xlsx_layout import lay_out
@@ -117,11 +117,44 @@ _label = format_month
 _cn_date = format_date
 
 
+def _open_members(m: MilestoneResult) -> list[str]:
+    """Return the members of a group milestone (各产业招商服务中心) still holding it open."""
+    return [u for u, (status, _) in m.by_unit.items() if status not in DONE_STATUSES] if m.group else []
+
+
+def _said(m: MilestoneResult) -> tuple[str, str]:
+    """Return the progress and problems the row prints: the deciding report's; of a group milestone
+    still open, what its open members said, each named unless every member is open and said the
+    same (a centre that is done must not lend its words to a row of 逾期未完成)."""
+    members = _open_members(m)
+    if not members:
+        report = m.report
+        progress = report.progress if report else ""
+        if not progress and m.status is Status.NOT_REPORTED:
+            progress = "（未报送）"
+        return progress, report.problems if report else ""
+    said: dict[str, list[str]] = {}
+    problems: dict[str, list[str]] = {}
+    for u in members:
+        rep = m.unit_reports.get(u)
+        words = "（未报送）" if m.by_unit[u][0] is Status.NOT_REPORTED else rep.progress if rep else ""
+        if words:
+            said.setdefault(words, []).append(u)
+        if rep is not None and rep.problems:
+            problems.setdefault(rep.problems, []).append(u)
+    return _named(said, m.units), _named(problems, m.units)
+
+
+def _named(words: dict[str, list[str]], units: list[str]) -> str:
+    """Return each text after the units that wrote it ("A、B：text"), one per line; a text every
+    member of the milestone wrote stands unnamed."""
+    if len(words) == 1 and next(iter(words.values())) == units:
+        return next(iter(words))
+    return "\n".join(f"{'、'.join(units)}：{text}" for text, units in words.items())
+
+
 def _milestone_row(m: MilestoneResult) -> dict[str, Any]:
-    report = m.report
-    progress = report.progress if report else ""
-    if not progress and m.status is Status.NOT_REPORTED:
-        progress = "（未报送）"
+    progress, problems = _said(m)
     return {
         "item": m.item,
         "item_name": m.item_name,
@@ -134,7 +167,7 @@ def _milestone_row(m: MilestoneResult) -> dict[str, Any]:
         # a node due after the cut-off but by the issue date: the unit is asked to confirm it
         "status_label": status_text(m.status) + ("（待确认）" if m.confirm else ""),
         "progress": progress,
-        "problems": report.problems if report else "",
+        "problems": problems,
         "completed_on": m.completed_on,
         "days_overdue": m.days_overdue if m.status is Status.OVERDUE else None,
         "days_left": m.days_left if m.status is Status.DUE_SOON else None,
@@ -295,7 +328,11 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
     by_item: dict[str, list[dict[str, Any]]] = {}
     for row in milestones:
         by_item.setdefault(row["item"], []).append(row)
-    overdue = sorted((r for r in milestones if r["status"] == Status.OVERDUE),
+    # the 逾期清单 names who is late: of a group milestone, the members still open past the date
+    late = {m.code: "、".join(u for u in _open_members(m) if m.by_unit[u][0] is Status.OVERDUE)
+            for m in result.milestones if m.status is Status.OVERDUE and m.group}
+    overdue = sorted(({**r, "units": late.get(r["code"]) or r["units"]}
+                      for r in milestones if r["status"] == Status.OVERDUE),
                      key=lambda r: (-(r["days_overdue"] or 0), r["code"]))
     due_soon = sorted((r for r in milestones if r["status"] == Status.DUE_SOON),
                       key=lambda r: (r["days_left"] if r["days_left"] is not None else 10**6,
