@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from reportgen.model import previous_month
+
 if TYPE_CHECKING:
     from reportgen.config import Config
 
@@ -393,3 +395,31 @@ def format_period(period: str) -> str:
 def format_month(period: str) -> str:
     """Return `2024-06` as 2024年6月 (table titles)."""
     return f"{int(period[:4])}年{int(period[5:7])}月"
+
+
+def _gap(period: str, earlier: str) -> bool:
+    """Return True when `earlier` is a recorded period before `period` other than the month before."""
+    return bool(earlier) and earlier != previous_month(period)
+
+
+def month_span(period: str, since: str) -> str:
+    """Return the months a change of `period` holds: 9月, or 8—9月 when the last period recorded
+    before it (`since`, PeriodResult.since / reconcile.changes_since) is July."""
+    month = int(period[5:7])
+    return f"{int(since[5:7]) + 1}—{month}月" if _gap(period, since) else f"{month}月"
+
+
+def change_words(period: str, since: str) -> str:
+    """Return what a change of `period` against the figures of `since` is called: 本月新增, or
+    8—9月新增 when `since` is July (August never run, so the change holds both months)."""
+    return f"{month_span(period, since)}新增" if _gap(period, since) else "本月新增"
+
+
+def earlier_month(period: str, earlier: str) -> str:
+    """Return how `period`'s papers and messages name the month `earlier`: 上月 when it is the
+    month before ("" means that too, as PeriodResult.since and ItemResult.carried_from say),
+    else 7月 (August never run), or 2024年11月 when it is of another year (a node kept from last
+    year's plan, whose latest standing is older than December)."""
+    if not _gap(period, earlier):
+        return "上月"
+    return f"{int(earlier[5:7])}月" if earlier[:4] == period[:4] else format_month(earlier)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportgen import calendar
 from reportgen import formspec as fs
+from reportgen.cn import earlier_month
 from reportgen.config import Config
 from reportgen.fsutil import safe_filename, write_bytes_atomic
 from reportgen.model import (
@@ -365,9 +366,17 @@ class _Context:
         return int(self.period[:4])
 
 
+def _earlier_words(cx: _Context) -> str:
+    """Return the month the pre-filled figures are from as the form names it: 上月, or 7月 when
+    the last period recorded is July (August never run)."""
+    return earlier_month(cx.period, cx.prefill.period if cx.prefill else "")
+
+
 def _figures_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
     st, keys = cx.styles, [*fs.FIGURE_HEADERS, *fs.FIGURE_EXTRA_HEADERS]
-    headers = [*fs.FIGURE_HEADERS.values(), *fs.FIGURE_EXTRA_HEADERS.values()]
+    # the earlier figures' column names their month: 7月累计 when August was never run
+    named = {**fs.FIGURE_HEADERS, "previous": f"{_earlier_words(cx)}累计（亿元）"}
+    headers = [*named.values(), *fs.FIGURE_EXTRA_HEADERS.values()]
     widths = [FIGURE_WIDTHS[k] for k in keys]
     col = {k: i for i, k in enumerate(keys, start=1)}
     _title_rows(ws, st, len(keys), form_title(cx.period, cx.unit),
@@ -542,7 +551,8 @@ def _guide_sheet(ws: Worksheet, cx: _Context) -> None:
                     "请不要增删行列、修改或删除工作表，不要把内容复制到别的表格中报送。"),
         ("投资完成情况", "“本月累计”填自年初至本月底的累计完成数（不是本月新增），单位亿元，"
                         "只填数字，如 1.25；1000万元填 0.1，不要写“亿元”“万元”等文字。"
-                        "“上月累计”是上月报送的数，供对照。“考核要求”列是判定节点完成的依据。"
+                        f"“{_earlier_words(cx)}累计”是{_earlier_words(cx)}报送的数，供对照。"
+                        "“考核要求”列是判定节点完成的依据。"
                         "标明以其他单位填报数为准的，本单位可不填。"),
         ("完成状态", "从下拉列表选择，只能选以下四项：" + "、".join(fs.STATUS_CHOICES) + "。"),
         ("　已完成", "节点要求已全部完成。必须同时填写“实际完成日期”。"),

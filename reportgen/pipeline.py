@@ -38,14 +38,14 @@ from reportgen.parallel import Background, Later
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_master
 from reportgen.publish import is_write_fault, publish, write_faults
-from reportgen.received import plan_for_check, previous_figures, read_period
+from reportgen.received import plan_for_check, read_period
 from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
 from reportgen.render.packet import meeting_packet
 from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
 from reportgen.render.wording import notice_recipients
-from reportgen.rules import reporting_units
+from reportgen.rules import EarlierFigures, earlier_figures, reporting_units
 from reportgen.summary import write_summary
 from reportgen.workspace import Workspace
 
@@ -226,7 +226,7 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
         report, plan, history = _open_period(ws, period, as_of, current, plan_choice, ledger)
         stages = _Stages(report, progress)
         with stages.stage("读取报送表"):
-            ingest, register = read_period(ws, plan, current.version, period, previous_figures(history, period),
+            ingest, register = read_period(ws, plan, current.version, period, earlier_figures(history, period),
                                            ledger)
         with stages.stage("核对进度"):
             result = report.result = _judge(ws, ledger, plan, ingest, register, history, as_of, period)
@@ -285,7 +285,7 @@ def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan
     report = RunReport(result=placeholder, plan_note=in_force.note)
     if recovered:  # history/ was deleted or replaced: say so wherever the run is read
         note = (f"注意：历史台账中没有 {'、'.join(recovered)} 的记录（history/ 可能被删除或替换），"
-                "已按 output 中这些月份发布的 summary.json 恢复上月累计和节点完成情况；请核对本月新增和完成日期")
+                "已按 output 中这些月份发布的 summary.json 恢复各月累计数和节点完成情况；请核对新增投资和完成日期")
         report.warnings.append(note)
         log.warning("%s", note)
     return report, plan, history
@@ -416,7 +416,7 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     current = load_master(ws)
     with Ledger(ws.ledger_path) as ledger:
         plan = plan_for_check(period, current, ledger)
-        previous = previous_figures(ledger.history(period), period)
+        previous = earlier_figures(ledger.history(period), period)
         # while other processes read the forms, this one loads what writing the report needs
         ingest, _register = read_period(ws, plan, current.version, period, previous, ledger,
                                         meanwhile=load_writer)
@@ -441,10 +441,10 @@ def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) ->
     Last month's figures come from the ledger, so a cumulative that went down or jumped is
     caught at once, as in the batch.
     """
-    previous: dict[str, float] = {}
+    previous = EarlierFigures()
     if ws.ledger_path.exists():
         with Ledger(ws.ledger_path) as ledger:
-            previous = previous_figures(ledger.history(period), period)
+            previous = earlier_figures(ledger.history(period), period)
     return read_submission(path, plan, ws.config, period, previous, name=name)
 
 
@@ -468,7 +468,7 @@ def list_submissions(ws: Workspace, period: str) -> SubmissionsListing:
             register = ledger.submission_register(period)
             units = [intake.UnitEntry(u, True, register.exempt.get(u)) for u in reporting_units(plan, ws.config)]
             return SubmissionsListing(period, folder, units, ledger.decisions(period))
-        previous = previous_figures(ledger.history(period), period)
+        previous = earlier_figures(ledger.history(period), period)
         ingest, register = read_period(ws, plan, current.version, period, previous, ledger)
         return SubmissionsListing(period, folder, intake.listing(ingest, register),
                                   ledger.decisions(period))

@@ -35,9 +35,9 @@ from reportgen.errors import PlanError
 from reportgen.fsutil import Listing, list_files
 from reportgen.intake import Register, Seen
 from reportgen.ledger import Ledger
-from reportgen.model import FileRead, History, Plan
+from reportgen.model import FileRead, Plan
 from reportgen.plan.inforce import plan_in_force
-from reportgen.rules import reporting_units
+from reportgen.rules import EarlierFigures, earlier_figures, reporting_units
 from reportgen.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -72,12 +72,6 @@ class PeriodStatus:
     days_left: int  # negative once the deadline has passed
     units: list[UnitStatus] = field(default_factory=list)
     unidentified: list[str] = field(default_factory=list)  # files no unit could be found for
-
-
-def previous_figures(history: History, period: str) -> dict[str, float]:
-    """Return the cumulative figures of the latest recorded period before `period`."""
-    prev = history.previous_period(period)
-    return dict(history.figures.get(prev, {})) if prev else {}
 
 
 def plan_for_check(period: str, current: Plan, ledger: Ledger) -> Plan:
@@ -128,7 +122,7 @@ def _readings_path(ws: Workspace, period: str) -> Path:
     return ws.history_dir / f"readings-{period}.json"
 
 
-def read_period(ws: Workspace, plan: Plan, current: str, period: str, previous: dict[str, float],
+def read_period(ws: Workspace, plan: Plan, current: str, period: str, previous: EarlierFigures,
                 ledger: Ledger, *, folder_needed: bool = True,
                 meanwhile: Callable[[], object] | None = None) -> tuple[IngestResult, Register]:
     """Read `period`'s submissions against `plan` (`current`: the master workbook's version), the
@@ -209,7 +203,7 @@ def _read(ws: Workspace, period: str, ledger: Ledger) -> tuple[list[FileRead], d
 
     current = load_master(ws)
     plan = plan_for_check(period, current, ledger)
-    ingest, _register = read_period(ws, plan, current.version, period, previous_figures(ledger.history(period), period),
+    ingest, _register = read_period(ws, plan, current.version, period, earlier_figures(ledger.history(period), period),
                                     ledger, folder_needed=False)
     seen = {f.name: Seen.of(f) for f in ingest.files if f.followed}
     files = [seen[f.name].file_read(f.path, f.name, period) if f.followed else f for f in ingest.files]

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from reportgen import formspec as fs
 from reportgen import rules
 from reportgen.calendar import is_due_soon, is_overdue, month_calendar, to_confirm
-from reportgen.cn import round_half_up
+from reportgen.cn import change_words, earlier_month, round_half_up
 from reportgen.config import Config
 from reportgen.fsutil import printable_name
 from reportgen.model import (
@@ -215,7 +215,14 @@ class _Context:
         ))
 
     def earlier_standing(self, m: Milestone, unit: str | None) -> tuple[Status, dt.date | None] | None:
-        """Return the latest earlier standing of a milestone (of one unit when `unit` is given).
+        """Return the latest earlier standing of a milestone (of one unit when `unit` is given)."""
+        found = self.earlier_standing_at(m, unit)
+        return found[1] if found else None
+
+    def earlier_standing_at(
+        self, m: Milestone, unit: str | None,
+    ) -> tuple[str, tuple[Status, dt.date | None]] | None:
+        """Return the latest earlier standing of a milestone with the period it was recorded in.
 
         A node the new year's plan keeps with last year's deadline (继续推进) is the node of last
         year's periods: done then, it stays done (its form of January has no pre-filled answer)."""
@@ -232,7 +239,7 @@ class _Context:
                 else self.history.statuses.get(p, {}).get(code)
             )
             if found is not None:
-                return found
+                return p, found
         return None
 
     def owners(self, item: Item, metric: Metric) -> list[str]:
@@ -320,7 +327,7 @@ def reconcile(
         units=units,
         issues=merge_issues(own, ctx.issues),
         submissions=[subs[u] for u in sorted(subs)],
-        dates=dates, since=changes_since(history, period),
+        dates=dates, since=rules.changes_since(history, period),
     )
     result.totals = totals(result, ctx.config)
     return result
@@ -356,7 +363,7 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, st
     previous = found[1] if found else None
     sub = ctx.subs[unit]
     if found is not None and value < found[1] - _EPS:
-        then = "上月" if found[0] == previous_month(ctx.period) else f"{int(found[0][5:7])}月"
+        then = earlier_month(ctx.period, found[0])
         ctx.warn(
             Severity.WARNING, "cumulative_decreased",
             f"{label}：本月累计 {_yi(value)} 亿元，低于{then}累计 {_yi(found[1])} 亿元，请核实",
@@ -366,7 +373,8 @@ def _figure(ctx: _Context, item: Item, metric: Metric) -> tuple[float | None, st
     if previous is not None and limit > 0 and value - previous > limit:
         ctx.warn(
             Severity.WARNING, "implausible_jump",
-            f"{label}：本月新增 {_yi(value - previous)} 亿元，超过年度目标的 "
+            f"{label}：{change_words(ctx.period, found[0] if found else '')} {_yi(value - previous)} 亿元，"
+            "超过年度目标的 "
             f"{ctx.config.check.jump_factor:g} 倍，可能将万元误填为亿元，请核实",
             unit, sub, fig.cell, fs.SHEET_FIGURES,
         )
@@ -414,7 +422,8 @@ def _judge_report(
 ) -> tuple[Status, dt.date | None]:
     """Return the standing of one unit's answer (its form's row) on a status milestone."""
     sub = ctx.subs[unit]
-    earlier = ctx.earlier_standing(m, unit)
+    found = ctx.earlier_standing_at(m, unit)
+    earlier = found[1] if found else None
     if rep.status is None:
         if earlier is not None and earlier[0] in DONE_STATUSES:
             return earlier
@@ -443,10 +452,11 @@ def _judge_report(
                 unit, sub, rep.cell, fs.SHEET_MILESTONES,
             )
         return _done_status(m.due, completed), completed
-    if earlier is not None and earlier[0] in DONE_STATUSES:
+    if found is not None and found[1][0] in DONE_STATUSES:
         ctx.warn(
             Severity.WARNING, "status_reverted",
-            f"{label}：上期已报完成，本期报为“{REPORTED_LABEL[rep.status]}”，按本期所报处理",
+            f"{label}：截至{earlier_month(ctx.period, found[0])}已为“已完成”，本月报为"
+            f"“{REPORTED_LABEL[rep.status]}”，按本月所报处理",
             unit, sub, rep.cell, fs.SHEET_MILESTONES,
         )
     return ctx.open_status(m.due), None
@@ -611,16 +621,6 @@ def _check_supporters(
                 f"以牵头单位为准",
                 u, ctx.subs[u], rep.cell, fs.SHEET_MILESTONES,
             )
-
-
-def changes_since(history: History, period: str) -> str:
-    """Return the last period of `period`'s year recorded before it when that is not last month
-    ("2024-07" for 2024-09: a change against its figures holds 8—9月), else "" (PeriodResult.since;
-    the 汇总表 labels its earlier months by it too)."""
-    earlier = [p for p in history.figures.keys() | history.statuses.keys() | history.by_unit.keys()
-               if p[:4] == period[:4] and p < period]
-    last = max(earlier, default="")
-    return "" if last == previous_month(period) else last
 
 
 # ---------------------------------------------------------------- items and units

@@ -8,17 +8,20 @@
 - **Whose figure counts**: an item's cumulative figure of a metric comes from the lead unit
   of `Item.figure_tasks` (the task holding the amount milestones of that metric, else any
   amount milestone, else the first task); failing that, from the item's other units in order.
+- **Which earlier figures a change is against**: those of the last period of the year recorded
+  before it (`changes_since` names it when it is not last month: August never run, September's
+  change holds 8—9月; `EarlierFigures` carries it to the forms' checks).
 - **Figure key**: `P07/invest`, `P07/invoice` (`model.figure_key`, re-exported here).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from reportgen.config import Config
-from reportgen.model import Item, Metric, Milestone, Plan, Task, figure_key
+from reportgen.model import History, Item, Metric, Milestone, Plan, Task, figure_key, previous_month
 
 
 def owners(item: Item, metric: Metric, names: Names) -> list[str]:
@@ -162,3 +165,30 @@ def unit_rows(plan: Plan, config: Config, unit: str) -> UnitRows:
 def form_units(plan: Plan, config: Config) -> list[str]:
     """Return the units that get a form: every unit named in the plan with something to report."""
     return [u for u, rows in all_unit_rows(plan, config).items() if not rows.empty]
+
+
+def changes_since(history: History, period: str) -> str:
+    """Return the last period of `period`'s year recorded before it when that is not last month
+    ("2024-07" for 2024-09: a change against its figures holds 8—9月), else "" (PeriodResult.since;
+    the 汇总表 labels its earlier months by it too, the forms' checks name the month by it)."""
+    earlier = [p for p in history.figures.keys() | history.statuses.keys() | history.by_unit.keys()
+               if p[:4] == period[:4] and p < period]
+    last = max(earlier, default="")
+    return "" if last == previous_month(period) else last
+
+
+class EarlierFigures(dict[str, float]):
+    """The cumulative figures a form's figures are checked against ("P07/invest" -> 亿元): those of
+    the last period recorded before the one read, with `since` naming that period when it is not
+    last month (`changes_since`: "2024-07" when August was never run)."""
+
+    def __init__(self, figures: Mapping[str, float] | None = None, since: str = "") -> None:
+        super().__init__(figures or {})
+        self.since = since
+
+
+def earlier_figures(history: History, period: str) -> EarlierFigures:
+    """Return the cumulative figures of the latest recorded period before `period`, and when that
+    is not last month, which period it is."""
+    prev = history.previous_period(period)
+    return EarlierFigures(history.figures.get(prev, {}) if prev else {}, changes_since(history, period))

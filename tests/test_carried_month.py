@@ -58,6 +58,14 @@ def test_a_month_never_run_is_named_and_last_month_is_still_上月(tmp_path: Pat
     assert f"累计完成投资{fmt_yi(0.35)}亿元（节点要求{fmt_yi(0.4)}亿元，{refused.format('校验反馈')}）" in notice
     assert f"累计完成投资{fmt_yi(0.35)}亿元（{refused.format('校验报告')}）" in bulletin
     assert "沿用上月" not in notice + bulletin
+    # the check that refused it, the form it was typed into and the 校验报告 name July too
+    refusal = next(i["message"] for i in september["issues"] if i["code"] == "cumulative_decreased")
+    assert "低于7月累计 0.35 亿元" in refusal and "仍按7月累计 0.35 亿元计" in refusal and "上月" not in refusal
+    form = load_workbook(root / "input" / "submissions" / "2024-09" / "报送.xlsx")["投资完成情况"]
+    assert [c.value for c in form[3]][4] == "7月累计（亿元）"
+    report = load_workbook(root / "output" / "2024-09" / "校验报告.xlsx")
+    texts = [str(c.value) for ws in report for row in ws.iter_rows() for c in row if c.value]
+    assert any("低于7月累计 0.35 亿元" in t for t in texts) and not any("上月" in t for t in texts)
 
     # October follows September, which recorded the figure (carried): last month's, 上月
     october = run_month(root, "2024-10", None)

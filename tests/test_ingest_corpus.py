@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from reportgen import formspec as fs
 from reportgen.config import CheckConfig, Config
+from reportgen.forms import write_form
 from reportgen.ingest import FileRead, IngestResult, read_submissions, reader
-from reportgen.model import Metric, Reported, Severity
+from reportgen.model import Metric, Prefill, Reported, Severity
+from reportgen.rules import EarlierFigures
 from tests.ingest_support import (
     ECON,
     EQUIP,
@@ -695,19 +698,27 @@ def test_every_issue_says_where_and_what(batch: tuple[IngestResult, Path]) -> No
     assert mismatch.unit == MED
 
 
-def test_previous_figures_of_the_form_are_used_without_a_ledger(tmp_path: Path) -> None:
-    """With no ledger, the form's own 上月累计 column (pre-filled) is what a decrease is checked against."""
-    from reportgen.forms import write_form
-    from reportgen.model import Prefill
-
+def test_a_decrease_names_the_month_of_the_earlier_figure(tmp_path: Path) -> None:
+    """May never run: June's form, pre-filled from April, names its column 4月累计, and a decrease is
+    checked against it without a ledger (in the form's words) or against the ledger's figures of the
+    month it names (3月 here), never called 上月."""
     path = tmp_path / "b" / "a.xlsx"
     path.parent.mkdir()
-    write_form(PLAN, CONFIG, PERIOD, MED, path, Prefill("2024-05", {"P01/invest": 0.9}))
-    fill_form(path, {"P01/invest": 0.7, "P03/invest": 0.2}, MED_MS, FOOTER)
+    write_form(PLAN, CONFIG, PERIOD, MED, path, Prefill("2024-04", {"P01/invest": 0.9}))
+    assert load_workbook(path)[FIG]["E3"].value == "4月累计（亿元）"
+    fill_form(path, {"P01/invest": 0.7, "P03/invest": 30.0}, MED_MS, FOOTER)
     result = read_submissions(path.parent, PLAN, CONFIG, PERIOD)
-    assert [(i.code, i.cell) for i in result.issues if i.severity is not Severity.INFO] == [
-        ("cumulative_decreased", "F4")
-    ]
+    issues = {i.code: (i.cell, i.message) for i in result.issues if i.severity is not Severity.INFO}
+    assert issues.keys() == {"cumulative_decreased", "implausible_jump"}
+    cell, down = issues["cumulative_decreased"]
+    assert cell == "F4" and "低于4月累计 0.9 亿元" in down and "仍按4月累计 0.9 亿元计" in down
+    assert "比上月" not in issues["implausible_jump"][1]  # no earlier figure of P03: none named
+
+    earlier = EarlierFigures({"P01/invest": 0.8, "P03/invest": 0.1}, since="2024-03")
+    issues = {i.code: i.message for i in read_submissions(path.parent, PLAN, CONFIG, PERIOD, earlier).issues}
+    down, jump = issues["cumulative_decreased"], issues["implausible_jump"]
+    assert "低于3月累计 0.8 亿元" in down and "仍按3月累计 0.8 亿元计" in down and "上月" not in down
+    assert "比3月累计（0.1）增加的数额" in jump and "上月" not in jump
 
 
 @pytest.mark.slow

@@ -173,7 +173,12 @@ def test_future_completion_date_and_reverted_status_are_flagged() -> None:
     h = History(statuses={"2024-05": {"P01-M02": (Status.DONE, D(2024, 5, 20))}})
     r = run([sub(A, P01_M02=ONGOING)], history=h)
     assert ms(r, "P01-M02").status is Status.OVERDUE  # the unit's newer word counts ...
-    assert "status_reverted" in codes(r)  # ... and the office is told
+    reverted = next(i for i in r.issues if i.code == "status_reverted")  # ... and the office is told
+    assert "截至上月已为“已完成”，本月报为“推进中”" in reverted.message
+    # June never run: July's answer is set against May's standing, and says so
+    r = run([sub(A, "2024-07", P01_M02=ONGOING)], history=h, as_of=D(2024, 7, 31), period="2024-07")
+    reverted = next(i for i in r.issues if i.code == "status_reverted")
+    assert "截至5月已为“已完成”" in reverted.message and "上月" not in reverted.message
 
 
 def test_blank_status_is_judged_by_date_and_a_missing_row_is_not_reported() -> None:
@@ -378,7 +383,11 @@ def test_cumulative_decreased_jump_and_disagreement_are_issues() -> None:
                 if i.code == "cumulative_decreased")
     assert "低于4月累计 1" in down.message and "上月" not in down.message
     jump = next(i for i in r.issues if i.code == "implausible_jump")
-    assert "万元" in jump.message and jump.unit == A
+    assert "万元" in jump.message and jump.unit == A and "本月新增 29.9 亿元" in jump.message
+    # ... and a jump against April's figure holds May and June
+    h = History(figures={"2024-04": {"P02/invest": 0.1}})
+    jump = next(i for i in run([sub(A, figures={"P02/invest": 30.0})], h).issues if i.code == "implausible_jump")
+    assert "5—6月新增 29.9 亿元" in jump.message and "本月新增" not in jump.message
     dis = next(i for i in r.issues if i.code == "figure_disagree")
     assert dis.unit == B and "30" in dis.message
     assert next(i for i in r.items if i.code == "P02").cumulative_yi == 30.0  # A's figure wins

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from reportgen.calendar import report_deadline
+from reportgen.cn import earlier_month
 from reportgen.commands.chinese import command
 from reportgen.commands.options import echo, period_option, rel, workspace_option
 from reportgen.pipeline import distribute_forms, make_forms
@@ -45,7 +46,8 @@ def forms(ws: Workspace, period: str, distribute: bool) -> None:
     for path in paths:
         echo(f"  {path.name}")
     if made.prefilled_from:
-        echo(f"已按台账中 {made.prefilled_from} 的报送数据预填“上月累计”和各节点情况")
+        words = earlier_month(period, made.prefilled_from)
+        echo(f"已按台账中 {made.prefilled_from} 的报送数据预填“{words}累计”和各节点情况")
     others = sorted(p.name for p in folder.iterdir() if p.is_file() and p not in paths)
     if others:
         echo(f"注意：该文件夹中另有 {len(others)} 个文件不是本次生成的（{'、'.join(others)}），"

@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from reportgen import formspec as fs
+from reportgen.cn import earlier_month
 from reportgen.ingest.grid import Sheet
 from reportgen.ingest.index import FileContext
 from reportgen.ingest.layout import Table, blank_formula, data_rows, duplicate, not_ours, report_merged
 from reportgen.ingest.values import addr, code, norm, parse_amount, text
 from reportgen.model import METRIC_LABEL, FigureReport, Item, Metric, Severity, Submission, figure_key
+from reportgen.rules import EarlierFigures
 
 _FIGURE_CODE = re.compile(r"^([PT]\d{2,4})(?:/(invest|invoice))?$")
 _LABELS = {v: k for k, v in METRIC_LABEL.items()}
@@ -32,6 +34,9 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
     note_col = cols.get("note")
     previous_col = cols.get("previous")
     formulas = sheet.has_unsaved_formulas()  # else no empty cell can be an unsaved formula
+    # what an earlier figure is called: 上月 or 7月 (August never run), or the form's own header
+    ledger_words = earlier_month(ctx.period, previous.since if isinstance(previous, EarlierFigures) else "")
+    form_words = _column_words(sheet.get(header, previous_col)) if previous_col is not None else ""
     reports = sub.figures
     for r in data_rows(table, len(sheet.rows)):
         if r in sheet.notes:
@@ -65,11 +70,19 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
             _missing(ctx, sub, fkey, metric, sheet.name, cell)
             continue
         prev = previous.get(fkey)
+        words = ledger_words
         if prev is None and previous_col is not None:
             prev = _previous(row[previous_col] if previous_col < width else "")
+            words = form_words
         if _formatted_away(ctx, value, sheet, r, value_col, cell):
             continue
-        report.value_yi = _amount(ctx, value, in_wan, items[item_code], metric, prev, sheet.name, cell)
+        earlier = None if prev is None else (prev, words)
+        report.value_yi = _amount(ctx, value, in_wan, items[item_code], metric, earlier, sheet.name, cell)
+
+
+def _column_words(header: Any) -> str:
+    """Return the month a form's earlier-figure column names (上月 of 上月累计（亿元）, 7月 of 7月累计)."""
+    return norm(header).split("累计", 1)[0] or "上月"
 
 
 def _previous(value: Any) -> float | None:
@@ -161,10 +174,11 @@ def _formatted_away(ctx: FileContext, value: Any, sheet: Sheet, r: int, c: int, 
 
 
 def _amount(
-    ctx: FileContext, value: Any, in_wan: bool, item: Item, metric: Metric, prev: float | None,
-    sheet: str, cell: str,
+    ctx: FileContext, value: Any, in_wan: bool, item: Item, metric: Metric,
+    earlier: tuple[float, str] | None, sheet: str, cell: str,
 ) -> float | None:
-    """Return the amount a cell holds in 亿元, or None when it is not to be used."""
+    """Return the amount a cell holds in 亿元, or None when it is not to be used. `earlier` is the
+    cumulative it is checked against and the month that names it (上月, 7月), if any."""
     parsed = parse_amount(value, in_wan)
     if parsed.code:
         ctx.add(parsed.severity, parsed.code, parsed.message, sheet, cell)
@@ -174,22 +188,24 @@ def _amount(
         ctx.add(Severity.INFO, "unit_wan", f"表头标为万元，已将 {text(value)} 万元换算为 {parsed.value:g} 亿元",
                 sheet, cell)
     factor = ctx.index.config.check.jump_factor
+    prev, month = earlier if earlier is not None else (None, "")
     if _jumped(item, metric, parsed.value, prev, factor):
+        grew = "" if prev is None else f"，比{month}累计（{prev:g}）增加的数额"
         ctx.add(
             Severity.ERROR, "implausible_jump",
-            f"本月累计填的是 {parsed.value:g} 亿元，比上月（{prev or 0:g}）增加的数额超过年度目标的"
+            f"本月累计填的是 {parsed.value:g} 亿元{grew}超过年度目标的"
             f"{factor:g}倍，疑似把万元填成了亿元，未采用；请以亿元填写"
             f"（如 {parsed.value:g} 万元应填 {parsed.value / 10000:g}）",
             sheet, cell,
         )
         return None
     if prev is not None and parsed.value < prev - 1e-9:
-        # most often this month's increment typed as the cumulative: never used, last month's stands
+        # most often this month's increment typed as the cumulative: never used, the earlier stands
         ctx.add(
             Severity.ERROR, "cumulative_decreased",
-            f"本月累计 {parsed.value:g} 亿元低于上月累计 {prev:g} 亿元，累计数不应减少"
+            f"本月累计 {parsed.value:g} 亿元低于{month}累计 {prev:g} 亿元，累计数不应减少"
             "（是否把本月新增填成了累计数？），"
-            f"未采用，仍按上月累计 {prev:g} 亿元计；请核实后重新报送截至本月末的累计数",
+            f"未采用，仍按{month}累计 {prev:g} 亿元计；请核实后重新报送截至本月末的累计数",
             sheet, cell,
         )
         return None

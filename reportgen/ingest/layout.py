@@ -5,6 +5,7 @@ and rows that should be there and are not."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from reportgen import formspec as fs
@@ -17,10 +18,16 @@ from reportgen.model import Severity, Submission
 _HEADER_SEARCH = (fs.HEADER_ROW - 1, *(r for r in range(30) if r != fs.HEADER_ROW - 1))
 
 
+# a form pre-filled from a month other than the last names its earlier column so (7月累计)
+_EARLIER_HEADER = re.compile(r"\d{1,2}月累计")
+_EARLIER_KEY = fs.FIGURE_HEADERS["previous"].split("（", 1)[0]
+
+
 @functools.lru_cache(maxsize=4096)  # pure
 def _header_key(header: str) -> str:
-    """Return the part of a header before its bracketed unit, normalised."""
-    return norm(header).split("(", 1)[0]
+    """Return the part of a header before its bracketed unit, normalised (7月累计 as 上月累计)."""
+    key = norm(header).split("(", 1)[0]
+    return _EARLIER_KEY if _EARLIER_HEADER.fullmatch(key) else key
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ def duplicate(ctx: FileContext, table: Table, r: int, code: str, first: str, cel
     """Say a row repeats a code already read (from `first`), naming a hidden row as such."""
     if r in table.sheet.hidden:
         ctx.add(Severity.INFO, "hidden_row",
-                f"第{r + 1}行是隐藏行（可能是上月的数据），{ctx.index.words(code)}与 {first} 所在行相同，"
+                f"第{r + 1}行是隐藏行（可能是以前月份的数据），{ctx.index.words(code)}与 {first} 所在行相同，"
                 "未读取；已采用未隐藏的行",
                 table.sheet.name, cell)
     else:

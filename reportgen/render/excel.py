@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils.indexed_list import IndexedList
 
-from reportgen.cn import format_date, format_month
+from reportgen.cn import format_date, format_month, month_span
 from reportgen.config import Config, FontConfig
 from reportgen.errors import WorkspaceError
 from reportgen.fsutil import atomic_path
@@ -35,11 +35,12 @@ from reportgen.model import (
     UnitResult,
     figure_key,
 )
-from reportgen.reconcile import DONE_STATUSES, changes_since
+from reportgen.reconcile import DONE_STATUSES
 from reportgen.render.duban_words import duban_matters, duban_note
-from reportgen.render.wording import added_words, issue_date_of, month_span
+from reportgen.render.wording import added_words, issue_date_of
 from reportgen.render.xlsx_layout import lay_out
 from reportgen.render.xlsx_template import check_template, render_template
+from reportgen.rules import changes_since
 from reportgen.xlsx_save import save_workbook
 
 TEMPLATE_NAME = "汇总表.xlsx"

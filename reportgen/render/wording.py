@@ -14,8 +14,10 @@ from typing import Any
 
 from reportgen.calendar import month_calendar
 from reportgen.cn import (
+    change_words,
     cn_count,
     cn_numeral,
+    earlier_month,
     fmt_pct,
     fmt_points,
     fmt_yi,
@@ -256,7 +258,7 @@ def investment_text(t: Totals, result: PeriodResult) -> str:
         if t.month_added_yi >= -0.005:
             text += f"；{added}投资{fmt_yi(t.month_added_yi)}亿元"
         else:
-            before = f"{int(result.since[5:7])}月" if result.since else "上月"
+            before = earlier_month(result.period, result.since)
             text += f"；本月所报累计数合计较{before}减少{fmt_yi(-t.month_added_yi)}亿元"
         if t.fell:
             fell = "、".join(
@@ -273,14 +275,7 @@ def investment_text(t: Totals, result: PeriodResult) -> str:
 def added_words(result: PeriodResult) -> str:
     """Return what a change against the earlier figures is called: 本月新增, or 8—9月新增 when the
     last period recorded is July (August never run, so the change holds both months)."""
-    return f"{month_span(result.period, result.since)}新增" if result.since else "本月新增"
-
-
-def month_span(period: str, since: str) -> str:
-    """Return the months a change of `period` holds: 9月, or 8—9月 when the last period recorded
-    before it (`since`, PeriodResult.since / History.since) is July."""
-    month = int(period[5:7])
-    return f"{int(since[5:7]) + 1}—{month}月" if since else f"{month}月"
+    return change_words(result.period, result.since)
 
 
 def units_text(result: PeriodResult, dates: MonthDates) -> str:
