@@ -116,21 +116,29 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
                  replies: Mapping[str, dt.date | Reply] | None = None,
                  issued: Mapping[str, Issued] | None = None,
                  texts: Mapping[str, str] | None = None,
-                 dues: Mapping[str, dt.date | None] | None = None) -> list[Duban]:
+                 dues: Mapping[str, dt.date | None] | None = None,
+                 renamed: Mapping[str, str] | None = None) -> list[Duban]:
     """Return every 督办通知 with its nodes, 销号 period, round, earlier 督办 and reply, oldest first.
 
     `issued` is what the ledger kept of each notice (date, nodes); `texts` words a node the
     ledger did not keep (code -> the plan's text); `dues` dates the nodes in the current plan
     (code -> due, in the plan's order: a notice's nodes are listed in it), which tells a node carried
-    over from an earlier plan year.
+    over from an earlier plan year. `renamed` maps a unit's earlier name to its name now (the
+    aliases of reportgen.toml): a unit renamed in the plan is the same unit, pressed again on the
+    same node (round, earlier 文号) and its 督办 closed by the node's status under the new name;
+    each 督办 keeps the name it was addressed to.
     """
+    canon = (lambda unit: renamed.get(unit, unit)) if renamed else (lambda unit: unit)
+    if renamed:
+        statuses = {p: {code: {canon(u): s for u, s in units.items()} for code, units in by_code.items()}
+                    for p, by_code in statuses.items()}
     periods = sorted(statuses)
     order = {code: i for i, code in enumerate(dues or {})}  # the plan's order of its nodes
     out: list[Duban] = []
     pressed: dict[tuple[str, str], list[tuple[int, EarlierDuban]]] = {}  # (unit, node) -> 督办 so far
     for n in sorted((n for n in notices if n.kind == NOTICE_KIND), key=lambda n: (n.period, doc_order(n.doc_no))):
         kept = (issued or {}).get(n.doc_no)
-        nodes = _nodes(n, statuses, kept, texts or {}, order)
+        nodes = _nodes(replace(n, unit=canon(n.unit)), statuses, kept, texts or {}, order)
         reply = (replies or {}).get(n.doc_no)
         if isinstance(reply, dt.date):
             reply = Reply(reply)
@@ -141,12 +149,13 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
         for node in nodes:
             due = (dues or {}).get(node)
             carried = due is not None and due.year < n.year
-            before = [e for year, e in pressed.get((n.unit, node), []) if year == n.year or carried]
+            before = [e for year, e in pressed.get((canon(n.unit), node), []) if year == n.year or carried]
             if before:
                 d.earlier[node] = before
-            pressed.setdefault((n.unit, node), []).append((n.year, EarlierDuban(n.doc_no, n.period, d.issued_on)))
+            pressed.setdefault((canon(n.unit), node), []).append(
+                (n.year, EarlierDuban(n.doc_no, n.period, d.issued_on)))
         d.round = 1 + max((len(e) for e in d.earlier.values()), default=0)
-        d.closed_in = _closed_in(d, periods, statuses, dues)
+        d.closed_in = _closed_in(replace(d, unit=canon(d.unit)), periods, statuses, dues)
         out.append(d)
     return out
 

@@ -45,7 +45,7 @@ from reportgen.render.imprint import place_imprints
 from reportgen.render.packet import meeting_packet
 from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
 from reportgen.render.wording import notice_recipients
-from reportgen.rules import EarlierFigures, earlier_figures, reporting_units
+from reportgen.rules import EarlierFigures, Names, earlier_figures, reporting_units
 from reportgen.summary import write_summary
 from reportgen.workspace import Workspace
 
@@ -262,13 +262,13 @@ def _record(ws: Workspace, ledger: Ledger, plan: Plan, ingest: IngestResult, rep
         return
     # every 督办 so far (earlier years' too: a reply to December's comes in with January's), and
     # those the papers carry as they stand on the papers' date
-    every = _dubans(ledger, plan, plan.year)
+    every = _dubans(ledger, plan, ws.config, plan.year)
     for taken in take_replies(ws, ledger, every):
         (log.info if taken.ok else report.warnings.append)(f"督办回复单 {taken.name}：{taken.message}")
         report.replies_recorded += taken.recorded
         if taken.recorded:
             every = []  # a reply recorded: read the 督办 again below
-    every = every or _dubans(ledger, plan, plan.year)
+    every = every or _dubans(ledger, plan, ws.config, plan.year)
     result.dubans = list(duban.on_papers(every, plan.year, result.period, result.dates.issue))
 
 
@@ -530,10 +530,10 @@ def duban_ledger(ws: Workspace) -> list[duban.Duban]:
     except PlanError:
         plan = None  # nodes the ledger kept no words of are then named "not in the plan"
     with Ledger(ws.ledger_path) as ledger:
-        return _dubans(ledger, plan)
+        return _dubans(ledger, plan, ws.config)
 
 
-def _dubans(ledger: Ledger, plan: Plan | None, year: int | None = None) -> list[duban.Duban]:
+def _dubans(ledger: Ledger, plan: Plan | None, config: Config, year: int | None = None) -> list[duban.Duban]:
     """Return the 督办 the ledger knows (of `year` and the years before, or of every year), nodes
     the ledger kept no words of worded from `plan` (`duban.on_papers` picks a period's).
 
@@ -562,7 +562,9 @@ def _dubans(ledger: Ledger, plan: Plan | None, year: int | None = None) -> list[
         issued={no: duban.Issued(on, by, nodes) for no, (on, by, nodes) in kept.items()},
         replies={no: duban.Reply(day, note) for no, (day, note) in replies.items()},
         texts=duban.plan_words(plan) if plan else {},
-        dues={m.code: m.due for item in plan.items for m in item.milestones} if plan else {})
+        dues={m.code: m.due for item in plan.items for m in item.milestones} if plan else {},
+        renamed=Names(plan, config).canonical if plan else {
+            old: name for name, others in config.units.aliases.items() for old in others})
 
 
 def record_duban_reply(ws: Workspace, doc_no: str, replied_on: dt.date, note: str = "") -> duban.Duban:
@@ -649,4 +651,4 @@ def read_duban_replies(ws: Workspace) -> list[ReplyTaken]:
     except PlanError:
         plan = None
     with Ledger(ws.ledger_path) as ledger:
-        return take_replies(ws, ledger, _dubans(ledger, plan))
+        return take_replies(ws, ledger, _dubans(ledger, plan, ws.config))

@@ -69,6 +69,22 @@ def test_replies_on_time_late_and_missing() -> None:
     assert [no for no, d in dubans.items() if d.reply_overdue(today)] == ["督字〔2024〕3号"]
 
 
+def test_a_unit_renamed_in_the_plan_is_pressed_and_closed_as_the_same_unit() -> None:
+    """乙 becomes 丙 in a revised plan (reportgen.toml lists 乙 as 丙's other name): 丙's 督办 on M2 in
+    May is the second (citing 乙's April 文号), and 乙's April 督办 closes when 丙 finishes M2."""
+    C = "丙单位"
+    year = {**YEAR, "2024-05": _month(M1={A: LATE}, M2={C: OVER}, M3={A: DONE}),
+            "2024-06": _month(M1={A: LATE}, M2={C: LATE}, M3={A: DONE})}
+    notices = [*NOTICES[:4], Notice("督字〔2024〕4号", "督办通知", "2024-05", C)]
+    dubans = {d.doc_no: d for d in build_dubans(notices, year, renamed={B: C, "乙": C})}
+    fourth, third = dubans["督字〔2024〕4号"], dubans["督字〔2024〕3号"]
+    assert (fourth.unit, fourth.round, [e.doc_no for e in fourth.earlier["M2"]]) == (C, 2, ["督字〔2024〕3号"])
+    assert (third.unit, third.closed_in, fourth.closed_in) == (B, "2024-06", "2024-06")
+    # told nothing of the rename, 丙 is another unit: its 督办 is a first, 乙's never closes
+    apart = {d.doc_no: d for d in build_dubans(notices, year)}
+    assert (apart["督字〔2024〕4号"].round, apart["督字〔2024〕3号"].closed_in) == (1, None)
+
+
 def test_a_duban_whose_nodes_are_not_in_the_ledger_stays_open() -> None:
     dubans = build_dubans([Notice("督字〔2024〕9号", "督办通知", "2024-07", A)], YEAR)
     assert (dubans[0].nodes, dubans[0].closed) == ([], False)

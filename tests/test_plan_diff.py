@@ -13,6 +13,7 @@ from reportgen.config import load_config
 from reportgen.model import Plan
 from reportgen.plan.diff import diff_plans, keep_codes, wording
 from reportgen.plan.importer import import_document, import_lines
+from tests.ingest_support import ECON, LAND, make_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config(ROOT / "reportgen.toml")
@@ -164,3 +165,23 @@ def test_last_months_answer_prefills_the_edited_milestone(tmp_path: Path, worksp
     assert row[header.index(fs.MILESTONE_HEADERS["text"])] == DEADLINE_NEW
     assert row[header.index(fs.MILESTONE_HEADERS["status"])] == "推进中"
     assert row[header.index(fs.MILESTONE_HEADERS["progress"])] == "组卷材料已报市局"
+
+
+def test_a_unit_renamed_everywhere_is_pointed_out_with_the_alias_to_write() -> None:
+    old = make_plan()
+    new = copy.deepcopy(old)
+    for item in new.items:
+        for task in item.tasks:
+            task.units = ["规划和自然资源局" if u == LAND else u for u in task.units]
+            task.lead_units = ["规划和自然资源局" if u == LAND else u for u in task.lead_units]
+            for m in task.milestones:
+                m.units = ["规划和自然资源局" if u == LAND else u for u in m.units]
+    diff = diff_plans(old, new)
+    assert diff.renamed == [(LAND, "规划和自然资源局")]
+    hint = next(line for line in diff.lines() if line.startswith(f"单位“{LAND}”"))
+    assert f'"规划和自然资源局" = ["{LAND}"]' in hint
+    # a unit handing over part of its work to one already in the plan is no rename
+    moved = copy.deepcopy(old)
+    moved.items[2].tasks[0].units = [ECON]
+    moved.items[2].tasks[0].milestones[0].units = [ECON]
+    assert diff_plans(old, moved).renamed == []

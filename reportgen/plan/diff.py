@@ -43,6 +43,8 @@ class PlanDiff:
     milestones_added: list[Change] = field(default_factory=list)
     milestones_removed: list[Change] = field(default_factory=list)
     milestones_changed: list[Change] = field(default_factory=list)
+    # (old name, new name): a unit gone whose every place (items, tasks, nodes) another took
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -68,6 +70,11 @@ class PlanDiff:
             for c in changes:
                 out.append(f"  {c.code} {c.name}")
                 out.extend(f"      {d}" for d in c.details)
+        for before, after in self.renamed:
+            alias = f'"{after}" = ["{before}"]'
+            out.append(f"单位“{before}”不再出现，它负责的项目和节点现在都写“{after}”。"
+                       f"如是单位改名，请在 reportgen.toml 的 [units.aliases] 中写 {alias}（已写的可忽略）："
+                       "以前发给旧名的督办才算同一单位的：再次督办照常累计次数、引用前次文号，节点完成时旧名下的督办照常销号")
         return out
 
 
@@ -260,4 +267,33 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     for i, item in enumerate(old.items):
         if i not in matched_old:
             diff.items_removed.append(Change(item.code, item.name, [f"{len(item.milestones)} 个节点"]))
+    diff.renamed = _renamed_units(old, new)
     return diff
+
+
+def _places(plan: Plan) -> dict[str, set[str]]:
+    """Return unit -> the codes of the items, tasks and nodes naming it."""
+    out: dict[str, set[str]] = {}
+    for item in plan.items:
+        for task in item.tasks:
+            for unit in task.units:
+                out.setdefault(unit, set()).update((item.code, task.code))
+            for m in task.milestones:
+                for unit in m.units:
+                    out.setdefault(unit, set()).add(m.code)
+    return out
+
+
+def _renamed_units(old: Plan, new: Plan) -> list[tuple[str, str]]:
+    """Return (old name, new name) of each unit of `old` that `new` names nowhere while one unit new
+    to it stands in exactly its places (codes as kept by keep_codes): most likely a unit renamed."""
+    before, after = _places(old), _places(new)
+    came = [u for u in after if u not in before]
+    out = []
+    for unit, places in before.items():
+        if unit in after:
+            continue
+        same = [u for u in came if after[u] == places]
+        if len(same) == 1:
+            out.append((unit, same[0]))
+    return out
