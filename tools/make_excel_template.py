@@ -227,7 +227,7 @@ def build(out: Path) -> Path:
     ws = _table(wb, "汇总表", "{{ attachment.title }}", summary, "rows", "r",
                 total=True,
                 note=f"注：状态标识　{STATUS_NOTE}。完成率＝累计完成÷年度目标；"
-                "序时进度＝报告月份÷12；年度目标为“以上”的按下限计。")
+                "序时进度＝报告月份÷12（截止日期不在月末时为当年已过天数÷全年天数）；年度目标为“以上”的按下限计。")
     _status_colours(ws, "J4:J4")
     _attachment_mark(ws)
 

@@ -34,8 +34,9 @@ from reportgen.model import (
     Status,
     UnitResult,
     figure_key,
+    period_end,
 )
-from reportgen.reconcile import DONE_STATUSES
+from reportgen.reconcile import DONE_STATUSES, schedule_rate
 from reportgen.render.duban_words import duban_matters, duban_note
 from reportgen.render.wording import added_words, issue_date_of
 from reportgen.render.xlsx_layout import lay_out
@@ -271,15 +272,16 @@ def _month_rows(result: PeriodResult, history: History) -> list[dict[str, Any]]:
                              None if t.month_added_yi is None else round(t.month_added_yi, 6))
     rows = []
     for period, (value, added) in totals.items():
-        month = int(period[5:7])
-        since = result.since if period == result.period else changes_since(history, period)
+        now = period == result.period
+        since = result.since if now else changes_since(history, period)
         rows.append({
             "period": period,
             "label": f"{int(period[:4])}年{month_span(period, since)}",
             "cumulative": value,
             "added": added,
             "rate": value / target if value is not None and target else None,
-            "schedule": month / 12,
+            # this month's as the bulletin states it (a cut-off before the month's end counts days)
+            "schedule": result.schedule_rate if now else schedule_rate(period_end(period)),
         })
     return rows
 
