@@ -92,7 +92,7 @@ CONTEXT_HELP: dict[str, str] = {
     "几十个项目，一行放不下）",
     "projects": "有年度投资目标的项目：no、code、name、target、previous、added（本月新增）、"
     "cumulative、rate、schedule、vs、vs_label、invoice",
-    "previous_label": "projects 中 previous 的列名：上月累计（上月未运行时为最近运行月份，如 7月累计）",
+    "previous_label": "projects 中 previous 的列名：上月累计（上月未运行时为最近运行月份，如 7月累计；1月为年初累计）",
     "added_label": "projects 中 added 的列名：本月新增（上月未运行时如 8—9月新增）",
     "months": "按月累计完成投资：period、label（某月未运行时其后一月如 2024年8—9月）、cumulative、added、"
               "rate、schedule",
@@ -353,7 +353,9 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
         "as_of": result.as_of,
         "as_of_label": _cn_date(result.as_of),
         "issue_label": _cn_date(issue_date_of(result, config)),
-        "previous_label": f"{int(result.since[5:7])}月累计" if result.since else "上月累计",
+        # January counts from the year's start (0), not from December's cumulative
+        "previous_label": f"{int(result.since[5:7])}月累计" if result.since
+        else "年初累计" if result.period.endswith("-01") else "上月累计",
         "added_label": added_words(result),
         "schedule": result.schedule_rate,
         "plan_title": result.plan_title,
