@@ -372,13 +372,20 @@ def _format_kind(fid: int, code: str | None) -> str:
 
 def _hidden_rows(data: bytes) -> set[int]:
     """Return the 0-based rows a worksheet part marks hidden."""
-    if b"hidden=" not in data:
-        return set()
+    # A hidden row's tag holds no '>' but its last: only the tags around each hidden= (most
+    # often of a hidden column) are searched, not every row of the sheet
     found = set()
-    for m in _HIDDEN_ROW.finditer(data):
-        number = _ROW_NUMBER.search(m.group(0))
-        if number:
-            found.add(int(number.group(1)) - 1)
+    at, end = data.find(b"hidden="), -1
+    while at >= 0:
+        if at > end:  # in a tag not yet searched
+            start, end = data.rfind(b">", 0, at) + 1, data.find(b">", at)
+            if end < 0:
+                break
+            for m in _HIDDEN_ROW.finditer(data, start, end + 1):
+                number = _ROW_NUMBER.search(m.group(0))
+                if number:
+                    found.add(int(number.group(1)) - 1)
+        at = data.find(b"hidden=", at + 1)
     return found
 
 
@@ -395,7 +402,10 @@ def _cell_styles(data: bytes) -> dict[tuple[int, int], int]:
 
 def _unsaved_formulas(data: bytes) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
-    if _FORMULA_START.search(data) is None:  # <f> or <f …>, not <formula1> of a validation
+    # <f> or <f …>, not <formula1> of a validation: a plain search finds where one could start
+    # (most sheets have none), a regular expression only looks on from there
+    start = data.find(b"<f")
+    if start < 0 or _FORMULA_START.search(data, start) is None:
         return found
     for m in _CELL_WITH_BODY.finditer(data):
         body = m.group(2)

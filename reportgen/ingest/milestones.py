@@ -218,8 +218,10 @@ def _read_completed(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneR
             ctx.add(Severity.WARNING, "date_missing",
                     f"{ctx.index.words(report.code)}填报为已完成，但未填写实际完成日期", sheet.name, cell)
         return
-    if type(value) is dt.datetime:  # a date cell (most rows): what parse_date gives of it
-        day: dt.date = value.date()
+    if type(value) is dt.date:  # a date cell (most rows): what parse_date gives of it
+        day: dt.date = value
+    elif type(value) is dt.datetime:
+        day = value.date()
     else:
         parsed = parse_date(value, year)
         if parsed.code:
