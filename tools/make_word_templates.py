@@ -582,6 +582,9 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "四、下步工作要求", "GwH1")
     para(doc, "{%p for r in requirements %}")
     para(doc, "（{{ r.no_cn }}）{{ r.text }}")
+    # the last part goes over the page with the 附件说明 and 署名: a page holding them alone
+    # has no 正文 under the seal (GB/T 9704 7.3.5.4)
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
     para(doc, "{%p endfor %}")
     attachments_block(doc)
     signature_block(doc)
