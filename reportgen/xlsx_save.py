@@ -48,7 +48,18 @@ _PLACEHOLDER = b"<sheetData/>"
 _STYLE_TABLES = ("_cell_styles", "_fonts", "_fills", "_borders", "_alignments", "_protections",
                  "_number_formats", "_named_styles", "_differential_styles", "_table_styles", "_colors")
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_LETTERS = [""] + [get_column_letter(c) for c in range(1, 16385)]
+
+
+class _Letters(dict[int, str]):
+    """Column number -> its letters, each worked out on first use (working out all 16,384 when
+    the module loads took as long as writing a small 校验报告)."""
+
+    def __missing__(self, column: int) -> str:
+        letters = self[column] = get_column_letter(column)
+        return letters
+
+
+_LETTERS = _Letters()
 
 
 class _Unsupported(Exception):
