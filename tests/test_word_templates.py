@@ -50,7 +50,7 @@ def test_unknown_variable_is_named_with_the_text_around_it(ws):
 
 
 def test_broken_tag_is_reported_with_its_paragraph(ws):
-    add_paragraph(ws, "提醒函.docx", "截至{{ as_of_cn ", "各单位", after="请你单位对照时限")
+    add_paragraph(ws, "提醒函.docx", "截至{{ as_of_cn ", "各单位", after="联系人")
     with pytest.raises(TemplateError) as err:
         check_word_templates(ws.templates, ws.config)
     msg = str(err.value)

@@ -637,7 +637,9 @@ def supervision(doc: DocumentObject) -> None:
 
 def reminder(doc: DocumentObject) -> None:
     """提醒函: one unit's milestones due within the window."""
-    _notice_head(doc, "关于重点项目节点即将到期的提醒函", letter=True)
+    # a letter asking only to confirm nodes already past their date does not call them 即将到期
+    _notice_head(doc, "{% if matters %}关于重点项目节点即将到期的提醒函{% else %}关于确认重点项目节点完成情况的函"
+                      "{% endif %}", letter=True)
     para(doc, "{%p if matters %}")
     para(doc, "根据《{{ plan_title }}》，你单位负责的以下{{ matters|length }}个节点"
               "将在本函成文后{{ window }}日内（{{ soon_until }}前）到期，目前尚未完成：")
@@ -656,8 +658,10 @@ def reminder(doc: DocumentObject) -> None:
               "{% if m.role %}你单位为{{ m.role }}单位。{% endif %}报送情况：{{ m.reported }}。")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p if matters %}")
     para(doc, "请你单位对照时限倒排工作计划，加快推进，确保按期完成。如预计不能按期完成，"
-              "请于{{ reply_by }}书面说明原因及拟采取的措施。")
+              "请于{{ explain_by }}书面说明原因及拟采取的措施。")
+    para(doc, "{%p endif %}")
     _contact(doc)
     signature_block(doc)
     letter_imprint(doc)

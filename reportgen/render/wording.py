@@ -585,6 +585,7 @@ def _notice_base(result: PeriodResult, config: Config, dates: MonthDates, kind: 
         "window": dates.due_soon_days,
         "soon_until": cn_date(dates.soon_until),
         "reply_by": _within(dates.reply_days, dates.reply_by),
+        "explain_by": _within(dates.reply_days, dates.reply_by),
         "report_deadline": cn_date(dates.report_deadline),
         "items": "",
         "due_count": 0,
@@ -608,12 +609,15 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
     out: dict[str, list[dict[str, Any]]] = {kind: [] for kind in NOTICE_KINDS}
     for unit in _unit_order(result):
         own: dict[str, list[dict[str, Any]]] = {"overdue": [], "soon": [], "confirm": []}
+        soon: list[dt.date] = []  # the due dates of the nodes a 提醒函 reminds of
         for m in by_unit.get(unit, []):
             status = unit_status(m, unit)
             kind = ("overdue" if status is Status.OVERDUE else "soon" if status is Status.DUE_SOON
                     else "confirm" if m.confirm and status is Status.IN_PROGRESS else "")
             if kind:
                 own[kind].append(_matter(m, unit, items, config, submitted, dates))
+            if kind == "soon" and m.due is not None:
+                soon.append(m.due)
         if own["overdue"]:
             ctx = _notice_base(result, config, dates, "督办通知", unit)
             pressed = dubans.get(unit)  # a repeat cites the earlier 督办 and is escalated
@@ -626,12 +630,22 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
         if own["soon"] or own["confirm"]:
             ctx = _notice_base(result, config, dates, "提醒函", unit)
             ctx["matters"], ctx["confirm"] = own["soon"], own["confirm"]
+            ctx["explain_by"] = explain_by(dates, soon)
             out["提醒函"].append(_clean_all(ctx))
     for u in result.units:
         if u.missing:  # an exempt unit is not chased
             out["催报通知"].append(_chase(result, config, dates, u.name, u.missed_months,
                                           by_unit.get(u.name, [])))
     return out
+
+
+def explain_by(dates: MonthDates, dues: list[dt.date]) -> str:
+    """Return by when a 提醒函 asks to explain a node it expects to miss: the reply deadline, or
+    the node's own date when that comes first (not after the date has passed)."""
+    first = min(dues, default=None)
+    if first is None or dates.reply_by <= first:
+        return _within(dates.reply_days, dates.reply_by)
+    return f"完成时限前（{cn_date(first)}前）"
 
 
 def _chase(result: PeriodResult, config: Config, dates: MonthDates, unit: str, missed: int,
