@@ -206,8 +206,7 @@ class _Context:
              sub: Submission | None = None, cell: str = "", sheet: str = "") -> None:
         """Add an issue, unless reading the file already reported the same thing on that row (the
         reader names the cell it read, e.g. the empty 实际完成日期 beside the 已完成 said here)."""
-        row = _row_of(cell)
-        if sub is not None and any(i.code == code and _row_of(i.cell) == row for i in sub.issues):
+        if sub is not None and _said(sub, cell, frozenset({code})):
             return
         self.issues.append(Issue(
             severity=severity, message=message, code=code, unit=unit,
@@ -427,31 +426,14 @@ def _judge_report(
     if rep.status is None:
         if earlier is not None and earlier[0] in DONE_STATUSES:
             return earlier
-        ctx.warn(
-            Severity.WARNING, "status_missing",
-            f"{label}：未填写完成状态，按未完成处理", unit, sub, rep.cell, fs.SHEET_MILESTONES,
-        )
+        if not _said(sub, rep.cell, _STATUS_UNREADABLE):  # a word typed is not a blank
+            ctx.warn(
+                Severity.WARNING, "status_missing",
+                f"{label}：未填写完成状态，按未完成处理", unit, sub, rep.cell, fs.SHEET_MILESTONES,
+            )
         return ctx.open_status(m.due), None
     if rep.status is Reported.DONE:
-        completed = rep.completed_on
-        if completed is None:
-            if earlier is not None and earlier[0] in DONE_STATUSES and earlier[1] is not None:
-                completed = earlier[1]
-            else:
-                completed = ctx.completion_fallback()
-                ctx.warn(
-                    Severity.WARNING, "date_missing",
-                    f"{label}：报为已完成但未填写实际完成日期，暂按 {completed:%Y-%m-%d} 计",
-                    unit, sub, rep.cell, fs.SHEET_MILESTONES,
-                )
-        elif completed > ctx.as_of:
-            ctx.warn(
-                Severity.WARNING, "date_after_period",
-                f"{label}：实际完成日期 {completed:%Y-%m-%d} 晚于截止日期 "
-                f"{ctx.as_of:%Y-%m-%d}，请核实",
-                unit, sub, rep.cell, fs.SHEET_MILESTONES,
-            )
-        return _done_status(m.due, completed), completed
+        return _judge_done(ctx, m, unit, rep, earlier, label)
     if found is not None and found[1][0] in DONE_STATUSES:
         ctx.warn(
             Severity.WARNING, "status_reverted",
@@ -460,6 +442,47 @@ def _judge_report(
             unit, sub, rep.cell, fs.SHEET_MILESTONES,
         )
     return ctx.open_status(m.due), None
+
+
+# what the reader says of a status or a completion date it could not take (on the answer's row)
+_STATUS_UNREADABLE, _DATE_UNUSABLE = frozenset({"bad_status"}), frozenset({"bad_date", "date_out_of_year"})
+
+def _said(sub: Submission, cell: str, codes: frozenset[str]) -> bool:
+    """Return True when reading the file reported one of `codes` on the row of `cell`."""
+    row = _row_of(cell)
+    return any(i.code in codes and _row_of(i.cell) == row for i in sub.issues)
+
+
+def _judge_done(
+    ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport, earlier: Standing | None, label: str,
+) -> Standing:
+    """Return the standing of an answer 已完成 (on the cut-off when no date was typed, and said so); a
+    date typed that cannot be used (unreadable, outside the year, after the period) leaves it 未报送."""
+    sub = ctx.subs[unit]
+    completed = rep.completed_on
+    if completed is None and _said(sub, rep.cell, _DATE_UNUSABLE):
+        return _unreported(ctx, m, unit)  # the reader named the cell and said so
+    if completed is None:
+        if earlier is not None and earlier[0] in DONE_STATUSES and earlier[1] is not None:
+            return _done_status(m.due, earlier[1]), earlier[1]
+        completed = ctx.completion_fallback()
+        ctx.warn(
+            Severity.WARNING, "date_missing",
+            f"{label}：报为已完成但未填写实际完成日期，暂按 {completed:%Y-%m-%d} 计",
+            unit, sub, rep.cell, fs.SHEET_MILESTONES,
+        )
+    elif completed > ctx.as_of:  # after the day the form reports on (the reader said so), or the as-of
+        end = period_end(ctx.period)
+        ctx.warn(
+            Severity.ERROR if completed > end else Severity.WARNING, "date_after_period",
+            f"{label}：实际完成日期 {completed:%Y-%m-%d} 晚于" + (
+                f"本期截止日 {end:%Y-%m-%d}，“已完成”本月未采用，该节点视为未报送；如日期填错，请改正后重新报送"
+                if completed > end else f"截止日期 {ctx.as_of:%Y-%m-%d}，请核实"),
+            unit, sub, rep.cell, fs.SHEET_MILESTONES,
+        )
+        if completed > end:
+            return _unreported(ctx, m, unit)
+    return _done_status(m.due, completed), completed
 
 
 def _unreported(ctx: _Context, m: Milestone, unit: str | None) -> tuple[Status, dt.date | None]:

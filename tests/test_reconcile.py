@@ -167,9 +167,11 @@ def test_done_without_date_takes_period_end_and_says_so() -> None:
 
 
 def test_future_completion_date_and_reverted_status_are_flagged() -> None:
+    # 已完成 on a day after the cut-off: by the unit's own date not done by then, and not taken
     r = run([sub(A, P01_M04=(Reported.DONE, D(2024, 7, 3)))])
-    assert ms(r, "P01-M04").status is Status.DONE
-    assert "date_after_period" in codes(r)
+    assert (ms(r, "P01-M04").status, ms(r, "P01-M04").completed_on) == (Status.NOT_REPORTED, None)
+    late = next(i for i in r.issues if i.code == "date_after_period")
+    assert late.severity is Severity.ERROR and "2024-07-03" in late.message and "本月未采用" in late.message
     h = History(statuses={"2024-05": {"P01-M02": (Status.DONE, D(2024, 5, 20))}})
     r = run([sub(A, P01_M02=ONGOING)], history=h)
     assert ms(r, "P01-M02").status is Status.OVERDUE  # the unit's newer word counts ...

@@ -4,6 +4,7 @@ and rows that should be there and are not."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -133,6 +134,12 @@ def find_table(book: Book, spec: TableSpec) -> Table | None:
     return first
 
 
+def headless_table(book: Book, spec: TableSpec) -> Table | None:
+    """Return the table of `spec` found by its other headers, for a sheet whose required column's
+    header was changed or deleted (read_book then names the column instead of every row)."""
+    return find_table(book, dataclasses.replace(spec, required=()))
+
+
 def data_rows(table: Table, end: int) -> list[int]:
     """Return the rows below the header up to `end`: visible rows first, then hidden ones, so that
     a hidden copy of a row (last month's figures kept above the updated row) never wins."""
@@ -195,11 +202,14 @@ def report_merged(table: Table, ctx: FileContext, input_cols: list[int]) -> None
 
 
 def check_missing_rows(
-    sub: Submission, ctx: FileContext, expected: dict[str, set[str]], fig: Table | None, ms: Table | None
+    sub: Submission, ctx: FileContext, expected: dict[str, set[str]], fig: Table | None, ms: Table | None,
+    unread: frozenset[str] = frozenset(),
 ) -> None:
-    """Name every row of the unit's form that the file no longer has."""
+    """Name every row of the unit's form that the file no longer has (not those of a table in
+    `unread`, whose missing column was named instead)."""
     index = ctx.index
-    want_ms = expected.get(fs.SHEET_MILESTONES, set(index.milestone_codes.get(sub.unit, [])))
+    want_ms = set() if fs.SHEET_MILESTONES in unread else expected.get(
+        fs.SHEET_MILESTONES, set(index.milestone_codes.get(sub.unit, [])))
     for c in sorted(want_ms - set(sub.milestones)):
         if c in index.milestones:
             ctx.add(
@@ -210,6 +220,8 @@ def check_missing_rows(
     want_fig = {k.split("/")[0] for k in expected.get(fs.SHEET_FIGURES, set())}
     if not expected:
         want_fig = {k.split("/")[0] for k in index.figure_keys.get(sub.unit, [])}
+    if fs.SHEET_FIGURES in unread:
+        want_fig = set()
     have = {k.split("/")[0] for k in sub.figures}
     for c in sorted(want_fig - have):
         if c in index.items:

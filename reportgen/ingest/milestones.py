@@ -218,6 +218,8 @@ def _read_completed(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneR
             ctx.add(Severity.WARNING, "date_missing",
                     f"{ctx.index.words(report.code)}填报为已完成，但未填写实际完成日期", sheet.name, cell)
         return
+    # 已完成 with a date that cannot be used is not taken (reconcile: the node counts as 未报送)
+    refused = "；“已完成”本月未采用，该节点视为未报送" if report.status is Reported.DONE else ""
     if type(value) is dt.date:  # a date cell (most rows): what parse_date gives of it
         day: dt.date = value
     elif type(value) is dt.datetime:
@@ -225,7 +227,7 @@ def _read_completed(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneR
     else:
         parsed = parse_date(value, year)
         if parsed.code:
-            ctx.add(parsed.severity, parsed.code, parsed.message, sheet.name, cell)
+            ctx.add(parsed.severity, parsed.code, parsed.message + refused, sheet.name, cell)
             return
         day = parsed.value
     # a node the new year's plan keeps with last year's deadline may have been done last year
@@ -235,11 +237,19 @@ def _read_completed(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneR
         years = f"任务年度 {year} 年" if first == year else f"{first} 年至 {year} 年"
         ctx.add(
             Severity.ERROR, "date_out_of_year",
-            f"实际完成日期 {day.isoformat()} 不在{years}内，未采用；请核实年份",
+            f"实际完成日期 {day.isoformat()} 不在{years}内，未采用{refused}；请核实年份",
             sheet.name, cell,
         )
         return
-    if day > last_day:
+    if day > last_day and refused:
+        # the form reports the state at the cut-off: by the unit's own date it was not done then
+        ctx.add(
+            Severity.ERROR, "date_after_period",
+            f"实际完成日期 {day.isoformat()} 晚于本期截止日 {last_day.isoformat()}（本表报送截至该日的情况）"
+            f"{refused}；如日期填错，请改正后重新报送",
+            sheet.name, cell,
+        )
+    elif day > last_day:
         ctx.add(
             Severity.WARNING, "date_after_period",
             f"实际完成日期 {day.isoformat()} 晚于本期截止日 {last_day.isoformat()}，请核实",

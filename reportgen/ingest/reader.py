@@ -16,7 +16,15 @@ from reportgen.ingest.figures import read_figures
 from reportgen.ingest.grid import Book, PartsCache, Refused
 from reportgen.ingest.identify import identify
 from reportgen.ingest.index import FileContext, PlanIndex
-from reportgen.ingest.layout import FIGURES, MILESTONES, check_missing_rows, find_table, read_meta
+from reportgen.ingest.layout import (
+    FIGURES,
+    MILESTONES,
+    Table,
+    check_missing_rows,
+    find_table,
+    headless_table,
+    read_meta,
+)
 from reportgen.ingest.milestones import read_footer, read_milestones
 from reportgen.intake import REJECTING
 from reportgen.model import FileRead, Plan, Severity, Submission
@@ -175,4 +183,30 @@ def _read_book(book: Book, sub: Submission, ctx: FileContext, previous: Mapping[
     if ms is not None:
         footer = read_milestones(ms, sub, ctx)
         read_footer(ms.sheet, footer, sub, ctx)
-    check_missing_rows(sub, ctx, expected_rows, fig, ms)
+    unread = _missing_columns(book, ctx, fig, ms)
+    check_missing_rows(sub, ctx, expected_rows, fig, ms, unread)
+
+
+_UNREAD = {  # a table whose required column is gone: what is not read
+    fs.SHEET_FIGURES: ("value", fs.FIGURE_HEADERS, "各项目的累计数"),
+    fs.SHEET_MILESTONES: ("status", fs.MILESTONE_HEADERS, "各节点的完成情况"),
+}
+
+
+def _missing_columns(book: Book, ctx: FileContext, fig: Table | None, ms: Table | None) -> frozenset[str]:
+    """Name the column a table was not read for (its header changed or deleted, e.g. 本月累计 renamed
+    累计完成投资): the table's rows are there, and are not called deleted. Return those tables."""
+    unread = set()
+    for spec, table in ((FIGURES, fig), (MILESTONES, ms)):
+        headless = headless_table(book, spec) if table is None else None
+        if headless is None:
+            continue
+        key, headers, what = _UNREAD[spec.sheet]
+        ctx.add(
+            Severity.ERROR, "column_missing",
+            f"“{headless.sheet.name}”表第{headless.header + 1}行的表头中找不到“{headers[key]}”列"
+            f"（表头被改动或删除），{what}未读取；请恢复原表头“{headers[key]}”后重新报送",
+            headless.sheet.name, f"A{headless.header + 1}",
+        )
+        unread.add(spec.sheet)
+    return frozenset(unread)
