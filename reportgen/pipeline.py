@@ -1,6 +1,7 @@
 """The monthly batch, top to bottom: check → reconcile → record → render Word → render Excel → PDF.
 
-This is the one place that orders the stages. Each stage is a call into its own module;
+This is the one place that orders the run's stages (`check` alone is ordered by
+reportgen.checking, which loads none of the renderers). Each stage is a call into its own module;
 nothing here parses, judges or draws. A failure while rendering one document is logged and
 the others are still written; the ledger is changed in one transaction.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,14 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportgen import duban, intake, replyform
-from reportgen.checkreport import FEEDBACK_DIRNAME, load_writer, write_check_report
+from reportgen.checking import check_file
+from reportgen.checkreport import write_check_report
 from reportgen.cn import format_date, unit_lookup
 from reportgen.config import Config
 from reportgen.distribute import DIST_DIRNAME, Distribution, make_packs
 from reportgen.errors import PlanError, ReportgenError, UsageError
 from reportgen.forms import FORMS_DIRNAME, build_forms
 from reportgen.fsutil import TEMP_PREFIX, deferred_interrupt, printable_name, workspace_lock
-from reportgen.ingest import FileRead, IngestResult, read_submission
+from reportgen.ingest import FileRead, IngestResult
 from reportgen.ingest.replies import ReplyRead, read_reply
 from reportgen.intake import Register
 from reportgen.ledger import Ledger
@@ -45,7 +46,7 @@ from reportgen.render.imprint import place_imprints
 from reportgen.render.packet import meeting_packet
 from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
 from reportgen.render.wording import notice_recipients
-from reportgen.rules import EarlierFigures, Names, earlier_figures, reporting_units
+from reportgen.rules import Names, earlier_figures, reporting_units
 from reportgen.summary import write_summary
 from reportgen.workspace import Workspace
 
@@ -397,55 +398,6 @@ def make_forms(ws: Workspace, period: str) -> FormsMade:
             prefill = ledger.prefill(period)
     paths = build_forms(plan, ws.config, period, ws.output_dir(period) / FORMS_DIRNAME, prefill)
     return FormsMade(plan_file, paths, prefill.period if prefill else None)
-
-
-@dataclass
-class CheckOutcome:
-    """What `check` read and the report files it wrote."""
-
-    ingest: IngestResult
-    paths: list[Path]
-
-
-def check_period(ws: Workspace, period: str) -> CheckOutcome:
-    """Read `period`'s submissions, write 校验报告 and 校验反馈, and return what was found.
-
-    Last month's figures come from the ledger when there is one, so a cumulative that went
-    down or jumped is caught before the run.
-    """
-    current = load_master(ws)
-    with Ledger(ws.ledger_path) as ledger:
-        plan = plan_for_check(period, current, ledger)
-        previous = earlier_figures(ledger.history(period), period)
-        # while other processes read the forms, this one loads what writing the report needs
-        ingest, _register = read_period(ws, plan, current.version, period, previous, ledger,
-                                        meanwhile=load_writer)
-    out_dir = ws.output_dir(period)
-    with write_faults(out_dir):
-        (ws.root / "output").mkdir(parents=True, exist_ok=True)
-        # Written aside and published together: 校验反馈 of a unit that has since corrected its
-        # file is removed, and an interrupted check leaves the last report whole.
-        staging = Path(tempfile.mkdtemp(prefix=f".staging-check-{period}-", dir=ws.root / "output"))
-        try:
-            written = write_check_report(ingest, plan, period, staging, ws.config)
-            with deferred_interrupt():
-                publish(staging, out_dir, (FEEDBACK_DIRNAME,))
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return CheckOutcome(ingest, [out_dir / p.relative_to(staging) for p in written])
-
-
-def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) -> FileRead:
-    """Return one received file read against `plan` as `check` reads it, shown under `name`.
-
-    Last month's figures come from the ledger, so a cumulative that went down or jumped is
-    caught at once, as in the batch.
-    """
-    previous = EarlierFigures()
-    if ws.ledger_path.exists():
-        with Ledger(ws.ledger_path) as ledger:
-            previous = earlier_figures(ledger.history(period), period)
-    return read_submission(path, plan, ws.config, period, previous, name=name)
 
 
 @dataclass

@@ -236,6 +236,15 @@ def test_status_imports_no_heavy_library(tmp_path: Path) -> None:
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]
 
 
+@pytest.mark.slow
+def test_check_loads_no_renderer(tmp_path: Path) -> None:
+    root = example_workspace(tmp_path / "ws")
+    loaded = _imported(["check", "--period", PERIOD, "-w", str(root)])
+    assert {"reportgen.checking", "reportgen.xlsx_save", "openpyxl"} <= loaded  # the 校验报告 is written
+    assert not [m for m in loaded if m.startswith(("reportgen.pipeline", "reportgen.render", "reportgen.duban"))
+                or m.split(".")[0] in ("docx", "docxtpl", "matplotlib", "pandas", "jinja2")]
+
+
 # ---------------------------------------------------------------- work on the other core
 
 

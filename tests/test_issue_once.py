@@ -9,8 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from reportgen import formspec as fs
+from reportgen.checking import check_period
 from reportgen.forms import unit_rows
-from reportgen.pipeline import check_period, run_period
+from reportgen.pipeline import run_period
 from reportgen.plan.workbook import load_plan
 from tests.ingest_support import fill_form
 from tests.web_support import PERIOD, filled_form, sample_workspace, units_of

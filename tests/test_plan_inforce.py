@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
+from reportgen.checking import check_file, check_period
 from reportgen.cli import main
 from reportgen.config import load_config
 from reportgen.errors import PlanError
@@ -29,7 +30,6 @@ from reportgen.model import (
     plan_from_content,
     plan_version,
 )
-from reportgen.pipeline import check_file, check_period
 from reportgen.plan.importer import import_document
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_plan

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from reportgen.checking import check_period
 from reportgen.commands.chinese import command
 from reportgen.commands.options import echo, exit_with, period_option, rel, workspace_option
 from reportgen.model import Severity
-from reportgen.pipeline import check_period
 from reportgen.workspace import Workspace
 
 

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from reportgen.checking import check_file
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import TEMP_PREFIX, atomic_path, safe_filename
 from reportgen.ingest import FileRead
 from reportgen.intake import Action, Decision
 from reportgen.model import Plan, Severity
-from reportgen.pipeline import check_file
 from reportgen.plan.workbook import load_plan
 from reportgen.safety import SPREADSHEET_SUFFIXES
 from reportgen.web.store import Upload, WebStore

@@ -1,0 +1,74 @@
+"""`check` and the web page's upload, in order: the plan, the ledger's last figures, the forms
+read, then the 校验报告 and 校验反馈 written aside and published together.
+
+Apart from reportgen.pipeline (the monthly batch) so that checking loads none of what the run
+renders with: a check is asked often while forms come in, and its start-up is a good part of
+its time at the size of a district.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportgen.checkreport import FEEDBACK_DIRNAME, load_writer, write_check_report
+from reportgen.fsutil import deferred_interrupt
+from reportgen.ingest import FileRead, IngestResult, read_submission
+from reportgen.ledger import Ledger
+from reportgen.model import Plan
+from reportgen.plan.workbook import load_master
+from reportgen.publish import publish, write_faults
+from reportgen.received import plan_for_check, read_period
+from reportgen.rules import EarlierFigures, earlier_figures
+from reportgen.workspace import Workspace
+
+
+@dataclass
+class CheckOutcome:
+    """What `check` read and the report files it wrote."""
+
+    ingest: IngestResult
+    paths: list[Path]
+
+
+def check_period(ws: Workspace, period: str) -> CheckOutcome:
+    """Read `period`'s submissions, write 校验报告 and 校验反馈, and return what was found.
+
+    Last month's figures come from the ledger when there is one, so a cumulative that went
+    down or jumped is caught before the run.
+    """
+    current = load_master(ws)
+    with Ledger(ws.ledger_path) as ledger:
+        plan = plan_for_check(period, current, ledger)
+        previous = earlier_figures(ledger.history(period), period)
+        # while other processes read the forms, this one loads what writing the report needs
+        ingest, _register = read_period(ws, plan, current.version, period, previous, ledger,
+                                        meanwhile=load_writer)
+    out_dir = ws.output_dir(period)
+    with write_faults(out_dir):
+        (ws.root / "output").mkdir(parents=True, exist_ok=True)
+        # Written aside and published together: 校验反馈 of a unit that has since corrected its
+        # file is removed, and an interrupted check leaves the last report whole.
+        staging = Path(tempfile.mkdtemp(prefix=f".staging-check-{period}-", dir=ws.root / "output"))
+        try:
+            written = write_check_report(ingest, plan, period, staging, ws.config)
+            with deferred_interrupt():
+                publish(staging, out_dir, (FEEDBACK_DIRNAME,))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return CheckOutcome(ingest, [out_dir / p.relative_to(staging) for p in written])
+
+
+def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) -> FileRead:
+    """Return one received file read against `plan` as `check` reads it, shown under `name`.
+
+    Last month's figures come from the ledger, so a cumulative that went down or jumped is
+    caught at once, as in the batch.
+    """
+    previous = EarlierFigures()
+    if ws.ledger_path.exists():
+        with Ledger(ws.ledger_path) as ledger:
+            previous = earlier_figures(ledger.history(period), period)
+    return read_submission(path, plan, ws.config, period, previous, name=name)
