@@ -627,6 +627,11 @@ class Ledger:
             )
         ]
 
+    def last_period(self, year: int) -> str | None:
+        """Return the last period of `year` recorded, or None."""
+        earlier = self._earlier(f"{year:04d}-99")
+        return earlier[-1] if earlier else None
+
     def history(self, before_period: str, since: str = "") -> History:
         """Return what the ledger knows of the periods of the same year before `before_period`
         (those from `since` on, when given)."""

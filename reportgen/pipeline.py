@@ -281,6 +281,7 @@ def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan
     plan = in_force.plan
     log.info("%s", in_force.note)
     history = ledger.history(period)
+    _carry_standings(ledger, plan, history)
     recovered = recover_history(history, ws.root / "output", plan.year, period)
     placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
     report = RunReport(result=placeholder, plan_note=in_force.note)
@@ -290,6 +291,21 @@ def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan
         report.warnings.append(note)
         log.warning("%s", note)
     return report, plan, history
+
+
+def _carry_standings(ledger: Ledger, plan: Plan, history: History) -> None:
+    """Add to `history` the node standings of the last period recorded in an earlier year when the
+    plan keeps nodes dated in an earlier year (继续推进): done then, they stay done (reconcile reads
+    such a node's earlier periods across the year). Figures are not added: the year's count
+    starts from nothing."""
+    if not any(m.due is not None and m.due.year < plan.year for m in plan.milestones):
+        return
+    last = ledger.last_period(plan.year - 1)
+    if last is None:
+        return
+    earlier = ledger.history(f"{plan.year - 1:04d}-99", since=last)
+    history.statuses[last] = earlier.statuses.get(last, {})
+    history.by_unit[last] = earlier.by_unit.get(last, {})
 
 
 def _judge(ws: Workspace, ledger: Ledger, plan: Plan, ingest: IngestResult, register: Register,
