@@ -235,13 +235,14 @@ def parse_due(text: str, year: int) -> dt.date | None:
 
 
 # A day as people type it in a cell or on the command line (the forms' 完成日期, `--as-of`).
-_TYPED_YMD = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
+# (15号 is the spoken 15日)
+_TYPED_YMD = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?$")
 _TYPED_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_TYPED_MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
+_TYPED_MD = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 
 
 def typed_date(text: str, year: int) -> tuple[int, int, int] | None:
-    """Return (year, month, day) of a typed day (2024-7-5, 2024.7.5, 2024年7月5日, 7月5日 in `year`,
+    """Return (year, month, day) of a typed day (2024-7-5, 2024.7.5, 2024年7月5日 or 5号, 7月5日 in `year`,
     20240705), unchecked against the calendar; None when `text` is not written as a day."""
     s = normalize_digits(text.strip())
     if m := _TYPED_YMD.match(s) or _TYPED_COMPACT.match(s):

@@ -12,7 +12,7 @@ from reportgen.cn import earlier_month
 from reportgen.ingest.grid import Sheet
 from reportgen.ingest.index import FileContext
 from reportgen.ingest.layout import Table, blank_formula, data_rows, duplicate, not_ours, report_merged
-from reportgen.ingest.values import addr, code, norm, parse_amount, text
+from reportgen.ingest.values import addr, amount_text, code, norm, parse_amount, text
 from reportgen.model import METRIC_LABEL, FigureReport, Item, Metric, Severity, Submission, figure_key
 from reportgen.rules import EarlierFigures
 
@@ -185,17 +185,17 @@ def _amount(
         if parsed.severity is Severity.ERROR:
             return None
     elif in_wan:
-        ctx.add(Severity.INFO, "unit_wan", f"表头标为万元，已将 {text(value)} 万元换算为 {parsed.value:g} 亿元",
-                sheet, cell)
+        ctx.add(Severity.INFO, "unit_wan",
+                f"表头标为万元，已将 {text(value)} 万元换算为 {amount_text(parsed.value)} 亿元", sheet, cell)
     factor = ctx.index.config.check.jump_factor
     prev, month = earlier if earlier is not None else (None, "")
     if _jumped(item, metric, parsed.value, prev, factor):
-        grew = "" if prev is None else f"，比{month}累计（{prev:g}）增加的数额"
+        grew = "" if prev is None else f"，比{month}累计（{amount_text(prev)}）增加的数额"
         ctx.add(
             Severity.ERROR, "implausible_jump",
-            f"本月累计填的是 {parsed.value:g} 亿元{grew}超过年度目标的"
+            f"本月累计填的是 {amount_text(parsed.value)} 亿元{grew}超过年度目标的"
             f"{factor:g}倍，疑似把万元填成了亿元，未采用；请以亿元填写"
-            f"（如 {parsed.value:g} 万元应填 {parsed.value / 10000:g}）",
+            f"（如 {amount_text(parsed.value)} 万元应填 {amount_text(parsed.value / 10000)}）",
             sheet, cell,
         )
         return None
@@ -203,9 +203,9 @@ def _amount(
         # most often this month's increment typed as the cumulative: never used, the earlier stands
         ctx.add(
             Severity.ERROR, "cumulative_decreased",
-            f"本月累计 {parsed.value:g} 亿元低于{month}累计 {prev:g} 亿元，累计数不应减少"
+            f"本月累计 {amount_text(parsed.value)} 亿元低于{month}累计 {amount_text(prev)} 亿元，累计数不应减少"
             "（是否把本月新增填成了累计数？），"
-            f"未采用，仍按{month}累计 {prev:g} 亿元计；请核实后重新报送截至本月末的累计数",
+            f"未采用，仍按{month}累计 {amount_text(prev)} 亿元计；请核实后重新报送截至本月末的累计数",
             sheet, cell,
         )
         return None

@@ -112,6 +112,11 @@ class Parsed:
     severity: Severity = Severity.ERROR
 
 
+def amount_text(value: float) -> str:
+    """Return an amount as a message writes it: 0.00003, never 3e-05 (amounts are read to 6 places)."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
 def parse_amount(value: Any, in_wan: bool = False) -> Parsed:
     """Return a cell's amount in 亿元, or the reason it cannot be taken."""
     if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
@@ -122,7 +127,8 @@ def parse_amount(value: Any, in_wan: bool = False) -> Parsed:
         approx = False
     else:
         raw = norm(value)
-        if "," in raw or "，" in str(value):
+        # a comma inside a number (1,2 or 0，9) is ambiguous; one between words and numbers is text
+        if ("," in raw or "，" in str(value)) and _NUMBER.match(raw.replace(",", "").replace("，", "")):
             grouped = _GROUPED.match(raw) if "，" not in str(value) else None
             if grouped is None:
                 return Parsed(
@@ -149,7 +155,7 @@ def parse_amount(value: Any, in_wan: bool = False) -> Parsed:
     if approx:
         return Parsed(
             result, "approximate",
-            f"填写的“{value}”是约数，已按 {result:g} 亿元读取；累计完成额应填确数",
+            f"填写的“{value}”是约数，已按 {amount_text(result)} 亿元读取；累计完成额应填确数",
             Severity.WARNING,
         )
     return Parsed(result)
