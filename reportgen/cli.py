@@ -93,7 +93,8 @@ def console() -> None:
 
     What an ordinary exit does first is done here too: the exit handlers (logging's flush and
     close, temporary folders, child processes) and the flushing of standard output and error. A
-    thread still running, output that cannot be flushed or a command that raised keep the
+    thread still running, output that cannot be flushed, a profiler or tracer watching (`python -m
+    cProfile` writes its file when the program returns) or a command that raised keep the
     ordinary exit. Only the program does this: a test calling `main` (click's runner) returns.
     """
     try:
@@ -102,7 +103,8 @@ def console() -> None:
         code = exc.code
     else:  # pragma: no cover - click's standalone main always exits
         code = 0
-    if not (code is None or type(code) is int) or threading.active_count() > 1:
+    if (not (code is None or type(code) is int) or threading.active_count() > 1
+            or sys.getprofile() is not None or sys.gettrace() is not None):  # a profiler saves on return
         sys.exit(code)
     atexit._run_exitfuncs()  # what the interpreter runs at exit, before it frees everything
     try:

@@ -4,6 +4,7 @@ readings and ledger as a command that returns normally (click's runner calling `
 from __future__ import annotations
 
 import json
+import pstats
 import re
 import subprocess
 import sys
@@ -76,3 +77,12 @@ def test_program_exit_code_of_a_usage_error_and_a_clean_check(tmp_path: Path) ->
     empty = _program(root, "check")
     assert empty.returncode == 0, empty.stderr
     assert "已报送 0 个" in empty.stdout and (root / "output" / PERIOD / "校验报告.xlsx").is_file()
+
+
+@pytest.mark.slow
+def test_a_profiled_program_still_writes_its_profile(tmp_path: Path) -> None:
+    out = tmp_path / "run.prof"
+    ran = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "reportgen", "--version"],
+                         capture_output=True, text=True, check=False)
+    assert ran.returncode == 0 and ran.stdout.startswith("reportgen ")
+    assert any(name == "console" for _file, _line, name in pstats.Stats(str(out)).stats)
