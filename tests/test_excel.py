@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.styles import Font
+from pypdf import PdfReader
 
 from reportgen.cn import doc_no_pattern, fmt_pct
 from reportgen.errors import TemplateError
@@ -24,6 +25,7 @@ from reportgen.render.excel import (
     render_excel,
     status_text,
 )
+from reportgen.render.pdf import convert_to_pdf
 from reportgen.workspace import Workspace, init_workspace
 from tests.conftest import needs_libreoffice
 from tests.test_word_factory import make_result, year_history
@@ -59,6 +61,11 @@ def _render(workspace: Workspace, result: PeriodResult | None = None) -> tuple[P
 def _flat(value):  # type: ignore[no-untyped-def]
     """A cell's text without the line breaks the print layout put in."""
     return value.replace("\n", "") if isinstance(value, str) else value
+
+
+def _amount_total(col: str, last: int) -> str:
+    """The 合计 of an amount column: blank when no row has an amount (not 0.00)."""
+    return f'=IF(COUNT({col}4:{col}{last})=0,"",SUM({col}4:{col}{last}))'
 
 
 Rendered = tuple[Path, PeriodResult, Workspace]
@@ -124,9 +131,9 @@ def test_summary_sheet_matches_the_result(rendered: Rendered) -> None:
         assert ws.cell(r, 3).number_format == "0.00" and ws.cell(r, 5).number_format == "0.0%"
     total = HEAD + 1 + n
     assert ws.cell(total, 1).value == "合计"
-    assert ws.cell(total, 3).value == f"=SUM(C4:C{total - 1})"
-    assert ws.cell(total, 4).value == f"=SUM(D4:D{total - 1})"
-    assert ws.cell(total, 5).value == f'=IF(C{total}>0,D{total}/C{total},"")'
+    assert ws.cell(total, 3).value == _amount_total("C", total - 1)
+    assert ws.cell(total, 4).value == _amount_total("D", total - 1)
+    assert ws.cell(total, 5).value == f'=IF(AND(C{total}>0,ISNUMBER(D{total})),D{total}/C{total},"")'
     assert "状态标识" in ws.cell(total + 1, 1).value
 
 
@@ -326,7 +333,7 @@ def test_styles_merges_and_conditional_formats_cover_exactly_the_rows(rendered: 
     ]
     assert chart.series[0].cat.numRef.f == f"'投资完成'!$B$4:$B${p_last}"
     assert {str(c.sqref) for c in inv.conditional_formatting} == {f"I4:I{p_last}"}
-    assert inv.cell(p_last + 1, 3).value == f"=SUM(C4:C{p_last})"
+    assert inv.cell(p_last + 1, 3).value == _amount_total("C", p_last)
     assert _column(inv, 2, len(projects)) == [it.name for it in projects]
     assert _column(inv, 6, len(projects)) == [it.cumulative_yi for it in projects]
     assert _column(inv, 9, len(projects)) == [
@@ -552,9 +559,27 @@ def test_template_resaved_by_libreoffice_still_renders(workspace: Workspace, tmp
     wb = load_workbook(out)
     last = HEAD + _rows(result)
     assert {str(c.sqref) for c in wb["汇总表"].conditional_formatting} == {f"J4:J{last}"}
-    assert wb["汇总表"].cell(last + 1, 3).value == f"=SUM(C4:C{last})"
+    assert wb["汇总表"].cell(last + 1, 3).value == _amount_total("C", last)
     projects = [it for it in result.items if it.target_yi is not None]
     chart = wb["投资图表"]._charts[0]
     assert chart.series[0].val.numRef.f.endswith(f"$G$4:$G${HEAD + len(projects)}")
     tables = read_tables(out)
     assert len(tables["逾期清单"]) == sum(1 for m in result.milestones if m.status is Status.OVERDUE)
+
+
+@needs_libreoffice
+def test_totals_of_amounts_nobody_reported_print_blank(workspace: Workspace, tmp_path: Path) -> None:
+    # the first month the office runs: no 上月累计 and so no 本月新增 for any project — the 合计
+    # row left them blank (it printed 0.00 beside a 累计完成 of hundreds of 亿元)
+    result, _ = june()
+    for it in result.items:
+        it.previous_yi = it.month_added_yi = None
+    out, _ = _render(workspace, result)
+    pdf = convert_to_pdf([out], tmp_path)[0]
+    projects = [it for it in result.items if it.target_yi is not None]
+    page = next(p.extract_text() for p in PdfReader(str(pdf)).pages if "重点项目投资完成情况" in p.extract_text())
+    total = next(line.split() for line in page.splitlines() if line.startswith("合计"))
+    target = sum(it.target_yi or 0 for it in projects)
+    done = sum(it.cumulative_yi or 0 for it in projects)
+    assert total == ["合计", f"{target:.2f}", f"{done:.2f}", fmt_pct(done / target),
+                     fmt_pct(result.schedule_rate)]

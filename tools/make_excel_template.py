@@ -129,6 +129,9 @@ def _total_row(ws: Worksheet, row: int, first: int, cols: list[Col]) -> None:
         value = col.total.replace("{r}", str(row))
         if col.total == "sum":
             value = f"=SUM({letter}{first}:{letter}{first})"
+            if col.kind == "num":  # amounts nobody reported (上月累计 of a first month): no 0.00 total
+                rows = f"{letter}{first}:{letter}{first}"
+                value = f'=IF(COUNT({rows})=0,"",SUM({rows}))'
         c = ws.cell(row, j, value or None)
         _body_style(c, col.kind)
         c.font = _font(bold=True)
@@ -216,7 +219,7 @@ def build(out: Path) -> Path:
         Col("项目（任务）名称", 14.5, "{{ r.name }}", "wrap"),
         Col("年度目标\n（亿元）", 9, "{{ r.target }}", "num", "sum"),
         Col("累计完成\n（亿元）", 9, "{{ r.cumulative }}", "num", "sum"),
-        Col("完成率", 7, "{{ r.rate }}", "pct", '=IF(C{r}>0,D{r}/C{r},"")'),
+        Col("完成率", 7, "{{ r.rate }}", "pct", '=IF(AND(C{r}>0,ISNUMBER(D{r})),D{r}/C{r},"")'),
         Col("节点编号", 9, "{{ r.code }}", "center"),
         Col("节点要求", 22.5, "{{ r.text }}", "wrap"),
         Col("完成时限", 10, "{{ r.due }}", "date"),
@@ -329,7 +332,7 @@ def _investment(wb: Workbook) -> None:
         Col("{{ previous_label }}\n（亿元）", 10, "{{ p.previous }}", "num", "sum"),
         Col("{{ added_label }}\n（亿元）", 10, "{{ p.added }}", "num", "sum"),
         Col("累计完成\n（亿元）", 10, "{{ p.cumulative }}", "num", "sum"),
-        Col("完成率", 9, "{{ p.rate }}", "pct", '=IF(C{r}>0,F{r}/C{r},"")'),
+        Col("完成率", 9, "{{ p.rate }}", "pct", '=IF(AND(C{r}>0,ISNUMBER(F{r})),F{r}/C{r},"")'),
         Col("序时进度", 9, "{{ p.schedule }}", "pct", "{{ schedule }}"),
         Col("与序时比较", 10, "{{ p.vs_label }}", "center"),
     ]
