@@ -31,6 +31,7 @@ from tests.conftest import needs_libreoffice
 from tests.test_word_factory import make_result, year_history
 
 HEAD = 3  # header row of every table; data starts on row 4
+CHART_HEAD = 25  # header row of the 投资图表's own data, under its printed page
 
 
 # what some units typed as progress: formulas and signs a spreadsheet would take as one
@@ -327,11 +328,18 @@ def test_styles_merges_and_conditional_formats_cover_exactly_the_rows(rendered: 
     inv = wb["投资完成"]
     projects = [it for it in result.items if it.target_yi is not None]
     p_last = HEAD + len(projects)
+    # the chart draws from its own rows under its printed page: every project of a small plan
     chart = wb["投资图表"]._charts[0]
+    bars = CHART_HEAD + len(projects)
     assert [s.val.numRef.f for s in chart.series] == [
-        f"'投资完成'!$G$4:$G${p_last}", f"'投资完成'!$H$4:$H${p_last}"
+        f"'投资图表'!$B${CHART_HEAD + 1}:$B${bars}", f"'投资图表'!$C${CHART_HEAD + 1}:$C${bars}"
     ]
-    assert chart.series[0].cat.numRef.f == f"'投资完成'!$B$4:$B${p_last}"
+    assert chart.series[0].cat.numRef.f == f"'投资图表'!$A${CHART_HEAD + 1}:$A${bars}"
+    drawn = wb["投资图表"]
+    assert [drawn.cell(r, 1).value for r in range(CHART_HEAD + 1, bars + 1)] == [it.name for it in projects]
+    assert [drawn.cell(r, 2).value for r in range(CHART_HEAD + 1, bars + 1)] == pytest.approx(
+        [it.rate for it in projects])
+    assert drawn.print_area == f"'投资图表'!$A$1:$L${CHART_HEAD - 2}"
     assert {str(c.sqref) for c in inv.conditional_formatting} == {f"I4:I{p_last}"}
     assert inv.cell(p_last + 1, 3).value == _amount_total("C", p_last)
     assert _column(inv, 2, len(projects)) == [it.name for it in projects]
@@ -562,7 +570,7 @@ def test_template_resaved_by_libreoffice_still_renders(workspace: Workspace, tmp
     assert wb["汇总表"].cell(last + 1, 3).value == _amount_total("C", last)
     projects = [it for it in result.items if it.target_yi is not None]
     chart = wb["投资图表"]._charts[0]
-    assert chart.series[0].val.numRef.f.endswith(f"$G$4:$G${HEAD + len(projects)}")
+    assert chart.series[0].val.numRef.f.endswith(f"$B${CHART_HEAD + 1}:$B${CHART_HEAD + len(projects)}")
     tables = read_tables(out)
     assert len(tables["逾期清单"]) == sum(1 for m in result.milestones if m.status is Status.OVERDUE)
 
@@ -583,3 +591,27 @@ def test_totals_of_amounts_nobody_reported_print_blank(workspace: Workspace, tmp
     done = sum(it.cumulative_yi or 0 for it in projects)
     assert total == ["合计", f"{target:.2f}", f"{done:.2f}", fmt_pct(done / target),
                      fmt_pct(result.schedule_rate)]
+
+
+@pytest.mark.slow
+def test_chart_of_a_city_draws_the_lowest_rates_the_bulletin_draws(workspace: Workspace) -> None:
+    # 2,400 projects drew 2,400 bars on one printed page: a black block. The sheet draws the
+    # projects the bulletin's chart draws, and says which
+    from reportgen.model import ItemResult, Section
+
+    result, _ = june()
+    result.items += [ItemResult(f"X{i:03d}", f"第{i}个城市更新项目", Section.PROJECT, 2.0, 2.0 * (i % 50) / 50,
+                                rate=(i % 50) / 50) for i in range(300)]
+    out, _ = _render(workspace, result)
+    ws = load_workbook(out)["投资图表"]
+    projects = [it for it in result.items if it.section is Section.PROJECT and it.target_yi]
+    rows = range(CHART_HEAD + 1, ws.max_row + 1)
+    drawn = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in rows]
+    assert 20 <= len(drawn) <= 27
+    rates = sorted(it.rate or 0 for it in projects if it.cumulative_yi is not None)
+    assert max(rate for _, rate in drawn) <= rates[len(drawn) - 1]
+    order = [it.name for it in projects]
+    assert [name for name, _ in drawn] == sorted((name for name, _ in drawn), key=order.index)
+    assert ws["A2"].value.endswith(f"完成率最低的{len(drawn)}个项目（共{len(projects)}个）")
+    chart = ws._charts[0]
+    assert chart.series[0].val.numRef.f == f"'投资图表'!$B${CHART_HEAD + 1}:$B${CHART_HEAD + len(drawn)}"

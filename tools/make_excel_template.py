@@ -350,7 +350,7 @@ def _investment(wb: Workbook) -> None:
         Col("累计完成率", 12, "{{ h.rate }}", "pct"),
         Col("序时进度", 12, "{{ h.schedule }}", "pct"),
     ], "months", "h", subtitle="截至{{ as_of_label }}　　金额单位：亿元")
-    _chart_sheet(wb, ws)
+    _chart_sheet(wb)
 
 
 CHART_COLUMNS, CHART_ROWS = 12, 21  # the chart sheet's print area below its two title rows
@@ -362,17 +362,25 @@ def _chart_text(size: int = 1000) -> RichText:
     return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
 
 
-def _chart_sheet(wb: Workbook, data: Worksheet) -> None:
-    """投资图表: the projects' 完成率 against 序时进度, inside one printed page."""
+def _chart_sheet(wb: Workbook) -> None:
+    """投资图表: the projects' 完成率 against 序时进度, inside one printed page — all of them, or
+    the lowest rates when more than a page of bars (a city's thousands printed as a black block).
+    The chart draws from its own rows under the printed page, as the bulletin's chart draws."""
     ws = wb.create_sheet("投资图表")
     last = CHART_COLUMNS
     _heading(ws, 1, "{{ period_label }}各项目投资完成率与序时进度对比", last, 18, 36)
-    _heading(ws, 2, "截至{{ as_of_label }}　　序时进度：{{ schedule|pct }}", last, 11, 22,
-             title=False, align="left")
+    _heading(ws, 2, "截至{{ as_of_label }}　　序时进度：{{ schedule|pct }}"
+             "{% if chart.note %}　　{{ chart.note }}{% endif %}", last, 11, 22, title=False, align="left")
     for j in range(1, last + 1):
         ws.column_dimensions[get_column_letter(j)].width = 10
     for r in range(3, 3 + CHART_ROWS):
         ws.row_dimensions[r].height = 20
+    head = 2 + CHART_ROWS + 2  # the chart's data, left out of the print area
+    ws.cell(head - 1, 1, "图表数据（不打印）").font = _font(bold=True)
+    cols = [Col("项目名称", 10, "{{ c.name }}", "center"), Col("完成率", 10, "{{ c.rate }}", "pct"),
+            Col("序时进度", 10, "{{ c.schedule }}", "pct")]
+    _header_row(ws, head, cols)
+    _loop_row(ws, head + 1, cols, "{%row for c in chart.projects %}")
     chart = BarChart()
     chart.type = "bar"  # horizontal bars: long project names read on the axis
     chart.grouping = "clustered"
@@ -387,8 +395,8 @@ def _chart_sheet(wb: Workbook, data: Worksheet) -> None:
     chart.y_axis.delete = False
     chart.x_axis.tickLblSkip = 1  # every project named, however many
     chart.x_axis.txPr = chart.y_axis.txPr = _chart_text()
-    chart.add_data(Reference(data, min_col=7, max_col=8, min_row=3, max_row=4), titles_from_data=True)
-    chart.set_categories(Reference(data, min_col=2, min_row=4, max_row=4))
+    chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=head, max_row=head + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=head + 1, max_row=head + 1))
     # black and white print: a dark bar with its value, a light bar with a black outline
     rate, schedule = chart.series
     rate.graphicalProperties.solidFill = "1F3864"

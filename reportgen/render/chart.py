@@ -143,19 +143,18 @@ def _lowest(items: list[ItemResult], n: int) -> list[ItemResult]:
 
 
 def _bars(items: list[ItemResult]) -> tuple[list[ItemResult], list[str], str]:
-    """The projects drawn (as many as fit the 版心), their axis labels and the chart's title."""
+    """The projects drawn (as many as fit the 版心), their axis labels and, when some are left
+    out, how many there are (共2400个，未报送的13个未列入; "" when all are drawn)."""
     drawn = _lowest(items, MAX_BARS)
     labels = [_label(it.name) for it in drawn]
     if any("\n" in label for label in labels) and len(drawn) > MAX_BARS_WRAPPED:
         drawn = _lowest(items, MAX_BARS_WRAPPED)
         labels = [_label(it.name) for it in drawn]
     if len(drawn) < len(items):
-        # on two lines: on one, the title centred over the plot ran past the picture's right edge
         unreported = sum(it.cumulative_yi is None for it in items)
         left_out = sum(it.cumulative_yi is None for it in drawn) < unreported
-        total = f"共{len(items)}个，未报送的{unreported}个未列入" if left_out else f"共{len(items)}个"
-        return drawn, labels, f"完成率最低的{len(drawn)}个重点项目\n投资完成率与序时进度对比（{total}）"
-    return drawn, labels, "重点项目投资完成率与序时进度对比"
+        return drawn, labels, f"共{len(items)}个，未报送的{unreported}个未列入" if left_out else f"共{len(items)}个"
+    return drawn, labels, ""
 
 
 def _clear_of_line(fig: Any, ax: Any, x: float, gap: float, said: Any, values: list[Any]) -> None:
@@ -178,6 +177,29 @@ def _clear_of_line(fig: Any, ax: Any, x: float, gap: float, said: Any, values: l
             text.set_x(x + gap)
 
 
+@dataclass
+class Charted:
+    """The projects a completion chart draws, and what it says of those it leaves out."""
+
+    items: list[ItemResult]
+    labels: list[str]  # axis labels, broken for the bulletin's picture
+    title: str  # the bulletin chart's title
+    selection: str  # "" when every project is drawn, else 完成率最低的20个项目（共2400个，…）
+
+
+def charted(result: PeriodResult) -> Charted:
+    """The projects with an annual target that a completion chart draws: all of them, or the
+    lowest rates when more than fit one printed page (the bulletin's picture and the 汇总表's
+    投资图表 draw the same ones)."""
+    items = [it for it in result.items if it.section is Section.PROJECT and it.target_yi]
+    drawn, labels, total = _bars(items)
+    if not total:
+        return Charted(drawn, labels, "重点项目投资完成率与序时进度对比", "")
+    # on two lines: on one, the title centred over the plot ran past the picture's right edge
+    return Charted(drawn, labels, f"完成率最低的{len(drawn)}个重点项目\n投资完成率与序时进度对比（{total}）",
+                   f"完成率最低的{len(drawn)}个项目（{total}）")
+
+
 def completion_chart(result: PeriodResult, font: str | None = None,
                      image_format: str = "png") -> ChartResult:
     """Return a horizontal bar chart of each project's completion rate with the 序时进度 line
@@ -186,13 +208,10 @@ def completion_chart(result: PeriodResult, font: str | None = None,
     With more than MAX_BARS projects (MAX_BARS_WRAPPED when a name takes two lines), those with
     the lowest rates are drawn (in plan order) and the title says so.
     """
-    items = [
-        it for it in result.items
-        if it.section is Section.PROJECT and it.target_yi
-    ]
-    if not items:
+    chart = charted(result)
+    if not chart.items:
         return ChartResult(png=None, font=None)
-    items, labels, title = _bars(items)
+    items, labels, title = chart.items, chart.labels, chart.title
     # matplotlib loads on use (heavy); the Agg canvas alone, never pyplot and its backends
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg

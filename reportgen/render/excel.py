@@ -37,6 +37,7 @@ from reportgen.model import (
     period_end,
 )
 from reportgen.reconcile import DONE_STATUSES, schedule_rate
+from reportgen.render.chart import charted
 from reportgen.render.duban_words import duban_matters, duban_note
 from reportgen.render.wording import added_words, issue_date_of
 from reportgen.render.xlsx_layout import lay_out
@@ -92,6 +93,8 @@ CONTEXT_HELP: dict[str, str] = {
     "几十个项目，一行放不下）",
     "projects": "有年度投资目标的项目：no、code、name、target、previous、added（本月新增）、"
     "cumulative、rate、schedule、vs、vs_label、invoice",
+    "chart": "投资图表：projects（所画的项目：name、rate、schedule）、note（项目多于一页画得下时为"
+    "“完成率最低的20个项目（共2400个）”，否则为空）；与通报的完成率图画同样的项目",
     "previous_label": "projects 中 previous 的列名：上月累计（上月未运行时为最近运行月份，如 7月累计；1月为年初累计）",
     "added_label": "projects 中 added 的列名：本月新增（上月未运行时如 8—9月新增）",
     "months": "按月累计完成投资：period、label（某月未运行时其后一月如 2024年8—9月）、cumulative、added、"
@@ -243,6 +246,14 @@ def _project_rows(result: PeriodResult) -> list[dict[str, Any]]:
     return out
 
 
+def _chart_rows(result: PeriodResult) -> dict[str, Any]:
+    """The 投资图表's bars: the projects the bulletin's chart draws, and what it leaves out."""
+    chart = charted(result)
+    return {"note": chart.selection,
+            "projects": [{"name": it.name, "rate": it.rate, "schedule": it.schedule_rate}
+                         for it in chart.items]}
+
+
 def _month_rows(result: PeriodResult, history: History) -> list[dict[str, Any]]:
     """Return the cumulative investment of the projects per month of the plan year.
 
@@ -373,6 +384,7 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
         "missing_units": missing,
         "missing_rows": _missing_item_rows(missing),
         "projects": _project_rows(result),
+        "chart": _chart_rows(result),
         "months": _month_rows(result, history),
         "notices": [{"doc_no": no, "kind": kind, "unit": unit}
                     for kind, numbers in result.notice_numbers.items()
