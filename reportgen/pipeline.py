@@ -33,7 +33,7 @@ from reportgen.ingest.replies import ReplyRead, read_reply
 from reportgen.intake import Register
 from reportgen.ledger import Ledger
 from reportgen.loader import TemplateSource
-from reportgen.model import DubanRecord, History, PeriodResult, Plan, Severity, Status, period_end
+from reportgen.model import DubanRecord, History, PeriodResult, Plan, Prefill, Severity, Status, period_end
 from reportgen.numbering import allocate_notice_numbers, bulletin_start
 from reportgen.parallel import Background, Later
 from reportgen.plan.inforce import PlanChoice, plan_in_force
@@ -293,6 +293,22 @@ def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan
     return report, plan, history
 
 
+def _carried_prefill(ledger: Ledger, plan: Plan) -> Prefill | None:
+    """Return the answers of last year's last period on the nodes the plan keeps with a date of
+    an earlier year (继续推进), for the first forms of the year: a node done then shows as done with
+    its date. Nothing else is pre-filled: the year's figures and targets start afresh."""
+    carried = {m.code for m in plan.milestones if m.due is not None and m.due.year < plan.year}
+    last = ledger.last_period(plan.year - 1) if carried else None
+    earlier = ledger.prefill(f"{plan.year - 1:04d}-99") if last else None
+    if earlier is None:
+        return None
+    return Prefill(
+        period=earlier.period,
+        reports={code: rep for code, rep in earlier.reports.items() if code in carried},
+        unit_reports={unit: {code: rep for code, rep in reps.items() if code in carried}
+                      for unit, reps in earlier.unit_reports.items()})
+
+
 def _carry_standings(ledger: Ledger, plan: Plan, history: History) -> None:
     """Add to `history` the node standings of the last period recorded in an earlier year when the
     plan keeps nodes dated in an earlier year (继续推进): done then, they stay done (reconcile reads
@@ -411,7 +427,7 @@ def make_forms(ws: Workspace, period: str) -> FormsMade:
     prefill = None
     if ws.ledger_path.exists():
         with Ledger(ws.ledger_path) as ledger:
-            prefill = ledger.prefill(period)
+            prefill = ledger.prefill(period) or _carried_prefill(ledger, plan)
     paths = build_forms(plan, ws.config, period, ws.output_dir(period) / FORMS_DIRNAME, prefill)
     return FormsMade(plan_file, paths, prefill.period if prefill else None)
 

@@ -2,7 +2,8 @@
 asks; 规划和自然资源分局 never finishes 土地挂牌 (due 2024年6月30日). In July the plan is revised and the
 unit renamed 规划和自然资源局 (reportgen.toml lists the old name as the new one's); August is never run;
 then December, and January under the 2025 plan (the 2024 document retitled, so nodes naming 2024 keep
-their dates), whose forms have nothing pre-filled: the units leave the rows of nodes done last year blank.
+their dates), whose forms pre-fill only those nodes: the units leave them as they are, except 建设管理部,
+which empties its row of 征拆工作 (done in June) — it stays done, not overdue.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.slow
 
 OLD, NEW = "规划和自然资源分局", "规划和自然资源局"
 STUCK = "P11-M04"  # 2024年6月底在拆迁完成后土地挂牌
+CLEARED = "P11-M03"  # 征拆工作于2024年6月下旬全部完成 (建设管理部)
 DATE = re.compile(r"(\d{4})年(\d+)月(\d+)日")
 SEED = ROOT / "input" / "plan" / "source" / "2024年重点项目推进任务分解.txt"
 
@@ -49,9 +51,10 @@ def _rows(path: Path) -> tuple[list[str], dict[str, tuple[dt.date | None, Any]]]
     return figures, nodes
 
 
-def _month(root: Path, period: str, cumulative: float) -> dict[str, Any]:
+def _month(root: Path, period: str, cumulative: float, emptied: str = "") -> dict[str, Any]:
     """Forms, filled as a clerk fills them (a node due by the month's end done on its date, except
-    STUCK; rows of nodes due in an earlier year left blank), and the run; return summary.json."""
+    STUCK; rows of nodes due in an earlier year left as the form has them, the row `emptied`
+    cleared), and the run; return summary.json."""
     _cli("forms", "--period", period, "-w", str(root))
     inbox = root / "input" / "submissions" / period
     inbox.mkdir(parents=True)
@@ -61,6 +64,9 @@ def _month(root: Path, period: str, cumulative: float) -> dict[str, Any]:
         figures, nodes = _rows(form)
         answers = {}
         for code, (due, prefilled) in nodes.items():
+            if code == emptied:
+                answers[code] = {"status": "", "completed_on": "", "progress": ""}
+                continue
             if prefilled == "已完成" or (due is not None and due.year < year):
                 continue  # as it stands, or last year's business: left as the form has it
             done = due is not None and due <= end and code != STUCK
@@ -91,7 +97,11 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out["2024-12"] = _month(root, "2024-12", 0.9)
     _import(root, renamed.replace("2024年重点项目推进任务分解", "2025年重点项目推进任务分解", 1),
             "2025年重点项目推进任务分解.txt")
-    out["2025-01"] = _month(root, "2025-01", 0.1)
+    out["forms"] = root / "output" / "2025-01" / "报送表"
+    _cli("forms", "--period", "2025-01", "-w", str(root))
+    out["land_form"] = _rows(out["forms"] / f"{NEW}.xlsx")[1]
+    shutil.rmtree(out["forms"])
+    out["2025-01"] = _month(root, "2025-01", 0.1, emptied=CLEARED)
     return out
 
 
@@ -119,5 +129,12 @@ def test_nodes_done_last_year_are_not_pressed_in_january(year: dict[str, Any]) -
     assert [m["code"] for m in carried if m["status"] == "overdue"] == [STUCK]
     pressed = [d for d in january["dubans"] if d["period"] == "2025-01"]
     assert [(d["unit"], d["nodes"]) for d in pressed] == [(NEW, [STUCK])]
-    # (the blank rows are still warned 完成状态未填写: January's forms pre-fill nothing)
-    assert not [i for i in january["issues"] if i["code"] == "date_out_of_year"]
+    assert [(i["code"], i["unit"]) for i in january["issues"] if i["severity"] != "info"] == [
+        ("status_missing", "建设管理部")]  # the emptied row, warned; nothing else to say
+
+
+def test_januarys_form_shows_last_years_nodes_as_they_stood(year: dict[str, Any]) -> None:
+    land = year["land_form"]
+    assert land["P07-M02"] == (dt.date(2024, 6, 20), "已完成")  # 用地预审, done in June
+    assert land[STUCK] == (dt.date(2024, 6, 30), "推进中")
+    assert land["P07-M03"][1] is None  # 8月底完成土地报批: 2025's own, asked afresh

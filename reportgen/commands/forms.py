@@ -45,7 +45,9 @@ def forms(ws: Workspace, period: str, distribute: bool) -> None:
          f"{deadline.day}日）：{rel(folder, ws.root)}/")
     for path in paths:
         echo(f"  {path.name}")
-    if made.prefilled_from:
+    if made.prefilled_from and made.prefilled_from[:4] != period[:4]:
+        echo(f"已按台账中 {made.prefilled_from} 的报送数据预填完成时限在上一年、今年继续推进的节点")
+    elif made.prefilled_from:
         words = earlier_month(period, made.prefilled_from)
         echo(f"已按台账中 {made.prefilled_from} 的报送数据预填“{words}累计”和各节点情况")
     others = sorted(p.name for p in folder.iterdir() if p.is_file() and p not in paths)
