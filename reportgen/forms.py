@@ -366,6 +366,19 @@ class _Context:
         return int(self.period[:4])
 
 
+def _prefill_lines(cx: _Context) -> list[tuple[str, str]]:
+    """Return the 填报说明 line saying what the form carries over, if anything."""
+    p = cx.prefill.period if cx.prefill else ""
+    if not p:
+        return []
+    if p[:4] == cx.period[:4]:
+        return [("上月内容", f"表中已预先填入本单位{int(p[:4])}年{int(p[5:7])}月报送的内容，"
+                            "请在此基础上逐项更新，不要原样照抄。")]
+    # the year's first form: only the nodes kept from last year
+    return [("上年节点", f"完成时限在上一年、今年继续推进的节点，已预先填入本单位{int(p[:4])}年{int(p[5:7])}月"
+                        "报送的情况（已完成的连同完成日期），请核对更新；其余各项今年重新填报。")]
+
+
 def _earlier_words(cx: _Context) -> str:
     """Return the month the pre-filled figures are from as the form names it: 上月, or 7月 when
     the last period recorded is July (August never run)."""
@@ -564,14 +577,7 @@ def _guide_sheet(ws: Worksheet, cx: _Context) -> None:
         ("文字内容", "进展情况、需协调解决的问题、下步工作请如实简要填写，单元格内换行按 Alt+Enter。"),
         ("表尾", "“节点推进情况”表下方填写填报人、联系电话、审核人（分管领导）和填报日期。"),
     ]
-    if cx.prefill and cx.prefill.period[:4] == cx.period[:4]:
-        p = cx.prefill.period
-        lines.append(("上月内容", f"表中已预先填入本单位{int(p[:4])}年{int(p[5:7])}月报送的内容，"
-                                 "请在此基础上逐项更新，不要原样照抄。"))
-    elif cx.prefill and cx.prefill.period:  # the year's first form: only nodes kept from last year
-        p = cx.prefill.period
-        lines.append(("上年节点", f"完成时限在上一年、今年继续推进的节点，已预先填入本单位{int(p[:4])}年{int(p[5:7])}月"
-                                 "报送的情况（已完成的连同完成日期），请核对更新；其余各项今年重新填报。"))
+    lines += _prefill_lines(cx)
     lines.append(("联系方式", f"填报中如有疑问，请联系{office.short_name}{office.contact_person}，"
                              f"电话 {office.contact_phone}。"))
     for i, (label, text) in enumerate(lines, start=3):
