@@ -172,9 +172,18 @@ def _closed_in(d: Duban, periods: list[str], statuses: UnitStatuses,
         if d.year and year > d.year and dues and not all(
                 (due := dues.get(c)) is not None and due.year < year for c in d.nodes):
             continue  # a node is that year's own target, or gone from the plan
-        if all(later.get(c, {}).get(d.unit, (None, None))[0] in _DONE for c in d.nodes):
+        if all(_done(later.get(c, {}), d.unit) for c in d.nodes):
             return period
     return None
+
+
+def _done(units: Mapping[str, tuple[Status, dt.date | None]], unit: str) -> bool:
+    """Return True when the node is done for `unit`; a node the plan since gave to other units
+    (a project moved in a revision) is done when it is done for every unit now holding it."""
+    own = units.get(unit)
+    if own is not None:
+        return own[0] in _DONE
+    return bool(units) and all(s in _DONE for s, _ in units.values())
 
 
 def doc_order(doc_no: str) -> tuple[str, int, str]:

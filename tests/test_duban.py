@@ -80,9 +80,18 @@ def test_a_unit_renamed_in_the_plan_is_pressed_and_closed_as_the_same_unit() -> 
     fourth, third = dubans["督字〔2024〕4号"], dubans["督字〔2024〕3号"]
     assert (fourth.unit, fourth.round, [e.doc_no for e in fourth.earlier["M2"]]) == (C, 2, ["督字〔2024〕3号"])
     assert (third.unit, third.closed_in, fourth.closed_in) == (B, "2024-06", "2024-06")
-    # told nothing of the rename, 丙 is another unit: its 督办 is a first, 乙's never closes
+    # told nothing of the rename, 丙 is another unit: its 督办 is a first (乙's closes as for a node moved)
     apart = {d.doc_no: d for d in build_dubans(notices, year)}
-    assert (apart["督字〔2024〕4号"].round, apart["督字〔2024〕3号"].closed_in) == (1, None)
+    assert (apart["督字〔2024〕4号"].round, apart["督字〔2024〕3号"].closed_in) == (1, "2024-06")
+
+
+def test_a_duban_on_a_node_moved_to_another_unit_closes_when_that_unit_finishes_it() -> None:
+    """乙's M2 goes to 丙 in a revised plan (乙 still exists): 乙's 督办 closes when 丙 reports M2 done."""
+    C = "丙单位"
+    year = {**YEAR, "2024-05": _month(M1={A: LATE}, M2={C: ON}, M3={A: DONE}),
+            "2024-06": _month(M1={A: LATE}, M2={C: LATE}, M3={A: DONE})}
+    dubans = {d.doc_no: d for d in build_dubans(NOTICES[:4], year)}
+    assert dubans["督字〔2024〕3号"].closed_in == "2024-06"
 
 
 def test_a_duban_whose_nodes_are_not_in_the_ledger_stays_open() -> None:
