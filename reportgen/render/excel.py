@@ -309,7 +309,7 @@ def _missing_rows(result: PeriodResult, milestones: Iterable[MilestoneResult]) -
             "name": u.name,
             "item_names": "、".join(items),
             "milestones": len(mine),
-            "due": sum(1 for m in mine if m.due is not None and m.due <= result.as_of),
+            "due": u.due,  # reconcile's count of the unit's nodes due by the cut-off
         })
     return out
 
@@ -355,7 +355,7 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
     missing = _missing_rows(result, result.milestones)
     count = {s.value: sum(1 for m in result.milestones if m.status is s) for s in Status}
     count["total"] = len(result.milestones)
-    count["due"] = sum(1 for m in result.milestones if m.due and m.due <= result.as_of)
+    count["due"] = result.totals.due  # the bulletin's 应完成
     return {
         "period": result.period,
         "period_label": _label(result.period),

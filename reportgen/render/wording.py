@@ -37,6 +37,7 @@ from reportgen.model import (
     Section,
     Status,
     Totals,
+    UnitResult,
 )
 from reportgen.render.duban_words import bulletin_duban, current_dubans, earlier_text, escalation_text
 
@@ -634,8 +635,7 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
             out["提醒函"].append(_clean_all(ctx))
     for u in result.units:
         if u.missing:  # an exempt unit is not chased
-            out["催报通知"].append(_chase(result, config, dates, u.name, u.missed_months,
-                                          by_unit.get(u.name, [])))
+            out["催报通知"].append(_chase(result, config, dates, u, by_unit.get(u.name, [])))
     return out
 
 
@@ -648,8 +648,9 @@ def explain_by(dates: MonthDates, dues: list[dt.date]) -> str:
     return f"完成时限前（{cn_date(first)}前）"
 
 
-def _chase(result: PeriodResult, config: Config, dates: MonthDates, unit: str, missed: int,
+def _chase(result: PeriodResult, config: Config, dates: MonthDates, chased: UnitResult,
            mine: list[MilestoneResult]) -> dict[str, Any]:
+    unit, missed = chased.name, chased.missed_months
     ctx = _notice_base(result, config, dates, "催报通知", unit)
     names: dict[str, None] = {}
     for m in mine:
@@ -658,7 +659,7 @@ def _chase(result: PeriodResult, config: Config, dates: MonthDates, unit: str, m
         if unit in it.units:
             names.setdefault(it.name, None)
     ctx["items"] = "、".join(names)
-    ctx["due_count"] = sum(1 for m in mine if m.due is not None and m.due <= result.as_of)
+    ctx["due_count"] = chased.due  # reconcile's count of the unit's nodes due by the cut-off
     ctx["reply_by"] = _within(dates.chase_days, dates.chase_by)
     if missed >= 2:
         ctx["escalation"] = (
