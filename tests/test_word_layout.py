@@ -34,6 +34,14 @@ def test_text_before_signature_keeps_with_it(name: str) -> None:
     assert _keeps_with_next(paras[sign])  # 署名 with the 成文日期
 
 
+@pytest.mark.parametrize("name", ["督办通知.docx", "提醒函.docx", "催报通知.docx", "进度通报.docx"])
+def test_a_line_ending_in_a_colon_keeps_with_what_it_opens(name: str) -> None:
+    # 以下3个节点……书面确认是否已按期完成： printed at the foot of a page, its list on the next
+    doc = Document(str(default_templates() / name))
+    opening = [p for p in doc.paragraphs if p.text.endswith("：")]
+    assert opening and all(_keeps_with_next(p) for p in opening), [p.text for p in opening if not _keeps_with_next(p)]
+
+
 @needs_libreoffice
 def test_bulletin_signature_page_always_holds_text(tmp_path: Path) -> None:
     # the bulletin's text ending at every height of its last page (three lines further each time):

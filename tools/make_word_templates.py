@@ -415,8 +415,11 @@ def _page_number(par: object, align: WD_ALIGN_PARAGRAPH) -> None:
 
 
 def para(doc: DocumentObject, text: str, style: str | None = None) -> None:
-    """Add one paragraph in a 公文 style (by its Chinese name); None is the body style."""
-    doc.add_paragraph(text, STYLES[style] if style else None)
+    """Add one paragraph in a 公文 style (by its Chinese name); None is the body style. A
+    paragraph ending in ： opens what follows (主送, 以下N个节点：) and goes over a page with it."""
+    p = doc.add_paragraph(text, STYLES[style] if style else None)
+    if text.endswith("："):
+        p.paragraph_format.keep_with_next = True
 
 
 def signature_block(doc: DocumentObject) -> None:
