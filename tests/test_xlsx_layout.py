@@ -14,6 +14,7 @@ from reportgen.render.xlsx_layout import (
     LINE_PITCH,
     NO_LINE_START,
     UNIT_PT,
+    break_paragraph,
     break_text,
     char_width,
     lay_out,
@@ -214,3 +215,14 @@ def test_every_sheet_of_the_bundled_template_fits_a4_landscape_at_full_size() ->
         width = sum(d.width or 8.43 for d in dims if not d.hidden)
         assert width <= room, (ws.title, width)
         assert ws.page_margins.left <= 0.4 and ws.page_margins.right <= 0.4, ws.title
+
+
+def test_no_line_starts_with_two_closing_marks_in_a_row() -> None:
+    # “（6月中旬）：” where the line ends after ）: the ） went down with the ：, starting the line
+    text = "云冈区新材料产业园项目（82期）节点“6月中旬完成能评审查”（6月中旬）：配合单位左云县财政局报“受阻”"
+    size = 10.0
+    room = sum(char_width(ch, size) for ch in text[:text.index("）：") + 1])
+    lines = break_paragraph(text, room, size)
+    assert "".join(lines) == text and len(lines) >= 2
+    assert [line[0] for line in lines[1:] if line[0] in NO_LINE_START] == []
+    assert all(sum(char_width(ch, size) for ch in line) <= room for line in lines)

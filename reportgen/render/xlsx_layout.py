@@ -118,8 +118,10 @@ def _fill(tokens: list[str], room: float, size: float) -> list[list[str]]:
             used += ems
             continue
         carry: list[str] = []
-        if tok[0] in NO_LINE_START:  # take the line's last piece along to the new line
-            carry = [line.pop()] if len(line) > 1 else []
+        # take the line's last pieces along to the new line, as many as it takes for the new line
+        # not to start with closing punctuation either (“旬）：” — not “）：”)
+        while tok[0] in NO_LINE_START and len(line) > 1 and (not carry or carry[0][0] in NO_LINE_START):
+            carry.insert(0, line.pop())
         while len(line) > 1 and line[-1][-1] in NO_LINE_END:
             carry.insert(0, line.pop())
         lines.append([*carry, tok])
