@@ -64,7 +64,7 @@ ISSUE_KINDS = {
     "matched_by_name": "按项目名称对应", "merged_cells": "合并了单元格", "merged_inputs": "合并了单元格",
     "formula_no_cache": "公式没有计算结果", "no_data": "未填内容", "not_followed": "未按表格填写",
     "period_assumed": "报送月份系推定", "wrong_period": "报送月份不符", "unit_mismatch": "单位不符",
-    "unknown_unit": "认不出单位", "column_missing": "表头被改动",
+    "unknown_unit": "认不出单位", "column_missing": "表头被改动", "merged_figures": "累计数合并了单元格",
 }
 
 

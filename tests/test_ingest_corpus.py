@@ -412,6 +412,10 @@ def drop_title_and_codes(wb: Any) -> None:
                 ws.cell(r, 2).value = "某项目"
 
 
+def merge_values(wb: Any) -> None:
+    wb[fs.SHEET_FIGURES].merge_cells("F4:F5")  # one number over two projects' 本月累计
+
+
 def merge_status(wb: Any) -> None:
     ws = wb[fs.SHEET_MILESTONES]
     ws["F5"] = None
@@ -513,6 +517,9 @@ CASES: list[Case] = [
     Case("万写成亿的零头.xlsx", form(figures={"P01/invest": "0.3万", "P03/invest": 0.6}),
          [Expect("cumulative_decreased", E, ("本月累计 0.00003 亿元低于",), "F4", FIG)],
          check=has_figures(P01_invest=None)),
+    Case("累计数合并单元格.xlsx", form(edit=merge_values),
+         [Expect("merged_figures", E, ("F4:F5", "第4至5行", "无法确定各行各是多少"), "F4", FIG)],
+         check=has_figures(P01_invest=None, P03_invest=None)),
     Case("漏填累计.xlsx", form(figures={"P03/invest": 0.6}),
          [Expect("figure_missing", W, ("本月累计未填写",), "F4", FIG)]),
     Case("累计减少.xlsx", form(figures={"P01/invest": 0.5, "P03/invest": 0.6}),

@@ -26,7 +26,8 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
     sheet, header, cols = table.sheet, table.header, table.cols
     value_col = cols["value"]
     in_wan = "万元" in norm(sheet.get(header, value_col))
-    report_merged(table, ctx, [cols[k] for k in fs.FIGURE_INPUTS if k in cols])
+    report_merged(table, ctx, [cols[k] for k in fs.FIGURE_INPUTS if k in cols and k != "value"])
+    merged = _merged_values(table, ctx)
     own = set(ctx.index.figure_keys.get(sub.unit, ()))
     items = ctx.index.items
     # what every row needs is looked up once per table
@@ -66,6 +67,8 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
         reports[fkey] = report
         if formulas and blank_formula(sheet, r, value_col, ctx):
             continue  # never counted as 0
+        if r in merged:
+            continue  # one number over several rows: whose it is, is not guessed
         if value == "":
             _missing(ctx, sub, fkey, metric, sheet.name, cell)
             continue
@@ -78,6 +81,23 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
             continue
         earlier = None if prev is None else (prev, words)
         report.value_yi = _amount(ctx, value, in_wan, items[item_code], metric, earlier, sheet.name, cell)
+
+
+def _merged_values(table: Table, ctx: FileContext) -> set[int]:
+    """Return the rows whose 本月累计 lies in a cell merged over several rows, naming each merge: one
+    number over two figures (完成投资 and 设备开票, or two projects) is neither's, and is not read."""
+    sheet, c = table.sheet, table.cols["value"]
+    rows: set[int] = set()
+    for r0, c0, r1, c1 in sheet.merged:
+        if r1 > r0 and r0 > table.header and c0 <= c <= c1:
+            rows.update(range(r0, r1 + 1))
+            ctx.add(
+                Severity.ERROR, "merged_figures",
+                f"{addr(r0, c0)}:{addr(r1, c1)} 把第{r0 + 1}至{r1 + 1}行的“本月累计”合并成了一个单元格"
+                f"（{text(sheet.get(r0, c0)) or '空'}），无法确定各行各是多少，这几行均未采用；请拆分单元格、逐行填写",
+                sheet.name, addr(r0, c0),
+            )
+    return rows
 
 
 def _column_words(header: Any) -> str:
