@@ -517,6 +517,9 @@ CASES: list[Case] = [
     Case("万写成亿的零头.xlsx", form(figures={"P01/invest": "0.3万", "P03/invest": 0.6}),
          [Expect("cumulative_decreased", E, ("本月累计 0.00003 亿元低于",), "F4", FIG)],
          check=has_figures(P01_invest=None)),
+    Case("原样退回.xlsx", form(figures={}, milestones={}, footer={}),  # the form sent back blank
+         [Expect("no_data", E, ("没有填写任何内容", "本月视为未报送"), "")],
+         check=lambda f: None if not f.used else pytest.fail("a blank form counted as reported")),
     Case("累计数合并单元格.xlsx", form(edit=merge_values),
          [Expect("merged_figures", E, ("F4:F5", "第4至5行", "无法确定各行各是多少"), "F4", FIG)],
          check=has_figures(P01_invest=None, P03_invest=None)),

@@ -72,6 +72,16 @@ class Table:
         """Return True when any input cell below the header holds something."""
         return bool(self.answers(inputs))
 
+    def answered(self, inputs: tuple[str, ...]) -> bool:
+        """Return True when any input cell of a row with a code holds something (the labels of the
+        footer below the milestone rows are not answers)."""
+        code_col = self.cols.get("code")
+        cols = [self.cols[k] for k in inputs if k in self.cols]
+        return any(
+            self.sheet.get(r, code_col) != "" and any(self.sheet.get(r, c) != "" for c in cols)
+            for r in range(self.header + 1, len(self.sheet.rows))
+        ) if code_col is not None else self.filled(inputs)
+
 
 def read_meta(book: Book) -> tuple[dict[str, str], dict[str, set[str]]]:
     """Return the hidden sheet's key/values and its row codes per sheet."""

@@ -156,6 +156,13 @@ def _read_book(book: Book, sub: Submission, ctx: FileContext, previous: Mapping[
     sub.unit, sub.identified_by, sub.plan_version = who.unit, who.by, who.plan_version
     if not who.accepted:
         return
+    # both tables found and nothing typed on any row (a table not found is named below instead)
+    if fig is not None and ms is not None and not (fig.answered(FIGURES.inputs) or ms.answered(MILESTONES.inputs)):
+        ctx.add(
+            Severity.ERROR, "no_data",
+            "报送表中没有填写任何内容（本月累计、完成状态等各栏均为空），未采用，本月视为未报送；请填写后重新报送",
+        )
+        return
     if meta and meta.get("plan_version") and meta["plan_version"] != index.plan.version:
         ctx.add(
             Severity.WARNING, "plan_version",
