@@ -381,8 +381,10 @@ def _prefill_lines(cx: _Context) -> list[tuple[str, str]]:
 
 def _earlier_words(cx: _Context) -> str:
     """Return the month the pre-filled figures are from as the form names it: 上月, or 7月 when
-    the last period recorded is July (August never run)."""
-    return earlier_month(cx.period, cx.prefill.period if cx.prefill else "")
+    the last period recorded is July (August never run); 上月 in January, whose pre-fill of last
+    year's nodes carries no figures (the year's count starts afresh)."""
+    p = cx.prefill.period if cx.prefill else ""
+    return earlier_month(cx.period, p if p[:4] == cx.period[:4] else "")
 
 
 def _figures_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:

@@ -732,6 +732,9 @@ def test_a_decrease_names_the_month_of_the_earlier_figure(tmp_path: Path) -> Non
     path.parent.mkdir()
     write_form(PLAN, CONFIG, PERIOD, MED, path, Prefill("2024-04", {"P01/invest": 0.9}))
     assert load_workbook(path)[FIG]["E3"].value == "4月累计（亿元）"
+    january = tmp_path / "一月.xlsx"  # pre-filled with last year's nodes only: no figures, no month named
+    write_form(PLAN, CONFIG, "2024-01", MED, january, Prefill("2023-11"))
+    assert load_workbook(january)[FIG]["E3"].value == "上月累计（亿元）"
     fill_form(path, {"P01/invest": 0.7, "P03/invest": 30.0}, MED_MS, FOOTER)
     result = read_submissions(path.parent, PLAN, CONFIG, PERIOD)
     issues = {i.code: (i.cell, i.message) for i in result.issues if i.severity is not Severity.INFO}
