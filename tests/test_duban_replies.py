@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from reportgen.config import Config
 from reportgen.forms import save_workbook
 from reportgen.ingest.replies import read_reply
 from reportgen.model import DubanRecord
+from reportgen.render.pdf import convert_to_pdf
 from reportgen.render.replyform_writer import ReplyForms, reply_workbook, write_reply_form
+from tests.conftest import needs_libreoffice
 
 DUBAN = DubanRecord("同经开督字〔2024〕2号", "2024-06", "规划和自然资源分局", ["P07-M02", "P11-M04"],
                     {"P07-M02": "海博思创储能项目：2024年6月20日前完成用地预审",
@@ -152,3 +155,17 @@ def test_reading_and_packing_reply_forms_load_no_writer() -> None:
             "print(sorted(m for m in ('openpyxl', 'reportgen.render.replyform_writer') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+@needs_libreoffice
+def test_every_printed_page_of_a_long_form_heads_its_columns(tmp_path: Path) -> None:
+    # a city 督办 of 18 nodes printed on three pages: the second and third had rows of blank
+    # 目前进展 / 整改措施 cells under no header
+    nodes = {f"P{i:02d}-M01": f"第{i}个项目：2024年5月底前完成用地预审" for i in range(1, 19)}
+    d = DubanRecord("同经开督字〔2024〕9号", "2024-06", "规划和自然资源分局", list(nodes), nodes,
+                    issued_on=dt.date(2024, 7, 8), reply_by=dt.date(2024, 7, 15))
+    form = ReplyForms(Config(), dt.datetime(2024, 7, 8)).write(d, tmp_path / "回复单.xlsx")
+    pages = [p.extract_text() for p in PdfReader(str(convert_to_pdf([form], tmp_path / "pdf")[0])).pages]
+    with_nodes = [t for t in pages if "完成用地预审" in t]
+    assert len(with_nodes) >= 2
+    assert all("目前进展" in t and "同经开督字〔2024〕9号" in t for t in with_nodes)

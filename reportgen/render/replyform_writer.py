@@ -201,6 +201,8 @@ def reply_workbook(d: DubanRecord, config: Config) -> Any:
     for dv in _validations(form):
         ws.add_data_validation(dv)
     print_a4(ws, landscape=True, centered=True)
+    # a 督办 of many nodes runs over pages: each names the notice and heads its columns again
+    ws.print_title_rows = "1:4"
     number_pages(ws)
     ident = wb.create_sheet(SHEET_ID)
     for row_values in ident_rows(d):
