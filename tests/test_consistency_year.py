@@ -198,7 +198,7 @@ def test_a_notice_saved_under_another_units_name_stays_out(year: dict, tmp_path:
     toml = root / "reportgen.toml"  # the upload pages set up for the intranet: links go in the packs
     toml.write_text(toml.read_text("utf-8").replace('base_url = ""', 'base_url = "http://10.1.2.3:8765"'), "utf-8")
     folder = root / "output" / "2024-07"
-    other = next(u for u in sorted(p.stem for p in (folder / "报送表").glob("*.xlsx"))
+    other = next(u for u in sorted(u["name"] for u in year["2024-07"]["summary"]["units"])
                  if not (folder / "督办通知" / f"{u}.docx").exists())
     shutil.copy(folder / "督办通知" / "规划和自然资源分局.docx", folder / "督办通知" / f"{other}.docx")
     result = CliRunner().invoke(main, ["forms", "--period", "2024-07", "--分发", "-w", str(root)])
