@@ -279,6 +279,7 @@ def _first_then_later(first: list[int], later, wait: float = 0.0) -> tuple[int, 
     return sum(first), len(later.get())
 
 
+@pytest.mark.slow  # over half a second: the default lane keeps under a minute
 @pytest.mark.parametrize("fork", [True, False])
 def test_background_waits_for_a_value_given_after_it_started(fork: bool) -> None:
     import time

@@ -120,6 +120,7 @@ def test_read_submission_reads_one_file(tmp_path: Path) -> None:
     assert read.submission.milestones["P03-M01"].completed_on == answers["P03-M01"]["completed_on"]
 
 
+@pytest.mark.slow  # over half a second: the default lane keeps under a minute
 def test_two_processes_read_the_same_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plan = make_plan()
     for unit in (MED, LAND, ECON):

@@ -136,6 +136,7 @@ def plans(draw: st.DrawFn) -> Plan:
                 items=draw(st.lists(items, max_size=3)), units=draw(units))
 
 
+@pytest.mark.slow  # over half a second: the default lane keeps under a minute
 @settings(max_examples=50, deadline=None)
 @given(plan=plans())
 def test_any_plan_is_written_as_json_wrote_it(plan: Plan) -> None:

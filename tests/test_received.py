@@ -149,6 +149,7 @@ def _same_size_and_time(path: Path, other: Path) -> None:
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
 
 
+@pytest.mark.slow  # over half a second: the default lane keeps under a minute
 def test_a_file_changed_after_check_is_not_shown_as_it_was(workspace: Path, tmp_path: Path) -> None:
     path = workspace / "input" / "submissions" / PERIOD / FILE
     with zipfile.ZipFile(path, "a") as z:  # room for the changed file to take the same size
@@ -179,6 +180,7 @@ def _units_as_run_read(root: Path) -> dict[str, list[str]]:
     return rows
 
 
+@pytest.mark.slow  # over half a second: the default lane keeps under a minute
 def test_status_after_check_shows_each_unit_as_run_reads_it(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = workspace / "input" / "submissions" / PERIOD
     shutil.copy(folder / FILE, folder / SECOND)
