@@ -308,6 +308,7 @@ def _missing_rows(result: PeriodResult, milestones: Iterable[MilestoneResult]) -
         out.append({
             "name": u.name,
             "item_names": "、".join(items),
+            "items": items,  # the rows it prints: a name may hold a 、 itself
             "milestones": len(mine),
             "due": u.due,  # reconcile's count of the unit's nodes due by the cut-off
         })
@@ -320,7 +321,7 @@ def _missing_item_rows(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
     Each project but a unit's last keeps its 、, so the rows read as the list they split."""
     rows: list[dict[str, Any]] = []
     for no, first in enumerate(units, start=1):
-        names = first["item_names"].split("、") if first["item_names"] else [""]
+        names = first["items"] or [""]
         blank = dict.fromkeys([*first, "no"])
         rows += [{**(first if i == 0 else blank), "no": no if i == 0 else None,
                   "item_names": name + ("、" if i < len(names) - 1 else "")}
