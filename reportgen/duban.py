@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from reportgen.cn import format_date
 from reportgen.model import DubanRecord, DubanState, EarlierDuban, MilestoneResult, Plan, Status
+from reportgen.rules import carried_over
 
 NOTICE_KIND = "督办通知"
 ESCALATE_AT = 2  # the second 督办 on the same node is escalated
@@ -148,7 +149,7 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
                   replied_on=reply.replied_on if reply else None, reply_note=reply.note if reply else "")
         for node in nodes:
             due = (dues or {}).get(node)
-            carried = due is not None and due.year < n.year
+            carried = carried_over(due, n.year)
             before = [e for year, e in pressed.get((canon(n.unit), node), []) if year == n.year or carried]
             if before:
                 d.earlier[node] = before
@@ -169,8 +170,7 @@ def _closed_in(d: Duban, periods: list[str], statuses: UnitStatuses,
         return None
     for period in (p for p in periods if p >= d.period):
         later, year = statuses[period], int(period[:4])
-        if d.year and year > d.year and dues and not all(
-                (due := dues.get(c)) is not None and due.year < year for c in d.nodes):
+        if d.year and year > d.year and dues and not all(carried_over(dues.get(c), year) for c in d.nodes):
             continue  # a node is that year's own target, or gone from the plan
         if all(_done(later.get(c, {}), d.unit) for c in d.nodes):
             return period

@@ -46,7 +46,7 @@ from reportgen.render.imprint import place_imprints
 from reportgen.render.packet import meeting_packet
 from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
 from reportgen.render.wording import notice_recipients
-from reportgen.rules import Names, earlier_figures, reporting_units
+from reportgen.rules import Names, carried_over, earlier_figures, reporting_units
 from reportgen.summary import write_summary
 from reportgen.workspace import Workspace
 
@@ -297,7 +297,7 @@ def _carried_prefill(ledger: Ledger, plan: Plan) -> Prefill | None:
     """Return the answers of last year's last period on the nodes the plan keeps with a date of
     an earlier year (继续推进), for the first forms of the year: a node done then shows as done with
     its date. Nothing else is pre-filled: the year's figures and targets start afresh."""
-    carried = {m.code for m in plan.milestones if m.due is not None and m.due.year < plan.year}
+    carried = {m.code for m in plan.milestones if carried_over(m.due, plan.year)}
     last = ledger.last_period(plan.year - 1) if carried else None
     earlier = ledger.prefill(f"{plan.year - 1:04d}-99") if last else None
     if earlier is None:
@@ -314,7 +314,7 @@ def _carry_standings(ledger: Ledger, plan: Plan, history: History) -> None:
     plan keeps nodes dated in an earlier year (继续推进): done then, they stay done (reconcile reads
     such a node's earlier periods across the year). Figures are not added: the year's count
     starts from nothing."""
-    if not any(m.due is not None and m.due.year < plan.year for m in plan.milestones):
+    if not any(carried_over(m.due, plan.year) for m in plan.milestones):
         return
     last = ledger.last_period(plan.year - 1)
     if last is None:

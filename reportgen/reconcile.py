@@ -227,7 +227,7 @@ class _Context:
         year's periods: done then, it stays done (its form of January has no pre-filled answer)."""
         code = m.code
         periods = self.earlier
-        if m.due is not None and m.due.year < int(self.period[:4]):
+        if rules.carried_over(m.due, int(self.period[:4])):
             periods = sorted(p for p in self.history.statuses.keys() | self.history.by_unit.keys()
                              if p < self.period)
         for p in reversed(periods):

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -165,6 +166,12 @@ def unit_rows(plan: Plan, config: Config, unit: str) -> UnitRows:
 def form_units(plan: Plan, config: Config) -> list[str]:
     """Return the units that get a form: every unit named in the plan with something to report."""
     return [u for u, rows in all_unit_rows(plan, config).items() if not rows.empty]
+
+
+def carried_over(due: dt.date | None, year: int) -> bool:
+    """Return True when a node due on `due` is carried into `year` (继续推进): the plan of `year`
+    keeps it with a deadline of an earlier year, so last year's standing and 督办 are its own."""
+    return due is not None and due.year < year
 
 
 def changes_since(history: History, period: str) -> str:
