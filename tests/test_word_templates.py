@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
 from reportgen.errors import TemplateError
 from reportgen.render.word import check_word_templates, render_word
@@ -49,13 +50,59 @@ def test_unknown_variable_is_named_with_the_text_around_it(ws):
     assert "请你单位高度重视" in msg  # the paragraph before it, for orientation
 
 
-def test_broken_tag_is_reported_with_its_paragraph(ws):
-    add_paragraph(ws, "提醒函.docx", "截至{{ as_of_cn ", "各单位", after="联系人")
+def paragraph_number(path: Path, text: str) -> int:
+    """The 1-based number of the body paragraph holding `text`, read back from the file."""
+    body = Document(str(path)).element.body
+    texts = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
+    return next(i for i, t in enumerate(texts, 1) if text in t)
+
+
+def test_an_unclosed_tag_before_a_paragraph_tag_is_named_not_swallowed(ws):
+    # docxtpl joins everything from an unclosed {{ to the next }}: the {%p endif %} paragraph
+    # and the 联系人 line were swallowed, Jinja saw valid source and the letter lost two paragraphs
+    path = add_paragraph(ws, "提醒函.docx", "截至{{ as_of_cn ", "各单位",
+                         after="请你单位对照时限")
     with pytest.raises(TemplateError) as err:
         check_word_templates(ws.templates, ws.config)
     msg = str(err.value)
-    assert "提醒函.docx" in msg and "标记写法不对" in msg
+    n = paragraph_number(path, "截至{{ as_of_cn 各单位")
+    assert msg.startswith(f"模板《提醒函.docx》第{n}段“截至{{{{ as_of_cn 各单位”：“{{{{”未闭合")
     assert "→ 截至{{ as_of_cn 各单位" in msg
+    assert "请你单位对照时限" in msg  # the paragraph before it, for orientation
+
+
+def test_a_tag_split_over_runs_is_checked_as_word_shows_it(ws):
+    path = add_paragraph(ws, "督办通知.docx", "请{", "{ unit }", "}于{{ reply_by }", "前反馈",
+                         after="请你单位高度重视")
+    with pytest.raises(TemplateError) as err:
+        check_word_templates(ws.templates, ws.config)
+    n = paragraph_number(path, "请{{ unit }}于")
+    assert str(err.value).startswith(
+        f"模板《督办通知.docx》第{n}段“请{{{{ unit }}}}于{{{{ reply_by }}前反馈”：“{{{{”未闭合")
+
+
+@pytest.mark.parametrize(("runs", "what"), [
+    (("单位：{ unit }}",), "多余的“}}”"),
+    (("请注意：{%p if matters %}",), "同一段里的其他文字“请注意：”不会印出"),
+    (("{% if letter %}函{% else 通知", "{% endif %}"), "“{%”未闭合（在“%}”之前又出现了“{%”）"),
+])
+def test_text_a_tag_would_cut_or_print_raw_is_named(ws, runs, what):
+    add_paragraph(ws, "催报通知.docx", *runs, after="联系人")
+    with pytest.raises(TemplateError) as err:
+        check_word_templates(ws.templates, ws.config)
+    assert str(err.value).startswith("模板《催报通知.docx》第") and what in str(err.value)
+
+
+def test_a_misspelt_field_in_a_branch_the_sample_skips_is_named(ws):
+    # the sample's 督办通知 confirms nothing: the loop body below never ran in the trial render
+    path = add_paragraph(ws, "督办通知.docx", "{% for m in confirm %}{{ m.item_nam }}{% endfor %}",
+                         after="请你单位高度重视")
+    with pytest.raises(TemplateError) as err:
+        check_word_templates(ws.templates, ws.config)
+    msg = str(err.value)
+    n = paragraph_number(path, "{{ m.item_nam }}")
+    assert msg.startswith(f"模板《督办通知.docx》第{n}段“") and "没有的数据项 item_nam" in msg
+    assert "item_name" in msg  # what can be read instead
 
 
 def test_unclosed_block_is_reported(ws):

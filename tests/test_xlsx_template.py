@@ -206,6 +206,19 @@ def test_check_template_lists_unknown_names(tmp_path: Path) -> None:
         check_template(_save(wb, tmp_path), {"title", "rows", "typo"})
 
 
+@pytest.mark.parametrize(("text", "what"), [
+    ("截至{{ title", "单元格 A4“截至{{ title”：“{{”未闭合（它后面没有对应的“}}”）"),
+    ("{ title }}", "单元格 A4“{ title }}”：多余的“}}”"),  # would print as typed
+])
+def test_an_unfinished_or_stray_tag_names_its_cell(tmp_path: Path, text: str, what: str) -> None:
+    wb = Workbook()
+    wb.active["A1"] = "{{ title }}"
+    wb.active["A4"] = text
+    with pytest.raises(TemplateError) as err:
+        check_template(_save(wb, tmp_path), {"title"})
+    assert str(err.value).startswith("Excel 模板《") and what in str(err.value)
+
+
 def test_tuple_loops_page_breaks_and_panes_below_a_loop(tmp_path: Path) -> None:
     from openpyxl.worksheet.pagebreak import Break
 

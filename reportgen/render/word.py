@@ -41,6 +41,7 @@ from reportgen.model import (
 )
 from reportgen.render.chart import completion_chart
 from reportgen.render.docx_package import CompiledTemplate, compile_template, finish_body
+from reportgen.render.template_tags import Paragraph, check_tags, find, where
 from reportgen.render.wording import (  # noqa: F401 - the contexts are part of this module's API
     bulletin_context,
     clean,
@@ -186,13 +187,6 @@ def _around(lines: list[str], index: int) -> str:
     return "\n".join(shown)
 
 
-def _find_line(lines: list[str], needle: str) -> int | None:
-    for i, line in enumerate(lines):
-        if needle in line:
-            return i
-    return None
-
-
 def _broken_line(lines: list[str]) -> int | None:
     """The first paragraph whose tag delimiters do not pair up (a split or unfinished tag)."""
     for i, line in enumerate(lines):
@@ -201,9 +195,12 @@ def _broken_line(lines: list[str]) -> int | None:
     return None
 
 
-def _template_error(name: str, what: str, lines: list[str], index: int | None) -> TemplateError:
-    where = f"\n出错位置附近的文字：\n{_around(lines, index)}" if index is not None else ""
-    return TemplateError(f"模板 {name} 有误：{what}{where}")
+def _template_error(name: str, what: str, lines: list[str], index: int | None,
+                    raw: tuple[Paragraph, int] | None = None) -> TemplateError:
+    """The error naming the template's paragraph (when found) and the text around it."""
+    around = f"\n出错位置附近的文字：\n{_around(lines, index)}" if index is not None else ""
+    head = f"{where(name, *raw)}：" if raw is not None else f"模板《{name}》有误："
+    return TemplateError(f"{head}{what}{around}")
 
 
 def _docx(data: bytes) -> Any:
@@ -214,10 +211,13 @@ def _docx(data: bytes) -> Any:
     return tpl
 
 
-def _check(template: _Template, known: Iterable[str], sample: dict[str, Any]) -> None:
-    """Raise TemplateError for broken tags, unknown variables or a failing trial render."""
+def _check(template: _Template, known: Iterable[str], sample: dict[str, Any],
+           fields: set[str]) -> None:
+    """Raise TemplateError for broken tags, unknown variables or fields, or a failing trial
+    render, naming the template's paragraph as staff see it in Word."""
     from jinja2 import TemplateSyntaxError, meta
 
+    pars = check_tags(template.name, template.data)
     tpl = _docx(template.data)
     lines = _paragraph_lines(tpl)
     env = _env()
@@ -227,25 +227,87 @@ def _check(template: _Template, known: Iterable[str], sample: dict[str, Any]) ->
         index = _broken_line(lines)
         if index is None and exc.lineno:
             index = exc.lineno - 1
-        raise _template_error(template.name, f"标记写法不对（{exc.message}）", lines,
-                              index) from None
+        raise _template_error(template.name, f"标记写法不对（{exc.message}）", lines, index,
+                              _raw_paragraph(pars, lines, index)) from None
     unknown = sorted(meta.find_undeclared_variables(ast) - set(known))
     if unknown:
-        index = None
-        for var in unknown:
-            index = _find_line_var(lines, var)
-            if index is not None:
-                break
-        raise _template_error(
-            template.name,
-            f"用到了没有的数据项 {'、'.join(unknown)}（可用的有：{'、'.join(sorted(known))}）",
-            lines, index,
-        )
+        raise _unknown_error(template.name, unknown, "、".join(sorted(known)), lines, pars)
+    strays = sorted(_fields_used(ast) - fields - _LOOP_FIELDS)
+    if strays:
+        raise _unknown_error(template.name, [f".{f}" for f in strays], "、".join(sorted(fields)),
+                             lines, pars)
     _render(template, sample, lines)
 
 
+_LOOP_FIELDS = {"index", "index0", "revindex", "revindex0", "first", "last", "length", "cycle",
+                "depth", "depth0", "previtem", "nextitem", "changed"}
+
+
+def _fields_used(ast: Any) -> set[str]:
+    """The field names a template reads with `x.name` or `x['name']` (not methods it calls)."""
+    from jinja2 import nodes
+
+    called = {id(call.node) for call in ast.find_all(nodes.Call)}
+    # `_x` names are left to the sandbox, which refuses them as unsafe
+    used = {n.attr for n in ast.find_all(nodes.Getattr)
+            if id(n) not in called and not n.attr.startswith("_")}
+    used |= {n.arg.value for n in ast.find_all(nodes.Getitem)
+             if isinstance(n.arg, nodes.Const) and isinstance(n.arg.value, str)}
+    return used
+
+
+def _fields_of(value: Any, out: set[str]) -> set[str]:
+    """Every key of every dict in `value` (the data a template may read fields of)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            out.add(str(key))
+            _fields_of(inner, out)
+    elif isinstance(value, list | tuple):
+        for inner in value:
+            _fields_of(inner, out)
+    return out
+
+
+def _unknown_error(name: str, unknown: list[str], available: str, lines: list[str],
+                   pars: list[Paragraph]) -> TemplateError:
+    what = f"用到了没有的数据项 {'、'.join(u.lstrip('.') for u in unknown)}（可用的有：{available}）"
+    for var in unknown:
+        pattern = _var_pattern(var)
+        index = next((i for i, line in enumerate(lines)
+                      if ("{{" in line or "{%" in line) and pattern.search(line)), None)
+        raw = find(pars, pattern)
+        if index is not None or raw is not None:
+            return _template_error(name, what, lines, index, raw)
+    return _template_error(name, what, lines, None)
+
+
+def _var_pattern(var: str) -> re.Pattern[str]:
+    """A name (`unit`) or a field (`.unit`, also read as `['unit']`) as written in a tag."""
+    if var.startswith("."):
+        field = re.escape(var[1:])
+        return re.compile(rf"\.\s*{field}(?!\w)|\[\s*['\"‘“]{field}['\"’”]\s*\]")
+    return re.compile(rf"(?<![\w.]){re.escape(var)}(?!\w)")
+
+
+def _raw_paragraph(pars: list[Paragraph], lines: list[str],
+                   index: int | None) -> tuple[Paragraph, int] | None:
+    """The template paragraph a line of docxtpl's source starts with: the source joins a
+    `{%p %}` paragraph's tag onto the line before, and writes `{%p x %}` as `{% x %}`."""
+    if index is None or not 0 <= index < len(lines):
+        return None
+    line = lines[index].strip()
+    for par in pars:
+        text = _WHOLE_TAG.sub(r"\1", par.text).strip()
+        if text and line.startswith(text):
+            return par, 0
+    return None
+
+
+_WHOLE_TAG = re.compile(r"(\{[%{#])(?:p|tr|tc|r) ")
+
+
 def _find_line_var(lines: list[str], var: str) -> int | None:
-    pattern = re.compile(rf"(?<!\w){re.escape(var)}(?!\w)")
+    pattern = _var_pattern(var)
     for i, line in enumerate(lines):
         if ("{{" in line or "{%" in line) and pattern.search(line):
             return i
@@ -270,13 +332,18 @@ def _render(template: _Template, ctx: dict[str, Any], lines: list[str] | None = 
         lines = lines or _paragraph_lines(_docx(template.data))
         names = re.findall(r"'([^']+)'", exc.message or "")
         name = names[-1] if names else str(exc.message)
-        raise _template_error(template.name, f"用到了没有的数据项 {name}", lines,
-                              _find_line_var(lines, name)) from None
+        pars = check_tags(template.name, template.data)
+        index = _find_line_var(lines, name)
+        raise _template_error(template.name, f"用到了没有的数据项 {name}", lines, index,
+                              find(pars, _var_pattern(name)) or _raw_paragraph(pars, lines, index)
+                              ) from None
     except JinjaError as exc:
         lines = lines or _paragraph_lines(_docx(template.data))
         lineno = getattr(exc, "lineno", None) or _template_lineno(exc)
-        raise _template_error(template.name, f"填充时出错（{exc}）", lines,
-                              lineno - 1 if lineno else None) from None
+        index = lineno - 1 if lineno else None
+        raise _template_error(template.name, f"填充时出错（{exc}）", lines, index,
+                              _raw_paragraph(check_tags(template.name, template.data), lines,
+                                             index)) from None
     return tpl
 
 
@@ -300,15 +367,17 @@ def _load_checked(templates: TemplateSource, config: Config) -> dict[str, _Templ
     sample = sample_result()
     bulletin = bulletin_context(sample, config)
     notices = notice_contexts(sample, config)
+    # a field may be read where the sample's list is empty or its branch not taken
+    fields = _fields_of([bulletin, *(c for kind in notices.values() for c in kind)], set())
     loaded: dict[str, _Template] = {}
     for name in TEMPLATES:
         template = _load(templates, config, name)
         if name == BULLETIN:
-            _check(template, bulletin, bulletin)
+            _check(template, bulletin, bulletin, fields)
         else:
             kind = next(k for k, v in NOTICES.items() if v == name)
             ctx = notices[kind][0]
-            _check(template, ctx, ctx)
+            _check(template, ctx, ctx, fields)
         loaded[name] = template
     return loaded
 

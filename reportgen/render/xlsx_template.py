@@ -70,6 +70,7 @@ from reportgen.render.rowshift import (
     shift_print_setup,
     shift_rules,
 )
+from reportgen.render.template_tags import excerpt, tag_problem
 
 NOTE_SHEET_PREFIX = "模板说明"
 
@@ -78,6 +79,7 @@ ROW_MARKER = re.compile(
     r"(?P<expr>.+?)(?:\s+if\s+(?P<cond>.+?))?\s*-?%\}",
     re.S,
 )
+_DELIMITER = re.compile(r"\{\{|\{%|\}\}|%\}")
 _WHOLE_EXPR = re.compile(r"^\s*\{\{-?(?P<expr>.*?)-?\}\}\s*$", re.S)
 _DOTTED = re.compile(r"^\s*(?P<head>[A-Za-z_]\w*)(?P<tail>(?:\.[A-Za-z]\w*)*)\s*$")
 _MAX_TEXT = 32767  # Excel's limit on characters in a cell
@@ -488,7 +490,13 @@ def template_names(template: Path) -> set[str]:
         if ws.title.startswith(NOTE_SHEET_PREFIX):
             continue
         texts = [c for c in ws._cells.values()
-                 if isinstance(c._value, str) and ("{{" in c._value or "{%" in c._value)]
+                 if isinstance(c._value, str) and _DELIMITER.search(c._value)]
+        for cell in texts:
+            problem = tag_problem(cell._value)
+            if problem is not None:
+                raise TemplateError(
+                    f"Excel 模板《{template.name}》工作表「{ws.title}」单元格 {cell.coordinate}"
+                    f"“{excerpt(cell._value, problem[0])}”：{problem[1]}")
         loop_names: dict[int, set[str]] = {}  # row -> names its loop defines
         for cell in texts:
             marker = ROW_MARKER.match(cell._value)
