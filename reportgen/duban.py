@@ -4,8 +4,10 @@ notices and the milestone statuses the ledger keeps for each period.
 
 A 督办通知 covers the nodes its unit had overdue in that period (as printed on it, when the
 ledger kept them). It is closed (销号) in the first later (or the same) period whose statuses
-show all of them done. A unit sent a 督办通知 again on a node it was already pressed on is a
-repeat: the notice cites the earlier 文号, and from the second time the 督办 is escalated.
+show all of them done, or no longer asked for (`DubanEnd`): a node a revised plan deleted, or one
+the next year's plan does not carry (the year it was pressed in is over), undone. A unit sent a
+督办通知 again on a node it was already pressed on is a repeat: the notice cites the earlier
+文号, and from the second time the 督办 is escalated.
 Across plan years only a node carried over counts as the same: one the new year's plan still
 dates in an earlier year (overdue since then). A yearly target under the same code (上半年完成
 投资, 全年完成投资) is the new year's own, and its 督办 is a first one. An earlier year's 督办
@@ -19,6 +21,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from reportgen.cn import format_date
 from reportgen.model import DubanRecord, DubanState, EarlierDuban, MilestoneResult, Plan, Status
@@ -26,6 +29,15 @@ from reportgen.rules import carried_over
 
 NOTICE_KIND = "督办通知"
 ESCALATE_AT = 2  # the second 督办 on the same node is escalated
+
+
+class DubanEnd(StrEnum):
+    """Why a node of a 督办通知 is no longer pressed although it was not done: its 督办 is 销号
+    once every other node is done, and the 台账 and bulletin say why (DubanRecord.ended)."""
+
+    REMOVED = "任务分解调整，节点已删除"  # a revised plan in force that month no longer has it
+    YEAR_END = "年度结束未完成"  # a later year's plan does not carry it (rules.carried_over)
+
 
 # period -> milestone code -> unit -> (status, completed on), as History.by_unit keeps it
 UnitStatuses = Mapping[str, Mapping[str, Mapping[str, tuple[Status, dt.date | None]]]]
@@ -156,25 +168,39 @@ def build_dubans(notices: Iterable[Notice], statuses: UnitStatuses,
             pressed.setdefault((canon(n.unit), node), []).append(
                 (n.year, EarlierDuban(n.doc_no, n.period, d.issued_on)))
         d.round = 1 + max((len(e) for e in d.earlier.values()), default=0)
-        d.closed_in = _closed_in(replace(d, unit=canon(d.unit)), periods, statuses, dues)
+        d.closed_in, d.ended = _closed_in(replace(d, unit=canon(d.unit)), periods, statuses, dues)
         out.append(d)
     return out
 
 
 def _closed_in(d: Duban, periods: list[str], statuses: UnitStatuses,
-               dues: Mapping[str, dt.date | None] | None) -> str | None:
-    """Return the first period (from the 督办's own) whose statuses show all its nodes done. In a
-    later year a node counts only when carried over (the current plan dates it before that year):
-    the same code may name that year's own target (上半年完成投资), whose status is not this node's."""
+               dues: Mapping[str, dt.date | None] | None) -> tuple[str | None, dict[str, str]]:
+    """Return the first period (from the 督办's own) by which every node is done or ended, and the
+    nodes ended undone with why (None, {} while one is open).
+
+    A node is ended in the first period whose plan (the statuses it recorded) no longer has it: a
+    revision deleted it. In a later year a node counts only when carried over (the current plan
+    dates it before that year): else the year it was pressed in is over and it ended undone, unless
+    done by then. The same code may name that year's own target (上半年完成投资), whose status is
+    not this node's."""
     if not d.nodes:
-        return None
+        return None, {}
+    done: dict[str, bool] = {}
+    ended: dict[str, str] = {}
     for period in (p for p in periods if p >= d.period):
         later, year = statuses[period], int(period[:4])
-        if d.year and year > d.year and dues and not all(carried_over(dues.get(c), year) for c in d.nodes):
-            continue  # a node is that year's own target, or gone from the plan
-        if all(_done(later.get(c, {}), d.unit) for c in d.nodes):
-            return period
-    return None
+        for code in (c for c in d.nodes if c not in ended):
+            if d.year and year > d.year and dues and not carried_over(dues.get(code), year):
+                if not done.get(code):
+                    ended[code] = DubanEnd.YEAR_END
+            elif later and code not in later:
+                if not done.get(code):
+                    ended[code] = DubanEnd.REMOVED
+            else:
+                done[code] = _done(later.get(code, {}), d.unit)
+        if all(done.get(c) or c in ended for c in d.nodes):
+            return period, ended
+    return None, {}
 
 
 def _done(units: Mapping[str, tuple[Status, dt.date | None]], unit: str) -> bool:
@@ -199,7 +225,8 @@ def as_of(dubans: Iterable[Duban], period: str, today: dt.date) -> list[Duban]:
     for d in dubans:
         if d.period > period:
             continue
-        d = replace(d, closed_in=d.closed_in if d.closed_in and d.closed_in <= period else None)
+        later = d.closed_in is not None and d.closed_in > period
+        d = replace(d, closed_in=None, ended={}) if later else replace(d)
         if d.replied_on is not None and d.replied_on > today:
             d = replace(d, replied_on=None, reply_note="")
         d.state = state_on(d, today)

@@ -705,7 +705,7 @@ class DubanState(StrEnum):
     PENDING = "未到期"  # no reply yet, the reply deadline has not passed
     REPLIED = "已回复"
     LATE = "逾期未回复"
-    CLOSED = "已销号"  # every node done
+    CLOSED = "已销号"  # every node done, or no longer asked for (duban.DubanEnd)
 
 
 @dataclass(frozen=True)
@@ -727,13 +727,13 @@ class DubanRecord:
     nodes: list[str] = field(default_factory=list)  # milestone codes
     node_texts: dict[str, str] = field(default_factory=dict)  # code -> the node in the plan's words
     issued_on: dt.date | None = None  # 成文日期 of the notice
-    closed_in: str | None = None  # the period whose statuses show every node done (销号)
+    closed_in: str | None = None  # the period whose statuses show every node done or ended (销号)
+    ended: dict[str, str] = field(default_factory=dict)  # node -> why it closed undone (duban.DubanEnd)
     round: int = 1  # how many 督办通知 the unit has had on any of these nodes, this one included
     reply_by: dt.date | None = None  # the reply deadline printed on the notice
     replied_on: dt.date | None = None  # the unit's first reply, when recorded
     reply_note: str = ""
-    # node code -> the earlier 督办通知 to this unit on that node, oldest first
-    earlier: dict[str, list[EarlierDuban]] = field(default_factory=dict)
+    earlier: dict[str, list[EarlierDuban]] = field(default_factory=dict)  # node -> earlier 督办 on it, oldest first
     state: DubanState = DubanState.PENDING  # on the papers' date (`duban.as_of`)
     carried_from: int = 0  # an earlier plan year's 督办 still open when this one began: that year (`duban.on_papers`)
 

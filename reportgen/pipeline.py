@@ -526,7 +526,9 @@ def _dubans(ledger: Ledger, plan: Plan | None, config: Config, year: int | None 
     (reportgen.duban tells a carried node from a new year's target by its date in `plan`). An
     earlier year's statuses are read from its first 督办 that may still be open on the new year's
     papers (no reply recorded before the year began: its 销号 decides) or whose nodes the ledger
-    did not keep; the closing of the others, replied to within their year, is not looked for."""
+    did not keep, and every later year's (a node the next year's plan does not carry ends with the
+    year it was pressed in); the closing of the others, replied to within their year, is not
+    looked for."""
     issued = [n for n in ledger.issued_notices() if year is None or n.year <= year]
     kept, replies = ledger.duban_records()
     since: dict[int, str] = {}  # plan year -> the first period whose statuses are read
@@ -537,6 +539,10 @@ def _dubans(ledger: Ledger, plan: Plan | None, config: Config, year: int | None 
                 n.doc_no not in kept or kept[n.doc_no][2] is None
                 or n.doc_no not in replies or replies[n.doc_no][0] >= dt.date(year, 1, 1)):
             since[n.year] = min(since.get(n.year, n.period), n.period)
+    if since:  # the years after: their plans decide whether a node was carried, deleted or ended
+        for y in {int(p[:4]) for p in ledger.periods()}:
+            if min(since) < y and (year is None or y <= year):
+                since.setdefault(y, "")
     statuses: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = {}
     for y, first in sorted(since.items()):
         statuses.update(ledger.history(f"{y}-99", first).by_unit)

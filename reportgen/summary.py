@@ -112,6 +112,7 @@ def _duban(d: DubanRecord) -> dict[str, Any]:
         "doc_no": d.doc_no, "period": d.period, "unit": d.unit, "nodes": list(d.nodes),
         "issued_on": day(d.issued_on), "reply_by": day(d.reply_by), "replied_on": day(d.replied_on),
         "closed_in": d.closed_in, "round": d.round, "state": d.state.value,
+        "ended": {code: str(why) for code, why in d.ended.items()},  # nodes closed undone: why
         "carried_from": d.carried_from or None,  # an earlier year's 督办 still open: that year
         "earlier": {code: [e.doc_no for e in es] for code, es in d.earlier.items()},
         # the 督办台账's words (汇总表, web pages): one wording for every place that shows it

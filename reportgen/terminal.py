@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from reportgen.duban import Duban, open_dubans
 from reportgen.intake import ACTION_LABEL
 from reportgen.model import DubanState, PeriodResult, Severity
+from reportgen.render.duban_words import ended_text
 
 
 def submissions_lines(listing: object) -> list[str]:
@@ -39,7 +40,8 @@ def duban_lines(every: Sequence[Duban], today: dt.date, show_all: bool) -> list[
     out = [f"督办通知共 {len(every)} 件，未销号 {opened} 件，已销号 {len(every) - opened} 件"
            + (f"；逾期未回复 {late} 件" if late else "")]
     for d in every if show_all else open_dubans(every):
-        state = f"已销号（{d.closed_in}）" if d.closed else "督办中"
+        why = ended_text(d)
+        state = f"已销号（{d.closed_in}{'，' + why if why else ''}）" if d.closed else "督办中"
         flag = f"  第{d.round}次督办（通知中已写明前次文号）" if d.escalated else ""
         nodes = "；".join(d.node_texts.get(c) or "（节点已不在任务分解中）" for c in d.nodes) or "（无）"
         out.append(f"  {d.doc_no}  {d.period}  {d.unit}  {state}  {d.reply_state(today)}{flag}")

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from reportgen.cli import main
 from reportgen.cn import doc_no_pattern
-from reportgen.duban import Issued, Notice, Reply, build_dubans, on_papers, open_dubans
+from reportgen.duban import DubanEnd, Issued, Notice, Reply, build_dubans, on_papers, open_dubans
 from reportgen.model import Status
+from reportgen.render.duban_words import duban_note
 from reportgen.workspace import init_workspace
 
 A, B = "甲单位", "乙单位"
@@ -297,8 +298,9 @@ def test_the_new_years_papers_carry_an_earlier_years_duban_still_open_when_it_be
     """Of 2024's 督办 only those open on 1 January 2025 are on January's papers: December's (due in
     January, unanswered: chased; answered in January: listed as replied) and November's unanswered
     one; November's answered in December and October's closed in December stay in 2024's papers.
-    A 2025 status counts for a 2024 node only when the 2025 plan carries it (M1, dated 2024): M2,
-    the same code for 2025's own target, being done does not close 2024's 督办 on it."""
+    A 2025 status counts for a 2024 node only when the 2025 plan carries it (M1, dated 2024): M2 is
+    the same code for 2025's own target, so 2024's 督办 on it is closed in January as 年度结束未完成
+    (not as done, nor chased all 2025 for a reply), though M2 is done in 2025."""
     statuses = {"2024-10": _month(M1={A: OVER}, M3={B: OVER}), "2024-11": _month(M1={A: OVER, B: OVER}, M3={B: OVER}),
                 "2024-12": _month(M1={A: OVER, B: OVER}, M2={B: OVER}, M3={B: DONE}),
                 "2025-01": _month(M1={A: OVER, B: OVER}, M2={B: DONE}, M3={B: DONE})}
@@ -318,7 +320,10 @@ def test_the_new_years_papers_carry_an_earlier_years_duban_still_open_when_it_be
     papers = on_papers(every, 2025, "2025-01", dt.date(2025, 2, 8))
     got = {d.doc_no: (d.carried_from, d.state.value) for d in papers}
     assert got == {"督字〔2024〕9号": (2024, "逾期未回复"), "督字〔2024〕10号": (2024, "逾期未回复"),
-                   "督字〔2024〕11号": (2024, "已回复"), "督字〔2025〕1号": (0, "未到期")}
+                   "督字〔2024〕11号": (2024, "已销号"), "督字〔2025〕1号": (0, "未到期")}
+    ended = next(d for d in papers if d.doc_no == "督字〔2024〕11号")
+    assert (ended.closed_in, ended.ended) == ("2025-01", {"M2": DubanEnd.YEAR_END})
+    assert duban_note(ended) == "2024年度结转；2025年1月销号（2024年度结束未完成）"
     # December's papers: 2024's own, none carried
     assert {d.doc_no for d in on_papers(every, 2024, "2024-12", dt.date(2025, 1, 8))} == {
         n.doc_no for n in notices if n.year == 2024}
@@ -352,3 +357,19 @@ def test_a_notices_nodes_keep_the_plans_order_in_the_book_and_the_reply_form(tmp
     month = {"2024-06": _month(**{c.replace("-", "_"): {A: OVER} for c in reversed(plan)})}
     month["2024-06"] = {c.replace("_", "-"): v for c, v in month["2024-06"].items()}
     assert build_dubans([notice], month, texts=words, dues=dues)[0].nodes == plan
+
+
+def test_a_node_a_revision_deletes_ends_its_duban_with_the_reason() -> None:
+    """May's plan no longer has M2 (乙's 督办 closes in May, undone: 任务分解调整); 甲's April 督办 on M1
+    and M3 loses M3 in May and closes when M1 is done in June, one of its nodes deleted."""
+    year = {**YEAR, "2024-05": _month(M1={A: OVER}, M4={B: ON}),
+            "2024-06": _month(M1={A: LATE}, M4={B: ON})}
+    dubans = {d.doc_no: d for d in build_dubans(NOTICES[:4], year)}
+    deleted, partly = dubans["督字〔2024〕3号"], dubans["督字〔2024〕2号"]
+    assert (deleted.closed_in, deleted.ended) == ("2024-05", {"M2": DubanEnd.REMOVED})
+    assert (partly.closed_in, partly.ended) == ("2024-06", {"M3": DubanEnd.REMOVED})
+    assert duban_note(deleted) == "2024年5月销号（任务分解调整，节点已删除）"
+    assert duban_note(partly).startswith("2024年6月销号（其中1个节点因任务分解调整已删除）")
+    # on May's papers 甲's is still open (M1 is not done), and nothing is said of why yet
+    may = {d.doc_no: d for d in on_papers(dubans.values(), 2024, "2024-05", dt.date(2024, 6, 8))}
+    assert (may["督字〔2024〕2号"].closed, may["督字〔2024〕2号"].ended) == (False, {})

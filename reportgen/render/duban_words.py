@@ -12,6 +12,7 @@ from typing import Any
 
 from reportgen.cn import cn_numeral, format_date, format_month
 from reportgen.config import Config
+from reportgen.duban import DubanEnd
 from reportgen.model import DubanRecord, DubanState, EarlierDuban, PeriodResult
 
 
@@ -41,11 +42,31 @@ def duban_matters(d: DubanRecord) -> str:
     return "\n".join(d.node_texts.get(c) or "（节点已不在任务分解中）" for c in d.nodes)
 
 
+def ended_text(d: DubanRecord) -> str:
+    """Return why a 督办 closed with nodes undone ("任务分解调整，节点已删除", "2024年度结束未完成",
+    "其中1个节点…" when others were done), "" when every node was done or it is open."""
+    if not d.closed_in or not d.ended:
+        return ""
+    out = []
+    for why in DubanEnd:
+        n = sum(reason == why for reason in d.ended.values())
+        if not n:
+            continue
+        if why is DubanEnd.YEAR_END:
+            words = f"{d.period[:4]}年度结束未完成"
+            out.append(words if n == len(d.nodes) else f"其中{n}个节点{words}")
+        else:
+            out.append(why.value if n == len(d.nodes) else f"其中{n}个节点因任务分解调整已删除")
+    return "，".join(out)
+
+
 def duban_note(d: DubanRecord) -> str:
-    """Return the 督办台账's 备注: 销号 month, a late reply, the earlier 文号, the reply's gist."""
+    """Return the 督办台账's 备注: 销号 month (and why, when undone), a late reply, the earlier 文号,
+    the reply's gist."""
     notes = [f"{d.carried_from}年度结转"] if d.carried_from else []
     if d.closed_in:
-        notes.append(f"{format_month(d.closed_in)}销号")
+        why = ended_text(d)
+        notes.append(f"{format_month(d.closed_in)}销号" + (f"（{why}）" if why else ""))
     if d.replied_on and d.reply_by and d.replied_on > d.reply_by:
         notes.append("逾期回复")
     earlier = _earlier_numbers(d)
@@ -74,6 +95,11 @@ def escalation_text(d: DubanRecord | None, config: Config) -> str:
         text += (f"对经{times_cn(d.round)}次督办仍未完成的节点，{config.office.short_name}将按规定对你单位"
                  f"{config.duban.measures}。")
     return text
+
+
+def _closed(d: DubanRecord) -> str:
+    why = ended_text(d)
+    return f"{d.doc_no}（{d.unit}{'，' + why if why else ''}）"
 
 
 def _chased(d: DubanRecord) -> str:
@@ -105,7 +131,7 @@ def duban_paragraph(result: PeriodResult, config: Config) -> str:
     text = f"{'截至' + format_date(result.dates.issue) + '，' if result.dates else ''}{_counts(every, len(new))}。"
     now_closed = [d for d in closed if d.closed_in == result.period]
     if now_closed:
-        text += f"本月销号{len(now_closed)}件：{'；'.join(f'{d.doc_no}（{d.unit}）' for d in now_closed)}。"
+        text += f"本月销号{len(now_closed)}件：{'；'.join(_closed(d) for d in now_closed)}。"
     late = [d for d in every if d.state is DubanState.LATE]
     if late:
         text += (f"逾期未书面反馈{len(late)}件：{'；'.join(_chased(d) for d in late)}，"

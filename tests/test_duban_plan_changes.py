@@ -1,0 +1,90 @@
+"""督办 whose nodes the plan stops asking for, through forms → filled forms → run: a July revision deletes
+土地挂牌 (P11-M04, pressed on 规划和自然资源分局 in June), and December's 督办 on the year's targets meet a
+2025 plan that dates those targets in 2025 (the year's own, not carried). Neither is chased for ever:
+June's closes in July as 任务分解调整，节点已删除, December's in January as 2024年度结束未完成, and the 台账,
+the bulletin and `reportgen dubans` say so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from reportgen.cli import main
+from reportgen.render.excel import read_tables
+from tests.month_support import doc_text, workspace
+from tests.test_year_papers import SEED, STUCK, _import, _month
+
+pytestmark = pytest.mark.slow
+
+GH = "规划和自然资源分局"
+DELETED = "3.2024年6月底在拆迁完成后土地挂牌。（责任单位：规划和自然资源分局）\n"
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = workspace(tmp_path_factory.mktemp("changes"))
+    out: dict[str, Any] = {"root": root, "2024-06": _month(root, "2024-06", 0.2)}
+    text = SEED.read_text("utf-8")
+    assert DELETED in text
+    revised = text.replace(DELETED, "")
+    _import(root, revised, "2024年重点项目推进任务分解（调整）.txt")
+    out["2024-07"] = _month(root, "2024-07", 0.3)
+    out["2024-12"] = _month(root, "2024-12", 0.9)
+    _import(root, revised.replace("2024年重点项目推进任务分解", "2025年重点项目推进任务分解", 1),
+            "2025年重点项目推进任务分解.txt")
+    out["2025-01"] = _month(root, "2025-01", 0.1)
+    out["dubans"] = CliRunner().invoke(main, ["dubans", "--all", "-w", str(root)], prog_name="reportgen")
+    return out
+
+
+def _book(root: Path, period: str) -> dict[str, dict[str, Any]]:
+    """Return the 汇总表's 督办台账 rows by 文号."""
+    return {r["督办文号"]: r for r in read_tables(root / "output" / period / "汇总表.xlsx")["督办台账"]}
+
+
+def _duban_part(root: Path, period: str) -> str:
+    text = doc_text(root / "output" / period / "进度通报.docx")
+    return text[text.index("督办落实情况"):text.index("下步工作要求")]
+
+
+def test_a_duban_on_a_node_the_revision_deleted_closes_that_month(year: dict[str, Any]) -> None:
+    june = next(d for d in year["2024-06"]["dubans"] if d["unit"] == GH)
+    assert june["nodes"] == [STUCK]
+    july = next(d for d in year["2024-07"]["dubans"] if d["doc_no"] == june["doc_no"])
+    assert (july["state"], july["closed_in"]) == ("已销号", "2024-07")
+    assert july["ended"] == {STUCK: "任务分解调整，节点已删除"}
+    row = _book(year["root"], "2024-07")[june["doc_no"]]
+    assert (row["状态"], row["备注"]) == ("已销号", "2024年7月销号（任务分解调整，节点已删除）")
+    bulletin = _duban_part(year["root"], "2024-07")
+    assert f"本月销号1件：{june['doc_no']}（{GH}，任务分解调整，节点已删除）" in bulletin
+    chased = bulletin[bulletin.index("逾期未书面反馈"):] if "逾期未书面反馈" in bulletin else ""
+    assert june["doc_no"] not in chased
+    assert not any(d["unit"] == GH for d in year["2024-07"]["dubans"] if d["period"] == "2024-07")
+
+
+def test_decembers_duban_on_the_years_targets_ends_with_the_year(year: dict[str, Any]) -> None:
+    december = [d for d in year["2024-12"]["dubans"] if d["period"] == "2024-12"]
+    assert len(december) >= 3
+    january = {d["doc_no"]: d for d in year["2025-01"]["dubans"]}
+    for d in december:  # on January's papers (no silent drop), closed as the year's end, not chased
+        got = january[d["doc_no"]]
+        assert (got["carried_from"], got["state"], got["closed_in"]) == (2024, "已销号", "2025-01")
+        assert set(got["ended"].values()) == {"年度结束未完成"}
+        row = _book(year["root"], "2025-01")[d["doc_no"]]
+        assert row["备注"].startswith("2024年度结转；2025年1月销号（") and "2024年度结束未完成" in row["备注"]
+        assert (row["状态"], row["回复日期"]) == ("已销号", None)
+    bulletin = _duban_part(year["root"], "2025-01")
+    assert "逾期未书面反馈" not in bulletin and "督办中0件" in bulletin
+    assert f"{december[0]['doc_no']}（{december[0]['unit']}，2024年度结束未完成）" in bulletin
+
+
+def test_the_dubans_command_lists_them_closed_with_why(year: dict[str, Any]) -> None:
+    listing = year["dubans"]
+    assert listing.exit_code == 0, listing.output
+    june = next(d for d in year["2024-06"]["dubans"] if d["unit"] == GH)
+    assert f"{june['doc_no']}  2024-06  {GH}  已销号（2024-07，任务分解调整，节点已删除）" in listing.output
+    assert "未销号 0 件" in listing.output
