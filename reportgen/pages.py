@@ -111,6 +111,19 @@ def _group_starts(ws: Worksheet, first_body: int, bottom: int) -> frozenset[int]
                      if ws.cell(r, 1).value not in (None, ""))
 
 
+def body_room(ws: Worksheet) -> float:
+    """The height in points a printed page of `ws` has for rows under its repeated title rows
+    (at full size: rows printed smaller leave room for more of them, measured for the printer
+    that shrinks least)."""
+    portrait = PAGE_PT.get(ws.page_setup.paperSize or 9, PAGE_PT[9])
+    landscape = ws.page_setup.orientation == "landscape"
+    page_height, page_width = (portrait if landscape else portrait[::-1])
+    margins = ws.page_margins
+    room = (page_height - 72 * (margins.top + margins.bottom) - PAGE_SLACK_PT) / _shrink(ws, page_width)
+    t_first, t_last = _title_rows(ws)
+    return room - (sum(_height(ws, r) for r in range(t_first, t_last + 1)) if t_first else 0.0)
+
+
 def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = False,
              restart: Callable[[int], float | None] | None = None) -> list[int]:
     """Set a page break wherever a printed page of the sheet ends and return the rows that start
@@ -120,22 +133,14 @@ def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = Fals
     starts a page (see page_breaks)."""
     from openpyxl.worksheet.pagebreak import Break, RowBreak  # heavy: loaded on use, see above
 
-    portrait = PAGE_PT.get(ws.page_setup.paperSize or 9, PAGE_PT[9])
-    landscape = ws.page_setup.orientation == "landscape"
-    page_height, page_width = (portrait if landscape else portrait[::-1])
-    margins = ws.page_margins
-    # rows printed smaller leave room for more of them (measured for the printer that shrinks least)
-    room = (page_height - 72 * (margins.top + margins.bottom) - PAGE_SLACK_PT) / _shrink(ws, page_width)
     top, bottom = _area_rows(ws)
-    t_first, t_last = _title_rows(ws)
-    titles = sum(_height(ws, r) for r in range(t_first, t_last + 1)) if t_first else 0.0
-    first_body = max(top, t_last + 1)
+    first_body = max(top, _title_rows(ws)[1] + 1)
     # the first page prints the title rows as rows of the sheet, later ones repeat them
     heights = [_height(ws, r) for r in range(first_body, bottom + 1)]
     fixed = {b.id + 1 - first_body for b in ws.row_breaks.brk if b.id + 1 > first_body}
     groups = _group_starts(ws, first_body, bottom) if keep_groups else None
     again = (lambda i: restart(first_body + i)) if restart is not None else None
-    starts = page_breaks(heights, room - titles, fixed, keep, groups, again)
+    starts = page_breaks(heights, body_room(ws), fixed, keep, groups, again)
     # built whole: RowBreak.append checks the whole list again on every break
     ws.row_breaks = RowBreak(brk=[Break(id=first_body + s - 1) for s in starts])
     return [first_body + s for s in starts]

@@ -38,6 +38,9 @@ HEAD_PROGRESS = "目前进展"
 HEAD_DONE = "是否已完成"
 HEADERS = ("序号", "督办事项（节点）", HEAD_PROGRESS, HEAD_MEASURES, HEAD_DONE)
 WIDTHS = (12, 40, 30, 30, 12)
+TITLE_ROWS = 4  # the title, 文号, unit and column heads: repeated on every printed page
+NODE_HEIGHT = 60.0  # a node's row leaves room for a few lines of answer; taller for long words
+FONT_PT = 11.0
 ID_KEYS = ("类型", "文号", "责任单位", "督办月份", "回复期限")
 COLUMNS = "ABCDE"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
@@ -70,6 +73,8 @@ class Layout:
     merges: list[str] = field(default_factory=list)
     choices: list[str] = field(default_factory=list)  # 是否已完成: 是/否
     date_cell: str = ""  # 回复日期
+    nodes: list[tuple[int, str]] = field(default_factory=list)  # each node's row and words
+    breaks: list[int] = field(default_factory=list)  # rows a printed page ends on (the writer's)
 
     def put(self, row: int, col: int, value: Any, role: str, span: int = 1) -> None:
         self.cells.append((row, col, clean(value), role))
@@ -101,14 +106,15 @@ def layout(d: DubanRecord) -> Layout:
     for col, head in enumerate(HEADERS, start=1):
         out.put(4, col, head, "label")
     out.heights.update(dict.fromkeys((2, 3, 4), 24))
-    row = 5
+    row = TITLE_ROWS + 1
     for i, code in enumerate(d.nodes, start=1):
         out.put(row, 1, i, "number")
         out.put(row, 2, d.node_texts.get(code, ""), "text")
+        out.nodes.append((row, clean(d.node_texts.get(code, ""))))
         for col in (3, 4, 5):
             out.put(row, col, None, "open")
         out.choices.append(f"E{row}")
-        out.heights[row] = 60
+        out.heights[row] = NODE_HEIGHT
         row += 1
     out.put(row, 1, LABEL_DATE, "label")
     out.put(row, 2, None, "open_date")

@@ -115,6 +115,7 @@ def _facts(path: Path) -> dict[str, Any]:
             "protection": dict(ws.protection.to_tree().attrib), "setup": dict(ws.page_setup.to_tree().attrib),
             "print": dict(ws.print_options.to_tree().attrib), "footer": ws.oddFooter.center.text,
             "fit": ws.sheet_properties.pageSetUpPr.fitToPage,
+            "breaks": [(b.id, b.man) for b in ws.row_breaks.brk],
             "checks": sorted((d.type, str(d.sqref), d.formula1, d.formula2, d.error, d.prompt)
                              for d in ws.data_validations.dataValidation),
             "cells": {c.coordinate: (c.value, c.data_type, copy(c.font), copy(c.border), copy(c.fill),
@@ -169,3 +170,53 @@ def test_every_printed_page_of_a_long_form_heads_its_columns(tmp_path: Path) -> 
     with_nodes = [t for t in pages if "完成用地预审" in t]
     assert len(with_nodes) >= 2
     assert all("目前进展" in t and "同经开督字〔2024〕9号" in t for t in with_nodes)
+
+
+LONG = ("供电公司增量配网项目：在增量配网范围外，摸底本部、医药园区、二医药园区、通航园区、纺织园区现有企业"
+        "（包括御东污水厂）2024-2025年建设屋顶分布式光伏的需求意愿、屋顶条件和投资能力，2024年6月30日前形成结论方案")
+
+
+def _duban(n: int, words: str) -> DubanRecord:
+    nodes = {f"P{i:02d}-M01": words.format(i=i) for i in range(1, n + 1)}
+    return DubanRecord("同经开督字〔2024〕9号", "2024-06", "规划和自然资源分局", list(nodes), nodes,
+                       issued_on=dt.date(2024, 7, 8), reply_by=dt.date(2024, 7, 15))
+
+
+def test_a_long_form_breaks_between_nodes_and_prints_its_note_under_the_last_ones(tmp_path: Path) -> None:
+    # 20 nodes filled four pages of five: the 说明 (and 联系电话) went to a fifth page of their own
+    form = ReplyForms(Config(), dt.datetime(2024, 7, 8)).write(_duban(20, "第{i}个项目：2024年5月底前完成用地预审"),
+                                                               tmp_path / "回复单.xlsx")
+    ws = load_workbook(form)["督办回复单"]
+    nodes = [r for r in range(1, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int)]
+    note = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("说明"))
+    ends = [b.id for b in ws.row_breaks.brk]
+    assert ends and all(r in nodes[:-1] for r in ends)  # pages end between two nodes
+    assert nodes[-1] - ends[-1] >= 2 and note > nodes[-1]  # the 说明 prints under the last two nodes
+    titles = sum(ws.row_dimensions[r].height for r in range(1, 5))
+    assert ws.print_title_rows == "$1:$4"
+    page = 595.3 - 72 * (ws.page_margins.top + ws.page_margins.bottom) - titles
+    for first, last in zip([4, *ends], [*ends, note], strict=True):
+        assert sum(ws.row_dimensions[r].height or 15 for r in range(first + 1, last + 1)) <= page
+
+
+def test_a_node_of_many_words_gets_a_row_that_shows_them(tmp_path: Path) -> None:
+    d = _duban(2, "{i}")
+    d.node_texts["P01-M01"] = LONG
+    ws = load_workbook(write_reply_form(d, Config(), tmp_path / "回复单.xlsx", dt.datetime(2024, 7, 8)))["督办回复单"]
+    # 18 characters a line in the 40-wide column: 6 lines of 11-point text, not the 60 points of 4
+    assert ws.row_dimensions[5].height >= 6 * 11 * 1.2 and ws.row_dimensions[6].height == 60
+
+
+@needs_libreoffice
+def test_a_printed_long_form_keeps_its_note_and_every_word_of_its_nodes(tmp_path: Path) -> None:
+    forms = ReplyForms(Config(), dt.datetime(2024, 7, 8))
+    short = forms.write(_duban(20, "第{i}个项目：2024年5月底前完成用地预审"), tmp_path / "短.xlsx")
+    long = forms.write(_duban(7, LONG + "（{i}）"), tmp_path / "长.xlsx")
+    pdfs = convert_to_pdf([short, long], tmp_path / "pdf")
+    pages = [p.extract_text().replace("\n", "") for p in PdfReader(str(pdfs[0])).pages]
+    assert "说明" in pages[-1] and "第19个项目" in pages[-1] and "第20个项目" in pages[-1]
+    assert all("目前进展" in t and "同经开督字〔2024〕9号" in t for t in pages)
+    text = "".join(p.extract_text().replace("\n", "") for p in PdfReader(str(pdfs[1])).pages)
+    # the row was 60 points high: its first and last lines were cut off in print
+    assert text.count("供电公司增量配网项目：在增量配网范围外") == 7
+    assert text.count("日前形成结论方案（") == 7

@@ -10,6 +10,7 @@ style each cell's role got in the prototype (`ReplyForms`); the cells as `xlsx_s
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -18,20 +19,26 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation, DataValidationList
+from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.xml.functions import tostring
 
 from reportgen.config import Config
 from reportgen.forms import workbook_parts, zip_parts
 from reportgen.model import DubanRecord
+from reportgen.pages import body_room, page_breaks
+from reportgen.render.xlsx_layout import CELL_PAD_PT, LINE_PITCH, ROW_PAD_PT, UNIT_PT, break_text
 from reportgen.replyform import (
     COLUMNS,
     DATE_FORMAT,
     EDGES,
+    FONT_PT,
     ID_KEYS,
     LABEL_DATE,
+    NODE_HEIGHT,
     PROTOTYPE,
     SHEET,
     SHEET_ID,
+    TITLE_ROWS,
     WIDTHS,
     Layout,
     ident_rows,
@@ -63,6 +70,34 @@ def _validations(form: Layout) -> list[Any]:
     return [done, when] if form.choices else [when]
 
 
+# ---------------------------------------------------------------- printed pages
+
+BLANK_ROW_PT = 15.0  # a row of no set height (the one between the signatures and the 说明)
+KEEP_NODES = 2  # nodes printed on the last page with the 回复日期…说明 block under them
+
+
+def _paged(form: Layout, room: float) -> Layout:
+    """Make each node's row tall enough for its words and set the rows `form`'s printed pages
+    end on (pages `room` points high under the repeated title rows): pages break between node
+    rows, and the last page holds the 回复日期, 签字 and 说明 rows with the last nodes above them,
+    never the 说明 alone under the column heads."""
+    text_room = WIDTHS[1] * UNIT_PT - CELL_PAD_PT
+    for row, words in form.nodes:
+        lines = break_text(words, text_room, FONT_PT).count("\n") + 1
+        need = math.ceil(lines * FONT_PT * LINE_PITCH + ROW_PAD_PT)
+        form.heights[row] = min(409.0, max(NODE_HEIGHT, need))
+    first, last = TITLE_ROWS + 1, max(row for row, *_ in form.cells)
+    heights = [form.heights.get(r, BLANK_ROW_PT) for r in range(first, last + 1)]
+    below = last - form.nodes[-1][0] if form.nodes else last - TITLE_ROWS
+    keep = below + min(KEEP_NODES, len(form.nodes))
+    form.breaks = [first + start - 1 for start in page_breaks(heights, room, set(), keep)]
+    return form
+
+
+def _row_breaks(form: Layout) -> RowBreak:
+    return RowBreak(brk=[Break(id=row) for row in form.breaks])
+
+
 # ---------------------------------------------------------------- the forms of a batch
 
 
@@ -71,9 +106,11 @@ class ReplyForms:
 
     def __init__(self, config: Config, when: dt.datetime) -> None:
         wb = reply_workbook(PROTOTYPE, config)
+        main, ident = wb[SHEET], wb[SHEET_ID]
+        self.room = body_room(main)
+        main.row_breaks = RowBreak(brk=[Break(id=1)])  # marks where a form's own breaks go
         self.parts = workbook_parts(wb, when)  # every part of the package, in openpyxl's order
         self.when = when
-        main, ident = wb[SHEET], wb[SHEET_ID]
         self.names = (main.path[1:], ident.path[1:], "docProps/core.xml")
         got = dict(self.parts)
         self.styles = _style_ids(main, layout(PROTOTYPE))
@@ -96,14 +133,16 @@ class ReplyForms:
 
     def _sheets(self, d: DubanRecord) -> tuple[bytes, bytes, bytes]:
         """Return the visible sheet, the hidden sheet and the document properties of `d`."""
-        form = layout(d)
-        head, views, protection, between, tail = self.sheet
+        form = _paged(layout(d), self.room)
+        head, views, protection, between, setup, tail = self.sheet
         merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in form.merges)
         checks = tostring(DataValidationList(dataValidation=_validations(form)).to_tree()).decode()
+        breaks = tostring(_row_breaks(form).to_tree()).decode() if form.breaks else ""
         last = max(row for row, *_ in form.cells)
         main = (f'{head}<dimension ref="A1:{COLUMNS[-1]}{last}"/>{views}'
                 f"<sheetData>{_rows(form.cells, form.heights, self.styles)}</sheetData>{protection}"
-                f'<mergeCells count="{len(form.merges)}">{merges}</mergeCells>{between}{checks}{tail}')
+                f'<mergeCells count="{len(form.merges)}">{merges}</mergeCells>{between}{checks}{setup}'
+                f"{breaks}{tail}")
         cells = [(r, c, v, "") for r, row in enumerate(ident_rows(d), start=1) for c, v in enumerate(row, start=1)]
         head, views, tail = self.ident
         ident = (f'{head}<dimension ref="A1:B{len(ID_KEYS)}"/>{views}'
@@ -114,7 +153,8 @@ class ReplyForms:
 
 
 _SHEET_XML = re.compile(r'(.*?)<dimension ref="[^"]*"/>(.*?)<sheetData>.*</sheetData>(.*?)'
-                        r"<mergeCells\b.*</mergeCells>(.*?)<dataValidations\b.*</dataValidations>(.*)", re.S)
+                        r"<mergeCells\b.*</mergeCells>(.*?)<dataValidations\b.*</dataValidations>(.*?)"
+                        r"<rowBreaks\b.*</rowBreaks>(.*)", re.S)
 _IDENT_XML = re.compile(r'(.*?)<dimension ref="[^"]*"/>(.*?)<sheetData>.*</sheetData>(.*)', re.S)
 _TITLE = re.compile(r"(<dc:title\b[^>]*>).*?(</dc:title>)", re.S)
 
@@ -194,16 +234,20 @@ def reply_workbook(d: DubanRecord, config: Config) -> Any:
             setattr(cell, name, style)
     for ref in form.merges:
         ws.merge_cells(ref)
-    for row, height in form.heights.items():
-        ws.row_dimensions[row].height = height
     for letter, width in zip(COLUMNS, WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     for dv in _validations(form):
         ws.add_data_validation(dv)
     print_a4(ws, landscape=True, centered=True)
     # a 督办 of many nodes runs over pages: each names the notice and heads its columns again
-    ws.print_title_rows = "1:4"
+    ws.print_title_rows = f"1:{TITLE_ROWS}"
     number_pages(ws)
+    for row in range(1, TITLE_ROWS + 1):
+        ws.row_dimensions[row].height = form.heights[row]
+    _paged(form, body_room(ws))
+    for row, height in form.heights.items():
+        ws.row_dimensions[row].height = height
+    ws.row_breaks = _row_breaks(form)
     ident = wb.create_sheet(SHEET_ID)
     for row_values in ident_rows(d):
         ident.append(row_values)
