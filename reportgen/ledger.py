@@ -632,6 +632,17 @@ class Ledger:
         earlier = self._earlier(f"{year:04d}-99")
         return earlier[-1] if earlier else None
 
+    def units_before(self, period: str) -> tuple[str | None, dict[str, set[str]]]:
+        """Return the last period recorded before `period` (of any year) and unit -> the codes of
+        the nodes it was responsible for then (None, {} when there is none)."""
+        row = self._conn.execute("SELECT MAX(period) FROM periods WHERE period < ?", (period,)).fetchone()
+        if row[0] is None:
+            return None, {}
+        out: dict[str, set[str]] = {}
+        for unit, code in self._conn.execute("SELECT unit, code FROM milestone_units WHERE period = ?", (row[0],)):
+            out.setdefault(unit, set()).add(code)
+        return row[0], out
+
     def history(self, before_period: str, since: str = "") -> History:
         """Return what the ledger knows of the periods of the same year before `before_period`
         (those from `since` on, when given)."""

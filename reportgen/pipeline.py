@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from reportgen import duban, intake, replyform
 from reportgen.checking import check_file
 from reportgen.checkreport import write_check_report
-from reportgen.cn import format_date, unit_lookup
+from reportgen.cn import format_date, format_month, unit_lookup
 from reportgen.config import Config
 from reportgen.distribute import DIST_DIRNAME, Distribution, make_packs
 from reportgen.errors import PlanError, ReportgenError, UsageError
@@ -36,6 +36,7 @@ from reportgen.loader import TemplateSource
 from reportgen.model import DubanRecord, History, PeriodResult, Plan, Prefill, Severity, Status, period_end
 from reportgen.numbering import allocate_notice_numbers, bulletin_start
 from reportgen.parallel import Background, Later
+from reportgen.plan.diff import likely_renames, rename_note
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_master
 from reportgen.publish import is_write_fault, publish, write_faults
@@ -282,15 +283,38 @@ def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan
     log.info("%s", in_force.note)
     history = ledger.history(period)
     _carry_standings(ledger, plan, history)
+    names = Names(plan, ws.config)
+    names.rename_history(history)
     recovered = recover_history(history, ws.root / "output", plan.year, period)
     placeholder = PeriodResult(period, as_of, plan.year, plan.title, plan.version, 0.0)
     report = RunReport(result=placeholder, plan_note=in_force.note)
+    for note in _renames_to_confirm(ledger, plan, names, period):
+        report.warnings.append(note)
+        log.warning("%s", note)
     if recovered:  # history/ was deleted or replaced: say so wherever the run is read
         note = (f"注意：历史台账中没有 {'、'.join(recovered)} 的记录（history/ 可能被删除或替换），"
                 "已按 output 中这些月份发布的 summary.json 恢复各月累计数和节点完成情况；请核对新增投资和完成日期")
         report.warnings.append(note)
         log.warning("%s", note)
     return report, plan, history
+
+
+def _renames_to_confirm(ledger: Ledger, plan: Plan, names: Names, period: str) -> list[str]:
+    """Return a note for each unit new since the last recorded period that took over every node
+    another unit held then (plan.diff.likely_renames): the office says whether it was renamed (an
+    alias in reportgen.toml, after which the standings carry) — it is not guessed."""
+    last, before = ledger.units_before(period)
+    if last is None:
+        return []
+    held: dict[str, set[str]] = {}
+    for unit, codes in before.items():
+        held.setdefault(names.canonical.get(unit, unit), set()).update(codes)
+    now: dict[str, set[str]] = {}
+    for m in plan.milestones:
+        for unit in names.expand(m.units):
+            now.setdefault(unit, set()).add(m.code)
+    return [f"{rename_note(old, new)}（与{format_month(last)}相比；写上后请重新运行 {period}）"
+            for old, new in likely_renames(held, now)]
 
 
 def _carried_prefill(ledger: Ledger, plan: Plan) -> Prefill | None:

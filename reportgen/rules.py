@@ -117,6 +117,16 @@ class Names:
             found = self._expanded[key] = tuple(out)
         return found
 
+    def rename_history(self, history: History) -> None:
+        """Write each unit's standings and missed months in `history` under the name it is known by
+        now (a unit renamed, its old name an alias in reportgen.toml, keeps them)."""
+        canonical = self.canonical
+        for by_code in history.by_unit.values():
+            for code, units in by_code.items():
+                if any(u in canonical for u in units):
+                    by_code[code] = {canonical.get(u, u): s for u, s in units.items()}
+        history.missing = {p: {canonical.get(u, u) for u in units} for p, units in history.missing.items()}
+
     def lead(self, task: Task) -> str:
         """Return the task's (first) lead unit."""
         leads = self.expand(task.lead_units or task.units[:1])

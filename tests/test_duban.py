@@ -14,7 +14,7 @@ from reportgen.cli import main
 from reportgen.cn import doc_no_pattern
 from reportgen.duban import DubanEnd, Issued, Notice, Reply, build_dubans, on_papers, open_dubans
 from reportgen.model import Status
-from reportgen.render.duban_words import duban_note
+from reportgen.render.duban_words import duban_matters, duban_note
 from reportgen.workspace import init_workspace
 
 A, B = "甲单位", "乙单位"
@@ -364,12 +364,15 @@ def test_a_node_a_revision_deletes_ends_its_duban_with_the_reason() -> None:
     and M3 loses M3 in May and closes when M1 is done in June, one of its nodes deleted."""
     year = {**YEAR, "2024-05": _month(M1={A: OVER}, M4={B: ON}),
             "2024-06": _month(M1={A: LATE}, M4={B: ON})}
-    dubans = {d.doc_no: d for d in build_dubans(NOTICES[:4], year)}
+    texts = {"M1": "一号节点", "M2": "二号节点", "M3": "三号节点"}
+    dubans = {d.doc_no: d for d in build_dubans(NOTICES[:4], year, texts=texts)}
     deleted, partly = dubans["督字〔2024〕3号"], dubans["督字〔2024〕2号"]
     assert (deleted.closed_in, deleted.ended) == ("2024-05", {"M2": DubanEnd.REMOVED})
     assert (partly.closed_in, partly.ended) == ("2024-06", {"M3": DubanEnd.REMOVED})
     assert duban_note(deleted) == "2024年5月销号（任务分解调整，节点已删除）"
     assert duban_note(partly).startswith("2024年6月销号（其中1个节点因任务分解调整已删除）")
+    assert duban_matters(partly).split("\n") == ["一号节点", "三号节点（任务分解调整已删除）"]
+    assert duban_matters(deleted) == "二号节点"  # the 备注 says why
     # on May's papers 甲's is still open (M1 is not done), and nothing is said of why yet
     may = {d.doc_no: d for d in on_papers(dubans.values(), 2024, "2024-05", dt.date(2024, 6, 8))}
     assert (may["督字〔2024〕2号"].closed, may["督字〔2024〕2号"].ended) == (False, {})

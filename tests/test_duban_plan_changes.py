@@ -1,12 +1,17 @@
-"""督办 whose nodes the plan stops asking for, through forms → filled forms → run: a July revision deletes
-土地挂牌 (P11-M04, pressed on 规划和自然资源分局 in June), and December's 督办 on the year's targets meet a
-2025 plan that dates those targets in 2025 (the year's own, not carried). Neither is chased for ever:
-June's closes in July as 任务分解调整，节点已删除, December's in January as 2024年度结束未完成, and the 台账,
-the bulletin and `reportgen dubans` say so.
+"""The plan changing under the 督办 loop, through forms → filled forms → run: a July revision deletes
+土地挂牌 (P11-M04, pressed on 规划和自然资源分局 in June) and renames 通航及纺织产业招商服务中心 通航产业招商服务中心
+(reportgen.toml not told: its group 各产业招商服务中心 still lists the old name); December's 督办 on the year's
+targets meet a 2025 plan that dates those targets in 2025 (the year's own, not carried).
+
+Neither 督办 is chased for ever: June's closes in July as 任务分解调整，节点已删除, December's in January as
+2024年度结束未完成, and the 台账, the bulletin and `reportgen dubans` say so. The rename is not guessed:
+plan import and the July run name both units and the alias to write; written, July run again keeps the
+old name's standing (立项备案, done in June, its row emptied by the new name in July).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +27,13 @@ pytestmark = pytest.mark.slow
 
 GH = "规划和自然资源分局"
 DELETED = "3.2024年6月底在拆迁完成后土地挂牌。（责任单位：规划和自然资源分局）\n"
+TH, TH_NEW = "通航及纺织产业招商服务中心", "通航产业招商服务中心"
+FILED = "P12-M01"  # 督促和帮助企业于2024年5月30日前完成项目立项备案 (done in June)
+ALIAS = f'"{TH_NEW}" = ["{TH}"]'
+
+
+def _cli(root: Path, *args: str) -> Any:
+    return CliRunner().invoke(main, [*args, "-w", str(root)], prog_name="reportgen")
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +42,16 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out: dict[str, Any] = {"root": root, "2024-06": _month(root, "2024-06", 0.2)}
     text = SEED.read_text("utf-8")
     assert DELETED in text
-    revised = text.replace(DELETED, "")
-    _import(root, revised, "2024年重点项目推进任务分解（调整）.txt")
-    out["2024-07"] = _month(root, "2024-07", 0.3)
+    revised = text.replace(DELETED, "").replace(TH, TH_NEW)
+    doc = root.parent / "2024年重点项目推进任务分解（调整）.txt"
+    doc.write_text(revised, "utf-8")
+    out["import"] = _cli(root, "plan", "import", str(doc))
+    out["2024-07 told nothing"] = _month(root, "2024-07", 0.3, emptied=FILED)
+    out["run.log"] = (root / "output" / "2024-07" / "run.log").read_text("utf-8")
+    config = root / "reportgen.toml"
+    config.write_text(config.read_text("utf-8").replace("[units.aliases]\n", f"[units.aliases]\n{ALIAS}\n"), "utf-8")
+    out["rerun"] = _cli(root, "run", "--period", "2024-07")
+    out["2024-07"] = json.loads((root / "output" / "2024-07" / "summary.json").read_text("utf-8"))
     out["2024-12"] = _month(root, "2024-12", 0.9)
     _import(root, revised.replace("2024年重点项目推进任务分解", "2025年重点项目推进任务分解", 1),
             "2025年重点项目推进任务分解.txt")
@@ -60,7 +79,8 @@ def test_a_duban_on_a_node_the_revision_deleted_closes_that_month(year: dict[str
     row = _book(year["root"], "2024-07")[june["doc_no"]]
     assert (row["状态"], row["备注"]) == ("已销号", "2024年7月销号（任务分解调整，节点已删除）")
     bulletin = _duban_part(year["root"], "2024-07")
-    assert f"本月销号1件：{june['doc_no']}（{GH}，任务分解调整，节点已删除）" in bulletin
+    closed = bulletin[bulletin.index("本月销号"):]
+    assert f"{june['doc_no']}（{GH}，任务分解调整，节点已删除）" in closed[:closed.index("。")]
     chased = bulletin[bulletin.index("逾期未书面反馈"):] if "逾期未书面反馈" in bulletin else ""
     assert june["doc_no"] not in chased
     assert not any(d["unit"] == GH for d in year["2024-07"]["dubans"] if d["period"] == "2024-07")
@@ -88,3 +108,23 @@ def test_the_dubans_command_lists_them_closed_with_why(year: dict[str, Any]) -> 
     june = next(d for d in year["2024-06"]["dubans"] if d["unit"] == GH)
     assert f"{june['doc_no']}  2024-06  {GH}  已销号（2024-07，任务分解调整，节点已删除）" in listing.output
     assert "未销号 0 件" in listing.output
+
+
+def test_a_unit_renamed_without_alias_is_pointed_out_not_guessed(year: dict[str, Any]) -> None:
+    imported = year["import"]
+    assert imported.exit_code == 0, imported.output
+    assert f"单位“{TH_NEW}”是新出现的，它负责的项目和节点原来都由“{TH}”负责" in imported.output
+    assert f"请在 reportgen.toml 的 [units.aliases] 中写 {ALIAS}" in imported.output
+    # the first run under the revised plan says it too (run.log keeps it), and judged TH_NEW as a new unit
+    assert f"单位“{TH_NEW}”是新出现的" in year["run.log"] and "与2024年6月相比" in year["run.log"]
+    before = {m["code"]: m for m in year["2024-07 told nothing"]["milestones"]}
+    assert before[FILED]["status"] != "done"
+
+
+def test_once_the_alias_is_written_the_old_names_standing_carries(year: dict[str, Any]) -> None:
+    rerun = year["rerun"]
+    assert rerun.exit_code == 0, rerun.output
+    assert "是新出现的" not in rerun.output
+    july = {m["code"]: m for m in year["2024-07"]["milestones"]}
+    assert (july[FILED]["status"], july[FILED]["completed_on"]) == ("done", "2024-05-30")
+    assert not (year["root"] / "output" / "2024-07" / "督办通知" / f"{TH_NEW}.docx").exists()  # not pressed

@@ -178,10 +178,31 @@ def test_a_unit_renamed_everywhere_is_pointed_out_with_the_alias_to_write() -> N
                 m.units = ["规划和自然资源局" if u == LAND else u for u in m.units]
     diff = diff_plans(old, new)
     assert diff.renamed == [(LAND, "规划和自然资源局")]
-    hint = next(line for line in diff.lines() if line.startswith(f"单位“{LAND}”"))
-    assert f'"规划和自然资源局" = ["{LAND}"]' in hint
+    hint = next(line for line in diff.lines() if line.startswith("单位“规划和自然资源局”是新出现的"))
+    assert f'原来都由“{LAND}”负责' in hint and f'[units.aliases] 中写 "规划和自然资源局" = ["{LAND}"]' in hint
     # a unit handing over part of its work to one already in the plan is no rename
     moved = copy.deepcopy(old)
     moved.items[2].tasks[0].units = [ECON]
     moved.items[2].tasks[0].milestones[0].units = [ECON]
     assert diff_plans(old, moved).renamed == []
+
+
+def test_a_new_unit_in_the_places_another_left_is_pointed_out_though_that_one_is_still_named() -> None:
+    """The revision writes a new name on LAND's project task only (LAND stays named on T01, as a unit
+    a group phrase of reportgen.toml still lists would): pointed out, not assumed."""
+    old = make_plan()
+    new = copy.deepcopy(old)
+    task = next(t for item in new.items for t in item.tasks if LAND in t.units)
+    task.units = ["规划和自然资源局" if u == LAND else u for u in task.units]
+    task.lead_units = ["规划和自然资源局" if u == LAND else u for u in task.lead_units]
+    for m in task.milestones:
+        m.units = ["规划和自然资源局" if u == LAND else u for u in m.units]
+    assert any(LAND in t.units for item in new.items for t in item.tasks)  # still named on T01
+    assert diff_plans(old, new).renamed == [(LAND, "规划和自然资源局")]
+    # a new unit joining LAND on its task (LAND stays) is no rename
+    joined = copy.deepcopy(old)
+    task = next(t for item in joined.items for t in item.tasks if LAND in t.units)
+    task.units = [*task.units, "规划和自然资源局"]
+    for m in task.milestones:
+        m.units = [*m.units, "规划和自然资源局"]
+    assert diff_plans(old, joined).renamed == []

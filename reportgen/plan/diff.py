@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -70,12 +70,17 @@ class PlanDiff:
             for c in changes:
                 out.append(f"  {c.code} {c.name}")
                 out.extend(f"      {d}" for d in c.details)
-        for before, after in self.renamed:
-            alias = f'"{after}" = ["{before}"]'
-            out.append(f"单位“{before}”不再出现，它负责的项目和节点现在都写“{after}”。"
-                       f"如是单位改名，请在 reportgen.toml 的 [units.aliases] 中写 {alias}（已写的可忽略）："
-                       "以前发给旧名的督办才算同一单位的：再次督办照常累计次数、引用前次文号，节点完成时旧名下的督办照常销号")
+        out.extend(rename_note(before, after) + "（已写的可忽略）" for before, after in self.renamed)
         return out
+
+
+def rename_note(before: str, after: str) -> str:
+    """Return what to do when `after` took over every place of `before` (plan import, run)."""
+    alias = f'"{after}" = ["{before}"]'
+    return (f"单位“{after}”是新出现的，它负责的项目和节点原来都由“{before}”负责。"
+            f"如是单位改名，请在 reportgen.toml 的 [units.aliases] 中写 {alias}：写上之后“{before}”以前各月的报送情况和"
+            f"督办都算“{after}”的（再次督办照常累计次数、引用前次文号，节点完成时旧名下的督办照常销号）；不写则“{after}”"
+            "按新单位计，以前的都不计入。如是改由新单位负责，不必理会")
 
 
 def _score(a: str, b: str) -> float:
@@ -285,15 +290,23 @@ def _places(plan: Plan) -> dict[str, set[str]]:
 
 
 def _renamed_units(old: Plan, new: Plan) -> list[tuple[str, str]]:
-    """Return (old name, new name) of each unit of `old` that `new` names nowhere while one unit new
-    to it stands in exactly its places (codes as kept by keep_codes): most likely a unit renamed."""
-    before, after = _places(old), _places(new)
-    came = [u for u in after if u not in before]
+    """Return (old name, new name) of each unit new to `new` that took over the places (codes as kept
+    by keep_codes) of one unit of `old`: most likely a unit renamed (`likely_renames`)."""
+    return likely_renames(_places(old), _places(new))
+
+
+def likely_renames(before: Mapping[str, set[str]], after: Mapping[str, set[str]]) -> list[tuple[str, str]]:
+    """Return (old name, new name) for each unit named in `after` only (unit -> the codes of its
+    items, tasks or nodes) whose every place `before` knew was held there by one unit that holds none
+    of them in `after`: that unit renamed, or its work handed to a new one — the office says which.
+    A unit that still shares those places, or two that held them, is not a rename."""
+    known = set().union(*before.values()) if before else set()
     out = []
-    for unit, places in before.items():
-        if unit in after:
+    for unit, places in after.items():
+        shared = places & known
+        if unit in before or not shared:
             continue
-        same = [u for u in came if after[u] == places]
-        if len(same) == 1:
-            out.append((unit, same[0]))
+        held = [u for u, had in before.items() if shared <= had and not shared & after.get(u, set())]
+        if len(held) == 1:
+            out.append((held[0], unit))
     return out

@@ -38,8 +38,15 @@ def _earlier_numbers(d: DubanRecord) -> list[str]:
 
 
 def duban_matters(d: DubanRecord) -> str:
-    """Return the 督办台账's 督办事项: the nodes pressed in the plan's words, one a line."""
-    return "\n".join(d.node_texts.get(c) or "（节点已不在任务分解中）" for c in d.nodes)
+    """Return the 督办台账's 督办事项: the nodes pressed in the plan's words, one a line; of a 督办
+    closed with some nodes done and some not, those are marked with why (`ended_text` counts them)."""
+    marked = d.closed_in is not None and 0 < len(d.ended) < len(d.nodes)
+    return "\n".join((d.node_texts.get(c) or "（节点已不在任务分解中）")
+                     + (f"（{_ended_words(d, d.ended[c])}）" if marked and c in d.ended else "") for c in d.nodes)
+
+
+def _ended_words(d: DubanRecord, why: str) -> str:
+    return f"{d.period[:4]}年度结束未完成" if why == DubanEnd.YEAR_END else "任务分解调整已删除"
 
 
 def ended_text(d: DubanRecord) -> str:
@@ -52,11 +59,10 @@ def ended_text(d: DubanRecord) -> str:
         n = sum(reason == why for reason in d.ended.values())
         if not n:
             continue
-        if why is DubanEnd.YEAR_END:
-            words = f"{d.period[:4]}年度结束未完成"
-            out.append(words if n == len(d.nodes) else f"其中{n}个节点{words}")
+        if n == len(d.nodes):
+            out.append(_ended_words(d, why) if why is DubanEnd.YEAR_END else why.value)
         else:
-            out.append(why.value if n == len(d.nodes) else f"其中{n}个节点因任务分解调整已删除")
+            out.append(f"其中{n}个节点{'因' if why is DubanEnd.REMOVED else ''}{_ended_words(d, why)}")
     return "，".join(out)
 
 
