@@ -618,19 +618,24 @@ class Ledger:
         return YearRecords(year, rows("periods"), rows("item_results"), rows("milestone_statuses"),
                            rows("unit_results"))
 
-    def _earlier(self, period: str, since: str = "") -> list[str]:
-        """Return recorded periods of the same year before `period` (from `since`), oldest first."""
+    def _periods(self, year: int, before: str = "", since: str = "") -> list[str]:
+        """Return the recorded periods of `year` from `since` and before `before` (to the year's
+        end when ""), oldest first."""
         return [
             r[0] for r in self._conn.execute(
-                "SELECT period FROM periods WHERE period LIKE ? AND period < ? AND period >= ? ORDER BY period",
-                (f"{period[:4]}-%", period, since),
+                "SELECT period FROM periods WHERE period LIKE ? AND period >= ? AND (? = '' OR period < ?)"
+                " ORDER BY period", (f"{year:04d}-%", since, before, before),
             )
         ]
 
+    def _earlier(self, period: str, since: str = "") -> list[str]:
+        """Return recorded periods of the same year before `period` (from `since`), oldest first."""
+        return self._periods(int(period[:4]), period, since)
+
     def last_period(self, year: int) -> str | None:
         """Return the last period of `year` recorded, or None."""
-        earlier = self._earlier(f"{year:04d}-99")
-        return earlier[-1] if earlier else None
+        periods = self._periods(year)
+        return periods[-1] if periods else None
 
     def units_before(self, period: str) -> tuple[str | None, dict[str, set[str]]]:
         """Return the last period recorded before `period` (of any year) and unit -> the codes of
@@ -646,8 +651,16 @@ class Ledger:
     def history(self, before_period: str, since: str = "") -> History:
         """Return what the ledger knows of the periods of the same year before `before_period`
         (those from `since` on, when given)."""
+        return self._history(self._earlier(before_period, since))
+
+    def year_history(self, year: int, since: str = "") -> History:
+        """Return what the ledger knows of every recorded period of `year` (from `since` on, when
+        given): the year as it ended, or as it stands so far."""
+        return self._history(self._periods(year, since=since))
+
+    def _history(self, periods: list[str]) -> History:
         history = History()
-        for period in self._earlier(before_period, since):
+        for period in periods:
             history.figures[period] = {
                 figure_key(item, metric): value for item, metric, value in self._conn.execute(
                     "SELECT item, metric, value_yi FROM figures WHERE period = ?", (period,)
@@ -678,10 +691,17 @@ class Ledger:
     def prefill(self, period: str) -> Prefill | None:
         """Return the answers of the latest recorded period of the same year before `period`
         (figures and milestone reports), for pre-filling `period`'s forms; None when none."""
-        earlier = self._earlier(period)
-        if not earlier:
+        return self._answers(self._earlier(period))
+
+    def year_end_answers(self, year: int) -> Prefill | None:
+        """Return the answers of the last period recorded in `year` (the year as it ended), as
+        `prefill` gives them; None when the year has none."""
+        return self._answers(self._periods(year))
+
+    def _answers(self, periods: list[str]) -> Prefill | None:
+        if not periods:
             return None
-        last = earlier[-1]
+        last = periods[-1]
         prefill = Prefill(period=last)
         prefill.figures = {
             figure_key(item, metric): value for item, metric, value in self._conn.execute(

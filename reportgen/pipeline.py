@@ -322,8 +322,7 @@ def _carried_prefill(ledger: Ledger, plan: Plan) -> Prefill | None:
     an earlier year (继续推进), for the first forms of the year: a node done then shows as done with
     its date. Nothing else is pre-filled: the year's figures and targets start afresh."""
     carried = {m.code for m in plan.milestones if carried_over(m.due, plan.year)}
-    last = ledger.last_period(plan.year - 1) if carried else None
-    earlier = ledger.prefill(f"{plan.year - 1:04d}-99") if last else None
+    earlier = ledger.year_end_answers(plan.year - 1) if carried else None
     if earlier is None:
         return None
     return Prefill(
@@ -343,7 +342,7 @@ def _carry_standings(ledger: Ledger, plan: Plan, history: History) -> None:
     last = ledger.last_period(plan.year - 1)
     if last is None:
         return
-    earlier = ledger.history(f"{plan.year - 1:04d}-99", since=last)
+    earlier = ledger.year_history(plan.year - 1, since=last)
     history.statuses[last] = earlier.statuses.get(last, {})
     history.by_unit[last] = earlier.by_unit.get(last, {})
 
@@ -569,7 +568,7 @@ def _dubans(ledger: Ledger, plan: Plan | None, config: Config, year: int | None 
                 since.setdefault(y, "")
     statuses: dict[str, dict[str, dict[str, tuple[Status, dt.date | None]]]] = {}
     for y, first in sorted(since.items()):
-        statuses.update(ledger.history(f"{y}-99", first).by_unit)
+        statuses.update(ledger.year_history(y, first).by_unit)
     notices = [duban.Notice(n.doc_no, n.kind, n.period, n.unit, n.year) for n in issued]
     return duban.build_dubans(
         notices, statuses,

@@ -127,6 +127,10 @@ def test_record_and_history(ledger: Ledger, tmp_path: Path) -> None:
     assert sorted(ledger.history("2024-06").figures) == ["2024-05"]
     assert ledger.history("2025-01") == History()  # a new year starts afresh
     assert ledger.periods() == ["2024-05", "2024-06"]
+    # the year as it ended (what January reads of a node carried into the new year)
+    assert ledger.year_history(2024) == h and ledger.year_history(2025) == History()
+    assert sorted(ledger.year_history(2024, since="2024-06").statuses) == ["2024-06"]
+    assert ledger.last_period(2024) == "2024-06" and ledger.last_period(2023) is None
 
 
 def test_record_keeps_submissions_and_archives_copies(ledger: Ledger, tmp_path: Path) -> None:
@@ -211,6 +215,7 @@ def test_prefill_rebuilds_last_months_answers(ledger: Ledger, tmp_path: Path) ->
     assert pre.unit_reports[B]["P02-M01"].status is Reported.ONGOING
     assert pre.unit_reports[C2]["T01-M01"].status is Reported.BLOCKED
     assert ledger.prefill("2025-01") is None  # figures restart with the year
+    assert ledger.year_end_answers(2024) == pre and ledger.year_end_answers(2023) is None
 
 
 def test_doc_numbers_per_year(ledger: Ledger) -> None:
