@@ -17,11 +17,12 @@ from reportgen.checkreport import FEEDBACK_DIRNAME, load_writer, write_check_rep
 from reportgen.fsutil import deferred_interrupt
 from reportgen.ingest import FileRead, IngestResult, read_submission
 from reportgen.ledger import Ledger
-from reportgen.model import Plan
+from reportgen.model import History, Plan
 from reportgen.plan.workbook import load_master
 from reportgen.publish import publish, write_faults
-from reportgen.received import plan_for_check, read_period
-from reportgen.rules import EarlierFigures, earlier_figures
+from reportgen.received import carry_standings, plan_for_check, read_period
+from reportgen.reconcile import undated_issues
+from reportgen.rules import EarlierFigures, Names, earlier_figures
 from reportgen.workspace import Workspace
 
 
@@ -37,15 +38,19 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     """Read `period`'s submissions, write 校验报告 and 校验反馈, and return what was found.
 
     Last month's figures come from the ledger when there is one, so a cumulative that went
-    down or jumped is caught before the run.
+    down or jumped is caught before the run; earlier standings say what an 已完成 without its
+    date is taken as (reconcile.undated_issues), as the run will.
     """
     current = load_master(ws)
     with Ledger(ws.ledger_path) as ledger:
         plan = plan_for_check(period, current, ledger)
-        previous = earlier_figures(ledger.history(period), period)
+        history = ledger.history(period)
+        previous = earlier_figures(history, period)
         # while other processes read the forms, this one loads what writing the report needs
         ingest, _register = read_period(ws, plan, current.version, period, previous, ledger,
                                         meanwhile=load_writer)
+        _as_run_judges(ledger, plan, ws, history)
+    ingest.issues.extend(undated_issues(plan, ingest.submissions, history, period, ws.config))
     out_dir = ws.output_dir(period)
     with write_faults(out_dir):
         (ws.root / "output").mkdir(parents=True, exist_ok=True)
@@ -67,8 +72,20 @@ def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) ->
     Last month's figures come from the ledger, so a cumulative that went down or jumped is
     caught at once, as in the batch.
     """
-    previous = EarlierFigures()
+    previous, history = EarlierFigures(), History()
     if ws.ledger_path.exists():
         with Ledger(ws.ledger_path) as ledger:
-            previous = earlier_figures(ledger.history(period), period)
-    return read_submission(path, plan, ws.config, period, previous, name=name)
+            history = ledger.history(period)
+            previous = earlier_figures(history, period)
+            _as_run_judges(ledger, plan, ws, history)
+    read = read_submission(path, plan, ws.config, period, previous, name=name)
+    if read.submission is not None:
+        read.issues.extend(undated_issues(plan, [read.submission], history, period, ws.config))
+    return read
+
+
+def _as_run_judges(ledger: Ledger, plan: Plan, ws: Workspace, history: History) -> None:
+    """Complete `history` as `run` reads earlier standings: nodes carried from last year, units
+    under the names they are known by now."""
+    carry_standings(ledger, plan, history)
+    Names(plan, ws.config).rename_history(history)

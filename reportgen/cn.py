@@ -416,6 +416,10 @@ def change_words(period: str, since: str) -> str:
     return f"{month_span(period, since)}新增" if _gap(period, since) else "本月新增"
 
 
+# a completion date the unit did not give, where the papers would print it (never a guessed day)
+UNDATED = "未填"
+
+
 def earlier_month(period: str, earlier: str) -> str:
     """Return how `period`'s papers and messages name the month `earlier`: 上月 when it is the
     month before ("" means that too, as PeriodResult.since and ItemResult.carried_from say),

@@ -40,7 +40,7 @@ from reportgen.plan.diff import likely_renames, rename_note
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_master
 from reportgen.publish import is_write_fault, publish, write_faults
-from reportgen.received import plan_for_check, read_period
+from reportgen.received import carry_standings, plan_for_check, read_period
 from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
@@ -282,7 +282,7 @@ def _open_period(ws: Workspace, period: str, as_of: dt.date, current: Plan, plan
     plan = in_force.plan
     log.info("%s", in_force.note)
     history = ledger.history(period)
-    _carry_standings(ledger, plan, history)
+    carry_standings(ledger, plan, history)
     names = Names(plan, ws.config)
     names.rename_history(history)
     recovered = recover_history(history, ws.root / "output", plan.year, period)
@@ -330,21 +330,6 @@ def _carried_prefill(ledger: Ledger, plan: Plan) -> Prefill | None:
         reports={code: rep for code, rep in earlier.reports.items() if code in carried},
         unit_reports={unit: {code: rep for code, rep in reps.items() if code in carried}
                       for unit, reps in earlier.unit_reports.items()})
-
-
-def _carry_standings(ledger: Ledger, plan: Plan, history: History) -> None:
-    """Add to `history` the node standings of the last period recorded in an earlier year when the
-    plan keeps nodes dated in an earlier year (继续推进): done then, they stay done (reconcile reads
-    such a node's earlier periods across the year). Figures are not added: the year's count
-    starts from nothing."""
-    if not any(carried_over(m.due, plan.year) for m in plan.milestones):
-        return
-    last = ledger.last_period(plan.year - 1)
-    if last is None:
-        return
-    earlier = ledger.year_history(plan.year - 1, since=last)
-    history.statuses[last] = earlier.statuses.get(last, {})
-    history.by_unit[last] = earlier.by_unit.get(last, {})
 
 
 def _judge(ws: Workspace, ledger: Ledger, plan: Plan, ingest: IngestResult, register: Register,

@@ -35,9 +35,9 @@ from reportgen.errors import PlanError
 from reportgen.fsutil import Listing, list_files
 from reportgen.intake import Register, Seen
 from reportgen.ledger import Ledger
-from reportgen.model import FileRead, Plan
+from reportgen.model import FileRead, History, Plan
 from reportgen.plan.inforce import plan_in_force
-from reportgen.rules import EarlierFigures, earlier_figures, reporting_units
+from reportgen.rules import EarlierFigures, carried_over, earlier_figures, reporting_units
 from reportgen.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -249,3 +249,18 @@ def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> P
         unit.warnings += seen[f.name].warnings
     status.units = list(by_unit.values())
     return status
+
+
+def carry_standings(ledger: Ledger, plan: Plan, history: History) -> None:
+    """Add to `history` the node standings of the last period recorded in an earlier year when the
+    plan keeps nodes dated in an earlier year (继续推进): done then, they stay done (reconcile reads
+    such a node's earlier periods across the year). Figures are not added: the year's count
+    starts from nothing."""
+    if not any(carried_over(m.due, plan.year) for m in plan.milestones):
+        return
+    last = ledger.last_period(plan.year - 1)
+    if last is None:
+        return
+    earlier = ledger.year_history(plan.year - 1, since=last)
+    history.statuses[last] = earlier.statuses.get(last, {})
+    history.by_unit[last] = earlier.by_unit.get(last, {})

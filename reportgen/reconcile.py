@@ -81,7 +81,7 @@ from reportgen.model import (
     previous_month,
 )
 
-DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
+DONE_STATUSES = rules.DONE_STATUSES
 _EPS = 1e-9  # amounts are floats in 亿元; 0.1 + 0.2 must still reach 0.3
 _AMOUNT_PLACES = 6  # 亿元 to 100 元: a derived amount is rounded here, so 1.5 − 1.2 is 0.3 in every cell
 
@@ -221,25 +221,8 @@ class _Context:
     def earlier_standing_at(
         self, m: Milestone, unit: str | None,
     ) -> tuple[str, tuple[Status, dt.date | None]] | None:
-        """Return the latest earlier standing of a milestone with the period it was recorded in.
-
-        A node the new year's plan keeps with last year's deadline (继续推进) is the node of last
-        year's periods: done then, it stays done (its form of January has no pre-filled answer)."""
-        code = m.code
-        periods = self.earlier
-        if rules.carried_over(m.due, int(self.period[:4])):
-            periods = sorted(p for p in self.history.statuses.keys() | self.history.by_unit.keys()
-                             if p < self.period)
-        for p in reversed(periods):
-            per_unit = self.history.by_unit.get(p, {}).get(code)
-            # without a per-unit record the milestone's own standing stands for every unit
-            found = (
-                per_unit.get(unit) if unit is not None and per_unit
-                else self.history.statuses.get(p, {}).get(code)
-            )
-            if found is not None:
-                return p, found
-        return None
+        """Return the latest earlier standing of a milestone with the period it was recorded in."""
+        return next(rules.earlier_standings(self.history, self.period, m, unit), None)
 
     def owners(self, item: Item, metric: Metric) -> list[str]:
         """Return the units whose figure counts for an item and metric, the deciding one first."""
@@ -433,7 +416,7 @@ def _judge_report(
             )
         return ctx.open_status(m.due), None
     if rep.status is Reported.DONE:
-        return _judge_done(ctx, m, unit, rep, earlier, label)
+        return _judge_done(ctx, m, unit, rep, label)
     if found is not None and found[1][0] in DONE_STATUSES:
         ctx.warn(
             Severity.WARNING, "status_reverted",
@@ -453,25 +436,20 @@ def _said(sub: Submission, cell: str, codes: frozenset[str]) -> bool:
     return any(i.code in codes and _row_of(i.cell) == row for i in sub.issues)
 
 
-def _judge_done(
-    ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport, earlier: Standing | None, label: str,
-) -> Standing:
-    """Return the standing of an answer 已完成 (on the cut-off when no date was typed, and said so); a
-    date typed that cannot be used (unreadable, outside the year, after the period) leaves it 未报送."""
+def _judge_done(ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport, label: str) -> Standing:
+    """Return the standing of an answer 已完成; without a date, what `rules.undated_done` makes certain
+    (else 未报送); a date typed that cannot be used (unreadable, outside the year, after the
+    period) leaves it 未报送."""
     sub = ctx.subs[unit]
     completed = rep.completed_on
     if completed is None and _said(sub, rep.cell, _DATE_UNUSABLE):
         return _unreported(ctx, m, unit)  # the reader named the cell and said so
     if completed is None:
-        if earlier is not None and earlier[0] in DONE_STATUSES and earlier[1] is not None:
-            return _done_status(m.due, earlier[1]), earlier[1]
-        completed = ctx.completion_fallback()
-        ctx.warn(
-            Severity.WARNING, "date_missing",
-            f"{label}：报为已完成但未填写实际完成日期，暂按 {completed:%Y-%m-%d} 计",
-            unit, sub, rep.cell, fs.SHEET_MILESTONES,
-        )
-    elif completed > ctx.as_of:  # after the day the form reports on (the reader said so), or the as-of
+        standing, severity, words = rules.undated_done(ctx.history, ctx.period, ctx.as_of, m, unit)
+        if severity is not None:
+            ctx.warn(severity, "date_missing", f"{label}：{words}", unit, sub, rep.cell, fs.SHEET_MILESTONES)
+        return standing if standing is not None else _unreported(ctx, m, unit)
+    if completed > ctx.as_of:  # after the day the form reports on (the reader said so), or the as-of
         end = period_end(ctx.period)
         ctx.warn(
             Severity.ERROR if completed > end else Severity.WARNING, "date_after_period",
@@ -483,6 +461,23 @@ def _judge_done(
         if completed > end:
             return _unreported(ctx, m, unit)
     return _done_status(m.due, completed), completed
+
+
+def undated_issues(
+    plan: Plan, submissions: Sequence[Submission], history: History, period: str, config: Config,
+) -> list[Issue]:
+    """Return, for `check`, what each answer 已完成 without a completion date is taken as: the
+    words `run` gives when that unit's answer decides the node, at the period's last day."""
+    end = period_end(period)
+    ctx = _Context(period, end, config, {s.unit: s for s in submissions}, history, [], [],
+                   month_calendar(period, end, config), rules.Names(plan, config))
+    for item in plan.items:
+        for m in (m for m in item.milestones if m.metric is None):
+            for s in submissions:
+                rep = s.milestones.get(m.code)
+                if rep is not None and rep.status is Reported.DONE and rep.completed_on is None:
+                    _judge_done(ctx, m, s.unit, rep, _label(item, m))
+    return ctx.issues
 
 
 def _unreported(ctx: _Context, m: Milestone, unit: str | None) -> tuple[Status, dt.date | None]:
@@ -506,6 +501,12 @@ class _Judged:
     decided_by: str = ""
 
 
+def _label(item: Item, m: Milestone) -> str:
+    """Return how messages name a milestone: its item, the start of its clause and its due date."""
+    clause = m.text[:30] + ("…" if len(m.text) > 30 else "")
+    return f"{item.name}节点“{clause}”（{m.due_text or (m.due and f'{m.due:%Y-%m-%d}') or '无时限'}）"
+
+
 def _milestone(
     ctx: _Context, item: Item, task: Task, m: Milestone,
     figures: dict[str, float | None], fresh: dict[str, str],
@@ -513,8 +514,7 @@ def _milestone(
     units = list(m.units or task.units)
     leads = [u for u in task.lead_units if u in units]
     lead = leads[0] if leads else (units[0] if units else "")
-    clause = m.text[:30] + ("…" if len(m.text) > 30 else "")
-    label = f"{item.name}节点“{clause}”（{m.due_text or (m.due and f'{m.due:%Y-%m-%d}') or '无时限'}）"
+    label = _label(item, m)
     members = _group_members(task, units, ctx.config)
     if m.metric is not None:
         judged = _by_amount(ctx, item, m, m.metric, units, figures, fresh)
@@ -589,7 +589,8 @@ def _group_standing(
     """Return a group milestone's overall standing from its members' (done only when all are)."""
     if members and all(s in DONE_STATUSES for s, _ in members):
         dates = [d for _, d in members if d is not None]
-        last = max(dates) if dates else None
+        # the last member's date; unknown when a member's is (the latest known one is no date)
+        last = max(dates) if dates and len(dates) == len(members) else None
         late = any(s is Status.DONE_LATE for s, _ in members)
         return (Status.DONE_LATE if late else Status.DONE), last
     open_ = [s for s, _ in members if s not in DONE_STATUSES]

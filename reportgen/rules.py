@@ -11,6 +11,8 @@
 - **Which earlier figures a change is against**: those of the last period of the year recorded
   before it (`changes_since` names it when it is not last month: August never run, September's
   change holds 8—9月; `EarlierFigures` carries it to the forms' checks).
+- **What an earlier month said of a node** (`earlier_standings`), and so what an answer 已完成
+  without its completion date stands for (`undated_done`): never a date nobody reported.
 - **Figure key**: `P07/invest`, `P07/invoice` (`model.figure_key`, re-exported here).
 """
 
@@ -21,8 +23,25 @@ import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from reportgen.cn import UNDATED, earlier_month
 from reportgen.config import Config
-from reportgen.model import History, Item, Metric, Milestone, Plan, Task, figure_key, previous_month
+from reportgen.model import (
+    STATUS_LABEL,
+    History,
+    Item,
+    Metric,
+    Milestone,
+    Plan,
+    Severity,
+    Status,
+    Task,
+    figure_key,
+    period_end,
+    previous_month,
+)
+
+DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
+Standing = tuple[Status, dt.date | None]  # a milestone's status and completion date
 
 
 def owners(item: Item, metric: Metric, names: Names) -> list[str]:
@@ -209,3 +228,64 @@ def earlier_figures(history: History, period: str) -> EarlierFigures:
     is not last month, which period it is."""
     prev = history.previous_period(period)
     return EarlierFigures(history.figures.get(prev, {}) if prev else {}, changes_since(history, period))
+
+
+def earlier_standings(
+    history: History, period: str, m: Milestone, unit: str | None,
+) -> Iterator[tuple[str, Standing]]:
+    """Yield a milestone's earlier standings (of one unit when `unit` is given), latest first,
+    each with the period it was recorded in.
+
+    A node the new year's plan keeps with last year's deadline (继续推进) is the node of last
+    year's periods: done then, it stays done (its form of January has no pre-filled answer)."""
+    code = m.code
+    known = history.statuses.keys() | history.by_unit.keys()
+    if carried_over(m.due, int(period[:4])):
+        periods = sorted(p for p in known if p < period)
+    else:
+        periods = sorted(p for p in known if p.startswith(period[:4]) and p < period)
+    for p in reversed(periods):
+        per_unit = history.by_unit.get(p, {}).get(code)
+        # without a per-unit record the milestone's own standing stands for every unit
+        found = (
+            per_unit.get(unit) if unit is not None and per_unit
+            else history.statuses.get(p, {}).get(code)
+        )
+        if found is not None:
+            yield p, found
+
+
+def undated_done(
+    history: History, period: str, cut_off: dt.date, m: Milestone, unit: str,
+) -> tuple[Standing | None, Severity | None, str]:
+    """Return what an answer 已完成 without a completion date stands for, and the words saying so
+    (none when an earlier month gave its date).
+
+    Never a guessed date: the standing of an earlier month that had it done; 已完成 with the date
+    unknown when the node is due on or after the cut-off (done by then is on time) or has no due
+    date; 逾期完成 with the date unknown when an earlier month had it 逾期未完成 (not done at a
+    cut-off already past the due date); otherwise None — on time or late cannot be told, the
+    answer is not taken (the node is 未报送 for the unit) and the unit is asked for the date."""
+    said = "报为已完成但未填写实际完成日期"
+    standings = list(earlier_standings(history, period, m, unit))
+    if standings and standings[0][1][0] in DONE_STATUSES:
+        p, (status, day) = standings[0]
+        if day is not None:  # known: nothing to ask
+            return standings[0][1], None, ""
+        return standings[0][1], Severity.WARNING, (
+            f"{said}；截至{earlier_month(period, p)}已为“{STATUS_LABEL[status]}”（完成日期{UNDATED}），仍按此计，"
+            f"完成日期记为“{UNDATED}”；请在本行“实际完成日期”栏补填")
+    fill = "请在本行“实际完成日期”栏补填"
+    if m.due is None or m.due >= cut_off:
+        why = "该节点无完成时限" if m.due is None else (
+            f"完成时限 {m.due:%Y-%m-%d} 不早于截止日期 {cut_off:%Y-%m-%d}")
+        return (Status.DONE, None), Severity.WARNING, (
+            f"{said}；{why}，按“已完成”计，完成日期记为“{UNDATED}”；{fill}")
+    for p, (status, _day) in standings:
+        if status is Status.OVERDUE and m.due <= period_end(p):
+            return (Status.DONE_LATE, None), Severity.WARNING, (
+                f"{said}；截至{earlier_month(period, p)}仍为“逾期未完成”，按“逾期完成”计，"
+                f"完成日期记为“{UNDATED}”；{fill}")
+    return None, Severity.ERROR, (
+        f"{said}；完成时限 {m.due:%Y-%m-%d} 早于截止日期 {cut_off:%Y-%m-%d}，无从判断是按期完成还是逾期完成，"
+        "“已完成”本月未采用，该节点视为未报送；请在本行“实际完成日期”栏填写后重新报送")

@@ -189,12 +189,12 @@ def test_issues_units_items_and_runs_are_recorded(ledger: Ledger, tmp_path: Path
         units = dict(conn.execute("SELECT unit, submitted FROM unit_results"))
         item = conn.execute("SELECT cumulative_yi, rate FROM item_results WHERE code='P01'"
                             ).fetchone()
-    assert issues[0] == ("error", "formula_no_cache") and ("warning", "date_missing") in issues
+    assert issues[0] == ("error", "formula_no_cache") and ("error", "date_missing") in issues
     assert units == {A: 1, B: 0, C1: 0, C2: 0}
     assert item == (0.5, pytest.approx(0.5 / 3))
     run = ledger.last_run("2024-06")
     assert run is not None
-    assert (run.submitted, run.missing, run.errors, run.as_of) == (1, 3, 1, D(2024, 6, 30))
+    assert (run.submitted, run.missing, run.errors, run.as_of) == (1, 3, 2, D(2024, 6, 30))
     assert sum(run.counts.values()) == len(result.milestones)
     assert ledger.last_run("2024-05") is None
 

@@ -63,8 +63,10 @@ def test_a_node_done_last_year_stays_done_when_januarys_row_is_left_blank() -> N
     result = reconcile(plan, [sub], history, D(2025, 1, 31), "2025-01", Config())
     ms = {m.code: m for m in result.milestones}
     assert (ms["P07-M01"].status, ms["P07-M01"].completed_on) == (Status.DONE_LATE, D(2024, 7, 12))
-    # not done last year: its date is asked for, and January's end is taken meanwhile
-    assert (ms["T01-M01"].status, ms["T01-M01"].completed_on) == (Status.DONE_LATE, D(2025, 1, 31))
+    # overdue at December's cut-off: late for certain; its date is asked for, no day is made up
+    assert (ms["T01-M01"].status, ms["T01-M01"].completed_on) == (Status.DONE_LATE, None)
+    asked = next(i for i in result.issues if i.cell == "F7")
+    assert asked.code == "date_missing" and "截至上月仍为“逾期未完成”" in asked.message
     assert [i.code for i in result.issues if i.cell == "F4"] == []
     # a node of this year's deadline does not inherit last year's standing of its code
     history.statuses["2024-12"]["P07-M02"] = (Status.DONE, D(2024, 8, 30))

@@ -147,23 +147,52 @@ def test_done_and_done_late_by_completion_date() -> None:
         Status.DONE_LATE, D(2024, 6, 21))
 
 
-def test_done_without_date_takes_period_end_and_says_so() -> None:
+def test_done_without_date_is_never_dated_by_a_guess() -> None:
+    # due 6-20, before the cut-off, nothing earlier: on time or late cannot be told -> not taken
     r = run([sub(A, P01_M02=(Reported.DONE, None))])
     m = ms(r, "P01-M02")
-    assert (m.status, m.completed_on) == (Status.DONE_LATE, D(2024, 6, 30))
+    assert (m.status, m.completed_on) == (Status.NOT_REPORTED, None)
     issue = next(i for i in r.issues if i.code == "date_missing")
     assert (issue.severity, issue.unit, issue.file, issue.cell) == (
-        Severity.WARNING, A, f"{A}.xlsx", "F5")
-    assert "2024-06-30" in issue.message and m.text[:30] in issue.message
-    # a mid-month as-of date caps it
+        Severity.ERROR, A, f"{A}.xlsx", "F5")
+    assert m.text[:30] in issue.message and "2024-06-20" in issue.message
+    assert "视为未报送" in issue.message and "“实际完成日期”栏填写" in issue.message
+    assert "暂按" not in issue.message and "2024-06-30" in issue.message  # the cut-off, named as such
+    # a mid-month cut-off before the due date: done by then is on time, its date stays unknown
     r = run([sub(A, P01_M02=(Reported.DONE, None))], as_of=D(2024, 6, 15))
-    assert (ms(r, "P01-M02").status, ms(r, "P01-M02").completed_on) == (
-        Status.DONE, D(2024, 6, 15))
+    assert (ms(r, "P01-M02").status, ms(r, "P01-M02").completed_on) == (Status.DONE, None)
+    assert "未填" in next(i for i in r.issues if i.code == "date_missing").message
+    # no due date: done is done, date unknown
+    r = run([sub(A, P01_M04=(Reported.DONE, None))])
+    assert (ms(r, "P01-M04").status, ms(r, "P01-M04").completed_on) == (Status.DONE, None)
     # a date already known from an earlier month is kept without a warning
     h = History(statuses={"2024-05": {"P01-M02": (Status.DONE, D(2024, 5, 20))}})
     r = run([sub(A, P01_M02=(Reported.DONE, None))], history=h)
     assert ms(r, "P01-M02").completed_on == D(2024, 5, 20)
     assert "date_missing" not in codes(r)
+
+
+def test_done_without_date_after_an_overdue_month_is_done_late_undated() -> None:
+    july = dict(as_of=D(2024, 7, 31), period="2024-07")
+    h = History(statuses={"2024-06": {"P01-M02": (Status.OVERDUE, None)}})
+    r = run([sub(A, "2024-07", P01_M02=(Reported.DONE, None))], history=h, **july)
+    assert (ms(r, "P01-M02").status, ms(r, "P01-M02").completed_on) == (Status.DONE_LATE, None)
+    issue = next(i for i in r.issues if i.code == "date_missing")
+    assert issue.severity is Severity.WARNING and "截至上月仍为“逾期未完成”" in issue.message
+    assert "按“逾期完成”计" in issue.message and "“实际完成日期”栏补填" in issue.message
+    # open in June but due only in July (7-10): done in July, on time or not, cannot be told
+    h = History(statuses={"2024-06": {"P02-M01": (Status.OVERDUE, None)}})
+    r = run([sub(A, "2024-07", P02_M01=(Reported.DONE, None))], history=h, **july)
+    assert (ms(r, "P02-M01").status, ms(r, "P02-M01").completed_on) == (Status.NOT_REPORTED, None)
+    # done in an earlier month without a date: stays so, still undated, asked for
+    h = History(statuses={"2024-06": {"P01-M02": (Status.DONE_LATE, None)}})
+    r = run([sub(A, "2024-07", P01_M02=(Reported.DONE, None))], history=h, **july)
+    assert (ms(r, "P01-M02").status, ms(r, "P01-M02").completed_on) == (Status.DONE_LATE, None)
+    assert "截至上月已为“逾期完成”" in next(i for i in r.issues if i.code == "date_missing").message
+    # a group node: one member's date unknown -> the node's date is unknown, not the other's
+    r = run([sub(C1, T01_M01=(Reported.DONE, D(2024, 6, 5))), sub(C2, T01_M01=(Reported.DONE, None))],
+            as_of=D(2024, 6, 15))
+    assert (ms(r, "T01-M01").status, ms(r, "T01-M01").completed_on) == (Status.DONE, None)
 
 
 def test_future_completion_date_and_reverted_status_are_flagged() -> None:
@@ -434,7 +463,7 @@ def test_unit_rate_rank_and_unranked() -> None:
 
 
 def test_issues_merged_and_sorted() -> None:
-    s = sub(A, P01_M02=(Reported.DONE, None))
+    s = sub(A, P01_M04=(Reported.DONE, None))  # a warning: no due date, done with its date unknown
     s.issues.append(Issue(Severity.ERROR, "公式无缓存值", "formula_no_cache", f"{A}.xlsx", "表", "B9",
                           A))
     r = run([s])

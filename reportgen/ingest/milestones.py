@@ -214,9 +214,9 @@ def _read_completed(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneR
     cell = addr(r, c)
     year = ctx.index.plan.year
     if value == "":
-        if not blank_formula(sheet, r, c, ctx):
-            ctx.add(Severity.WARNING, "date_missing",
-                    f"{ctx.index.words(report.code)}填报为已完成，但未填写实际完成日期", sheet.name, cell)
+        # 已完成 without a date: what it is taken as depends on earlier months (reconcile.undated_done
+        # says so, at check and run); here only a formula without its value is named
+        blank_formula(sheet, r, c, ctx)
         return
     # 已完成 with a date that cannot be used is not taken (reconcile: the node counts as 未报送)
     refused = "；“已完成”本月未采用，该节点视为未报送" if report.status is Reported.DONE else ""

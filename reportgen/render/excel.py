@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils.indexed_list import IndexedList
 
-from reportgen.cn import format_date, format_month, month_span
+from reportgen.cn import UNDATED, format_date, format_month, month_span
 from reportgen.config import Config, FontConfig
 from reportgen.errors import WorkspaceError
 from reportgen.fsutil import atomic_path
@@ -173,7 +173,8 @@ def _milestone_row(m: MilestoneResult) -> dict[str, Any]:
         "status_label": status_text(m.status) + ("（待确认）" if m.confirm else ""),
         "progress": progress,
         "problems": problems,
-        "completed_on": m.completed_on,
+        # a done node whose date the unit did not give: said so, never left to look like no date due
+        "completed_on": m.completed_on or (UNDATED if m.status in DONE_STATUSES else None),
         "days_overdue": m.days_overdue if m.status is Status.OVERDUE else None,
         "days_left": m.days_left if m.status is Status.DUE_SOON else None,
     }

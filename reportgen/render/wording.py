@@ -14,6 +14,7 @@ from typing import Any
 
 from reportgen.calendar import month_calendar
 from reportgen.cn import (
+    UNDATED,
     change_words,
     cn_count,
     cn_numeral,
@@ -381,8 +382,7 @@ def nodes_text(ms: list[MilestoneResult], dates: MonthDates) -> str:
     """Return an item's milestones by status: done, done late, overdue, to confirm, next."""
     parts: list[str] = []
     done = [_clause(m.text) for m in ms if m.status is Status.DONE]
-    late = [f"{_clause(m.text)}（{cn_date(m.completed_on)}完成）" if m.completed_on
-            else _clause(m.text) for m in ms if m.status is Status.DONE_LATE]
+    late = [f"{_clause(m.text)}（{_completed_words(m)}）" for m in ms if m.status is Status.DONE_LATE]
     overdue = [_with_due(m) for m in ms if m.status is Status.OVERDUE]
     confirm = [_with_due(m) for m in ms if m.confirm and m.status is Status.IN_PROGRESS]
     unreported = [_with_due(m) for m in ms if m.status is Status.NOT_REPORTED]
@@ -401,6 +401,12 @@ def nodes_text(ms: list[MilestoneResult], dates: MonthDates) -> str:
     return "".join(parts)
 
 
+def _completed_words(m: MilestoneResult) -> str:
+    """Return when a node was completed as the papers say it; a date the unit did not give is
+    said to be missing, never replaced by another day."""
+    return f"{cn_date(m.completed_on)}完成" if m.completed_on else f"完成日期{UNDATED}"
+
+
 def _task_status(name: str, ms: list[MilestoneResult]) -> str:
     """Where an other key task stands; a clause its name already quotes is not repeated."""
     if not ms:
@@ -409,8 +415,8 @@ def _task_status(name: str, ms: list[MilestoneResult]) -> str:
     for m in ms:
         label = STATUS_LABEL[m.status] + ("（待确认）" if m.confirm else "")
         notes = [f"完成时限{cn_date(m.due)}"] if m.due and _clause(m.text) in name else []
-        if m.status is Status.DONE_LATE and m.completed_on:
-            notes.append(f"{cn_date(m.completed_on)}完成")
+        if m.status is Status.DONE_LATE:
+            notes.append(_completed_words(m))
         label += f"（{'，'.join(notes)}）" if notes else ""
         parts.append(label if _clause(m.text) in name else f"{_with_due(m)}，{label}")
     return "；".join(parts)

@@ -1,0 +1,87 @@
+"""已完成 with the 实际完成日期 left blank, as a clerk returns it, through forms → check → run:
+no completion date nobody reported reaches the bulletin, the 汇总表, summary.json or the ledger.
+
+- due after the cut-off (P11-M05, 9-30, in July): done by the cut-off is on time — 已完成, date 未填;
+- 逾期未完成 at June's cut-off (P10-M01, due 6-30): late for certain — 逾期完成, date 未填;
+- due in July before the cut-off, open in June (P10-M02, 7-20): on time or late cannot be told —
+  the 已完成 is not taken, the node is 未报送进展 and the unit is told to fill the date.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from reportgen.cli import main
+from tests.ingest_support import fill_form
+from tests.month_support import doc_text, workspace
+
+pytestmark = pytest.mark.slow
+
+FW = "现代服务业招商服务中心"
+LATE, UNTOLD, AHEAD = "P10-M01", "P10-M02", "P11-M05"
+
+
+def _month(root: Path, period: str, answers: dict[str, dict[str, object]], command: str = "run",
+           code: int = 1) -> Path:
+    """Write `period`'s forms, fill FW's as a clerk does, run `command` (exit `code`); return the
+    period's output."""
+    made = CliRunner().invoke(main, ["forms", "--period", period, "-w", str(root)])
+    assert made.exit_code == 0, made.output
+    inbox = root / "input" / "submissions" / period
+    inbox.mkdir(parents=True, exist_ok=True)
+    fill_form(shutil.copy(root / "output" / period / "报送表" / f"{FW}.xlsx", inbox / "服务业中心.xlsx"),
+              {"P10/invest": 0.2}, answers)
+    shutil.rmtree(root / "output" / period)
+    done = CliRunner().invoke(main, [command, "--period", period, "-w", str(root)])
+    assert done.exit_code == code, done.output
+    return root / "output" / period
+
+
+def _cells(path: Path, sheet: str) -> list[list[str]]:
+    ws = load_workbook(path)[sheet]
+    return [[str(c.value).replace("\n", "") for c in row if c.value is not None] for row in ws.iter_rows()]
+
+
+def test_done_without_a_date_prints_no_guessed_date(tmp_path: Path) -> None:
+    root = workspace(tmp_path)
+    _month(root, "2024-06", {code: {"status": "推进中"} for code in (LATE, UNTOLD, AHEAD)}, code=0)
+    undated = {code: {"status": "已完成"} for code in (LATE, UNTOLD, AHEAD)}
+
+    # check: the unit's 校验反馈 says what each blank date means and what to fill
+    out = _month(root, "2024-07", undated, "check")
+    feedback = [" ".join(r) for r in _cells(out / "校验反馈" / f"{FW}.xlsx", "校验反馈")]
+    said = {code: next(r for r in feedback if text in r) for code, text in (
+        (LATE, "督促项目方在2024年6月底前"), (UNTOLD, "指导项目方在7月20日前"), (AHEAD, "最迟于2024年9月下旬开工"))}
+    assert "按“逾期完成”计，完成日期记为“未填”" in said[LATE] and "“实际完成日期”栏补填" in said[LATE]
+    assert "按“已完成”计，完成日期记为“未填”" in said[AHEAD]
+    assert "错误" in said[UNTOLD] and "“已完成”本月未采用，该节点视为未报送" in said[UNTOLD]
+    assert "“实际完成日期”栏填写后重新报送" in said[UNTOLD]
+    assert not any("暂按" in r or "2024-07-31 计" in r for r in feedback)
+
+    shutil.rmtree(root / "input" / "submissions" / "2024-07")
+    out = _month(root, "2024-07", undated)
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    ms = {m["code"]: (m["status"], m["completed_on"]) for m in summary["milestones"]}
+    assert ms[LATE] == ("done_late", None)
+    assert ms[UNTOLD] == ("not_reported", None)
+    assert ms[AHEAD] == ("done", None)
+    with sqlite3.connect(root / "history" / "ledger.sqlite") as db:
+        kept = dict((c, (s, d)) for c, s, d in db.execute(
+            "SELECT code, status, completed_on FROM milestone_statuses WHERE period = '2024-07'"))
+    assert (kept[LATE], kept[UNTOLD], kept[AHEAD]) == (
+        ("done_late", None), ("not_reported", None), ("done", None))
+
+    bulletin = doc_text(out / "进度通报.docx")
+    p10 = bulletin.split("中科同德项目")[1].split("11.")[0]
+    assert "逾期完成节点：督促项目方在2024年6月底前达到投资入统条件（完成日期未填）" in p10
+    assert "未报送进展：指导项目方在7月20日前提交投资入统资料" in p10
+    assert "2024年7月31日" not in bulletin.replace("截至2024年7月31日", "")
+    rows = [r for r in _cells(out / "汇总表.xlsx", "汇总表") if any("督促项目方在2024年6月底前" in c for c in r)]
+    assert len(rows) == 1 and "√ 逾期完成" in rows[0] and not any("2024-07-31" in c for c in rows[0]), rows
