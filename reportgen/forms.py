@@ -438,6 +438,25 @@ def _figures_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
     return codes
 
 
+def _prefilled(cx: _Context) -> dict[str, dict[str, Any]]:
+    """Return the input cells of each milestone row as pre-filled (None where blank): the unit's
+    latest answers, its own winning (each member of a group milestone answers for itself)."""
+    reports: dict[str, MilestoneReport] = {}
+    if cx.prefill:
+        reports = {**cx.prefill.reports, **cx.prefill.unit_reports.get(cx.unit, {})}
+    answers = {}
+    for mr in cx.rows.milestones:
+        rep = reports.get(mr.milestone.code)
+        answers[mr.milestone.code] = {
+            "status": REPORTED_LABEL[rep.status] if rep and rep.status else None,
+            "completed_on": rep.completed_on if rep else None,
+            "progress": rep.progress or None if rep else None,
+            "problems": rep.problems or None if rep else None,
+            "next_steps": rep.next_steps or None if rep else None,
+        }
+    return answers
+
+
 def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
     st, keys = cx.styles, list(fs.MILESTONE_HEADERS)
     widths = [MILESTONE_WIDTHS[k] for k in keys]
@@ -447,23 +466,14 @@ def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
     _header_row(ws, st, list(fs.MILESTONE_HEADERS.values()), widths)
     dvs = {k: _validation(k if k != "completed_on" else "date", cx.config, cx.year)
            for k in fs.MILESTONE_INPUTS}
-    reports: dict[str, MilestoneReport] = {}
-    if cx.prefill:
-        # the unit's own answer wins (each member of a group milestone answers for itself)
-        reports = {**cx.prefill.reports, **cx.prefill.unit_reports.get(cx.unit, {})}
+    answers = _prefilled(cx)
     codes: list[tuple[int, str]] = []
     r = fs.FIRST_DATA_ROW
     for mr in cx.rows.milestones:
         m = mr.milestone
-        rep = reports.get(m.code)
         values: dict[str, Any] = {
             "code": m.code, "item": mr.item.name, "text": m.text, "due": _due_text(m),
-            "units": _units_text(mr.units, mr.leads, cx.config),
-            "status": REPORTED_LABEL[rep.status] if rep and rep.status else None,
-            "completed_on": rep.completed_on if rep else None,
-            "progress": rep.progress if rep else None,
-            "problems": rep.problems if rep else None,
-            "next_steps": rep.next_steps if rep else None,
+            "units": _units_text(mr.units, mr.leads, cx.config), **answers[m.code],
         }
         for k in keys:
             editable = k in fs.MILESTONE_INPUTS
@@ -599,6 +609,9 @@ def _meta_sheet(ws: Worksheet, cx: _Context, generated_at: dt.datetime,
         "unit": cx.unit, "period": cx.period, "plan_version": cx.plan.version,
         "plan_year": str(cx.plan.year), "form_version": fs.FORM_VERSION,
         "generated_at": generated_at.isoformat(timespec="seconds"),
+        # what was pre-filled, so a form sent back unchanged is not read as this month's report
+        "prefill": fs.prefill_stamp(cx.prefill.period if cx.prefill else "", (
+            (code, [row[k] for k in fs.MILESTONE_INPUTS]) for code, row in _prefilled(cx).items())),
     }
     for i, key in enumerate(fs.META_KEYS, start=1):
         _put(ws.cell(i, 1), key)

@@ -15,6 +15,10 @@ row codes in the `编号` column identify rows (the hidden sheet repeats them).
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+
 from reportgen.model import REPORTED_LABEL, Reported
 
 SHEET_GUIDE = "填报说明"
@@ -63,10 +67,32 @@ STATUS_CHOICES: list[str] = [REPORTED_LABEL[r] for r in Reported]
 FOOTER_LABELS = ("填报人", "联系电话", "审核人（分管领导）", "填报日期")
 
 # _meta sheet: column A key, column B value, for these keys (rows 1..n) ...
-META_KEYS = ("unit", "period", "plan_version", "plan_year", "form_version", "generated_at")
+META_KEYS = ("unit", "period", "plan_version", "plan_year", "form_version", "generated_at", "prefill")
 FORM_VERSION = "1"
 # ... then a blank row, then a header row "sheet | row | code" and one row per data row.
 META_ROWS_HEADER = ("sheet", "row", "code")
+
+
+def prefill_stamp(period: str, rows: Iterable[tuple[str, Sequence[object]]]) -> str:
+    """Return the `prefill` value of a form: the period its answers were pre-filled from and a
+    digest of the milestone rows' input cells (code, then MILESTONE_INPUTS in order), so a form
+    sent back with nothing changed is told from one the unit filled; "" when nothing was pre-filled.
+    The writer passes what it wrote, the reader what it read (a date cell as a date either way)."""
+    digest = hashlib.sha256()
+    filled = False
+    for code, values in rows:
+        cells = [_stamp_text(v) for v in values]
+        filled = filled or any(cells)
+        digest.update("\x1f".join([code, *cells]).encode("utf-8") + b"\x1e")
+    return f"{period}:{digest.hexdigest()[:32]}" if filled else ""
+
+
+def _stamp_text(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
 
 # Title text: f"{year}年{month}月重点项目推进情况报送表（{unit}）"
 TITLE_FORMAT = "{year}年{month}月重点项目推进情况报送表（{unit}）"

@@ -379,7 +379,7 @@ def test_hidden_meta_sheet(default_forms: dict[str, Path]) -> None:
                 for i in range(1, len(fs.META_KEYS) + 1)}
         assert keys == {"unit": unit, "period": "2024-06", "plan_version": "v-test-1",
                         "plan_year": "2024", "form_version": fs.FORM_VERSION,
-                        "generated_at": "2024-07-01T08:00:00"}
+                        "generated_at": "2024-07-01T08:00:00", "prefill": None}  # nothing pre-filled
         header_row = len(fs.META_KEYS) + 2
         assert tuple(c.value for c in meta[header_row]) == fs.META_ROWS_HEADER
         table = [tuple(c.value for c in row) for row in meta.iter_rows(min_row=header_row + 1)]

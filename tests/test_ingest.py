@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 
 from reportgen.config import CheckConfig, Config
+from reportgen.forms import write_form
 from reportgen.ingest import batch, parse_amount, parse_date, parse_status, read_submission, read_submissions
-from reportgen.model import FileRead, Reported, Severity
+from reportgen.model import FileRead, MilestoneReport, Prefill, Reported, Severity
 from reportgen.parallel import Background
 from reportgen.safety import inspect_bytes
-from tests.ingest_support import ECON, LAND, MED, good_values, make_form, make_plan
+from tests.ingest_support import ECON, LAND, MED, fill_form, good_values, make_form, make_plan
 
 D = dt.date
 
@@ -246,3 +247,22 @@ def test_chinese_builtin_date_formats_read_as_dates(tmp_path: Path, fmt_id: int)
     assert read.submission is not None
     assert read.submission.milestones["P03-M01"].completed_on == D(2024, 6, 15)
     assert not [i for i in read.issues if i.severity is not Severity.INFO]
+
+
+def test_a_prefilled_form_sent_back_unchanged_is_not_a_report(tmp_path: Path) -> None:
+    # last month's answers, written into this month's form as `forms` does
+    earlier = MilestoneReport("P03-M01", Reported.ONGOING, None, "设备进场", "用地指标", "月底前完成入统")
+    plan, config = make_plan(), Config()
+    sent = write_form(plan, config, "2024-06", MED, tmp_path / "下发.xlsx",
+                      Prefill(period="2024-05", figures={"P01/invest": 0.5}, reports={"P03-M01": earlier}))
+    read = read_submission(sent, plan, config, "2024-06")
+    assert [(i.severity, i.code) for i in read.issues] == [(Severity.ERROR, "no_data")]
+    assert "只有预填的上月内容" in read.issues[0].message and "视为未报送" in read.issues[0].message
+    assert read.submission is not None and read.submission.unit == MED and not read.submission.milestones
+    # one answer of this month typed over the pre-fill: read as the unit's report
+    fill_form(sent, milestones={"P03-M01": {"progress": "已入统"}}, footer={})
+    read = read_submission(sent, plan, config, "2024-06")
+    assert "no_data" not in [i.code for i in read.issues]
+    assert read.submission is not None
+    got = read.submission.milestones["P03-M01"]
+    assert (got.status, got.progress, got.problems) == (Reported.ONGOING, "已入统", "用地指标")

@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from reportgen import formspec as fs
+from reportgen.cn import earlier_month
 from reportgen.config import Config
 from reportgen.ingest.figures import read_figures
 from reportgen.ingest.grid import Book, PartsCache, Refused
@@ -163,6 +164,7 @@ def _read_book(book: Book, sub: Submission, ctx: FileContext, previous: Mapping[
             "报送表中没有填写任何内容（本月累计、完成状态等各栏均为空），未采用，本月视为未报送；请填写后重新报送",
         )
         return
+    typed = len(ctx.issues)  # what reading finds of a form returned as distributed is not said
     if meta and meta.get("plan_version") and meta["plan_version"] != index.plan.version:
         ctx.add(
             Severity.WARNING, "plan_version",
@@ -190,8 +192,45 @@ def _read_book(book: Book, sub: Submission, ctx: FileContext, previous: Mapping[
     if ms is not None:
         footer = read_milestones(ms, sub, ctx)
         read_footer(ms.sheet, footer, sub, ctx)
+    if ms is not None and _as_distributed((meta or {}).get("prefill", ""), sub, ctx, typed, fig, ms, expected_rows):
+        return
     unread = _missing_columns(book, ctx, fig, ms)
     check_missing_rows(sub, ctx, expected_rows, fig, ms, unread)
+
+
+def _as_distributed(stamp: str, sub: Submission, ctx: FileContext, typed: int, fig: Table | None, ms: Table,
+                   expected: dict[str, set[str]]) -> bool:
+    """Return True, having refused the file as no report, when a pre-filled form came back as it
+    was written (nothing of this month typed); what reading it found (from `typed` on) is unsaid."""
+    if not _untouched(stamp, sub, fig, ms, expected):
+        return False
+    del ctx.issues[typed:]
+    sub.figures.clear()
+    sub.milestones.clear()
+    ctx.add(
+        Severity.ERROR, "no_data",
+        f"报送表与下发时相同：只有预填的{earlier_month(ctx.period, stamp.split(':')[0])}内容，"
+        "本月没有填写任何内容（本月累计、完成状态、进展情况、填报人等均未改动），不作为本月报送，未采用，"
+        "本月视为未报送；请逐项更新本月情况后重新报送",
+    )
+    return True
+
+
+def _untouched(stamp: str, sub: Submission, fig: Table | None, ms: Table, expected: dict[str, set[str]]) -> bool:
+    """Return True when a pre-filled form came back as it was written: no figure, no footer, and
+    the milestone rows' input cells exactly as pre-filled (formspec.prefill_stamp)."""
+    if not stamp or sub.contact or (fig is not None and fig.answered(FIGURES.inputs)):
+        return False
+    code_col, own = ms.cols.get("code"), expected.get(ms.sheet.name) or expected.get(fs.SHEET_MILESTONES, set())
+    cols = [ms.cols.get(k) for k in fs.MILESTONE_INPUTS]
+    if code_col is None or None in cols:
+        return False
+    rows = []
+    for r in range(ms.header + 1, len(ms.sheet.rows)):
+        code = ms.sheet.get(r, code_col)
+        if isinstance(code, str) and code in own:
+            rows.append((code, [ms.sheet.get(r, c) for c in cols if c is not None]))
+    return fs.prefill_stamp(stamp.split(":")[0], rows) == stamp
 
 
 _UNREAD = {  # a table whose required column is gone: what is not read
