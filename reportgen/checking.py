@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportgen.checkreport import FEEDBACK_DIRNAME, load_writer, write_check_report
+from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
 from reportgen.fsutil import deferred_interrupt
 from reportgen.ingest import FileRead, IngestResult, read_submission
 from reportgen.ledger import Ledger
@@ -46,9 +46,7 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
         plan = plan_for_check(period, current, ledger)
         history = ledger.history(period)
         previous = earlier_figures(history, period)
-        # while other processes read the forms, this one loads what writing the report needs
-        ingest, _register = read_period(ws, plan, current.version, period, previous, ledger,
-                                        meanwhile=load_writer)
+        ingest, _register = read_period(ws, plan, current.version, period, previous, ledger)
         _as_run_judges(ledger, plan, ws, history)
     ingest.issues.extend(undated_issues(plan, ingest.submissions, history, period, ws.config))
     out_dir = ws.output_dir(period)

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from copy import copy
+from dataclasses import dataclass, replace
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from reportgen.config import Config
 from reportgen.forms import report_deadline
 from reportgen.fsutil import atomic_path, printable_name, safe_filename
 from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
-from reportgen.pages import paginate
-from reportgen.sheets import number_pages, print_a4
+from reportgen.pages import page_room, page_starts
+from reportgen.sheets import PAGE_NUMBERS
+from reportgen.textlines import CELL_PAD_PT, UNIT_PT, break_text, lines_height
+from reportgen.xlsx_cells import column_letter
+from reportgen.xlsx_package import CellStyle, Sheet, stylesheet, write_package
 
 if TYPE_CHECKING:
-    from openpyxl import Workbook
-    from openpyxl.cell import Cell
-    from openpyxl.styles.cell_style import StyleArray
-    from openpyxl.worksheet.worksheet import Worksheet
-
     from reportgen.ingest import IngestResult
 
 REPORT_NAME = "校验报告.xlsx"
@@ -31,6 +29,8 @@ UNKNOWN_UNIT = "（未能识别单位）"
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _SEVERITY_FILL = {Severity.ERROR: "F8CBAD", Severity.WARNING: "FFE699", Severity.INFO: "DDEBF7"}
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_BORDER = "808080"  # thin grey lines around every cell of a table
+_MAX_TEXT = 32767  # the most characters a cell holds (a longer text is cut, as openpyxl cuts it)
 
 # (header, width) of the issue table
 # widths sum to about 140 characters: A4 landscape at 10 pt, not shrunk to fit
@@ -68,14 +68,6 @@ ISSUE_KINDS = {
 }
 
 
-def load_writer() -> ModuleType:
-    """Return the writer of the report, loaded on first call (with openpyxl: about a third of a
-    second), which a caller with time to spare (other processes reading the forms) calls early."""
-    import reportgen.xlsx_save as writer  # heavy: openpyxl, loaded when a report is written
-
-    return writer
-
-
 def issue_kind(code: str) -> str:
     """Return the 问题类型 printed for an Issue code (其他 for one not listed)."""
     return ISSUE_KINDS.get(code, "其他")
@@ -97,118 +89,75 @@ def _order(issues: list[Issue], units: list[str]) -> list[Issue]:
 
 
 def _safe(value: Any) -> Any:
-    """Return text safe for a cell: never a formula, no control characters."""
+    """Return text safe for a cell: never a formula, no control characters, not too long."""
     if isinstance(value, str):
-        return _ILLEGAL.sub("", value)
+        return _ILLEGAL.sub("", value)[:_MAX_TEXT]
     return value
 
 
+def _aligned(style: CellStyle, horizontal: str) -> CellStyle:
+    """`style` set `horizontal`ly, centred vertically, wrapping."""
+    return replace(style, horizontal=horizontal, vertical="center", wrap=True)
 
 
-class _Style:
-    """The report's cell styles, made once: each workbook gets the same style tables, and a
-    cell's style is set by copying its row of indices (setting fonts, fills and borders through
-    openpyxl looks each up by hash: most of the time of 200 small workbooks)."""
+class ReportStyles:
+    """The report's cell styles, by name: one styles part, made once for every workbook."""
 
     def __init__(self, config: Config) -> None:
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-        writer = load_writer()
-        self.save = writer.save_workbook
-
-        thin = Side(style="thin", color="808080")
-        border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        body = Font(name=config.fonts.table, size=10)
-        self.font_name = body.name
-        center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        left = Alignment(horizontal="left", vertical="center", wrap_text=True)
-        self._proto = Workbook()
-        sheet = self._proto.active
-        self.arrays: dict[Any, StyleArray] = {}
-
-        def keep(key: Any, font: Font, alignment: Alignment | None = None, fill: PatternFill | None = None,
-                 with_border: bool = False) -> None:
-            cell = sheet.cell(len(self.arrays) + 1, 1)
-            cell.font = font
-            if alignment is not None:
-                cell.alignment = alignment
-            if fill is not None:
-                cell.fill = fill
-            if with_border:
-                cell.border = border
-            self.arrays[key] = copy(cell._style)
-            self._proto._cell_styles.add(cell._style)  # every workbook lists every style, in one order
-
-        keep("title", Font(name=config.fonts.table_title, size=16, bold=True),
-             Alignment(horizontal="center", vertical="center"))
-        keep("subtitle", Font(name=config.fonts.table, size=10), left)
-        keep("header", Font(name=config.fonts.table_title, size=11, bold=True), center,
-             PatternFill("solid", fgColor="D9D9D9"), with_border=True)
-        keep("plain", body)
-        keep("note", body, Alignment(wrap_text=True, vertical="top"))
+        body = CellStyle(config.fonts.table, 10)
+        named: dict[Any, CellStyle] = {
+            "title": CellStyle(config.fonts.table_title, 16, bold=True, horizontal="center", vertical="center"),
+            "subtitle": _aligned(body, "left"),
+            "header": _aligned(CellStyle(config.fonts.table_title, 11, bold=True, fill="D9D9D9", border=_BORDER),
+                               "center"),
+            "plain": body,
+            "note": replace(body, vertical="top", wrap=True),
+        }
         for severity in (None, *Severity):
-            fill = PatternFill("solid", fgColor=_SEVERITY_FILL[severity]) if severity else None
-            keep((True, severity), body, left, fill, with_border=True)
-            keep((False, severity), body, center, fill, with_border=True)
-        self.shared = writer.SharedStyles(self._proto)
+            boxed = replace(body, fill=_SEVERITY_FILL[severity] if severity else None, border=_BORDER)
+            named[(True, severity)] = _aligned(boxed, "left")
+            named[(False, severity)] = _aligned(boxed, "center")
+        self.looks = list(named.values())
+        self.ids = {key: n for n, key in enumerate(named, start=1)}  # 0: the default style
+        self.part = stylesheet(self.looks)
+        # every page numbered in the footer, in the table's font
+        self.footer = f'&C&"{config.fonts.table},Regular"{PAGE_NUMBERS}'
 
-    def workbook(self) -> Workbook:
-        """Return a new workbook whose style tables (shared) hold every style of the report."""
-        return self.shared.workbook()
-
-    def put(self, cell: Cell, key: Any) -> None:
-        """Give `cell` one of the report's styles."""
-        cell._style = copy(self.arrays[key])
-
-
-def _merge(ws: Worksheet, coord: str) -> None:
-    """Merge `coord` (its top-left cell holds value and style; no border to spread to the rest)."""
-    from openpyxl.worksheet.merge import MergedCellRange
-
-    ws.merged_cells.add(MergedCellRange(ws, coord))
+    def look(self, style: int) -> CellStyle | None:
+        """The style of index `style` (None: the workbook's default)."""
+        return self.looks[style - 1] if style else None
 
 
-def _table(ws: Worksheet, st: _Style, title: str, subtitle: str,
+def _table(sheet: Sheet, st: ReportStyles, title: str, subtitle: str,
            columns: list[tuple[str, int]], rows: list[list[Any]],
            severities: list[Severity | None], wrap_cols: set[int]) -> None:
     """Write a titled, bordered, filterable table with a frozen header, ready to print."""
-    from openpyxl.utils import get_column_letter
-
     ncols = len(columns)
-    last_col = get_column_letter(ncols)
-    _merge(ws, f"A1:{last_col}1")
-    st.put(ws.cell(1, 1, title), "title")
-    ws.row_dimensions[1].height = 30
-    _merge(ws, f"A2:{last_col}2")
-    st.put(ws.cell(2, 1, subtitle), "subtitle")
-    ws.row_dimensions[2].height = 20
+    last_col = column_letter(ncols)
+    sheet.merges += [(1, 1, 1, ncols), (2, 1, 2, ncols)]
+    sheet.put(1, 1, title, st.ids["title"])
+    sheet.heights[1] = 30
+    sheet.put(2, 1, subtitle, st.ids["subtitle"])
+    sheet.heights[2] = 20
     for c, (header, width) in enumerate(columns, start=1):
-        st.put(ws.cell(3, c, header), "header")
-        ws.column_dimensions[get_column_letter(c)].width = width
+        sheet.put(3, c, header, st.ids["header"])
+        sheet.widths.append(width)
     level = next((c for c, (header, _w) in enumerate(columns, start=1) if header == "级别"), 0)
     for r, (values, severity) in enumerate(zip(rows, severities, strict=True), start=4):
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(r, c)
-            cell.value = _safe(value)
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text a unit typed never becomes a formula
-            st.put(cell, (c in wrap_cols, severity if c == level else None))
+            sheet.put(r, c, _safe(value), st.ids[(c in wrap_cols, severity if c == level else None)])
         longest = max((len(str(values[c - 1])) / max(columns[c - 1][1] / 2.1, 1)
                        for c in wrap_cols), default=1)
-        ws.row_dimensions[r].height = max(18, 15 * (int(longest) + 1))
+        sheet.heights[r] = max(18, 15 * (int(longest) + 1))
     last_row = max(3, 3 + len(rows))
-    ws.auto_filter.ref = f"A3:{last_col}{last_row}"
-    ws.freeze_panes = "A4"
-    ws.print_title_rows = "3:3"
-    ws.print_area = f"A1:{last_col}{last_row}"
-    print_a4(ws, centered=True)
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    sheet.auto_filter = f"A3:{last_col}{last_row}"
+    sheet.frozen_rows = 3
+    sheet.print_titles = "3:3"
+    sheet.print_area = f"A1:{last_col}{last_row}"
+    sheet.landscape = sheet.centered = True
     # the footer (page numbers) needs room between it and the paper's edge, or it is cut off
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
-    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
-    number_pages(ws, font=f"{st.font_name},Regular")
-
+    sheet.margins = (0.5, 0.5, 0.6, 0.8, 0.3, 0.35)
+    sheet.footer = st.footer
 
 def _counts(issues: list[Issue]) -> dict[Severity, int]:
     out = dict.fromkeys(Severity, 0)
@@ -221,45 +170,62 @@ def _period_words(period: str) -> str:
     return f"{int(period[:4])}年{int(period[5:7])}月"
 
 
+@dataclass
+class CheckBooks:
+    """The sheets of 校验报告.xlsx, and each unit's 校验反馈 before it is laid out for print."""
+
+    styles: ReportStyles
+    report: list[Sheet]
+    feedback: dict[str, Sheet]
+
+
 def write_check_report(
     result: IngestResult, plan: Plan, period: str, out_dir: Path, config: Config | None = None
 ) -> list[Path]:
     """Write 校验报告.xlsx and one 校验反馈/<unit>.xlsx per unit with errors or warnings; return paths."""
-    config = config or Config()
-    st = _Style(config)
+    books = check_books(result, plan, period, config or Config())
     out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [_save(books.report, out_dir / REPORT_NAME, books.styles)]
+    if books.feedback:
+        (out_dir / FEEDBACK_DIRNAME).mkdir(exist_ok=True)
+    for unit, sheet in books.feedback.items():
+        lay_out_feedback(sheet, books.styles)
+        paths.append(_save([sheet], out_dir / FEEDBACK_DIRNAME / f"{safe_filename(unit)}.xlsx", books.styles))
+    return paths
+
+
+def check_books(result: IngestResult, plan: Plan, period: str, config: Config) -> CheckBooks:
+    """The sheets of the 校验报告 and of each unit's 校验反馈 (a unit with errors or warnings)."""
+    st = ReportStyles(config)
     units = list(result.expected_units) or plan.unit_names()
     issues = _order(list(result.issues), units)
     counts = _counts(issues)
     now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    wb = st.workbook()
-    ws = wb.active
-    ws.title = "校验问题"
+    sheet = Sheet("校验问题", [])
     rows = [[n, i.unit or UNKNOWN_UNIT, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity],
              issue_kind(i.code), i.message] for n, i in enumerate(issues, start=1)]
-    _table(ws, st, f"{_period_words(period)}重点项目报送表校验报告",
+    _table(sheet, st, f"{_period_words(period)}重点项目报送表校验报告",
            f"共收到 {len(result.files)} 个文件，{len(result.submissions)} 个单位已报送、"
            f"{len(result.missing_units)} 个单位未报送；错误 {counts[Severity.ERROR]} 条、"
            f"警告 {counts[Severity.WARNING]} 条、提示 {counts[Severity.INFO]} 条。生成时间：{now}",
            _ISSUE_COLUMNS, rows, [i.severity for i in issues], {2, 3, 8})
     if not rows:
-        _merge(ws, "A4:H4")
-        st.put(ws.cell(4, 1, "未发现问题。"), "plain")
-        ws.row_dimensions[4].height = 24
-        ws.print_area = "A1:H4"
-    _status_sheet(wb.create_sheet("报送情况"), st, result, units, period)
-    paths = [_save(wb, out_dir / REPORT_NAME, st)]
+        sheet.merges.append((4, 1, 4, 8))
+        sheet.put(4, 1, "未发现问题。", st.ids["plain"])
+        sheet.heights[4] = 24
+        sheet.print_area = "A1:H4"
+    status = Sheet("报送情况", [])
+    _status_sheet(status, st, result, units, period)
     by_unit: dict[str, list[Issue]] = {}
     for i in issues:
         if i.unit:
             by_unit.setdefault(i.unit, []).append(i)
-    for unit, own in by_unit.items():
-        if any(i.severity is not Severity.INFO for i in own):
-            paths.append(_feedback(unit, own, result, period, out_dir / FEEDBACK_DIRNAME, st, config))
-    return paths
+    feedback = {unit: _feedback(unit, own, period, st, config) for unit, own in by_unit.items()
+                if any(i.severity is not Severity.INFO for i in own)}
+    return CheckBooks(st, [sheet, status], feedback)
 
 
-def _status_sheet(ws: Worksheet, st: _Style, result: IngestResult, units: list[str], period: str) -> None:
+def _status_sheet(sheet: Sheet, st: ReportStyles, result: IngestResult, units: list[str], period: str) -> None:
     subs = {s.unit: s for s in result.submissions}
     rows: list[list[Any]] = []
     for unit in [*units, *(u for u in subs if u not in units)]:
@@ -276,48 +242,85 @@ def _status_sheet(ws: Worksheet, st: _Style, result: IngestResult, units: list[s
         c = _counts(f.issues)
         rows.append([len(rows) + 1, UNKNOWN_UNIT, "未采用", f.name, "", "",
                      c[Severity.ERROR], c[Severity.WARNING], c[Severity.INFO]])
-    _table(ws, st, f"{_period_words(period)}各单位报送情况",
+    _table(sheet, st, f"{_period_words(period)}各单位报送情况",
            f"应报 {len(units)} 个单位：已报送 {len(result.submissions)} 个，"
            f"未报送 {len(result.missing_units)} 个" + (
                "（" + "、".join(result.missing_units) + "）" if result.missing_units else ""),
            _STATUS_COLUMNS, rows, [None] * len(rows), {2, 4})
 
 
-def _feedback(unit: str, issues: list[Issue], result: IngestResult, period: str, folder: Path,
-              st: _Style, config: Config) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    wb = st.workbook()
-    ws = wb.active
-    ws.title = "校验反馈"
+def _feedback(unit: str, issues: list[Issue], period: str, st: ReportStyles, config: Config) -> Sheet:
+    sheet = Sheet("校验反馈", [])
     files = sorted({i.file for i in issues})
     c = _counts(issues)
     deadline = report_deadline(period, config)
     rows = [[n, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity], issue_kind(i.code), i.message]
             for n, i in enumerate(issues, start=1)]
-    _table(ws, st, f"{_period_words(period)}重点项目报送表校验反馈",
+    _table(sheet, st, f"{_period_words(period)}重点项目报送表校验反馈",
            f"{unit}：你单位报送的《{'》《'.join(files)}》经校验，发现错误 {c[Severity.ERROR]} 处、"
            f"警告 {c[Severity.WARNING]} 处（见下表）。请在原报送表中逐项修改后，于"
            f"{deadline.year}年{deadline.month}月{deadline.day}日前重新报送。",
            _FEEDBACK_COLUMNS, rows, [i.severity for i in issues], {2, 7})
-    ws.row_dimensions[2].height = 36
+    sheet.heights[2] = 36
     end = 4 + len(rows) + 1
-    _merge(ws, f"A{end}:G{end}")
-    note = ws.cell(end, 1, f"说明：“错误”为未能采用的内容，必须修改；“警告”为已按所述方式读取但需核实的内容。"
-                           f"如有疑问请联系{config.office.short_name} {config.office.contact_person}，"
-                           f"电话 {config.office.contact_phone}。")
-    st.put(note, "note")
-    ws.row_dimensions[end].height = 36
-    ws.print_area = f"A1:G{end}"
-    # a unit prints it: lines broken by Chinese rules (no line starting with ：or ，), rows to fit
-    from reportgen.render.xlsx_layout import lay_out_text  # loads openpyxl, as writing does
-
-    lay_out_text(ws, skip_rows=frozenset({3}))  # the header's short labels stay as they are
-    paginate(ws)
-    return _save(wb, folder / f"{safe_filename(unit)}.xlsx", st)
+    sheet.merges.append((end, 1, end, 7))
+    sheet.put(end, 1, f"说明：“错误”为未能采用的内容，必须修改；“警告”为已按所述方式读取但需核实的内容。"
+                      f"如有疑问请联系{config.office.short_name} {config.office.contact_person}，"
+                      f"电话 {config.office.contact_phone}。", st.ids["note"])
+    sheet.heights[end] = 36
+    sheet.print_area = f"A1:G{end}"
+    return sheet
 
 
-def _save(wb: Workbook, path: Path, st: _Style) -> Path:
-    """Save `wb` to `path`; a run killed while saving leaves the old file whole."""
+def lay_out_feedback(sheet: Sheet, st: ReportStyles) -> None:
+    """Lay out a 校验反馈 for print: a unit prints it. Lines broken by Chinese rules (no line
+    starting with ：or ，), rows to fit, pages ending where they fill."""
+    _fit_rows(sheet, st, skip_rows=frozenset({3}))  # the header's short labels stay as they are
+    _paginate(sheet)
+
+
+def _units(sheet: Sheet, first: int, last: int) -> float:
+    """The width in column units of columns `first` to `last` (8.43 for a column not set)."""
+    return sum(sheet.widths[c - 1] if c <= len(sheet.widths) else 8.43 for c in range(first, last + 1))
+
+
+def _fit_rows(sheet: Sheet, st: ReportStyles, skip_rows: frozenset[int]) -> None:
+    """Break the text of every wrapping cell (but in `skip_rows`) into lines as it prints, and
+    make its row tall enough to show them (never lower than it is)."""
+    spans = {(top, left): (_units(sheet, left, right), bottom - top + 1) for top, left, bottom, right in sheet.merges}
+    need: dict[int, float] = {}
+    for (r, c), (value, style) in list(sheet.cells.items()):
+        if value is None or r in skip_rows:
+            continue
+        look = st.look(style)
+        size = look.size if look is not None else 11.0
+        lines = 1
+        if isinstance(value, str) and look is not None and look.wrap:
+            width, spanned = spans.get((r, c)) or (_units(sheet, c, c), 1)
+            text = break_text(value, width * UNIT_PT - CELL_PAD_PT, size)
+            sheet.cells[(r, c)] = (text, style)
+            lines = text.count("\n") + 1
+            if spanned > 1:
+                continue
+        need[r] = max(need.get(r, 0.0), lines_height(lines, size))
+    for r, height in need.items():
+        if sheet.heights.get(r) is None or sheet.heights[r] < height:
+            sheet.heights[r] = min(math.ceil(height), 409)
+
+
+def _paginate(sheet: Sheet) -> None:
+    """End each printed page where it fills, the last page holding the table's last rows with the
+    note (reportgen.pages: every application then breaks the pages at the same rows)."""
+    fitted = _units(sheet, 1, sheet.max_column())
+    room = page_room(9, sheet.landscape, sheet.margins[:4], fitted)
+    first, _, last = sheet.print_titles.partition(":")
+    area = sheet.print_area.rpartition(":")[2].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    starts = page_starts(lambda r: sheet.heights.get(r, 15.0), (1, int(area)), (int(first), int(last)), room)
+    sheet.row_breaks = [r - 1 for r in starts]
+
+
+def _save(sheets: list[Sheet], path: Path, st: ReportStyles) -> Path:
+    """Write the workbook of `sheets` to `path`; a run killed while saving leaves the old file whole."""
     with atomic_path(path) as tmp:
-        st.save(wb, tmp, st.shared)  # the styles part is the same for every workbook: written once
+        write_package(tmp, sheets, st.part)
     return path

@@ -11,7 +11,7 @@ to fit its width only gets pages a little less full.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # openpyxl is loaded by the callers; `status` imports forms without it
@@ -90,38 +90,79 @@ def _groups_that_fit(heights: list[float], room: float, groups: frozenset[int]) 
     return {a for a, b in itertools.pairwise(bounds) if sum(heights[a:b]) <= room}
 
 
-def _shrink(ws: Worksheet, paper_width: float) -> float:
-    """The least a sheet printed fit-to-width is shrunk by any of the printers (1 when it fits)."""
+def page_room(paper_size: int | None, landscape: bool, margins: tuple[float, float, float, float],
+              fit_units: float | None) -> float:
+    """Points down a printed page that rows may fill: the paper's height less the top and bottom
+    margins (`margins`: left, right, top, bottom, in inches) and some slack, divided by the least
+    any printer shrinks a sheet `fit_units` column units wide printed fitted to one page wide
+    (None: printed at full size). Measured for the printer that shrinks least: rows printed
+    smaller leave room for more of them."""
+    portrait = PAGE_PT.get(paper_size or 9, PAGE_PT[9])
+    page_height, page_width = (portrait if landscape else portrait[::-1])
+    left, right, top, bottom = margins
+    shrink = 1.0
+    if fit_units:
+        shrink = min(1.0, (page_width - 72 * (left + right)) / (fit_units * EXCEL_UNIT_PT) * 1.03)
+    return (page_height - 72 * (top + bottom) - PAGE_SLACK_PT) / shrink
+
+
+def _fit_units(ws: Worksheet) -> float | None:
+    """The width in column units of a sheet printed fitted to one page wide (None otherwise)."""
     from openpyxl.utils import get_column_letter  # heavy: loaded on use, see above
 
     setup, props = ws.page_setup, ws.sheet_properties.pageSetUpPr
     if props is None or not props.fitToPage or setup.fitToWidth != 1:
-        return 1.0
+        return None
     dims = [ws.column_dimensions.get(get_column_letter(c)) for c in range(1, ws.max_column + 1)]
-    units = sum((d.width or 8.43) if d is not None else 8.43 for d in dims
-                if d is None or not d.hidden)
-    room = paper_width - 72 * (ws.page_margins.left + ws.page_margins.right)
-    return min(1.0, room / (units * EXCEL_UNIT_PT) * 1.03) if units else 1.0
-
-
-def _group_starts(ws: Worksheet, first_body: int, bottom: int) -> frozenset[int]:
-    """Body rows (as indexes from `first_body`) whose first column holds a value: where a
-    project's rows begin in a table that leaves 序号 blank on its further rows."""
-    return frozenset(r - first_body for r in range(first_body, bottom + 1)
-                     if ws.cell(r, 1).value not in (None, ""))
+    return sum((d.width or 8.43) if d is not None else 8.43 for d in dims if d is None or not d.hidden)
 
 
 def body_room(ws: Worksheet) -> float:
     """The height in points a printed page of `ws` has for rows under its repeated title rows
     (at full size: rows printed smaller leave room for more of them, measured for the printer
     that shrinks least)."""
-    portrait = PAGE_PT.get(ws.page_setup.paperSize or 9, PAGE_PT[9])
-    landscape = ws.page_setup.orientation == "landscape"
-    page_height, page_width = (portrait if landscape else portrait[::-1])
-    margins = ws.page_margins
-    room = (page_height - 72 * (margins.top + margins.bottom) - PAGE_SLACK_PT) / _shrink(ws, page_width)
-    t_first, t_last = _title_rows(ws)
-    return room - (sum(_height(ws, r) for r in range(t_first, t_last + 1)) if t_first else 0.0)
+    return _room(ws) - _repeated(lambda r: _height(ws, r), _title_rows(ws))
+
+
+def _room(ws: Worksheet) -> float:
+    """`page_room` of the openpyxl sheet `ws`."""
+    m = ws.page_margins
+    return page_room(ws.page_setup.paperSize, ws.page_setup.orientation == "landscape",
+                     (m.left, m.right, m.top, m.bottom), _fit_units(ws))
+
+
+def _repeated(height: Callable[[int], float], titles: tuple[int, int]) -> float:
+    """Points the title rows (first, last; (0, 0): none) take on every printed page."""
+    return sum(height(r) for r in range(titles[0], titles[1] + 1)) if titles[0] else 0.0
+
+
+def _first_body(area: tuple[int, int], titles: tuple[int, int]) -> int:
+    """The first row printed under the title rows."""
+    return max(area[0], titles[1] + 1)
+
+
+def _group_rows(ws: Worksheet, top: int, bottom: int) -> frozenset[int]:
+    """Rows from `top` to `bottom` whose first column holds a value: where a project's rows begin
+    in a table that leaves 序号 blank on its further rows."""
+    return frozenset(r for r in range(top, bottom + 1) if ws.cell(r, 1).value not in (None, ""))
+
+
+def page_starts(height: Callable[[int], float], area: tuple[int, int], titles: tuple[int, int], room: float,
+                breaks: Iterable[int] = (), keep: int = KEEP_LAST_ROWS, groups: frozenset[int] | None = None,
+                restart: Callable[[int], float | None] | None = None) -> list[int]:
+    """The rows that start a printed page after the first, of a sheet whose rows are `height(row)`
+    points high, printed from row `area[0]` to `area[1]`, repeating the title rows `titles`
+    (first, last; (0, 0): none) on every page, `room` points of rows to a page (`page_room`), with
+    a page ending after each row in `breaks`. `keep`, `groups` (rows where a project begins) and
+    `restart(row)`: see page_breaks."""
+    # the first page prints the title rows as rows of the sheet, later ones repeat them
+    repeated = _repeated(height, titles)
+    first_body = _first_body(area, titles)
+    heights = [height(r) for r in range(first_body, area[1] + 1)]
+    fixed = {b + 1 - first_body for b in breaks if b + 1 > first_body}
+    starts_of = frozenset(r - first_body for r in groups) if groups is not None else None
+    again = (lambda i: restart(first_body + i)) if restart is not None else None
+    return [first_body + s for s in page_breaks(heights, room - repeated, fixed, keep, starts_of, again)]
 
 
 def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = False,
@@ -133,14 +174,10 @@ def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = Fals
     starts a page (see page_breaks)."""
     from openpyxl.worksheet.pagebreak import Break, RowBreak  # heavy: loaded on use, see above
 
-    top, bottom = _area_rows(ws)
-    first_body = max(top, _title_rows(ws)[1] + 1)
-    # the first page prints the title rows as rows of the sheet, later ones repeat them
-    heights = [_height(ws, r) for r in range(first_body, bottom + 1)]
-    fixed = {b.id + 1 - first_body for b in ws.row_breaks.brk if b.id + 1 > first_body}
-    groups = _group_starts(ws, first_body, bottom) if keep_groups else None
-    again = (lambda i: restart(first_body + i)) if restart is not None else None
-    starts = page_breaks(heights, body_room(ws), fixed, keep, groups, again)
+    area, titles = _area_rows(ws), _title_rows(ws)
+    groups = _group_rows(ws, _first_body(area, titles), area[1]) if keep_groups else None
+    starts = page_starts(lambda r: _height(ws, r), area, titles, _room(ws),
+                         [b.id for b in ws.row_breaks.brk], keep, groups, restart)
     # built whole: RowBreak.append checks the whole list again on every break
-    ws.row_breaks = RowBreak(brk=[Break(id=first_body + s - 1) for s in starts])
-    return [first_body + s for s in starts]
+    ws.row_breaks = RowBreak(brk=[Break(id=r - 1) for r in starts])
+    return starts

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -24,7 +23,6 @@ from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.packaging.extended import ExtendedProperties
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.stylesheet import write_stylesheet
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel, to_ISO8601
 from openpyxl.workbook._writer import WorkbookWriter
 from openpyxl.workbook.workbook import Workbook
@@ -44,60 +42,21 @@ from openpyxl.xml.constants import (
 )
 from openpyxl.xml.functions import Element, tostring
 
+from reportgen.xlsx_cells import LETTERS, cell_element, number_text, plain_cell, xml_text
+
 _PLACEHOLDER = b"<sheetData/>"
 _STYLE_TABLES = ("_cell_styles", "_fonts", "_fills", "_borders", "_alignments", "_protections",
                  "_number_formats", "_named_styles", "_differential_styles", "_table_styles", "_colors")
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
-class _Letters(dict[int, str]):
-    """Column number -> its letters, each worked out on first use (working out all 16,384 when
-    the module loads took as long as writing a small 校验报告)."""
-
-    def __missing__(self, column: int) -> str:
-        letters = self[column] = get_column_letter(column)
-        return letters
-
-
-_LETTERS = _Letters()
 
 
 class _Unsupported(Exception):
     """A cell this writer leaves to openpyxl."""
 
 
-def xml_text(s: str) -> str:
-    """Return `s` escaped as XML text the way lxml escapes it (a bare CR kept as &#13;: a parser
-    reads it as a LF)."""
-    if "&" in s or "<" in s or ">" in s or "\r" in s:
-        return s.translate(_ESCAPE)
-    return s
-
-
 def _number(value: Any) -> str:
-    if type(value) is float:
-        return f"{value:.16g}" if math.isfinite(value) else ""
+    if type(value) is float or type(value) is int:
+        return number_text(value)
     return xml_text(safe_string(value))
-
-
-def _element(ref: str, style: str, kind: str, inner: str) -> str:
-    """A <c> element as lxml writes it (an empty one closed in itself)."""
-    if inner:
-        return f'<c r="{ref}"{style}{kind}>{inner}</c>'
-    return f'<c r="{ref}"{style}{kind}/>'
-
-
-def plain_cell(ref: str, style: str, value: str | int | float | None) -> str:
-    """Return the cell `ref` holding a plain value as openpyxl writes it: text as an inline
-    string (never a formula), a number, or nothing; `style` is its ' s="…"' attribute or ""."""
-    if isinstance(value, str):  # most cells of a 汇总表: written in one step
-        if not value:
-            return f'<c r="{ref}"{style} t="inlineStr"/>'
-        space = ' xml:space="preserve"' if value != value.strip() else ""
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{xml_text(value)}</t></is></c>'
-    if type(value) is bool:
-        return _element(ref, style, ' t="b"', f"<v>{int(value)}</v>")
-    return _element(ref, style, ' t="n"', "" if value is None else f"<v>{_number(value)}</v>")
 
 
 def _content(cell: Any, wb: Workbook) -> tuple[str, str]:
@@ -180,10 +139,10 @@ def sheet_data(ws: Worksheet) -> str:
             if value is None and not s:
                 continue
             if type(value) is str and cell.data_type == "s":  # most cells: text
-                out.append(plain_cell(f"{_LETTERS[cell.column]}{r}", s, value))
+                out.append(plain_cell(f"{LETTERS[cell.column]}{r}", s, value))
                 continue
             kind, inner = _content(cell, wb)
-            out.append(_element(f"{_LETTERS[cell.column]}{r}", s, kind, inner))
+            out.append(cell_element(f"{LETTERS[cell.column]}{r}", s, kind, inner))
         out.append("</row>")
     out.append("</sheetData>")
     return "".join(out)

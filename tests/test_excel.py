@@ -167,7 +167,7 @@ def test_duban_book_prints_three_and_four_digit_doc_numbers_whole(workspace: Wor
     from reportgen.config import Config
     from reportgen.model import DubanRecord, EarlierDuban
     from reportgen.numbering import doc_no
-    from reportgen.render.xlsx_layout import CELL_PAD_PT, UNIT_PT, char_width
+    from reportgen.textlines import CELL_PAD_PT, UNIT_PT, char_width
 
     prefix = Config().notices.prefix_of("督办通知")
     result, _ = june()

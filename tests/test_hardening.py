@@ -212,13 +212,13 @@ def test_run_with_hostile_template_stops_before_writing(tmp_path: Path) -> None:
 HEAVY = ("openpyxl", "docx", "docxtpl", "matplotlib", "pandas", "jinja2", "numpy", "PIL", "lxml")
 
 
-def _imported(args: list[str]) -> set[str]:
+def _imported(args: list[str], exit_code: int = 0) -> set[str]:
     import subprocess
     import sys
 
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "reportgen", *args],
                           capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == exit_code, proc.stderr[-2000:]
     return {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines()
             if line.startswith("import time:") and "|" in line}
 
@@ -237,12 +237,18 @@ def test_status_imports_no_heavy_library(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_check_loads_no_renderer(tmp_path: Path) -> None:
+def test_check_loads_no_renderer_nor_openpyxl(tmp_path: Path) -> None:
+    """`check` writes its 校验报告 and 校验反馈 as packages: no openpyxl (nor numpy, which it loads)."""
+    from tests.test_checkreport_package import CARELESS, _fill_carelessly
+
     root = example_workspace(tmp_path / "ws")
-    loaded = _imported(["check", "--period", PERIOD, "-w", str(root)])
-    assert {"reportgen.checking", "reportgen.xlsx_save", "openpyxl"} <= loaded  # the 校验报告 is written
-    assert not [m for m in loaded if m.startswith(("reportgen.pipeline", "reportgen.render", "reportgen.duban"))
-                or m.split(".")[0] in ("docx", "docxtpl", "matplotlib", "pandas", "jinja2")]
+    _fill_carelessly(root / "input" / "submissions" / PERIOD / f"{CARELESS[0]}.xlsx")
+    loaded = _imported(["check", "--period", PERIOD, "-w", str(root)], exit_code=1)
+    assert (root / "output" / PERIOD / "校验反馈" / f"{CARELESS[0]}.xlsx").is_file()  # both were written
+    assert {"reportgen.checking", "reportgen.xlsx_package"} <= loaded
+    assert not [m for m in loaded if m.startswith(("reportgen.pipeline", "reportgen.render", "reportgen.duban",
+                                                   "reportgen.xlsx_save"))
+                or m.split(".")[0] in HEAVY]
 
 
 # ---------------------------------------------------------------- work on the other core

@@ -25,7 +25,7 @@ from reportgen.render.word import (
     unit_status,
 )
 from reportgen.render.wording import bulletin_context
-from reportgen.render.xlsx_layout import char_width
+from reportgen.textlines import char_width
 from reportgen.workspace import Workspace, init_workspace
 from tests.test_word_factory import BUILD, LAND, NOT_SUBMITTED, SEWAGE, make_result, year_history
 

@@ -9,7 +9,8 @@ from reportgen.cn import doc_no_pattern
 from reportgen.config import Config
 from reportgen.numbering import doc_no
 from reportgen.pages import KEEP_LAST_ROWS, page_breaks
-from reportgen.render.xlsx_layout import (
+from reportgen.render.xlsx_layout import lay_out
+from reportgen.textlines import (
     CELL_PAD_PT,
     LINE_PITCH,
     NO_LINE_START,
@@ -17,7 +18,6 @@ from reportgen.render.xlsx_layout import (
     break_paragraph,
     break_text,
     char_width,
-    lay_out,
 )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from reportgen.cn import fmt_pct
 from reportgen.model import ItemResult, PeriodResult, Section
-from reportgen.render.xlsx_layout import break_text, char_width
+from reportgen.textlines import break_text, char_width
 
 # Preferred faces, in order. matplotlib's own font list is a cache that can predate the fonts
 # installed on the machine, so the font files are found through fontconfig (`fc-list :lang=zh`)

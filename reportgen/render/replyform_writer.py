@@ -45,7 +45,7 @@ from reportgen.replyform import (
     layout,
 )
 from reportgen.sheets import number_pages, print_a4
-from reportgen.xlsx_save import plain_cell, xml_text
+from reportgen.xlsx_cells import plain_cell, xml_text
 
 
 def write_reply_form(d: DubanRecord, config: Config, path: Path, when: dt.datetime) -> Path:

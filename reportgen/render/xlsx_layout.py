@@ -5,14 +5,9 @@ line with 、, both leave the last character of a name alone on a line), neither
 wrapped text when it opens a file, and both may leave the last page of a sheet holding nothing but
 the repeated title and header above a note. So, after rendering:
 
-- the text of every wrapping cell is broken into lines here: a line never starts with closing
-  punctuation (、，。；：）…) nor ends with an opening one, digits and Latin words stay whole, a
-  发文字号 (同经开督字〔2024〕2号) stays whole on a line where it fits, a list of names joined by 、
-  breaks between names when each fits on a line, and the last line of a paragraph never holds
-  one character alone, punctuation aside ("中。").
-  Lines are measured for the narrowest of the applications that print the file (Excel and WPS:
-  a width unit of 宋体 11 is 7 px = 5.25 pt; LibreOffice's is 6.15 pt), so each line fits
-  wherever it is printed;
+- the text of every wrapping cell is broken into lines by Chinese rules (reportgen.textlines:
+  避头尾, a 发文字号 or a name kept whole, no character alone on a last line), measured for the
+  narrowest of the applications that print the file;
 - each row gets a height that shows all its lines (rows are never made lower than the template's);
 - each printed page ends at a break set here, so every application breaks where this module
   measured, and the last page of a table keeps at least its last rows with the total and the note;
@@ -23,9 +18,7 @@ the repeated title and header above a note. So, after rendering:
 
 from __future__ import annotations
 
-import functools
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from openpyxl.cell.cell import MergedCell
@@ -33,137 +26,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reportgen.cn import doc_no_pattern
 from reportgen.pages import paginate
-
-UNIT_PT = 5.25  # one column-width unit in Excel/WPS (7 px of 宋体 11); LibreOffice's is wider
-CELL_PAD_PT = 4.0  # room a cell keeps left and right of its text (5 px in Excel)
-LINE_PITCH = 1.45  # line height per point of font size (the CJK faces LibreOffice prints with)
-ROW_PAD_PT = 5.0
-LATIN_EM = 0.56  # width of a digit or Latin letter, in ems (a CJK character is one em)
-# 避头尾: characters that may not start a line, and those that may not end one
-NO_LINE_START = frozenset("、，。；：？！）》」』”’】〕〉…—%·,.;:?!)]}")
-NO_LINE_END = frozenset("（《「『“‘【〔〈([{")
-PUNCTUATION = NO_LINE_START | NO_LINE_END
-DOC_NO = doc_no_pattern()  # a 发文字号 is read as one unit: never broken where it fits a line
-
-
-_EMS: dict[str, float] = {}  # a piece of text -> its width in ems, measured once per piece
-
-
-def _ems(piece: str) -> float:
-    """Width of `piece` in ems (a CJK character is one em)."""
-    found = _EMS.get(piece)
-    if found is None:
-        # ambiguous ones (●, ○, √, “”) are full width in the Chinese fonts these sheets use
-        found = _EMS[piece] = sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else LATIN_EM
-                                  for ch in piece)
-    return found
-
-
-def char_width(ch: str, size: float) -> float:
-    """Width of a character in points at `size` points."""
-    return size * _ems(ch)
-
-
-def _tokens(text: str) -> list[str]:
-    """Pieces that are never split across lines: a CJK character, a run of digits/Latin letters."""
-    out: list[str] = []
-    for ch in text:
-        glued = out and ch.isascii() and ch.isalnum() and out[-1][-1].isascii() \
-            and (out[-1][-1].isalnum() or out[-1][-1] in ".%")
-        glued = glued or (out and ch in ".%" and out[-1][-1].isascii() and out[-1][-1].isdigit())
-        if glued:
-            out[-1] += ch
-        else:
-            out.append(ch)
-    return out
-
-
-def _pieces(text: str, room: float, size: float) -> list[str]:
-    """`_tokens` of `text`, but each 发文字号 with the closing punctuation after it (a 、 may not
-    start a line) is one piece when it fits in `room`; when it does not, it breaks only between
-    its 机关代字 and 〔年份〕序号号 (同经开督字 / 〔2024〕12号、)."""
-    if "〔" not in text:
-        return _tokens(text)
-    out: list[str] = []
-    at = 0
-    for m in DOC_NO.finditer(text):
-        end = m.end()
-        while end < len(text) and text[end] in NO_LINE_START:
-            end += 1
-        parts = [text[m.start():end]]
-        if size * _ems(parts[0]) > room:
-            parts = [m["prefix"], text[m.end("prefix"):end]]
-            if size * _ems(parts[1]) > room:
-                continue  # wider than the line however it is cut: broken as any text
-        out += _tokens(text[at:m.start()]) + parts
-        at = end
-    return out + _tokens(text[at:])
-
-
-def _width(tokens: list[str], size: float) -> float:
-    return size * sum(_ems(t) for t in tokens)
-
-
-def _fill(tokens: list[str], room: float, size: float) -> list[list[str]]:
-    """Greedy lines of tokens within `room` points, with the line-start/line-end rules."""
-    lines: list[list[str]] = [[]]
-    used = 0.0  # the last line's width in ems, kept as tokens join it
-    for tok in tokens:
-        line = lines[-1]
-        ems = _ems(tok)
-        if not line or size * (used + ems) <= room:
-            line.append(tok)
-            used += ems
-            continue
-        carry: list[str] = []
-        # take the line's last pieces along to the new line, as many as it takes for the new line
-        # not to start with closing punctuation either (“旬）：” — not “）：”)
-        while tok[0] in NO_LINE_START and len(line) > 1 and (not carry or carry[0][0] in NO_LINE_START):
-            carry.insert(0, line.pop())
-        while len(line) > 1 and line[-1][-1] in NO_LINE_END:
-            carry.insert(0, line.pop())
-        lines.append([*carry, tok])
-        used = sum(_ems(t) for t in lines[-1])
-    return lines
-
-
-def break_paragraph(text: str, room: float, size: float) -> list[str]:
-    """Lines of one paragraph set in `room` points at `size` points, by the rules above."""
-    if not text or size * _ems(text) <= room:  # fits on one line (pieces add up to the whole)
-        return [text]
-    names = text.split("、")
-    if len(names) > 1 and all(_width(_tokens(n + "、"), size) <= room for n in names):
-        # a list of names: break between names, each name whole on its line
-        lines = _fill([n + "、" for n in names[:-1]] + [names[-1]], room, size)
-    else:
-        lines = _fill(_pieces(text, room, size), room, size)
-    _fill_last_line(lines, room, size)
-    return ["".join(line) for line in lines if line]
-
-
-def _fill_last_line(lines: list[list[str]], room: float, size: float) -> None:
-    """When a paragraph's last line holds one character, its punctuation aside ("中。"), take
-    pieces of the line before down to it, as many as the line-start/line-end rules need, if
-    they fit."""
-    if len(lines) < 2 or sum(ch not in PUNCTUATION for ch in "".join(lines[-1])) > 1:
-        return
-    before, moved = list(lines[-2]), list(lines[-1])
-    while len(before) > 1:
-        moved.insert(0, before.pop())
-        if moved[0][0] not in NO_LINE_START and before[-1][-1] not in NO_LINE_END:
-            if _width(moved, size) <= room:
-                lines[-2:] = [before, moved]
-            return
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def break_text(text: str, room: float, size: float) -> str:
-    """`text` with line breaks where it wraps in `room` points at `size` points (remembered:
-    a 汇总表 sets the same text in the same width on several sheets)."""
-    return "\n".join(line for para in text.split("\n")
-                     for line in break_paragraph(para, room, size))
+from reportgen.textlines import (
+    CELL_PAD_PT,
+    DOC_NO,
+    NO_LINE_START,
+    UNIT_PT,
+    break_text,
+    ems,
+    lines_height,
+)
 
 
 @dataclass
@@ -217,7 +89,7 @@ def lay_out_text(ws: Worksheet, skip_rows: frozenset[int] = frozenset()) -> None
             lines = text.count("\n") + 1
             if span.rows > 1:
                 continue
-        need[cell.row] = max(need.get(cell.row, 0.0), lines * size * LINE_PITCH + ROW_PAD_PT)
+        need[cell.row] = max(need.get(cell.row, 0.0), lines_height(lines, size))
     for r, height in need.items():
         dim = ws.row_dimensions[r]
         if dim.height is None or dim.height < height:
@@ -241,7 +113,7 @@ def fit_doc_numbers(ws: Worksheet, header: int) -> None:
             end = m.end()
             while end < len(m.string) and m.string[end] in NO_LINE_START:
                 end += 1
-            width = (size * _ems(m.string[m.start():end]) + CELL_PAD_PT) / UNIT_PT
+            width = (size * ems(m.string[m.start():end]) + CELL_PAD_PT) / UNIT_PT
             need[cell.column] = max(need.get(cell.column, 0.0), math.ceil(width * 10) / 10)
     widths = {c: _column_units(ws, c) for c in range(1, ws.max_column + 1)}
     short = {c: units - widths[c] for c, units in need.items() if units > widths[c] > 0}
@@ -298,7 +170,7 @@ class _Continued:
             style = named._style
         size = float(fonts[style.fontId if style is not None else 0].sz or 11)
         text = break_text(name, _column_units(ws, self.col) * UNIT_PT - CELL_PAD_PT, size)
-        height = max(_height(ws, r), math.ceil((text.count("\n") + 1) * size * LINE_PITCH + ROW_PAD_PT))
+        height = max(_height(ws, r), math.ceil(lines_height(text.count("\n") + 1, size)))
         self.found[r] = (text, float(min(height, 409)))
         return self.found[r][1]
 
