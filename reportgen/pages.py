@@ -51,8 +51,9 @@ def _height(ws: Worksheet, r: int) -> float:
 
 def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int,
                 groups: frozenset[int] | None = None,
-                restart: Callable[[int], float | None] | None = None) -> list[int]:
-    """Indexes before which a page starts: fill each page to `room`, start one at each index in
+                restart: Callable[[int], float | None] | None = None, first: float = 0.0) -> list[int]:
+    """Indexes before which a page starts: fill each page to `room` (the first page holds `first`
+    points above the rows, a sheet's title printed once), start one at each index in
     `fixed`, and move the last page's start back until it holds `keep` rows. With `groups` (the
     indexes where a project's rows begin), a page that would end inside a project that fits on
     one page starts the next page at the project's first row instead: its nodes are not printed
@@ -62,7 +63,7 @@ def page_breaks(heights: list[float], room: float, fixed: set[int], keep: int,
     groups = groups or frozenset()
     fits = _groups_that_fit(heights, room, groups)
     starts: list[int] = []
-    used = 0.0
+    used = first
     page = group = 0
     for i, h in enumerate(heights):
         if i in groups:
@@ -155,14 +156,16 @@ def page_starts(height: Callable[[int], float], area: tuple[int, int], titles: t
     (first, last; (0, 0): none) on every page, `room` points of rows to a page (`page_room`), with
     a page ending after each row in `breaks`. `keep`, `groups` (rows where a project begins) and
     `restart(row)`: see page_breaks."""
-    # the first page prints the title rows as rows of the sheet, later ones repeat them
+    # the first page prints the title rows as rows of the sheet, later ones repeat them; rows
+    # above them (a sheet's title and subtitle) print on the first page only
     repeated = _repeated(height, titles)
+    above = sum(height(r) for r in range(area[0], titles[0])) if titles[0] else 0.0
     first_body = _first_body(area, titles)
     heights = [height(r) for r in range(first_body, area[1] + 1)]
     fixed = {b + 1 - first_body for b in breaks if b + 1 > first_body}
     starts_of = frozenset(r - first_body for r in groups) if groups is not None else None
     again = (lambda i: restart(first_body + i)) if restart is not None else None
-    return [first_body + s for s in page_breaks(heights, room - repeated, fixed, keep, starts_of, again)]
+    return [first_body + s for s in page_breaks(heights, room - repeated, fixed, keep, starts_of, again, above)]
 
 
 def paginate(ws: Worksheet, keep: int = KEEP_LAST_ROWS, keep_groups: bool = False,

@@ -8,7 +8,7 @@ from openpyxl.styles import Alignment, Font
 from reportgen.cn import doc_no_pattern
 from reportgen.config import Config
 from reportgen.numbering import doc_no
-from reportgen.pages import KEEP_LAST_ROWS, page_breaks
+from reportgen.pages import KEEP_LAST_ROWS, page_breaks, page_starts
 from reportgen.render.xlsx_layout import lay_out
 from reportgen.textlines import (
     CELL_PAD_PT,
@@ -101,6 +101,15 @@ def test_the_last_page_keeps_the_last_rows_with_the_note() -> None:
     assert starts == [10 - KEEP_LAST_ROWS]
     assert page_breaks([30.0] * 9, 280, set(), KEEP_LAST_ROWS) == []
     assert page_breaks([30.0] * 4, 100, {2}, KEEP_LAST_ROWS) == [2]  # a break of the template stays
+
+
+def test_rows_above_the_title_rows_fill_the_first_page_only() -> None:
+    # a 校验反馈: its title (30 pt) and subtitle (36 pt) print on the first page only, above the
+    # header row (15 pt) every page repeats; each page has 215 pt for rows, each row takes 20
+    heights = {1: 30.0, 2: 36.0, 3: 15.0}
+    starts = page_starts(lambda r: heights.get(r, 20.0), (1, 40), (3, 3), 215.0)
+    assert starts == [10, 20, 30, 38]  # 6 rows under the title, then 10 a page, the last page 3
+    assert page_starts(lambda r: heights.get(r, 20.0), (3, 40), (3, 3), 215.0) == [14, 24, 34]
 
 
 def test_a_project_that_fits_on_a_page_is_not_split_across_two() -> None:
