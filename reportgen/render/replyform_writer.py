@@ -26,7 +26,6 @@ from reportgen.config import Config
 from reportgen.forms import workbook_parts, zip_parts
 from reportgen.model import DubanRecord
 from reportgen.pages import body_room, page_breaks
-from reportgen.render.xlsx_layout import CELL_PAD_PT, LINE_PITCH, ROW_PAD_PT, UNIT_PT, break_text
 from reportgen.replyform import (
     COLUMNS,
     DATE_FORMAT,
@@ -45,6 +44,7 @@ from reportgen.replyform import (
     layout,
 )
 from reportgen.sheets import number_pages, print_a4
+from reportgen.textlines import CELL_PAD_PT, UNIT_PT, break_text, lines_height
 from reportgen.xlsx_cells import plain_cell, xml_text
 
 
@@ -84,7 +84,7 @@ def _paged(form: Layout, room: float) -> Layout:
     text_room = WIDTHS[1] * UNIT_PT - CELL_PAD_PT
     for row, words in form.nodes:
         lines = break_text(words, text_room, FONT_PT).count("\n") + 1
-        need = math.ceil(lines * FONT_PT * LINE_PITCH + ROW_PAD_PT)
+        need = math.ceil(lines_height(lines, FONT_PT))
         form.heights[row] = min(409.0, max(NODE_HEIGHT, need))
     first, last = TITLE_ROWS + 1, max(row for row, *_ in form.cells)
     heights = [form.heights.get(r, BLANK_ROW_PT) for r in range(first, last + 1)]
