@@ -13,6 +13,7 @@ lint:
 templates:
 	$(PY) -m tools.make_word_templates
 	$(PY) -m tools.make_excel_template
+	$(PY) -m tools.template_versions
 
 samples:
 	$(PY) -m tools.make_samples

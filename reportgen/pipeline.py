@@ -49,6 +49,7 @@ from reportgen.render.pdf import convert_onto, convert_to_pdf, merge_pdfs
 from reportgen.render.wording import notice_recipients
 from reportgen.rules import Names, carried_over, earlier_figures, reporting_units
 from reportgen.summary import write_summary
+from reportgen.template_versions import stale_notes
 from reportgen.workspace import Workspace
 
 if TYPE_CHECKING:  # loaded with the renderers, by a run only
@@ -226,6 +227,9 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
     dubans: Later[list[DubanRecord]] = Later()
     with Ledger(ws.ledger_path) as ledger:
         report, plan, history = _open_period(ws, period, as_of, current, plan_choice, ledger)
+        for note in stale_notes(ws.root / "templates"):  # an older template prints as it is
+            report.warnings.append(note)
+            log.warning("%s", note)
         stages = _Stages(report, progress)
         with stages.stage("读取报送表"):
             ingest, register = read_period(ws, plan, current.version, period, earlier_figures(history, period),

@@ -10,6 +10,7 @@ from pathlib import Path
 from reportgen.config import CONFIG_NAME, Config, load_config
 from reportgen.errors import WorkspaceError
 from reportgen.loader import TemplateDirs, default_templates, user_first
+from reportgen.template_versions import remember
 
 
 @dataclass
@@ -125,9 +126,12 @@ def init_workspace(root: Path, sample: bool = False) -> Workspace:
     for sub in ("input/plan", "input/submissions", "input/replies", "output", "templates", "history"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     src = default_templates()
+    copied = []
     for f in sorted(src.iterdir()):
         if f.suffix in (".docx", ".xlsx"):
             shutil.copy2(f, root / "templates" / f.name)
+            copied.append(f.name)
+    remember(root / "templates", copied, src)  # so a later program can tell them from edited ones
     shutil.copy2(src / CONFIG_NAME, root / CONFIG_NAME)
     if sample:
         _copy_sample(root)

@@ -6,6 +6,7 @@ from reportgen.checking import check_period
 from reportgen.commands.chinese import command
 from reportgen.commands.options import echo, exit_with, period_option, rel, workspace_option
 from reportgen.model import Severity
+from reportgen.template_versions import stale_notes
 from reportgen.workspace import Workspace
 
 
@@ -45,4 +46,6 @@ def check(ws: Workspace, period: str) -> None:
         echo(f"发现问题 {len(bad)} 条，请查看校验报告，并将校验反馈发给有关单位修改")
     else:
         echo("全部文件校验通过")
+    for note in stale_notes(ws.root / "templates"):
+        echo(f"提示：{note}", err=True)
     exit_with(1 if bad else 0)
