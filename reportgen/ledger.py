@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -265,6 +265,12 @@ CREATE TABLE duban_nodes (
     doc_no TEXT NOT NULL, code TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (doc_no, code)
 );
 """),
+    # A notice numbered by a run that a later run of its period no longer writes (the unit's
+    # corrected form, a unit's new name): its number stays taken, but it is not on paper, so the
+    # 督办台账 and the bulletin's counts leave it out, as the 发文登记 does.
+    ("0008_notices_withdrawn", """
+ALTER TABLE notice_numbers ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0
+"""),
 ]
 
 # Tables that hold one period's data: the rows `record` replaces (runs are a log and stay).
@@ -506,6 +512,15 @@ class Ledger:
                 out[unit] = number
         return out
 
+    def keep_issued(self, period: str, issued: Mapping[str, Collection[str]]) -> None:
+        """Mark `period`'s numbered notices as its latest run wrote them (kind -> units): the others
+        are withdrawn (numbers kept, never given again); a notice written again is issued again."""
+        with self._transaction() as tx:
+            rows = tx.execute("SELECT kind, unit FROM notice_numbers WHERE period = ?", (period,)).fetchall()
+            for kind, unit in rows:
+                tx.execute("UPDATE notice_numbers SET withdrawn = ? WHERE kind = ? AND period = ? AND unit = ?",
+                           (int(unit not in issued.get(kind, ())), kind, period, unit))
+
     def set_reply_deadlines(self, deadlines: dict[str, dt.date], issued_on: dt.date | None = None,
                             nodes: dict[str, dict[str, str]] | None = None) -> None:
         """Keep the reply deadline printed on each 督办通知 (文号 -> day), its 成文日期 and the
@@ -549,11 +564,12 @@ class Ledger:
         return kept, replies
 
     def issued_notices(self, period: str | None = None) -> list[IssuedNotice]:
-        """Return every numbered notice (of `period`, or of all periods), by series and number."""
-        sql = "SELECT prefix, year, number, kind, period, unit FROM notice_numbers"
+        """Return every notice the latest run of its period wrote (of `period`, or of all periods),
+        by series and number."""
+        sql = "SELECT prefix, year, number, kind, period, unit FROM notice_numbers WHERE withdrawn = 0"
         args: tuple[str, ...] = ()
         if period is not None:
-            sql, args = sql + " WHERE period = ?", (period,)
+            sql, args = sql + " AND period = ?", (period,)
         rows = self._conn.execute(sql + " ORDER BY prefix, year, number", args)
         return [IssuedNotice(*row) for row in rows]
 

@@ -143,6 +143,7 @@ def allocate_notice_numbers(ledger: Ledger, config: Config, output_root: Path, y
         floor = max([1, *(n + 1 for n in scan.values())])
         numbers = ledger.notice_numbers(kind, prefix, year, period, units, floor, own)
         out[kind] = {u: doc_no(prefix, year, numbers[u]) for u in units}
+    ledger.keep_issued(period, out)  # a notice an earlier run of the period wrote and this one does not
     return out
 
 

@@ -39,10 +39,16 @@ def test_each_kind_numbers_in_its_own_series_and_reruns_keep_numbers(tmp_path: P
         # a rerun where 乙 no longer needs one and 丁 does: 乙's number is not given to 丁
         third = _allocate(led, tmp_path / "output", "2024-06", {"督办通知": ["甲", "丁"]})
         assert third["督办通知"] == {"甲": "同经开督字〔2024〕1号", "丁": "同经开督字〔2024〕3号"}
+        # …and what that run did not write is not issued (the 督办台账 reads issued_notices), 提醒函 and 催报通知 too
+        assert [n.doc_no for n in led.issued_notices("2024-06")] == ["同经开督字〔2024〕1号", "同经开督字〔2024〕3号"]
         july = _allocate(led, tmp_path / "output", "2024-07", {"督办通知": ["甲"]})
         assert july["督办通知"] == {"甲": "同经开督字〔2024〕4号"}
         issued = [n.doc_no for n in led.issued_notices("2024-07")]
         assert issued == ["同经开督字〔2024〕4号"]
+        # 乙 needs one again: its number, issued again
+        _allocate(led, tmp_path / "output", "2024-06", {"督办通知": ["甲", "乙"], "催报通知": ["丙"]})
+        assert [n.doc_no for n in led.issued_notices("2024-06")] == [
+            "同经开督函〔2024〕2号", "同经开督字〔2024〕1号", "同经开督字〔2024〕2号"]
 
 
 @pytest.mark.slow  # about a second: kept out of the fast lane
