@@ -50,7 +50,7 @@ ISSUE_KINDS = {
     "parse_amount": "金额无法识别", "parse_date": "日期无法识别", "parse_status": "状态无法识别",
     "unit_wan": "金额按万元换算", "copied_sheet": "工作表被复制", "corrupt_file": "文件已损坏",
     "empty_file": "文件是空的", "encrypted": "文件设了密码", "unreadable": "文件无法读取",
-    "read_failed": "文件无法读取", "not_spreadsheet": "不是表格文件", "too_large": "文件过大",
+    "read_failed": "文件无法读取", "not_spreadsheet": "不是表格文件", "csv_file": "另存为CSV", "too_large": "文件过大",
     "zip_bomb": "文件异常", "xml_entities": "文件异常", "far_cells": "表格范围异常",
     "too_many_rows": "行数过多", "cumulative_decreased": "累计数比此前少",
     "implausible_jump": "累计数增幅异常", "figure_disagree": "各单位所报数字不一致",

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the ledger imports this module and must not pull in the rea
 
 
 # A file with one of these issues is not taken as its unit's submission (set by the reader).
-REJECTING = frozenset({"wrong_period", "unit_mismatch", "unidentified", "no_data"})
+REJECTING = frozenset({"wrong_period", "unit_mismatch", "unidentified", "no_data", "csv_file"})
 
 
 @dataclass

@@ -7,6 +7,7 @@ the batch goes on with the next file.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 import re
@@ -63,14 +64,20 @@ def _what_is(data: bytes) -> str:
         return "图片"
     if head.startswith((b"rar!", b"7z\xbc\xaf")):
         return "压缩包"
-    try:
-        data[:4096].decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            data[:4096].decode("gbk")
-        except UnicodeDecodeError:
-            return "无法识别格式的文件"
+    if text_head(data, 4096) is None:
+        return "无法识别格式的文件"
     return "纯文本文件（如CSV或TXT）"
+
+
+def text_head(data: bytes, size: int) -> str | None:
+    """Return the first `size` bytes of a text file decoded (UTF-8, else GBK), or None when they are
+    not text; a character cut at the end is left out, not taken for binary."""
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            return codecs.getincrementaldecoder(encoding)().decode(data[:size], final=False)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def inspect_bytes(data: bytes, name: str, check: CheckConfig) -> Inspection:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from reportgen import formspec as fs
 from reportgen.config import CheckConfig, Config
 from reportgen.forms import write_form
 from reportgen.ingest import batch, parse_amount, parse_date, parse_status, read_submission, read_submissions
@@ -266,3 +267,29 @@ def test_a_prefilled_form_sent_back_unchanged_is_not_a_report(tmp_path: Path) ->
     assert read.submission is not None
     got = read.submission.milestones["P03-M01"]
     assert (got.status, got.progress, got.problems) == (Reported.ONGOING, "已入统", "用地指标")
+
+
+
+def test_a_form_saved_as_csv_is_refused_for_its_unit(tmp_path: Path) -> None:
+    plan, config = make_plan(), Config()
+    title = f"2024年6月重点项目推进情况报送表（{LAND}）,,,,"
+    table = ",".join(fs.MILESTONE_HEADERS.values()) + (
+        "\nP07-M01,海博思创储能项目,完成用地预审,6月20日,规划和自然资源分局,已完成,2024-06-18")
+    for name, content, encoding, unit in (
+        ("报表.csv", f"{title}\n\n{table}", "gb18030", LAND),  # Excel's CSV: the title row names the unit
+        (f"{LAND}.csv", table, "utf-8-sig", LAND),  # no title: the file name does
+        ("报表.csv", table, "utf-8", ""),  # neither: named, and counted for no unit
+    ):
+        path = tmp_path / name
+        path.write_bytes(content.encode(encoding))
+        read = read_submission(path, plan, config, "2024-06")
+        assert [(i.severity, i.code, i.unit) for i in read.issues] == [(Severity.ERROR, "csv_file", unit)]
+        assert (f"文件“{name}”" in read.issues[0].message and "另存成的CSV" in read.issues[0].message) or not unit
+        assert "未采用" in read.issues[0].message and "报送表（.xlsx）" in read.issues[0].message
+        assert (read.submission.unit if read.submission else "") == unit
+        assert read.submission is None or not (read.submission.milestones or read.submission.figures)
+    # a text file that is no form (a cover note) is only named, as before
+    note = tmp_path / "说明.txt"
+    note.write_text("附件为我单位6月报送表", "utf-8")
+    assert [(i.severity, i.code) for i in read_submission(note, plan, config, "2024-06").issues] == [
+        (Severity.WARNING, "not_spreadsheet")]

@@ -13,6 +13,7 @@ from reportgen.ingest.index import FileContext, PlanIndex
 from reportgen.ingest.layout import Table
 from reportgen.ingest.values import code, norm, text
 from reportgen.model import Severity
+from reportgen.safety import text_head
 
 _TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月.*?[（(]\s*(.+?)\s*[）)]\s*$")
 _PERIOD = re.compile(r"^\d{4}-\d{2}$")
@@ -152,3 +153,19 @@ def unit_from_rows(tables: list[Table], index: PlanIndex) -> str:
     if not scores or scores[0][0] < 0.5 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
         return ""
     return scores[0][1]
+
+
+def text_return(ctx: FileContext, data: bytes) -> str | None:
+    """Return the unit a plain-text return (a form saved as CSV) is of, by the form's title in its
+    first lines, else by the file name; "" when neither names a unit. None when `data` is not such a
+    file (not text, or neither named .csv nor holding a form's title or headers)."""
+    content = text_head(data, 8192)
+    if content is None:
+        return None
+    lines = [norm(line.replace(",", " ").replace('"', "")) for line in content.splitlines()[:5]]
+    titled = next((m for line in lines if (m := _TITLE.search(line))), None)
+    headed = any(fs.MILESTONE_HEADERS["status"] in line or fs.FIGURE_HEADERS["value"] in line for line in lines)
+    if not (ctx.name.lower().endswith(".csv") or titled or headed):
+        return None
+    unit = ctx.index.unit(titled.group(3)) if titled else None
+    return unit or ctx.index.unit_in(posixpath.splitext(ctx.name)[0]) or ""

@@ -15,7 +15,7 @@ from reportgen.cn import earlier_month
 from reportgen.config import Config
 from reportgen.ingest.figures import read_figures
 from reportgen.ingest.grid import Book, PartsCache, Refused
-from reportgen.ingest.identify import identify
+from reportgen.ingest.identify import identify, text_return
 from reportgen.ingest.index import FileContext, PlanIndex
 from reportgen.ingest.layout import (
     FIGURES,
@@ -49,6 +49,8 @@ class Reader:
         data, stat = loaded
         check = self.index.config.check
         insp = inspect_bytes(data, name, check)
+        if not insp.kind and (unit := text_return(ctx, data)) is not None:
+            return _refuse_text(out, ctx, unit, data, stat, period)
         for issue in insp.issues:
             ctx.add(issue.severity, issue.code, issue.message)
         if not insp.kind:
@@ -120,6 +122,22 @@ def _load(path: Path, ctx: FileContext) -> tuple[bytes, os.stat_result] | None:
     except OSError as exc:
         ctx.add(Severity.ERROR, "unreadable", f"文件无法读取（{exc.strerror or exc}），未读取")
     return None
+
+
+def _refuse_text(out: FileRead, ctx: FileContext, unit: str, data: bytes, stat: os.stat_result,
+                 period: str) -> FileRead:
+    """Return a plain-text return (a form saved as CSV) refused, with the unit it names when one does:
+    its 校验反馈 then says why nothing of it was taken, and the unit is chased like one that sent nothing."""
+    what = f"“{unit}”的报送表另存成的CSV纯文本文件" if unit else "CSV纯文本文件，文件名和内容中都没有可识别的单位名称"
+    lost = "另存为CSV后只剩一张表，隐藏的标识页、其余工作表、下拉选项和日期格式都已丢失，无法核对"
+    if unit:
+        ctx.unit = unit
+        out.submission = Submission(unit=unit, period=period, file=str(out.path),
+                                    sha256=hashlib.sha256(data).hexdigest(),
+                                    received=dt.datetime.fromtimestamp(stat.st_mtime))
+    ctx.add(Severity.ERROR, "csv_file",
+            f"文件“{ctx.name}”是{what}（{lost}），未读取、未采用；请在下发的报送表（.xlsx）中直接填写、保存后报送，不要另存为CSV")
+    return out
 
 
 def _calamine_problem(exc: Exception) -> tuple[Severity, str, str]:
