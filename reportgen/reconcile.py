@@ -471,12 +471,12 @@ def undated_issues(
     end = period_end(period)
     ctx = _Context(period, end, config, {s.unit: s for s in submissions}, history, [], [],
                    month_calendar(period, end, config), rules.Names(plan, config))
-    for item in plan.items:
-        for m in (m for m in item.milestones if m.metric is None):
-            for s in submissions:
-                rep = s.milestones.get(m.code)
-                if rep is not None and rep.status is Reported.DONE and rep.completed_on is None:
-                    _judge_done(ctx, m, s.unit, rep, _label(item, m))
+    steps = [(item, m) for item in plan.items for m in item.milestones if m.metric is None]
+    at = {m.code: n for n, (_item, m) in enumerate(steps)}  # codes are unique (the master workbook says so)
+    # the answers 已完成 without a date (not every node in every form: 3 M look-ups in a city), in the plan's order
+    for n, k, code in sorted((at[code], k, code) for k, s in enumerate(submissions) for code, r in s.milestones.items()
+                             if r.status is Reported.DONE and r.completed_on is None and code in at):
+        _judge_done(ctx, steps[n][1], submissions[k].unit, submissions[k].milestones[code], _label(*steps[n]))
     return ctx.issues
 
 
