@@ -199,7 +199,7 @@ class _Context:
         return Status.IN_PROGRESS
 
     def completion_fallback(self) -> dt.date:
-        """Return the date taken for a completion that gave none: the period end (not after as-of)."""
+        """Return the day an amount reached this period is dated: the period end (not after as-of)."""
         return min(period_end(self.period), self.as_of)
 
     def warn(self, severity: Severity, code: str, message: str, unit: str = "",
@@ -370,16 +370,6 @@ def _done_status(due: dt.date | None, completed_on: dt.date) -> Status:
     return Status.DONE_LATE if due is not None and completed_on > due else Status.DONE
 
 
-def _group_members(task: Task, units: list[str], config: Config) -> list[str] | None:
-    """Return the members who each answer for themselves, or None for an ordinary milestone."""
-    leads = [u for u in task.lead_units if u in units]
-    if len(leads) > 1:
-        return leads
-    if len(units) > 1 and any(set(units) == set(g) for g in config.units.groups.values()):
-        return units
-    return None
-
-
 def _amount_completion(
     ctx: _Context, m: Milestone, key: str, value: float | None
 ) -> dt.date | None:
@@ -466,18 +456,26 @@ def _judge_done(ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport, la
 def undated_issues(
     plan: Plan, submissions: Sequence[Submission], history: History, period: str, config: Config,
 ) -> list[Issue]:
-    """Return, for `check`, what each answer 已完成 without a completion date is taken as: the
-    words `run` gives when that unit's answer decides the node, at the period's last day."""
+    """Return, for `check`, what each deciding answer 已完成 without a completion date is taken as:
+    the words `run` gives on the same files (a supporting unit's answer decides nothing), at the
+    period's last day. Only those answers are looked at (a city's forms hold 18,000 rows)."""
     end = period_end(period)
     ctx = _Context(period, end, config, {s.unit: s for s in submissions}, history, [], [],
                    month_calendar(period, end, config), rules.Names(plan, config))
-    steps = [(item, m) for item in plan.items for m in item.milestones if m.metric is None]
-    at = {m.code: n for n, (_item, m) in enumerate(steps)}  # codes are unique (the master workbook says so)
-    # the answers 已完成 without a date (not every node in every form: 3 M look-ups in a city), in the plan's order
-    for n, k, code in sorted((at[code], k, code) for k, s in enumerate(submissions) for code, r in s.milestones.items()
-                             if r.status is Reported.DONE and r.completed_on is None and code in at):
-        _judge_done(ctx, steps[n][1], submissions[k].unit, submissions[k].milestones[code], _label(*steps[n]))
-    return ctx.issues
+    undated = {code for s in submissions for code, rep in s.milestones.items()
+               if rep.status is Reported.DONE and rep.completed_on is None}
+    for item in plan.items:
+        for task in item.tasks:
+            for m in (m for m in task.milestones if m.code in undated and m.metric is None):
+                units, lead = rules.milestone_units(task, m)
+                label = _label(item, m)
+                members = rules.group_members(task, units, config)
+                deciding = units if members is not None else [_decider(ctx, m, units, lead, label)]
+                for u in (u for u in deciding if u in ctx.subs and m.code in ctx.subs[u].milestones):
+                    rep = ctx.subs[u].milestones[m.code]
+                    if rep.status is Reported.DONE and rep.completed_on is None:
+                        _judge_done(ctx, m, u, rep, label)
+    return [i for i in ctx.issues if i.code == "date_missing"]
 
 
 def _unreported(ctx: _Context, m: Milestone, unit: str | None) -> tuple[Status, dt.date | None]:
@@ -511,11 +509,9 @@ def _milestone(
     ctx: _Context, item: Item, task: Task, m: Milestone,
     figures: dict[str, float | None], fresh: dict[str, str],
 ) -> MilestoneResult:
-    units = list(m.units or task.units)
-    leads = [u for u in task.lead_units if u in units]
-    lead = leads[0] if leads else (units[0] if units else "")
+    units, lead = rules.milestone_units(task, m)
     label = _label(item, m)
-    members = _group_members(task, units, ctx.config)
+    members = rules.group_members(task, units, ctx.config)
     if m.metric is not None:
         judged = _by_amount(ctx, item, m, m.metric, units, figures, fresh)
     elif members is not None:

@@ -11,6 +11,8 @@
 - **Which earlier figures a change is against**: those of the last period of the year recorded
   before it (`changes_since` names it when it is not last month: August never run, September's
   change holds 8—9月; `EarlierFigures` carries it to the forms' checks).
+- **Whose answer decides a milestone** (`milestone_units`, `group_members`): the lead's, or each
+  member's of a group milestone.
 - **What an earlier month said of a node** (`earlier_standings`), and so what an answer 已完成
   without its completion date stands for (`undated_done`): never a date nobody reported.
 - **Figure key**: `P07/invest`, `P07/invoice` (`model.figure_key`, re-exported here).
@@ -289,3 +291,20 @@ def undated_done(
     return None, Severity.ERROR, (
         f"{said}；完成时限 {m.due:%Y-%m-%d} 早于截止日期 {cut_off:%Y-%m-%d}，无从判断是按期完成还是逾期完成，"
         "“已完成”本月未采用，该节点视为未报送；请在本行“实际完成日期”栏填写后重新报送")
+
+
+def milestone_units(task: Task, m: Milestone) -> tuple[list[str], str]:
+    """Return a milestone's responsible units and its lead (the task's 牵头 unit among them, else the first)."""
+    units = list(m.units or task.units)
+    leads = [u for u in task.lead_units if u in units]
+    return units, leads[0] if leads else (units[0] if units else "")
+
+
+def group_members(task: Task, units: list[str], config: Config) -> list[str] | None:
+    """Return the members who each answer for themselves, or None for an ordinary milestone."""
+    leads = [u for u in task.lead_units if u in units]
+    if len(leads) > 1:
+        return leads
+    if len(units) > 1 and any(set(units) == set(g) for g in config.units.groups.values()):
+        return units
+    return None

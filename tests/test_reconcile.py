@@ -25,7 +25,7 @@ from reportgen.model import (
     Task,
     Unit,
 )
-from reportgen.reconcile import merge_issues, reconcile, schedule_rate, vs_schedule
+from reportgen.reconcile import merge_issues, reconcile, schedule_rate, undated_issues, vs_schedule
 
 D = dt.date
 A, B, C1, C2 = "甲局", "乙部", "一中心", "二中心"
@@ -193,6 +193,16 @@ def test_done_without_date_after_an_overdue_month_is_done_late_undated() -> None
     r = run([sub(C1, T01_M01=(Reported.DONE, D(2024, 6, 5))), sub(C2, T01_M01=(Reported.DONE, None))],
             as_of=D(2024, 6, 15))
     assert (ms(r, "T01-M01").status, ms(r, "T01-M01").completed_on) == (Status.DONE, None)
+
+
+def test_check_says_of_an_undated_done_what_run_does() -> None:
+    july = dict(as_of=D(2024, 7, 31), period="2024-07")
+    h = History(statuses={"2024-06": {"P01-M02": (Status.OVERDUE, None)}})
+    subs = [sub(A, "2024-07", P01_M02=(Reported.DONE, None), P02_M01=(Reported.DONE, None)),
+            sub(B, "2024-07", P02_M01=(Reported.DONE, None))]  # B supports P02-M01: A's answer decides
+    said = merge_issues(undated_issues(make_plan(), subs, h, "2024-07", Config()))  # in report order
+    ran = [i for i in run(subs, history=h, **july).issues if i.code == "date_missing"]
+    assert said == ran and [(i.unit, i.severity) for i in said] == [(A, Severity.ERROR), (A, Severity.WARNING)]
 
 
 def test_future_completion_date_and_reverted_status_are_flagged() -> None:
