@@ -227,10 +227,14 @@ def check_books(result: IngestResult, plan: Plan, period: str, config: Config) -
 
 def _status_sheet(sheet: Sheet, st: ReportStyles, result: IngestResult, units: list[str], period: str) -> None:
     subs = {s.unit: s for s in result.submissions}
+    own: dict[str | None, list[Issue]] = {}  # each unit's issues, gathered once
+    for i in result.issues:
+        own.setdefault(i.unit, []).append(i)
     rows: list[list[Any]] = []
-    for unit in [*units, *(u for u in subs if u not in units)]:
+    expected = set(units)
+    for unit in [*units, *(u for u in subs if u not in expected)]:
         sub = subs.get(unit)
-        c = _counts([i for i in result.issues if i.unit == unit])
+        c = _counts(own.get(unit, []))
         rows.append([
             len(rows) + 1, unit, "已报送" if sub else "未报送",
             printable_name(Path(sub.file).name) if sub else "", _IDENTIFIED.get(sub.identified_by, "") if sub else "",
