@@ -29,7 +29,7 @@ from reportgen.plan.workbook import load_master
 from reportgen.render.xlsx_layout import lay_out_text
 from reportgen.sheets import number_pages, print_a4
 from reportgen.workspace import Workspace, init_workspace
-from reportgen.xlsx_package import CellStyle, Sheet
+from reportgen.xlsx_package import THEME_PATH, CellStyle, Sheet
 from tests.conftest import needs_libreoffice
 from tests.test_forms_libreoffice import soffice
 from tests.xlsx_compare import look
@@ -132,6 +132,12 @@ def _looks(folder: Path) -> dict[str, Any]:
                 sheet["cells"]["A2"] = (_TIME.sub("", value), *rest)
         out[path.relative_to(folder).as_posix()] = seen
     return out
+
+
+def test_the_theme_is_the_one_openpyxl_writes() -> None:
+    from openpyxl.writer.theme import theme_xml
+
+    assert THEME_PATH.read_bytes() == theme_xml.encode("utf-8"), "python -m tools.make_xlsx_theme"
 
 
 @pytest.mark.slow

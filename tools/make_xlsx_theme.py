@@ -2,7 +2,7 @@
 
 It is the theme openpyxl puts in every workbook it saves, so a workbook written as a package looks
 as one openpyxl wrote (theme colours and the minor font of the default style). Run after upgrading
-openpyxl: `python -m tools.make_xlsx_theme`; tests/test_xlsx_package.py says when it differs.
+openpyxl: `python -m tools.make_xlsx_theme`; tests/test_checkreport_package.py says when it differs.
 """
 
 from __future__ import annotations
