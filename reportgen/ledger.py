@@ -325,6 +325,16 @@ class RunRecord:
     warnings: int
 
 
+def recorded_codes(path: Path) -> set[str]:
+    """Return the item and node codes the ledger at `path` has a history of (none when there is no
+    ledger): a revised plan's new rows do not take them (plan.files.import_into)."""
+    if not path.exists():
+        return set()
+    with Ledger(path) as ledger:  # every item and node any period was judged with
+        return {c for (c,) in ledger._conn.execute(
+            "SELECT code FROM milestone_statuses UNION SELECT item FROM milestone_statuses")}
+
+
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 

@@ -31,6 +31,8 @@ DELETED = "3.2024年6月底在拆迁完成后土地挂牌。（责任单位：�
 TH, TH_NEW = "通航及纺织产业招商服务中心", "通航产业招商服务中心"
 FILED = "P12-M01"  # 督促和帮助企业于2024年5月30日前完成项目立项备案 (done in June)
 ALIAS = f'"{TH_NEW}" = ["{TH}"]'
+ADDED_BEFORE = "5.督促项目方拿地后"
+ADDED = "5.2024年10月底前完成项目配套电网接入方案。（责任单位：现代服务业招商服务中心）\n"
 
 
 def _cli(root: Path, *args: str) -> Any:
@@ -53,6 +55,11 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     config.write_text(config.read_text("utf-8").replace("[units.aliases]\n", f"[units.aliases]\n{ALIAS}\n"), "utf-8")
     out["rerun"] = _cli(root, "run", "--period", "2024-07")
     out["2024-07"] = json.loads((root / "output" / "2024-07" / "summary.json").read_text("utf-8"))
+    # August: another revision adds a node to the project whose 土地挂牌 was deleted
+    (root.parent / "8月调整.txt").write_text(revised.replace(ADDED_BEFORE, ADDED + ADDED_BEFORE), "utf-8")
+    assert _cli(root, "plan", "import", str(root.parent / "8月调整.txt")).exit_code == 0
+    shown = _cli(root, "plan", "show", "--format", "json").stdout
+    out["august plan"] = json.loads(shown[shown.index("{"):])
     out["2024-12"] = _month(root, "2024-12", 0.9)
     _import(root, revised.replace("2024年重点项目推进任务分解", "2025年重点项目推进任务分解", 1),
             "2025年重点项目推进任务分解.txt")
@@ -133,3 +140,13 @@ def test_once_the_alias_is_written_the_old_names_standing_carries(year: dict[str
     assert FILED in first["nodes"]
     assert first["doc_no"] not in _book(year["root"], "2024-07")
     assert "累计发出督办通知3件（其中本月1件）" in _duban_part(year["root"], "2024-07")
+
+
+def test_a_node_added_later_does_not_take_the_deleted_nodes_code(year: dict[str, Any]) -> None:
+    """P11-M04 (土地挂牌) has a history (June's status, its 督办): a node the August revision adds to P11
+    gets a code of its own, or it would inherit that past (done then: done; pressed then: pressed again)."""
+    nodes = {m["text"]: m["code"] for item in year["august plan"]["items"] if item["code"] == "P11"
+             for task in item["tasks"] for m in task["milestones"]}
+    added = nodes["2024年10月底前完成项目配套电网接入方案"]
+    assert added.startswith("P11-M") and added != STUCK
+    assert STUCK not in nodes.values()

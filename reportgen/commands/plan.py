@@ -9,6 +9,7 @@ import click
 
 from reportgen.commands.chinese import group
 from reportgen.commands.options import choice, echo, existing_file, rel, workspace_option
+from reportgen.ledger import recorded_codes
 from reportgen.model import KIND_LABEL, Plan, Section, plan_dict
 from reportgen.plan.files import compare_files, import_into
 from reportgen.plan.workbook import load_master
@@ -44,7 +45,8 @@ def plan_import(ws: Workspace, doc: Path, discard_edits: bool) -> None:
       reportgen plan import input/plan/source/2024年重点项目推进任务分解.txt
       reportgen plan import 任务分解（调整）.docx --discard-edits
     """
-    done = import_into(doc, ws.plan_dir, ws.config, keep_edits=not discard_edits)
+    done = import_into(doc, ws.plan_dir, ws.config, keep_edits=not discard_edits,
+                       recorded=recorded_codes(ws.ledger_path))
     echo(f"已导入“{done.plan.title}”（{done.plan.year}年，版本 {done.plan.version}）")
     echo(_plan_totals(done.plan))
     echo(f"总表：{rel(done.path, ws.root)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,10 +87,13 @@ def _backup(old_path: Path, plan_dir: Path) -> Path:
     return backup
 
 
-def import_into(doc: Path, plan_dir: Path, config: Config, keep_edits: bool = True) -> WorkspaceImport:
+def import_into(doc: Path, plan_dir: Path, config: Config, keep_edits: bool = True,
+                recorded: Collection[str] = ()) -> WorkspaceImport:
     """Import `doc` into the master workbook in `plan_dir`, keeping existing codes and (unless
     `keep_edits` is False) the staff's edits the new document does not touch; return what was
-    written (an existing workbook is backed up to 备份/ first)."""
+    written (an existing workbook is backed up to 备份/ first). Codes in `recorded` (those the
+    ledger holds a history of) are never given to a new item or node: a node an earlier revision
+    deleted is not another node's past."""
     result = import_document(doc, config)
     existing = sorted(p for p in plan_dir.glob("*.xlsx") if not p.name.startswith(("~$", ".~")))
     if len(existing) > 1:
@@ -106,7 +110,7 @@ def import_into(doc: Path, plan_dir: Path, config: Config, keep_edits: bool = Tr
         raise PlanError(f"现有总表 {old_path.name} 无法读取，未导入：{exc}。"
                         "请先修正，或把它移出 input/plan/ 后重新导入") from exc
     imported = load_imported(old_path)
-    fresh = keep_codes(imported or old, result.plan, reserved=_codes(old))
+    fresh = keep_codes(imported or old, result.plan, reserved=_codes(old) | set(recorded))
     edits = find_edits(imported, old) if imported else []
     plan, kept, dropped = fresh, [], edits
     if edits and keep_edits and imported:
