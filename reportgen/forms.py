@@ -32,7 +32,7 @@ from reportgen.model import (
     Prefill,
     period_end,
 )
-from reportgen.pages import paginate
+from reportgen.pages import PAGE_SLACK_PT, body_room, paginate
 from reportgen.parallel import Background
 from reportgen.rules import (  # noqa: F401 - forms re-exports who reports what
     FigureRow,
@@ -43,6 +43,7 @@ from reportgen.rules import (  # noqa: F401 - forms re-exports who reports what
     unit_rows,
 )
 from reportgen.sheets import number_pages, print_a4
+from reportgen.textlines import CELL_PAD_PT, UNIT_PT, break_text, lines_height
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -184,18 +185,16 @@ def _put(cell: Any, value: Any) -> None:
         cell.value = value
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
 def _lines(text: str, width: float) -> int:
-    usable = max(width - 1.5, 1.0)
-    return sum(max(1, math.ceil(_display_width(p) / usable)) for p in text.split("\n"))
+    """Lines `text` takes in a column `width` units wide, measured as the printers set it
+    (the width of digits, a line never starting with closing punctuation): the texts are not
+    broken here, and Excel or LibreOffice wrapping them greedily takes no more lines than this."""
+    return break_text(text, width * UNIT_PT - CELL_PAD_PT, BODY_SIZE).count("\n") + 1
 
 
 def _row_height(texts: list[tuple[str, float]], minimum: float) -> float:
     lines = max((_lines(t, w) for t, w in texts if t), default=1)
-    return max(minimum, lines * 15.0 + 6)
+    return max(minimum, math.ceil(lines_height(lines, BODY_SIZE)))
 
 
 def _serial(d: dt.date) -> int:
@@ -499,8 +498,22 @@ def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
     ws.freeze_panes = ws.cell(fs.FIRST_DATA_ROW, 1).coordinate
     _print_setup(ws, len(keys), last)
     # the footer and the room to sign and seal never stand alone under the repeated header
-    paginate(ws, keep=last - data_last + 2)
+    _keep_footer(ws, paginate(ws, keep=last - data_last + 2), data_last)
     return codes
+
+
+def _keep_footer(ws: Worksheet, starts: list[int], data_last: int) -> None:
+    """Drop the break before a footer left without rows of the table (its rows and the ones
+    before them just over a page) when the page's slack for rounding holds the difference: a
+    page to sign and seal under no table is worse than a page filled to its margin."""
+    from openpyxl.worksheet.pagebreak import Break, RowBreak
+
+    if not starts or starts[-1] <= data_last:
+        return
+    first = starts[-2] if len(starts) > 1 else fs.HEADER_ROW + 1
+    rows = sum(ws.row_dimensions[r].height or 15.0 for r in range(first, ws.max_row + 1))
+    if rows <= body_room(ws) + PAGE_SLACK_PT:
+        ws.row_breaks = RowBreak(brk=[Break(id=r - 1) for r in starts[:-1]])
 
 
 def _footer(ws: Worksheet, cx: _Context, first: int) -> int:

@@ -558,3 +558,34 @@ def test_example_plan_every_milestone_and_figure_lands_in_the_right_forms(tmp_pa
     assert len(seen_ms["T04-M01"]) == 5
     assert len(paths) == len({u for units in want_ms.values() for u in units}
                              | {u for units in want_fig.values() for u in units})
+
+
+LO_LINE_PT = 15.9  # LibreOffice sets 11-pt Chinese text in a cell 15.9 pt apart (measured on its PDF)
+
+
+def test_a_row_is_as_tall_as_its_most_wrapped_cell_prints(tmp_path: Path) -> None:
+    # city audit (PDF at 110 dpi): a 责任单位 of three units printed 7 of its 8 lines, its first and
+    # last cut by the row; 考核节点：2024年6月30日前累计2亿元 wrapped (its digits are wider than half a
+    # character) and the row, sized for 3 lines, cut its 4th
+    from openpyxl import load_workbook
+
+    from reportgen.forms import write_form
+
+    units = ["浑源县发展和改革局", "御东新区发展和改革局", "云冈区住房和城乡建设局"]
+    node = Milestone("P01-M02", d(6, 20), "6月中旬完成环评批复", MilestoneKind.STEP, None, units, "6月中旬")
+    money = Milestone("P01-M01", d(6, 30), "2024年6月30日前累计完成投资2亿元", MilestoneKind.INVESTMENT, 2.0,
+                      units[1:2], "2024年6月30日前")
+    plan = Plan(2024, "2024年重点项目推进任务分解", "v-wrap", [
+        Item("P01", 1, Section.PROJECT, "西韩岭文旅综合体项目（38期）", 3.99, tasks=[
+            Task("P01-0", 0, "推进", units, units[:1], milestones=[money, node])])], [Unit(u) for u in units])
+    wb = load_workbook(write_form(plan, Config(), "2024-06", units[1], tmp_path / "f.xlsx", generated_at=WHEN))
+    nodes = wb[fs.SHEET_MILESTONES]
+    row = next(r for r in range(1, nodes.max_row + 1) if nodes.cell(r, 1).value == "P01-M02")
+    shared = next(c.value for c in nodes[row] if isinstance(c.value, str) and c.value.startswith("浑源县"))
+    assert len(shared) == 36  # 5 characters a line in the 责任单位 column (12 units, 59 pt): 8 lines
+    assert nodes.row_dimensions[row].height >= 8 * LO_LINE_PT
+    figures = wb[fs.SHEET_FIGURES]
+    row = next(r for r in range(1, figures.max_row + 1) if figures.cell(r, 1).value == "P01/invest")
+    requirement = figures.cell(row, figures.max_column).value
+    assert "考核节点：2024年6月30日前累计2亿元" in requirement and requirement.count("\n") == 2  # 3 lines, 4 printed
+    assert figures.row_dimensions[row].height >= 4 * LO_LINE_PT
