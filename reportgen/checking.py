@@ -20,7 +20,7 @@ from reportgen.ledger import Ledger
 from reportgen.model import History, Plan
 from reportgen.plan.workbook import load_master
 from reportgen.publish import publish, write_faults
-from reportgen.received import carry_standings, plan_for_check, read_period
+from reportgen.received import carry_standings, keep_checked, plan_for_check, read_period, reading_stamp
 from reportgen.reconcile import undated_issues
 from reportgen.rules import EarlierFigures, Names, earlier_figures
 from reportgen.workspace import Workspace
@@ -47,6 +47,7 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
         history = ledger.history(period)
         previous = earlier_figures(history, period)
         ingest, _register = read_period(ws, plan, current.version, period, previous, ledger)
+        stamp = reading_stamp(ws, period, ledger, current.version, plan.version)
         _as_run_judges(ledger, plan, ws, history)
     ingest.issues.extend(undated_issues(plan, ingest.submissions, history, period, ws.config))
     out_dir = ws.output_dir(period)
@@ -61,6 +62,7 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
                 publish(staging, out_dir, (FEEDBACK_DIRNAME,))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    keep_checked(ws, period, stamp, ingest)  # `status` states the counts this report states
     return CheckOutcome(ingest, [out_dir / p.relative_to(staging) for p in written])
 
 

@@ -11,6 +11,11 @@ files (the one the period was last run with, else the master workbook's). A file
 changed since (size or either time), or kept under another stamp is read as `check` reads it,
 and kept for `run`.
 
+The error and warning counts are those the last 校验报告 stated (keep_checked: `check` adds issues
+after the reading, such as reconcile.undated_issues, that the readings cannot hold), for each unit
+whose files are as that check found them; a unit with files come or changed since is marked, and
+counts stated under another stamp are said to be the last check's.
+
 Which file counts for each unit is then decided exactly as check and run decide it: by
 reportgen.intake, from the ledger's arrival order and the office's decisions (accept, withdraw,
 exempt), so `status` names the same file as `reportgen submissions`.
@@ -18,12 +23,13 @@ exempt), so `status` names the same file as `reportgen submissions`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,10 +38,10 @@ from reportgen import intake
 from reportgen.calendar import report_deadline
 from reportgen.config import CONFIG_NAME
 from reportgen.errors import PlanError
-from reportgen.fsutil import Listing, list_files
+from reportgen.fsutil import Listing, list_files, write_text_atomic
 from reportgen.intake import Register, Seen
 from reportgen.ledger import Ledger
-from reportgen.model import FileRead, History, Plan
+from reportgen.model import FileRead, History, Plan, Severity
 from reportgen.plan.inforce import plan_in_force
 from reportgen.rules import EarlierFigures, carried_over, earlier_figures, reporting_units
 from reportgen.workspace import Workspace
@@ -56,6 +62,7 @@ class UnitStatus:
     errors: int = 0
     warnings: int = 0
     exempt: str | None = None  # the office's note when the unit is excused this month
+    unchecked: bool = False  # files came or changed since the last check: counts of the readings only
 
     @property
     def received(self) -> bool:
@@ -72,6 +79,8 @@ class PeriodStatus:
     days_left: int  # negative once the deadline has passed
     units: list[UnitStatus] = field(default_factory=list)
     unidentified: list[str] = field(default_factory=list)  # files no unit could be found for
+    checked: str = ""  # when the counts shown were stated by `check` ("" when it never ran)
+    stale: bool = False  # the plan, configuration or earlier months changed since that check
 
 
 def plan_for_check(period: str, current: Plan, ledger: Ledger) -> Plan:
@@ -168,7 +177,7 @@ def _head(path: Path) -> dict[str, Any]:
 
 
 def _kept(ws: Workspace, period: str, ledger: Ledger,
-          listing: Listing) -> tuple[dict[str, Seen], list[str]] | None:
+          listing: Listing) -> tuple[dict[str, Seen], list[str], dict[str, Any]] | None:
     """Return what the kept readings say of every file listed and the units expected, or None
     when any file is not kept as it is now or the readings depended on something since changed."""
     head = _head(_readings_path(ws, period))
@@ -192,12 +201,15 @@ def _kept(ws: Workspace, period: str, ledger: Ledger,
             seen[name] = Seen.from_row(row)
         except (KeyError, TypeError, ValueError, OSError):
             return None
-    return seen, units
+    return seen, units, stamp
 
 
-def _read(ws: Workspace, period: str, ledger: Ledger) -> tuple[list[FileRead], dict[str, Seen], list[str]]:
+_Files = tuple[list[FileRead], dict[str, Seen], list[str], dict[str, Any]]
+
+
+def _read(ws: Workspace, period: str, ledger: Ledger) -> _Files:
     """Return every file of `period`'s folder read as `check` reads it (taking back what is kept),
-    what was found in each (by name) and the expected units."""
+    what was found in each (by name), the expected units and the stamp of the readings."""
     # the plan is read (calamine) only when a file must be read
     from reportgen.plan.workbook import load_master
 
@@ -207,20 +219,22 @@ def _read(ws: Workspace, period: str, ledger: Ledger) -> tuple[list[FileRead], d
                                     ledger, folder_needed=False)
     seen = {f.name: Seen.of(f) for f in ingest.files if f.followed}
     files = [seen[f.name].file_read(f.path, f.name, period) if f.followed else f for f in ingest.files]
-    return files, seen, list(ingest.expected_units)
+    stamp = json.loads(json.dumps(reading_stamp(ws, period, ledger, current.version, plan.version)))
+    return files, seen, list(ingest.expected_units), stamp
 
 
-def _files(ws: Workspace, period: str, ledger: Ledger) -> tuple[list[FileRead], dict[str, Seen], list[str]]:
+def _files(ws: Workspace, period: str, ledger: Ledger) -> _Files:
     """Return every file of `period`'s folder as the chooser sees it, what was found in each
-    (by name) and the expected units: as kept, or read when anything is not kept as it is now."""
+    (by name), the expected units and the readings' stamp: as kept, or read when anything is not
+    kept as it is now."""
     folder = ws.submissions_dir(period)
     listing = list_files(folder) if folder.is_dir() else Listing()
     kept = _kept(ws, period, ledger, listing)
     if kept is None:
         return _read(ws, period, ledger)
-    seen, expected = kept
+    seen, expected, stamp = kept
     files = [seen[name].file_read(path, name, period) for path, name, _size in listing.files]
-    return sorted(files + listing.skipped, key=lambda f: f.name), seen, expected
+    return sorted(files + listing.skipped, key=lambda f: f.name), seen, expected, stamp
 
 
 def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> PeriodStatus:
@@ -232,7 +246,7 @@ def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> P
     deadline = report_deadline(period, ws.config)
     status = PeriodStatus(period, deadline, (deadline - (today or dt.date.today())).days)
     with Ledger(ws.ledger_path) as ledger:
-        files, seen, expected = _files(ws, period, ledger)
+        files, seen, expected, stamp = _files(ws, period, ledger)
         register = ledger.submission_register(period, intake.arrivals(files))
     intake.choose(files, register)
     by_unit = {u: UnitStatus(u, exempt=register.exempt.get(u)) for u in expected}
@@ -248,7 +262,72 @@ def period_status(ws: Workspace, period: str, today: dt.date | None = None) -> P
         unit.errors += seen[f.name].errors
         unit.warnings += seen[f.name].warnings
     status.units = list(by_unit.values())
+    _as_checked(ws, status, stamp, files)
     return status
+
+
+def checked_path(ws: Workspace, period: str) -> Path:
+    """Return where the counts the last `check` of `period` stated are kept (keep_checked)."""
+    return ws.history_dir / f"checked-{period}.json"
+
+
+def _unit_files(files: Iterable[FileRead]) -> dict[str, list[list[Any]]]:
+    """Return each unit's files whose findings are its own (not replaced by another file or
+    withdrawn), each as [name, size, modification time, change time]: what its counts came from."""
+    out: dict[str, list[list[Any]]] = {}
+    for f in files:
+        if f.submission is None or intake.replaced(f):
+            continue
+        try:
+            st = os.stat(f.path)
+            ident: list[Any] = [f.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+        except OSError:
+            ident = [f.name]
+        out.setdefault(f.submission.unit, []).append(ident)
+    return {unit: sorted(idents) for unit, idents in out.items()}
+
+
+def keep_checked(ws: Workspace, period: str, stamp: dict[str, Any], result: IngestResult) -> None:
+    """Keep the errors and warnings `check` stated for each unit in its 校验报告 (issues added after
+    the reading included, such as reconcile.undated_issues) with the files and the readings'
+    `stamp` they came from, so `status` states the same counts without reading the forms."""
+    counts: dict[str, list[int]] = {}
+    for i in result.issues:
+        if i.unit and i.severity is not Severity.INFO:
+            counts.setdefault(i.unit, [0, 0])[i.severity is Severity.WARNING] += 1
+    files = _unit_files(result.files)
+    record = {"version": VERSION, "stamp": stamp, "when": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+              "units": {u: [*counts.get(u, [0, 0]), files.get(u, [])] for u in sorted({*counts, *files})}}
+    with contextlib.suppress(OSError):  # a read-only workspace: status says its counts are not checked ones
+        ws.history_dir.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(checked_path(ws, period), json.dumps(record))
+
+
+def _checked(ws: Workspace, period: str) -> dict[str, Any] | None:
+    """Return what the last `check` of `period` stated (keep_checked), None when there is none."""
+    try:
+        record = json.loads(checked_path(ws, period).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = (isinstance(record, dict) and record.get("version") == VERSION and isinstance(record.get("units"), dict)
+          and isinstance(record.get("when"), str))
+    return record if ok else None
+
+
+def _as_checked(ws: Workspace, status: PeriodStatus, stamp: dict[str, Any], files: list[FileRead]) -> None:
+    """Give each unit the counts the last check stated when it judged the very files counted now;
+    mark a unit whose files came or changed since (its counts are the readings' only)."""
+    record = _checked(ws, status.period)
+    if record is None:
+        return
+    status.checked, status.stale = record["when"], record.get("stamp") != stamp
+    now = _unit_files(files)
+    for u in status.units:
+        stated = record["units"].get(u.unit)
+        if isinstance(stated, list) and len(stated) == 3 and stated[2] == now.get(u.unit, []):
+            u.errors, u.warnings = int(stated[0]), int(stated[1])
+        elif stated is not None or u.unit in now:
+            u.unchecked = True
 
 
 def carry_standings(ledger: Ledger, plan: Plan, history: History) -> None:

@@ -85,3 +85,50 @@ def test_done_without_a_date_prints_no_guessed_date(tmp_path: Path) -> None:
     assert "2024年7月31日" not in bulletin.replace("截至2024年7月31日", "")
     rows = [r for r in _cells(out / "汇总表.xlsx", "汇总表") if any("督促项目方在2024年6月底前" in c for c in r)]
     assert len(rows) == 1 and "√ 逾期完成" in rows[0] and not any("2024-07-31" in c for c in rows[0]), rows
+
+
+def _report_counts(path: Path) -> dict[str, tuple[int, int]]:
+    """Each unit's 错误 and 警告 as the 校验报告's 报送情况 sheet states them."""
+    sheet = load_workbook(path)["报送情况"]
+    head = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "序号")
+    at = {name: n for n, name in enumerate(head)}
+    return {r[at["单位"]]: (r[at["错误"]], r[at["警告"]]) for r in sheet.iter_rows(values_only=True)
+            if isinstance(r[0], int)}
+
+
+def _status_rows(root: Path, period: str) -> tuple[dict[str, list[str]], list[str]]:
+    """Each unit's row of `status` as [状态, 错误, 警告], and its notes (注：…)."""
+    done = CliRunner().invoke(main, ["status", "--period", period, "-w", str(root)])
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("单位")) + 1
+    end = next(n for n, line in enumerate(lines) if line.startswith("合计"))
+    return ({line.split()[0]: line.split()[1:4] for line in lines[start:end]},
+            [line for line in lines if line.startswith("注：")])
+
+
+def test_status_states_the_counts_the_check_report_states(tmp_path: Path) -> None:
+    root = workspace(tmp_path)
+    _month(root, "2024-06", {code: {"status": "推进中"} for code in (LATE, UNTOLD, AHEAD)}, code=0)
+    # an 已完成 without a date that cannot be told on time: an error check adds after the reading
+    out = _month(root, "2024-07", {UNTOLD: {"status": "已完成"}}, "check")
+    report = _report_counts(out / "校验报告.xlsx")
+    assert report[FW][0] >= 1
+    rows, notes = _status_rows(root, "2024-07")
+    assert {u: (int(r[1]), int(r[2])) for u, r in rows.items()} == report and notes == []
+
+    # the configuration changes after the check: the counts are the check's, and status says so
+    config = root / "reportgen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n# 更改\n", encoding="utf-8")
+    rows, notes = _status_rows(root, "2024-07")
+    assert {u: (int(r[1]), int(r[2])) for u, r in rows.items()} == report
+    assert len(notes) == 1 and "为上次校验时的结果" in notes[0]
+
+    # the unit sends its form again: its counts are not a check's, and status marks them
+    form = root / "input" / "submissions" / "2024-07" / "服务业中心.xlsx"
+    form.write_bytes(form.read_bytes())
+    assert CliRunner().invoke(main, ["check", "--period", "2024-07", "-w", str(root)]).exit_code == 1
+    (root / "input" / "submissions" / "2024-07" / "服务业中心（重报）.xlsx").write_bytes(form.read_bytes())
+    rows, notes = _status_rows(root, "2024-07")
+    assert rows[FW][1].endswith("*") and any("带 * 的单位" in n for n in notes)
+    assert all(not r[1].endswith("*") for u, r in rows.items() if u != FW)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgen.received import PeriodStatus, period_status
+from reportgen.received import PeriodStatus, checked_path, period_status
 from reportgen.web.links import unit_links
 from reportgen.web.store import Upload, WebStore
 from reportgen.workspace import Workspace
@@ -98,7 +98,10 @@ class _StatusCache:
         plan = ws.master_workbook().stat()
         # the office's decisions (exempt, withdraw) live in the ledger
         ledger = ws.ledger_path.stat().st_mtime_ns if ws.ledger_path.exists() else 0
-        key = (tuple((f.name, f.size, f.modified) for f in files), plan.st_mtime_ns, plan.st_size, ledger, today)
+        checked = checked_path(ws, period)  # the counts each unit's row states come from the last check
+        stated = checked.stat().st_mtime_ns if checked.exists() else 0
+        key = (tuple((f.name, f.size, f.modified) for f in files), plan.st_mtime_ns, plan.st_size, ledger, stated,
+               today)
         with self._lock:
             seen = self._seen.get((str(ws.root), period))
             if seen is not None and seen[0] == key:
