@@ -9,6 +9,7 @@ the others are still written; the ledger is changed in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import shutil
 import time
@@ -40,7 +41,7 @@ from reportgen.plan.diff import likely_renames, rename_note
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_master
 from reportgen.publish import is_write_fault, publish, write_faults
-from reportgen.received import carry_standings, plan_for_check, read_period
+from reportgen.received import carry_standings, keep_checked, plan_for_check, read_period, reading_stamp
 from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
@@ -85,6 +86,7 @@ class RunReport:
     log_path: Path | None = None
     plan_note: str = ""  # which plan judged the period, and why (plan.inforce)
     replies_recorded: int = 0  # 督办回复单 found in input/replies/ and recorded by this run
+    keep_counts: Callable[[], None] | None = None  # once published: `status` states the 校验报告's counts
 
     @property
     def has_errors(self) -> bool:
@@ -205,6 +207,8 @@ def _run_period(
             with deferred_interrupt():  # Ctrl-C while files move in would leave a mixed folder
                 report.written = [p for p in publish(staging, out_dir, MANAGED_FOLDERS)
                                   if p.name != LOG_NAME]
+            if report.keep_counts is not None:
+                report.keep_counts()
             report.log_path = out_dir / LOG_NAME
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -238,6 +242,9 @@ def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,
             result = report.result = _judge(ws, ledger, plan, ingest, register, history, as_of, period)
             if result.dates is not None:
                 report.warnings += result.dates.warnings
+        stamp = reading_stamp(ws, period, ledger, current.version, plan.version)
+        report.keep_counts = functools.partial(keep_checked, ws, period, stamp,
+                                               replace(ingest, issues=list(result.issues)))
         # The spreadsheets do not depend on the Word documents: on two cores a forked child
         # (reportgen.parallel) writes them meanwhile, else they are written after them. The child
         # starts now with the 校验报告 and waits for the 督办 as recorded below.
