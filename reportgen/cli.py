@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("reportgen.commands.history:history",
                 "逐月进度：各项目累计完成投资、完成率与序时进度、节点状态、各单位逾期节点，逐月成表并附图。"),
     "dubans": ("reportgen.commands.dubans:dubans",
-               "督办台账：已发出的督办通知、所督办的节点、回复情况、是否已销号、同一节点第几次督办。"),
+               "督办台账：已发出的督办通知、所督办的节点、回复情况、是否已销号或终止督办、同一节点第几次督办。"),
     "templates": ("reportgen.commands.templates:templates",
                   "模板：工作区的模板与程序自带的比较；换成新版，或保留本单位改过的。"),
     "serve": ("reportgen.commands.serve:serve",

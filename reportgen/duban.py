@@ -3,9 +3,9 @@ was pressed on the same nodes (escalation) and where its reply stands. Pure: bui
 notices and the milestone statuses the ledger keeps for each period.
 
 A 督办通知 covers the nodes its unit had overdue in that period (as printed on it, when the
-ledger kept them). It is closed (销号) in the first later (or the same) period whose statuses
-show all of them done, or no longer asked for (`DubanEnd`): a node a revised plan deleted, or one
-the next year's plan does not carry (the year it was pressed in is over), undone. A unit sent a
+ledger kept them). It is closed in the first later (or the same) period whose statuses show all
+of them done (销号), or some no longer asked for (`DubanEnd`: a node a revised plan deleted, or one
+the next year's plan does not carry, the year it was pressed in over) undone (终止督办). A unit sent a
 督办通知 again on a node it was already pressed on is a repeat: the notice cites the earlier
 文号, and from the second time the 督办 is escalated.
 Across plan years only a node carried over counts as the same: one the new year's plan still
@@ -32,8 +32,9 @@ ESCALATE_AT = 2  # the second 督办 on the same node is escalated
 
 
 class DubanEnd(StrEnum):
-    """Why a node of a 督办通知 is no longer pressed although it was not done: its 督办 is 销号
-    once every other node is done, and the 台账 and bulletin say why (DubanRecord.ended)."""
+    """Why a node of a 督办通知 is no longer pressed although it was not done: once every other
+    node is done its 督办 is closed as 终止督办 (not 销号: the work was not done), and the 台账 and
+    bulletin say why (DubanRecord.ended, `terminated`)."""
 
     REMOVED = "任务分解调整，节点已删除"  # a revised plan in force that month no longer has it
     YEAR_END = "年度结束未完成"  # a later year's plan does not carry it (rules.carried_over)
@@ -254,10 +255,16 @@ def on_papers(dubans: Iterable[Duban], year: int, period: str, today: dt.date) -
     return out
 
 
+def terminated(d: DubanRecord) -> bool:
+    """Return True when `d` was closed with a node undone (`ended`: deleted by a revision, its year
+    over): 终止督办, not 销号, which is said only of work done (and counted apart from it)."""
+    return d.closed_in is not None and bool(d.ended)
+
+
 def state_on(d: DubanRecord, today: dt.date) -> DubanState:
-    """Return where a 督办 stands on `today`: 已销号, 已回复, 逾期未回复 or 未到期."""
+    """Return where a 督办 stands on `today`: 已销号, 终止督办, 已回复, 逾期未回复 or 未到期."""
     if d.closed:
-        return DubanState.CLOSED
+        return DubanState.ENDED if terminated(d) else DubanState.CLOSED
     if d.replied_on is not None and d.replied_on <= today:
         return DubanState.REPLIED
     if d.reply_by is not None and today > d.reply_by:

@@ -1,9 +1,8 @@
 """Plain dataclasses shared by every stage: the plan, what units submit, and a period's result.
 
-Amounts are always in 亿元 (float). Dates are `datetime.date`. Codes:
-item `P07` / `T04`, task `P07-1` (`P07-0` when the item has no numbered sub-items),
-milestone `P07-M03` (numbered within the item, in document order),
-figure key `P07/invest` or `P07/invoice`.
+Amounts are always in 亿元 (float). Dates are `datetime.date`. Codes: item `P07` / `T04`, task `P07-1`
+(`P07-0` when the item has no numbered sub-items), milestone `P07-M03` (numbered within the item, in
+document order), figure key `P07/invest` or `P07/invoice`.
 """
 
 from __future__ import annotations
@@ -705,7 +704,8 @@ class DubanState(StrEnum):
     PENDING = "未到期"  # no reply yet, the reply deadline has not passed
     REPLIED = "已回复"
     LATE = "逾期未回复"
-    CLOSED = "已销号"  # every node done, or no longer asked for (duban.DubanEnd)
+    CLOSED = "已销号"  # every node done: the work was done
+    ENDED = "终止督办"  # closed with a node undone, no longer asked for (duban.terminated)
 
 
 @dataclass(frozen=True)
@@ -739,7 +739,7 @@ class DubanRecord:
 
     @property
     def closed(self) -> bool:
-        """Return True once every node is done (销号)."""
+        """Return True once no node is pressed any more: every node done (销号) or ended (终止督办)."""
         return self.closed_in is not None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from reportgen.duban import Duban, open_dubans
+from reportgen.duban import Duban, open_dubans, terminated
 from reportgen.intake import ACTION_LABEL
 from reportgen.model import DubanState, PeriodResult, Severity
 from reportgen.render.duban_words import ended_text
@@ -36,12 +36,14 @@ def submissions_lines(listing: object) -> list[str]:
 def duban_lines(every: Sequence[Duban], today: dt.date, show_all: bool) -> list[str]:
     """Return the 督办台账 as printed: a count line, then one line per 督办 (open ones unless `show_all`)."""
     opened = sum(not d.closed for d in every)
+    ended = sum(terminated(d) for d in every)
     late = sum(d.reply_overdue(today) for d in every if not d.closed)
-    out = [f"督办通知共 {len(every)} 件，未销号 {opened} 件，已销号 {len(every) - opened} 件"
-           + (f"；逾期未回复 {late} 件" if late else "")]
+    out = [f"督办通知共 {len(every)} 件，督办中 {opened} 件，已销号 {len(every) - opened - ended} 件"
+           + (f"，终止督办 {ended} 件" if ended else "") + (f"；逾期未回复 {late} 件" if late else "")]
     for d in every if show_all else open_dubans(every):
-        why = ended_text(d)
-        state = f"已销号（{d.closed_in}{'，' + why if why else ''}）" if d.closed else "督办中"
+        state = "督办中"
+        if d.closed:
+            state = f"终止督办（{d.closed_in}，{ended_text(d)}）" if terminated(d) else f"已销号（{d.closed_in}）"
         flag = f"  第{d.round}次督办（通知中已写明前次文号）" if d.escalated else ""
         nodes = "；".join(d.node_texts.get(c) or "（节点已不在任务分解中）" for c in d.nodes) or "（无）"
         out.append(f"  {d.doc_no}  {d.period}  {d.unit}  {state}  {d.reply_state(today)}{flag}")
@@ -50,13 +52,15 @@ def duban_lines(every: Sequence[Duban], today: dt.date, show_all: bool) -> list[
 
 
 def duban_summary(result: PeriodResult, replies_recorded: int = 0) -> str:
-    """Return the run's 督办 line: issued this month (repeats), replies overdue, 销号, replies read."""
+    """Return the run's 督办 line: issued this month (repeats), replies overdue, 销号, 终止督办,
+    replies read."""
     new = [d for d in result.dubans if d.period == result.period]
     again = sum(d.round >= 2 for d in new)
     late = sum(d.state is DubanState.LATE for d in result.dubans)
-    closed = sum(d.closed_in == result.period for d in result.dubans)
+    closed = sum(d.closed_in == result.period and d.state is DubanState.CLOSED for d in result.dubans)
+    ended = sum(d.closed_in == result.period and d.state is DubanState.ENDED for d in result.dubans)
     parts = [f"督办：本月发出 {len(new)} 件" + (f"（其中再次督办 {again} 件）" if again else ""),
-             f"逾期未回复 {late} 件", f"本月销号 {closed} 件"]
+             f"逾期未回复 {late} 件", f"本月销号 {closed} 件"] + ([f"本月终止督办 {ended} 件"] if ended else [])
     if replies_recorded:
         parts.append(f"本次读入回复单 {replies_recorded} 份")
     return "，".join(parts) + "（详见 reportgen dubans）"

@@ -320,10 +320,10 @@ def test_the_new_years_papers_carry_an_earlier_years_duban_still_open_when_it_be
     papers = on_papers(every, 2025, "2025-01", dt.date(2025, 2, 8))
     got = {d.doc_no: (d.carried_from, d.state.value) for d in papers}
     assert got == {"督字〔2024〕9号": (2024, "逾期未回复"), "督字〔2024〕10号": (2024, "逾期未回复"),
-                   "督字〔2024〕11号": (2024, "已销号"), "督字〔2025〕1号": (0, "未到期")}
+                   "督字〔2024〕11号": (2024, "终止督办"), "督字〔2025〕1号": (0, "未到期")}
     ended = next(d for d in papers if d.doc_no == "督字〔2024〕11号")
     assert (ended.closed_in, ended.ended) == ("2025-01", {"M2": DubanEnd.YEAR_END})
-    assert duban_note(ended) == "2024年度结转；2025年1月销号（2024年度结束未完成）"
+    assert duban_note(ended) == "2024年度结转；2025年1月终止督办（2024年度结束，节点未完成）"
     # December's papers: 2024's own, none carried
     assert {d.doc_no for d in on_papers(every, 2024, "2024-12", dt.date(2025, 1, 8))} == {
         n.doc_no for n in notices if n.year == 2024}
@@ -369,10 +369,38 @@ def test_a_node_a_revision_deletes_ends_its_duban_with_the_reason() -> None:
     deleted, partly = dubans["督字〔2024〕3号"], dubans["督字〔2024〕2号"]
     assert (deleted.closed_in, deleted.ended) == ("2024-05", {"M2": DubanEnd.REMOVED})
     assert (partly.closed_in, partly.ended) == ("2024-06", {"M3": DubanEnd.REMOVED})
-    assert duban_note(deleted) == "2024年5月销号（任务分解调整，节点已删除）"
-    assert duban_note(partly).startswith("2024年6月销号（其中1个节点因任务分解调整已删除）")
+    assert duban_note(deleted) == "2024年5月终止督办（任务分解调整，该节点已删除）"
+    assert duban_note(partly) == ("2024年6月终止督办（其中1个节点因任务分解调整已删除，其余节点已完成）；"
+                                  "前次督办：督字〔2024〕1号")
     assert duban_matters(partly).split("\n") == ["一号节点", "三号节点（任务分解调整已删除）"]
     assert duban_matters(deleted) == "二号节点"  # the 备注 says why
     # on May's papers 甲's is still open (M1 is not done), and nothing is said of why yet
     may = {d.doc_no: d for d in on_papers(dubans.values(), 2024, "2024-05", dt.date(2024, 6, 8))}
     assert (may["督字〔2024〕2号"].closed, may["督字〔2024〕2号"].ended) == (False, {})
+
+
+def test_only_a_duban_whose_work_was_done_is_called_and_counted_as_closed() -> None:
+    """May: 甲's March 督办 is done (销号); 乙's April one on M2, deleted by May's plan, is not done:
+    终止督办 with why, counted apart in the bulletin, summary.json (the 台账's words) and the run's line."""
+    from reportgen.calendar import month_calendar
+    from reportgen.config import Config
+    from reportgen.duban import as_of
+    from reportgen.model import PeriodResult
+    from reportgen.render.duban_words import duban_paragraph
+    from reportgen.summary import summary_dict
+    from reportgen.terminal import duban_summary
+
+    year = {**YEAR, "2024-05": _month(M1={A: LATE}, M3={A: DONE}, M4={B: ON})}
+    every = as_of(build_dubans(NOTICES[:4], year, texts={"M1": "一号", "M2": "二号", "M3": "三号"}),
+                  "2024-05", dt.date(2024, 6, 8))
+    result = PeriodResult("2024-05", dt.date(2024, 5, 31), 2024, "", "", 0.4, dubans=list(every),
+                          dates=month_calendar("2024-05", dt.date(2024, 5, 31), Config()))
+    said = duban_paragraph(result, Config())
+    assert "累计发出督办通知3件（其中本月0件），已销号2件，终止督办1件，督办中0件。" in said
+    assert ("本月销号2件：督字〔2024〕1号（甲单位）；督字〔2024〕2号（甲单位）。"
+            "本月因任务分解调整终止督办1件：督字〔2024〕3号（乙单位，任务分解调整，该节点已删除）。") in said
+    assert "销号3件" not in said
+    got = {d["doc_no"]: (d["state"], d["note"]) for d in summary_dict(result)["dubans"]}
+    assert got["督字〔2024〕3号"] == ("终止督办", "2024年5月终止督办（任务分解调整，该节点已删除）")
+    assert got["督字〔2024〕1号"] == ("已销号", "2024年5月销号")
+    assert duban_summary(result).startswith("督办：本月发出 0 件，逾期未回复 0 件，本月销号 2 件，本月终止督办 1 件")

@@ -3,8 +3,9 @@
 (reportgen.toml not told: its group 各产业招商服务中心 still lists the old name); December's 督办 on the year's
 targets meet a 2025 plan that dates those targets in 2025 (the year's own, not carried).
 
-Neither 督办 is chased for ever: June's closes in July as 任务分解调整，节点已删除, December's in January as
-2024年度结束未完成, and the 台账, the bulletin and `reportgen dubans` say so. The rename is not guessed:
+Neither 督办 is chased for ever: June's ends in July (任务分解调整，该节点已删除), December's in January
+(2024年度结束，节点未完成), each as 终止督办, not 销号 (said only of work done), and counted apart from
+销号 in the 台账, the bulletin, summary.json and `reportgen dubans`. The rename is not guessed:
 plan import and the July run name both units and the alias to write; written, July run again keeps the
 old name's standing (立项备案, done in June, its row emptied by the new name in July), and the 督办通知 the
 first July run wrote on it is off the 台账 (its number stays taken).
@@ -13,15 +14,19 @@ first July run wrote on it is off the 台账 (its number stays taken).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from reportgen.cli import main
 from reportgen.render.excel import read_tables
+from reportgen.workspace import open_workspace
 from tests.month_support import doc_text, workspace
+from tests.test_web_dubans import _client, _rows
 from tests.test_year_papers import SEED, STUCK, _import, _month
 
 pytestmark = pytest.mark.slow
@@ -73,6 +78,11 @@ def _book(root: Path, period: str) -> dict[str, dict[str, Any]]:
     return {r["督办文号"]: r for r in read_tables(root / "output" / period / "汇总表.xlsx")["督办台账"]}
 
 
+def _subtitle(root: Path, period: str) -> str:
+    """Return the 汇总表's 督办台账 subtitle (its counts) as printed."""
+    return str(load_workbook(root / "output" / period / "汇总表.xlsx")["督办台账"]["A2"].value)
+
+
 def _duban_part(root: Path, period: str) -> str:
     text = doc_text(root / "output" / period / "进度通报.docx")
     return text[text.index("督办落实情况"):text.index("下步工作要求")]
@@ -82,12 +92,19 @@ def test_a_duban_on_a_node_the_revision_deleted_closes_that_month(year: dict[str
     june = next(d for d in year["2024-06"]["dubans"] if d["unit"] == GH)
     assert june["nodes"] == [STUCK]
     july = next(d for d in year["2024-07"]["dubans"] if d["doc_no"] == june["doc_no"])
-    assert (july["state"], july["closed_in"]) == ("已销号", "2024-07")
+    assert (july["state"], july["closed_in"]) == ("终止督办", "2024-07")
     assert july["ended"] == {STUCK: "任务分解调整，节点已删除"}
     row = _book(year["root"], "2024-07")[june["doc_no"]]
-    assert (row["状态"], row["备注"]) == ("已销号", "2024年7月销号（任务分解调整，节点已删除）")
+    assert (row["状态"], row["备注"]) == ("终止督办", "2024年7月终止督办（任务分解调整，该节点已删除）")
     bulletin = _duban_part(year["root"], "2024-07")
-    assert f"本月销号1件：{june['doc_no']}（{GH}，任务分解调整，节点已删除）。" in bulletin
+    assert f"本月因任务分解调整终止督办1件：{june['doc_no']}（{GH}，任务分解调整，该节点已删除）。" in bulletin
+    done = [d for d in year["2024-07"]["dubans"] if d["state"] == "已销号"]
+    ended = [d for d in year["2024-07"]["dubans"] if d["state"] == "终止督办"]
+    assert ended == [july] and f"已销号{len(done)}件，终止督办1件，" in bulletin
+    said_done = bulletin[bulletin.index("本月销号"):bulletin.index("本月因")] if "本月销号" in bulletin else ""
+    assert june["doc_no"] not in said_done
+    subtitle = _subtitle(year["root"], "2024-07")
+    assert f"已销号{len(done)}件，终止督办1件，" in subtitle
     chased = bulletin[bulletin.index("逾期未书面反馈"):] if "逾期未书面反馈" in bulletin else ""
     assert june["doc_no"] not in chased
     assert not any(d["unit"] == GH for d in year["2024-07"]["dubans"] if d["period"] == "2024-07")
@@ -99,22 +116,37 @@ def test_decembers_duban_on_the_years_targets_ends_with_the_year(year: dict[str,
     january = {d["doc_no"]: d for d in year["2025-01"]["dubans"]}
     for d in december:  # on January's papers (no silent drop), closed as the year's end, not chased
         got = january[d["doc_no"]]
-        assert (got["carried_from"], got["state"], got["closed_in"]) == (2024, "已销号", "2025-01")
+        assert (got["carried_from"], got["state"], got["closed_in"]) == (2024, "终止督办", "2025-01")
         assert set(got["ended"].values()) == {"年度结束未完成"}
         row = _book(year["root"], "2025-01")[d["doc_no"]]
-        assert row["备注"].startswith("2024年度结转；2025年1月销号（") and "2024年度结束未完成" in row["备注"]
-        assert (row["状态"], row["回复日期"]) == ("已销号", None)
+        assert row["备注"] == got["note"]
+        assert row["备注"].startswith("2024年度结转；2025年1月终止督办（2024年度结束，节点未完成）")
+        assert (row["状态"], row["回复日期"]) == ("终止督办", None)
     bulletin = _duban_part(year["root"], "2025-01")
-    assert "逾期未书面反馈" not in bulletin and "督办中0件" in bulletin
-    assert f"{december[0]['doc_no']}（{december[0]['unit']}，2024年度结束未完成）" in bulletin
+    assert "逾期未书面反馈" not in bulletin and "督办中0件" in bulletin and "本月销号" not in bulletin
+    carried = [d for d in january.values() if d["carried_from"]]
+    assert {d["state"] for d in carried} == {"终止督办"}
+    assert f"2024年度结转督办通知{len(carried)}件，已销号0件，终止督办{len(carried)}件，督办中0件" in bulletin
+    assert f"本月因年度结束终止督办{len(carried)}件：" in bulletin
+    assert (f"{december[0]['doc_no']}（{december[0]['unit']}，"
+            "2024年度结束，节点未完成）") in bulletin
+
+
+def test_the_office_page_counts_them_apart(year: dict[str, Any]) -> None:
+    page = _client(open_workspace(year["root"])).get("/office/2025-01/dubans").get_data(as_text=True)
+    rows = _rows(page)
+    ended = sum(r["状态"] == "终止督办" for r in rows)
+    assert ended == sum(d["state"] == "终止督办" for d in year["2025-01"]["dubans"]) > 0
+    assert f"已销号 {sum(r['状态'] == '已销号' for r in rows)} 件，终止督办 {ended} 件，" in page
 
 
 def test_the_dubans_command_lists_them_closed_with_why(year: dict[str, Any]) -> None:
     listing = year["dubans"]
     assert listing.exit_code == 0, listing.output
     june = next(d for d in year["2024-06"]["dubans"] if d["unit"] == GH)
-    assert f"{june['doc_no']}  2024-06  {GH}  已销号（2024-07，任务分解调整，节点已删除）" in listing.output
-    assert "未销号 0 件" in listing.output
+    assert f"{june['doc_no']}  2024-06  {GH}  终止督办（2024-07，任务分解调整，该节点已删除）" in listing.output
+    count = next(line for line in listing.output.splitlines() if line.startswith("督办通知共"))
+    assert re.fullmatch(r"督办通知共 (\d+) 件，督办中 0 件，已销号 \d+ 件，终止督办 [1-9]\d* 件", count), count
 
 
 def test_a_unit_renamed_without_alias_is_pointed_out_not_guessed(year: dict[str, Any]) -> None:

@@ -435,9 +435,11 @@ def _duban_book(wb: Workbook) -> None:
         Col("备注", 23.5, "{{ d.note }}", "wrap"),
     ], "duban_rows", "d", empty_text="本年度尚未发出督办通知",
         subtitle="状态截至{{ duban_count.as_of_label }}　　共{{ duban_count.total }}件，"
-        "已销号{{ duban_count.closed }}件，已回复{{ duban_count.replied }}件，"
+        "已销号{{ duban_count.closed }}件，{% if duban_count.ended %}终止督办{{ duban_count.ended }}件，{% endif %}"
+        "已回复{{ duban_count.replied }}件，"
         "逾期未回复{{ duban_count.late }}件，未到期{{ duban_count.pending }}件",
-        note="注：督办次数为同一节点向该单位发出督办通知的次数（含本件）；节点全部完成即销号。")
+        note="注：督办次数为同一节点向该单位发出督办通知的次数（含本件）；节点全部完成即销号；"
+        "节点因任务分解调整删除或年度结束仍未完成而不再督办的，终止督办。")
     # the words' first characters: the print layout sets 逾期未回复 on two lines (逾期未 / 回复)
     for word, (fill, colour) in (("逾期", STATUS_STYLE[Status.OVERDUE]),
                                  ("已销", STATUS_STYLE[Status.DONE])):

@@ -14,15 +14,16 @@ from reportgen.workspace import Workspace
 
 
 @group(invoke_without_command=True)
-@click.option("--all", "show_all", is_flag=True, help="连同已销号的一并列出")
+@click.option("--all", "show_all", is_flag=True, help="连同已销号、终止督办的一并列出")
 @click.option("-w", "--workspace", "workspace", default=".", metavar="目录", show_default="当前目录",
               help="工作区目录")
 @click.pass_context
 def dubans(ctx: click.Context, show_all: bool, workspace: str) -> None:
-    """督办台账：已发出的督办通知、所督办的节点、回复情况、是否已销号、同一节点第几次督办。
+    """督办台账：已发出的督办通知、所督办的节点、回复情况、是否已销号或终止督办、同一节点第几次督办。
 
     \b
-    节点全部完成即销号；同一节点再次督办的，通知写明前次文号并加重措辞，通报点名；
+    节点全部完成即销号；节点因任务分解调整删除或年度结束仍未完成而不再督办的，终止督办（不计入销号）；
+    同一节点再次督办的，通知写明前次文号并加重措辞，通报点名；
     过了回复期限未回复的，下月通报催办。各单位报回的督办回复单用 reportgen dubans read 读入。
     示例：
       reportgen dubans --all

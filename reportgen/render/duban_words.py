@@ -1,7 +1,7 @@
 """What the papers say about the 督办 loop: a repeat 督办 citing the earlier 文号, escalation,
-and the bulletin's paragraph chasing overdue replies and naming 销号 and repeated 督办.
+and the bulletin's paragraph chasing overdue replies and naming 销号, 终止督办 and repeated 督办.
 
-Only words: the round, the earlier 文号 and dates, the states (逾期未回复, 已销号) are decided by
+Only words: the round, the earlier 文号 and dates, the states (逾期未回复, 已销号, 终止督办) are decided by
 `reportgen.duban` and arrive on `PeriodResult.dubans`.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from reportgen.cn import cn_numeral, format_date, format_month
 from reportgen.config import Config
-from reportgen.duban import DubanEnd
+from reportgen.duban import DubanEnd, terminated
 from reportgen.model import DubanRecord, DubanState, EarlierDuban, PeriodResult
 
 
@@ -50,29 +50,43 @@ def _ended_words(d: DubanRecord, why: str) -> str:
 
 
 def ended_text(d: DubanRecord) -> str:
-    """Return why a 督办 closed with nodes undone ("任务分解调整，节点已删除", "2024年度结束未完成",
-    "其中1个节点…" when others were done), "" when every node was done or it is open."""
-    if not d.closed_in or not d.ended:
+    """Return why a 督办 was closed with nodes undone (终止督办): "任务分解调整，该节点已删除",
+    "2024年度结束，节点未完成", "其中1个节点…，其余节点已完成" when others were done; "" when every
+    node was done (销号) or it is open."""
+    if not terminated(d):
         return ""
     out = []
     for why in DubanEnd:
         n = sum(reason == why for reason in d.ended.values())
         if not n:
             continue
-        if n == len(d.nodes):
-            out.append(_ended_words(d, why) if why is DubanEnd.YEAR_END else why.value)
+        if n == len(d.nodes) and why is DubanEnd.YEAR_END:
+            out.append(f"{d.period[:4]}年度结束，节点未完成")
+        elif n == len(d.nodes):
+            out.append(f"任务分解调整，{'该' if n == 1 else ''}节点已删除")
         else:
             out.append(f"其中{n}个节点{'因' if why is DubanEnd.REMOVED else ''}{_ended_words(d, why)}")
+    if len(d.ended) < len(d.nodes):
+        out.append("其余节点已完成")
     return "，".join(out)
 
 
+def closing_text(d: DubanRecord) -> str:
+    """Return how a closed 督办 ended: "2024年7月销号" (every node done) or "2024年7月终止督办（…）"
+    with why ("" while open)."""
+    if not d.closed_in:
+        return ""
+    if not terminated(d):
+        return f"{format_month(d.closed_in)}销号"
+    return f"{format_month(d.closed_in)}终止督办（{ended_text(d)}）"
+
+
 def duban_note(d: DubanRecord) -> str:
-    """Return the 督办台账's 备注: 销号 month (and why, when undone), a late reply, the earlier 文号,
+    """Return the 督办台账's 备注: 销号 or 终止督办 month (and why), a late reply, the earlier 文号,
     the reply's gist."""
     notes = [f"{d.carried_from}年度结转"] if d.carried_from else []
     if d.closed_in:
-        why = ended_text(d)
-        notes.append(f"{format_month(d.closed_in)}销号" + (f"（{why}）" if why else ""))
+        notes.append(closing_text(d))
     if d.replied_on and d.reply_by and d.replied_on > d.reply_by:
         notes.append("逾期回复")
     earlier = _earlier_numbers(d)
@@ -103,9 +117,19 @@ def escalation_text(d: DubanRecord | None, config: Config) -> str:
     return text
 
 
-def _closed(d: DubanRecord) -> str:
-    why = ended_text(d)
-    return f"{d.doc_no}（{d.unit}{'，' + why if why else ''}）"
+def _closed_now(every: Sequence[DubanRecord], period: str) -> str:
+    """Return "本月销号N件：…。" (work done) and "本月因任务分解调整或年度结束终止督办M件：…。" (each
+    with why), either left out when none."""
+    now = [d for d in every if d.closed_in == period and d.state in (DubanState.CLOSED, DubanState.ENDED)]
+    done = [f"{d.doc_no}（{d.unit}）" for d in now if d.state is DubanState.CLOSED]
+    ended = [d for d in now if d.state is DubanState.ENDED]
+    text = f"本月销号{len(done)}件：{'；'.join(done)}。" if done else ""
+    if ended:
+        why = "或".join(w for e, w in ((DubanEnd.REMOVED, "任务分解调整"), (DubanEnd.YEAR_END, "年度结束"))
+                       if any(e in d.ended.values() for d in ended))
+        text += (f"本月因{why}终止督办{len(ended)}件："
+                 f"{'；'.join(f'{d.doc_no}（{d.unit}，{ended_text(d)}）' for d in ended)}。")
+    return text
 
 
 def _chased(d: DubanRecord) -> str:
@@ -125,7 +149,7 @@ def _escalated(d: DubanRecord, config: Config) -> str:
 def duban_paragraph(result: PeriodResult, config: Config) -> str:
     """Return the bulletin's 督办落实情况 paragraph ("" before the first 督办通知).
 
-    It counts the year's 督办通知 so far (已销号 + 督办中 = 累计) and those an earlier year carried
+    It counts the year's 督办通知 so far (已销号 + 终止督办 + 督办中 = 累计) and those an earlier year carried
     over, chases the replies past their deadline, names the 督办 closed this month and the
     repeated ones, each as decided on the papers' date.
     """
@@ -133,11 +157,8 @@ def duban_paragraph(result: PeriodResult, config: Config) -> str:
     if not every:
         return ""
     new = [d for d in every if d.period == result.period]
-    closed = [d for d in every if d.state is DubanState.CLOSED]
     text = f"{'截至' + format_date(result.dates.issue) + '，' if result.dates else ''}{_counts(every, len(new))}。"
-    now_closed = [d for d in closed if d.closed_in == result.period]
-    if now_closed:
-        text += f"本月销号{len(now_closed)}件：{'；'.join(_closed(d) for d in now_closed)}。"
+    text += _closed_now(every, result.period)
     late = [d for d in every if d.state is DubanState.LATE]
     if late:
         text += (f"逾期未书面反馈{len(late)}件：{'；'.join(_chased(d) for d in late)}，"
@@ -155,10 +176,11 @@ def duban_paragraph(result: PeriodResult, config: Config) -> str:
 
 
 def _counts(every: Sequence[DubanRecord], new: int) -> str:
-    """Return "累计发出督办通知N件（其中本月M件），已销号…" and "2024年度结转督办通知K件，…"."""
+    """Return "累计发出督办通知N件（其中本月M件），已销号…，终止督办…，督办中…" and "2024年度结转督办通知K件，…"."""
     def closed(ds: Sequence[DubanRecord]) -> str:
         shut = sum(d.state is DubanState.CLOSED for d in ds)
-        return f"已销号{shut}件，督办中{len(ds) - shut}件"
+        ended = sum(d.state is DubanState.ENDED for d in ds)
+        return f"已销号{shut}件，{f'终止督办{ended}件，' if ended else ''}督办中{len(ds) - shut - ended}件"
 
     own = [d for d in every if not d.carried_from]
     carried = [d for d in every if d.carried_from]

@@ -105,10 +105,11 @@ CONTEXT_HELP: dict[str, str] = {
     "dubans": "督办台账：本年度至本期发出的每件督办通知（及以前年度年初仍未销号、未回复而结转的），"
     "doc_no（文号）、unit（责任单位）、matters（督办事项，"
     "即所督办的节点）、issued_on（督办日期）、reply_by（回复期限）、replied_on（回复日期）、"
-    "state（状态：未到期/已回复/逾期未回复/已销号）、round（同一节点第几次督办）、note（备注）",
+    "state（状态：未到期/已回复/逾期未回复/已销号/终止督办）、round（同一节点第几次督办）、note（备注）",
     "duban_rows": "督办台账逐行打印：每件督办通知的每个节点一行，matters 为该节点；第一行另有 no（序号）和 dubans "
     "的其余各项，其余行只有 matters（节点多的督办通知一行放不下）",
-    "duban_count": "督办台账合计：as_of_label（状态所依据的日期，即成文日期）、total、closed（已销号）、"
+    "duban_count": "督办台账合计：as_of_label（状态所依据的日期，即成文日期）、total、closed（已销号，节点全部完成）、"
+    "ended（终止督办：节点因任务分解调整删除或年度结束未完成而不再督办）、"
     "late（逾期未回复）、replied（已回复）、pending（未到期）",
 }
 
@@ -429,6 +430,7 @@ def _duban_count(result: PeriodResult) -> dict[str, Any]:
         "as_of_label": _cn_date(result.dates.issue) if result.dates else _cn_date(result.as_of),
         "total": len(states),
         "closed": states.count(DubanState.CLOSED),
+        "ended": states.count(DubanState.ENDED),
         "late": states.count(DubanState.LATE),
         "replied": states.count(DubanState.REPLIED),
         "pending": states.count(DubanState.PENDING),
