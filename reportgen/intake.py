@@ -217,6 +217,8 @@ class FileEntry:
     errors: int
     warnings: int
     issues: list[Issue] = field(default_factory=list)
+    checked_added: tuple[int, int] = (0, 0)  # errors, warnings the last check added after reading it
+    unchecked: bool = False  # its unit's files came or changed since the last check
 
 
 @dataclass

@@ -41,7 +41,16 @@ from reportgen.plan.diff import likely_renames, rename_note
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_master
 from reportgen.publish import is_write_fault, publish, write_faults
-from reportgen.received import carry_standings, keep_checked, plan_for_check, read_period, reading_stamp
+from reportgen.received import (
+    Stated,
+    as_checked_listing,
+    carry_standings,
+    keep_checked,
+    plan_for_check,
+    read_period,
+    reading_stamp,
+    stated_counts,
+)
 from reportgen.reconcile import merge_issues, reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
@@ -459,6 +468,7 @@ class SubmissionsListing:
     folder: Path
     units: list[intake.UnitEntry]
     decisions: list[intake.Decision]
+    stated: Stated = field(default_factory=Stated)  # the last check's counts, as status states them
 
 
 def list_submissions(ws: Workspace, period: str) -> SubmissionsListing:
@@ -473,8 +483,12 @@ def list_submissions(ws: Workspace, period: str) -> SubmissionsListing:
             return SubmissionsListing(period, folder, units, ledger.decisions(period))
         previous = earlier_figures(ledger.history(period), period)
         ingest, register = read_period(ws, plan, current.version, period, previous, ledger)
-        return SubmissionsListing(period, folder, intake.listing(ingest, register),
-                                  ledger.decisions(period))
+        units = intake.listing(ingest, register)
+        # the counts the 校验报告 stated, as status states them (check adds issues after the reading)
+        stated = stated_counts(ws, period, reading_stamp(ws, period, ledger, current.version, plan.version),
+                               ingest.files)
+        as_checked_listing(units, stated, ingest.files)
+        return SubmissionsListing(period, folder, units, ledger.decisions(period), stated)
 
 
 def decide_submission(ws: Workspace, period: str, action: intake.Action, target: str,

@@ -219,7 +219,7 @@ def _read(ws: Workspace, period: str, ledger: Ledger) -> _Files:
                                     ledger, folder_needed=False)
     seen = {f.name: Seen.of(f) for f in ingest.files if f.followed}
     files = [seen[f.name].file_read(f.path, f.name, period) if f.followed else f for f in ingest.files]
-    stamp = json.loads(json.dumps(reading_stamp(ws, period, ledger, current.version, plan.version)))
+    stamp = reading_stamp(ws, period, ledger, current.version, plan.version)
     return files, seen, list(ingest.expected_units), stamp
 
 
@@ -290,7 +290,7 @@ def _unit_files(files: Iterable[FileRead]) -> dict[str, list[list[Any]]]:
 def keep_checked(ws: Workspace, period: str, stamp: dict[str, Any], result: IngestResult) -> None:
     """Keep the errors and warnings `check` stated for each unit in its 校验报告 (issues added after
     the reading included, such as reconcile.undated_issues) with the files and the readings'
-    `stamp` they came from, so `status` states the same counts without reading the forms."""
+    `stamp` they came from, so `status` and `submissions` state the same counts without reading the forms."""
     counts: dict[str, list[int]] = {}
     for i in result.issues:
         if i.unit and i.severity is not Severity.INFO:
@@ -314,20 +314,64 @@ def _checked(ws: Workspace, period: str) -> dict[str, Any] | None:
     return record if ok else None
 
 
+@dataclass
+class Stated:
+    """What the last `check` of a period stated of each unit's errors and warnings (keep_checked),
+    held against the files and readings' stamp as they are now."""
+
+    checked: str = ""  # when that check ran ("" when it never did)
+    stale: bool = False  # the plan, configuration or earlier months changed since
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # units whose files it judged as they are
+    unchecked: set[str] = field(default_factory=set)  # units whose files came or changed since
+
+
+def stated_counts(ws: Workspace, period: str, stamp: dict[str, Any], files: Iterable[FileRead]) -> Stated:
+    """Return the counts the last check of `period` stated for each unit whose files are the very
+    ones it judged (name, size and times as it recorded them), and the units whose files came or
+    changed since: `status` and `submissions` state the 校验报告's counts by this one rule."""
+    record = _checked(ws, period)
+    if record is None:
+        return Stated()
+    stamp = json.loads(json.dumps(stamp))  # as kept: tuples read back as lists
+    out = Stated(record["when"], record.get("stamp") != stamp)
+    now = _unit_files(files)
+    for unit in {*record["units"], *now}:
+        stated = record["units"].get(unit)
+        if isinstance(stated, list) and len(stated) == 3 and stated[2] == now.get(unit, []):
+            out.counts[unit] = (int(stated[0]), int(stated[1]))
+        else:
+            out.unchecked.add(unit)
+    return out
+
+
 def _as_checked(ws: Workspace, status: PeriodStatus, stamp: dict[str, Any], files: list[FileRead]) -> None:
     """Give each unit the counts the last check stated when it judged the very files counted now;
     mark a unit whose files came or changed since (its counts are the readings' only)."""
-    record = _checked(ws, status.period)
-    if record is None:
-        return
-    status.checked, status.stale = record["when"], record.get("stamp") != stamp
-    now = _unit_files(files)
+    stated = stated_counts(ws, status.period, stamp, files)
+    status.checked, status.stale = stated.checked, stated.stale
     for u in status.units:
-        stated = record["units"].get(u.unit)
-        if isinstance(stated, list) and len(stated) == 3 and stated[2] == now.get(u.unit, []):
-            u.errors, u.warnings = int(stated[0]), int(stated[1])
-        elif stated is not None or u.unit in now:
-            u.unchecked = True
+        if u.unit in stated.counts:
+            u.errors, u.warnings = stated.counts[u.unit]
+        u.unchecked = u.unit in stated.unchecked
+
+
+def as_checked_listing(units: list[intake.UnitEntry], stated: Stated, files: Iterable[FileRead]) -> None:
+    """Make each unit's listed files state what the last 校验报告 stated (stated_counts): what check
+    added after the reading (reconcile.undated_issues, on the form it judged) goes on the file that
+    counts; the files of a unit whose files came or changed since are marked."""
+    replaced = {f.name for f in files if intake.replaced(f)}
+    for entry in units:
+        own = [f for f in entry.files if f.name not in replaced]
+        if entry.unit in stated.unchecked:
+            for f in own:
+                f.unchecked = True
+        judged = entry.counted or (own[0] if own else None)
+        if entry.unit not in stated.counts or judged is None:
+            continue
+        errors, warnings = stated.counts[entry.unit]
+        added = (errors - sum(f.errors for f in own), warnings - sum(f.warnings for f in own))
+        judged.errors, judged.warnings = judged.errors + added[0], judged.warnings + added[1]
+        judged.checked_added = added
 
 
 def carry_standings(ledger: Ledger, plan: Plan, history: History) -> None:

@@ -21,7 +21,11 @@ def submissions_lines(listing: object) -> list[str]:
         out.append(f"{unit.unit}{state}")
         for f in unit.files:
             code = f"  [{f.sha256[:8]}]" if f.sha256 else ""
-            out.append(f"  {'✔' if f.counts else '✘'} {f.name}  {f.why}  错误 {f.errors}  警告 {f.warnings}{code}")
+            errors = f"{f.errors}*" if f.unchecked else str(f.errors)
+            out.append(f"  {'✔' if f.counts else '✘'} {f.name}  {f.why}  错误 {errors}  警告 {f.warnings}{code}")
+            added = [f"{label} {n} 个" for label, n in zip(("错误", "警告"), f.checked_added, strict=True) if n > 0]
+            if added:
+                out.append(f"      另有校验时发现的{'、'.join(added)}，详见校验报告")
             for issue in f.issues if f.counts else []:
                 if issue.severity is not Severity.INFO:
                     where = f"{issue.sheet}!{issue.cell} " if issue.cell else ""
@@ -30,7 +34,25 @@ def submissions_lines(listing: object) -> list[str]:
     for d in listing.decisions:  # type: ignore[attr-defined]
         note = f"（{d.note}）" if d.note else ""
         out.append(f"记录：{d.decided_at:%Y-%m-%d %H:%M} {ACTION_LABEL[d.action]} {d.file_name or d.unit}{note}")
-    return out
+    stated = listing.stated  # type: ignore[attr-defined]
+    received = any(f.counts for u in listing.units for f in u.files)  # type: ignore[attr-defined]
+    return out + [f"注：{n}" for n in count_notes(stated.checked, stated.stale, bool(stated.unchecked), received)]
+
+
+def count_notes(checked: str, stale: bool, unchecked: bool, received: bool) -> list[str]:
+    """Say where the error and warning counts come from when they are not the last 校验报告's:
+    `checked` when that check ran ("" never), `stale` when its inputs changed since, `unchecked`
+    when some unit's files came or changed since (their counts marked *), `received` any file."""
+    if not checked:
+        return ["尚未运行 reportgen check，错误、警告数只含读取文件时发现的问题，以校验报告为准。"] if received else []
+    notes = []
+    if stale:
+        notes.append(f"上次校验（{checked}）后计划、配置或往月记录有变化，错误、警告数为上次校验时的结果，"
+                     "请重新运行 reportgen check。")
+    if unchecked:
+        notes.append("错误数带 * 的单位在上次校验后收到或更改了文件，错误、警告数只含读取文件时发现的问题，"
+                     "请重新运行 reportgen check。")
+    return notes
 
 
 def duban_lines(every: Sequence[Duban], today: dt.date, show_all: bool) -> list[str]:

@@ -110,6 +110,20 @@ def _status_rows(root: Path, period: str) -> tuple[dict[str, list[str]], list[st
             [line for line in lines if line.startswith("注：")])
 
 
+def _submission_rows(root: Path, period: str) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """The 错误 and 警告 `submissions` states on each unit's counted file (✔), and its notes."""
+    done = CliRunner().invoke(main, ["submissions", "--period", period, "-w", str(root)])
+    assert done.exit_code == 0, done.output
+    rows, unit = {}, ""
+    for line in done.stdout.splitlines():
+        if not line.startswith(" "):
+            unit = line.split()[0]
+        elif line.strip().startswith("✔"):
+            words = line.split()
+            rows[unit] = (words[words.index("错误") + 1], words[words.index("警告") + 1])
+    return rows, [line for line in done.stdout.splitlines() if line.startswith("注：")]
+
+
 def test_status_states_the_counts_the_check_report_states(tmp_path: Path) -> None:
     root = workspace(tmp_path)
     _month(root, "2024-06", {code: {"status": "推进中"} for code in (LATE, UNTOLD, AHEAD)}, code=0)
@@ -119,6 +133,11 @@ def test_status_states_the_counts_the_check_report_states(tmp_path: Path) -> Non
     assert int(report[FW][0]) >= 1
     rows, notes = _status_rows(root, "2024-07")
     assert {u: (r[1], r[2]) for u, r in rows.items()} == report and notes == []
+    # submissions states the same counts on the file the check judged, and says what check added
+    listed, notes = _submission_rows(root, "2024-07")
+    assert listed == {u: c for u, c in report.items() if u in listed} and FW in listed and notes == []
+    shown = CliRunner().invoke(main, ["submissions", "--period", "2024-07", "-w", str(root)]).stdout
+    assert "另有校验时发现的错误 1 个，详见校验报告" in shown
 
     # the configuration changes after the check: the counts are the check's, and status says so
     config = root / "reportgen.toml"
@@ -126,6 +145,8 @@ def test_status_states_the_counts_the_check_report_states(tmp_path: Path) -> Non
     rows, notes = _status_rows(root, "2024-07")
     assert {u: (r[1], r[2]) for u, r in rows.items()} == report
     assert len(notes) == 1 and "为上次校验时的结果" in notes[0]
+    listed, notes = _submission_rows(root, "2024-07")
+    assert listed[FW] == report[FW] and len(notes) == 1 and "为上次校验时的结果" in notes[0]
 
     # the unit sends its form again: its counts are not a check's, and status marks them
     form = root / "input" / "submissions" / "2024-07" / "服务业中心.xlsx"
@@ -135,3 +156,5 @@ def test_status_states_the_counts_the_check_report_states(tmp_path: Path) -> Non
     rows, notes = _status_rows(root, "2024-07")
     assert rows[FW][1].endswith("*") and any("带 * 的单位" in n for n in notes)
     assert all(not r[1].endswith("*") for u, r in rows.items() if u != FW)
+    listed, notes = _submission_rows(root, "2024-07")
+    assert listed[FW][0].endswith("*") and any("带 * 的单位" in n for n in notes)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reportgen.commands.chinese import command
 from reportgen.commands.options import echo, period_option, workspace_option
-from reportgen.received import PeriodStatus, period_status
+from reportgen.received import period_status
+from reportgen.terminal import count_notes
 from reportgen.workspace import Workspace
 
 
@@ -35,20 +36,6 @@ def status(ws: Workspace, period: str) -> None:
          + (f"，本月免报 {excused} 个" if excused else ""))
     for name in st.unidentified:
         echo(f"无法识别所属单位的文件：{name}（请用 reportgen check 查看原因）")
-    for note in _count_notes(st):
+    for note in count_notes(st.checked, st.stale, any(u.unchecked for u in st.units), any(u.files for u in st.units)):
         echo(f"注：{note}")
 
-
-def _count_notes(st: PeriodStatus) -> list[str]:
-    """Say where the error and warning counts come from when they are not the last 校验报告's."""
-    if not st.checked:
-        return ["尚未运行 reportgen check，错误、警告数只含读取文件时发现的问题，以校验报告为准。"] if any(
-            u.files for u in st.units) else []
-    notes = []
-    if st.stale:
-        notes.append(f"上次校验（{st.checked}）后计划、配置或往月记录有变化，错误、警告数为上次校验时的结果，"
-                     "请重新运行 reportgen check。")
-    if any(u.unchecked for u in st.units):
-        notes.append("错误数带 * 的单位在上次校验后收到或更改了文件，错误、警告数只含读取文件时发现的问题，"
-                     "请重新运行 reportgen check。")
-    return notes
