@@ -9,6 +9,8 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "reportgen"
 MAX_MODULE_LINES = 800
 MAX_FUNCTION_LINES = 60  # decorators included
@@ -38,6 +40,7 @@ def test_no_module_over_the_limit() -> None:
     assert OVER_MODULE_LIMIT - over == set(), "now under the limit: remove from OVER_MODULE_LIMIT"
 
 
+@pytest.mark.slow
 def test_no_function_over_the_limit() -> None:
     long = {}
     for name, nodes in _nodes().items():
@@ -114,6 +117,7 @@ def test_only_the_command_line_imports_click() -> None:
     assert "cli.py" in users
 
 
+@pytest.mark.slow
 def test_no_script_or_test_edits_the_import_path() -> None:
     """tests/, benchmarks/ and tools/ are packages run from the repository root (`python -m …`):
     nothing reaches another module by editing sys.path."""

@@ -56,6 +56,7 @@ def test_every_import_of_the_package_is_declared_and_every_declared_one_imported
     assert declared - imported == {_norm(d) for d in DECLARED_FOR_WORK_IN_PROGRESS}
 
 
+@pytest.mark.slow
 def test_what_tests_import_is_declared_for_the_package_or_the_tests() -> None:
     declared = _declared("install_requires") | _declared("test", "options.extras_require")
     imported = _imported_distributions(ROOT / "tests") | _imported_distributions(ROOT / "benchmarks")

@@ -230,6 +230,7 @@ def test_a_third_duban_states_the_configured_measures() -> None:
             "仍未完成，予以通报，经开区督查办将对其主要负责同志进行约谈，并在全区范围内通报。") in said
 
 
+@pytest.mark.slow
 def test_the_summary_workbook_has_a_duban_book(workspace) -> None:
     from reportgen.duban import Reply, as_of
     from reportgen.render.excel import read_tables, render_excel

@@ -10,6 +10,7 @@ from copy import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -129,6 +130,7 @@ def _facts(path: Path) -> dict[str, Any]:
     return out
 
 
+@pytest.mark.slow
 def test_a_batch_writes_each_form_as_openpyxl_renders_it(tmp_path: Path) -> None:
     when = dt.datetime(2024, 7, 8)
     forms = ReplyForms(Config(), when)  # one template for the batch, its sheets written as XML

@@ -423,6 +423,7 @@ def test_configured_fonts_replace_the_template_defaults(workspace: Workspace) ->
     assert ws.oddFooter.center.font == "宋体"
 
 
+@pytest.mark.slow
 def test_staff_edit_of_the_template_shows_in_the_output(workspace: Workspace) -> None:
     path = workspace.root / "templates" / "汇总表.xlsx"
     wb = load_workbook(path)

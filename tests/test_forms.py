@@ -251,6 +251,7 @@ def test_plan_cells_locked_input_cells_open_and_marked(default_forms: dict[str, 
     assert wb.security.lockStructure
 
 
+@pytest.mark.slow
 def test_password_from_config_protects_sheets(tmp_path: Path) -> None:
     from openpyxl import load_workbook
     from openpyxl.utils.protection import hash_password
@@ -353,6 +354,7 @@ def test_print_setup(default_forms: dict[str, Path]) -> None:
     assert guide.page_setup.orientation == "portrait" and guide.page_setup.fitToWidth == 1
 
 
+@pytest.mark.slow
 def test_guide_sheet_tells_what_how_when_and_whom(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 

@@ -103,6 +103,7 @@ def test_the_sample_plan_keeps_its_version_and_content() -> None:
     assert plan.version == expected["plan_version"]
 
 
+@pytest.mark.slow
 def test_a_small_city_keeps_its_version_and_content() -> None:
     plan = import_lines(plan_lines(Size(units=30, items=300, milestones=1200)), Config()).plan
     assert len(plan.milestones) >= 1000

@@ -150,6 +150,7 @@ def _office(ws: Workspace):  # type: ignore[no-untyped-def]
     return client
 
 
+@pytest.mark.slow
 def test_requests_without_the_csrf_token_are_refused(ws: Workspace, tmp_path: Path) -> None:
     unit = units_of(ws)[0]
     link = unit_link(ws, PERIOD, unit)

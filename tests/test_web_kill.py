@@ -99,6 +99,7 @@ def test_server_killed_mid_upload_keeps_the_accepted_form_whole(tmp_path: Path) 
         proc.wait(10)
 
 
+@pytest.mark.slow
 def test_set_password_command_stores_a_hash_and_refuses_a_short_one(tmp_path: Path) -> None:
     from reportgen.workspace import init_workspace
 

@@ -94,6 +94,7 @@ def text_of(path: Path) -> str:
 # ---------------------------------------------------------------- page and fonts
 
 
+@pytest.mark.slow
 def test_every_document_is_a4_with_gbt9704_margins_and_line_grid(rendered):
     _, _, files = rendered
     assert len(files) > 5
@@ -559,6 +560,7 @@ def test_chart_draws_without_pyplot():
     assert out == ["True", "False"]
 
 
+@pytest.mark.slow
 def test_chart_uses_a_cjk_family_and_marks_the_schedule():
     from reportgen.render.chart import CJK_FAMILIES, completion_chart, find_cjk_font
 
@@ -721,6 +723,7 @@ def test_second_silent_month_is_named_with_其中_only_for_some_of_the_units(
     assert line.endswith(said.format(b=BUILD, s=SEWAGE)), line
 
 
+@pytest.mark.slow
 def test_chase_letter_threatens_no_bulletin_it_already_announces(tmp_path):
     # the second silent month is named in this month's bulletin: the letter says so, and does
     # not go on with "逾期未报的，将在月度通报中予以通报" as if that were still to come
@@ -736,6 +739,7 @@ def test_chase_letter_threatens_no_bulletin_it_already_announces(tmp_path):
     assert "逾期未报的，将在月度通报中予以通报。" in once and "已连续" not in once
 
 
+@pytest.mark.slow
 def test_no_overdue_is_not_claimed_when_due_nodes_went_unreported(tmp_path):
     # the units behind every overdue node stay silent: their nodes become 未报送, and the
     # bulletin must not tell the meeting there is nothing overdue
