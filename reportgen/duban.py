@@ -83,6 +83,8 @@ class Duban(DubanRecord):
         if self.replied_on is not None:
             late = self.reply_by is not None and self.replied_on > self.reply_by
             return f"{'逾期回复' if late else '已回复'}（{format_date(self.replied_on)}）"
+        if self.closed:  # no longer owed: saying 逾期未回复 of it would read as still chased
+            return f"未回复（督办已{'终止' if terminated(self) else '销号'}）"
         if self.reply_by is None:
             return "未记录回复"
         if today > self.reply_by:

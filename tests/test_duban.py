@@ -15,6 +15,7 @@ from reportgen.cn import doc_no_pattern
 from reportgen.duban import DubanEnd, Issued, Notice, Reply, build_dubans, on_papers, open_dubans
 from reportgen.model import Status
 from reportgen.render.duban_words import duban_matters, duban_note
+from reportgen.terminal import duban_lines
 from reportgen.workspace import init_workspace
 
 A, B = "甲单位", "乙单位"
@@ -68,6 +69,21 @@ def test_replies_on_time_late_and_missing() -> None:
         "督字〔2024〕4号": "待回复（2024年6月12日前）",
     }
     assert [no for no, d in dubans.items() if d.reply_overdue(today)] == ["督字〔2024〕3号"]
+
+
+def test_a_closed_duban_is_not_said_to_owe_a_reply() -> None:
+    """A 督办 closed before any reply (its nodes done, or ended by a plan revision) owes none: the
+    台账 printed 逾期未回复 beside 已销号 / 终止督办, as if the unit were still chased."""
+    deadlines = {"督字〔2024〕3号": dt.date(2024, 5, 13), "督字〔2024〕4号": dt.date(2024, 6, 12)}
+    dubans = {d.doc_no: d for d in build_dubans(NOTICES, YEAR, deadlines, {})}
+    dubans["督字〔2024〕3号"].closed_in = "2024-05"
+    dubans["督字〔2024〕4号"].closed_in = "2024-06"
+    dubans["督字〔2024〕4号"].ended = {code: DubanEnd.REMOVED for code in dubans["督字〔2024〕4号"].nodes}
+    today = dt.date(2024, 7, 1)
+    assert {no: d.reply_state(today) for no, d in dubans.items() if no in deadlines} == {
+        "督字〔2024〕3号": "未回复（督办已销号）", "督字〔2024〕4号": "未回复（督办已终止）"}
+    lines = duban_lines(list(dubans.values()), today, show_all=True)
+    assert not any("逾期未回复" in line for line in lines[1:] if "督字〔2024〕3号" in line or "督字〔2024〕4号" in line)
 
 
 def test_a_unit_renamed_in_the_plan_is_pressed_and_closed_as_the_same_unit() -> None:
