@@ -27,11 +27,11 @@ from reportgen.intake import REJECTING
 from reportgen.model import FileRead, Issue, Plan, Severity, Submission
 from reportgen.parallel import Background
 
-# A second process pays off for a batch this large (files, and bytes read in all): besides its
-# share of the reading, the reading overlaps what this process does meanwhile (importing
-# openpyxl, a third of a second). Measured on a 3,000-node city (70 forms, 1.7 MB): this
-# process's CPU 1.43-1.60 s alone, 1.09-1.16 s with a child reading beside it (0.33-0.53 s);
-# on 13 forms it neither gains nor loses.
+# A second process pays off in wall time for a batch this large (files, and bytes read in all).
+# Measured on a 3,000-node city (70 forms, 1.7 MB): this process's CPU 1.43-1.60 s alone,
+# 1.09-1.16 s with a child reading beside it (0.33-0.53 s); on 13 forms it neither gains nor
+# loses. The two together cost more CPU than one (12,000 nodes: 3.66 s against 3.20 s; the two
+# contend for cache and memory), for 0.78x the wall time.
 POOL_MIN_FILES = 16
 POOL_MIN_BYTES = 256 * 1024
 
