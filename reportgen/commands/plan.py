@@ -35,10 +35,12 @@ def _plan_totals(plan: Plan) -> str:
               help="不保留原总表中的人工修改，完全按新文件生成总表（默认保留新文件未改动处的人工修改）")
 @workspace_option
 def plan_import(ws: Workspace, doc: Path, discard_edits: bool) -> None:
-    """导入任务分解文件（.docx 或 .txt），生成或更新 input/plan/ 下的总表。
+    """导入任务分解（Word、WPS、文本文件或 Excel 任务表），生成或更新 input/plan/ 下的总表。
 
     已有总表时，按项目名称对应，保留原有编号，原表备份到 input/plan/备份/，并列出变化；
-    原总表中的人工修改（改日期、改单位、增删节点等），新文件未改动的部分默认保留。
+    删去的项目和节点，编号不再给以后新增的使用（台账里有它的历史）；
+    原总表中的人工修改（改日期、改单位、增删节点等），新文件未改动的部分默认保留；
+    看似单位改名的，指出新旧名称和要在 reportgen.toml [units.aliases] 中写的一行。
 
     \b
     示例：
