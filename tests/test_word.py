@@ -17,7 +17,8 @@ from docx.shared import Mm, Pt
 
 from reportgen.cn import fmt_pct, fmt_yi
 from reportgen.config import Config
-from reportgen.model import PeriodResult, Section, Status
+from reportgen.model import History, PeriodResult, Section, Status, period_end
+from reportgen.reconcile import reconcile
 from reportgen.render.word import (
     issue_date,
     notice_contexts,
@@ -27,7 +28,16 @@ from reportgen.render.word import (
 from reportgen.render.wording import bulletin_context
 from reportgen.textlines import char_width
 from reportgen.workspace import Workspace, init_workspace
-from tests.test_word_factory import BUILD, LAND, NOT_SUBMITTED, SEWAGE, make_result, year_history
+from tests.test_word_factory import (
+    BUILD,
+    LAND,
+    NOT_SUBMITTED,
+    SEWAGE,
+    make_result,
+    seed_plan,
+    submissions,
+    year_history,
+)
 
 # ---------------------------------------------------------------- helpers
 
@@ -753,6 +763,30 @@ def test_no_overdue_is_not_claimed_when_due_nodes_went_unreported(tmp_path):
     assert "无逾期未完成的节点。" not in text
     assert (f"截至2024年6月30日，已报送进展的节点中无逾期未完成的；另有{unknown}个已到期节点"
             "因责任单位未报送，是否完成无法确认（见“未按时报送”）。") in text
+
+
+def test_a_due_node_whose_answer_was_not_taken_is_not_put_down_to_a_silent_unit() -> None:
+    # a unit that reported says 已完成 of a node due before the cut-off without a date: the answer
+    # is not taken (the node is 未报送), but the bulletin must not say its unit did not report
+    as_of = period_end("2024-07")  # June's nodes are due before July's cut-off
+
+    def july(silent: set[str]) -> tuple[list, PeriodResult]:
+        subs = submissions(silent, "2024-07")
+        return subs, reconcile(seed_plan(), subs, History(), as_of, "2024-07", Config())
+    late = {u for m in july(NOT_SUBMITTED)[1].milestones if m.status is Status.OVERDUE
+            for u in m.units}
+    subs, _ = july(late | NOT_SUBMITTED)
+    unit, undated = next((s.unit, r) for s in subs for r in s.milestones.values() if r.completed_on)
+    undated.completed_on = None
+    result = reconcile(seed_plan(), subs, History(), as_of, "2024-07", Config())
+    t = result.totals
+    node = next(m for m in result.milestones if m.code == undated.code)
+    assert node.status is Status.NOT_REPORTED and node.decided_by in ("", unit)
+    assert t.not_reported > 1 and not t.overdue  # the silent units' due nodes and the undated one
+    line = bulletin_context(result, Config())["ms"]["none_text"]
+    assert line == ("截至2024年7月31日，已报送进展的节点中无逾期未完成的；另有"
+                    f"{t.not_reported}个已到期节点是否完成无法确认：{t.not_reported - 1}个因责任"
+                    "单位未报送（见“未按时报送”），1个因责任单位所报情况未予采用。"), line
 
 
 @pytest.mark.slow  # about 0.6-0.9 s: keeps the default lane under a minute

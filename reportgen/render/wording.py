@@ -234,14 +234,26 @@ def milestones_text(t: Totals, dates: MonthDates) -> str:
     return text + "。"
 
 
-def no_overdue_text(t: Totals, as_of: dt.date) -> str:
+def no_overdue_text(t: Totals, result: PeriodResult, submitted: set[str]) -> str:
     """Return 存在问题's sentence when no node is overdue: a node due but unreported may be
-    overdue, so the bulletin never says 无逾期未完成 of a month some due nodes went unreported."""
-    cut = cn_date(as_of)
+    overdue, so the bulletin never says 无逾期未完成 of a month some due nodes went unreported.
+    A due node of a unit that did report (its answer not taken, e.g. 已完成 without a date) is
+    not put down to a unit that did not report."""
+    cut = cn_date(result.as_of)
     if not t.not_reported:
         return f"截至{cut}，无逾期未完成的节点。"
-    return (f"截至{cut}，已报送进展的节点中无逾期未完成的；另有{t.not_reported}个已到期节点"
-            "因责任单位未报送，是否完成无法确认（见“未按时报送”）。")
+    not_taken = sum(1 for m in result.milestones
+                    if m.status is Status.NOT_REPORTED and m.due and m.due <= result.as_of
+                    and any(u in submitted for u in (m.by_unit or [m.lead])
+                            if unit_status(m, u) is Status.NOT_REPORTED))
+    silent = t.not_reported - not_taken
+    head = f"截至{cut}，已报送进展的节点中无逾期未完成的；另有{t.not_reported}个已到期节点"
+    if not not_taken:
+        return head + "因责任单位未报送，是否完成无法确认（见“未按时报送”）。"
+    if not silent:
+        return head + "，责任单位所报情况未予采用，是否完成无法确认。"
+    return (head + f"是否完成无法确认：{silent}个因责任单位未报送（见“未按时报送”），"
+            f"{not_taken}个因责任单位所报情况未予采用。")
 
 
 def _item_names(codes: list[str], items: dict[str, ItemResult]) -> str:
@@ -501,7 +513,7 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
         "total": {"projects": t.projects, "text": investment_text(t, result)},
         "ms": {"total": t.milestones, "due": t.due, "overdue": t.overdue,
                "text": milestones_text(t, dates),
-               "none_text": no_overdue_text(t, result.as_of),
+               "none_text": no_overdue_text(t, result, submitted),
                "overdue_text": (
                    f"截至{cn_date(result.as_of)}，共有{t.overdue}个节点逾期未完成，涉及"
                    f"{len(overdue_units)}个单位" + (
