@@ -280,7 +280,7 @@ def undated_done(
     fill = "请在本行“实际完成日期”栏补填"
     if m.due is None or m.due >= cut_off:
         why = "该节点无完成时限" if m.due is None else (
-            f"完成时限 {m.due:%Y-%m-%d} 不早于截止日期 {cut_off:%Y-%m-%d}")
+            f"完成时限 {m.due:%Y-%m-%d} 不早于数据截止日 {cut_off:%Y-%m-%d}")
         return (Status.DONE, None), Severity.WARNING, (
             f"{said}；{why}，按“已完成”计，完成日期记为“{UNDATED}”；{fill}")
     for p, (status, _day) in standings:
@@ -289,7 +289,7 @@ def undated_done(
                 f"{said}；截至{earlier_month(period, p)}仍为“逾期未完成”，按“逾期完成”计，"
                 f"完成日期记为“{UNDATED}”；{fill}")
     return None, Severity.ERROR, (
-        f"{said}；完成时限 {m.due:%Y-%m-%d} 早于截止日期 {cut_off:%Y-%m-%d}，无从判断是按期完成还是逾期完成，"
+        f"{said}；完成时限 {m.due:%Y-%m-%d} 早于数据截止日 {cut_off:%Y-%m-%d}，无从判断是按期完成还是逾期完成，"
         "“已完成”本月未采用，该节点视为未报送；请在本行“实际完成日期”栏填写后重新报送")
 
 

@@ -157,11 +157,13 @@ def test_done_without_date_is_never_dated_by_a_guess() -> None:
         Severity.ERROR, A, f"{A}.xlsx", "F5")
     assert m.text[:30] in issue.message and "2024-06-20" in issue.message
     assert "视为未报送" in issue.message and "“实际完成日期”栏填写" in issue.message
-    assert "暂按" not in issue.message and "2024-06-30" in issue.message  # the cut-off, named as such
+    # the cut-off, named as such: not 截止日期, which the form and its feedback use for the day to report by
+    assert "暂按" not in issue.message and "早于数据截止日 2024-06-30" in issue.message
     # a mid-month cut-off before the due date: done by then is on time, its date stays unknown
     r = run([sub(A, P01_M02=(Reported.DONE, None))], as_of=D(2024, 6, 15))
     assert (ms(r, "P01-M02").status, ms(r, "P01-M02").completed_on) == (Status.DONE, None)
     assert "未填" in next(i for i in r.issues if i.code == "date_missing").message
+    assert "不早于数据截止日 2024-06-15" in next(i for i in r.issues if i.code == "date_missing").message
     # no due date: done is done, date unknown
     r = run([sub(A, P01_M04=(Reported.DONE, None))])
     assert (ms(r, "P01-M04").status, ms(r, "P01-M04").completed_on) == (Status.DONE, None)
