@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from docx import Document
 from openpyxl import load_workbook
 
 from reportgen.cli import main
@@ -46,4 +47,6 @@ def test_a_form_saved_as_csv_is_refused_for_its_unit(tmp_path: Path) -> None:
     refused = [i for i in summary["issues"] if i["code"] == "csv_file"]
     assert [(i["unit"], i["file"], i["severity"]) for i in refused] == [(FW, "6月报送.csv", "error")]
     assert next(u for u in summary["units"] if u["name"] == FW)["submitted"] is False
-    assert (out / "催报通知" / f"{FW}.docx").exists()
+    chase = "\n".join(p.text for p in Document(str(out / "催报通知" / f"{FW}.docx")).paragraphs)
+    assert "尚未收到" not in chase  # the unit sent a file: it is told why it was not taken
+    assert "收到你单位报送的材料，但《6月报送.csv》另存为CSV格式，无法核对，未予采用，视为未报送。" in chase

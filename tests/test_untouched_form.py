@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from docx import Document
 
 from reportgen.cli import main
 from tests.ingest_support import fill_form
@@ -63,7 +64,8 @@ def test_a_prefilled_form_returned_untouched_is_not_a_report(tmp_path: Path) -> 
     assert ms["P10-M01"] == ("done", "2024-06-25")  # June's standing, not July's answer
     assert ms["P10-M02"] == ("not_reported", None)
     assert not (out / "督办通知" / f"{FW}.docx").exists()
-    assert (out / "催报通知" / f"{FW}.docx").exists()
+    chase = "\n".join(p.text for p in Document(str(out / "催报通知" / f"{FW}.docx")).paragraphs)
+    assert "尚未收到" not in chase and "《服务业中心7月.xlsx》未填写本月情况，未予采用，视为未报送。" in chase
 
     # the same form with one thing typed this month is a report
     fill_form(inbox / "服务业中心7月.xlsx", {"P10/invest": 0.3}, footer={})

@@ -674,7 +674,7 @@ def chase(doc: DocumentObject) -> None:
     """催报通知: to a unit that has not reported this period."""
     _notice_head(doc, "关于报送{{ period_cn }}推进情况的催报通知", letter=True)
     para(doc, "按照工作安排，各责任单位应于{{ report_deadline }}前报送{{ period_cn }}重点项目推进情况。"
-              "截至目前，{{ short_name }}尚未收到你单位报送的材料。")
+              "{{ received }}")
     para(doc, "{%p if items %}")
     para(doc, "你单位负责的重点项目和重点任务有：{{ items }}，其中截至{{ as_of_cn }}应完成节点"
               "{{ due_count }}个。")

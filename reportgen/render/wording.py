@@ -609,6 +609,7 @@ def _notice_base(result: PeriodResult, config: Config, dates: MonthDates, kind: 
         "items": "",
         "due_count": 0,
         "escalation": "",
+        "received": "",
         "round_cn": "",
         "short_name": office.short_name,
         "contact_person": office.contact_person,
@@ -666,6 +667,22 @@ def explain_by(dates: MonthDates, dues: list[dt.date]) -> str:
     return f"完成时限前（{cn_date(first)}前）"
 
 
+# why a file a unit sent was not taken, as a 催报通知 says it (reader codes of intake.REJECTING)
+_NOT_TAKEN = {"csv_file": "另存为CSV格式，无法核对", "no_data": "未填写本月情况",
+              "wrong_period": "不是本期的报送表"}
+
+
+def received_text(result: PeriodResult, unit: str, office: str) -> str:
+    """Return what a 催报通知 says of the unit's material: not received, or received and not taken
+    (a unit that sent a file must not be told nothing arrived)."""
+    refused = {i.file: _NOT_TAKEN[i.code] for i in result.issues
+               if i.unit == unit and i.code in _NOT_TAKEN and i.file}
+    if not refused:
+        return f"截至目前，{office}尚未收到你单位报送的材料。"
+    files = "；".join(f"《{name}》{why}" for name, why in refused.items())
+    return f"{office}收到你单位报送的材料，但{files}，未予采用，视为未报送。"
+
+
 def _chase(result: PeriodResult, config: Config, dates: MonthDates, chased: UnitResult,
            mine: list[MilestoneResult]) -> dict[str, Any]:
     unit, missed = chased.name, chased.missed_months
@@ -679,6 +696,7 @@ def _chase(result: PeriodResult, config: Config, dates: MonthDates, chased: Unit
     ctx["items"] = "、".join(names)
     ctx["due_count"] = chased.due  # reconcile's count of the unit's nodes due by the cut-off
     ctx["reply_by"] = _within(dates.chase_days, dates.chase_by)
+    ctx["received"] = received_text(result, unit, config.office.short_name)
     if missed >= 2:
         ctx["escalation"] = (
             f"你单位已连续{missed}个月未报送推进情况，本月将在进度通报中予以通报。"
