@@ -28,11 +28,13 @@ from dataclasses import dataclass, field
 from reportgen.cn import UNDATED, earlier_month
 from reportgen.config import Config
 from reportgen.model import (
+    KIND_METRIC,
     STATUS_LABEL,
     History,
     Item,
     Metric,
     Milestone,
+    MilestoneResult,
     Plan,
     Severity,
     Status,
@@ -308,3 +310,10 @@ def group_members(task: Task, units: list[str], config: Config) -> list[str] | N
     if len(units) > 1 and any(set(units) == set(g) for g in config.units.groups.values()):
         return units
     return None
+
+
+def reached_by_figure(m: MilestoneResult) -> bool:
+    """Return True when `m` is an amount judged from its cumulative figure: its completion date is
+    the cut-off of the first report whose figure had reached the amount (reconcile's
+    _amount_completion), not a day anyone reported it done."""
+    return m.amount_yi is not None and m.kind in KIND_METRIC

@@ -98,7 +98,9 @@ def check_project_paragraphs(month: dict[str, Any]) -> None:
         ms = [m for m in data["milestones"] if m["item"] == it["code"]]
         late = [m for m in ms if m["status"] == "done_late"]
         for m in late:  # 逾期完成 is said as such, never as plain 已完成
-            assert f"（{format_date(_date(m['completed_on']))}完成）" in nodes
+            day = format_date(_date(m["completed_on"]))
+            amount = m["amount_yi"] is not None and m["kind"] in ("investment", "invoice")
+            assert (f"（截至{day}累计已达到）" if amount else f"（{day}完成）") in nodes
         if late:
             assert "逾期完成节点：" in nodes
 

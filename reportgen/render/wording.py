@@ -41,6 +41,7 @@ from reportgen.model import (
     UnitResult,
 )
 from reportgen.render.duban_words import bulletin_duban, current_dubans, earlier_text, escalation_text
+from reportgen.rules import reached_by_figure
 
 DONE = (Status.DONE, Status.DONE_LATE)
 NOTICE_KINDS = ("督办通知", "提醒函", "催报通知")
@@ -416,7 +417,11 @@ def nodes_text(ms: list[MilestoneResult], dates: MonthDates) -> str:
 def _completed_words(m: MilestoneResult) -> str:
     """Return when a node was completed as the papers say it; a date the unit did not give is
     said to be missing, never replaced by another day."""
-    return f"{cn_date(m.completed_on)}完成" if m.completed_on else f"完成日期{UNDATED}"
+    if m.completed_on is None:
+        return f"完成日期{UNDATED}"
+    if reached_by_figure(m):  # the report that showed it, not the day it was reached
+        return f"截至{cn_date(m.completed_on)}累计已达到"
+    return f"{cn_date(m.completed_on)}完成"
 
 
 def _task_status(name: str, ms: list[MilestoneResult]) -> str:
