@@ -210,9 +210,7 @@ class Item:
     def metrics(self) -> list[Metric]:
         """Return the cumulative figures asked of this item (完成投资 when it has a target)."""
         out: list[Metric] = []
-        if self.target_yi is not None or any(
-            m.metric is Metric.INVEST for m in self.milestones
-        ):
+        if self.target_yi is not None or any(m.metric is Metric.INVEST for m in self.milestones):
             out.append(Metric.INVEST)
         if any(m.metric is Metric.INVOICE for m in self.milestones):
             out.append(Metric.INVOICE)
@@ -482,6 +480,7 @@ class MilestoneReport:
     problems: str = ""  # 需协调解决的问题
     next_steps: str = ""
     cell: str = ""  # address of the row's status cell, for messages
+    date_cell: str = ""  # its 实际完成日期 cell, where a missing date is asked for ("" when not read)
 
 
 @dataclass

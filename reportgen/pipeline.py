@@ -119,7 +119,7 @@ def _check_as_of(period: str, as_of: dt.date | None) -> dt.date:
         return default_as_of(period)
     start = dt.date(int(period[:4]), int(period[5:7]), 1)
     if as_of < start:
-        raise UsageError(f"截止日期 {as_of:%Y-%m-%d} 早于报送月份 {period} 的第一天")
+        raise UsageError(f"数据截止日 {format_date(as_of)} 早于报送月份 {period} 的第一天")
     return as_of
 
 
@@ -204,24 +204,30 @@ def _run_period(
         staging.mkdir(parents=True)
         try:
             with _run_log(staging / LOG_NAME):
-                log.info("报送月份 %s，截止日期 %s，工作区 %s", period, as_of, ws.root)
+                # the cut-off is 数据截止日 wherever it is printed: 截止日期 on a form is the day to report by
+                log.info("报送月份 %s，数据截止日 %s，工作区 %s", period, format_date(as_of), ws.root)
                 report = _build_period(ws, period, as_of, staging, progress, plan_choice)
                 if pdf:
                     with _Stages(report, progress).stage("转换 PDF"):
                         _guard(report, "PDF", lambda: _export_pdf(staging))
                 else:
                     _note_stale_pdfs(report, out_dir)
-                log.info("待发布文件 %d 个，失败 %d 个",
-                         sum(1 for p in staging.rglob("*") if p.is_file()), len(report.failures))
+                # the count and words the terminal gives once they are in place (this log not counted)
+                log.info("共写出 %d 个文件，未能生成 %d 个", len(_staged(staging)), len(report.failures))
             with deferred_interrupt():  # Ctrl-C while files move in would leave a mixed folder
                 report.written = [p for p in publish(staging, out_dir, MANAGED_FOLDERS)
-                                  if p.name != LOG_NAME]
+                                  if p != out_dir / LOG_NAME]
             if report.keep_counts is not None:
                 report.keep_counts()
             report.log_path = out_dir / LOG_NAME
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _staged(staging: Path) -> list[Path]:
+    """Return the files a run puts in place: all it staged but its run.log."""
+    return [p for p in staging.rglob("*") if p.is_file() and p != staging / LOG_NAME]
 
 
 def _build_period(ws: Workspace, period: str, as_of: dt.date, staging: Path,

@@ -437,7 +437,9 @@ def _judge_done(ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport, la
     if completed is None:
         standing, severity, words = rules.undated_done(ctx.history, ctx.period, ctx.as_of, m, unit)
         if severity is not None:
-            ctx.warn(severity, "date_missing", f"{label}：{words}", unit, sub, rep.cell, fs.SHEET_MILESTONES)
+            # named at the cell to fill: the 实际完成日期 left empty (the status cell when none was read)
+            ctx.warn(severity, "date_missing", f"{label}：{words}", unit, sub, rep.date_cell or rep.cell,
+                     fs.SHEET_MILESTONES)
         return standing if standing is not None else _unreported(ctx, m, unit)
     if completed > ctx.as_of:  # after the day the form reports on (the reader said so), or the as-of
         end = period_end(ctx.period)
@@ -445,7 +447,7 @@ def _judge_done(ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport, la
             Severity.ERROR if completed > end else Severity.WARNING, "date_after_period",
             f"{label}：实际完成日期 {completed:%Y-%m-%d} 晚于" + (
                 f"本期截止日 {end:%Y-%m-%d}，“已完成”本月未采用，该节点视为未报送；如日期填错，请改正后重新报送"
-                if completed > end else f"截止日期 {ctx.as_of:%Y-%m-%d}，请核实"),
+                if completed > end else f"数据截止日 {ctx.as_of:%Y-%m-%d}，请核实"),
             unit, sub, rep.cell, fs.SHEET_MILESTONES,
         )
         if completed > end:

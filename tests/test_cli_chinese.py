@@ -195,7 +195,12 @@ def test_ctrl_c_leaves_outputs_and_pdfs_untouched(workspace: Path, monkeypatch: 
     assert "上次生成的 1 个 PDF 与本次文件不再一致，已从 pdf/ 中移除" in again.stderr
     assert not (out / "pdf" / "进度通报.pdf").exists()
     log = (out / "run.log").read_text(encoding="utf-8")
-    assert "报送月份 2024-06，截止日期 2024-06-30" in log and "待发布文件" in log
+    assert "报送月份 2024-06，数据截止日 2024年6月30日" in log
+    # the cut-off and the files written are one figure each, in the same words on the terminal and in the log
+    assert "2024-06 数据截止日 2024年6月30日：应报" in again.stdout and " 截止 " not in again.stdout
+    written = re.search(r"共写出 (\d+) 个文件", again.stdout)
+    assert written is not None and f"共写出 {written[1]} 个文件，未能生成 0 个" in log
+    assert int(written[1]) == sum(1 for p in out.rglob("*") if p.is_file() and p.name != "run.log")
 
 
 def test_as_of_as_the_forms_accept_it(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:

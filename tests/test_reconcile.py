@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
+from reportgen import formspec as fs
 from reportgen.config import Config
+from reportgen.ingest import read_submission
 from reportgen.model import (
     FigureReport,
     History,
@@ -26,6 +30,8 @@ from reportgen.model import (
     Unit,
 )
 from reportgen.reconcile import merge_issues, reconcile, schedule_rate, undated_issues, vs_schedule
+from tests.ingest_support import LAND, make_form
+from tests.ingest_support import make_plan as forms_plan
 
 D = dt.date
 A, B, C1, C2 = "甲局", "乙部", "一中心", "二中心"
@@ -153,8 +159,7 @@ def test_done_without_date_is_never_dated_by_a_guess() -> None:
     m = ms(r, "P01-M02")
     assert (m.status, m.completed_on) == (Status.NOT_REPORTED, None)
     issue = next(i for i in r.issues if i.code == "date_missing")
-    assert (issue.severity, issue.unit, issue.file, issue.cell) == (
-        Severity.ERROR, A, f"{A}.xlsx", "F5")
+    assert (issue.severity, issue.unit, issue.file) == (Severity.ERROR, A, f"{A}.xlsx")
     assert m.text[:30] in issue.message and "2024-06-20" in issue.message
     assert "视为未报送" in issue.message and "“实际完成日期”栏填写" in issue.message
     # the cut-off, named as such: not 截止日期, which the form and its feedback use for the day to report by
@@ -195,6 +200,21 @@ def test_done_without_date_after_an_overdue_month_is_done_late_undated() -> None
     r = run([sub(C1, T01_M01=(Reported.DONE, D(2024, 6, 5))), sub(C2, T01_M01=(Reported.DONE, None))],
             as_of=D(2024, 6, 15))
     assert (ms(r, "T01-M01").status, ms(r, "T01-M01").completed_on) == (Status.DONE, None)
+
+
+def test_an_undated_done_names_the_empty_date_cell_of_the_form(tmp_path: Path) -> None:
+    """The clerk is sent to the cell to fill: the 实际完成日期 left empty, not the 已完成 beside it."""
+    plan = forms_plan()
+    path = make_form(plan, LAND, "2024-06", tmp_path / "规划分局.xlsx",
+                     milestones={"P07-M01": {"status": "已完成"}})  # due 6-20: on time or late cannot be told
+    read = read_submission(path, plan, Config(), "2024-06", {})
+    assert read.submission is not None
+    issue = next(i for i in undated_issues(plan, [read.submission], History(), "2024-06", Config()))
+    assert (issue.code, issue.severity, issue.sheet) == ("date_missing", Severity.ERROR, fs.SHEET_MILESTONES)
+    sheet = load_workbook(path)[issue.sheet]
+    column = sheet[issue.cell].column
+    assert sheet.cell(fs.HEADER_ROW, column).value == "实际完成日期" and sheet[issue.cell].value is None
+    assert sheet[issue.cell].row == next(c.row for c in sheet["A"] if c.value == "P07-M01")
 
 
 def test_check_says_of_an_undated_done_what_run_does() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from reportgen import pipeline
+from reportgen.cn import format_date
 from reportgen.commands.chinese import command
 from reportgen.commands.options import as_date, choice, echo, exit_with, period_option, rel, workspace_option
 from reportgen.model import STATUS_LABEL, Severity, Status
@@ -21,7 +22,7 @@ from reportgen.workspace import Workspace
 @command()
 @period_option
 @click.option("--as-of", callback=as_date, metavar="日期",
-              help="截止日期，如 2024-7-15、2024年7月15日；默认为该月最后一天")
+              help="数据截止日（各单位报送的是这一天结束时的情况），如 2024-7-15、2024年7月15日；默认为该月最后一天")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换 PDF，并合成会议材料.pdf")
 @click.option("--plan", "plan_choice", default="沿用", metavar="沿用|当前", show_default=True,
               callback=choice("沿用", "当前", aliases={"recorded": "沿用", "current": "当前"}),
@@ -71,7 +72,7 @@ def _print_run_summary(report: pipeline.RunReport, root: Path) -> None:
     excused = [u.name for u in result.units if u.exempt]
     if report.plan_note:
         echo(report.plan_note)
-    echo(f"{result.period} 截止 {result.as_of:%Y-%m-%d}：应报 {len(result.units)} 个单位，"
+    echo(f"{result.period} 数据截止日 {format_date(result.as_of)}：应报 {len(result.units)} 个单位，"
          f"已报 {len(sent)} 个，未报 {len(missing)} 个"
          + (f"，本月免报 {len(excused)} 个" if excused else ""))
     if missing:

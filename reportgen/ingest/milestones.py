@@ -211,7 +211,7 @@ def _read_status(value: Any, report: MilestoneReport, sheet: str, cell: str, ctx
 def _read_completed(sheet: Sheet, r: int, c: int, value: Any, report: MilestoneReport, ctx: FileContext,
                     last_day: dt.date) -> None:
     """Read the completion date `value` at (r, c); `last_day` is the period's last day."""
-    cell = addr(r, c)
+    cell = report.date_cell = addr(r, c)
     year = ctx.index.plan.year
     if value == "":
         # 已完成 without a date: what it is taken as depends on earlier months (reconcile.undated_done
