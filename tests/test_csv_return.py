@@ -50,3 +50,10 @@ def test_a_form_saved_as_csv_is_refused_for_its_unit(tmp_path: Path) -> None:
     chase = "\n".join(p.text for p in Document(str(out / "催报通知" / f"{FW}.docx")).paragraphs)
     assert "尚未收到" not in chase  # the unit sent a file: it is told why it was not taken
     assert "收到你单位报送的材料，但《6月报送.csv》另存为CSV格式，无法核对，未予采用，视为未报送。" in chase
+    # the 汇总表 says why its open nodes count as 未报送: the unit sent a file that was not taken
+    sheet = load_workbook(out / "汇总表.xlsx")["汇总表"]
+    said_rows = {str(r[5].value): (r[9].value, str(r[10].value or "").replace("\n", ""))
+                 for r in sheet.iter_rows(min_row=4) if r[5].value}
+    mine = [m["code"] for m in summary["milestones"] if m["status"] == "not_reported" and m["units"] == [FW]]
+    assert mine and all(said_rows[c] == ("× 未报送", "（所报材料另存为CSV格式，无法核对，未予采用）")
+                        for c in mine)

@@ -16,8 +16,10 @@ from openpyxl.styles import Font
 from pypdf import PdfReader
 
 from reportgen.cn import doc_no_pattern, fmt_pct
+from reportgen.config import Config
 from reportgen.errors import TemplateError
-from reportgen.model import STATUS_LABEL, History, PeriodResult, Status
+from reportgen.model import STATUS_LABEL, History, PeriodResult, Status, period_end
+from reportgen.reconcile import reconcile
 from reportgen.render.excel import (
     check_excel_template,
     excel_context,
@@ -28,7 +30,7 @@ from reportgen.render.excel import (
 from reportgen.render.pdf import convert_to_pdf
 from reportgen.workspace import Workspace, init_workspace
 from tests.conftest import needs_libreoffice
-from tests.test_word_factory import make_result, year_history
+from tests.test_word_factory import NOT_SUBMITTED, make_result, seed_plan, submissions, year_history
 
 HEAD = 3  # header row of every table; data starts on row 4
 CHART_HEAD = 25  # header row of the 投资图表's own data, under its printed page
@@ -107,11 +109,11 @@ def test_summary_sheet_matches_the_result(rendered: Rendered) -> None:
             assert _flat(ws.cell(r, 10).value) == status_text(m.status)
             assert ws.cell(r, 8).value == dt.datetime.combine(m.due, dt.time())
             assert _flat(ws.cell(r, 9).value) == "、".join(m.units)
-            if m.report and m.report.progress:
+            if m.status is Status.NOT_REPORTED:  # why: sent nothing, or no row for it in its form
+                assert _flat(ws.cell(r, 11).value) in ("（未报送）", "（所报报送表中未读到该节点）")
+            elif m.report and m.report.progress:
                 assert _flat(ws.cell(r, 11).value) == m.report.progress.replace("\n", "")
                 assert ws.cell(r, 11).data_type == "s"
-            elif m.status is Status.NOT_REPORTED:
-                assert ws.cell(r, 11).value == "（未报送）"
             else:  # nothing written, nothing shown
                 assert ws.cell(r, 11).value is None
     # item figures on each item's first row, as numbers with fixed decimals and percentages
@@ -303,6 +305,25 @@ def test_hostile_progress_text_stays_text(rendered: Rendered) -> None:
              if _flat(c.value) in hostile]
     assert {c.value for c in found} >= {"+1", "@x"} and any(c.value.startswith("=") for c in found)
     assert all(c.data_type == "s" for c in found)
+
+
+def test_a_node_whose_answer_was_not_taken_prints_why_not_the_answer() -> None:
+    # 已完成 without a date on a node due before July's cut-off is not taken (the node is 未报送):
+    # the row says why beside “× 未报送”, never the unit's progress as if it had been taken
+    subs = submissions(NOT_SUBMITTED, "2024-07")
+    rep = next(r for s in subs for r in s.milestones.values() if r.completed_on)
+    rep.completed_on, rep.progress, rep.problems = None, "已按要求完成并上报", "无"
+    result = reconcile(seed_plan(), subs, History(), period_end("2024-07"), "2024-07", Config())
+    rows = {r["code"]: r for r in excel_context(result, History(), Config())["milestones"]}
+    row = rows[rep.code]
+    assert row["status_label"] == "× 未报送"
+    assert (row["progress"], row["problems"]) == ("（报“已完成”但未填实际完成日期，未予采用）", "")
+    # a unit that sent nothing, and one whose form had no row for the node (ingest: row_missing)
+    unreported = [m for m in result.milestones if m.status is Status.NOT_REPORTED and m.code != rep.code]
+    silent = [m for m in unreported if set(m.units) <= NOT_SUBMITTED]
+    assert silent and all(rows[m.code]["progress"] == "（未报送）" for m in silent)
+    rowless = [m for m in unreported if m not in silent]
+    assert rowless and all(rows[m.code]["progress"] == "（所报报送表中未读到该节点）" for m in rowless)
 
 
 def test_styles_merges_and_conditional_formats_cover_exactly_the_rows(rendered: Rendered) -> None:

@@ -39,7 +39,7 @@ from reportgen.model import (
 from reportgen.reconcile import DONE_STATUSES, schedule_rate
 from reportgen.render.chart import charted
 from reportgen.render.duban_words import duban_matters, duban_note
-from reportgen.render.wording import added_words, issue_date_of
+from reportgen.render.wording import added_words, issue_date_of, unreported_words
 from reportgen.render.xlsx_layout import lay_out
 from reportgen.render.xlsx_template import check_template, render_template
 from reportgen.rules import changes_since
@@ -128,24 +128,26 @@ def _open_members(m: MilestoneResult) -> list[str]:
     return [u for u, (status, _) in m.by_unit.items() if status not in DONE_STATUSES] if m.group else []
 
 
-def _said(m: MilestoneResult) -> tuple[str, str]:
+def _said(m: MilestoneResult, unreported: dict[tuple[str, str], str]) -> tuple[str, str]:
     """Return the progress and problems the row prints: the deciding report's; of a group milestone
     still open, what its open members said, each named unless every member is open and said the
-    same (a centre that is done must not lend its words to a row of 逾期未完成)."""
+    same (a centre that is done must not lend its words to a row of 逾期未完成). A unit standing
+    未报送 is given why (`wording.unreported_words`), never the words of an answer not taken."""
     members = _open_members(m)
     if not members:
+        if m.status is Status.NOT_REPORTED:
+            return unreported.get((m.code, m.decided_by or m.lead), "（未报送）"), ""
         report = m.report
-        progress = report.progress if report else ""
-        if not progress and m.status is Status.NOT_REPORTED:
-            progress = "（未报送）"
-        return progress, report.problems if report else ""
+        return (report.progress, report.problems) if report else ("", "")
     said: dict[str, list[str]] = {}
     problems: dict[str, list[str]] = {}
     for u in members:
+        if m.by_unit[u][0] is Status.NOT_REPORTED:
+            said.setdefault(unreported.get((m.code, u), "（未报送）"), []).append(u)
+            continue
         rep = m.unit_reports.get(u)
-        words = "（未报送）" if m.by_unit[u][0] is Status.NOT_REPORTED else rep.progress if rep else ""
-        if words:
-            said.setdefault(words, []).append(u)
+        if rep is not None and rep.progress:
+            said.setdefault(rep.progress, []).append(u)
         if rep is not None and rep.problems:
             problems.setdefault(rep.problems, []).append(u)
     return _named(said, m.units), _named(problems, m.units)
@@ -159,8 +161,8 @@ def _named(words: dict[str, list[str]], units: list[str]) -> str:
     return "\n".join(f"{'、'.join(units)}：{text}" for text, units in words.items())
 
 
-def _milestone_row(m: MilestoneResult) -> dict[str, Any]:
-    progress, problems = _said(m)
+def _milestone_row(m: MilestoneResult, unreported: dict[tuple[str, str], str]) -> dict[str, Any]:
+    progress, problems = _said(m, unreported)
     return {
         "item": m.item,
         "item_name": m.item_name,
@@ -341,7 +343,8 @@ def attachment(period: str, config: Config) -> dict[str, str]:
 
 def excel_context(result: PeriodResult, history: History, config: Config) -> dict[str, Any]:
     """Return the names the Excel template sees: plain rows of numbers, dates and text."""
-    milestones = [_milestone_row(m) for m in result.milestones]
+    unreported = unreported_words(result)
+    milestones = [_milestone_row(m, unreported) for m in result.milestones]
     by_item: dict[str, list[dict[str, Any]]] = {}
     for row in milestones:
         by_item.setdefault(row["item"], []).append(row)

@@ -707,3 +707,43 @@ def _chase(result: PeriodResult, config: Config, dates: MonthDates, chased: Unit
             f"你单位已连续{missed}个月未报送推进情况，本月将在进度通报中予以通报。"
             "请主要负责同志亲自过问，查明原因，按期补报，并说明未按时报送的原因。")
     return _clean_all(ctx)
+
+
+# why a unit's 已完成 on a node's row was not taken (reader and reconcile codes on that row)
+_ANSWER_NOT_TAKEN = {
+    "date_missing": "报“已完成”但未填实际完成日期", "bad_date": "报“已完成”但实际完成日期无法识别",
+    "date_out_of_year": "报“已完成”但实际完成日期不在本年度",
+    "date_after_period": "报“已完成”但实际完成日期晚于本期截止日",
+}
+_ROW = re.compile(r"\d+$")
+
+
+def unreported_words(result: PeriodResult) -> dict[tuple[str, str], str]:
+    """Return why each unit standing 未报送 on a node does, keyed by (node code, unit), as the
+    汇总表 prints it in place of the unit's words: its answer on the row was not taken (with the
+    reason the check gave), the file it sent was not taken, its form had no such row, or it sent
+    nothing. An answer not taken is never shown as if it were a report."""
+    rows = {(i.unit, found.group()): _ANSWER_NOT_TAKEN[i.code] for i in result.issues
+            if i.code in _ANSWER_NOT_TAKEN and (found := _ROW.search(i.cell))}
+    files: dict[str, list[str]] = {}
+    for i in result.issues:
+        if i.code in _NOT_TAKEN and i.unit and _NOT_TAKEN[i.code] not in files.get(i.unit, []):
+            files.setdefault(i.unit, []).append(_NOT_TAKEN[i.code])
+    submitted = {u.name for u in result.units if u.submitted}
+    out: dict[tuple[str, str], str] = {}
+    for m in result.milestones:
+        for u in m.units:
+            if unit_status(m, u) is not Status.NOT_REPORTED:
+                continue
+            rep = m.unit_reports.get(u)
+            found = _ROW.search(rep.cell) if rep is not None else None
+            if rep is not None:
+                why = rows.get((u, found.group())) if found else None
+                out[m.code, u] = f"（{why}，未予采用）" if why else "（所报情况未予采用）"
+            elif u in submitted:
+                out[m.code, u] = "（所报报送表中未读到该节点）"
+            elif u in files:
+                out[m.code, u] = f"（所报材料{'；'.join(files[u])}，未予采用）"
+            else:
+                out[m.code, u] = "（未报送）"
+    return out
