@@ -12,7 +12,8 @@ Across plan years only a node carried over counts as the same: one the new year'
 dates in an earlier year (overdue since then). A yearly target under the same code (上半年完成
 投资, 全年完成投资) is the new year's own, and its 督办 is a first one. An earlier year's 督办
 still open when the year begins (December's, replied to in January) is on the new year's papers
-until it is closed (`on_papers`).
+until the month it is closed in (`on_papers`); after that only the register of every year
+(`reportgen dubans --all`) lists it.
 """
 
 from __future__ import annotations
@@ -243,16 +244,17 @@ def on_papers(dubans: Iterable[Duban], year: int, period: str, today: dt.date) -
     They are the year's own 督办 up to `period` and an earlier year's that was still open when
     the year began: not 销号 within its year and no reply recorded before the year began (say
     December's, whose reply falls due in January). Such a 督办 (`carried_from` its year) is
-    chased, named as replied, late or closed and listed in the 督办台账 as the year's own are,
-    until it is closed; one settled within its year stays in that year's papers.
+    chased, named as replied or late and listed in the 督办台账 as the year's own are, while it
+    is open, and reported closed (销号 or 终止督办) in the month it closed; from the next month on
+    it is not the year's business and leaves its papers (the year's own stay listed all year: the
+    台账 is the year's register). One settled within its year stays in that year's papers.
     """
     start = dt.date(year, 1, 1)
     out = []
-    for d in as_of(dubans, period, today):
+    for d in as_of(dubans, period, today):  # closed_in is None or at most `period` there
         if not d.year or d.year == year:
             out.append(d)
-        elif d.year < year and (d.closed_in is None or d.closed_in >= f"{year:04d}") and (
-                d.replied_on is None or d.replied_on >= start):
+        elif d.year < year and d.closed_in in (None, period) and (d.replied_on is None or d.replied_on >= start):
             out.append(replace(d, carried_from=d.year))
     return out
 

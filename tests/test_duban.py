@@ -346,6 +346,37 @@ def test_the_new_years_papers_carry_an_earlier_years_duban_still_open_when_it_be
         n.doc_no for n in notices if n.year == 2024}
 
 
+def test_a_carried_duban_is_reported_closed_in_its_month_then_leaves_the_years_papers() -> None:
+    """December's 督办 on 2024's own target (M2) ends in January; 乙's November one on the carried M1 is
+    done in February (销号 then); 甲's December one stays open. Each closed one is on the papers of the
+    month it closed only; the year's own 督办, closed in February, stays on the year's 台账. Rerun,
+    January's papers still show January's closing; the register of every year keeps them all."""
+    statuses = {"2024-11": _month(M1={A: OVER, B: OVER}), "2024-12": _month(M1={A: OVER, B: OVER}, M2={B: OVER}),
+                "2025-01": _month(M1={A: OVER, B: OVER}, M2={B: DONE}, M3={A: OVER}),
+                "2025-02": _month(M1={A: OVER, B: LATE}, M2={B: DONE}, M3={A: DONE}),
+                "2025-03": _month(M1={A: OVER, B: LATE}, M2={B: DONE}, M3={A: DONE})}
+    notices = [Notice("督字〔2024〕9号", "督办通知", "2024-11", B, 2024),
+               Notice("督字〔2024〕10号", "督办通知", "2024-12", A, 2024),
+               Notice("督字〔2024〕11号", "督办通知", "2024-12", B, 2024),
+               Notice("督字〔2025〕1号", "督办通知", "2025-01", A, 2025)]
+    nodes = {"督字〔2024〕11号": "M2", "督字〔2025〕1号": "M3"}
+    issued = {n.doc_no: Issued(None, None, {nodes.get(n.doc_no, "M1"): "节点"}) for n in notices}
+    dues = {"M1": dt.date(2024, 6, 30), "M2": dt.date(2025, 12, 31), "M3": dt.date(2025, 1, 20)}
+    every = build_dubans(notices, statuses, issued=issued, dues=dues)
+    assert {d.doc_no: d.closed_in for d in every} == {
+        "督字〔2024〕9号": "2025-02", "督字〔2024〕10号": None, "督字〔2024〕11号": "2025-01",
+        "督字〔2025〕1号": "2025-02"}
+
+    def papers(period: str) -> dict[str, str]:
+        return {d.doc_no: d.state.value for d in on_papers(every, 2025, period, dt.date(2025, int(period[5:]) + 1, 8))}
+
+    assert papers("2025-01") == {"督字〔2024〕9号": "未到期", "督字〔2024〕10号": "未到期",
+                                 "督字〔2024〕11号": "终止督办", "督字〔2025〕1号": "未到期"}
+    assert papers("2025-02") == {"督字〔2024〕9号": "已销号", "督字〔2024〕10号": "未到期", "督字〔2025〕1号": "已销号"}
+    assert papers("2025-03") == {"督字〔2024〕10号": "未到期", "督字〔2025〕1号": "已销号"}
+    assert [line.split()[0] for line in duban_lines(every, dt.date(2025, 4, 8), True)[1::2]] == [
+        n.doc_no for n in notices]
+
 def test_a_notices_nodes_keep_the_plans_order_in_the_book_and_the_reply_form(tmp_path: Path) -> None:
     """A city's codes pass 99: sorted as text, P100 came before P82 and the 台账 and 回复单 numbered
     a notice's nodes otherwise than the notice (the plan's order), so 第3项 of the reply was

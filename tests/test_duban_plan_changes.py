@@ -69,6 +69,7 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     _import(root, revised.replace("2024年重点项目推进任务分解", "2025年重点项目推进任务分解", 1),
             "2025年重点项目推进任务分解.txt")
     out["2025-01"] = _month(root, "2025-01", 0.1)
+    out["2025-02"] = _month(root, "2025-02", 0.2)
     out["dubans"] = CliRunner().invoke(main, ["dubans", "--all", "-w", str(root)], prog_name="reportgen")
     return out
 
@@ -130,6 +131,24 @@ def test_decembers_duban_on_the_years_targets_ends_with_the_year(year: dict[str,
     assert f"本月因年度结束终止督办{len(carried)}件：" in bulletin
     assert (f"{december[0]['doc_no']}（{december[0]['unit']}，"
             "2024年度结束，节点未完成）") in bulletin
+
+
+def test_in_february_they_are_no_longer_the_years_business(year: dict[str, Any]) -> None:
+    """Reported closed in January, December's 督办 leave the 2025 papers from February (they were
+    listed as 终止督办/结转 every month of the year); the register of every year keeps them."""
+    december = {d["doc_no"] for d in year["2024-12"]["dubans"] if d["period"] == "2024-12"}
+    february = year["2025-02"]
+    assert not december & {d["doc_no"] for d in february["dubans"]}
+    assert not [d for d in february["dubans"] if d["carried_from"]]
+    assert not december & set(_book(year["root"], "2025-02"))
+    assert "结转" not in _subtitle(year["root"], "2025-02")
+    bulletin = doc_text(year["root"] / "output" / "2025-02" / "进度通报.docx")
+    assert "结转" not in bulletin and "终止督办" not in bulletin
+    page = _client(open_workspace(year["root"])).get("/office/2025-02/dubans").get_data(as_text=True)
+    assert "本年度至本月没有发出督办通知" in page and not [n for n in december if n in page]
+    assert {d["doc_no"] for d in year["2025-01"]["dubans"]} >= december  # January's papers keep them
+    listing = year["dubans"].output
+    assert all(f"{doc_no}  2024-12  " in listing for doc_no in december)
 
 
 def test_the_office_page_counts_them_apart(year: dict[str, Any]) -> None:
