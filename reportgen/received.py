@@ -29,6 +29,7 @@ import functools
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ from reportgen.errors import PlanError
 from reportgen.fsutil import Listing, list_files, write_text_atomic
 from reportgen.intake import Register, Seen
 from reportgen.ledger import Ledger
-from reportgen.model import FileRead, History, Plan, Severity
+from reportgen.model import FileRead, History, Issue, Plan, Severity
 from reportgen.plan.inforce import plan_in_force
 from reportgen.rules import EarlierFigures, carried_over, earlier_figures, reporting_units
 from reportgen.workspace import Workspace
@@ -287,20 +288,60 @@ def _unit_files(files: Iterable[FileRead]) -> dict[str, list[list[Any]]]:
     return {unit: sorted(idents) for unit, idents in out.items()}
 
 
+def _unit_counts(issues: Iterable[Issue]) -> dict[str, list[int]]:
+    """Return unit -> [errors, warnings] as a 校验报告 counts them (each issue under its unit)."""
+    counts: dict[str, list[int]] = {}
+    for i in issues:
+        if i.unit and i.severity is not Severity.INFO:
+            counts.setdefault(i.unit, [0, 0])[i.severity is Severity.WARNING] += 1
+    return counts
+
+
+def _write_checked(ws: Workspace, period: str, record: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):  # a read-only workspace: status says its counts are not checked ones
+        ws.history_dir.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(checked_path(ws, period), json.dumps(record))
+
+
+_CHECKED_LOCK = threading.Lock()  # the web page's uploads keep their counts one at a time
+
+
 def keep_checked(ws: Workspace, period: str, stamp: dict[str, Any], result: IngestResult) -> None:
     """Keep the errors and warnings `check` stated for each unit in its 校验报告 (issues added after
     the reading included, such as reconcile.undated_issues) with the files and the readings'
     `stamp` they came from, so `status` and `submissions` state the same counts without reading the forms."""
-    counts: dict[str, list[int]] = {}
-    for i in result.issues:
-        if i.unit and i.severity is not Severity.INFO:
-            counts.setdefault(i.unit, [0, 0])[i.severity is Severity.WARNING] += 1
+    counts = _unit_counts(result.issues)
     files = _unit_files(result.files)
     record = {"version": VERSION, "stamp": stamp, "when": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
               "units": {u: [*counts.get(u, [0, 0]), files.get(u, [])] for u in sorted({*counts, *files})}}
-    with contextlib.suppress(OSError):  # a read-only workspace: status says its counts are not checked ones
-        ws.history_dir.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(checked_path(ws, period), json.dumps(record))
+    with _CHECKED_LOCK:
+        _write_checked(ws, period, record)
+
+
+def keep_file_checked(ws: Workspace, period: str, unit: str, name: str, issues: Iterable[Issue]) -> bool:
+    """Keep what a check of one file of `unit` found (`issues`, as `check` finds them in it:
+    checking.check_file; the web page's upload), now in the period's folder as `name`, as the
+    counts the last check stated for the unit: `status` and the office page then state them
+    unmarked, as they would after `check`. Return True when kept.
+
+    Only while what that check stated still holds (the readings' stamp unchanged: status would
+    not say it is stale) and `name` is the unit's only file whose findings are its own (others
+    replaced or withdrawn; another's counts are not known here). Else nothing is kept and the
+    unit stays marked (*) as come or changed since the last check, or no check ever ran."""
+    if _checked(ws, period) is None:
+        return False
+    with Ledger(ws.ledger_path) as ledger:  # the folder as status sees it (the new file read and kept)
+        files, _seen, _expected, stamp = _files(ws, period, ledger)
+        register = ledger.submission_register(period, intake.arrivals(files))
+    intake.choose(files, register)
+    own = _unit_files(files).get(unit, [])
+    with _CHECKED_LOCK:
+        record = _checked(ws, period)
+        if record is None or record.get("stamp") != json.loads(json.dumps(stamp)) or [f[0] for f in own] != [name]:
+            return False
+        record["units"][unit] = [*_unit_counts(issues).get(unit, [0, 0]), own]
+        _write_checked(ws, period, record)
+    return True
 
 
 def _checked(ws: Workspace, period: str) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.received import PeriodStatus, checked_path, period_status
+from reportgen.terminal import count_notes
 from reportgen.web.links import unit_links
 from reportgen.web.store import Upload, WebStore
 from reportgen.workspace import Workspace
@@ -32,6 +33,7 @@ class UnitRow:
     uploads: int = 0
     last_upload: Upload | None = None
     exempt: str | None = None  # the office's note when the unit need not report this month
+    unchecked: bool = False  # files came or changed since the last check: counts of the readings only (“*”)
 
 
 @dataclass
@@ -54,6 +56,7 @@ class OfficeView:
     unidentified: list[str]
     received: list[FileInfo]
     papers: list[FileInfo]
+    notes: list[str] = field(default_factory=list)  # where the counts come from, as `reportgen status` says it
 
     @property
     def reported(self) -> int:
@@ -128,6 +131,9 @@ def office_view(ws: Workspace, period: str, today: dt.date | None = None) -> Off
         own = [up for up in uploads if up.unit == u.unit]
         late = not u.received and u.exempt is None and status.days_left < 0
         rows.append(UnitRow(u.unit, links[u.unit], u.received, late, u.files, u.errors, u.warnings, len(own),
-                            own[0] if own else None, u.exempt))
+                            own[0] if own else None, u.exempt, u.unchecked))
+    # the counts and their notes are `reportgen status`'s: one rule (received.stated_counts, terminal.count_notes)
+    notes = count_notes(status.checked, status.stale, any(u.unchecked for u in status.units),
+                        any(u.received for u in status.units))
     return OfficeView(period, status.deadline, status.days_left, rows, status.unidentified,
-                      _files(ws.submissions_dir(period)), papers(ws, period))
+                      _files(ws.submissions_dir(period)), papers(ws, period), notes)

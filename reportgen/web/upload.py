@@ -22,8 +22,10 @@ from reportgen.errors import ReportgenError
 from reportgen.fsutil import TEMP_PREFIX, atomic_path, safe_filename
 from reportgen.ingest import FileRead
 from reportgen.intake import Action, Decision
+from reportgen.ledger import Ledger
 from reportgen.model import Plan, Severity
 from reportgen.plan.workbook import load_plan
+from reportgen.received import keep_file_checked, plan_for_check
 from reportgen.safety import SPREADSHEET_SUFFIXES
 from reportgen.web.store import Upload, WebStore
 from reportgen.workspace import Workspace
@@ -149,18 +151,36 @@ def receive(ws: Workspace, period: str, unit: str, stream: IO[bytes], sent_name:
     save_durably(stored, lambda out: outcome.append(
         _copy_limited(stream, out, limit_bytes(ws), too_large_message(ws))))
     size, sha256 = outcome[0]
-    read = check_file(ws, _PLANS.get(ws), period, stored, shown)
+    read = check_file(ws, _plan_for(ws, period), period, stored, shown)
     reason = verdict(read, unit)
-    with _unit_lock(period, unit), WebStore(ws.ledger_path) as store:
-        placed = ""
-        if not reason:
-            placed = safe_filename(unit) + PLACED_SUFFIX + suffix
-            _place(ws, period, store, unit, stored, placed)
-            # the office's submissions control: this version is the one that counts for the unit
-            version = len(store.uploads(period, unit)) + 1
-            store.decide(Decision(period, Action.ACCEPT, unit, sha256, placed, f"网上报送第 {version} 版，校验通过"))
-        return store.add_upload(period, unit, shown, stored.relative_to(ws.root).as_posix(), size, sha256,
-                                placed, reason, read.issues)
+    with _unit_lock(period, unit):
+        with WebStore(ws.ledger_path) as store:
+            placed = "" if reason else _accept(ws, period, store, unit, stored, sha256)
+            upload = store.add_upload(period, unit, shown, stored.relative_to(ws.root).as_posix(), size, sha256,
+                                      placed, reason, read.issues)
+        if placed:  # checked as `check` checks it: status and the office page state its counts unmarked
+            keep_file_checked(ws, period, unit, placed, read.issues)
+        return upload
+
+
+def _plan_for(ws: Workspace, period: str) -> Plan:
+    """Return the plan `check` judges `period`'s files by (received.plan_for_check): a period
+    already run keeps the plan it was run with."""
+    current = _PLANS.get(ws)
+    if not ws.ledger_path.exists():
+        return current
+    with Ledger(ws.ledger_path) as ledger:
+        return plan_for_check(period, current, ledger)
+
+
+def _accept(ws: Workspace, period: str, store: WebStore, unit: str, stored: Path, sha256: str) -> str:
+    """Place an accepted version in the submissions folder and record that it counts; return its name there."""
+    placed = safe_filename(unit) + PLACED_SUFFIX + stored.suffix
+    _place(ws, period, store, unit, stored, placed)
+    # the office's submissions control: this version is the one that counts for the unit
+    version = len(store.uploads(period, unit)) + 1
+    store.decide(Decision(period, Action.ACCEPT, unit, sha256, placed, f"网上报送第 {version} 版，校验通过"))
+    return placed
 
 
 def _place(ws: Workspace, period: str, store: WebStore, unit: str, stored: Path, placed: str) -> None:
