@@ -22,9 +22,9 @@ from tests.web_support import PERIOD, filled_form, sample_workspace, units_of
 pytestmark = pytest.mark.slow
 
 
-def _cli(ws: Workspace, *args: str) -> str:
+def _cli(ws: Workspace, *args: str, code: int = 0) -> str:
     result = CliRunner().invoke(main, [*args, "--period", PERIOD, "-w", str(ws.root)], prog_name="reportgen")
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code == code, result.output
     return result.output
 
 
@@ -61,7 +61,7 @@ def test_the_page_and_status_state_the_same_counts_marks_and_notes(tmp_path: Pat
     before = _board(client)
     assert before == _status(ws) and before[1] == [  # no check yet: said so on both
         "注：尚未运行 reportgen check，错误、警告数只含读取文件时发现的问题，以校验报告为准。"]
-    _cli(ws, "check")
+    _cli(ws, "check", code=1)  # the first unit's form has an error
     checked, notes = _status(ws)
     assert checked[first][0] != "0" and "*" not in checked[first][0] and notes == []
     assert _board(client) == (checked, [])
