@@ -63,10 +63,12 @@ def figure_key(item: str, metric: Metric | str) -> str:
 
 
 METRIC_LABEL: dict[Metric, str] = {Metric.INVEST: "完成投资", Metric.INVOICE: "设备开票"}
-KIND_METRIC: dict[MilestoneKind, Metric] = {
-    MilestoneKind.INVESTMENT: Metric.INVEST,
-    MilestoneKind.INVOICE: Metric.INVOICE,
-}
+KIND_METRIC = {MilestoneKind.INVESTMENT: Metric.INVEST, MilestoneKind.INVOICE: Metric.INVOICE}
+
+
+def amount_metric(kind: MilestoneKind, amount_yi: float | None) -> Metric | None:
+    """Return the cumulative figure that judges a node of `kind` and `amount_yi`: KIND_METRIC's, for an amount."""
+    return None if amount_yi is None else KIND_METRIC.get(kind)
 
 
 class Status(StrEnum):
@@ -148,9 +150,7 @@ class Milestone:
     @property
     def metric(self) -> Metric | None:
         """Return the cumulative figure that judges this milestone, if it is an amount."""
-        if self.amount_yi is None:
-            return None
-        return KIND_METRIC.get(self.kind)
+        return amount_metric(self.kind, self.amount_yi)
 
 
 @dataclass

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from reportgen.cn import UNDATED, earlier_month
 from reportgen.config import Config
 from reportgen.model import (
-    KIND_METRIC,
     STATUS_LABEL,
     History,
     Item,
@@ -39,6 +38,7 @@ from reportgen.model import (
     Severity,
     Status,
     Task,
+    amount_metric,
     figure_key,
     period_end,
     previous_month,
@@ -315,5 +315,6 @@ def group_members(task: Task, units: list[str], config: Config) -> list[str] | N
 def reached_by_figure(m: MilestoneResult) -> bool:
     """Return True when `m` is an amount judged from its cumulative figure: its completion date is
     the cut-off of the first report whose figure had reached the amount (reconcile's
-    _amount_completion), not a day anyone reported it done."""
-    return m.amount_yi is not None and m.kind in KIND_METRIC
+    _amount_completion), not a day anyone reported it done. The rule is the plan node's
+    (Milestone.metric): model.amount_metric."""
+    return amount_metric(m.kind, m.amount_yi) is not None

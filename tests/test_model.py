@@ -1,15 +1,19 @@
-"""Rules kept on the model itself: which task's lead reports an item's cumulative figures."""
+"""Rules kept on the model itself: which task's lead reports an item's cumulative figures, which node
+is judged by a figure."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from reportgen.config import Config
 from reportgen.forms import all_unit_rows
-from reportgen.model import Metric
+from reportgen.model import History, Metric, Milestone, MilestoneKind
 from reportgen.plan.workbook import load_plan
+from reportgen.reconcile import reconcile
+from reportgen.rules import reached_by_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTER = ROOT / "input" / "plan" / "2024年重点项目推进任务分解.xlsx"
@@ -35,3 +39,19 @@ def test_figure_is_reported_by_the_lead_of_the_amount_task(item: str, metric: Me
     owners = {r.lead for rows_ in rows.values() for r in rows_.figures
               if r.item.code == item and r.metric is metric}
     assert owners == {lead}
+
+
+def test_a_result_is_judged_from_its_figure_exactly_when_its_plan_node_is() -> None:
+    """One rule (model.amount_metric): the bulletin dates a node by the report whose figure reached it
+    (rules.reached_by_figure, on the result) exactly when reconcile judged it by a figure (Milestone.metric)."""
+    plan = load_plan(MASTER, Config())
+    extra = [Milestone("X-M1", dt.date(2024, 6, 30), "6月底前完成开票0.5亿元", MilestoneKind.INVOICE, 0.5, ["甲"]),
+             Milestone("X-M2", dt.date(2024, 6, 30), "6月底前开工", MilestoneKind.STEP, 0.5, ["甲"]),
+             Milestone("X-M3", dt.date(2024, 6, 30), "上半年完成投资", MilestoneKind.INVESTMENT, None, ["甲"])]
+    plan.items[0].tasks[0].milestones.extend(extra)
+    nodes = {m.code: m for m in plan.milestones}
+    result = reconcile(plan, [], History(), dt.date(2024, 6, 30), "2024-06", Config())
+    judged = {m.code: reached_by_figure(m) for m in result.milestones}
+    assert judged == {code: m.metric is not None for code, m in nodes.items()}
+    assert judged["X-M1"] and not judged["X-M2"] and not judged["X-M3"]
+    assert any(m.metric is Metric.INVEST for m in nodes.values())
