@@ -58,11 +58,19 @@ HEADER_FILL = "D9D9D9"
 # fit A4 landscape at (about) full size, so the 11 pt text prints at 10.5 pt or more (fit-to-width,
 # kept as a net, had shrunk it to 8.5 pt); the code columns are hidden. A header wraps at a word
 # (年度目标/（亿元）); 项目名称 holds the footer's 审核人（分管领导）; 实际完成日期 holds a date cell,
-# which Excel never wraps, wide enough for 2024年12月31日 (narrower, Excel prints ####)
+# which Excel never wraps, wide enough for 2024年12月31日 (narrower, Excel prints ####); 需协调解决的问题
+# fits one line. A row is as tall as its longest cell: 责任单位 of three city units took seven lines
+# at 12 (four rows a page), so it has 20 (a unit in one or two lines), taken from the columns the
+# unit types in and the node's text, and 考核要求 the rest of the page: a city's 报送表 prints in
+# about two thirds of the pages it took.
 FIGURE_WIDTHS = {"code": 11, "name": 24, "metric": 10, "target": 10, "previous": 10,
-                 "value": 10, "note": 26, "requirement": 36}
-MILESTONE_WIDTHS = {"code": 9, "item": 18, "text": 22, "due": 12, "units": 12, "status": 10,
-                    "completed_on": 16, "progress": 20, "problems": 18, "next_steps": 14}
+                 "value": 10, "note": 26, "requirement": 52}
+MILESTONE_WIDTHS = {"code": 9, "item": 18, "text": 18, "due": 13, "units": 20, "status": 10,
+                    "completed_on": 16, "progress": 16, "problems": 18, "next_steps": 13}
+# the plan's text on a node's row (and 项目名称, 考核要求 of a figure's): written broken into lines by
+# the Chinese rules (textlines), so Excel, WPS and LibreOffice print the same lines, none starting
+# with ）、， (LibreOffice's own wrapping starts one with the ） of 项目（7期）)
+_PLAN_TEXT = ("item", "text", "due", "units")
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 FIGURE_FORMAT = "0.00##"
 BODY_SIZE = 11
@@ -185,11 +193,18 @@ def _put(cell: Any, value: Any) -> None:
         cell.value = value
 
 
+def _broken(text: str, width: float) -> str:
+    """`text` with line breaks where it wraps in a column `width` units wide, by the Chinese
+    rules (a line never starts with closing punctuation, digits stay whole), measured for the
+    narrowest of the applications that print it."""
+    return break_text(text, width * UNIT_PT - CELL_PAD_PT, BODY_SIZE)
+
+
 def _lines(text: str, width: float) -> int:
-    """Lines `text` takes in a column `width` units wide, measured as the printers set it
-    (the width of digits, a line never starting with closing punctuation): the texts are not
-    broken here, and Excel or LibreOffice wrapping them greedily takes no more lines than this."""
-    return break_text(text, width * UNIT_PT - CELL_PAD_PT, BODY_SIZE).count("\n") + 1
+    """Lines `text` takes in a column `width` units wide, measured as the printers set it: the
+    plan's text is written so (`_PLAN_TEXT`); Excel or LibreOffice wrapping the others greedily takes
+    no more lines than this."""
+    return _broken(text, width).count("\n") + 1
 
 
 def _row_height(texts: list[tuple[str, float]], minimum: float) -> float:
@@ -404,9 +419,10 @@ def _figures_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
     for fr in cx.rows.figures:
         requirement = _requirement_text(fr, cx.unit)
         values: dict[str, Any] = {
-            "code": fr.key, "name": fr.item.name, "metric": METRIC_LABEL[fr.metric],
-            "target": _target(fr), "previous": previous.get(fr.key), "value": None,
-            "note": None, "requirement": requirement,
+            "code": fr.key, "name": _broken(fr.item.name, FIGURE_WIDTHS["name"]),
+            "metric": METRIC_LABEL[fr.metric], "target": _target(fr),
+            "previous": previous.get(fr.key), "value": None, "note": None,
+            "requirement": _broken(requirement, FIGURE_WIDTHS["requirement"]),
         }
         for k in keys:
             editable = k in fs.FIGURE_INPUTS
@@ -419,8 +435,7 @@ def _figures_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
             elif k == "note":
                 note_dv.add(c.coordinate)
         ws.row_dimensions[r].height = _row_height(
-            [(fr.item.name, FIGURE_WIDTHS["name"]), (requirement, FIGURE_WIDTHS["requirement"])],
-            36)
+            [(values[k], FIGURE_WIDTHS[k]) for k in ("name", "requirement")], 36)
         codes.append((r, fr.key))
         r += 1
     for dv in (value_dv, note_dv):
@@ -474,6 +489,7 @@ def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
             "code": m.code, "item": mr.item.name, "text": m.text, "due": _due_text(m),
             "units": _units_text(mr.units, mr.leads, cx.config), **answers[m.code],
         }
+        values.update({k: _broken(values[k], MILESTONE_WIDTHS[k]) for k in _PLAN_TEXT})
         for k in keys:
             editable = k in fs.MILESTONE_INPUTS
             c = _body_cell(ws, st, r, col[k], values[k] or None, editable=editable,

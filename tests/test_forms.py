@@ -192,7 +192,8 @@ def test_figure_rows_show_targets_and_what_they_are_judged_against(default_forms
 
     ws = load_workbook(default_forms[MATERIALS])[fs.SHEET_FIGURES]
     col = header_columns(ws, {**fs.FIGURE_HEADERS, **fs.FIGURE_EXTRA_HEADERS})
-    invest, invoice = data_rows(ws)
+    invest, invoice = ([v.replace("\n", "") if isinstance(v, str) else v for v in row]  # lines joined
+                       for row in data_rows(ws))
     assert invest[col["metric"] - 1] == "完成投资" and invest[col["target"] - 1] == 3.0
     assert invoice[col["metric"] - 1] == "设备开票" and invoice[col["target"] - 1] == 3.0
     assert "全年目标：3亿元以上（设备）" in invest[col["requirement"] - 1]
@@ -200,7 +201,7 @@ def test_figure_rows_show_targets_and_what_they_are_judged_against(default_forms
             in invoice[col["requirement"] - 1])
     # a supporting unit is told whose figure counts
     ws = load_workbook(default_forms[LAND])[fs.SHEET_FIGURES]
-    req = data_rows(ws)[0][col["requirement"] - 1]
+    req = data_rows(ws)[0][col["requirement"] - 1].replace("\n", "")
     assert f"以{EQUIP}填报数为准" in req and "2024年12月31日前累计6亿元" in req
 
 
@@ -211,13 +212,15 @@ def test_milestone_rows_carry_plan_text_due_date_and_units(default_forms: dict[s
     ws = load_workbook(forms[ECON])[fs.SHEET_MILESTONES]
     col = header_columns(ws, fs.MILESTONE_HEADERS)
     (row,) = data_rows(ws)
-    assert row[col["item"] - 1] == "海博思创储能项目"
-    assert row[col["text"] - 1].startswith("2024年8月30日前完成国网省公司接入系统批复")
-    assert row[col["due"] - 1] == "2024年8月30日"
-    assert row[col["units"] - 1] == f"{ECON}（牵头）、{EQUIP}"
+    flat = [str(v).replace("\n", "") for v in row]  # the plan's text, broken in lines as it prints
+    assert flat[col["item"] - 1] == "海博思创储能项目"
+    assert flat[col["text"] - 1].startswith("2024年8月30日前完成国网省公司接入系统批复")
+    assert flat[col["due"] - 1] == "2024年8月30日"
+    assert flat[col["units"] - 1] == f"{ECON}（牵头）、{EQUIP}"
     ws = load_workbook(forms[MEDICINE])[fs.SHEET_MILESTONES]
     p01, t04 = data_rows(ws)
-    assert p01[col["due"] - 1] == "2024年6月30日\n（上半年）"
+    assert p01[col["due"] - 1].split("\n")[-1] == "（上半年）"
+    assert p01[col["due"] - 1].replace("\n", "") == "2024年6月30日（上半年）"
     assert t04[col["units"] - 1] == CENTRES
     # amount milestones are not asked row by row
     assert "P01-M01" not in [r[0] for r in data_rows(ws)]
@@ -584,10 +587,40 @@ def test_a_row_is_as_tall_as_its_most_wrapped_cell_prints(tmp_path: Path) -> Non
     nodes = wb[fs.SHEET_MILESTONES]
     row = next(r for r in range(1, nodes.max_row + 1) if nodes.cell(r, 1).value == "P01-M02")
     shared = next(c.value for c in nodes[row] if isinstance(c.value, str) and c.value.startswith("浑源县"))
-    assert len(shared) == 36  # 5 characters a line in the 责任单位 column (12 units, 59 pt): 8 lines
-    assert nodes.row_dimensions[row].height >= 8 * LO_LINE_PT
+    # written in the lines it prints, by the Chinese rules: three units in 4 lines of the 责任单位
+    # column (20 units, 9 characters a line), not 8 of 5 characters (7 pages of 38 at city scale)
+    assert shared.replace("\n", "") == "浑源县发展和改革局（牵头）、御东新区发展和改革局、云冈区住房和城乡建设局"
+    assert shared.split("\n") == ["浑源县发展和改革局", "（牵头）、御东新区", "发展和改革局、云冈",
+                                  "区住房和城乡建设局"]  # （牵头） whole, after the name it marks
+    assert nodes.row_dimensions[row].height >= 4 * LO_LINE_PT
+    item = next(c.value for c in nodes[row] if isinstance(c.value, str) and c.value.startswith("西韩岭"))
+    assert item == "西韩岭文旅综合体\n项目（38期）"  # never a line of a lone ）
     figures = wb[fs.SHEET_FIGURES]
     row = next(r for r in range(1, figures.max_row + 1) if figures.cell(r, 1).value == "P01/invest")
     requirement = figures.cell(row, figures.max_column).value
-    assert "考核节点：2024年6月30日前累计2亿元" in requirement and requirement.count("\n") == 2  # 3 lines, 4 printed
-    assert figures.row_dimensions[row].height >= 4 * LO_LINE_PT
+    assert "考核节点：2024年6月30日前累计2亿元" in requirement.split("\n")  # one line of 考核要求 (52 units)
+    assert figures.row_dimensions[row].height >= (requirement.count("\n") + 1) * LO_LINE_PT
+
+
+def test_plan_text_is_written_in_lines_that_fit_and_start_with_no_closing_mark(
+        default_forms: dict[str, Path]) -> None:
+    from openpyxl import load_workbook
+
+    from reportgen.forms import FIGURE_WIDTHS, MILESTONE_WIDTHS
+    from reportgen.textlines import CELL_PAD_PT, NO_LINE_START, UNIT_PT, ems
+
+    seen = 0
+    for path in default_forms.values():
+        wb = load_workbook(path)
+        for sheet, widths, keys in ((fs.SHEET_FIGURES, FIGURE_WIDTHS, ("name", "requirement")),
+                                    (fs.SHEET_MILESTONES, MILESTONE_WIDTHS, ("item", "text", "due", "units"))):
+            ws = wb[sheet]
+            col = header_columns(ws, {**fs.FIGURE_HEADERS, **fs.FIGURE_EXTRA_HEADERS}
+                                 if sheet == fs.SHEET_FIGURES else fs.MILESTONE_HEADERS)
+            for row in data_rows(ws):
+                for k in keys:
+                    lines = str(row[col[k] - 1]).split("\n")
+                    seen += len(lines) > 1
+                    assert all(11 * ems(line) <= widths[k] * UNIT_PT - CELL_PAD_PT for line in lines), lines
+                    assert not any(line[:1] in NO_LINE_START for line in lines), lines
+    assert seen > 10
