@@ -39,8 +39,8 @@ from reportgen.model import (
     Reported,
     Status,
     figure_key,
-    plan_content,
-    plan_from_content,
+    plan_from_text,
+    plan_text,
 )
 
 # Named migrations, applied in list order and recorded by name in the `migrations` table. Never
@@ -462,7 +462,7 @@ class Ledger:
             if tx.execute("SELECT 1 FROM plans WHERE version = ? AND content IS NULL",
                           (plan.version,)).fetchone():
                 tx.execute("UPDATE plans SET content = ? WHERE version = ?",
-                           (plan_content(plan), plan.version))
+                           (plan_text(plan), plan.version))
             tx.execute("DELETE FROM periods WHERE period = ?", (result.period,))  # cascades
             for table, rows in period_rows(result, received).items():
                 insert_rows(tx, table, rows, or_else="REPLACE" if table in MAY_REPEAT else "")
@@ -764,9 +764,11 @@ class Ledger:
             return None
         version, title, content = row
         try:
-            plan = plan_from_content(content) if content else None
+            plan = plan_from_text(content) if content else None  # a ledger's older form as well
         except (ValueError, KeyError, TypeError) as exc:
             raise LedgerError(f"历史台账 {self.path} 中任务分解版本 {version} 的内容已损坏（{exc}）") from exc
+        if plan is not None:
+            plan.version = version  # the version it was recorded under (the older form kept it inside)
         return RecordedPlan(version=version, title=title, plan=plan)
 
     def reading_state(self, period: str) -> list[object]:

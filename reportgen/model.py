@@ -297,7 +297,8 @@ def version_of(text: str | bytes) -> str:
 
 def plan_text(plan: Plan) -> str:
     """Return the text a plan's version hashes: every field but the version, read back by
-    `plan_from_text` (the plan cache keeps it, so a cold read writes no second text).
+    `plan_from_text`. It is the one text a plan is kept as: the plan cache (so a cold read writes
+    no second text), the ledger's plans.content and the master workbook's 导入原样 sheet.
 
     Versions are kept in ledgers, forms and readings: the same plan keeps the same text, that of
     `json.dumps([plan_dict(plan) without "version", {"items": [[item text, [[task no, lead
@@ -312,8 +313,12 @@ def plan_text(plan: Plan) -> str:
 
 def plan_from_text(text: str | bytes) -> Plan:
     """Return the plan `plan_text` wrote (the text or its UTF-8 bytes), with its version
-    (ValueError/KeyError/TypeError when the text is not one)."""
-    data, extra = json.loads(text)
+    (ValueError/KeyError/TypeError when the text is not one). A JSON object is a plan as ledgers
+    and 导入原样 sheets kept it before they kept `plan_text` (every field, the version too)."""
+    parsed = json.loads(text)
+    if isinstance(parsed, dict):
+        return _plan_from_dict(parsed)
+    data, extra = parsed
     items = []
     for it, (it_text, task_extras) in zip(data["items"], extra["items"], strict=True):
         tasks = []
@@ -330,14 +335,6 @@ def plan_from_text(text: str | bytes) -> Plan:
                           target_yi=it["target_yi"], target_note=it["target_note"], text=it_text, tasks=tasks))
     units = [Unit(name=name, aliases=aliases) for name, aliases in extra["units"]]
     return Plan(year=data["year"], title=data["title"], version=version_of(text), items=items, units=units)
-
-
-def plan_content(plan: Plan) -> str:
-    """Return every field of the plan as JSON, from which `plan_from_content` rebuilds it."""
-    try:
-        return _PlanJson().content(plan)
-    except TypeError:  # as in plan_version
-        return _PlanJson(_any).content(plan)
 
 
 def _any(value: Any) -> str:
@@ -403,33 +400,10 @@ class _PlanJson:
                 f'"year": {num(plan.year)}}}, {{"items": [{", ".join(map(extra_item, plan.items))}], '
                 f'"units": [{units}]}}]')
 
-    def content(self, plan: Plan) -> str:
-        s, names, num = self.text, self.names, _number
 
-        def milestone(m: Milestone) -> str:
-            return (f'{{"amount_yi": {num(m.amount_yi)}, "code": {s(m.code)}, '
-                    f'"due": {s(m.due.isoformat()) if m.due else "null"}, "due_text": {s(m.due_text)}, '
-                    f'"kind": {s(m.kind.value)}, "text": {s(m.text)}, "units": {names(m.units)}}}')
-
-        def task(t: Task) -> str:
-            return (f'{{"code": {s(t.code)}, "lead_units": {names(t.lead_units)}, '
-                    f'"milestones": [{", ".join(map(milestone, t.milestones))}], "no": {num(t.no)}, '
-                    f'"requirements": {names(t.requirements)}, "text": {s(t.text)}, "units": {names(t.units)}}}')
-
-        def item(it: Item) -> str:
-            return (f'{{"code": {s(it.code)}, "name": {s(it.name)}, "no": {num(it.no)}, '
-                    f'"section": {s(it.section.value)}, "target_note": {s(it.target_note)}, '
-                    f'"target_yi": {num(it.target_yi)}, "tasks": [{", ".join(map(task, it.tasks))}], '
-                    f'"text": {s(it.text)}}}')
-
-        units = ", ".join(f'{{"aliases": {names(u.aliases)}, "name": {s(u.name)}}}' for u in plan.units)
-        return (f'{{"items": [{", ".join(map(item, plan.items))}], "title": {s(plan.title)}, '
-                f'"units": [{units}], "version": {s(plan.version)}, "year": {num(plan.year)}}}')
-
-
-def plan_from_content(text: str) -> Plan:
-    """Return the plan `plan_content` wrote (ValueError/KeyError when the text is not one)."""
-    data = json.loads(text)
+def _plan_from_dict(data: dict[str, Any]) -> Plan:
+    """Return the plan an earlier version kept as one JSON object of every field (json.dumps of
+    plan_dict with each item's text, each task's no and lead units, each node's due_text)."""
     items = []
     for it in data["items"]:
         tasks = []

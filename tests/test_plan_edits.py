@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import main
 from reportgen.config import load_config
+from reportgen.model import plan_text
 from reportgen.plan.importer import import_document
 from reportgen.plan.workbook import load_imported, load_plan
+from tests.test_plan_json import json_content
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "input" / "plan" / "source" / "2024年重点项目推进任务分解.txt"
@@ -72,6 +75,24 @@ def test_the_import_is_remembered_in_a_hidden_sheet(tmp_path: Path) -> None:
     config = load_config(root / "reportgen.toml")
     assert load_imported(path) == load_plan(path, config)
     assert load_plan(path, config) == import_document(SEED, config).plan
+
+
+@pytest.mark.slow
+def test_the_hidden_sheet_keeps_the_plans_text_and_reads_an_earlier_versions(tmp_path: Path) -> None:
+    """The sheet holds `plan_text` (the one text a plan is kept as); a workbook an earlier version
+    wrote holds the plan as one JSON object of every field, and is still read the same."""
+    root, _ = _init(tmp_path)
+    path = _workbook(root)
+    plan = load_plan(path, load_config(root / "reportgen.toml"))
+    book = openpyxl.load_workbook(path)
+    sheet = book["导入原样"]
+    assert "".join(str(r[0].value) for r in sheet.iter_rows(min_row=2) if r[0].value) == plan_text(plan)
+    old = json_content(plan)
+    sheet.delete_rows(2, sheet.max_row)
+    for row, start in enumerate(range(0, len(old), 30000), start=2):
+        sheet.cell(row=row, column=1, value=old[start:start + 30000])
+    book.save(path)
+    assert load_imported(path) == plan
 
 
 def test_reimport_without_edits_says_nothing_about_edits(tmp_path: Path) -> None:

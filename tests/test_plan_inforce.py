@@ -26,14 +26,15 @@ from reportgen.ledger import Ledger
 from reportgen.model import (
     PeriodResult,
     RecordedPlan,
-    plan_content,
-    plan_from_content,
+    plan_from_text,
+    plan_text,
     plan_version,
 )
 from reportgen.plan.importer import import_document
 from reportgen.plan.inforce import PlanChoice, plan_in_force
 from reportgen.plan.workbook import load_plan
 from reportgen.workspace import open_workspace
+from tests.test_plan_json import json_content
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "input" / "plan" / "source" / "2024年重点项目推进任务分解.txt"
@@ -58,9 +59,9 @@ def _revised_text() -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_plan_content_rebuilds_the_same_plan() -> None:
+def test_the_kept_text_rebuilds_the_same_plan() -> None:
     plan = _plan()
-    again = plan_from_content(plan_content(plan))
+    again = plan_from_text(plan_text(plan))
     assert again == plan
     assert plan_version(again) == plan.version
 
@@ -89,6 +90,16 @@ def test_the_ledger_keeps_each_periods_plan(tmp_path: Path) -> None:
         assert plan_in_force("2024-07", july, same).plan is july
         other = ledger.plan_in_force("2024-06", july.version)
         assert other is not None and other.plan == june
+    # kept as plan_text (the one text a plan is kept as); a ledger an earlier version wrote keeps
+    # one JSON object of every field, and is read the same
+    db = sqlite3.connect(tmp_path / "ledger.sqlite")
+    assert db.execute("SELECT content FROM plans WHERE version = ?", (june.version,)).fetchone()[0] == plan_text(june)
+    with db:
+        db.execute("UPDATE plans SET content = ? WHERE version = ?", (json_content(june), june.version))
+    db.close()
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        kept = ledger.plan_in_force("2024-06")
+        assert kept is not None and kept.plan == june
 
 
 def test_which_plan_judges_a_period() -> None:

@@ -40,7 +40,7 @@ from typing import Any
 from reportgen.config import Config
 from reportgen.fsutil import write_text_atomic
 from reportgen.intake import Seen
-from reportgen.model import FileRead, Plan, plan_content
+from reportgen.model import FileRead, Plan, plan_version
 from reportgen.rules import EarlierFigures
 
 VERSION = 2
@@ -62,7 +62,7 @@ def code_stamp() -> str:
 def context(plan: Plan, config: Config, period: str, previous: Mapping[str, float]) -> str:
     """Return the key of what every reading of `period`'s files depends on besides the file."""
     # the version is a hash of the plan's content; a plan made without one is hashed here
-    plan_key = plan.version or hashlib.sha256(plan_content(plan).encode()).hexdigest()
+    plan_key = plan.version or plan_version(plan)
     since = previous.since if isinstance(previous, EarlierFigures) else ""  # messages name its month
     data = [VERSION, code_stamp(), plan_key, repr(config), period, sorted(previous.items()), since]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, default=str).encode()).hexdigest()

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reportgen.errors import PlanError
 from reportgen.fsutil import atomic_path
-from reportgen.model import KIND_LABEL, SECTION_LABEL, Plan, plan_content
+from reportgen.model import KIND_LABEL, SECTION_LABEL, Plan, plan_text
 from reportgen.plan.workbook import (
     INFO_KEYS,
     ITEM_COLUMNS,
@@ -161,7 +161,7 @@ def _imported_sheet(wb: Any, imported: Plan) -> None:
     ws = wb.create_sheet(SHEET_IMPORTED)
     ws.sheet_state = "hidden"
     ws.cell(row=1, column=1, value=_IMPORTED_NOTE)
-    content = plan_content(imported)
+    content = plan_text(imported)
     for r, start in enumerate(range(0, len(content), _CELL_CHARS), start=2):
         ws.cell(row=r, column=1, value=content[start:start + _CELL_CHARS]).data_type = "s"
 

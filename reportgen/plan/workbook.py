@@ -30,7 +30,6 @@ from reportgen.model import (
     Plan,
     Task,
     Unit,
-    plan_from_content,
     plan_from_text,
     plan_text,
     version_of,
@@ -389,7 +388,7 @@ def load_imported(path: Path) -> Plan | None:
     rows = wb.get_sheet_by_name(SHEET_IMPORTED).to_python(skip_empty_area=False)
     content = "".join(str(row[0]) for row in rows[1:] if row and row[0] not in (None, ""))
     try:
-        return plan_from_content(content)
+        return plan_from_text(content)  # an earlier version's plan_content as well
     except (ValueError, KeyError, TypeError):
         return None
 
