@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
+from reportgen.crosscheck import BETWEEN_UNITS
 from reportgen.fsutil import deferred_interrupt
 from reportgen.ingest import FileRead, IngestResult, read_submission
+from reportgen.issue_order import merge_issues
 from reportgen.ledger import Ledger
 from reportgen.model import History, Plan
 from reportgen.plan.workbook import load_master
 from reportgen.publish import publish, write_faults
 from reportgen.received import carry_standings, keep_checked, plan_for_check, read_period, reading_stamp
-from reportgen.reconcile import undated_issues
+from reportgen.reconcile import answer_issues
 from reportgen.rules import EarlierFigures, Names, earlier_figures
 from reportgen.workspace import Workspace
 
@@ -38,8 +40,10 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     """Read `period`'s submissions, write 校验报告 and 校验反馈, and return what was found.
 
     Last month's figures come from the ledger when there is one, so a cumulative that went
-    down or jumped is caught before the run; earlier standings say what an 已完成 without its
-    date is taken as (reconcile.undated_issues), as the run will.
+    down or jumped is caught before the run. What the run says of the answers beyond each form's
+    reading (reconcile.answer_issues: units that disagree, a node done before now reported open, an
+    已完成 without its date) is said here in the same words, so the 校验报告 and 校验反馈 are the same
+    whichever of check and run wrote them last.
     """
     current = load_master(ws)
     with Ledger(ws.ledger_path) as ledger:
@@ -49,7 +53,7 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
         ingest, _register = read_period(ws, plan, current.version, period, previous, ledger)
         stamp = reading_stamp(ws, period, ledger, current.version, plan.version)
         _as_run_judges(ledger, plan, ws, history)
-    ingest.issues.extend(undated_issues(plan, ingest.submissions, history, period, ws.config))
+    ingest.issues = merge_issues(ingest.issues, answer_issues(plan, ingest.submissions, history, period, ws.config))
     out_dir = ws.output_dir(period)
     with write_faults(out_dir):
         (ws.root / "output").mkdir(parents=True, exist_ok=True)
@@ -80,7 +84,9 @@ def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) ->
             _as_run_judges(ledger, plan, ws, history)
     read = read_submission(path, plan, ws.config, period, previous, name=name)
     if read.submission is not None:
-        read.issues.extend(undated_issues(plan, [read.submission], history, period, ws.config))
+        # alone, it cannot be told whether another unit agrees (the lead's file is not here)
+        read.issues.extend(i for i in answer_issues(plan, [read.submission], history, period, ws.config)
+                           if i.code not in BETWEEN_UNITS)
     return read
 
 

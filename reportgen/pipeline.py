@@ -32,6 +32,7 @@ from reportgen.fsutil import TEMP_PREFIX, deferred_interrupt, printable_name, wo
 from reportgen.ingest import FileRead, IngestResult
 from reportgen.ingest.replies import ReplyRead, read_reply
 from reportgen.intake import Register
+from reportgen.issue_order import merge_issues
 from reportgen.ledger import Ledger
 from reportgen.loader import TemplateSource
 from reportgen.model import DubanRecord, History, PeriodResult, Plan, Prefill, Severity, Status, period_end
@@ -51,7 +52,7 @@ from reportgen.received import (
     reading_stamp,
     stated_counts,
 )
-from reportgen.reconcile import merge_issues, reconcile
+from reportgen.reconcile import reconcile
 from reportgen.recovered import recover_history
 from reportgen.render.imprint import place_imprints
 from reportgen.render.packet import meeting_packet

@@ -12,7 +12,7 @@ changed since (size or either time), or kept under another stamp is read as `che
 and kept for `run`.
 
 The error and warning counts are those the last 校验报告 stated (keep_checked: `check` adds issues
-after the reading, such as reconcile.undated_issues, that the readings cannot hold), for each unit
+after the reading, such as reconcile.answer_issues, that the readings cannot hold), for each unit
 whose files are as that check found them; a unit with files come or changed since is marked, and
 counts stated under another stamp are said to be the last check's.
 
@@ -308,7 +308,7 @@ _CHECKED_LOCK = threading.Lock()  # the web page's uploads keep their counts one
 
 def keep_checked(ws: Workspace, period: str, stamp: dict[str, Any], result: IngestResult) -> None:
     """Keep the errors and warnings `check` stated for each unit in its 校验报告 (issues added after
-    the reading included, such as reconcile.undated_issues) with the files and the readings'
+    the reading included, such as reconcile.answer_issues) with the files and the readings'
     `stamp` they came from, so `status` and `submissions` state the same counts without reading the forms."""
     counts = _unit_counts(result.issues)
     files = _unit_files(result.files)
@@ -398,7 +398,7 @@ def _as_checked(ws: Workspace, status: PeriodStatus, stamp: dict[str, Any], file
 
 def as_checked_listing(units: list[intake.UnitEntry], stated: Stated, files: Iterable[FileRead]) -> None:
     """Make each unit's listed files state what the last 校验报告 stated (stated_counts): what check
-    added after the reading (reconcile.undated_issues, on the form it judged) goes on the file that
+    added after the reading (reconcile.answer_issues, on the form it judged) goes on the file that
     counts; the files of a unit whose files came or changed since are marked."""
     replaced = {f.name for f in files if intake.replaced(f)}
     for entry in units:

@@ -44,15 +44,16 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from reportgen import crosscheck, rules
 from reportgen import formspec as fs
-from reportgen import rules
 from reportgen.calendar import is_due_soon, is_overdue, month_calendar, to_confirm
 from reportgen.cn import change_words, earlier_month, round_half_up
 from reportgen.config import Config
 from reportgen.fsutil import printable_name
+from reportgen.issue_order import merge_issues
 from reportgen.model import (
     METRIC_LABEL,
     REPORTED_LABEL,
@@ -89,7 +90,6 @@ _AMOUNT_PLACES = 6  # 亿元 to 100 元: a derived amount is rounded here, so 1.
 def _amount(value: float) -> float:
     """Return a derived amount in 亿元 without float noise (1.5 − 1.2 → 0.3, not 0.30000000000000004)."""
     return round(value, _AMOUNT_PLACES)
-_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 def schedule_rate(as_of: dt.date) -> float:
@@ -135,29 +135,6 @@ def months_behind(vs_by_period: Mapping[str, str], period: str) -> int:
         count += 1
         p = previous_month(p)
     return count
-
-
-def issue_sort_key(issue: Issue) -> tuple[int, str, str, str, str, str, str]:
-    """Return the key that orders issues: severity, then unit, file, sheet, cell, code, text."""
-    return (
-        _SEVERITY_ORDER[issue.severity], issue.unit, issue.file, issue.sheet,
-        _natural(issue.cell), issue.code, issue.message,
-    )
-
-
-def merge_issues(*lists: Iterable[Issue]) -> list[Issue]:
-    """Return the issues of all lists, duplicates dropped, in `issue_sort_key` order."""
-    seen: dict[tuple[str, ...], Issue] = {}
-    for issues in lists:
-        for i in issues:
-            key = (i.severity.value, i.code, i.file, i.sheet, i.cell, i.unit, i.message)
-            seen.setdefault(key, i)
-    return sorted(seen.values(), key=issue_sort_key)
-
-
-def _natural(text: str) -> str:
-    # "B10" after "B9": pad every digit run
-    return re.sub(r"\d+", lambda m: m.group().zfill(8), text)
 
 
 _CELL = re.compile(r"[A-Z]{1,3}(\d+)")
@@ -266,18 +243,8 @@ def reconcile(
 
     `reporting` is who must report (rules.reporting_units), when the caller has it already.
     """
-    subs: dict[str, Submission] = {}
-    for s in sorted(submissions, key=lambda s: (s.unit, s.received or dt.datetime.min, s.file)):
-        subs[s.unit] = s  # ingest keeps one per unit; should two come, the newer wins
-    year = period[:4]
-    earlier = sorted(
-        p for p in history.figures.keys() | history.statuses.keys() | history.by_unit.keys()
-        if p.startswith(year) and p < period
-    )
-    dates = month_calendar(period, as_of, config)
-    ctx = _Context(period, as_of, config, subs, history, earlier, [], dates,
-                   rules.Names(plan, config))
-
+    ctx = _context(plan, submissions, history, as_of, period, config)
+    subs, dates = ctx.subs, ctx.dates
     figures: dict[str, float | None] = {}
     fresh: dict[str, str] = {}  # figure key -> the unit whose figure of this period counts
     items: list[ItemResult] = []
@@ -313,6 +280,33 @@ def reconcile(
     )
     result.totals = totals(result, ctx.config)
     return result
+
+
+def _context(plan: Plan, submissions: Sequence[Submission], history: History, as_of: dt.date, period: str,
+             config: Config) -> _Context:
+    """Return what the rules of `period` at `as_of` need: one submission per unit, the earlier periods."""
+    subs: dict[str, Submission] = {}
+    for s in sorted(submissions, key=lambda s: (s.unit, s.received or dt.datetime.min, s.file)):
+        subs[s.unit] = s  # ingest keeps one per unit; should two come, the newer wins
+    earlier = sorted(p for p in history.figures.keys() | history.statuses.keys() | history.by_unit.keys()
+                     if p.startswith(period[:4]) and p < period)
+    return _Context(period, as_of, config, subs, history, earlier, [], month_calendar(period, as_of, config),
+                    rules.Names(plan, config))
+
+
+def answer_issues(
+    plan: Plan, submissions: Sequence[Submission], history: History, period: str, config: Config,
+) -> list[Issue]:
+    """Return, for `check`, what `run` says of the answers at the period's last day beyond each form's
+    own reading (units that disagree, a node done before reported open, 已完成 without a date…), in the
+    same words: only what `crosscheck.contested` names is judged (a city's forms hold 18,000 answers)."""
+    ctx = _context(plan, submissions, history, period_end(period), period, config)
+    picked = crosscheck.contested(plan, list(ctx.subs.values()), history, period)
+    for item, metric in picked.figures:
+        _figure(ctx, item, metric)
+    for item, task, m in picked.milestones:
+        _judge_node(ctx, item, task, m, {}, {})
+    return ctx.issues
 
 
 # ---------------------------------------------------------------- figures
@@ -455,31 +449,6 @@ def _judge_done(ctx: _Context, m: Milestone, unit: str, rep: MilestoneReport, la
     return _done_status(m.due, completed), completed
 
 
-def undated_issues(
-    plan: Plan, submissions: Sequence[Submission], history: History, period: str, config: Config,
-) -> list[Issue]:
-    """Return, for `check`, what each deciding answer 已完成 without a completion date is taken as:
-    the words `run` gives on the same files (a supporting unit's answer decides nothing), at the
-    period's last day. Only those answers are looked at (a city's forms hold 18,000 rows)."""
-    end = period_end(period)
-    ctx = _Context(period, end, config, {s.unit: s for s in submissions}, history, [], [],
-                   month_calendar(period, end, config), rules.Names(plan, config))
-    undated = {code for s in submissions for code, rep in s.milestones.items()
-               if rep.status is Reported.DONE and rep.completed_on is None}
-    for item in plan.items:
-        for task in item.tasks:
-            for m in (m for m in task.milestones if m.code in undated and m.metric is None):
-                units, lead = rules.milestone_units(task, m)
-                label = _label(item, m)
-                members = rules.group_members(task, units, config)
-                deciding = units if members is not None else [_decider(ctx, m, units, lead, label)]
-                for u in (u for u in deciding if u in ctx.subs and m.code in ctx.subs[u].milestones):
-                    rep = ctx.subs[u].milestones[m.code]
-                    if rep.status is Reported.DONE and rep.completed_on is None:
-                        _judge_done(ctx, m, u, rep, label)
-    return [i for i in ctx.issues if i.code == "date_missing"]
-
-
 def _unreported(ctx: _Context, m: Milestone, unit: str | None) -> tuple[Status, dt.date | None]:
     """Return the standing of a milestone nobody answered: kept if done before, else not_reported."""
     earlier = ctx.earlier_standing(m, unit)
@@ -511,17 +480,7 @@ def _milestone(
     ctx: _Context, item: Item, task: Task, m: Milestone,
     figures: dict[str, float | None], fresh: dict[str, str],
 ) -> MilestoneResult:
-    units, lead = rules.milestone_units(task, m)
-    label = _label(item, m)
-    members = rules.group_members(task, units, ctx.config)
-    if m.metric is not None:
-        judged = _by_amount(ctx, item, m, m.metric, units, figures, fresh)
-    elif members is not None:
-        judged = _by_members(ctx, m, units, members, label)
-        lead = members[0]
-    else:
-        judged = _by_decider(ctx, m, units, lead, label)
-
+    judged, units, lead, members = _judge_node(ctx, item, task, m, figures, fresh)
     status, completed_on = judged.standing
     # late by the cut-off; time left counted from the issue date, the day the papers go out
     days_overdue = (ctx.as_of - m.due).days if status is Status.OVERDUE and m.due else 0
@@ -542,6 +501,19 @@ def _milestone(
         group=members is not None,
         confirm=bool(open_) and to_confirm(ctx.dates, m.due),
     )
+
+
+def _judge_node(
+    ctx: _Context, item: Item, task: Task, m: Milestone, figures: dict[str, float | None], fresh: dict[str, str],
+) -> tuple[_Judged, list[str], str, list[str] | None]:
+    """Return how `m` stands, its units, the unit it is led by and its members (a group milestone's)."""
+    units, lead = rules.milestone_units(task, m)
+    members = rules.group_members(task, units, ctx.config)
+    if m.metric is not None:
+        return _by_amount(ctx, item, m, m.metric, units, figures, fresh), units, lead, members
+    if members is not None:
+        return _by_members(ctx, m, units, members, _label(item, m)), units, members[0], members
+    return _by_decider(ctx, m, units, lead, _label(item, m)), units, lead, members
 
 
 def _by_amount(ctx: _Context, item: Item, m: Milestone, metric: Metric, units: list[str],

@@ -2,7 +2,7 @@
 
 Dates are `YYYY-MM-DD`, amounts 亿元 rounded to 4 decimals, rates fractions rounded to 4
 decimals, statuses their JSON codes. Items and milestones follow the plan's code order,
-units the plan's unit order, issues `reconcile.issue_sort_key`; the same result always gives
+units the plan's unit order, issues `issue_order.issue_sort_key`; the same result always gives
 the same bytes.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.fsutil import write_text_atomic
+from reportgen.issue_order import issue_sort_key
 from reportgen.model import (
     DubanRecord,
     Issue,
@@ -24,7 +25,6 @@ from reportgen.model import (
     Status,
     UnitResult,
 )
-from reportgen.reconcile import issue_sort_key
 from reportgen.render.duban_words import duban_matters, duban_note
 
 SUMMARY_NAME = "summary.json"

@@ -583,7 +583,7 @@ CASES: list[Case] = [
          check=status_is("P03-M01", None)),
     Case("状态未填.xlsx", form(milestones={"P03-M01": {"progress": "有进展"}}),
          [Expect("status_missing", W, ("上半年完成项目入统",), "F4", MS)]),
-    # read as given, the date unknown: what that stands for needs earlier months (reconcile.undated_issues)
+    # read as given, the date unknown: what that stands for needs earlier months (reconcile.answer_issues)
     Case("完成无日期.xlsx", form(milestones={"P03-M01": {"status": "已完成"}}), clean=True,
          check=status_is("P03-M01", Reported.DONE, None)),
     Case("插入说明行.xlsx", form(edit=insert_note_row),

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from reportgen import formspec as fs
 from reportgen.config import Config
 from reportgen.ingest import read_submission
+from reportgen.issue_order import merge_issues
 from reportgen.model import (
     FigureReport,
     History,
@@ -29,7 +30,7 @@ from reportgen.model import (
     Task,
     Unit,
 )
-from reportgen.reconcile import merge_issues, reconcile, schedule_rate, undated_issues, vs_schedule
+from reportgen.reconcile import answer_issues, reconcile, schedule_rate, vs_schedule
 from tests.ingest_support import LAND, make_form
 from tests.ingest_support import make_plan as forms_plan
 
@@ -209,7 +210,7 @@ def test_an_undated_done_names_the_empty_date_cell_of_the_form(tmp_path: Path) -
                      milestones={"P07-M01": {"status": "已完成"}})  # due 6-20: on time or late cannot be told
     read = read_submission(path, plan, Config(), "2024-06", {})
     assert read.submission is not None
-    issue = next(i for i in undated_issues(plan, [read.submission], History(), "2024-06", Config()))
+    issue = next(i for i in answer_issues(plan, [read.submission], History(), "2024-06", Config()))
     assert (issue.code, issue.severity, issue.sheet) == ("date_missing", Severity.ERROR, fs.SHEET_MILESTONES)
     sheet = load_workbook(path)[issue.sheet]
     column = sheet[issue.cell].column
@@ -217,14 +218,31 @@ def test_an_undated_done_names_the_empty_date_cell_of_the_form(tmp_path: Path) -
     assert sheet[issue.cell].row == next(c.row for c in sheet["A"] if c.value == "P07-M01")
 
 
-def test_check_says_of_an_undated_done_what_run_does() -> None:
+def test_check_says_of_the_answers_what_run_does() -> None:
+    """What reconciling says beyond each form's reading — 已完成 without a date, units that disagree
+    on a figure or a shared node, a supporter answering for the lead, a node done before now open, a
+    blank status — `check` says in the same words (answer_issues judges only the contested answers)."""
     july = dict(as_of=D(2024, 7, 31), period="2024-07")
-    h = History(statuses={"2024-06": {"P01-M02": (Status.OVERDUE, None)}})
-    subs = [sub(A, "2024-07", P01_M02=(Reported.DONE, None), P02_M01=(Reported.DONE, None)),
-            sub(B, "2024-07", P02_M01=(Reported.DONE, None))]  # B supports P02-M01: A's answer decides
-    said = merge_issues(undated_issues(make_plan(), subs, h, "2024-07", Config()))  # in report order
-    ran = [i for i in run(subs, history=h, **july).issues if i.code == "date_missing"]
-    assert said == ran and [(i.unit, i.severity) for i in said] == [(A, Severity.ERROR), (A, Severity.WARNING)]
+    h = History(statuses={"2024-06": {"P01-M02": (Status.OVERDUE, None), "P01-M04": (Status.DONE, D(2024, 6, 3))}})
+    cases = [
+        [sub(A, "2024-07", P01_M02=(Reported.DONE, None), P02_M01=(Reported.DONE, None)),
+         sub(B, "2024-07", P02_M01=(Reported.DONE, None))],  # B supports P02-M01: A's answer decides
+        [sub(A, "2024-07", {"P02/invest": 0.4}, P02_M01=ONGOING, P01_M04=ONGOING),
+         sub(B, "2024-07", {"P02/invest": 0.5}, P02_M01=(Reported.DONE, D(2024, 7, 9)))],
+        [sub(B, "2024-07", P02_M01=(Reported.DONE, D(2024, 7, 9))), sub(C1, "2024-07", T01_M01=(None, None))],
+        [sub(u, "2024-07", P02_M01=(Reported.DONE, D(2024, 7, 9))) for u in (A, B)],  # agreeing: nothing to say
+    ]
+    said_codes: set[str] = set()
+    for subs in cases:
+        said = merge_issues(answer_issues(make_plan(), subs, h, "2024-07", Config()))  # in report order
+        assert said == run(subs, history=h, **july).issues
+        said_codes |= {i.code for i in said}
+    assert said_codes == {"date_missing", "figure_disagree", "shared_disagree", "lead_missing", "status_reverted",
+                          "status_missing"}
+    first = answer_issues(make_plan(), cases[0], h, "2024-07", Config())
+    assert sorted((i.unit, i.severity.value) for i in first if i.code == "date_missing") == [
+        (A, "error"), (A, "warning")]  # B's undated 已完成 on the node A decides is not judged as deciding
+    assert answer_issues(make_plan(), cases[3], h, "2024-07", Config()) == []
 
 
 def test_future_completion_date_and_reverted_status_are_flagged() -> None:
