@@ -131,7 +131,11 @@ class _Rows:
 
     def texts(self, key: str) -> list[str]:
         """Return the column's cells as text, stripped ("" when empty)."""
-        return [v.strip() if isinstance(v, str) else _text(v) for v in self._columns[self.index[key]]]
+        column = self._columns[self.index[key]]
+        try:
+            return list(map(str.strip, column))  # every cell text, as in most columns
+        except TypeError:  # a number or a date among them
+            return [v.strip() if isinstance(v, str) else _text(v) for v in column]
 
     def error(self, r: int, key: str, message: str) -> PlanError:
         from openpyxl.utils import get_column_letter  # heavy library, only for an error
@@ -156,11 +160,11 @@ class _UnitNames:
 
     def __init__(self, lookup: dict[str, str]) -> None:
         self.lookup = lookup
-        self._known: dict[str, tuple[str, ...]] = {}
+        self.known: dict[str, tuple[str, ...]] = {}  # cell text -> its units (looked up inline)
 
     def read(self, rows: _Rows, r: int, key: str, text: str) -> list[str]:
         """Return the units named in `text` (a new list), PlanError naming the cell of an unknown one."""
-        found = self._known.get(text)
+        found = self.known.get(text)
         if found is None:
             out: list[str] = []
             for name in _split_names(text):
@@ -170,7 +174,7 @@ class _UnitNames:
                 canonical = self.lookup[name]
                 if canonical not in out:
                     out.append(canonical)
-            found = self._known[text] = tuple(out)
+            found = self.known[text] = tuple(out)
         return list(found)
 
 
@@ -327,17 +331,19 @@ def _read_tasks(wb: Any, items: dict[str, Item], names: _UnitNames) -> dict[str,
         t("text"), strict=True,
     ):
         _check_code(rows, r, "code", code, codes)
-        if item_code not in items:
+        item = items.get(item_code)
+        if item is None:
             raise rows.error(r, "item", f"项目编号“{item_code}”不在“项目”表中")
         task_units = names.read(rows, r, "units", units)
         lead = names.read(rows, r, "lead", leads) or task_units[:1]
         for u in lead:
             if u not in task_units:
                 task_units.insert(0, u)
-        task = Task(code=code, no=_read_int(rows, r, "no", no, 0), text=text, units=task_units, lead_units=lead,
-                    requirements=[s.strip() for s in requirements.splitlines() if s.strip()])
+        task = Task(code=code, no=int(no) if type(no) is float and no.is_integer() else _read_int(rows, r, "no", no, 0),
+                    text=text, units=task_units, lead_units=lead,
+                    requirements=[s.strip() for s in requirements.splitlines() if s.strip()] if requirements else [])
         tasks[code] = task
-        items[item_code].tasks.append(task)
+        item.tasks.append(task)
     return tasks
 
 
@@ -348,12 +354,17 @@ def _read_milestones(wb: Any, tasks: dict[str, Task], names: _UnitNames, year: i
     other = KIND_LABEL[MilestoneKind.OTHER]
     seen: set[str] = set()
     t = rows.texts
+    known = names.known
+    # a city has 12,000 rows: the common cases (a date cell, no amount, a list of units read
+    # before) are taken inline, the others read by the functions that name a bad cell
     for r, code, task_code, label, text, due, amount, units, due_text in zip(
         rows.numbers, t("code"), t("task"), t("kind"), t("text"), rows.values("due"), rows.values("amount"),
         t("units"), t("due_text"), strict=True,
     ):
-        if code:
+        if code in seen:
             _check_code(rows, r, "code", code, seen)
+        elif code:
+            seen.add(code)
         task = tasks.get(task_code)
         if task is None:
             raise rows.error(r, "task", f"任务编号“{task_code}”不在“任务”表中"
@@ -363,10 +374,13 @@ def _read_milestones(wb: Any, tasks: dict[str, Task], names: _UnitNames, year: i
             raise rows.error(r, "kind", f"类型“{label}”无法识别，应为{'、'.join(KIND_LABEL.values())}之一")
         if not text:
             raise rows.error(r, "text", "节点要求不能为空")
+        found = known.get(units)
         task.milestones.append(Milestone(
-            code=code, due=_read_date(rows, r, due, year), text=text, kind=kinds[label],
-            amount_yi=_read_amount(rows, r, "amount", amount),
-            units=names.read(rows, r, "units", units) or list(task.units), due_text=due_text,
+            code=code, due=due if type(due) is dt.date or due is None else _read_date(rows, r, due, year),
+            text=text, kind=kinds[label],
+            amount_yi=None if amount is None else _read_amount(rows, r, "amount", amount),
+            units=(list(found) if found is not None else names.read(rows, r, "units", units)) or list(task.units),
+            due_text=due_text,
         ))
     return seen
 
