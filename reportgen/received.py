@@ -13,8 +13,9 @@ and kept for `run`.
 
 The error and warning counts are those the last 校验报告 stated (keep_checked: `check` adds issues
 after the reading, such as reconcile.answer_issues, that the readings cannot hold), for each unit
-whose files are as that check found them; a unit with files come or changed since is marked, and
-counts stated under another stamp are said to be the last check's.
+whose files are as that check found them, or as the web page's upload checked the unit's file since
+(keep_file_checked: the same check of that one file); a unit with files come or changed since is
+marked, and counts stated under another stamp are said to be the last check's.
 
 Which file counts for each unit is then decided exactly as check and run decide it: by
 reportgen.intake, from the ledger's arrival order and the office's decisions (accept, withdraw,
