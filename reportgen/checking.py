@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reportgen.checkreport import FEEDBACK_DIRNAME, write_check_report
 from reportgen.crosscheck import BETWEEN_UNITS
@@ -22,7 +23,15 @@ from reportgen.ledger import Ledger
 from reportgen.model import History, Plan
 from reportgen.plan.workbook import load_master
 from reportgen.publish import publish, write_faults
-from reportgen.received import carry_standings, keep_checked, plan_for_check, read_period, reading_stamp
+from reportgen.received import (
+    carry_standings,
+    checked_path,
+    keep_checked,
+    keep_unit_checked,
+    plan_for_check,
+    read_period,
+    reading_stamp,
+)
 from reportgen.reconcile import answer_issues
 from reportgen.rules import EarlierFigures, Names, earlier_figures
 from reportgen.workspace import Workspace
@@ -45,15 +54,7 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
     已完成 without its date) is said here in the same words, so the 校验报告 and 校验反馈 are the same
     whichever of check and run wrote them last.
     """
-    current = load_master(ws)
-    with Ledger(ws.ledger_path) as ledger:
-        plan = plan_for_check(period, current, ledger)
-        history = ledger.history(period)
-        previous = earlier_figures(history, period)
-        ingest, _register = read_period(ws, plan, current.version, period, previous, ledger)
-        stamp = reading_stamp(ws, period, ledger, current.version, plan.version)
-        _as_run_judges(ledger, plan, ws, history)
-    ingest.issues = merge_issues(ingest.issues, answer_issues(plan, ingest.submissions, history, period, ws.config))
+    ingest, plan, stamp = _judged(ws, period)
     out_dir = ws.output_dir(period)
     with write_faults(out_dir):
         (ws.root / "output").mkdir(parents=True, exist_ok=True)
@@ -68,6 +69,34 @@ def check_period(ws: Workspace, period: str) -> CheckOutcome:
             shutil.rmtree(staging, ignore_errors=True)
     keep_checked(ws, period, stamp, ingest)  # `status` states the counts this report states
     return CheckOutcome(ingest, [out_dir / p.relative_to(staging) for p in written])
+
+
+def _judged(ws: Workspace, period: str) -> tuple[IngestResult, Plan, dict[str, Any]]:
+    """Return `period`'s submissions read and judged as `check` states them (each form's reading,
+    then reconcile.answer_issues), the plan that judged them and the readings' stamp."""
+    current = load_master(ws)
+    with Ledger(ws.ledger_path) as ledger:
+        plan = plan_for_check(period, current, ledger)
+        history = ledger.history(period)
+        previous = earlier_figures(history, period)
+        ingest, _register = read_period(ws, plan, current.version, period, previous, ledger)
+        stamp = reading_stamp(ws, period, ledger, current.version, plan.version)
+        _as_run_judges(ledger, plan, ws, history)
+    ingest.issues = merge_issues(ingest.issues, answer_issues(plan, ingest.submissions, history, period, ws.config))
+    return ingest, plan, stamp
+
+
+def recount_unit(ws: Workspace, period: str, unit: str) -> bool:
+    """After a file of `unit` came in, checked on its own (the web page's upload: check_file, which
+    cannot see what other units' files say against it), keep what a check would now state of the
+    unit as the 校验报告's counts, so `status` and the office page state them unmarked: the period
+    is judged as `check` judges it (the other files taken back from the kept readings), and the
+    counts are kept only while the last check's still hold for every other unit
+    (received.keep_unit_checked). Return True when kept."""
+    if not checked_path(ws, period).exists():
+        return False  # no check yet: status says its counts are the readings'
+    ingest, _plan, stamp = _judged(ws, period)
+    return keep_unit_checked(ws, period, unit, stamp, ingest)
 
 
 def check_file(ws: Workspace, plan: Plan, period: str, path: Path, name: str) -> FileRead:

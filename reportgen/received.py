@@ -14,7 +14,7 @@ and kept for `run`.
 The error and warning counts are those the last 校验报告 stated (keep_checked: `check` adds issues
 after the reading, such as reconcile.answer_issues, that the readings cannot hold), for each unit
 whose files are as that check found them, or as the web page's upload checked the unit's file since
-(keep_file_checked: the same check of that one file); a unit with files come or changed since is
+(keep_unit_checked: the period judged as check judges it); a unit with files come or changed since is
 marked, and counts stated under another stamp are said to be the last check's.
 
 Which file counts for each unit is then decided exactly as check and run decide it: by
@@ -319,28 +319,25 @@ def keep_checked(ws: Workspace, period: str, stamp: dict[str, Any], result: Inge
         _write_checked(ws, period, record)
 
 
-def keep_file_checked(ws: Workspace, period: str, unit: str, name: str, issues: Iterable[Issue]) -> bool:
-    """Keep what a check of one file of `unit` found (`issues`, as `check` finds them in it:
-    checking.check_file; the web page's upload), now in the period's folder as `name`, as the
-    counts the last check stated for the unit: `status` and the office page then state them
-    unmarked, as they would after `check`. Return True when kept.
+def keep_unit_checked(ws: Workspace, period: str, unit: str, stamp: dict[str, Any], result: IngestResult) -> bool:
+    """Keep what `result` (the period read and judged as `check` judges it, since a file of `unit`
+    came in: checking.recount_unit) states of `unit` as the counts the last check stated for it.
 
-    Only while what that check stated still holds (the readings' stamp unchanged: status would
-    not say it is stale) and `name` is the unit's only file whose findings are its own (others
-    replaced or withdrawn; another's counts are not known here). Else nothing is kept and the
-    unit stays marked (*) as come or changed since the last check, or no check ever ran."""
-    if _checked(ws, period) is None:
-        return False
-    with Ledger(ws.ledger_path) as ledger:  # the folder as status sees it (the new file read and kept)
-        files, _seen, _expected, stamp = _files(ws, period, ledger)
-        register = ledger.submission_register(period, intake.arrivals(files))
-    intake.choose(files, register)
-    own = _unit_files(files).get(unit, [])
+    Only while that check's record holds: the same readings' `stamp` (status would not call it
+    stale), and every other unit whose files are as it judged them is stated the same now (a
+    unit's file may change what is said of another sharing its figures or nodes: only a check
+    states that). Else nothing is kept and the unit stays marked (*). Return True when kept."""
+    counts, files = _unit_counts(result.issues), _unit_files(result.files)
+    now = {u: [*counts.get(u, [0, 0]), files.get(u, [])] for u in {*counts, *files}}
     with _CHECKED_LOCK:
         record = _checked(ws, period)
-        if record is None or record.get("stamp") != json.loads(json.dumps(stamp)) or [f[0] for f in own] != [name]:
+        if record is None or record.get("stamp") != json.loads(json.dumps(stamp)):
             return False
-        record["units"][unit] = [*_unit_counts(issues).get(unit, [0, 0]), own]
+        for other in {*record["units"], *now} - {unit}:
+            stated, fresh = record["units"].get(other, [0, 0, []]), now.get(other, [0, 0, []])
+            if isinstance(stated, list) and len(stated) == 3 and stated[2] == fresh[2] and stated != fresh:
+                return False
+        record["units"][unit] = now.get(unit, [0, 0, []])
         _write_checked(ws, period, record)
     return True
 

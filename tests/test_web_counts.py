@@ -1,7 +1,9 @@
 """The office page and `reportgen status` state the same counts for the same files: the 校验报告's
 while a unit's files are as `check` judged them, the readings' marked “*” with the same 注 lines
-when they came or changed since; and a unit's upload, checked on the page as `check` checks it,
-keeps its counts, so neither says “*” of a file the page has just checked."""
+when they came or changed since; and a unit's upload, judged on the page with the other units'
+files as `check` judges them, keeps the counts a check would state (a warning a lone file cannot
+show included), so neither says “*” of a file the page has just checked — unless what is said of
+another unit changed, which only a check states."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from reportgen.cli import main
 from reportgen.web.links import unit_link
 from reportgen.web.upload import PLACED_SUFFIX
 from reportgen.workspace import Workspace, open_workspace
+from tests.ingest_support import fill_form
 from tests.test_web import _office, _upload
 from tests.web_support import PERIOD, filled_form, sample_workspace, units_of
 
@@ -50,9 +53,20 @@ def _board(client) -> tuple[dict[str, tuple[str, str]], list[str]]:  # type: ign
     return rows, notes
 
 
+def _as_a_check_states(ws: Workspace, code: int = 0) -> dict[str, tuple[str, str]]:
+    """Run `check`; return status's counts before it, having asserted that each unit unmarked then
+    (no “*”) was stated what the check states."""
+    before, _ = _status(ws)
+    _cli(ws, "check", code=code)
+    after, notes = _status(ws)
+    assert notes == [] and {u: c for u, c in before.items() if not c[0].endswith("*")} == {
+        u: c for u, c in after.items() if not before[u][0].endswith("*")}
+    return before
+
+
 def test_the_page_and_status_state_the_same_counts_marks_and_notes(tmp_path: Path) -> None:
     ws = sample_workspace(tmp_path / "ws", forms=3)
-    first, second, third = units_of(ws)[:3]
+    first, second, third = units_of(ws)[:3]  # all three report 双雁 P06's investment
     inbox = ws.submissions_dir(PERIOD)
     inbox.mkdir(parents=True, exist_ok=True)
     filled_form(ws, first, inbox / f"{first}.xlsx", broken=True)  # sent by mail, saved by the office
@@ -66,7 +80,7 @@ def test_the_page_and_status_state_the_same_counts_marks_and_notes(tmp_path: Pat
     assert checked[first][0] != "0" and "*" not in checked[first][0] and notes == []
     assert _board(client) == (checked, [])
 
-    # the first unit corrects its form on its own page: checked there as check checks it, kept
+    # the first unit corrects its form on its own page: judged there as check judges it, kept
     link = unit_link(ws, PERIOD, first)
     good = filled_form(ws, first, tmp_path / "改好的.xlsx").read_bytes()
     assert "第 1 版已采用" in _upload(client, link, good, "改好的.xlsx").get_data(as_text=True)
@@ -74,11 +88,35 @@ def test_the_page_and_status_state_the_same_counts_marks_and_notes(tmp_path: Pat
     after, notes = _status(open_workspace(ws.root))
     assert after[first] == ("0", checked[first][1]) and notes == []  # was 0* with a note to check again
     assert _board(client) == (after, [])
+    assert _as_a_check_states(ws) == after
+
+    # the second unit's upload puts P06 at 9.9亿元 against the first unit's: alone the form is clean (a
+    # lone file's check cannot tell), judged with the others it is warned of, as the check then states
+    disagreeing = fill_form(filled_form(ws, second, tmp_path / "乙.xlsx"), {"P06/invest": 9.9}, {}).read_bytes()
+    assert "第 1 版已采用" in _upload(client, unit_link(ws, PERIOD, second), disagreeing, "乙.xlsx").get_data(
+        as_text=True)
+    warned, notes = _status(ws)
+    assert warned[second] == ("0", "1") and warned[first] == after[first] and notes == []
+    assert _board(client) == (warned, [])
+    assert _as_a_check_states(ws, code=1) == warned  # a warning: check exits 1
+
+    # the first unit's second version agrees with it: what is said of the second unit changes, which
+    # only a check states — the first unit stays marked until then, on both
+    agreeing = fill_form(filled_form(ws, first, tmp_path / "甲2.xlsx"), {"P06/invest": 9.9}, {}).read_bytes()
+    assert "第 2 版已采用" in _upload(client, link, agreeing, "甲2.xlsx").get_data(as_text=True)
+    stated, notes = _status(ws)
+    assert stated[first] == ("0*", "0") and stated[second] == warned[second]
+    assert notes == ["注：错误数带 * 的单位在上次校验后收到或更改了文件，错误、警告数只含读取文件时发现的问题，"
+                     "请重新运行 reportgen check。"]
+    assert _board(client) == (stated, notes)
+    _cli(ws, "check")
+    stated, _ = _status(ws)
+    assert (stated[first], stated[second]) == (("0", "0"), ("0", "0"))
 
     # a file the office saves for the third unit is not checked yet: * and the note, on both
     filled_form(ws, third, inbox / f"{third}.xlsx", broken=True)
     marked, notes = _status(ws)
-    assert marked[third][0].endswith("*") and marked[first] == after[first]
+    assert marked[third][0].endswith("*") and marked[first] == stated[first]
     assert notes == ["注：错误数带 * 的单位在上次校验后收到或更改了文件，错误、警告数只含读取文件时发现的问题，"
                      "请重新运行 reportgen check。"]
     assert _board(client) == (marked, notes)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from reportgen.checking import check_file
+from reportgen.checking import check_file, recount_unit
 from reportgen.errors import ReportgenError
 from reportgen.fsutil import TEMP_PREFIX, atomic_path, safe_filename
 from reportgen.ingest import FileRead
@@ -25,7 +25,7 @@ from reportgen.intake import Action, Decision
 from reportgen.ledger import Ledger
 from reportgen.model import Plan, Severity
 from reportgen.plan.workbook import load_plan
-from reportgen.received import keep_file_checked, plan_for_check
+from reportgen.received import plan_for_check
 from reportgen.safety import SPREADSHEET_SUFFIXES
 from reportgen.web.store import Upload, WebStore
 from reportgen.workspace import Workspace
@@ -158,8 +158,8 @@ def receive(ws: Workspace, period: str, unit: str, stream: IO[bytes], sent_name:
             placed = "" if reason else _accept(ws, period, store, unit, stored, sha256)
             upload = store.add_upload(period, unit, shown, stored.relative_to(ws.root).as_posix(), size, sha256,
                                       placed, reason, read.issues)
-        if placed:  # checked as `check` checks it: status and the office page state its counts unmarked
-            keep_file_checked(ws, period, unit, placed, read.issues)
+        if placed:  # judged with the other units' files as `check` judges it: status states its counts unmarked
+            recount_unit(ws, period, unit)
         return upload
 
 
