@@ -41,6 +41,15 @@ from reportgen.model import (
     UnitResult,
 )
 from reportgen.render.duban_words import bulletin_duban, current_dubans, earlier_text, escalation_text
+from reportgen.render.refusals import (
+    FILE_NOT_TAKEN,
+    ROW,
+    Refused,
+    answer_refusals,
+    received_text,
+    refused_answers,
+    refused_text,
+)
 from reportgen.rules import reached_by_figure
 
 DONE = (Status.DONE, Status.DONE_LATE)
@@ -308,18 +317,21 @@ def units_text(result: PeriodResult, dates: MonthDates) -> str:
 
 
 def missing_text(result: PeriodResult, dates: MonthDates) -> str:
-    """Return the bulletin's 未按时报送 paragraph ("" when every unit reported)."""
+    """Return the bulletin's 未按时报送 paragraph ("" when every unit reported and every answer
+    was taken): the units that sent nothing usable, then those with nodes whose answers were not
+    taken — both chased by a 催报通知."""
     missing = [u for u in result.units if u.missing]
+    refused = refused_text(refused_answers(result))
+    by = f"已发催报通知，限{_within(dates.chase_days, dates.chase_by)}补报"
     if not missing:
-        return ""
+        return f"{refused}，未予采用，视为未报送，{by}。" if refused else ""
     names = "、".join(u.name for u in missing)
-    text = (f"{names}未按时报送{period_cn(result.period)}推进情况，已发催报通知，"
-            f"限{_within(dates.chase_days, dates.chase_by)}补报")
+    text = f"{names}未按时报送{period_cn(result.period)}推进情况，{by}"
     again = [u for u in missing if u.missed_months >= 2]
     if again:  # 其中 only of some of the units named, not "华睿集团未按时报送……；其中华睿集团已连续……"
         text += ("；其中" if len(again) < len(missing) else "；") + "、".join(
             f"{u.name}已连续{u.missed_months}个月未报送" for u in again) + "，予以通报"
-    return text + "。"
+    return text + (f"。另有{refused}，未予采用，视为未报送，同样已发催报通知。" if refused else "。")
 
 
 # ---------------------------------------------------------------- bulletin
@@ -507,6 +519,7 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
     tasks = [it for it in result.items if it.section is Section.TASK]
     overdue_units = _overdue_units(result, items, config, submitted, dates)
     listed = sum(u["count"] for u in overdue_units)
+    refused = refused_answers(result)
     ctx: dict[str, Any] = {
         "issuer_mark": office.issuer_mark,
         "doc_no": doc_number_text(config, result.plan_year, result.doc_number),
@@ -533,7 +546,8 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
                    "status_text": _task_status(it.name, by_item.get(it.code, []))}
                   for it in tasks],
         "overdue_units": overdue_units,
-        "missing_units": "、".join(u.name for u in result.units if u.missing),
+        # the units 未按时报送 speaks of: those that sent nothing usable, those with answers not taken
+        "missing_units": "、".join(u.name for u in result.units if u.missing or u.name in refused),
         "missing_text": missing_text(result, dates),
         "behind": "、".join(it.name for it in projects if it.vs_schedule == "behind"),
         "behind_text": behind_text(projects),
@@ -657,9 +671,10 @@ def notice_contexts(result: PeriodResult, config: Config) -> dict[str, list[dict
             ctx["matters"], ctx["confirm"] = own["soon"], own["confirm"]
             ctx["explain_by"] = explain_by(dates, soon)
             out["提醒函"].append(_clean_all(ctx))
+    refused = refused_answers(result)  # a unit whose answer on a node was not taken is chased for it
     for u in result.units:
-        if u.missing:  # an exempt unit is not chased
-            out["催报通知"].append(_chase(result, config, dates, u, by_unit.get(u.name, [])))
+        if u.missing or u.name in refused:  # an exempt unit is not chased
+            out["催报通知"].append(_chase(result, config, dates, u, by_unit.get(u.name, []), refused.get(u.name)))
     return out
 
 
@@ -672,24 +687,8 @@ def explain_by(dates: MonthDates, dues: list[dt.date]) -> str:
     return f"完成时限前（{cn_date(first)}前）"
 
 
-# why a file a unit sent was not taken, as a 催报通知 says it (reader codes of intake.REJECTING)
-_NOT_TAKEN = {"csv_file": "另存为CSV格式，无法核对", "no_data": "未填写本月情况",
-              "wrong_period": "不是本期的报送表"}
-
-
-def received_text(result: PeriodResult, unit: str, office: str) -> str:
-    """Return what a 催报通知 says of the unit's material: not received, or received and not taken
-    (a unit that sent a file must not be told nothing arrived)."""
-    refused = {i.file: _NOT_TAKEN[i.code] for i in result.issues
-               if i.unit == unit and i.code in _NOT_TAKEN and i.file}
-    if not refused:
-        return f"截至目前，{office}尚未收到你单位报送的材料。"
-    files = "；".join(f"《{name}》{why}" for name, why in refused.items())
-    return f"{office}收到你单位报送的材料，但{files}，未予采用，视为未报送。"
-
-
 def _chase(result: PeriodResult, config: Config, dates: MonthDates, chased: UnitResult,
-           mine: list[MilestoneResult]) -> dict[str, Any]:
+           mine: list[MilestoneResult], refused: list[Refused] | None) -> dict[str, Any]:
     unit, missed = chased.name, chased.missed_months
     ctx = _notice_base(result, config, dates, "催报通知", unit)
     names: dict[str, None] = {}
@@ -701,7 +700,7 @@ def _chase(result: PeriodResult, config: Config, dates: MonthDates, chased: Unit
     ctx["items"] = "、".join(names)
     ctx["due_count"] = chased.due  # reconcile's count of the unit's nodes due by the cut-off
     ctx["reply_by"] = _within(dates.chase_days, dates.chase_by)
-    ctx["received"] = received_text(result, unit, config.office.short_name)
+    ctx["received"] = received_text(result, unit, config.office.short_name, refused)
     if missed >= 2:
         ctx["escalation"] = (
             f"你单位已连续{missed}个月未报送推进情况，本月将在进度通报中予以通报。"
@@ -709,26 +708,16 @@ def _chase(result: PeriodResult, config: Config, dates: MonthDates, chased: Unit
     return _clean_all(ctx)
 
 
-# why a unit's 已完成 on a node's row was not taken (reader and reconcile codes on that row)
-_ANSWER_NOT_TAKEN = {
-    "date_missing": "报“已完成”但未填实际完成日期", "bad_date": "报“已完成”但实际完成日期无法识别",
-    "date_out_of_year": "报“已完成”但实际完成日期不在本年度",
-    "date_after_period": "报“已完成”但实际完成日期晚于本期截止日",
-}
-_ROW = re.compile(r"\d+$")
-
-
 def unreported_words(result: PeriodResult) -> dict[tuple[str, str], str]:
     """Return why each unit standing 未报送 on a node does, keyed by (node code, unit), as the
     汇总表 prints it in place of the unit's words: its answer on the row was not taken (with the
     reason the check gave), the file it sent was not taken, its form had no such row, or it sent
     nothing. An answer not taken is never shown as if it were a report."""
-    rows = {(i.unit, found.group()): _ANSWER_NOT_TAKEN[i.code] for i in result.issues
-            if i.code in _ANSWER_NOT_TAKEN and (found := _ROW.search(i.cell))}
+    rows = {key: why for key, (why, _file) in answer_refusals(result).items()}
     files: dict[str, list[str]] = {}
     for i in result.issues:
-        if i.code in _NOT_TAKEN and i.unit and _NOT_TAKEN[i.code] not in files.get(i.unit, []):
-            files.setdefault(i.unit, []).append(_NOT_TAKEN[i.code])
+        if i.code in FILE_NOT_TAKEN and i.unit and FILE_NOT_TAKEN[i.code] not in files.get(i.unit, []):
+            files.setdefault(i.unit, []).append(FILE_NOT_TAKEN[i.code])
     submitted = {u.name for u in result.units if u.submitted}
     out: dict[tuple[str, str], str] = {}
     for m in result.milestones:
@@ -736,7 +725,7 @@ def unreported_words(result: PeriodResult) -> dict[tuple[str, str], str]:
             if unit_status(m, u) is not Status.NOT_REPORTED:
                 continue
             rep = m.unit_reports.get(u)
-            found = _ROW.search(rep.cell) if rep is not None else None
+            found = ROW.search(rep.cell) if rep is not None else None
             if rep is not None:
                 why = rows.get((u, found.group())) if found else None
                 out[m.code, u] = f"（{why}，未予采用）" if why else "（所报情况未予采用）"

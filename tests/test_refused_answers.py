@@ -1,0 +1,64 @@
+"""A unit that reported but whose answer on a node was not taken (已完成 without a date that cannot be
+told on time, or with a date that cannot be read) is chased for it as a silent unit is: the node
+stands 未报送, so a 催报通知 names the node and why, and the bulletin's 未按时报送 says so — the unit
+is still counted as having reported. Forms are the real ones, filled and read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from reportgen.calendar import month_calendar
+from reportgen.config import Config
+from reportgen.ingest import read_submissions
+from reportgen.model import History, Status
+from reportgen.reconcile import reconcile
+from reportgen.render.wording import missing_text, notice_contexts, units_text
+from tests.ingest_support import ECON, EQUIP, LAND, MED, make_form, make_plan
+
+pytestmark = pytest.mark.slow  # writes forms (about half a second each)
+
+PLAN = make_plan()
+JULY = "2024-07"
+
+
+def _month(tmp_path: Path, forms: dict[str, dict[str, dict[str, object]]]):
+    for unit, answers in forms.items():
+        make_form(PLAN, unit, JULY, tmp_path / "in" / f"{unit}.xlsx", {"P07/invest": 0.3}, answers)
+    read = read_submissions(tmp_path / "in", PLAN, Config(), JULY)
+    result = reconcile(PLAN, read.submissions, History(), dt.date(2024, 7, 31), JULY, Config())
+    result.issues = read.issues + result.issues
+    return result
+
+
+def test_a_unit_whose_only_answer_was_not_taken_is_chased_for_it(tmp_path: Path) -> None:
+    # ECON's one node is due 6-30: 已完成 with no date cannot be told on time, and nothing earlier says
+    result = _month(tmp_path, {ECON: {"P07-M04": {"status": "已完成", "progress": "已纳入"}},
+                               LAND: {"P07-M01": {"status": "已完成", "completed_on": "6月底"},
+                                      "P07-M02": {"status": "推进中"}, "P07-M03": {"status": "推进中"},
+                                      "T01-M01": {"status": "已完成", "completed_on": dt.date(2024, 6, 28)}}})
+    ms = {m.code: m for m in result.milestones}
+    assert ms["P07-M04"].status is ms["P07-M01"].status is Status.NOT_REPORTED
+    chased = {c["unit"]: c for c in notice_contexts(result, Config())["催报通知"]}
+    assert chased.keys() == {ECON, LAND, MED, EQUIP}
+    assert chased[ECON]["received"] == (
+        f"经开区督查办收到你单位报送的材料，但《{ECON}.xlsx》中“2024年6月30日前纳入省能源局入库名录”节点"
+        "报“已完成”但未填实际完成日期，未予采用，该节点视为未报送。")
+    assert "“2024年6月20日前完成用地预审”节点报“已完成”但实际完成日期无法识别" in chased[LAND]["received"]
+    assert chased[MED]["received"] == "截至目前，经开区督查办尚未收到你单位报送的材料。"
+    dates = month_calendar(JULY, dt.date(2024, 7, 31), Config())
+    assert units_text(result, dates).startswith("应报送单位4个，已报送2个，未报送2个")
+    said = missing_text(result, dates)
+    assert said.startswith(f"{MED}、{EQUIP}未按时报送2024年7月份推进情况，已发催报通知") or said.startswith(
+        f"{EQUIP}、{MED}未按时报送")
+    assert f"另有{LAND}“2024年6月20日前完成用地预审”节点报“已完成”但实际完成日期无法识别" in said
+    assert f"{ECON}“2024年6月30日前纳入省能源局入库名录”节点报“已完成”但未填实际完成日期" in said
+    assert said.endswith("，未予采用，视为未报送，同样已发催报通知。")
+
+
+def test_a_unit_whose_answers_were_all_taken_is_not_chased(tmp_path: Path) -> None:
+    result = _month(tmp_path, {ECON: {"P07-M04": {"status": "已完成", "completed_on": dt.date(2024, 6, 28)}}})
+    assert ECON not in {c["unit"] for c in notice_contexts(result, Config())["催报通知"]}
+    assert f"另有{ECON}" not in missing_text(result, month_calendar(JULY, dt.date(2024, 7, 31), Config()))
