@@ -50,8 +50,8 @@ def count_notes(checked: str, stale: bool, unchecked: bool, received: bool) -> l
         notes.append(f"上次校验（{checked}）后计划、配置或往月记录有变化，错误、警告数为上次校验时的结果，"
                      "请重新运行 reportgen check。")
     if unchecked:
-        notes.append("错误数带 * 的单位在上次校验后收到或更改了文件，错误、警告数只含读取文件时发现的问题，"
-                     "请重新运行 reportgen check。")
+        notes.append("错误数带 * 的单位在上次校验后收到或更改了文件，错误、警告数只含读取文件时发现的问题"
+                     "（与其填报同一数字或节点的其他单位，错误、警告数也可能随之变化），请重新运行 reportgen check。")
     return notes
 
 

@@ -24,6 +24,9 @@ from tests.web_support import PERIOD, filled_form, sample_workspace, units_of
 
 pytestmark = pytest.mark.slow
 
+CHANGED = ("注：错误数带 * 的单位在上次校验后收到或更改了文件，错误、警告数只含读取文件时发现的问题"
+           "（与其填报同一数字或节点的其他单位，错误、警告数也可能随之变化），请重新运行 reportgen check。")
+
 
 def _cli(ws: Workspace, *args: str, code: int = 0) -> str:
     result = CliRunner().invoke(main, [*args, "--period", PERIOD, "-w", str(ws.root)], prog_name="reportgen")
@@ -106,8 +109,7 @@ def test_the_page_and_status_state_the_same_counts_marks_and_notes(tmp_path: Pat
     assert "第 2 版已采用" in _upload(client, link, agreeing, "甲2.xlsx").get_data(as_text=True)
     stated, notes = _status(ws)
     assert stated[first] == ("0*", "0") and stated[second] == warned[second]
-    assert notes == ["注：错误数带 * 的单位在上次校验后收到或更改了文件，错误、警告数只含读取文件时发现的问题，"
-                     "请重新运行 reportgen check。"]
+    assert notes == [CHANGED]
     assert _board(client) == (stated, notes)
     _cli(ws, "check")
     stated, _ = _status(ws)
@@ -117,6 +119,5 @@ def test_the_page_and_status_state_the_same_counts_marks_and_notes(tmp_path: Pat
     filled_form(ws, third, inbox / f"{third}.xlsx", broken=True)
     marked, notes = _status(ws)
     assert marked[third][0].endswith("*") and marked[first] == stated[first]
-    assert notes == ["注：错误数带 * 的单位在上次校验后收到或更改了文件，错误、警告数只含读取文件时发现的问题，"
-                     "请重新运行 reportgen check。"]
+    assert notes == [CHANGED]
     assert _board(client) == (marked, notes)
