@@ -505,7 +505,7 @@ def test_forms_command_writes_one_form_per_unit(workspace) -> None:
     result = CliRunner().invoke(main, ["forms", "--period", "2024-6", "-w", str(workspace.root)])
     assert result.exit_code == 0, result.output
     folder = workspace.root / "output" / "2024-06" / "报送表"
-    assert f"已生成 {len(EXPECTED_ROWS)} 份报送表（2024-06，报送截止 2024年7月5日）" in (
+    assert f"已生成 {len(EXPECTED_ROWS)} 份报送表（2024-06，报送截止日期 2024年7月5日）" in (
         result.output)
     assert "不是本次生成的" not in result.output
     assert sorted(p.stem for p in folder.glob("*.xlsx")) == sorted(EXPECTED_ROWS)

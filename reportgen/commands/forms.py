@@ -41,7 +41,7 @@ def forms(ws: Workspace, period: str, distribute: bool) -> None:
         return
     folder = paths[0].parent
     deadline = report_deadline(period, ws.config)
-    echo(f"已生成 {len(paths)} 份报送表（{period}，报送截止 {deadline.year}年{deadline.month}月"
+    echo(f"已生成 {len(paths)} 份报送表（{period}，报送截止日期 {deadline.year}年{deadline.month}月"
          f"{deadline.day}日）：{rel(folder, ws.root)}/")
     for path in paths:
         echo(f"  {path.name}")
