@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportgen.calendar import month_calendar
 from reportgen.config import Config
-from reportgen.forms import report_deadline
 from reportgen.fsutil import atomic_path, printable_name, safe_filename
 from reportgen.model import SEVERITY_LABEL, Issue, Plan, Severity
 from reportgen.pages import page_room, page_starts
@@ -55,7 +55,7 @@ ISSUE_KINDS = {
     "too_many_rows": "行数过多", "cumulative_decreased": "累计数比此前少",
     "implausible_jump": "累计数增幅异常", "figure_disagree": "各单位所报数字不一致",
     "figure_missing": "未填累计数", "shared_disagree": "共同负责单位所报不一致",
-    "lead_missing": "牵头单位未报送", "date_after_period": "完成日期晚于截止日期",
+    "lead_missing": "牵头单位未报送", "date_after_period": "完成日期晚于本期截止日",
     "date_missing": "未填完成日期", "date_out_of_year": "日期不在本年度",
     "date_without_done": "填了完成日期但未选已完成", "status_missing": "未选状态",
     "status_reverted": "状态比此前倒退", "duplicate_row": "重复的行", "hidden_row": "隐藏的行",
@@ -180,10 +180,12 @@ class CheckBooks:
 
 
 def write_check_report(
-    result: IngestResult, plan: Plan, period: str, out_dir: Path, config: Config | None = None
+    result: IngestResult, plan: Plan, period: str, out_dir: Path, config: Config | None = None,
+    today: dt.date | None = None,
 ) -> list[Path]:
-    """Write 校验报告.xlsx and one 校验反馈/<unit>.xlsx per unit with errors or warnings; return paths."""
-    books = check_books(result, plan, period, config or Config())
+    """Write 校验报告.xlsx and one 校验反馈/<unit>.xlsx per unit with errors or warnings; return paths.
+    `today` (the clock's by default) decides the day a 校验反馈 asks the corrected form by."""
+    books = check_books(result, plan, period, config or Config(), today)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [_save(books.report, out_dir / REPORT_NAME, books.styles)]
     if books.feedback:
@@ -194,7 +196,8 @@ def write_check_report(
     return paths
 
 
-def check_books(result: IngestResult, plan: Plan, period: str, config: Config) -> CheckBooks:
+def check_books(result: IngestResult, plan: Plan, period: str, config: Config,
+                today: dt.date | None = None) -> CheckBooks:
     """The sheets of the 校验报告 and of each unit's 校验反馈 (a unit with errors or warnings)."""
     st = ReportStyles(config)
     units = list(result.expected_units) or plan.unit_names()
@@ -220,7 +223,8 @@ def check_books(result: IngestResult, plan: Plan, period: str, config: Config) -
     for i in issues:
         if i.unit:
             by_unit.setdefault(i.unit, []).append(i)
-    feedback = {unit: _feedback(unit, own, period, st, config) for unit, own in by_unit.items()
+    by = resubmit_by(period, config, today or dt.date.today())
+    feedback = {unit: _feedback(unit, own, period, st, config, by) for unit, own in by_unit.items()
                 if any(i.severity is not Severity.INFO for i in own)}
     return CheckBooks(st, [sheet, status], feedback)
 
@@ -253,11 +257,19 @@ def _status_sheet(sheet: Sheet, st: ReportStyles, result: IngestResult, units: l
            _STATUS_COLUMNS, rows, [None] * len(rows), {2, 4})
 
 
-def _feedback(unit: str, issues: list[Issue], period: str, st: ReportStyles, config: Config) -> Sheet:
+def resubmit_by(period: str, config: Config, today: dt.date) -> dt.date:
+    """Return the day a 校验反馈 asks for the corrected form: the day to report by while it is still
+    ahead; once it has passed (a late check, or the run's papers), the day the 催报通知 asks the
+    missing report by — the feedback never sets a day already gone when the chase gives a later one."""
+    dates = month_calendar(period, None, config)
+    return dates.report_deadline if today <= dates.report_deadline else dates.chase_by
+
+
+def _feedback(unit: str, issues: list[Issue], period: str, st: ReportStyles, config: Config,
+              deadline: dt.date) -> Sheet:
     sheet = Sheet("校验反馈", [])
     files = sorted({i.file for i in issues})
     c = _counts(issues)
-    deadline = report_deadline(period, config)
     rows = [[n, i.file, i.sheet, i.cell, SEVERITY_LABEL[i.severity], issue_kind(i.code), i.message]
             for n, i in enumerate(issues, start=1)]
     _table(sheet, st, f"{_period_words(period)}重点项目报送表校验反馈",

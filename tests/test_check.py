@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from reportgen.checkreport import FEEDBACK_DIRNAME, REPORT_NAME, write_check_report
+from reportgen.checkreport import FEEDBACK_DIRNAME, REPORT_NAME, check_books, write_check_report
 from reportgen.cli import main
 from reportgen.config import Config
 from reportgen.ingest import FileRead, IngestResult, read_submissions
@@ -35,7 +35,7 @@ def report(tmp_path: Path) -> tuple[IngestResult, list[Path]]:
     plan = make_plan()
     _batch(tmp_path / "in", plan)
     result = read_submissions(tmp_path / "in", plan, Config(), PERIOD)
-    return result, write_check_report(result, plan, PERIOD, tmp_path / "out")
+    return result, write_check_report(result, plan, PERIOD, tmp_path / "out", today=dt.date(2024, 7, 2))
 
 
 def test_report_lists_every_issue_filterable_and_print_ready(report: tuple[IngestResult, list[Path]]) -> None:
@@ -69,6 +69,15 @@ def test_report_lists_every_issue_filterable_and_print_ready(report: tuple[Inges
     assert table[MED][2] == "已报送" and table[MED][6] == 1 and table[MED][7] == 1
     assert table[ECON][2] == "未报送" and table[EQUIP][2] == "未报送"
     assert table["（未能识别单位）"][3] == "坏文件.xlsx"
+
+
+def test_feedback_never_asks_for_the_form_by_a_day_gone(report: tuple[IngestResult, list[Path]]) -> None:
+    """Before the day to report by (2024-07-05) the 校验反馈 asks for the corrected form by it; after
+    it (a late check, the run's papers of 7月8日) by the day the 催报通知 gives (3 working days: 7月11日)."""
+    result, _ = report
+    for today, by in ((dt.date(2024, 7, 5), "2024年7月5日前"), (dt.date(2024, 7, 8), "2024年7月11日前")):
+        sheet = check_books(result, make_plan(), PERIOD, Config(), today).feedback[MED]
+        assert f"于{by}重新报送。" in sheet.cells[2, 1][0], sheet.cells[2, 1][0]
 
 
 def test_feedback_only_for_units_with_problems_and_only_their_own(
