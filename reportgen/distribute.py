@@ -65,8 +65,9 @@ def read_form(path: Path) -> FormFile:
     book = CalamineWorkbook.from_path(str(path))
     meta = {str(r[0]): str(r[1]) for r in book.get_sheet_by_name(fs.SHEET_META).to_python() if len(r) > 1}
     rows = [[str(c).rstrip() for c in r] for r in book.get_sheet_by_name(fs.SHEET_GUIDE).to_python()]
-    title = rows[0][0] if rows and rows[0] else ""
-    guide = [(r[0], r[1]) for r in rows[2:] if len(r) > 1 and r[1]]
+    title = rows[0][0].replace("\n", "") if rows and rows[0] else ""
+    # a text is written in the lines it prints (forms); a phone wraps it on its own
+    guide = [(r[0], r[1].replace("\n", "")) for r in rows[2:] if len(r) > 1 and r[1]]
     return FormFile(path, meta.get("unit", ""), meta.get("period", ""), title, guide)
 
 

@@ -71,9 +71,11 @@ MILESTONE_WIDTHS = {"code": 9, "item": 18, "text": 18, "due": 13, "units": 20, "
 # the Chinese rules (textlines), so Excel, WPS and LibreOffice print the same lines, none starting
 # with ）、， (LibreOffice's own wrapping starts one with the ） of 项目（7期）)
 _PLAN_TEXT = ("item", "text", "due", "units")
+GUIDE_LABEL_WIDTH, GUIDE_WIDTH = 16, 80  # 填报说明's two columns: A4 portrait at full size
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 FIGURE_FORMAT = "0.00##"
 BODY_SIZE = 11
+TITLE_SIZE = 16
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -173,7 +175,7 @@ class _Styles:
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
         fonts = self.config.fonts
-        self.title_font = Font(name=fonts.table_title, size=16, bold=True)
+        self.title_font = Font(name=fonts.table_title, size=TITLE_SIZE, bold=True)
         self.header_font = Font(name=fonts.table_title, size=BODY_SIZE, bold=True)
         self.body_font = Font(name=fonts.table, size=BODY_SIZE)
         self.input_fill = PatternFill("solid", fgColor=INPUT_FILL)
@@ -193,11 +195,22 @@ def _put(cell: Any, value: Any) -> None:
         cell.value = value
 
 
-def _broken(text: str, width: float) -> str:
+def _broken(text: str, width: float, size: float = BODY_SIZE) -> str:
     """`text` with line breaks where it wraps in a column `width` units wide, by the Chinese
     rules (a line never starts with closing punctuation, digits stay whole), measured for the
     narrowest of the applications that print it."""
-    return break_text(text, width * UNIT_PT - CELL_PAD_PT, BODY_SIZE)
+    return break_text(text, width * UNIT_PT - CELL_PAD_PT, size)
+
+
+def _title_lines(title: str, width: float) -> str:
+    """The form's title as it prints across `width` units: one line, or when the unit's name
+    makes it longer, the name in its brackets on a line of its own (never a lone ）)."""
+    if _broken(title, width, TITLE_SIZE) == title:
+        return title
+    head, bracket, unit = title.rpartition("（")
+    if not head:
+        return _broken(title, width, TITLE_SIZE)
+    return _broken(head, width, TITLE_SIZE) + "\n" + _broken(bracket + unit, width, TITLE_SIZE)
 
 
 def _lines(text: str, width: float) -> int:
@@ -266,22 +279,22 @@ def _validation(kind: str, config: Config, year: int) -> Any:
 # ---------------------------------------------------------------- sheets
 
 
-def _title_rows(ws: Worksheet, st: _Styles, ncols: int, title: str, subtitle: str) -> None:
+def _title_rows(ws: Worksheet, st: _Styles, widths: list[int], title: str, subtitle: str) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
-    last = get_column_letter(ncols)
+    last = get_column_letter(len(widths))
     ws.merge_cells(f"A{fs.TITLE_ROW}:{last}{fs.TITLE_ROW}")
     ws.merge_cells(f"A{fs.SUBTITLE_ROW}:{last}{fs.SUBTITLE_ROW}")
     c = ws.cell(fs.TITLE_ROW, 1)
-    _put(c, title)
+    _put(c, title := _title_lines(title, sum(widths) - widths[0]))  # the code column is hidden
     c.font = st.title_font
     c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     c = ws.cell(fs.SUBTITLE_ROW, 1)
     _put(c, subtitle)
     c.font = st.body_font
     c.alignment = Alignment(horizontal="left", vertical="center")
-    ws.row_dimensions[fs.TITLE_ROW].height = 36
+    ws.row_dimensions[fs.TITLE_ROW].height = max(36, lines_height(title.count("\n") + 1, TITLE_SIZE))
     ws.row_dimensions[fs.SUBTITLE_ROW].height = 22
 
 
@@ -408,7 +421,7 @@ def _figures_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
     headers = [*named.values(), *fs.FIGURE_EXTRA_HEADERS.values()]
     widths = [FIGURE_WIDTHS[k] for k in keys]
     col = {k: i for i, k in enumerate(keys, start=1)}
-    _title_rows(ws, st, len(keys), form_title(cx.period, cx.unit),
+    _title_rows(ws, st, widths, form_title(cx.period, cx.unit),
                 _subtitle(cx.period, cx.unit, cx.config))
     _header_row(ws, st, headers, widths)
     value_dv, note_dv = _validation("figure", cx.config, cx.year), _validation("note", cx.config,
@@ -475,7 +488,7 @@ def _milestones_sheet(ws: Worksheet, cx: _Context) -> list[tuple[int, str]]:
     st, keys = cx.styles, list(fs.MILESTONE_HEADERS)
     widths = [MILESTONE_WIDTHS[k] for k in keys]
     col = {k: i for i, k in enumerate(keys, start=1)}
-    _title_rows(ws, st, len(keys), form_title(cx.period, cx.unit),
+    _title_rows(ws, st, widths, form_title(cx.period, cx.unit),
                 _subtitle(cx.period, cx.unit, cx.config))
     _header_row(ws, st, list(fs.MILESTONE_HEADERS.values()), widths)
     dvs = {k: _validation(k if k != "completed_on" else "date", cx.config, cx.year)
@@ -582,14 +595,14 @@ def _guide_sheet(ws: Worksheet, cx: _Context) -> None:
     y, mth = cx.year, int(cx.period[5:7])
     end, deadline = period_end(cx.period), report_deadline(cx.period, cfg)
     office = cfg.office
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 80  # with A, the width of A4 portrait at full size
+    ws.column_dimensions["A"].width = GUIDE_LABEL_WIDTH
+    ws.column_dimensions["B"].width = GUIDE_WIDTH
     ws.merge_cells("A1:B1")
     c = ws.cell(1, 1)
-    _put(c, form_title(cx.period, cx.unit))
+    _put(c, title := _title_lines(form_title(cx.period, cx.unit), GUIDE_LABEL_WIDTH + GUIDE_WIDTH))
     c.font = st.title_font
     c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[1].height = 40
+    ws.row_dimensions[1].height = max(40, lines_height(title.count("\n") + 1, TITLE_SIZE))
     ws.merge_cells("A2:B2")
     c = ws.cell(2, 1)
     _put(c, "填报说明")
@@ -625,11 +638,11 @@ def _guide_sheet(ws: Worksheet, cx: _Context) -> None:
     for i, (label, text) in enumerate(lines, start=3):
         a, b = ws.cell(i, 1), ws.cell(i, 2)
         _put(a, label)
-        _put(b, text)
+        _put(b, _broken(text, GUIDE_WIDTH))  # in its printed lines: none starting with ，
         a.font, b.font = st.header_font, st.body_font
         a.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
         b.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
-        ws.row_dimensions[i].height = _row_height([(text, 84)], 22)
+        ws.row_dimensions[i].height = _row_height([(text, GUIDE_WIDTH)], 22)
     _print_setup(ws, 2, 2 + len(lines), landscape=False)
 
 

@@ -366,7 +366,8 @@ def test_guide_sheet_tells_what_how_when_and_whom(tmp_path: Path) -> None:
     config.office.contact_phone = "0352-7654321"
     config.schedule.report_day = 8
     ws = load_workbook(build(tmp_path, config)[LAND])[fs.SHEET_GUIDE]
-    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    # each text is written in the lines it prints: read as one line
+    text = "\n".join(str(c.value).replace("\n", "") for row in ws.iter_rows() for c in row if c.value)
     assert "2024年6月重点项目推进情况报送表（规划和自然资源分局）" in text
     assert "2024年7月8日前" in text
     assert "黄色" in text and "已完成、推进中、未启动、受阻" in text
@@ -430,7 +431,7 @@ def test_prefill_fills_last_month_into_previous_and_inputs(tmp_path: Path) -> No
     assert m02[col["problems"] - 1] == "=需市局协调 & <加快>"
     assert ws.cell(5, col["problems"]).data_type == "s"
     assert "2024年6月报送的内容" in "".join(
-        str(c.value) for row in wb[fs.SHEET_GUIDE].iter_rows() for c in row if c.value)
+        str(c.value).replace("\n", "") for row in wb[fs.SHEET_GUIDE].iter_rows() for c in row if c.value)
     # a group member sees its own answer, not the lead's
     ws = load_workbook(forms[EQUIP])[fs.SHEET_MILESTONES]
     t04 = data_rows(ws)[1]
@@ -448,7 +449,7 @@ def test_without_prefill_inputs_are_empty(default_forms: dict[str, Path]) -> Non
     for row in data_rows(ws):
         assert all(row[col[k] - 1] is None for k in fs.MILESTONE_INPUTS)
     assert "上月报送的内容" not in "".join(
-        str(c.value) for row in wb[fs.SHEET_GUIDE].iter_rows() for c in row if c.value)
+        str(c.value).replace("\n", "") for row in wb[fs.SHEET_GUIDE].iter_rows() for c in row if c.value)
 
 
 def test_unit_without_figures_is_told_so(default_forms: dict[str, Path]) -> None:
@@ -602,16 +603,37 @@ def test_a_row_is_as_tall_as_its_most_wrapped_cell_prints(tmp_path: Path) -> Non
     assert figures.row_dimensions[row].height >= (requirement.count("\n") + 1) * LO_LINE_PT
 
 
-def test_plan_text_is_written_in_lines_that_fit_and_start_with_no_closing_mark(
+def test_a_title_too_long_for_a_line_puts_the_unit_on_its_own(tmp_path: Path) -> None:
+    # 填报说明 is A4 portrait: LibreOffice wrapped a long unit's title with its ） alone on a line
+    from openpyxl import load_workbook
+
+    from reportgen.forms import write_form
+
+    unit = EQUIP
+    wb = load_workbook(write_form(small_plan(), Config(), "2024-06", unit, tmp_path / "f.xlsx",
+                                  generated_at=WHEN))
+    guide = wb[fs.SHEET_GUIDE]
+    assert guide["A1"].value == f"2024年6月重点项目推进情况报送表\n（{unit}）"
+    assert guide.row_dimensions[1].height >= 2 * 16 * 1.45  # two lines of the 16 pt title
+    # the landscape sheets hold it on one line
+    assert wb[fs.SHEET_MILESTONES]["A1"].value == f"2024年6月重点项目推进情况报送表（{unit}）"
+
+
+@pytest.mark.slow  # reads every default form (~0.7 s)
+def test_plan_text_and_guide_are_written_in_lines_that_fit_and_start_with_no_closing_mark(
         default_forms: dict[str, Path]) -> None:
     from openpyxl import load_workbook
 
-    from reportgen.forms import FIGURE_WIDTHS, MILESTONE_WIDTHS
+    from reportgen.forms import FIGURE_WIDTHS, GUIDE_WIDTH, MILESTONE_WIDTHS
     from reportgen.textlines import CELL_PAD_PT, NO_LINE_START, UNIT_PT, ems
 
     seen = 0
     for path in default_forms.values():
         wb = load_workbook(path)
+        guide = [str(r[1]).split("\n") for r in wb[fs.SHEET_GUIDE].iter_rows(min_row=3, values_only=True)]
+        assert all(11 * ems(line) <= GUIDE_WIDTH * UNIT_PT - CELL_PAD_PT for lines in guide for line in lines)
+        assert not any(line[:1] in NO_LINE_START for lines in guide for line in lines)
+        seen += sum(len(lines) > 1 for lines in guide)
         for sheet, widths, keys in ((fs.SHEET_FIGURES, FIGURE_WIDTHS, ("name", "requirement")),
                                     (fs.SHEET_MILESTONES, MILESTONE_WIDTHS, ("item", "text", "due", "units"))):
             ws = wb[sheet]

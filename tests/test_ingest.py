@@ -277,6 +277,8 @@ def test_a_form_saved_as_csv_is_refused_for_its_unit(tmp_path: Path) -> None:
         "\nP07-M01,海博思创储能项目,完成用地预审,6月20日,规划和自然资源分局,已完成,2024-06-18")
     for name, content, encoding, unit in (
         ("报表.csv", f"{title}\n\n{table}", "gb18030", LAND),  # Excel's CSV: the title row names the unit
+        # a long title is written in two lines (a unit's name in its brackets on the second)
+        ("报表.csv", f'"{title[:18]}\n{title[18:-4]}",,,,\n\n{table}', "utf-8", LAND),
         (f"{LAND}.csv", table, "utf-8-sig", LAND),  # no title: the file name does
         ("报表.csv", table, "utf-8", ""),  # neither: named, and counted for no unit
     ):

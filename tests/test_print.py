@@ -475,7 +475,8 @@ def _printed_sizes(pdf: Path, page: int) -> list[float]:
 
 def test_unit_forms_print_their_11_pt_text_at_10_pt_or_more(tmp_path: Path) -> None:
     """A unit's form printed as it comes: the columns fit the paper, so fit-to-width does not
-    shrink the text (it printed at 8.5 pt); the footer's labels print whole."""
+    shrink the text (it printed at 8.5 pt); the footer's labels print whole; no printed line of
+    the guide or the plan's text starts with closing punctuation (LibreOffice wrapped ，供对照)."""
     from reportgen.render.pdf import convert_to_pdf
 
     ws = tmp_path / "ws"
@@ -495,6 +496,8 @@ def test_unit_forms_print_their_11_pt_text_at_10_pt_or_more(tmp_path: Path) -> N
             body = max(set(sizes), key=sizes.count)
             assert body >= 10, (pdf.name, page, body)
             assert min(sizes) >= 9.8, (pdf.name, page, min(sizes))  # the 10 pt page footer
+            # each printed line of a cell is a word of its own (what units type aside: none here)
+            assert not [w for w in _words(pdf, page) if w[4][0] in "、，。；：？！）"], (pdf.name, page)
         assert "审核人（分管领导）" in pdf_text(pdf), pdf.name
 
 

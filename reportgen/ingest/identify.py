@@ -7,6 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from reportgen import formspec as fs
 from reportgen.ingest.index import FileContext, PlanIndex
@@ -163,7 +164,9 @@ def text_return(ctx: FileContext, data: bytes) -> str | None:
     if content is None:
         return None
     lines = [norm(line.replace(",", " ").replace('"', "")) for line in content.splitlines()[:5]]
-    titled = next((m for line in lines if (m := _TITLE.search(line))), None)
+    # a long title is written in two lines (forms): in a CSV, a quoted cell over two lines
+    joined = [a + b for a, b in pairwise(lines)]
+    titled = next((m for line in lines + joined if (m := _TITLE.search(line))), None)
     headed = any(fs.MILESTONE_HEADERS["status"] in line or fs.FIGURE_HEADERS["value"] in line for line in lines)
     if not (ctx.name.lower().endswith(".csv") or titled or headed):
         return None
