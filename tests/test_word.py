@@ -30,6 +30,7 @@ from reportgen.textlines import char_width
 from reportgen.workspace import Workspace, init_workspace
 from tests.test_word_factory import (
     BUILD,
+    INNOV,
     LAND,
     NOT_SUBMITTED,
     SEWAGE,
@@ -445,6 +446,18 @@ def test_chase_notice_for_each_unit_that_did_not_report(rendered):
     text = text_of(next(p for p in files if p.stem == BUILD and p.parent.name == "催报通知"))
     assert "应于2024年7月5日前报送2024年6月份重点项目推进情况" in text
     assert "蒸汽和供热管道项目" in text and "双雁生物医药产业园一期项目" not in text
+    assert re.search(r"，其中截至2024年6月30日应完成节点[1-9]\d*个。", text)
+
+
+@pytest.mark.slow  # renders a month's papers (~1 s)
+def test_chase_notice_to_a_unit_with_nothing_due_yet_names_no_count(tmp_path):
+    # 创新发展部's only node is due in July: “其中截至2024年6月30日应完成节点0个” is not written
+    result = make_result(not_submitted=NOT_SUBMITTED | {INNOV})
+    assert next(u for u in result.units if u.name == INNOV).due == 0
+    ws = make_ws(tmp_path / "ws")
+    text = text_of(next(p for p in render_word(result, ws.templates, ws.config, tmp_path / "out")
+                        if p.parent.name == "催报通知" and p.stem == INNOV))
+    assert "你单位负责的重点项目和重点任务有：" in text and "应完成节点" not in text
 
 
 @pytest.mark.slow  # about a second: kept out of the fast lane

@@ -62,3 +62,15 @@ def test_bulletin_signature_page_always_holds_text(tmp_path: Path) -> None:
         signed = next(p.extract_text() for p in pages if signature in p.extract_text().replace("\n", ""))
         above = re.sub(r"—\s*\d+\s*—|\s", "", signed.split("附件")[0])
         assert above, pdf.name
+
+
+@pytest.mark.slow  # renders the bulletin (~0.5 s)
+def test_only_the_last_requirement_goes_over_the_page_with_the_signature(tmp_path: Path) -> None:
+    # all of 四、下步工作要求 kept together with the 署名 left half of the page before it blank
+    ws = init_workspace(tmp_path / "ws")
+    render_word(make_result(), ws.templates, ws.config, tmp_path / "out")
+    paras = Document(str(tmp_path / "out" / "进度通报.docx")).paragraphs
+    at = next(i for i, p in enumerate(paras) if p.text == "四、下步工作要求")
+    parts = [p for p in paras[at + 1:] if re.match(r"（[一二三四五六七八九十]+）", p.text)]
+    assert len(parts) == len(ws.config.text.requirements) >= 2
+    assert [_keeps_with_next(p) for p in parts] == [False] * (len(parts) - 1) + [True]

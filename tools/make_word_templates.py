@@ -583,10 +583,14 @@ def bulletin(doc: DocumentObject) -> None:
     para(doc, "{{ duban.text }}")
     para(doc, "{%p endif %}")
     para(doc, "四、下步工作要求", "GwH1")
-    para(doc, "{%p for r in requirements %}")
+    para(doc, "{%p for r in requirements[:-1] %}")
+    para(doc, "（{{ r.no_cn }}）{{ r.text }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p for r in requirements[-1:] %}")
     para(doc, "（{{ r.no_cn }}）{{ r.text }}")
     # the last part goes over the page with the 附件说明 and 署名: a page holding them alone
-    # has no 正文 under the seal (GB/T 9704 7.3.5.4)
+    # has no 正文 under the seal (GB/T 9704 7.3.5.4); the parts before it do not (kept all
+    # together, they left half of the page before them blank)
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
     para(doc, "{%p endfor %}")
     attachments_block(doc)
@@ -676,8 +680,9 @@ def chase(doc: DocumentObject) -> None:
     para(doc, "按照工作安排，各责任单位应于{{ report_deadline }}前报送{{ period_cn }}重点项目推进情况。"
               "{{ received }}")
     para(doc, "{%p if items %}")
-    para(doc, "你单位负责的重点项目和重点任务有：{{ items }}，其中截至{{ as_of_cn }}应完成节点"
-              "{{ due_count }}个。")
+    # no "应完成节点0个" to a unit with nothing due yet
+    para(doc, "你单位负责的重点项目和重点任务有：{{ items }}{% if due_count %}，其中截至{{ as_of_cn }}"
+              "应完成节点{{ due_count }}个{% endif %}。")
     para(doc, "{%p endif %}")
     para(doc, "{%p if escalation %}")
     para(doc, "{{ escalation }}")
