@@ -54,22 +54,18 @@ FORMS_DIRNAME = "报送表"
 # Colours: light yellow marks what the unit fills; grey the headers. Both print well in black.
 INPUT_FILL = "FFF2CC"
 HEADER_FILL = "D9D9D9"
-# Column widths (Excel's units of a digit's width, ~5.25 pt each): the visible columns of a sheet
-# fit A4 landscape at (about) full size, so the 11 pt text prints at 10.5 pt or more (fit-to-width,
-# kept as a net, had shrunk it to 8.5 pt); the code columns are hidden. A header wraps at a word
-# (年度目标/（亿元）); 项目名称 holds the footer's 审核人（分管领导）; 实际完成日期 holds a date cell,
-# which Excel never wraps, wide enough for 2024年12月31日 (narrower, Excel prints ####); 需协调解决的问题
-# fits one line. A row is as tall as its longest cell: 责任单位 of three city units took seven lines
-# at 12 (four rows a page), so it has 20 (a unit in one or two lines), taken from the columns the
-# unit types in and the node's text, and 考核要求 the rest of the page: a city's 报送表 prints in
-# about two thirds of the pages it took.
+# Column widths (Excel's units of a digit's width, ~5.25 pt): the visible columns fit A4 landscape
+# at full size, so 11 pt text prints at 10.5 pt or more (fit-to-width is a net); code columns are
+# hidden. Headers wrap at a word (年度目标/（亿元））; 项目名称 holds 审核人（分管领导）; 实际完成日期
+# a date cell (Excel prints #### when narrower than 2024年12月31日). Rows are as tall as their longest
+# cell: 责任单位 of three city units took seven lines at 12, so it has 20, taken from the node's
+# text and the columns units type in; 考核要求 the rest of the page (city forms: 2/3 of the pages).
 FIGURE_WIDTHS = {"code": 11, "name": 24, "metric": 10, "target": 10, "previous": 10,
                  "value": 10, "note": 26, "requirement": 52}
 MILESTONE_WIDTHS = {"code": 9, "item": 18, "text": 18, "due": 13, "units": 20, "status": 10,
                     "completed_on": 16, "progress": 16, "problems": 18, "next_steps": 13}
-# the plan's text on a node's row (and 项目名称, 考核要求 of a figure's): written broken into lines by
-# the Chinese rules (textlines), so Excel, WPS and LibreOffice print the same lines, none starting
-# with ）、， (LibreOffice's own wrapping starts one with the ） of 项目（7期）)
+# the plan's text on a node's row is written in lines by the Chinese rules (textlines): Excel, WPS
+# and LibreOffice print the same lines, none starting with ）、， (LibreOffice's wrap did: 项目（7期）)
 _PLAN_TEXT = ("item", "text", "due", "units")
 GUIDE_LABEL_WIDTH, GUIDE_WIDTH = 16, 80  # 填报说明's two columns: A4 portrait at full size
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
