@@ -88,6 +88,7 @@ def test_done_without_a_date_prints_no_guessed_date(tmp_path: Path) -> None:
     bulletin = doc_text(out / "进度通报.docx")
     assert (f"另有{FW}“指导项目方在7月20日前提交投资入统资料”节点报“已完成”但未填实际完成日期，未予采用，视为未报送，"
             "同样已发催报通知。") in bulletin
+    assert "：未报送（" not in bulletin  # a task's node whose answer was not taken is 未报送进展, as a project's
     p10 = bulletin.split("中科同德项目")[1].split("11.")[0]
     assert "逾期完成节点：督促项目方在2024年6月底前达到投资入统条件（完成日期未填）" in p10
     assert "未报送进展：指导项目方在7月20日前提交投资入统资料" in p10

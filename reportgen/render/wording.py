@@ -442,7 +442,9 @@ def _task_status(name: str, ms: list[MilestoneResult]) -> str:
         return "持续推进"
     parts = []
     for m in ms:
-        label = STATUS_LABEL[m.status] + ("（待确认）" if m.confirm else "")
+        # 未报送进展 as the projects and the overview say it: its unit may have reported, its answer not taken
+        label = ("未报送进展" if m.status is Status.NOT_REPORTED else STATUS_LABEL[m.status]) + (
+            "（待确认）" if m.confirm else "")
         notes = [f"完成时限{cn_date(m.due)}"] if m.due and _clause(m.text) in name else []
         if m.status is Status.DONE_LATE:
             notes.append(_completed_words(m))
