@@ -4,6 +4,8 @@ back; every case either yields the right value or names its cell, and nothing is
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from reportgen import formspec as fs
 from reportgen.config import CheckConfig, Config
 from reportgen.ingest import FileRead, read_submission
 from reportgen.model import Reported, Severity
-from tests.ingest_support import LAND, MED, make_form, make_plan
+from tests.ingest_support import LAND, MED, make_form, make_plan, patch_zip
 
 PERIOD = "2024-06"
 PLAN = make_plan()
@@ -101,6 +103,25 @@ def test_cell_formatted_as_percentage_is_an_error_using_the_cells_format(tmp_pat
     severity, sheet, cell, message = issue(f, "percent_format")
     assert (severity, sheet, cell) == (Severity.ERROR, fs.SHEET_FIGURES, "F4")
     assert "80%" in message and "百分比" in message
+    assert figure(f, "P01/invest") is None and figure(f, "P03/invest") == 0.6
+
+
+def test_percent_style_written_with_leading_zeros_is_still_a_percentage(tmp_path: Path) -> None:
+    # s="0012" is style 12 to a reader: looking for s="12" alone would miss it
+    path = tmp_path / f"{MED}.xlsx"
+    make_form(PLAN, MED, PERIOD, path, MED_FIGURES, MED_MS, FOOTER, config=CONFIG)
+    wb = load_workbook(path)
+    _percent(wb)
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+    pad = re.compile(rb'(<c r="F4" s=")(\d+)"')
+    patch_zip(path, {n: lambda xml: pad.sub(rb'\g<1>00\2"', xml) for n in sheets})
+    with zipfile.ZipFile(path) as z:
+        assert any(b'<c r="F4" s="00' in z.read(n) for n in sheets)
+    f = read_submission(path, PLAN, CONFIG, PERIOD, {})
+    severity, sheet, cell, message = issue(f, "percent_format")
+    assert (severity, sheet, cell) == (Severity.ERROR, fs.SHEET_FIGURES, "F4") and "80%" in message
     assert figure(f, "P01/invest") is None and figure(f, "P03/invest") == 0.6
 
 

@@ -12,7 +12,7 @@ from reportgen.cn import earlier_month
 from reportgen.ingest.grid import Sheet
 from reportgen.ingest.index import FileContext
 from reportgen.ingest.layout import Table, blank_formula, data_rows, duplicate, not_ours, report_merged
-from reportgen.ingest.values import addr, amount_text, code, norm, parse_amount, text
+from reportgen.ingest.values import addr, amount_text, code, code_str, norm, parse_amount, text
 from reportgen.model import METRIC_LABEL, FigureReport, Item, Metric, Severity, Submission, figure_key
 from reportgen.rules import EarlierFigures
 
@@ -45,7 +45,8 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
         row = sheet.rows[r]
         width = len(row)
         value = row[value_col] if value_col < width else ""
-        raw_code = code(row[code_col]) if code_col is not None and code_col < width else ""
+        raw = row[code_col] if code_col is not None and code_col < width else ""
+        raw_code = code_str(raw) if type(raw) is str else code(raw)
         coded = _coded(raw_code) if raw_code else None
         if coded is not None and coded[0] in items:
             item_code, metric, fkey = coded  # the form's own code (most rows)
@@ -62,7 +63,8 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
         if fkey not in own:
             not_ours(ctx, table, r, fkey, addr(r, cols.get("code", value_col)))
             continue
-        note = text(row[note_col]) if note_col is not None and note_col < width else ""
+        note = row[note_col] if note_col is not None and note_col < width else ""
+        note = note.strip() if type(note) is str else text(note)
         report = FigureReport(item_code, metric, None, note, cell)
         reports[fkey] = report
         if formulas and blank_formula(sheet, r, value_col, ctx):

@@ -44,6 +44,7 @@ _CELL_TAG = re.compile(rb"<c\b([^>]*)>")
 _HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _STYLE_ATTR = re.compile(rb'\bs="(\d+)"')
+_ZERO_STYLE = re.compile(rb's="0+(\d+)"')
 _SHEET_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?sheet[\s/>]")
 _FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped characters, [colours]
 _PERCENT_IDS = frozenset({9, 10})
@@ -130,6 +131,7 @@ class Book:
         self._format_kinds: list[str] | None = None  # per cellXfs index: "percent", "date" or ""
         self._cell_styles: dict[str, dict[tuple[int, int], int]] = {}
         self._column_tags: dict[tuple[str, int], dict[bytes, int]] = {}
+        self._styled: dict[str, bool] = {}  # sheet -> may a cell be formatted as percent or date
         self._strings_checked = False
         self.issues: list[Issue] = []
 
@@ -245,6 +247,10 @@ class Book:
             return ""
         part = self.parts().get(name, "")
         xml = self._xml(part) if part else b""
+        if name not in self._styled:
+            self._styled[name] = _may_be_formatted(xml, kinds)
+        if not self._styled[name]:
+            return ""
         # Excel and openpyxl write r= first: the column's cells are found by plain bytes searches
         # (a regex walked the sheet several times slower), once per column
         number = b"%d" % (r + 1)
@@ -368,6 +374,23 @@ def _format_kind(fid: int, code: str | None) -> str:
     if shown != "general" and any(ch in shown for ch in "ymdhs"):
         return "date"
     return ""
+
+
+def _may_be_formatted(xml: bytes, kinds: list[str]) -> bool:
+    """Return False when no cell of a worksheet part can have a percent or date style: none of
+    those styles' s="N" is in it (a plain search per style, where finding each number's cell
+    walked the sheet), nor written with leading zeros (s="014" is style 14)."""
+    if kinds[0]:
+        return True  # a cell with no style is formatted so
+    if any(kind and b's="%d"' % i in xml for i, kind in enumerate(kinds)):
+        return True
+    at = xml.find(b's="0')
+    while at >= 0:
+        zeros = _ZERO_STYLE.match(xml, at)
+        if zeros and int(zeros.group(1)) < len(kinds) and kinds[int(zeros.group(1))]:
+            return True
+        at = xml.find(b's="0', at + 1)
+    return False
 
 
 def _hidden_rows(data: bytes) -> set[int]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from reportgen import formspec as fs
 from reportgen.ingest.grid import Book, Sheet
 from reportgen.ingest.index import FileContext
-from reportgen.ingest.values import addr, code, norm, text
+from reportgen.ingest.values import addr, code, code_str, norm, text
 from reportgen.model import Severity, Submission
 
 # the form's own header row first, then the top of the sheet (rows inserted above it)
@@ -97,11 +97,11 @@ def read_meta(book: Book) -> tuple[dict[str, str], dict[str, set[str]]]:
     shown: object = object()  # rows come sheet by sheet: the set of the sheet met last
     found: set[str] = set()
     for row in rows[r + 1 :]:
-        if len(row) > 2 and row[2] != "" and row[2] != heading:
+        if len(row) > 2 and (value := row[2]) != "" and value != heading:
             if row[0] != shown:
                 shown = row[0]
                 found = codes.setdefault(text(shown), set())
-            found.add(code(row[2]))
+            found.add(code_str(value) if type(value) is str else code(value))
     return meta, codes
 
 

@@ -13,7 +13,7 @@ from reportgen import formspec as fs
 from reportgen.ingest.grid import Sheet
 from reportgen.ingest.index import FileContext
 from reportgen.ingest.layout import Table, blank_formula, data_rows, duplicate, not_ours, report_merged
-from reportgen.ingest.values import STATUS_WORDS, addr, code, norm, parse_date, parse_status, text
+from reportgen.ingest.values import STATUS_WORDS, addr, code, code_str, norm, parse_date, parse_status, text
 from reportgen.model import REPORTED_LABEL, MilestoneReport, Reported, Severity, Submission, period_end
 
 _MILESTONE_CODE = re.compile(r"^[PT]\d{2,4}-M\d{2,3}$")
@@ -22,6 +22,7 @@ _FOOTER_KEYS = {label.split("（")[0]: label for label in fs.FOOTER_LABELS}
 _DATE_LABEL = fs.FOOTER_LABELS[-1]
 _FOOTER_FIRST = frozenset(label[0] for label in fs.FOOTER_LABELS)
 _FOOTER_PREFIXES = tuple(_FOOTER_KEYS)
+_INPUT = {k: i for i, k in enumerate(fs.MILESTONE_INPUTS)}  # input column key -> its place in a row's inputs
 _LABEL_TAIL = re.compile(r"^(（[^）]*）|\([^)]*\))?[:：]?")  # "（分管领导）：" after a label
 
 
@@ -59,7 +60,7 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
     known = ctx.index.milestones
     # 18,000 rows in a city: what every row needs is looked up once per table
     inputs_of = _inputs_reader(cols)
-    texts = [(k, cols[k]) for k in ("progress", "problems", "next_steps") if k in cols]
+    texts = [(_INPUT[k], cols[k]) for k in ("progress", "problems", "next_steps") if k in cols]
     code_col = cols.get("code")
     done_col = cols.get("completed_on")
     merges = sheet.row_merges()
@@ -72,7 +73,8 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
             continue  # a sentence across the table, not a row of the form
         width = len(row)
         inputs = inputs_of(row)
-        raw_code = code(row[code_col]) if code_col is not None and code_col < width else ""
+        raw = row[code_col] if code_col is not None and code_col < width else ""
+        raw_code = code_str(raw) if type(raw) is str else code(raw)
         if raw_code and raw_code in known and _is_milestone_code(raw_code):
             found: str | None = raw_code
         else:
@@ -87,16 +89,25 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
             not_ours(ctx, table, r, found, addr(r, cols.get("code", status_col)))
             continue
         if r in merges:
-            _unmerge_inputs(table, r, inputs, ctx)
-        report = MilestoneReport(found, None, None, text(inputs["progress"]), text(inputs["problems"]),
-                                 text(inputs["next_steps"]), cell)
+            inputs = _unmerge_inputs(table, r, inputs, ctx)
+        status, _done, progress, problems, next_steps = inputs
+        report = MilestoneReport(
+            found, None, None, progress.strip() if type(progress) is str else text(progress),
+            problems.strip() if type(problems) is str else text(problems),
+            next_steps.strip() if type(next_steps) is str else text(next_steps), cell,
+        )
         reports[found] = report
         if formulas:
-            for key, c in texts:
-                if inputs[key] == "":
+            for i, c in texts:
+                if inputs[i] == "":
                     blank_formula(sheet, r, c, ctx)
         if not (formulas and blank_formula(sheet, r, status_col, ctx)):
-            _read_status(inputs["status"], report, sheet.name, cell, ctx)
+            # a choice of the dropdown as it is (most rows): what _read_status would make of it
+            chosen = STATUS_WORDS.get(status) if type(status) is str else None
+            if chosen is not None:
+                report.status = chosen
+            else:
+                _read_status(status, report, sheet.name, cell, ctx)
         if done_col is not None:
             value = row[done_col] if done_col < width else ""
             # a date is expected only of a finished milestone: only then can a blank hide a formula
@@ -105,23 +116,24 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
     return end
 
 
-def _inputs_reader(cols: dict[str, int]) -> Callable[[list[Any]], dict[str, Any]]:
-    """Return the function giving a row's input cells by key ("" for a column the table lacks)."""
-    present = [(k, cols[k]) for k in fs.MILESTONE_INPUTS if k in cols]
-    blank = dict.fromkeys(fs.MILESTONE_INPUTS, "")
+def _inputs_reader(cols: dict[str, int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """Return the function giving a row's input cells in MILESTONE_INPUTS order ("" for a column
+    the table lacks)."""
+    present = [(_INPUT[k], cols[k]) for k in fs.MILESTONE_INPUTS if k in cols]
     # a row wide enough to hold every input column (most rows): its inputs taken in one call
-    whole = operator.itemgetter(*(c for _k, c in present)) if len(present) == len(blank) else None
-    widest = max((c for _k, c in present), default=0)
+    whole = operator.itemgetter(*(c for _i, c in present)) if len(present) == len(_INPUT) else None
+    widest = max((c for _i, c in present), default=0)
 
-    def inputs_of(row: list[Any]) -> dict[str, Any]:
+    def inputs_of(row: list[Any]) -> tuple[Any, ...]:
         width = len(row)
         if whole is not None and widest < width:
-            return dict(zip(blank, whole(row), strict=True))
-        inputs = blank.copy()
-        for k, c in present:
+            found: tuple[Any, ...] = whole(row)
+            return found
+        inputs = [""] * len(_INPUT)
+        for i, c in present:
             if c < width:
-                inputs[k] = row[c]
-        return inputs
+                inputs[i] = row[c]
+        return tuple(inputs)
 
     return inputs_of
 
@@ -131,13 +143,14 @@ def _has_code(table: Table, r: int) -> bool:
     return c is not None and code(table.sheet.get(r, c)) != ""
 
 
-def _unmerge_inputs(table: Table, r: int, inputs: dict[str, Any], ctx: FileContext) -> None:
+def _unmerge_inputs(table: Table, r: int, row: tuple[Any, ...], ctx: FileContext) -> tuple[Any, ...]:
     """Undo what spreading a merged cell did to a row's input columns, naming the merge.
 
     One text merged across 进展情况 and 需协调解决的问题 (or across all the inputs) belongs to
     the first column only: it is never also printed as a problem, nor read as a status.
     """
     sheet, cols = table.sheet, table.cols
+    inputs = list(row)
     for r0, c0, r1, c1 in sheet.row_merges().get(r, ()):
         spanned = [k for k in fs.MILESTONE_INPUTS if k in cols and c0 <= cols[k] <= c1]
         if len(spanned) < 2:
@@ -145,7 +158,7 @@ def _unmerge_inputs(table: Table, r: int, inputs: dict[str, Any], ctx: FileConte
         value = sheet.get(r0, c0)
         first = "progress" if "progress" in spanned else spanned[0]
         for key in spanned:
-            inputs[key] = value if key == first else ""
+            inputs[_INPUT[key]] = value if key == first else ""
         labels = "、".join(f"“{fs.MILESTONE_HEADERS[k]}”" for k in spanned)
         ctx.add(
             Severity.WARNING, "merged_inputs",
@@ -153,15 +166,16 @@ def _unmerge_inputs(table: Table, r: int, inputs: dict[str, Any], ctx: FileConte
             f"“{fs.MILESTONE_HEADERS[first]}”读取；请分栏填写",
             sheet.name, addr(r0, c0),
         )
+    return tuple(inputs)
 
 
-def _row_code(table: Table, r: int, raw_code: str, inputs: dict[str, Any], ctx: FileContext) -> str | None:
+def _row_code(table: Table, r: int, raw_code: str, inputs: tuple[Any, ...], ctx: FileContext) -> str | None:
     """Return the milestone a row with code `raw_code` reports, or None when it is blank or names
     nothing known."""
     sheet, cols = table.sheet, table.cols
     index = ctx.index
     status_col = cols["status"]
-    if not raw_code and all(v == "" for v in inputs.values()):
+    if not raw_code and all(v == "" for v in inputs):
         return None
     found = raw_code
     if not found:

@@ -53,11 +53,12 @@ def norm(text: Any) -> str:
 
 def code(value: Any) -> str:
     """Return a row code as written in forms: `P07-M03`, `P07/invest`."""
-    return _code_str(value) if isinstance(value, str) else _code_str(text(value))
+    return code_str(value) if isinstance(value, str) else code_str(text(value))
 
 
 @functools.lru_cache(maxsize=65536)  # pure
-def _code_str(value: str) -> str:
+def code_str(value: str) -> str:
+    """Return `code` of a str (called directly where a loop over rows has checked the type)."""
     head, _, tail = norm(value).partition("/")
     return head.upper() + ("/" + tail.lower() if tail else "")
 
