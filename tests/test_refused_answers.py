@@ -44,17 +44,18 @@ def test_a_unit_whose_only_answer_was_not_taken_is_chased_for_it(tmp_path: Path)
     chased = {c["unit"]: c for c in notice_contexts(result, Config())["催报通知"]}
     assert chased.keys() == {ECON, LAND, MED, EQUIP}
     assert chased[ECON]["received"] == (
-        f"经开区督查办收到你单位报送的材料，但《{ECON}.xlsx》中“2024年6月30日前纳入省能源局入库名录”节点"
+        f"经开区督查办收到你单位报送的材料，但《{ECON}.xlsx》中海博思创储能项目“2024年6月30日前纳入省能源局入库名录”节点"
         "报“已完成”但未填实际完成日期，未予采用，该节点视为未报送。")
-    assert "“2024年6月20日前完成用地预审”节点报“已完成”但实际完成日期无法识别" in chased[LAND]["received"]
+    land = "海博思创储能项目“2024年6月20日前完成用地预审”节点报“已完成”但实际完成日期无法识别"
+    assert land in chased[LAND]["received"]
     assert chased[MED]["received"] == "截至目前，经开区督查办尚未收到你单位报送的材料。"
     dates = month_calendar(JULY, dt.date(2024, 7, 31), Config())
     assert units_text(result, dates).startswith("应报送单位4个，已报送2个，未报送2个")
     said = missing_text(result, dates)
     assert said.startswith(f"{MED}、{EQUIP}未按时报送2024年7月份推进情况，已发催报通知") or said.startswith(
         f"{EQUIP}、{MED}未按时报送")
-    assert f"另有{LAND}“2024年6月20日前完成用地预审”节点报“已完成”但实际完成日期无法识别" in said
-    assert f"{ECON}“2024年6月30日前纳入省能源局入库名录”节点报“已完成”但未填实际完成日期" in said
+    assert f"另有{LAND}海博思创储能项目“2024年6月20日前完成用地预审”节点报“已完成”但实际完成日期无法识别" in said
+    assert f"{ECON}海博思创储能项目“2024年6月30日前纳入省能源局入库名录”节点报“已完成”但未填实际完成日期" in said
     assert said.endswith("，未予采用，视为未报送，同样已发催报通知。")
 
 

@@ -83,11 +83,11 @@ def test_done_without_a_date_prints_no_guessed_date(tmp_path: Path) -> None:
 
     # the answer not taken leaves the node 未报送: the unit is chased for it, naming the node and why
     chase = doc_text(out / "催报通知" / f"{FW}.docx")
-    assert ("收到你单位报送的材料，但《服务业中心.xlsx》中“指导项目方在7月20日前提交投资入统资料”节点"
+    assert ("收到你单位报送的材料，但《服务业中心.xlsx》中中科同德项目“指导项目方在7月20日前提交投资入统资料”节点"
             "报“已完成”但未填实际完成日期，未予采用，该节点视为未报送。") in chase
     bulletin = doc_text(out / "进度通报.docx")
-    assert (f"另有{FW}“指导项目方在7月20日前提交投资入统资料”节点报“已完成”但未填实际完成日期，未予采用，视为未报送，"
-            "同样已发催报通知。") in bulletin
+    assert (f"另有{FW}中科同德项目“指导项目方在7月20日前提交投资入统资料”节点报“已完成”但未填实际完成日期，"
+            "未予采用，视为未报送，同样已发催报通知。") in bulletin
     assert "：未报送（" not in bulletin  # a task's node whose answer was not taken is 未报送进展, as a project's
     p10 = bulletin.split("中科同德项目")[1].split("11.")[0]
     assert "逾期完成节点：督促项目方在2024年6月底前达到投资入统条件（完成日期未填）" in p10

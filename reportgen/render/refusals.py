@@ -59,11 +59,17 @@ def refused_answers(result: PeriodResult) -> dict[str, list[Refused]]:
     return {u: found[u] for u in submitted if u in found}
 
 
+def node_words(m: MilestoneResult) -> str:
+    """Return how a refusal names a node: with its project (two projects of a unit may both ask
+    “上半年完成项目入统”), once when the task's name already holds the clause."""
+    return f"“{m.item_name}”节点" if m.text in m.item_name else f"{m.item_name}“{m.text}”节点"
+
+
 def received_text(result: PeriodResult, unit: str, office: str, refused: list[Refused] | None = None) -> str:
     """Return what a 催报通知 says of the unit's material: not received; received and not taken (a
     unit that sent a file must not be told nothing arrived); or taken but for the nodes `refused`."""
     if refused:
-        said = "；".join(f"“{r.node.text}”节点{r.why}" for r in refused)
+        said = "；".join(f"{node_words(r.node)}{r.why}" for r in refused)
         files = "、".join(dict.fromkeys(f"《{r.file}》" for r in refused))
         return (f"{office}收到你单位报送的材料，但{files}中{said}，{'均' if len(refused) > 1 else ''}未予采用，"
                 f"{'这些节点' if len(refused) > 1 else '该节点'}视为未报送。")
@@ -81,7 +87,7 @@ def refused_text(refused: dict[str, list[Refused]]) -> str:
     said = []
     for unit, nodes in refused.items():
         if len(nodes) == 1:
-            said.append(f"{unit}“{nodes[0].node.text}”节点{nodes[0].why}")
+            said.append(f"{unit}{node_words(nodes[0].node)}{nodes[0].why}")
         else:
             whys = dict.fromkeys(r.why.removeprefix(_DONE_BUT) for r in nodes)
             said.append(f"{unit}{len(nodes)}个节点{_DONE_BUT}{'、'.join(whys)}")
