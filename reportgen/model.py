@@ -209,10 +209,11 @@ class Item:
     @property
     def metrics(self) -> list[Metric]:
         """Return the cumulative figures asked of this item (完成投资 when it has a target)."""
+        asked = {m.metric for t in self.tasks for m in t.milestones}
         out: list[Metric] = []
-        if self.target_yi is not None or any(m.metric is Metric.INVEST for m in self.milestones):
+        if self.target_yi is not None or Metric.INVEST in asked:
             out.append(Metric.INVEST)
-        if any(m.metric is Metric.INVOICE for m in self.milestones):
+        if Metric.INVOICE in asked:
             out.append(Metric.INVOICE)
         return out
 

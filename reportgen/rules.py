@@ -167,25 +167,32 @@ def all_unit_rows(plan: Plan, config: Config) -> dict[str, UnitRows]:
     names = Names(plan, config)
     out = {u: UnitRows(u) for u in names.expand(plan.unit_names())}
     for item in plan.items:
-        tasks_of: dict[str, list[list[MilestoneRow]]] = {}  # per unit: its tasks' milestone rows
+        rows_of: dict[str, list[MilestoneRow]] = {}  # per unit named in the item: its milestone rows
         for task in item.tasks:
             # the units of the task and of its milestones, in order of mention (most milestones
-            # name the task's units: each distinct list is expanded once)
-            named = dict.fromkeys(names.members(tuple(task.units)))
-            for m in task.milestones:
-                if m.units != task.units:
-                    named.update(dict.fromkeys(names.members(tuple(m.units))))
+            # name the task's units, expanded once for all of them)
+            task_units = task.units
+            members = names.members(tuple(task_units))
+            named = dict.fromkeys(members)
             leads = names.expand(task.lead_units)
-            rows = [MilestoneRow(item, task, m, names.expand(m.units or task.units), leads)
-                    for m in task.milestones if m.metric is None]
+            rows = []
+            for m in task.milestones:
+                units = members
+                if m.units and m.units != task_units:
+                    units = names.members(tuple(m.units))
+                    named.update(dict.fromkeys(units))
+                if m.metric is None:
+                    rows.append(MilestoneRow(item, task, m, list(units), leads))
             for unit in named:
-                tasks_of.setdefault(unit, []).append(rows)
+                found = rows_of.get(unit)
+                if found is None:
+                    rows_of[unit] = found = []
+                found += rows
         figures = [FigureRow(item, metric, next(_owners(item, metric, names), "")) for metric in item.metrics]
-        for unit, task_rows in tasks_of.items():
+        for unit, rows in rows_of.items():
             asked = out.get(unit) or out.setdefault(unit, UnitRows(unit))
             asked.figures += figures
-            for rows in task_rows:
-                asked.milestones += rows
+            asked.milestones += rows
     for group in config.units.groups:
         out.pop(group, None)
     return out
