@@ -41,12 +41,13 @@ def _cli(*args: str) -> None:
 def _rows(path: Path) -> tuple[list[str], dict[str, tuple[dt.date | None, Any]]]:
     """Return a form's figure codes and its node codes -> (due, pre-filled status)."""
     wb = load_workbook(path)
+    # the plan's text is written in the lines it prints: read joined
     figures = [str(r[0]) for r in wb[fs.SHEET_FIGURES].iter_rows(min_row=fs.FIRST_DATA_ROW, values_only=True)
-               if r[0] and "/" in str(r[0]) and "本单位可不填" not in str(r[-1] or "")]
+               if r[0] and "/" in str(r[0]) and "本单位可不填" not in str(r[-1] or "").replace("\n", "")]
     nodes = {}
     for r in wb[fs.SHEET_MILESTONES].iter_rows(min_row=fs.FIRST_DATA_ROW, values_only=True):
         if r[0] and "-M" in str(r[0]):
-            due = DATE.search(str(r[3] or ""))
+            due = DATE.search(str(r[3] or "").replace("\n", ""))
             nodes[str(r[0])] = (dt.date(*map(int, due.groups())) if due else None, r[5])
     return figures, nodes
 
