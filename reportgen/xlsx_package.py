@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,11 @@ from typing import IO
 from reportgen.xlsx_cells import LETTERS, number_text, plain_cell, xml_text
 
 THEME_PATH = Path(__file__).with_name("xlsx_theme.xml")
+# zip records: local header, central directory entry, end of central directory
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+_CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
+_END = struct.Struct("<4sHHHHIIH")
+_MADE_BY = 3 << 8 | 20  # Unix, zip 2.0: as zipfile writes
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -312,6 +319,42 @@ def write_package(target: Path | IO[bytes], sheets: Sequence[Sheet], styles: byt
         ("xl/theme/theme1.xml", _theme()),
         *((f"xl/worksheets/sheet{n}.xml", sheet_xml(s)) for n, s in enumerate(sheets, start=1)),
     ]
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts:
-            archive.writestr(name, data)
+    # what is the same in every workbook of a batch (not the sheets, nor core.xml's time) is deflated once
+    own = ("xl/worksheets/", "docProps/core.xml")
+    blob = _zip([(name, _deflate(data) if name.startswith(own) else _deflated(data), len(data))
+                 for name, data in parts])
+    if isinstance(target, Path):
+        target.write_bytes(blob)
+    else:
+        target.write(blob)
+
+
+def _deflate(data: bytes) -> tuple[int, bytes]:
+    """Return the CRC-32 of `data` and `data` deflated as zipfile deflates it (level 6, raw)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return zlib.crc32(data), packer.compress(data) + packer.flush()
+
+
+@functools.lru_cache(maxsize=32)  # pure: theme, styles and relationships recur in every 校验反馈
+def _deflated(data: bytes) -> tuple[int, bytes]:
+    return _deflate(data)
+
+
+def _zip(members: list[tuple[str, tuple[int, bytes], int]]) -> bytes:
+    """Return a zip of (name, (CRC-32, deflated bytes), size) members. Written here rather than by
+    zipfile: its per-member work was a third of writing two hundred 校验反馈, and parts shared by
+    every workbook are deflated once."""
+    stamp = dt.datetime.now()
+    time = stamp.hour << 11 | stamp.minute << 5 | stamp.second // 2
+    date = (stamp.year - 1980) << 9 | stamp.month << 5 | stamp.day
+    out: list[bytes] = []
+    directory: list[bytes] = []
+    at = 0
+    for name, (crc, packed), size in members:
+        raw = name.encode()
+        fields = (20, 0, zipfile.ZIP_DEFLATED, time, date, crc, len(packed), size, len(raw))
+        out += (_LOCAL.pack(b"PK\x03\x04", *fields, 0), raw, packed)
+        directory += (_CENTRAL.pack(b"PK\x01\x02", _MADE_BY, *fields, 0, 0, 0, 0, 0o600 << 16, at), raw)
+        at += _LOCAL.size + len(raw) + len(packed)
+    table = b"".join(directory)
+    return b"".join((*out, table, _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(table), at, 0)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,8 @@ def test_reports_read_back_alike_by_openpyxl_and_calamine(careless: tuple[Worksp
                                                           tmp_path: Path) -> None:
     ws, plan, result = careless
     for path in write_check_report(result, plan, PERIOD, tmp_path, ws.config):
+        with zipfile.ZipFile(path) as package:  # written by xlsx_package._zip: every member's CRC holds
+            assert package.testzip() is None and "xl/theme/theme1.xml" in package.namelist()
         wb = load_workbook(path)
         calamine = CalamineWorkbook.from_path(str(path))
         assert calamine.sheet_names == wb.sheetnames
