@@ -346,9 +346,14 @@ def test_styles_merges_and_conditional_formats_cover_exactly_the_rows(rendered: 
     lst = wb["逾期清单"]
     assert lst.max_row == HEAD + len(overdue)  # no 本期无 row, no stray row
     assert _column(lst, 1, len(overdue)) == list(range(1, len(overdue) + 1))
-    days = _column(lst, 6, len(overdue))
-    assert days == sorted(days, reverse=True)
-    assert sorted(_column(lst, 3, len(overdue))) == sorted(m.code for m in overdue)
+    # 逾期天数 most first; a node due on the cut-off (June 30) is late by no day: “当日到期”, last
+    days = dict(zip(_column(lst, 3, len(overdue)), _column(lst, 6, len(overdue)), strict=True))
+    assert sorted(days) == sorted(m.code for m in overdue)
+    counted = [v for v in days.values() if v != "当日到期"]
+    assert counted == sorted(counted, reverse=True) and all(isinstance(v, int) and v > 0 for v in counted)
+    on_cut_off = {m.code for m in overdue if m.due == result.as_of}
+    assert on_cut_off and {c for c, v in days.items() if v == "当日到期"} == on_cut_off
+    assert list(days.values())[-len(on_cut_off):] == ["当日到期"] * len(on_cut_off)
 
     inv = wb["投资完成"]
     projects = [it for it in result.items if it.target_yi is not None]

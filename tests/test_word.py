@@ -30,6 +30,7 @@ from reportgen.textlines import char_width
 from reportgen.workspace import Workspace, init_workspace
 from tests.test_word_factory import (
     BUILD,
+    FIN,
     INNOV,
     LAND,
     NOT_SUBMITTED,
@@ -429,6 +430,16 @@ def test_supervision_notice_says_days_overdue_and_reply_date(rendered):
     assert "完成时限：2024年6月20日，截至2024年6月30日已逾期10天" in text
     # issued Monday 7-8; five working days: 7-9 … 7-15
     assert "于5个工作日内（2024年7月15日前）将整改落实情况书面报送经开区督查办" in text
+
+
+def test_a_node_due_on_the_cut_off_is_said_to_be_still_open_that_day(rendered):
+    # late by no day: the notice and the bulletin say so in words (汇总表's 逾期清单: “当日到期”)
+    result, _, files = rendered
+    m = next(m for m in result.milestones if "招标控制价" in m.text)
+    assert (m.status, m.due, m.days_overdue) == (Status.OVERDUE, result.as_of, 0)
+    notice = text_of(next(p for p in files if p.parent.name == "督办通知" and p.stem == FIN))
+    assert "完成时限：2024年6月30日，截至完成时限当日仍未完成" in notice
+    assert "逾期0天" not in notice and "逾期0天" not in text_of(bulletin_path(files))
 
 
 def test_values_with_markup_characters_survive(rendered):

@@ -39,7 +39,7 @@ from reportgen.model import (
 from reportgen.reconcile import DONE_STATUSES, schedule_rate
 from reportgen.render.chart import charted
 from reportgen.render.duban_words import duban_matters, duban_note
-from reportgen.render.wording import added_words, issue_date_of, unreported_words
+from reportgen.render.wording import added_words, issue_date_of, overdue_days, unreported_words
 from reportgen.render.xlsx_layout import lay_out
 from reportgen.render.xlsx_template import check_template, render_template
 from reportgen.rules import changes_since
@@ -80,7 +80,8 @@ CONTEXT_HELP: dict[str, str] = {
     "count.in_progress、count.due_soon、count.overdue、count.not_reported",
     "rows": "汇总表行：每个节点一行（无节点的项目一行）。同一项目的第一行有 no、name、target、"
     "cumulative、rate、schedule；每行都有 item、item_name、code、text、due、units、lead、"
-    "status、status_label、progress、problems、completed_on、days_overdue、days_left",
+    "status、status_label、progress、problems、completed_on、days_overdue（逾期天数；完成时限即截止日的为"
+    "“当日到期”）、days_left",
     "milestones": "全部节点（字段同 rows 中的节点字段，item_name 每行都有）",
     "overdue": "逾期未完成节点，逾期天数多的在前",
     "due_soon": "临期节点，剩余天数少的在前",
@@ -178,7 +179,8 @@ def _milestone_row(m: MilestoneResult, unreported: dict[tuple[str, str], str]) -
         "problems": problems,
         # a done node whose date the unit did not give: said so, never left to look like no date due
         "completed_on": m.completed_on or (UNDATED if m.status in DONE_STATUSES else None),
-        "days_overdue": m.days_overdue if m.status is Status.OVERDUE else None,
+        # a node due on the cut-off prints “当日到期”, not 0 (render/wording.overdue_days)
+        "days_overdue": overdue_days(m) if m.status is Status.OVERDUE else None,
         "days_left": m.days_left if m.status is Status.DUE_SOON else None,
     }
 
@@ -351,9 +353,10 @@ def excel_context(result: PeriodResult, history: History, config: Config) -> dic
     # the 逾期清单 names who is late: of a group milestone, the members still open past the date
     late = {m.code: "、".join(u for u in _open_members(m) if m.by_unit[u][0] is Status.OVERDUE)
             for m in result.milestones if m.status is Status.OVERDUE and m.group}
+    late_by = {m.code: m.days_overdue for m in result.milestones}
     overdue = sorted(({**r, "units": late.get(r["code"]) or r["units"]}
                       for r in milestones if r["status"] == Status.OVERDUE),
-                     key=lambda r: (-(r["days_overdue"] or 0), r["code"]))
+                     key=lambda r: (-late_by[r["code"]], r["code"]))
     due_soon = sorted((r for r in milestones if r["status"] == Status.DUE_SOON),
                       key=lambda r: (r["days_left"] if r["days_left"] is not None else 10**6,
                                      r["code"]))

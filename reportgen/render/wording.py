@@ -570,12 +570,24 @@ def bulletin_context(result: PeriodResult, config: Config) -> dict[str, Any]:
 # ---------------------------------------------------------------- notices
 
 
+# a node due on the cut-off and not done is late already (DESIGN: 逾期未完成) but by no day:
+# every paper says so in words, never “逾期0天” (汇总表's 逾期清单, 督办通知, the bulletin)
+DUE_ON_CUT_OFF = "当日到期"
+DUE_ON_CUT_OFF_WHEN = "截至完成时限当日仍未完成"
+
+
+def overdue_days(m: MilestoneResult) -> int | str:
+    """Return an overdue node's 逾期天数 as the 逾期清单 prints it: the days past its 完成时限,
+    or “当日到期” for a node due on the cut-off itself."""
+    return m.days_overdue or DUE_ON_CUT_OFF
+
+
 def _when(m: MilestoneResult, unit: str, dates: MonthDates) -> str:
     status = unit_status(m, unit)
     if status is Status.OVERDUE:
         if m.days_overdue:
             return f"截至{cn_date(dates.cut_off)}已逾期{m.days_overdue}天"
-        return "截至完成时限当日仍未完成"
+        return DUE_ON_CUT_OFF_WHEN
     if m.confirm:
         return f"在数据截止日{cn_date(dates.cut_off)}之后、本函成文日{cn_date(dates.issue)}之前"
     return f"距完成时限还有{m.days_left}天" if m.days_left is not None else ""
