@@ -393,11 +393,12 @@ def _judge_report(
     if rep.status is None:
         if earlier is not None and earlier[0] in DONE_STATUSES:
             return earlier
-        if not _said(sub, rep.cell, _STATUS_UNREADABLE):  # a word typed is not a blank
-            ctx.warn(
-                Severity.WARNING, "status_missing",
-                f"{label}：未填写完成状态，按未完成处理", unit, sub, rep.cell, fs.SHEET_MILESTONES,
-            )
+        if _said(sub, rep.cell, _STATUS_UNREADABLE):
+            # a word the reader could not take (基本完成): done or not cannot be told, so the answer is
+            # not taken and the node stands 未报送 for the unit (chased: render/refusals.py)
+            return _unreported(ctx, m, unit)
+        ctx.warn(Severity.WARNING, "status_missing", f"{label}：未填写完成状态，按未完成处理",
+                 unit, sub, rep.cell, fs.SHEET_MILESTONES)
         return ctx.open_status(m.due), None
     if rep.status is Reported.DONE:
         return _judge_done(ctx, m, unit, rep, label)

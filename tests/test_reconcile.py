@@ -278,6 +278,17 @@ def test_blank_status_is_judged_by_date_and_a_missing_row_is_not_reported() -> N
     assert codes(run([s])).count("status_missing") == 1
 
 
+def test_a_status_word_the_reader_did_not_take_leaves_the_node_unreported() -> None:
+    # 基本完成 on a node overdue (P01-M02) or done in May (P02-M01): done or not cannot be told —
+    # 未报送 for the unit, not 逾期未完成; a standing done before is kept
+    h = History(statuses={"2024-05": {"P02-M01": (Status.DONE, D(2024, 5, 20))}})
+    s = sub(A, P01_M02=(None, None), P02_M01=(None, None))
+    s.issues.append(Issue(Severity.ERROR, "填写的“基本完成”不是有效的完成状态", "bad_status", cell="F5"))
+    r = run([s], history=h)
+    assert (ms(r, "P01-M02").status, ms(r, "P02-M01").status) == (Status.NOT_REPORTED, Status.DONE)
+    assert "status_missing" not in codes(r)
+
+
 def test_amount_milestone_completed_when_figure_first_reached() -> None:
     # 1亿 due 6-30: 0.6 in June, 1.1 in August -> done late on 08-31, and so in every later month
     h = History(figures={"2024-06": {"P01/invest": 0.6}, "2024-07": {"P01/invest": 0.9}})

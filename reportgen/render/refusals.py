@@ -1,7 +1,7 @@
 """Why what a unit sent was not taken, in the words the 催报通知, the bulletin's 未按时报送 and the
 汇总表 share: a whole file (saved as CSV, returned untouched, another period's form) or the unit's
 answer on a node's row (已完成 without a date that cannot be told on time, or with a date that cannot
-be used).
+be used; a 完成状态 word that cannot be read, such as 基本完成: done or not cannot be told).
 
 A node standing 未报送 because the unit's own answer on it was not taken is chased as a silent unit's
 nodes are (DESIGN: 未报送 → 催报通知): the unit reported, so it is not counted among those that did
@@ -25,6 +25,9 @@ ANSWER_NOT_TAKEN = {
     "date_after_period": "报“已完成”但实际完成日期晚于本期截止日",
 }
 _DONE_BUT = "报“已完成”但"  # how every ANSWER_NOT_TAKEN starts
+# a 完成状态 the reader could not take (values.parse_status: 填写的“基本完成”不是有效的完成状态…)
+STATUS_NOT_TAKEN, _STATUS_WORD = "bad_status", re.compile(r"填写的“(.*)”不是有效的完成状态")
+_STATUS_UNREAD = "完成状态无法识别"
 ROW = re.compile(r"\d+$")
 
 
@@ -38,10 +41,18 @@ class Refused:
 
 
 def answer_refusals(result: PeriodResult) -> dict[tuple[str, str], tuple[str, str]]:
-    """Return (unit, row) -> (why, file) for each row an issue doubts the 已完成 of (whether it was
-    taken is the node's standing for the unit: 未报送 when it was not)."""
-    return {(i.unit, found.group()): (ANSWER_NOT_TAKEN[i.code], i.file) for i in result.issues
-            if i.code in ANSWER_NOT_TAKEN and (found := ROW.search(i.cell))}
+    """Return (unit, row) -> (why, file) for each row an issue doubts the 已完成 or the 完成状态 of
+    (whether it was taken is the node's standing for the unit: 未报送 when it was not)."""
+    return {(i.unit, found.group()): (_why(i.code, i.message), i.file) for i in result.issues
+            if (i.code in ANSWER_NOT_TAKEN or i.code == STATUS_NOT_TAKEN) and (found := ROW.search(i.cell))}
+
+
+def _why(code: str, message: str) -> str:
+    """Return why an answer was not taken: 报“已完成”但…, or 完成状态填写“基本完成”，无法识别."""
+    if code != STATUS_NOT_TAKEN:
+        return ANSWER_NOT_TAKEN[code]
+    word = _STATUS_WORD.match(message)
+    return f"完成状态填写“{word.group(1)}”，无法识别" if word else _STATUS_UNREAD
 
 
 def refused_answers(result: PeriodResult) -> dict[str, list[Refused]]:
@@ -83,12 +94,15 @@ def received_text(result: PeriodResult, unit: str, office: str, refused: list[Re
 
 def refused_text(refused: dict[str, list[Refused]]) -> str:
     """Return the bulletin's words on the units whose answers were not taken ("" when none):
-    华睿集团“…”节点报“已完成”但未填实际完成日期；建设管理部3个节点报“已完成”但未填实际完成日期、实际完成日期无法识别."""
+    华睿集团“…”节点报“已完成”但未填实际完成日期；建设管理部3个节点报“已完成”但未填实际完成日期、实际完成日期无法识别，
+    或完成状态无法识别."""
     said = []
     for unit, nodes in refused.items():
         if len(nodes) == 1:
             said.append(f"{unit}{node_words(nodes[0].node)}{nodes[0].why}")
         else:
-            whys = dict.fromkeys(r.why.removeprefix(_DONE_BUT) for r in nodes)
-            said.append(f"{unit}{len(nodes)}个节点{_DONE_BUT}{'、'.join(whys)}")
+            done = dict.fromkeys(r.why.removeprefix(_DONE_BUT) for r in nodes if r.why.startswith(_DONE_BUT))
+            whys = ([f"{_DONE_BUT}{'、'.join(done)}"] if done else []) + (
+                [_STATUS_UNREAD] if any(not r.why.startswith(_DONE_BUT) for r in nodes) else [])
+            said.append(f"{unit}{len(nodes)}个节点{'，或'.join(whys)}")
     return "；".join(said)
