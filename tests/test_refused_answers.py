@@ -1,7 +1,7 @@
 """A unit that reported but whose answer on a node was not taken (已完成 without a date that cannot be
-told on time, or with a date that cannot be read; a 完成状态 word that cannot be read) is chased for it as a silent unit is: the node
-stands 未报送, so a 催报通知 names the node and why, and the bulletin's 未按时报送 says so — the unit
-is still counted as having reported. Forms are the real ones, filled and read back."""
+told on time, or with a date that cannot be read; a 完成状态 word that cannot be read) is chased for
+it as a silent unit is: the node stands 未报送, so a 催报通知 names the node and why, and the bulletin's
+未按时报送 says so — the unit is still counted as having reported. Forms are the real ones, filled and read back."""
 
 from __future__ import annotations
 
