@@ -101,6 +101,14 @@ def test_a_file_changed_in_place_is_read_again(tmp_path: Path) -> None:
     kept.save(["甲单位"])
     assert Kept(tmp_path / "kept.json", "k").take(path, path.name) == read
     assert Kept(tmp_path / "kept.json", "other context").take(path, path.name) is None
+    # the readings' line cut short, or one character changed: not taken (nor unmarshalled)
+    saved = (tmp_path / "kept.json").read_bytes()
+    head, body = saved.split(b"\n")
+    for damaged in (body[:-8], body[:40] + (b"A" if body[40:41] != b"A" else b"B") + body[41:]):
+        (tmp_path / "kept.json").write_bytes(head + b"\n" + damaged)
+        assert Kept(tmp_path / "kept.json", "k").take(path, path.name) is None
+    (tmp_path / "kept.json").write_bytes(saved)
+    assert Kept(tmp_path / "kept.json", "k").take(path, path.name) == read
     # the same size and modification time, other bytes (a copy that kept the time stamp)
     path.write_bytes(b"B" * 100)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))

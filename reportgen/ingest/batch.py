@@ -8,7 +8,6 @@ a child sends back its readings as the plain data the kept readings store (repor
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -101,7 +100,7 @@ def _read_fresh(files: list[tuple[Path, str, int]], reader: Reader | Callable[[]
     total = sum(size for _p, _n, size in files)
     workers = pool_workers() if len(files) >= POOL_MIN_FILES and total >= POOL_MIN_BYTES else 1
     args = [(p, n, period, previous) for p, n, _size in files]
-    following = _counter() if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else None
+    following = _counter() if workers > 1 else None
     if following is None:
         if meanwhile is not None:
             meanwhile()
@@ -127,6 +126,10 @@ def _read_fresh(files: list[tuple[Path, str, int]], reader: Reader | Callable[[]
 def _counter() -> Any:
     """Return a counter shared with forked children, or None where the system gives none (no
     POSIX semaphores, as in some containers): the batch is then read by this process alone."""
+    import multiprocessing  # a tenth of a check's start-up: loaded only to read in several processes
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
     try:
         return multiprocessing.get_context("fork").Value("i", 0)
     except (ImportError, OSError):
