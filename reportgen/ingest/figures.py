@@ -46,16 +46,10 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
         width = len(row)
         value = row[value_col] if value_col < width else ""
         raw = row[code_col] if code_col is not None and code_col < width else ""
-        raw_code = code_str(raw) if type(raw) is str else code(raw)
-        coded = _coded(raw_code) if raw_code else None
-        if coded is not None and coded[0] in items:
-            item_code, metric, fkey = coded  # the form's own code (most rows)
-        else:
-            key = _row_key(table, r, raw_code, value, ctx)
-            if key is None:
-                continue
-            item_code, metric = key
-            fkey = figure_key(item_code, metric)
+        found = _figure_of(table, r, raw, value, items, ctx)
+        if found is None:
+            continue
+        item_code, metric, fkey = found
         cell = addr(r, value_col)
         if fkey in reports:
             duplicate(ctx, table, r, fkey, reports[fkey].cell, cell)
@@ -83,6 +77,17 @@ def read_figures(table: Table, sub: Submission, ctx: FileContext, previous: Mapp
             continue
         earlier = None if prev is None else (prev, words)
         report.value_yi = _amount(ctx, value, in_wan, items[item_code], metric, earlier, sheet.name, cell)
+
+
+def _figure_of(table: Table, r: int, raw: Any, value: Any, items: Mapping[str, Item],
+               ctx: FileContext) -> tuple[str, Metric, str] | None:
+    """Return (item, metric, figure key) of row `r` whose code cell holds `raw`, or None."""
+    raw_code = code_str(raw) if type(raw) is str else code(raw)
+    coded = _coded(raw_code) if raw_code else None
+    if coded is not None and coded[0] in items:
+        return coded  # the form's own code (most rows)
+    key = _row_key(table, r, raw_code, value, ctx)
+    return None if key is None else (key[0], key[1], figure_key(*key))
 
 
 def _merged_values(table: Table, ctx: FileContext) -> set[int]:

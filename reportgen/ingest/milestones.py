@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 from reportgen import formspec as fs
@@ -74,11 +74,7 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
         width = len(row)
         inputs = inputs_of(row)
         raw = row[code_col] if code_col is not None and code_col < width else ""
-        raw_code = code_str(raw) if type(raw) is str else code(raw)
-        if raw_code and raw_code in known and _is_milestone_code(raw_code):
-            found: str | None = raw_code
-        else:
-            found = _row_code(table, r, raw_code, inputs, ctx)
+        found = _milestone_of(table, r, raw, known, inputs, ctx)
         if found is None:
             continue
         cell = addr(r, status_col)
@@ -102,18 +98,32 @@ def read_milestones(table: Table, sub: Submission, ctx: FileContext) -> int:
                 if inputs[i] == "":
                     blank_formula(sheet, r, c, ctx)
         if not (formulas and blank_formula(sheet, r, status_col, ctx)):
-            # a choice of the dropdown as it is (most rows): what _read_status would make of it
-            chosen = STATUS_WORDS.get(status) if type(status) is str else None
-            if chosen is not None:
-                report.status = chosen
-            else:
-                _read_status(status, report, sheet.name, cell, ctx)
+            _take_status(status, report, sheet.name, cell, ctx)
         if done_col is not None:
             value = row[done_col] if done_col < width else ""
             # a date is expected only of a finished milestone: only then can a blank hide a formula
             if value != "" or report.status is Reported.DONE:
                 _read_completed(sheet, r, done_col, value, report, ctx, last_day)
     return end
+
+
+def _milestone_of(table: Table, r: int, raw: Any, known: Container[str], inputs: tuple[Any, ...],
+                  ctx: FileContext) -> str | None:
+    """Return the node code row `r` whose code cell holds `raw` answers for, or None."""
+    raw_code = code_str(raw) if type(raw) is str else code(raw)
+    if raw_code and raw_code in known and _is_milestone_code(raw_code):
+        return raw_code
+    return _row_code(table, r, raw_code, inputs, ctx)
+
+
+def _take_status(status: Any, report: MilestoneReport, sheet: str, cell: str, ctx: FileContext) -> None:
+    """Set the report's status from its cell: a choice of the dropdown as it is (most rows), else
+    what _read_status makes of the words."""
+    chosen = STATUS_WORDS.get(status) if type(status) is str else None
+    if chosen is not None:
+        report.status = chosen
+    else:
+        _read_status(status, report, sheet, cell, ctx)
 
 
 def _inputs_reader(cols: dict[str, int]) -> Callable[[list[Any]], tuple[Any, ...]]:
