@@ -20,9 +20,10 @@ a `stamp` the caller gives (what the inputs looked like: reportgen.received), fo
 read its name, size, modification and change times and what `status` shows of it (intake.Seen),
 and the CRC-32 of the second line. `status` reads only that line, so it shows the very readings
 `run` takes back. The second line holds the readings themselves as plain data (`encode`), in
-`marshal`'s format written in base64 (a city's 289 readings: a third of the instructions of JSON,
-written and read back); they are read only when their checksum is the one recorded (a line cut
-short or changed by hand is not unmarshalled).
+`marshal`'s format 2 written in base64 (a city's 289 readings: a third of the instructions of JSON,
+written and read back; format 2 has no back-references, which follow reference counts, so readings
+sent by a forked child are written byte for byte as one process writes them); they are read only
+when their checksum is the one recorded (a line cut short or changed by hand is not unmarshalled).
 """
 
 from __future__ import annotations
@@ -285,7 +286,7 @@ class Kept:
             return
         self.units = list(units)
         try:
-            body = base64.b64encode(marshal.dumps({"files": self.files}))
+            body = base64.b64encode(marshal.dumps({"files": self.files}, 2))
         except ValueError:  # a value of a type `encode` does not make plain: nothing is kept
             return
         head = {"key": self.key, "stamp": self.stamp, "units": self.units, "seen": self.seen,
