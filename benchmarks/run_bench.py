@@ -320,6 +320,8 @@ def tables(results: list[dict[str, Any]], help_s: list[float], rounds: int) -> s
         "openpyxl 写出同样的单元格（值、样式、列宽、行高；校验报告与校验反馈、汇总表、每份督办回复单各为一个工作簿）；"
         "json 写出 summary.json；python-docx 读任务分解文档；"
         "再加上启动 Python 并导入这些库的时间。核对、台账、图表没有对应的下限，算在本工具一侧。"
+        "`check` 与 `run` 一样，为每个有错误或警告的单位写一份校验反馈（最大规模约 200 份），"
+        "其下限也用 openpyxl 写出同样的这些工作簿，占 `check` 下限的一半以上。"
         "CPU 包括命令启动的全部子进程（`run` 在另一个核上写表格）。"
         "`plan import` 每轮导入到空工作区；每轮的 `run` 都是该月第一次运行（删去台账和归档）。"
         "`check` 和 `run` 每轮都从头做起：先删去前一条命令在 history/ 中记下的总表读取结果、各文件读取结果"
