@@ -3,7 +3,9 @@ readings and ledger as a command that returns normally (click's runner calling `
 
 from __future__ import annotations
 
+import base64
 import json
+import marshal
 import pstats
 import re
 import subprocess
@@ -29,7 +31,10 @@ def _history(root: Path) -> dict[str, object]:
     out: dict[str, object] = {}
     for p in sorted((root / "history").glob("*")):
         if p.suffix == ".json":
-            text = p.read_text("utf-8").replace(json.dumps(str(root))[1:-1], "<root>")
+            lines = p.read_text("utf-8").splitlines()
+            if p.name.startswith("readings-") and len(lines) > 1:  # the readings: marshal in base64
+                lines[1] = json.dumps(marshal.loads(base64.b64decode(lines[1])), default=repr)
+            text = "\n".join(lines).replace(json.dumps(str(root))[1:-1], "<root>")
             out[p.name] = [json.loads(line) for line in text.splitlines()]  # JSON lines
         elif p.suffix == ".txt":
             out[p.name] = p.read_bytes()
