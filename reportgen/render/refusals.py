@@ -84,12 +84,20 @@ def received_text(result: PeriodResult, unit: str, office: str, refused: list[Re
         files = "、".join(dict.fromkeys(f"《{r.file}》" for r in refused))
         return (f"{office}收到你单位报送的材料，但{files}中{said}，{'均' if len(refused) > 1 else ''}未予采用，"
                 f"{'这些节点' if len(refused) > 1 else '该节点'}视为未报送。")
-    files_refused = {i.file: FILE_NOT_TAKEN[i.code] for i in result.issues
-                     if i.unit == unit and i.code in FILE_NOT_TAKEN and i.file}
+    files_refused = {name: why for name, why in files_not_taken(result).get(unit, {}).items() if name}
     if not files_refused:
         return f"截至目前，{office}尚未收到你单位报送的材料。"
     files = "；".join(f"《{name}》{why}" for name, why in files_refused.items())
     return f"{office}收到你单位报送的材料，但{files}，未予采用，视为未报送。"
+
+
+def files_not_taken(result: PeriodResult) -> dict[str, dict[str, str]]:
+    """Return, per unit, each file it sent that was not taken and why (FILE_NOT_TAKEN's words)."""
+    found: dict[str, dict[str, str]] = {}
+    for i in result.issues:
+        if i.code in FILE_NOT_TAKEN and i.unit:
+            found.setdefault(i.unit, {})[i.file] = FILE_NOT_TAKEN[i.code]
+    return found
 
 
 def refused_text(refused: dict[str, list[Refused]]) -> str:

@@ -42,10 +42,10 @@ from reportgen.model import (
 )
 from reportgen.render.duban_words import bulletin_duban, current_dubans, earlier_text, escalation_text
 from reportgen.render.refusals import (
-    FILE_NOT_TAKEN,
     ROW,
     Refused,
     answer_refusals,
+    files_not_taken,
     received_text,
     refused_answers,
     refused_text,
@@ -728,10 +728,7 @@ def unreported_words(result: PeriodResult) -> dict[tuple[str, str], str]:
     reason the check gave), the file it sent was not taken, its form had no such row, or it sent
     nothing. An answer not taken is never shown as if it were a report."""
     rows = {key: why for key, (why, _file) in answer_refusals(result).items()}
-    files: dict[str, list[str]] = {}
-    for i in result.issues:
-        if i.code in FILE_NOT_TAKEN and i.unit and FILE_NOT_TAKEN[i.code] not in files.get(i.unit, []):
-            files.setdefault(i.unit, []).append(FILE_NOT_TAKEN[i.code])
+    files = {unit: list(dict.fromkeys(whys.values())) for unit, whys in files_not_taken(result).items()}
     submitted = {u.name for u in result.units if u.submitted}
     out: dict[tuple[str, str], str] = {}
     for m in result.milestones:
